@@ -1,0 +1,40 @@
+/* config.h: maildesk.conf, every key declared once in config.c's table. */
+#ifndef DESK_CONFIG_H
+#define DESK_CONFIG_H
+
+#include <glib.h>
+#include "err.h"
+
+typedef struct desk_address {
+	char *address;  /* lower case, "support@helpdesk.test" */
+	char *queue;    /* "support" */
+} desk_address;
+
+typedef struct desk_config {
+	GPtrArray *addresses;     /* of desk_address*, the desk's own */
+	char *domain;             /* domain of our Message-IDs */
+	char *subject_tag;        /* "[#%n]" */
+	gboolean subject_tag_add; /* milter adds the tag to new tickets */
+	int lock_timeout;         /* seconds a writer waits for the store */
+	int min_free_mb;          /* below this free space, refuse with 4xx */
+	char *fallback_charsets;  /* tried when a part's charset lies */
+	char *milter_socket;      /* unix:PATH or inet:PORT@HOST */
+	int pending_ttl;          /* seconds the milter remembers its decisions */
+	int index_batch;          /* files per indexer transaction */
+	int index_interval_ms;    /* how often the indexer looks at new/ */
+} desk_config;
+
+/* Load PATH (missing keys take their defaults). Caller frees with config_free. */
+desk_status config_load(const char *path, desk_config **out, desk_err *err);
+void config_free(desk_config *cfg);
+
+/* The text of a maildesk.conf with every key commented at its default,
+ * and the given addresses ("addr" or "addr=queue") set. Caller g_free()s. */
+char *config_template(char **addresses);
+
+/* The queue of a desk address, with or without a +extension; NULL when
+ * ADDR is not one of the desk's. *ext (if not NULL) gets the extension
+ * ("42-k7f3q") or NULL; caller g_free()s it. */
+const char *config_queue_for(const desk_config *cfg, const char *addr, char **ext);
+
+#endif

@@ -1,0 +1,594 @@
+/* index.c: mail/new -> notmuch -> mail/cur, in short locked batches; and
+ * the rebuild of the whole index from the Maildir. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "index.h"
+#include "scan.h"
+#include "thread.h"
+#include "ticket.h"
+#include "token.h"
+
+typedef struct batch {
+	desk_store *st;
+	notmuch_database_t *db;
+	desk_lookup *lk;        /* lookups through db */
+	GPtrArray *unlink;      /* files of new/ to remove after the commit */
+	GHashTable *touched;    /* tickets */
+	index_result *res;
+} batch;
+
+static gboolean
+xapian_locked(desk_store *st)
+{
+	char *path = g_build_filename(st->maildir, ".notmuch", "xapian", "flintlock", NULL);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	struct flock fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
+	gboolean locked = FALSE;
+
+	g_free(path);
+	if (fd < 0)
+		return FALSE;
+#ifdef F_OFD_GETLK
+	if (fcntl(fd, F_OFD_GETLK, &fl) == 0)
+		locked = fl.l_type != F_UNLCK;
+#else
+	if (fcntl(fd, F_GETLK, &fl) == 0)
+		locked = fl.l_type != F_UNLCK;
+#endif
+	close(fd);
+	return locked;
+}
+
+desk_status
+index_open(desk_store *st, gboolean write, notmuch_database_t **db, desk_err *err)
+{
+	char *msg = NULL;
+	notmuch_status_t ns;
+
+	*db = NULL;
+	if (write && xapian_locked(st))
+		return desk_fail(err, DESK_BUSY, "store busy: another process holds the notmuch database %s/.notmuch",
+				 st->maildir);
+	ns = notmuch_database_open_with_config(st->maildir,
+					       write ? NOTMUCH_DATABASE_MODE_READ_WRITE : NOTMUCH_DATABASE_MODE_READ_ONLY,
+					       "", NULL, db, &msg);
+	if (ns != NOTMUCH_STATUS_SUCCESS) {
+		desk_fail(err, DESK_TEMPFAIL, "cannot open the index %s/.notmuch: %s", st->maildir,
+			  msg != NULL ? g_strchomp(msg) : notmuch_status_to_string(ns));
+		free(msg);
+		return DESK_TEMPFAIL;
+	}
+	free(msg);
+	return DESK_OK;
+}
+
+desk_status
+index_create(desk_store *st, desk_err *err)
+{
+	notmuch_database_t *db = NULL;
+	char *msg = NULL;
+	notmuch_status_t ns = notmuch_database_create_with_config(st->maildir, "", NULL, &db, &msg);
+
+	if (ns != NOTMUCH_STATUS_SUCCESS) {
+		desk_fail(err, DESK_TEMPFAIL, "cannot create the index in %s: %s", st->maildir,
+			  msg != NULL ? g_strchomp(msg) : notmuch_status_to_string(ns));
+		free(msg);
+		return DESK_TEMPFAIL;
+	}
+	free(msg);
+	notmuch_database_destroy(db);
+	return DESK_OK;
+}
+
+char *
+index_derived_id(const char *hash)
+{
+	return g_strdup_printf("%.32s@derived.maildesk.invalid", hash);
+}
+
+static gint64
+file_time(const char *filename)
+{
+	const char *base = strrchr(filename, '/');
+
+	return g_ascii_strtoll(base != NULL ? base + 1 : filename, NULL, 10);
+}
+
+gint64
+index_message_time(notmuch_message_t *m)
+{
+	gint64 d = notmuch_message_get_date(m);
+	const char *fn = notmuch_message_get_filename(m);
+	gint64 f = fn != NULL ? file_time(fn) : 0;
+
+	if (f > 0 && (d <= 0 || d > f))
+		return f;
+	return d;
+}
+
+void
+index_result_clear(index_result *r)
+{
+	if (r->ids != NULL)
+		g_ptr_array_unref(r->ids);
+	memset(r, 0, sizeof *r);
+}
+
+/* Whether the first X-Desk-* headers are ours (the seal verifies). */
+static gboolean
+sealed(desk_store *st, const msg_facts *f, guint *ticket)
+{
+	guint64 t;
+
+	if (f->x_ticket == NULL || f->x_match == NULL || f->x_queue == NULL || f->x_seal == NULL)
+		return FALSE;
+	t = g_ascii_strtoull(f->x_ticket, NULL, 10);
+	if (t == 0 || t > G_MAXUINT)
+		return FALSE;
+	*ticket = (guint)t;
+	return token_check_seal(st->secret, (guint)t, f->x_match, f->x_queue, f->x_seal);
+}
+
+static void
+set_prop(notmuch_message_t *m, const char *key, const char *value)
+{
+	char buf[201];
+
+	g_strlcpy(buf, value, sizeof buf);
+	notmuch_message_remove_all_properties(m, key);
+	notmuch_message_add_property(m, key, buf);
+}
+
+/* Tags and properties of a freshly indexed message, from our headers. */
+static void
+annotate(notmuch_message_t *m, const scanned *sc, guint ticket)
+{
+	const msg_facts *f = sc->facts;
+	char num[16];
+	gboolean held = strstr(f->x_match, "held") != NULL ||
+			(f->x_reused != NULL && g_str_has_prefix(f->x_match, "duplicate"));
+
+	snprintf(num, sizeof num, "%u", ticket);
+	notmuch_message_freeze(m);
+	set_prop(m, "desk.ticket", num);
+	set_prop(m, "desk.match", f->x_match);
+	set_prop(m, "desk.queue", f->x_queue);
+	set_prop(m, "desk.hash", sc->hash);
+	if (f->x_event != NULL) {
+		set_prop(m, "desk.event", f->x_event);
+		notmuch_message_add_tag(m, "event");
+	}
+	if (f->x_event != NULL && f->x_set != NULL)
+		set_prop(m, "desk.set", f->x_set);
+	if (held)
+		notmuch_message_add_tag(m, "held");
+	if (f->x_reused != NULL)
+		notmuch_message_add_tag(m, "reused");
+	if (f->is_auto)
+		notmuch_message_add_tag(m, "auto");
+	if (f->is_bulk)
+		notmuch_message_add_tag(m, "bulk");
+	if (f->is_bounce)
+		notmuch_message_add_tag(m, "bounce");
+	if (g_str_has_prefix(f->x_match, "ours"))
+		notmuch_message_add_tag(m, "ours");
+	notmuch_message_thaw(m);
+}
+
+/* Index PATH (sealed, with its Message-ID) as a message of TICKET. */
+static desk_status
+index_one(batch *b, const char *path, const scanned *sc, guint ticket, desk_err *err)
+{
+	notmuch_message_t *m = NULL;
+	notmuch_status_t ns = notmuch_database_index_file(b->db, path, NULL, &m);
+
+	if (ns != NOTMUCH_STATUS_SUCCESS && ns != NOTMUCH_STATUS_DUPLICATE_MESSAGE_ID)
+		return desk_fail(err, ns == NOTMUCH_STATUS_FILE_NOT_EMAIL ? DESK_DATAERR : DESK_TEMPFAIL,
+				 "index %s: %s", path, notmuch_status_to_string(ns));
+	annotate(m, sc, ticket);
+	notmuch_message_destroy(m);
+	g_hash_table_add(b->touched, GUINT_TO_POINTER(ticket));
+	if (b->res->ids != NULL)
+		g_ptr_array_add(b->res->ids, g_strdup(sc->facts->message_id));
+	b->res->indexed++;
+	return DESK_OK;
+}
+
+/* Put PREFIX on top of the file FD of new/NAME: a new file in new/, the
+ * old one removed. *name gets the new name. */
+static desk_status
+rewrite(batch *b, int fd, const char *oldpath, const char *prefix, char **name, desk_err *err)
+{
+	char *path = NULL;
+	desk_status s = store_deliver(b->st, prefix, fd, &path, err);
+
+	if (s != DESK_OK)
+		return s;
+	unlink(oldpath);
+	*name = g_path_get_basename(path);
+	g_free(path);
+	b->res->rewritten++;
+	return DESK_OK;
+}
+
+/* The header block a file of new/ still needs, or NULL when it has it:
+ * our decision (files that did not pass the milter), a Message-ID
+ * (derived), or an ID of its own when its Message-ID is taken. */
+static desk_status
+missing_headers(batch *b, const scanned *sc, gboolean is_sealed, char **prefix, desk_err *err)
+{
+	const msg_facts *f = sc->facts;
+	GString *p = g_string_new(NULL);
+	notmuch_message_t *m = NULL;
+	thread_decision d;
+	desk_status s = DESK_OK;
+
+	*prefix = NULL;
+	if (!is_sealed) {
+		if ((s = thread_decide(b->st, b->lk, f, NULL, sc->bounced, &d, err)) != DESK_OK)
+			goto out;
+		char *h = thread_headers(b->st, &d);
+
+		g_string_append(p, h);
+		g_free(h);
+	}
+	if (sc->derived_id) {
+		g_string_append_printf(p, "Message-ID: <%s>\n", f->message_id);
+	} else if (notmuch_database_find_message(b->db, f->message_id, &m) == NOTMUCH_STATUS_SUCCESS && m != NULL) {
+		const char *h = NULL;
+
+		notmuch_message_get_property(m, "desk.hash", &h);
+		if (h == NULL || strcmp(h, sc->hash) != 0)
+			g_string_append_printf(p, "X-Desk-Reused-Message-ID: <%s>\nMessage-ID: <%.32s@reused.maildesk.invalid>\n",
+					       f->message_id, sc->hash);
+		notmuch_message_destroy(m);
+	}
+out:
+	if (s == DESK_OK && p->len > 0)
+		*prefix = g_string_free(p, FALSE);
+	else
+		g_string_free(p, TRUE);
+	return s;
+}
+
+/* Is this new/ file a redelivery of a stored message (same ID, same hash)? */
+static gboolean
+is_redelivery(batch *b, const scanned *sc)
+{
+	notmuch_message_t *m = NULL;
+	const char *h = NULL;
+	gboolean same;
+
+	if (notmuch_database_find_message(b->db, sc->facts->message_id, &m) != NOTMUCH_STATUS_SUCCESS || m == NULL)
+		return FALSE;
+	notmuch_message_get_property(m, "desk.hash", &h);
+	same = h != NULL && strcmp(h, sc->hash) == 0;
+	notmuch_message_destroy(m);
+	return same;
+}
+
+/* Take one file of new/: drop, rewrite or index it. */
+static desk_status
+take_new(batch *b, char *name, int depth, desk_err *err)
+{
+	char *path = g_build_filename(b->st->maildir, "new", name, NULL), *cur = NULL, *prefix = NULL;
+	char *newname = NULL;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	scanned sc = { 0 };
+	guint ticket = 0;
+	gboolean is_sealed;
+	desk_status s;
+
+	if (fd < 0) {
+		s = errno == ENOENT ? DESK_OK : desk_fail(err, DESK_TEMPFAIL, "%s: %s", path, g_strerror(errno));
+		goto out;
+	}
+	if ((s = scan_fd(b->st, fd, -1, &sc, err)) != DESK_OK)
+		goto out;
+	is_sealed = sealed(b->st, sc.facts, &ticket);
+	if (is_sealed && !sc.derived_id && is_redelivery(b, &sc)) {
+		g_ptr_array_add(b->unlink, g_strdup(path));
+		b->res->duplicates++;
+		goto out;
+	}
+	if ((s = missing_headers(b, &sc, is_sealed, &prefix, err)) != DESK_OK)
+		goto out;
+	if (prefix != NULL && depth < 3) {
+		lseek(fd, 0, SEEK_SET);
+		if ((s = rewrite(b, fd, path, prefix, &newname, err)) == DESK_OK)
+			s = take_new(b, newname, depth + 1, err);
+		goto out;
+	}
+	cur = g_strdup_printf("%s/cur/%s%s", b->st->maildir, name, strchr(name, ':') ? "" : ":2,");
+	if (link(path, cur) != 0 && errno != EEXIST) {
+		s = desk_fail(err, DESK_TEMPFAIL, "link %s: %s", cur, g_strerror(errno));
+		goto out;
+	}
+	chmod(cur, 0660);
+	if ((s = index_one(b, cur, &sc, ticket, err)) == DESK_OK)
+		g_ptr_array_add(b->unlink, g_strdup(path));
+out:
+	if (fd >= 0)
+		close(fd);
+	scanned_clear(&sc);
+	g_free(path);
+	g_free(cur);
+	g_free(prefix);
+	g_free(newname);
+	return s;
+}
+
+static gint
+cmp_names(gconstpointer a, gconstpointer b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The file names in DIR, sorted (oldest delivery first). */
+static GPtrArray *
+list_dir(const char *dir)
+{
+	GPtrArray *names = g_ptr_array_new_with_free_func(g_free);
+	DIR *d = opendir(dir);
+	struct dirent *e;
+
+	while (d != NULL && (e = readdir(d)) != NULL)
+		if (e->d_name[0] != '.')
+			g_ptr_array_add(names, g_strdup(e->d_name));
+	if (d != NULL)
+		closedir(d);
+	g_ptr_array_sort(names, cmp_names);
+	return names;
+}
+
+static void
+batch_init(batch *b, desk_store *st, notmuch_database_t *db, index_result *res)
+{
+	b->st = st;
+	b->db = db;
+	b->lk = lookup_new_for_db(st, db);
+	b->unlink = g_ptr_array_new_with_free_func(g_free);
+	b->touched = g_hash_table_new(g_direct_hash, g_direct_equal);
+	b->res = res;
+}
+
+static void
+batch_clear(batch *b)
+{
+	lookup_free(b->lk);
+	g_ptr_array_unref(b->unlink);
+	g_hash_table_destroy(b->touched);
+}
+
+static desk_status
+recompute_touched(batch *b, desk_err *err)
+{
+	GHashTableIter it;
+	gpointer k;
+	desk_status s = DESK_OK;
+
+	g_hash_table_iter_init(&it, b->touched);
+	while (s == DESK_OK && g_hash_table_iter_next(&it, &k, NULL))
+		s = ticket_recompute(b->db, GPOINTER_TO_UINT(k), err);
+	return s;
+}
+
+/* Commit, then make cur/ durable before new/ loses its copies. */
+static desk_status
+commit_batch(batch *b, desk_err *err)
+{
+	char *cur = g_build_filename(b->st->maildir, "cur", NULL);
+	char *new = g_build_filename(b->st->maildir, "new", NULL);
+	notmuch_status_t ns = notmuch_database_close(b->db);
+	desk_status s = DESK_OK;
+
+	if (ns != NOTMUCH_STATUS_SUCCESS)
+		s = desk_fail(err, DESK_TEMPFAIL, "index commit: %s", notmuch_status_to_string(ns));
+	if (s == DESK_OK)
+		s = store_sync_dir(cur, err);
+	for (guint i = 0; s == DESK_OK && i < b->unlink->len; i++)
+		unlink(b->unlink->pdata[i]);
+	if (s == DESK_OK && b->unlink->len > 0)
+		s = store_sync_dir(new, err);
+	g_free(cur);
+	g_free(new);
+	return s;
+}
+
+desk_status
+index_pending_locked(desk_store *st, desk_lookup *lk, guint max, index_result *res, desk_err *err)
+{
+	char *newdir = g_build_filename(st->maildir, "new", NULL);
+	GPtrArray *names = list_dir(newdir);
+	notmuch_database_t *db = NULL;
+	desk_status s = DESK_OK;
+	batch b;
+	guint i;
+
+	memset(res, 0, sizeof *res);
+	res->ids = g_ptr_array_new_with_free_func(g_free);
+	if (names->len == 0 || (s = index_open(st, TRUE, &db, err)) != DESK_OK) {
+		res->left = names->len;
+		goto out;
+	}
+	batch_init(&b, st, db, res);
+	for (i = 0; i < names->len && i < max && s != DESK_TEMPFAIL; i++) {
+		desk_err one = { 0 };
+		desk_status fs = take_new(&b, names->pdata[i], 0, &one);
+
+		if (fs != DESK_OK && s == DESK_OK)
+			s = desk_fail(err, fs, "%s", one.msg);
+	}
+	if (s == DESK_OK || s == DESK_DATAERR) {
+		desk_status cs = recompute_touched(&b, err);
+
+		if (cs == DESK_OK)
+			cs = commit_batch(&b, err);
+		if (cs != DESK_OK)
+			s = cs;
+	}
+	notmuch_database_destroy(db);
+	batch_clear(&b);
+	res->left = names->len - i;
+	if (lk != NULL)
+		lookup_indexed(lk, res->ids);
+out:
+	g_ptr_array_unref(names);
+	g_free(newdir);
+	return s;
+}
+
+desk_status
+index_pending(desk_store *st, desk_lookup *lk, guint max, int timeout_ms, index_result *res,
+	      desk_err *err)
+{
+	int lockfd = -1;
+	desk_status s;
+
+	memset(res, 0, sizeof *res);
+	if (!index_new_waiting(st))
+		return DESK_OK;
+	if ((s = store_lock(st, timeout_ms, &lockfd, err)) != DESK_OK)
+		return s;
+	s = index_pending_locked(st, lk, max, res, err);
+	store_unlock(lockfd);
+	return s;
+}
+
+gboolean
+index_new_waiting(desk_store *st)
+{
+	char *newdir = g_build_filename(st->maildir, "new", NULL);
+	DIR *d = opendir(newdir);
+	struct dirent *e;
+	gboolean any = FALSE;
+
+	while (d != NULL && !any && (e = readdir(d)) != NULL)
+		any = e->d_name[0] != '.';
+	if (d != NULL)
+		closedir(d);
+	g_free(newdir);
+	return any;
+}
+
+static int
+rm_one(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
+{
+	(void)sb;
+	(void)flag;
+	(void)ftw;
+	return remove(path);
+}
+
+/* Index one file of cur/ during a rebuild; unsealed ones go back to new/. */
+static desk_status
+rebuild_one(batch *b, const char *name, desk_err *err)
+{
+	char *path = g_build_filename(b->st->maildir, "cur", name, NULL);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	scanned sc = { 0 };
+	guint ticket = 0;
+	desk_status s;
+
+	if (fd < 0) {
+		g_free(path);
+		return DESK_OK;
+	}
+	s = scan_fd(b->st, fd, -1, &sc, err);
+	close(fd);
+	if (s == DESK_OK && (sc.derived_id || !sealed(b->st, sc.facts, &ticket))) {
+		char *back = g_build_filename(b->st->maildir, "new", name, NULL);
+
+		if (rename(path, back) != 0)
+			s = desk_fail(err, DESK_TEMPFAIL, "rename %s: %s", path, g_strerror(errno));
+		g_free(back);
+	} else if (s == DESK_OK) {
+		s = index_one(b, path, &sc, ticket, err);
+		if (s == DESK_DATAERR)
+			s = DESK_OK;
+	}
+	scanned_clear(&sc);
+	g_free(path);
+	return s;
+}
+
+static desk_status
+rebuild_locked(desk_store *st, guint *count, desk_err *err)
+{
+	char *nmdir = g_build_filename(st->maildir, ".notmuch", NULL);
+	char *curdir = g_build_filename(st->maildir, "cur", NULL);
+	GPtrArray *names = NULL;
+	notmuch_database_t *db = NULL;
+	index_result res = { 0 };
+	desk_status s = DESK_OK;
+	guint max = 0;
+	batch b;
+
+	if (xapian_locked(st)) {
+		s = desk_fail(err, DESK_BUSY, "store busy: another process holds the notmuch database");
+		goto out;
+	}
+	if (g_file_test(nmdir, G_FILE_TEST_EXISTS) && nftw(nmdir, rm_one, 16, FTW_DEPTH | FTW_PHYS) != 0) {
+		s = desk_fail(err, DESK_TEMPFAIL, "cannot delete %s: %s", nmdir, g_strerror(errno));
+		goto out;
+	}
+	if ((s = index_create(st, err)) != DESK_OK || (s = index_open(st, TRUE, &db, err)) != DESK_OK)
+		goto out;
+	names = list_dir(curdir);
+	batch_init(&b, st, db, &res);
+	notmuch_database_begin_atomic(db);
+	for (guint i = 0; i < names->len && s == DESK_OK; i++) {
+		s = rebuild_one(&b, names->pdata[i], err);
+		if (i % 2000 == 1999) {
+			notmuch_database_end_atomic(db);
+			notmuch_database_begin_atomic(db);
+		}
+	}
+	notmuch_database_end_atomic(db);
+	if (s == DESK_OK)
+		s = ticket_recompute_all(db, &max, err);
+	if (s == DESK_OK && notmuch_database_close(db) != NOTMUCH_STATUS_SUCCESS)
+		s = desk_fail(err, DESK_TEMPFAIL, "index commit failed");
+	notmuch_database_destroy(db);
+	*count = res.indexed;
+	batch_clear(&b);
+	if (s == DESK_OK)
+		s = store_seq_at_least(st, max + 1, err);
+out:
+	if (names != NULL)
+		g_ptr_array_unref(names);
+	g_free(nmdir);
+	g_free(curdir);
+	return s;
+}
+
+desk_status
+index_rebuild(desk_store *st, guint *count, desk_err *err)
+{
+	int lockfd;
+	desk_status s = store_lock(st, st->cfg->lock_timeout * 1000, &lockfd, err);
+	index_result res;
+
+	*count = 0;
+	if (s != DESK_OK)
+		return s;
+	s = rebuild_locked(st, count, err);
+	store_unlock(lockfd);
+	while (s == DESK_OK) {
+		s = index_pending(st, NULL, st->cfg->index_batch, st->cfg->lock_timeout * 1000, &res, err);
+		*count += res.indexed;
+		if (res.left == 0 || res.indexed + res.duplicates + res.rewritten == 0) {
+			index_result_clear(&res);
+			break;
+		}
+		index_result_clear(&res);
+	}
+	return s;
+}

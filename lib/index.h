@@ -1,0 +1,51 @@
+/* index.h: the notmuch index, the store's only writer path (DESIGN.md
+ * "Durability and concurrency rules"). */
+#ifndef DESK_INDEX_H
+#define DESK_INDEX_H
+
+#include <notmuch.h>
+#include "lookup.h"
+#include "store.h"
+
+/* Open the index. For writing, the caller holds store_lock; DESK_BUSY when
+ * another process (e.g. notmuch itself) holds the database's own lock,
+ * instead of the wait-forever of libnotmuch. */
+desk_status index_open(desk_store *st, gboolean write, notmuch_database_t **db, desk_err *err);
+
+/* Create an empty index for a new store. */
+desk_status index_create(desk_store *st, desk_err *err);
+
+typedef struct index_result {
+	guint indexed, duplicates, rewritten, left;  /* left: still in new/ */
+	GPtrArray *ids;  /* Message-IDs now in the index (owned, may be NULL) */
+} index_result;
+void index_result_clear(index_result *r);
+
+/* Index up to MAX files of mail/new (oldest first), move them to mail/cur,
+ * recompute the tickets they touched. Takes the store lock, waiting up to
+ * timeout_ms. Files without our sealed headers are decided here (as desk
+ * ingest would) and rewritten with them; a redelivery is dropped; a reused
+ * Message-ID gets one of its own. LK (may be NULL) has its pending
+ * decisions for these messages forgotten. */
+desk_status index_pending(desk_store *st, desk_lookup *lk, guint max, int timeout_ms,
+			  index_result *res, desk_err *err);
+
+/* The same with the store lock already held by the caller. */
+desk_status index_pending_locked(desk_store *st, desk_lookup *lk, guint max, index_result *res,
+				 desk_err *err);
+
+/* Whether mail/new holds anything. */
+gboolean index_new_waiting(desk_store *st);
+
+/* Delete the index and build it, and every ticket's state, from the
+ * Maildir alone. *count gets the messages indexed. */
+desk_status index_rebuild(desk_store *st, guint *count, desk_err *err);
+
+/* The derived Message-ID of a message with content hash HASH. */
+char *index_derived_id(const char *hash);
+
+/* The time of a stored message: its Date, unless that is later than its
+ * delivery (the Maildir file name's time). */
+gint64 index_message_time(notmuch_message_t *m);
+
+#endif

@@ -1,0 +1,152 @@
+/* ingest.c: one message, or many, from a file descriptor into the store. */
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "ingest.h"
+#include "log.h"
+#include "scan.h"
+
+struct desk_ingest {
+	desk_store *st;
+	desk_lookup *lk;  /* index reads, plus what we delivered but not indexed */
+	int lockfd;
+};
+
+desk_ingest *
+ingest_new(desk_store *st)
+{
+	desk_ingest *ing = g_new0(desk_ingest, 1);
+
+	ing->st = st;
+	ing->lockfd = -1;
+	return ing;
+}
+
+void
+ingest_free(desk_ingest *ing)
+{
+	desk_err err = { 0 };
+
+	if (ing == NULL)
+		return;
+	if (ing->lockfd >= 0 && ingest_flush(ing, NULL, &err) != DESK_OK)
+		desk_log(LOG_WARNING, "indexing later: %s", err.msg);
+	lookup_free(ing->lk);
+	g_free(ing);
+}
+
+/* Copy FD into an unlinked file of mail/tmp while scanning it. */
+static desk_status
+spool(desk_ingest *ing, int fd, int *tmpfd, scanned *sc, desk_err *err)
+{
+	char *dir = g_build_filename(ing->st->maildir, "tmp", NULL);
+	int t = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0660);
+	desk_status s;
+
+	g_free(dir);
+	if (t < 0)
+		return desk_fail(err, DESK_TEMPFAIL, "cannot spool in %s/tmp: %s", ing->st->maildir, g_strerror(errno));
+	s = scan_fd(ing->st, fd, t, sc, err);
+	if (s != DESK_OK) {
+		close(t);
+		return s;
+	}
+	*tmpfd = t;
+	return DESK_OK;
+}
+
+/* Take the lock and catch up with mail/new, so decisions see all mail. */
+static desk_status
+lock(desk_ingest *ing, desk_err *err)
+{
+	index_result r;
+	desk_err ierr = { 0 };
+	desk_status s;
+
+	if (ing->lockfd >= 0)
+		return DESK_OK;
+	s = store_lock(ing->st, ing->st->cfg->lock_timeout * 1000, &ing->lockfd, err);
+	if (s != DESK_OK)
+		return s;
+	if (index_pending_locked(ing->st, NULL, G_MAXUINT, &r, &ierr) != DESK_OK)
+		desk_log(LOG_WARNING, "cannot index mail/new now: %s", ierr.msg);
+	index_result_clear(&r);
+	if (ing->lk == NULL)
+		ing->lk = lookup_new(ing->st);
+	else
+		lookup_indexed(ing->lk, NULL);
+	return DESK_OK;
+}
+
+/* The header block we write on top: our decision, and a Message-ID when
+ * the message has none. Caller g_free()s. */
+static char *
+prefix_of(desk_ingest *ing, const scanned *sc, const thread_decision *d)
+{
+	char *h = thread_headers(ing->st, d), *p;
+
+	if (!sc->derived_id)
+		return h;
+	p = g_strdup_printf("%sMessage-ID: <%s>\n", h, sc->facts->message_id);
+	g_free(h);
+	return p;
+}
+
+desk_status
+ingest_one(desk_ingest *ing, int fd, const char *rcpt, const char *envfrom, ingest_result *res,
+	   desk_err *err)
+{
+	scanned sc = { 0 };
+	char *prefix = NULL;
+	int tmpfd = -1;
+	desk_status s;
+
+	memset(res, 0, sizeof *res);
+	if ((s = store_check_space(ing->st, 0, err)) != DESK_OK)
+		return s;
+	if ((s = spool(ing, fd, &tmpfd, &sc, err)) != DESK_OK)
+		goto out;
+	if (envfrom != NULL && (*envfrom == '\0' || strcmp(envfrom, "<>") == 0))
+		sc.facts->null_sender = TRUE;
+	facts_finish(sc.facts);
+	if ((s = store_check_space(ing->st, sc.size, err)) != DESK_OK || (s = lock(ing, err)) != DESK_OK)
+		goto out;
+	s = thread_decide(ing->st, ing->lk, sc.facts, rcpt, sc.bounced, &res->decision, err);
+	if (s != DESK_OK)
+		goto out;
+	if (res->decision.bad_token)
+		desk_log(LOG_NOTICE, "message-id=<%s>: bad token in recipient %s, ignored", sc.facts->message_id, rcpt);
+	prefix = prefix_of(ing, &sc, &res->decision);
+	if ((s = store_deliver(ing->st, prefix, tmpfd, &res->path, err)) == DESK_OK)
+		lookup_remember(ing->lk, sc.facts->message_id, res->decision.ticket,
+				res->decision.held ? NULL : sc.facts->from);
+out:
+	if (tmpfd >= 0)
+		close(tmpfd);
+	scanned_clear(&sc);
+	g_free(prefix);
+	return s;
+}
+
+desk_status
+ingest_flush(desk_ingest *ing, index_result *res, desk_err *err)
+{
+	index_result r;
+	desk_status s = DESK_OK;
+
+	if (ing->lockfd < 0) {
+		if (res != NULL)
+			memset(res, 0, sizeof *res);
+		return DESK_OK;
+	}
+	s = index_pending_locked(ing->st, ing->lk, G_MAXUINT, &r, err);
+	store_unlock(ing->lockfd);
+	ing->lockfd = -1;
+	if (res != NULL)
+		*res = r;
+	else
+		index_result_clear(&r);
+	return s;
+}

@@ -1,0 +1,38 @@
+/* log.c: syslog(3) with LOG_MAIL for the milter, stderr for tools. */
+#include <stdarg.h>
+#include <stdio.h>
+
+#include "log.h"
+
+static int use_syslog, debug;
+
+void
+log_open(const char *ident, int to_stderr)
+{
+	openlog(ident, LOG_PID | LOG_NDELAY | (to_stderr ? LOG_PERROR : 0), LOG_MAIL);
+	use_syslog = 1;
+}
+
+void
+log_debug_enable(int on)
+{
+	debug = on;
+}
+
+void
+desk_log(int priority, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (priority == LOG_DEBUG && !debug)
+		return;
+	va_start(ap, fmt);
+	if (use_syslog) {
+		vsyslog(priority, fmt, ap);
+	} else {
+		fputs("desk: ", stderr);
+		vfprintf(stderr, fmt, ap);
+		fputc('\n', stderr);
+	}
+	va_end(ap);
+}

@@ -1,0 +1,300 @@
+/* lookup.c: Message-ID, ticket and participant questions for threading. */
+#include <stdio.h>
+#include <string.h>
+
+#include "index.h"
+#include "lookup.h"
+
+typedef struct pending {
+	guint ticket;
+	char *who;      /* "N\naddr" key in lk->who, or NULL */
+	gint64 when;
+} pending;
+
+struct desk_lookup {
+	GMutex mu;
+	desk_store *st;
+	notmuch_database_t *db;
+	gboolean own_db;
+	GHashTable *ids;   /* id -> pending */
+	GHashTable *who;   /* "N\naddr" -> count (participants not yet indexed) */
+	GHashTable *tickets; /* ticket -> count */
+};
+
+static void
+pending_free(gpointer p)
+{
+	pending *e = p;
+
+	g_free(e->who);
+	g_free(e);
+}
+
+static desk_lookup *
+lookup_alloc(desk_store *st)
+{
+	desk_lookup *lk = g_new0(desk_lookup, 1);
+
+	g_mutex_init(&lk->mu);
+	lk->st = st;
+	lk->ids = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, pending_free);
+	lk->who = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+	lk->tickets = g_hash_table_new(g_direct_hash, g_direct_equal);
+	return lk;
+}
+
+desk_lookup *
+lookup_new(desk_store *st)
+{
+	desk_lookup *lk = lookup_alloc(st);
+
+	lk->own_db = TRUE;
+	return lk;
+}
+
+desk_lookup *
+lookup_new_for_db(desk_store *st, notmuch_database_t *db)
+{
+	desk_lookup *lk = lookup_alloc(st);
+
+	lk->db = db;
+	return lk;
+}
+
+void
+lookup_free(desk_lookup *lk)
+{
+	if (lk == NULL)
+		return;
+	if (lk->own_db && lk->db != NULL)
+		notmuch_database_destroy(lk->db);
+	g_hash_table_destroy(lk->ids);
+	g_hash_table_destroy(lk->who);
+	g_hash_table_destroy(lk->tickets);
+	g_mutex_clear(&lk->mu);
+	g_free(lk);
+}
+
+/* The handle, opened if needed (mutex held). */
+static desk_status
+db(desk_lookup *lk, desk_err *err)
+{
+	if (lk->db != NULL)
+		return DESK_OK;
+	return index_open(lk->st, FALSE, &lk->db, err);
+}
+
+/* After "database modified": reopen and say whether a retry makes sense. */
+static gboolean
+reopen(desk_lookup *lk)
+{
+	if (!lk->own_db || lk->db == NULL)
+		return FALSE;
+	return notmuch_database_reopen(lk->db, NOTMUCH_DATABASE_MODE_READ_ONLY) == NOTMUCH_STATUS_SUCCESS;
+}
+
+/* Count KEY up or down in T; a new string key is copied. */
+static void
+count_add(GHashTable *t, gpointer key, gboolean str_key, int d)
+{
+	gpointer orig;
+	int n = GPOINTER_TO_INT(g_hash_table_lookup(t, key)) + d;
+
+	if (n <= 0)
+		g_hash_table_remove(t, key);
+	else if (g_hash_table_lookup_extended(t, key, &orig, NULL))
+		g_hash_table_insert(t, orig, GINT_TO_POINTER(n));
+	else
+		g_hash_table_insert(t, str_key ? g_strdup(key) : key, GINT_TO_POINTER(n));
+}
+
+static void
+forget(desk_lookup *lk, const char *id)
+{
+	pending *e = g_hash_table_lookup(lk->ids, id);
+
+	if (e == NULL)
+		return;
+	if (e->who != NULL)
+		count_add(lk->who, e->who, TRUE, -1);
+	count_add(lk->tickets, GUINT_TO_POINTER(e->ticket), FALSE, -1);
+	g_hash_table_remove(lk->ids, id);
+}
+
+/* Drop decisions older than the TTL (mutex held). */
+static void
+expire(desk_lookup *lk)
+{
+	gint64 old = g_get_monotonic_time() - (gint64)lk->st->cfg->pending_ttl * G_USEC_PER_SEC;
+	GHashTableIter it;
+	gpointer k, v;
+	GPtrArray *gone = g_ptr_array_new_with_free_func(g_free);
+
+	g_hash_table_iter_init(&it, lk->ids);
+	while (g_hash_table_iter_next(&it, &k, &v))
+		if (((pending *)v)->when < old)
+			g_ptr_array_add(gone, g_strdup(k));
+	for (guint i = 0; i < gone->len; i++)
+		forget(lk, gone->pdata[i]);
+	g_ptr_array_unref(gone);
+}
+
+void
+lookup_remember(desk_lookup *lk, const char *id, guint ticket, const char *from)
+{
+	pending *e;
+
+	if (id == NULL)
+		return;
+	g_mutex_lock(&lk->mu);
+	forget(lk, id);
+	if (g_hash_table_size(lk->ids) % 1024 == 1023)
+		expire(lk);
+	e = g_new0(pending, 1);
+	e->ticket = ticket;
+	e->when = g_get_monotonic_time();
+	if (from != NULL) {
+		e->who = g_strdup_printf("%u\n%s", ticket, from);
+		count_add(lk->who, e->who, TRUE, 1);
+	}
+	count_add(lk->tickets, GUINT_TO_POINTER(ticket), FALSE, 1);
+	g_hash_table_insert(lk->ids, g_strdup(id), e);
+	g_mutex_unlock(&lk->mu);
+}
+
+void
+lookup_indexed(desk_lookup *lk, GPtrArray *ids)
+{
+	g_mutex_lock(&lk->mu);
+	reopen(lk);
+	for (guint i = 0; ids != NULL && i < ids->len; i++)
+		forget(lk, ids->pdata[i]);
+	g_mutex_unlock(&lk->mu);
+}
+
+guint
+lookup_pending_count(desk_lookup *lk)
+{
+	guint n;
+
+	g_mutex_lock(&lk->mu);
+	n = g_hash_table_size(lk->ids);
+	g_mutex_unlock(&lk->mu);
+	return n;
+}
+
+static desk_status
+xapian_error(desk_err *err, const char *what, notmuch_status_t ns)
+{
+	return desk_fail(err, DESK_TEMPFAIL, "index: %s: %s", what, notmuch_status_to_string(ns));
+}
+
+static desk_status
+find_msgid(desk_lookup *lk, const char *id, guint *ticket, desk_err *err)
+{
+	notmuch_message_t *m = NULL;
+	notmuch_status_t ns;
+	const char *v = NULL;
+
+	ns = notmuch_database_find_message(lk->db, id, &m);
+	if (ns != NOTMUCH_STATUS_SUCCESS && reopen(lk))
+		ns = notmuch_database_find_message(lk->db, id, &m);
+	if (ns != NOTMUCH_STATUS_SUCCESS)
+		return xapian_error(err, "find message", ns);
+	if (m != NULL && notmuch_message_get_property(m, "desk.ticket", &v) == NOTMUCH_STATUS_SUCCESS && v != NULL)
+		*ticket = (guint)g_ascii_strtoull(v, NULL, 10);
+	if (m != NULL)
+		notmuch_message_destroy(m);
+	return DESK_OK;
+}
+
+desk_status
+lookup_msgid(desk_lookup *lk, const char *id, guint *ticket, desk_err *err)
+{
+	pending *e;
+	desk_status s = DESK_OK;
+
+	*ticket = 0;
+	g_mutex_lock(&lk->mu);
+	e = g_hash_table_lookup(lk->ids, id);
+	if (e != NULL)
+		*ticket = e->ticket;
+	else if ((s = db(lk, err)) == DESK_OK)
+		s = find_msgid(lk, id, ticket, err);
+	g_mutex_unlock(&lk->mu);
+	return s;
+}
+
+/* *n = how many messages match QUERY (mutex held). */
+static desk_status
+count(desk_lookup *lk, const char *query, guint *n, desk_err *err)
+{
+	notmuch_status_t ns = NOTMUCH_STATUS_SUCCESS;
+
+	for (int attempt = 0; attempt < 2; attempt++) {
+		notmuch_query_t *q = notmuch_query_create(lk->db, query);
+
+		if (q == NULL)
+			return desk_fail(err, DESK_SOFTWARE, "index: out of memory");
+		ns = notmuch_query_count_messages(q, n);
+		notmuch_query_destroy(q);
+		if (ns == NOTMUCH_STATUS_SUCCESS)
+			return DESK_OK;
+		if (!reopen(lk))
+			break;
+	}
+	return xapian_error(err, "count", ns);
+}
+
+desk_status
+lookup_ticket_exists(desk_lookup *lk, guint ticket, gboolean *yes, desk_err *err)
+{
+	char q[64];
+	guint n = 0;
+	desk_status s = DESK_OK;
+
+	g_mutex_lock(&lk->mu);
+	*yes = g_hash_table_contains(lk->tickets, GUINT_TO_POINTER(ticket));
+	if (!*yes && (s = db(lk, err)) == DESK_OK) {
+		snprintf(q, sizeof q, "property:desk.ticket=%u", ticket);
+		s = count(lk, q, &n, err);
+		*yes = n > 0;
+	}
+	g_mutex_unlock(&lk->mu);
+	return s;
+}
+
+/* Whether ADDR may go into a quoted notmuch query term as it is. */
+static gboolean
+query_safe(const char *addr)
+{
+	for (const char *c = addr; *c != '\0'; c++)
+		if (*c == '"' || *c == '(' || *c == ')' || (guchar)*c <= ' ' || (guchar)*c >= 127)
+			return FALSE;
+	return *addr != '\0';
+}
+
+desk_status
+lookup_participant(desk_lookup *lk, guint ticket, const char *addr, gboolean *yes, desk_err *err)
+{
+	char *key, *q;
+	guint n = 0;
+	desk_status s = DESK_OK;
+
+	*yes = FALSE;
+	if (addr == NULL || !query_safe(addr))
+		return DESK_OK;
+	key = g_strdup_printf("%u\n%s", ticket, addr);
+	q = g_strdup_printf("property:desk.ticket=%u and not tag:held and (from:\"%s\" or to:\"%s\")",
+			    ticket, addr, addr);
+	g_mutex_lock(&lk->mu);
+	*yes = g_hash_table_contains(lk->who, key);
+	if (!*yes && (s = db(lk, err)) == DESK_OK) {
+		s = count(lk, q, &n, err);
+		*yes = n > 0;
+	}
+	g_mutex_unlock(&lk->mu);
+	g_free(key);
+	g_free(q);
+	return s;
+}

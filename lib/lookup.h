@@ -1,0 +1,34 @@
+/* lookup.h: what threading asks of the store: known Message-IDs, tickets,
+ * participants, from the index and from decisions not yet indexed. */
+#ifndef DESK_LOOKUP_H
+#define DESK_LOOKUP_H
+
+#include <notmuch.h>
+#include "store.h"
+
+typedef struct desk_lookup desk_lookup;
+
+/* A lookup over a read-only handle it opens (and reopens) itself. Safe to
+ * share between threads: every call takes the lookup's mutex. */
+desk_lookup *lookup_new(desk_store *st);
+/* A lookup over DB, owned by the caller (the indexer's write handle). */
+desk_lookup *lookup_new_for_db(desk_store *st, notmuch_database_t *db);
+void lookup_free(desk_lookup *lk);
+
+/* *ticket = the ticket of the message ID, 0 if unknown. */
+desk_status lookup_msgid(desk_lookup *lk, const char *id, guint *ticket, desk_err *err);
+/* *yes = whether the ticket has messages. */
+desk_status lookup_ticket_exists(desk_lookup *lk, guint ticket, gboolean *yes, desk_err *err);
+/* *yes = whether ADDR is the From, To or Cc of a message of the ticket
+ * that is not held. */
+desk_status lookup_participant(desk_lookup *lk, guint ticket, const char *addr, gboolean *yes,
+			       desk_err *err);
+
+/* Remember a decision until the indexer has the message (bounded by
+ * milter.pending_ttl). FROM may be NULL. */
+void lookup_remember(desk_lookup *lk, const char *id, guint ticket, const char *from);
+/* The indexer has these IDs: forget them and see the index anew. */
+void lookup_indexed(desk_lookup *lk, GPtrArray *ids);
+guint lookup_pending_count(desk_lookup *lk);
+
+#endif

@@ -1,0 +1,22 @@
+/* scan.h: read a whole message once: header facts, content hash, bounce. */
+#ifndef DESK_SCAN_H
+#define DESK_SCAN_H
+
+#include "facts.h"
+#include "store.h"
+
+typedef struct scanned {
+	msg_facts *facts;
+	char *hash;            /* content hash (chash.h) */
+	gboolean derived_id;   /* facts->message_id was made from the hash */
+	guint bounced;         /* ticket named inside a bounce, 0 if none */
+	gsize size;
+} scanned;
+
+/* Scan FD from its current offset to the end, copying every byte to
+ * COPY_FD when >= 0. A message with no usable Message-ID gets the derived
+ * one (index_derived_id) in facts->message_id. */
+desk_status scan_fd(desk_store *st, int fd, int copy_fd, scanned *out, desk_err *err);
+void scanned_clear(scanned *s);
+
+#endif

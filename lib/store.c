@@ -1,0 +1,362 @@
+/* store.c: the store's directories, counter, lock and safe delivery. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <time.h>
+#include <unistd.h>
+#include <glib/gstdio.h>
+
+#include "store.h"
+
+const char *
+store_default_dir(const char *arg)
+{
+	const char *env = g_getenv("MAILDESK_STORE");
+
+	if (arg != NULL && *arg != '\0')
+		return arg;
+	if (env != NULL && *env != '\0')
+		return env;
+	return "/var/lib/maildesk";
+}
+
+static desk_status
+read_secret(desk_store *st, desk_err *err)
+{
+	char *path = g_build_filename(st->dir, "secret", NULL), *data;
+	gsize len;
+	GError *gerr = NULL;
+
+	if (!g_file_get_contents(path, &data, &len, &gerr)) {
+		desk_status s = desk_fail(err, DESK_TEMPFAIL, "cannot read the token secret: %s", gerr->message);
+
+		g_error_free(gerr);
+		g_free(path);
+		return s;
+	}
+	g_free(path);
+	if (len < 16) {
+		g_free(data);
+		return desk_fail(err, DESK_CONFIG, "the token secret %s/secret is too short", st->dir);
+	}
+	st->secret = g_bytes_new_take(data, len);
+	return DESK_OK;
+}
+
+desk_status
+store_open(const char *dir, desk_store **out, desk_err *err)
+{
+	desk_store *st = g_new0(desk_store, 1);
+	char *conf, *newdir;
+	desk_status s;
+
+	*out = NULL;
+	st->dir = g_canonicalize_filename(dir, NULL);
+	st->maildir = g_build_filename(st->dir, "mail", NULL);
+	conf = g_build_filename(st->dir, "maildesk.conf", NULL);
+	newdir = g_build_filename(st->maildir, "new", NULL);
+	if (!g_file_test(conf, G_FILE_TEST_EXISTS) || !g_file_test(newdir, G_FILE_TEST_IS_DIR))
+		s = desk_fail(err, DESK_NOTFOUND, "%s is not a maildesk store (try: desk init %s)", st->dir, st->dir);
+	else if ((s = config_load(conf, &st->cfg, err)) == DESK_OK)
+		s = read_secret(st, err);
+	g_free(conf);
+	g_free(newdir);
+	if (s != DESK_OK) {
+		store_free(st);
+		return s;
+	}
+	*out = st;
+	return DESK_OK;
+}
+
+void
+store_free(desk_store *st)
+{
+	if (st == NULL)
+		return;
+	g_free(st->dir);
+	g_free(st->maildir);
+	config_free(st->cfg);
+	if (st->secret != NULL)
+		g_bytes_unref(st->secret);
+	g_free(st);
+}
+
+desk_status
+store_reload(desk_store *st, desk_err *err)
+{
+	char *conf = g_build_filename(st->dir, "maildesk.conf", NULL);
+	desk_config *cfg;
+	desk_status s = config_load(conf, &cfg, err);
+
+	g_free(conf);
+	if (s == DESK_OK) {
+		config_free(st->cfg);
+		st->cfg = cfg;
+	}
+	return s;
+}
+
+static desk_status
+write_file(const char *path, const char *data, gsize len, int mode, desk_err *err)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
+
+	if (fd < 0)
+		return desk_fail(err, DESK_TEMPFAIL, "%s: %s", path, g_strerror(errno));
+	if (write(fd, data, len) != (ssize_t)len || fsync(fd) != 0) {
+		close(fd);
+		return desk_fail(err, DESK_TEMPFAIL, "%s: %s", path, g_strerror(errno));
+	}
+	fchmod(fd, mode);
+	close(fd);
+	return DESK_OK;
+}
+
+static desk_status
+make_dirs(const char *dir, desk_err *err)
+{
+	static const char *const sub[] = { "", "mail", "mail/cur", "mail/new", "mail/tmp",
+					   "templates", "hooks", NULL };
+
+	for (const char *const *s = sub; *s != NULL; s++) {
+		char *p = g_build_filename(dir, *s, NULL);
+
+		if (g_mkdir_with_parents(p, 02770) != 0 || chmod(p, 02770) != 0) {
+			desk_status st = desk_fail(err, DESK_TEMPFAIL, "%s: %s", p, g_strerror(errno));
+
+			g_free(p);
+			return st;
+		}
+		g_free(p);
+	}
+	return DESK_OK;
+}
+
+desk_status
+store_init(const char *dir, char **addresses, desk_err *err)
+{
+	char *conf = g_build_filename(dir, "maildesk.conf", NULL);
+	char *secret = g_build_filename(dir, "secret", NULL);
+	char *seq = g_build_filename(dir, "seq", NULL);
+	char *text = NULL, hex[65];
+	desk_status s;
+
+	if (g_file_test(conf, G_FILE_TEST_EXISTS)) {
+		s = desk_fail(err, DESK_USAGE, "%s already holds a store", dir);
+		goto out;
+	}
+	if ((s = make_dirs(dir, err)) != DESK_OK)
+		goto out;
+	for (int i = 0; i < 64; i++)
+		hex[i] = "0123456789abcdef"[g_random_int_range(0, 16)];
+	hex[64] = '\n';
+	if ((s = write_file(secret, hex, 65, 0640, err)) != DESK_OK)
+		goto out;
+	if ((s = write_file(seq, "1\n", 2, 0660, err)) != DESK_OK)
+		goto out;
+	text = config_template(addresses);
+	s = write_file(conf, text, strlen(text), 0660, err);
+out:
+	g_free(text);
+	g_free(conf);
+	g_free(secret);
+	g_free(seq);
+	return s;
+}
+
+/* Read the counter from FD (locked); 1 if empty. */
+static guint
+seq_read(int fd)
+{
+	char buf[32] = "";
+	ssize_t n = pread(fd, buf, sizeof buf - 1, 0);
+	unsigned long v = n > 0 ? strtoul(buf, NULL, 10) : 0;
+
+	return v == 0 || v > G_MAXUINT ? 1 : (guint)v;
+}
+
+static desk_status
+seq_update(desk_store *st, guint at_least, gboolean take, guint *out, desk_err *err)
+{
+	char *path = g_build_filename(st->dir, "seq", NULL), buf[32];
+	int fd = open(path, O_RDWR | O_CLOEXEC);
+	desk_status s = DESK_OK;
+	guint n;
+	int len;
+
+	if (fd < 0 || flock(fd, LOCK_EX) != 0) {
+		s = desk_fail(err, DESK_TEMPFAIL, "ticket counter %s: %s", path, g_strerror(errno));
+		goto out;
+	}
+	n = MAX(seq_read(fd), at_least);
+	if (out != NULL)
+		*out = n;
+	len = snprintf(buf, sizeof buf, "%u\n", take ? n + 1 : n);
+	if (pwrite(fd, buf, len, 0) != len || ftruncate(fd, len) != 0 || fdatasync(fd) != 0)
+		s = desk_fail(err, DESK_TEMPFAIL, "ticket counter %s unwritable: %s", path, g_strerror(errno));
+out:
+	if (fd >= 0)
+		close(fd);
+	g_free(path);
+	return s;
+}
+
+desk_status
+store_next_ticket(desk_store *st, guint *out, desk_err *err)
+{
+	return seq_update(st, 1, TRUE, out, err);
+}
+
+desk_status
+store_seq_at_least(desk_store *st, guint n, desk_err *err)
+{
+	return seq_update(st, n, FALSE, NULL, err);
+}
+
+desk_status
+store_lock(desk_store *st, int timeout_ms, int *fd, desk_err *err)
+{
+	char *path = g_build_filename(st->dir, "lock", NULL);
+	gint64 until = g_get_monotonic_time() + (gint64)timeout_ms * 1000;
+	int f = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0660);
+
+	*fd = -1;
+	if (f < 0) {
+		desk_status s = desk_fail(err, DESK_TEMPFAIL, "%s: %s", path, g_strerror(errno));
+
+		g_free(path);
+		return s;
+	}
+	g_free(path);
+	while (flock(f, LOCK_EX | LOCK_NB) != 0) {
+		if (errno != EWOULDBLOCK && errno != EINTR) {
+			close(f);
+			return desk_fail(err, DESK_TEMPFAIL, "lock: %s", g_strerror(errno));
+		}
+		if (g_get_monotonic_time() >= until) {
+			close(f);
+			return desk_fail(err, DESK_BUSY, "store busy: another writer holds %s/lock", st->dir);
+		}
+		g_usleep(20000);
+	}
+	*fd = f;
+	return DESK_OK;
+}
+
+void
+store_unlock(int fd)
+{
+	if (fd >= 0)
+		close(fd);
+}
+
+desk_status
+store_check_space(desk_store *st, guint64 need, desk_err *err)
+{
+	struct statvfs v;
+
+	if (statvfs(st->maildir, &v) != 0)
+		return desk_fail(err, DESK_TEMPFAIL, "store %s: %s", st->maildir, g_strerror(errno));
+	if (v.f_flag & ST_RDONLY)
+		return desk_fail(err, DESK_TEMPFAIL, "store %s is on a read-only file system", st->dir);
+	if ((guint64)v.f_bavail * v.f_frsize < (guint64)st->cfg->min_free_mb * 1024 * 1024 + need)
+		return desk_fail(err, DESK_TEMPFAIL, "store %s is full (%llu KiB free)", st->dir,
+				 (unsigned long long)v.f_bavail * v.f_frsize / 1024);
+	return DESK_OK;
+}
+
+char *
+store_unique_name(void)
+{
+	static guint counter;
+	char host[256] = "localhost";
+	gint64 now = g_get_real_time();
+
+	gethostname(host, sizeof host - 1);
+	g_strdelimit(host, "/:", '_');
+	return g_strdup_printf("%" G_GINT64_FORMAT ".M%06dP%dQ%u.%s", now / G_USEC_PER_SEC,
+			       (int)(now % G_USEC_PER_SEC), (int)getpid(),
+			       g_atomic_int_add(&counter, 1), host);
+}
+
+desk_status
+store_sync_dir(const char *dir, desk_err *err)
+{
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	int rc = fd >= 0 ? fsync(fd) : -1;
+
+	if (fd >= 0)
+		close(fd);
+	if (rc != 0)
+		return desk_fail(err, DESK_TEMPFAIL, "fsync %s: %s", dir, g_strerror(errno));
+	return DESK_OK;
+}
+
+static desk_status
+copy_fd(int dst, int src, desk_err *err)
+{
+	char buf[65536];
+	off_t off = 0;
+	ssize_t n;
+
+	while ((n = pread(src, buf, sizeof buf, off)) > 0) {
+		for (ssize_t w = 0; w < n;) {
+			ssize_t k = write(dst, buf + w, n - w);
+
+			if (k < 0 && errno == EINTR)
+				continue;
+			if (k <= 0)
+				return desk_fail(err, DESK_TEMPFAIL, "write: %s", g_strerror(errno));
+			w += k;
+		}
+		off += n;
+	}
+	if (n < 0)
+		return desk_fail(err, DESK_TEMPFAIL, "read: %s", g_strerror(errno));
+	return DESK_OK;
+}
+
+desk_status
+store_deliver(desk_store *st, const char *prefix, int src_fd, char **path, desk_err *err)
+{
+	char *name = store_unique_name();
+	char *tmp = g_build_filename(st->maildir, "tmp", name, NULL);
+	char *dst = g_build_filename(st->maildir, "new", name, NULL);
+	char *newdir = g_build_filename(st->maildir, "new", NULL);
+	gsize plen = strlen(prefix);
+	desk_status s = DESK_OK;
+	int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0660);
+
+	if (fd < 0) {
+		s = desk_fail(err, DESK_TEMPFAIL, "cannot create %s: %s", tmp, g_strerror(errno));
+		goto out;
+	}
+	if (write(fd, prefix, plen) != (ssize_t)plen)
+		s = desk_fail(err, DESK_TEMPFAIL, "write %s: %s", tmp, g_strerror(errno));
+	if (s == DESK_OK)
+		s = copy_fd(fd, src_fd, err);
+	if (s == DESK_OK && fsync(fd) != 0)
+		s = desk_fail(err, DESK_TEMPFAIL, "fsync %s: %s", tmp, g_strerror(errno));
+	if (close(fd) != 0 && s == DESK_OK)
+		s = desk_fail(err, DESK_TEMPFAIL, "close %s: %s", tmp, g_strerror(errno));
+	if (s == DESK_OK && rename(tmp, dst) != 0)
+		s = desk_fail(err, DESK_TEMPFAIL, "rename to %s: %s", dst, g_strerror(errno));
+	if (s == DESK_OK)
+		s = store_sync_dir(newdir, err);
+	if (s != DESK_OK)
+		unlink(tmp);
+	else if (path != NULL)
+		*path = g_strdup(dst);
+out:
+	g_free(name);
+	g_free(tmp);
+	g_free(dst);
+	g_free(newdir);
+	return s;
+}

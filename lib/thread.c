@@ -1,0 +1,203 @@
+/* thread.c: the threading order of DESIGN.md, as one function. */
+#include <stdio.h>
+#include <string.h>
+
+#include "thread.h"
+#include "token.h"
+
+guint
+thread_bounced(GBytes *secret, const char *buf, gsize len)
+{
+	const char *p = buf, *end = buf + len;
+
+	while (p < end && (p = memchr(p, '<', end - p)) != NULL) {
+		const char *q = memchr(p, '>', MIN((gsize)(end - p), FACTS_MAX_ID + 2));
+		guint t = 0;
+
+		if (q != NULL) {
+			char *id = g_strndup(p + 1, q - p - 1);
+			gboolean ours = token_parse_msgid(secret, id, &t);
+
+			g_free(id);
+			if (ours)
+				return t;
+		}
+		p++;
+	}
+	return 0;
+}
+
+guint
+thread_subject_tag(const char *format, const char *subject)
+{
+	const char *n = strstr(format, "%n");
+	size_t plen = n - format;
+	const char *suffix = n + 2;
+
+	for (const char *p = subject; *p != '\0'; p++) {
+		const char *d;
+		guint64 v = 0;
+
+		if (strncmp(p, format, plen) != 0)
+			continue;
+		d = p + plen;
+		while (g_ascii_isdigit(*d) && v < G_MAXUINT)
+			v = v * 10 + (*d++ - '0');
+		if (d > p + plen && v > 0 && v < G_MAXUINT && strncmp(d, suffix, strlen(suffix)) == 0)
+			return (guint)v;
+	}
+	return 0;
+}
+
+static void
+set(thread_decision *d, guint ticket, const char *reason)
+{
+	d->ticket = ticket;
+	g_strlcpy(d->reason, reason, sizeof d->reason);
+	g_strlcpy(d->match, reason, sizeof d->match);
+}
+
+/* The desk address the message came to and its queue. */
+static const char *
+find_queue(desk_store *st, const msg_facts *f, const char *rcpt, char **ext)
+{
+	const desk_config *cfg = st->cfg;
+	const char *q = NULL;
+
+	if (rcpt != NULL)
+		q = config_queue_for(cfg, rcpt, ext);
+	if (q == NULL && f->x_original_to != NULL)
+		q = config_queue_for(cfg, f->x_original_to, ext);
+	for (guint i = 0; q == NULL && i < f->recipients->len; i++)
+		q = config_queue_for(cfg, f->recipients->pdata[i], ext);
+	if (q == NULL && cfg->addresses->len > 0)
+		q = ((desk_address *)cfg->addresses->pdata[0])->queue;
+	return q != NULL ? q : "support";
+}
+
+/* Ticket of a Message-ID: ours by signature, else a stored one. */
+static desk_status
+ticket_of_id(desk_store *st, desk_lookup *lk, const char *id, guint *t, desk_err *err)
+{
+	*t = 0;
+	if (id == NULL || token_parse_msgid(st->secret, id, t))
+		return DESK_OK;
+	return lookup_msgid(lk, id, t, err);
+}
+
+/* Rule 2: In-Reply-To, then References from the newest. */
+static desk_status
+by_headers(desk_store *st, desk_lookup *lk, const msg_facts *f, thread_decision *d, desk_err *err)
+{
+	guint t;
+	desk_status s = ticket_of_id(st, lk, f->in_reply_to, &t, err);
+
+	if (s != DESK_OK || t != 0) {
+		if (t != 0)
+			set(d, t, "in-reply-to");
+		return s;
+	}
+	for (guint i = f->references->len; i-- > 0;) {
+		if ((s = ticket_of_id(st, lk, f->references->pdata[i], &t, err)) != DESK_OK)
+			return s;
+		if (t != 0) {
+			set(d, t, "references");
+			return DESK_OK;
+		}
+	}
+	return DESK_OK;
+}
+
+static desk_status
+by_subject(desk_store *st, desk_lookup *lk, const msg_facts *f, thread_decision *d, desk_err *err)
+{
+	guint t = f->subject != NULL ? thread_subject_tag(st->cfg->subject_tag, f->subject) : 0;
+	gboolean exists = FALSE;
+	desk_status s;
+
+	if (t == 0)
+		return DESK_OK;
+	if ((s = lookup_ticket_exists(lk, t, &exists, err)) == DESK_OK && exists)
+		set(d, t, "subject-tag");
+	return s;
+}
+
+/* Matches by headers or subject from a non-participant are held. */
+static desk_status
+check_participant(desk_lookup *lk, const msg_facts *f, thread_decision *d, desk_err *err)
+{
+	gboolean yes = FALSE;
+	desk_status s = lookup_participant(lk, d->ticket, f->from, &yes, err);
+
+	if (s == DESK_OK && !yes) {
+		d->held = TRUE;
+		g_strlcat(d->match, "; held: sender not a participant", sizeof d->match);
+	}
+	return s;
+}
+
+static desk_status
+decide(desk_store *st, desk_lookup *lk, const msg_facts *f, const char *ext, guint bounced,
+       thread_decision *d, desk_err *err)
+{
+	guint t = 0;
+	desk_status s;
+
+	if (f->message_id != NULL && token_parse_msgid(st->secret, f->message_id, &t)) {
+		set(d, t, "ours");
+		return DESK_OK;
+	}
+	if (f->message_id != NULL) {
+		if ((s = lookup_msgid(lk, f->message_id, &t, err)) != DESK_OK)
+			return s;
+		if (t != 0) {
+			set(d, t, "duplicate");
+			return DESK_OK;
+		}
+	}
+	if (ext != NULL && token_check_ext(st->secret, ext, &t)) {
+		set(d, t, "token");
+		return DESK_OK;
+	}
+	d->bad_token = ext != NULL && strchr(ext, '-') != NULL;
+	if (bounced != 0) {
+		set(d, bounced, "bounce");
+		return DESK_OK;
+	}
+	if ((s = by_headers(st, lk, f, d, err)) != DESK_OK)
+		return s;
+	if (d->ticket == 0 && (s = by_subject(st, lk, f, d, err)) != DESK_OK)
+		return s;
+	if (d->ticket != 0)
+		return check_participant(lk, f, d, err);
+	if ((s = store_next_ticket(st, &t, err)) != DESK_OK)
+		return s;
+	set(d, t, "new");
+	d->is_new = TRUE;
+	return DESK_OK;
+}
+
+desk_status
+thread_decide(desk_store *st, desk_lookup *lk, const msg_facts *f, const char *rcpt, guint bounced,
+	      thread_decision *d, desk_err *err)
+{
+	char *ext = NULL;
+	desk_status s;
+
+	memset(d, 0, sizeof *d);
+	g_strlcpy(d->queue, find_queue(st, f, rcpt, &ext), sizeof d->queue);
+	s = decide(st, lk, f, ext, bounced, d, err);
+	g_free(ext);
+	return s;
+}
+
+char *
+thread_headers(desk_store *st, const thread_decision *d)
+{
+	char *seal = token_seal(st->secret, d->ticket, d->match, d->queue);
+	char *h = g_strdup_printf("X-Desk-Ticket: %u\nX-Desk-Match: %s\nX-Desk-Queue: %s\nX-Desk-Seal: %s\n",
+				  d->ticket, d->match, d->queue, seal);
+
+	g_free(seal);
+	return h;
+}

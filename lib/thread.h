@@ -1,0 +1,40 @@
+/* thread.h: which ticket a message belongs to (DESIGN.md "Threading"),
+ * one decision for the milter, desk ingest and the indexer alike. */
+#ifndef DESK_THREAD_H
+#define DESK_THREAD_H
+
+#include "facts.h"
+#include "lookup.h"
+#include "store.h"
+
+typedef struct thread_decision {
+	guint ticket;
+	gboolean is_new;        /* a new ticket number was taken */
+	gboolean held;          /* joined, but changes nothing: not a participant */
+	char reason[32];        /* token, in-reply-to, references, subject-tag, new, ... */
+	char match[96];         /* the X-Desk-Match value: reason, and why held */
+	char queue[64];         /* X-Desk-Queue */
+	gboolean bad_token;     /* the recipient carried a token that did not verify */
+} thread_decision;
+
+/* Decide the ticket of a message with facts F, sent to RCPT (the desk
+ * address from the envelope, may be NULL: then X-Original-To or To/Cc).
+ * BOUNCED is the ticket named inside a bounce (thread_bounced), or 0.
+ * Takes a new ticket number from the store when nothing matches.
+ * DESK_TEMPFAIL (with the cause) when the store can't answer. */
+desk_status thread_decide(desk_store *st, desk_lookup *lk, const msg_facts *f, const char *rcpt,
+			  guint bounced, thread_decision *d, desk_err *err);
+
+/* The ticket of a Message-ID of ours found in BUF (the returned headers
+ * inside a bounce), 0 if none. */
+guint thread_bounced(GBytes *secret, const char *buf, gsize len);
+
+/* Parse a subject tag ("[#42]" for format "[#%n]") in SUBJECT; 0 if none. */
+guint thread_subject_tag(const char *format, const char *subject);
+
+/* The headers we put on top of a stored message, with the seal:
+ * "X-Desk-Ticket: N\nX-Desk-Match: ...\nX-Desk-Queue: ...\nX-Desk-Seal: ...\n".
+ * Caller g_free()s. */
+char *thread_headers(desk_store *st, const thread_decision *d);
+
+#endif

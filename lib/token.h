@@ -1,0 +1,31 @@
+/* token.h: HMAC-signed tokens, our own Message-IDs and the header seal. */
+#ifndef DESK_TOKEN_H
+#define DESK_TOKEN_H
+
+#include <glib.h>
+
+/* All take the store's secret (raw bytes). Returned strings are g_free()d. */
+
+/* The token of a ticket for support+N-TOKEN@: 10 base32 characters. */
+char *token_make(GBytes *secret, guint ticket);
+
+/* Whether EXT ("42-k7f3qa2b9x") is N-TOKEN with a valid token; sets *ticket.
+ * Compares in constant time. */
+gboolean token_check_ext(GBytes *secret, const char *ext, guint *ticket);
+
+/* A new Message-ID of ours (without <>): "N.SIG.RANDOM@DOMAIN". */
+char *token_msgid(GBytes *secret, guint ticket, const char *domain);
+
+/* Whether ID (without <>) is one of ours; sets *ticket. Constant time. */
+gboolean token_parse_msgid(GBytes *secret, const char *id, guint *ticket);
+
+/* The seal over our X-Desk-* facts, so the indexer trusts only headers we
+ * wrote: hex HMAC of ticket, match and queue. */
+char *token_seal(GBytes *secret, guint ticket, const char *match, const char *queue);
+gboolean token_check_seal(GBytes *secret, guint ticket, const char *match, const char *queue,
+			  const char *seal);
+
+/* Constant-time comparison of two NUL-terminated strings. */
+gboolean token_equal(const char *a, const char *b);
+
+#endif

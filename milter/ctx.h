@@ -1,0 +1,29 @@
+/* ctx.h: what the milter keeps per connection and per message (behind
+ * smfi_setpriv, never in globals: callbacks hop between threads). */
+#ifndef DESK_MILTER_CTX_H
+#define DESK_MILTER_CTX_H
+
+#include <glib.h>
+#include "facts.h"
+
+#define BOUNCE_BODY_MAX (256 * 1024)
+
+typedef struct msg_ctx {
+	msg_facts *facts;
+	GPtrArray *rcpts;       /* desk recipients, as given */
+	char *raw_subject;      /* for the subject tag */
+	GString *bounce;        /* start of a bounce's body, or NULL */
+} msg_ctx;
+
+typedef struct conn_ctx {
+	unsigned long proto;    /* protocol steps the MTA agreed to */
+	msg_ctx *msg;
+} conn_ctx;
+
+conn_ctx *conn_new(unsigned long proto);
+void conn_free(conn_ctx *c);
+/* Start a message (dropping any previous one). */
+msg_ctx *conn_begin_message(conn_ctx *c);
+void conn_end_message(conn_ctx *c);
+
+#endif

@@ -1,0 +1,84 @@
+/* indexer.c: the single notmuch writer of the milter, in short batches. */
+#include "index.h"
+#include "indexer.h"
+#include "log.h"
+
+static struct {
+	desk_store *st;
+	desk_lookup *lk;
+	GRWLock *cfg_lock;
+	GThread *thread;
+	GMutex mu;
+	GCond cond;
+	gboolean stop;
+	gint64 last_complaint;
+} ix;
+
+/* One batch; returns whether more is waiting right now. */
+static gboolean
+batch(void)
+{
+	index_result r;
+	desk_err err = { 0 };
+	desk_status s;
+	gint64 now;
+
+	g_rw_lock_reader_lock(ix.cfg_lock);
+	s = index_pending(ix.st, ix.lk, ix.st->cfg->index_batch, 1000, &r, &err);
+	g_rw_lock_reader_unlock(ix.cfg_lock);
+	if (r.indexed + r.duplicates > 0)
+		desk_log(LOG_DEBUG, "indexed %u, %u duplicates dropped, %u rewritten, %u waiting", r.indexed,
+			 r.duplicates, r.rewritten, r.left);
+	index_result_clear(&r);
+	if (s == DESK_OK)
+		return r.left > 0;
+	now = g_get_monotonic_time();
+	if (now - ix.last_complaint > 60 * G_USEC_PER_SEC) {
+		desk_log(LOG_WARNING, "indexer: %s (mail stays in mail/new, retrying)", err.msg);
+		ix.last_complaint = now;
+	}
+	return FALSE;
+}
+
+static gpointer
+run(gpointer unused)
+{
+	(void)unused;
+	for (;;) {
+		gboolean more = batch();
+		gint64 until;
+
+		g_mutex_lock(&ix.mu);
+		if (ix.stop) {
+			g_mutex_unlock(&ix.mu);
+			break;
+		}
+		until = g_get_monotonic_time() + (more ? 0 : ix.st->cfg->index_interval_ms * 1000);
+		while (!ix.stop && g_get_monotonic_time() < until)
+			g_cond_wait_until(&ix.cond, &ix.mu, until);
+		g_mutex_unlock(&ix.mu);
+	}
+	batch();
+	return NULL;
+}
+
+void
+indexer_start(desk_store *st, desk_lookup *lk, GRWLock *cfg_lock)
+{
+	ix.st = st;
+	ix.lk = lk;
+	ix.cfg_lock = cfg_lock;
+	g_mutex_init(&ix.mu);
+	g_cond_init(&ix.cond);
+	ix.thread = g_thread_new("indexer", run, NULL);
+}
+
+void
+indexer_stop(void)
+{
+	g_mutex_lock(&ix.mu);
+	ix.stop = TRUE;
+	g_cond_signal(&ix.cond);
+	g_mutex_unlock(&ix.mu);
+	g_thread_join(ix.thread);
+}

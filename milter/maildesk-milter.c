@@ -1,0 +1,387 @@
+/* maildesk-milter.c: classify and thread support mail into tickets at SMTP
+ * time. Callbacks only: every decision is a call into lib/.
+ *
+ * usage: maildesk-milter --store DIR [--socket SPEC] [--foreground] [--debug]
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sysexits.h>
+#include <unistd.h>
+#include <gmime/gmime.h>
+#include <libmilter/mfapi.h>
+
+#include "ctx.h"
+#include "indexer.h"
+#include "log.h"
+#include "thread.h"
+#include "token.h"
+
+static desk_store *store;
+static desk_lookup *lookup;
+static GRWLock cfg_lock;        /* st->cfg: readers are callbacks, the writer SIGHUP */
+static gint inflight;           /* callbacks running, for a clean SIGTERM */
+
+#define WANTED_STEPS (SMFIP_NOCONNECT | SMFIP_NOHELO | SMFIP_NOUNKNOWN | SMFIP_NODATA | \
+		      SMFIP_NR_CONN | SMFIP_NR_HELO | SMFIP_NR_MAIL | SMFIP_NR_RCPT | SMFIP_NR_HDR | \
+		      SMFIP_NR_DATA | SMFIP_NR_UNKN | SMFIP_SKIP | SMFIP_HDR_LEADSPC)
+
+static conn_ctx *
+conn(SMFICTX *ctx)
+{
+	return smfi_getpriv(ctx);
+}
+
+/* The reply for a step the MTA may have agreed not to wait for. */
+static sfsistat
+noreply(SMFICTX *ctx, unsigned long flag)
+{
+	conn_ctx *c = conn(ctx);
+
+	return c != NULL && (c->proto & flag) ? SMFIS_NOREPLY : SMFIS_CONTINUE;
+}
+
+static sfsistat
+cb_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1, unsigned long f2, unsigned long f3,
+	     unsigned long *pf0, unsigned long *pf1, unsigned long *pf2, unsigned long *pf3)
+{
+	(void)f2;
+	(void)f3;
+	*pf0 = f0 & (SMFIF_ADDHDRS | SMFIF_CHGHDRS);
+	*pf1 = f1 & WANTED_STEPS & ~SMFIP_HDR_LEADSPC;
+	*pf2 = *pf3 = 0;
+	conn_free(conn(ctx));
+	smfi_setpriv(ctx, conn_new(*pf1));
+	return SMFIS_CONTINUE;
+}
+
+static sfsistat
+cb_envfrom(SMFICTX *ctx, char **argv)
+{
+	conn_ctx *c = conn(ctx);
+	msg_ctx *m;
+
+	if (c == NULL) {
+		c = conn_new(0);
+		smfi_setpriv(ctx, c);
+	}
+	m = conn_begin_message(c);
+	m->facts->null_sender = argv[0] != NULL && strcmp(argv[0], "<>") == 0;
+	return noreply(ctx, SMFIP_NR_MAIL);
+}
+
+/* ADDR without its angle brackets; caller g_free()s. */
+static char *
+bare_address(const char *addr)
+{
+	size_t n = strlen(addr);
+
+	if (n >= 2 && addr[0] == '<' && addr[n - 1] == '>')
+		return g_strndup(addr + 1, n - 2);
+	return g_strdup(addr);
+}
+
+static sfsistat
+cb_envrcpt(SMFICTX *ctx, char **argv)
+{
+	conn_ctx *c = conn(ctx);
+	char *a = bare_address(argv[0]);
+	gboolean ours;
+
+	g_rw_lock_reader_lock(&cfg_lock);
+	ours = config_queue_for(store->cfg, a, NULL) != NULL;
+	g_rw_lock_reader_unlock(&cfg_lock);
+	if (ours && c != NULL && c->msg != NULL && c->msg->rcpts->len < 100)
+		g_ptr_array_add(c->msg->rcpts, a);
+	else
+		g_free(a);
+	return noreply(ctx, SMFIP_NR_RCPT);
+}
+
+static sfsistat
+cb_header(SMFICTX *ctx, char *name, char *value)
+{
+	conn_ctx *c = conn(ctx);
+	msg_ctx *m = c != NULL ? c->msg : NULL;
+
+	if (m != NULL && m->rcpts->len > 0) {
+		facts_header(m->facts, name, value);
+		if (m->raw_subject == NULL && g_ascii_strcasecmp(name, "subject") == 0)
+			m->raw_subject = g_strndup(value, 998);
+	}
+	return noreply(ctx, SMFIP_NR_HDR);
+}
+
+static sfsistat
+cb_eoh(SMFICTX *ctx)
+{
+	conn_ctx *c = conn(ctx);
+	msg_ctx *m = c != NULL ? c->msg : NULL;
+
+	if (m == NULL || m->rcpts->len == 0)
+		return SMFIS_ACCEPT;  /* not for the desk: untouched, no more steps */
+	facts_finish(m->facts);
+	if (m->facts->is_bounce)
+		m->bounce = g_string_new(NULL);
+	return SMFIS_CONTINUE;
+}
+
+static sfsistat
+cb_body(SMFICTX *ctx, unsigned char *chunk, size_t len)
+{
+	conn_ctx *c = conn(ctx);
+	msg_ctx *m = c != NULL ? c->msg : NULL;
+	gboolean can_skip = c != NULL && (c->proto & SMFIP_SKIP);
+
+	if (m == NULL || m->bounce == NULL)
+		return can_skip ? SMFIS_SKIP : SMFIS_CONTINUE;
+	if (m->bounce->len < BOUNCE_BODY_MAX)
+		g_string_append_len(m->bounce, (const char *)chunk, MIN(len, BOUNCE_BODY_MAX - m->bounce->len));
+	return m->bounce->len >= BOUNCE_BODY_MAX && can_skip ? SMFIS_SKIP : SMFIS_CONTINUE;
+}
+
+static sfsistat
+tempfail(SMFICTX *ctx, const char *qid, const char *why)
+{
+	char text[600];
+
+	snprintf(text, sizeof text, "maildesk: %s, try again later", why);
+	g_strdelimit(text, "\r\n%", ' ');
+	desk_log(LOG_ERR, "%s: tempfail: %s", qid, why);
+	smfi_setreply(ctx, "451", "4.3.0", text);
+	return SMFIS_TEMPFAIL;
+}
+
+/* Put our headers on top (index 0..3), and the tag on a new ticket. */
+static gboolean
+add_headers(SMFICTX *ctx, msg_ctx *m, const thread_decision *d)
+{
+	char num[16], *seal = token_seal(store->secret, d->ticket, d->match, d->queue);
+	gboolean ok;
+
+	snprintf(num, sizeof num, "%u", d->ticket);
+	ok = smfi_insheader(ctx, 0, "X-Desk-Ticket", num) == MI_SUCCESS &&
+	     smfi_insheader(ctx, 1, "X-Desk-Match", (char *)d->match) == MI_SUCCESS &&
+	     smfi_insheader(ctx, 2, "X-Desk-Queue", (char *)d->queue) == MI_SUCCESS &&
+	     smfi_insheader(ctx, 3, "X-Desk-Seal", seal) == MI_SUCCESS;
+	g_free(seal);
+	if (ok && d->is_new && store->cfg->subject_tag_add) {
+		char *tag = g_strdup_printf("%u", d->ticket);
+		char **parts = g_strsplit(store->cfg->subject_tag, "%n", 2);
+		char *subject = g_strdup_printf("%s%s%s %s", parts[0], tag, parts[1] ? parts[1] : "",
+						m->raw_subject != NULL ? m->raw_subject : "");
+
+		ok = smfi_chgheader(ctx, "Subject", 1, subject) == MI_SUCCESS ||
+		     smfi_addheader(ctx, "Subject", subject) == MI_SUCCESS;
+		g_free(subject);
+		g_strfreev(parts);
+		g_free(tag);
+	}
+	return ok;
+}
+
+static sfsistat
+decide(SMFICTX *ctx, msg_ctx *m, const char *qid)
+{
+	thread_decision d;
+	desk_err err = { 0 };
+	guint bounced = m->bounce != NULL ? thread_bounced(store->secret, m->bounce->str, m->bounce->len) : 0;
+	const char *id = m->facts->message_id;
+
+	if (store_check_space(store, 0, &err) != DESK_OK ||
+	    thread_decide(store, lookup, m->facts, m->rcpts->pdata[0], bounced, &d, &err) != DESK_OK)
+		return tempfail(ctx, qid, err.msg);
+	if (d.bad_token)
+		desk_log(LOG_NOTICE, "%s: bad token in recipient %s, ignored", qid, (char *)m->rcpts->pdata[0]);
+	if (!add_headers(ctx, m, &d))
+		return tempfail(ctx, qid, "cannot add headers");
+	lookup_remember(lookup, id, d.ticket, d.held ? NULL : m->facts->from);
+	desk_log(LOG_INFO, "%s: message-id=<%s> ticket=%u match=%s queue=%s%s%s%s", qid,
+		 id != NULL ? id : "(none)", d.ticket, d.reason, d.queue, d.held ? " held" : "",
+		 m->facts->is_auto ? " auto" : m->facts->is_bulk ? " bulk" : "",
+		 m->facts->is_bounce ? " bounce" : "");
+	return SMFIS_CONTINUE;
+}
+
+static sfsistat
+cb_eom(SMFICTX *ctx)
+{
+	conn_ctx *c = conn(ctx);
+	const char *qid = smfi_getsymval(ctx, "i");
+	sfsistat r;
+
+	if (c == NULL || c->msg == NULL || c->msg->rcpts->len == 0)
+		return SMFIS_CONTINUE;
+	g_rw_lock_reader_lock(&cfg_lock);
+	r = decide(ctx, c->msg, qid != NULL ? qid : "NOQUEUE");
+	g_rw_lock_reader_unlock(&cfg_lock);
+	conn_end_message(c);
+	return r;
+}
+
+static sfsistat
+cb_abort(SMFICTX *ctx)
+{
+	if (conn(ctx) != NULL)
+		conn_end_message(conn(ctx));
+	return SMFIS_CONTINUE;
+}
+
+static sfsistat
+cb_close(SMFICTX *ctx)
+{
+	conn_free(conn(ctx));
+	smfi_setpriv(ctx, NULL);
+	return SMFIS_CONTINUE;
+}
+
+/* Count every callback in flight, so SIGTERM can wait for them. */
+#define COUNTED(name, call, ...) \
+	static sfsistat name(SMFICTX *ctx, ##__VA_ARGS__) \
+	{ \
+		sfsistat r; \
+		g_atomic_int_inc(&inflight); \
+		r = call; \
+		g_atomic_int_dec_and_test(&inflight); \
+		return r; \
+	}
+
+COUNTED(w_envfrom, cb_envfrom(ctx, argv), char **argv)
+COUNTED(w_envrcpt, cb_envrcpt(ctx, argv), char **argv)
+COUNTED(w_header, cb_header(ctx, n, v), char *n, char *v)
+COUNTED(w_eoh, cb_eoh(ctx))
+COUNTED(w_body, cb_body(ctx, b, l), unsigned char *b, size_t l)
+COUNTED(w_eom, cb_eom(ctx))
+COUNTED(w_abort, cb_abort(ctx))
+COUNTED(w_close, cb_close(ctx))
+
+static struct smfiDesc desc = {
+	.xxfi_name = "maildesk",
+	.xxfi_version = SMFI_VERSION,
+	.xxfi_flags = SMFIF_ADDHDRS | SMFIF_CHGHDRS,
+	.xxfi_envfrom = w_envfrom,
+	.xxfi_envrcpt = w_envrcpt,
+	.xxfi_header = w_header,
+	.xxfi_eoh = w_eoh,
+	.xxfi_body = w_body,
+	.xxfi_eom = w_eom,
+	.xxfi_abort = w_abort,
+	.xxfi_close = w_close,
+	.xxfi_negotiate = cb_negotiate,
+};
+
+static gpointer
+signals(gpointer set)
+{
+	int sig;
+
+	while (sigwait(set, &sig) == 0) {
+		if (sig == SIGHUP) {
+			desk_err err = { 0 };
+
+			g_rw_lock_writer_lock(&cfg_lock);
+			if (store_reload(store, &err) == DESK_OK)
+				desk_log(LOG_INFO, "configuration reloaded");
+			else
+				desk_log(LOG_ERR, "reload failed, keeping the old configuration: %s", err.msg);
+			g_rw_lock_writer_unlock(&cfg_lock);
+		} else {
+			desk_log(LOG_INFO, "signal %d: stopping after the messages in flight", sig);
+			smfi_stop();
+			return NULL;
+		}
+	}
+	return NULL;
+}
+
+static int
+listen_on(const char *spec)
+{
+	mode_t old;
+	int rc;
+
+	if (smfi_setconn((char *)spec) != MI_SUCCESS) {
+		desk_log(LOG_ERR, "bad socket %s", spec);
+		return EX_USAGE;
+	}
+	old = umask(0111);  /* the MTA's user must be able to connect */
+	rc = smfi_opensocket(TRUE);
+	umask(old);
+	if (rc != MI_SUCCESS) {
+		desk_log(LOG_ERR, "cannot listen on %s: %s", spec, g_strerror(errno));
+		return EX_UNAVAILABLE;
+	}
+	return 0;
+}
+
+static void
+wait_inflight(void)
+{
+	for (int i = 0; i < 300 && g_atomic_int_get(&inflight) > 0; i++)
+		g_usleep(100000);
+}
+
+int
+main(int argc, char **argv)
+{
+	char *dir = NULL, *socket = NULL;
+	gboolean foreground = FALSE, debug = FALSE;
+	GOptionEntry entries[] = {
+		{ "store", 's', 0, G_OPTION_ARG_FILENAME, &dir, "The store (default $MAILDESK_STORE or /var/lib/maildesk)", "DIR" },
+		{ "socket", 'p', 0, G_OPTION_ARG_STRING, &socket, "unix:PATH or inet:PORT@127.0.0.1 (default: milter.socket)", "SPEC" },
+		{ "foreground", 'f', 0, G_OPTION_ARG_NONE, &foreground, "Stay in the foreground, log to stderr too", NULL },
+		{ "debug", 'd', 0, G_OPTION_ARG_NONE, &debug, "Log debugging lines", NULL },
+		{ NULL, 0, 0, 0, NULL, NULL, NULL },
+	};
+	GOptionContext *oc = g_option_context_new("- thread support mail into maildesk tickets");
+	GError *gerr = NULL;
+	desk_err err = { 0 };
+	sigset_t set;
+	GThread *sig;
+	int rc;
+
+	g_option_context_add_main_entries(oc, entries, NULL);
+	if (!g_option_context_parse(oc, &argc, &argv, &gerr)) {
+		fprintf(stderr, "maildesk-milter: %s\n", gerr->message);
+		return EX_USAGE;
+	}
+	g_option_context_free(oc);
+	umask(007);
+	log_open("maildesk-milter", foreground);
+	log_debug_enable(debug);
+	g_mime_init();
+	if (store_open(store_default_dir(dir), &store, &err) != DESK_OK) {
+		desk_log(LOG_ERR, "%s", err.msg);
+		return desk_exit_code(err.status);
+	}
+	if (smfi_register(desc) != MI_SUCCESS) {
+		desk_log(LOG_ERR, "smfi_register failed");
+		return EX_SOFTWARE;
+	}
+	if ((rc = listen_on(socket != NULL ? socket : store->cfg->milter_socket)) != 0)
+		return rc;
+	if (!foreground && daemon(0, 0) != 0) {
+		desk_log(LOG_ERR, "daemon: %s", g_strerror(errno));
+		return EX_OSERR;
+	}
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	lookup = lookup_new(store);
+	indexer_start(store, lookup, &cfg_lock);
+	sig = g_thread_new("signals", signals, &set);
+	desk_log(LOG_INFO, "started: store %s", store->dir);
+	rc = smfi_main();
+	wait_inflight();
+	indexer_stop();
+	desk_log(LOG_INFO, "stopped");
+	(void)sig;
+	return rc == MI_SUCCESS ? 0 : EX_SOFTWARE;
+}

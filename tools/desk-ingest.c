@@ -1,0 +1,237 @@
+/* desk-ingest.c: desk ingest: an LDA for one message on stdin, and the
+ * import of an mbox or a Maildir. */
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <stdio.h>
+#include <string.h>
+#include <sysexits.h>
+#include <unistd.h>
+
+#include "desk.h"
+#include "ingest.h"
+#include "log.h"
+
+typedef struct import {
+	desk_store *st;
+	desk_ingest *ing;
+	const char *rcpt;
+	guint seen, stored, duplicates, failed, since_flush;
+	gboolean tty;
+} import;
+
+static void
+progress(import *im, gboolean last)
+{
+	if (!im->tty || (!last && im->seen % 50 != 0))
+		return;
+	fprintf(stderr, "\r%u messages: %u stored, %u duplicates, %u failed%s", im->seen, im->stored,
+		im->duplicates, im->failed, last ? "\n" : "");
+}
+
+static desk_status
+flush(import *im, desk_err *err)
+{
+	index_result r;
+	desk_status s = ingest_flush(im->ing, &r, err);
+
+	im->duplicates += r.duplicates;
+	im->stored -= MIN(im->stored, r.duplicates);
+	index_result_clear(&r);
+	im->since_flush = 0;
+	return s;
+}
+
+/* Store the message in FD (from offset 0). */
+static desk_status
+import_fd(import *im, int fd, const char *what, desk_err *err)
+{
+	ingest_result res;
+	desk_err one = { 0 };
+	desk_status s;
+
+	lseek(fd, 0, SEEK_SET);
+	im->seen++;
+	s = ingest_one(im->ing, fd, im->rcpt, NULL, &res, &one);
+	g_free(res.path);
+	if (s == DESK_OK) {
+		im->stored++;
+	} else if (s == DESK_TEMPFAIL || s == DESK_BUSY) {
+		return desk_fail(err, s, "%s: %s", what, one.msg);
+	} else {
+		im->failed++;
+		desk_log(LOG_WARNING, "%s: %s", what, one.msg);
+	}
+	if (++im->since_flush >= (guint)im->st->cfg->index_batch)
+		s = flush(im, err);
+	else
+		s = DESK_OK;
+	progress(im, FALSE);
+	return s;
+}
+
+static import *cur_import;
+static desk_err *cur_err;
+
+static int
+maildir_file(const char *path, const struct stat *sb, int type, struct FTW *ftw)
+{
+	int fd;
+	desk_status s;
+
+	(void)sb;
+	(void)ftw;
+	if (type != FTW_F || strstr(path, "/tmp/") != NULL || strstr(path, "/.") != NULL)
+		return 0;
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
+		desk_log(LOG_WARNING, "%s: %s", path, g_strerror(errno));
+		cur_import->failed++;
+		return 0;
+	}
+	s = import_fd(cur_import, fd, path, cur_err);
+	close(fd);
+	return s == DESK_OK ? 0 : 1;
+}
+
+static desk_status
+import_maildir(import *im, const char *dir, desk_err *err)
+{
+	cur_import = im;
+	cur_err = err;
+	if (nftw(dir, maildir_file, 32, FTW_PHYS) == -1)
+		return desk_fail(err, DESK_NOTFOUND, "%s: %s", dir, g_strerror(errno));
+	return err->status;
+}
+
+/* A temporary file for one message of an mbox. */
+static int
+scratch(desk_store *st)
+{
+	char *tmp = g_build_filename(st->maildir, "tmp", NULL);
+	int fd = open(tmp, O_TMPFILE | O_RDWR | O_CLOEXEC, 0660);
+
+	g_free(tmp);
+	return fd;
+}
+
+/* Write one mbox line, undoing mboxrd quoting (">From " -> "From "). */
+static gboolean
+put_line(FILE *out, const char *line, size_t len)
+{
+	const char *p = line;
+
+	while (p < line + len && *p == '>')
+		p++;
+	if (p > line && len - (p - line) >= 5 && strncmp(p, "From ", 5) == 0) {
+		line++;
+		len--;
+	}
+	return fwrite(line, 1, len, out) == len;
+}
+
+static desk_status
+import_mbox(import *im, const char *path, desk_err *err)
+{
+	FILE *in = fopen(path, "r"), *out = NULL;
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t n;
+	gboolean blank = TRUE;
+	desk_status s = DESK_OK;
+
+	if (in == NULL)
+		return desk_fail(err, DESK_NOTFOUND, "%s: %s", path, g_strerror(errno));
+	while (s == DESK_OK && (n = getline(&line, &cap, in)) >= 0) {
+		if (blank && strncmp(line, "From ", 5) == 0) {
+			if (out != NULL && fflush(out) == 0)
+				s = import_fd(im, fileno(out), path, err);
+			if (out != NULL)
+				fclose(out);
+			out = NULL;
+			int fd = scratch(im->st);
+			if (fd < 0 || (out = fdopen(fd, "w+")) == NULL)
+				s = desk_fail(err, DESK_TEMPFAIL, "cannot spool: %s", g_strerror(errno));
+		} else if (out != NULL && !put_line(out, line, n)) {
+			s = desk_fail(err, DESK_TEMPFAIL, "cannot spool: %s", g_strerror(errno));
+		}
+		blank = n == 1 || (n == 2 && line[0] == '\r');
+	}
+	if (s == DESK_OK && out != NULL && fflush(out) == 0)
+		s = import_fd(im, fileno(out), path, err);
+	if (out != NULL)
+		fclose(out);
+	fclose(in);
+	free(line);
+	return s;
+}
+
+static int
+ingest_stdin(desk_store *st, const char *rcpt, const char *envfrom)
+{
+	desk_ingest *ing = ingest_new(st);
+	ingest_result res;
+	index_result ir = { 0 };
+	desk_err err = { 0 };
+	desk_status s = ingest_one(ing, STDIN_FILENO, rcpt, envfrom, &res, &err);
+
+	if (s != DESK_OK) {
+		ingest_free(ing);
+		desk_error(s, "message not stored: %s", err.msg);
+		return EX_TEMPFAIL;
+	}
+	if (ingest_flush(ing, &ir, &err) != DESK_OK)
+		desk_log(LOG_WARNING, "stored in %s, to be indexed later: %s", res.path, err.msg);
+	desk_log(LOG_DEBUG, "stored %s ticket %u (%s)", res.path, res.decision.ticket, res.decision.match);
+	index_result_clear(&ir);
+	g_free(res.path);
+	ingest_free(ing);
+	return 0;
+}
+
+int
+verb_ingest(const char *store_dir, int argc, char **argv)
+{
+	char *rcpt = NULL, *envfrom = NULL, *mbox = NULL, *maildir = NULL;
+	GOptionEntry entries[] = {
+		{ "envelope-to", 0, 0, G_OPTION_ARG_STRING, &rcpt, "The envelope recipient (the desk address)", "ADDR" },
+		{ "envelope-from", 0, 0, G_OPTION_ARG_STRING, &envfrom, "The envelope sender (\"\" for <>)", "ADDR" },
+		{ "mbox", 0, 0, G_OPTION_ARG_FILENAME, &mbox, "Import every message of an mbox file", "FILE" },
+		{ "maildir", 0, 0, G_OPTION_ARG_FILENAME, &maildir, "Import every message of a Maildir (tree)", "DIR" },
+		{ NULL, 0, 0, 0, NULL, NULL, NULL },
+	};
+	desk_store *st = NULL;
+	desk_err err = { 0 };
+	import im = { 0 };
+	desk_status s;
+	int rc = desk_parse("ingest", "", "Store one message from stdin as a ticket message (exit 0: stored\n"
+			    "and fsynced; 75: not stored, try again later), or import many.",
+			    entries, &argc, &argv);
+
+	if (rc >= 0)
+		return rc == EX_USAGE && mbox == NULL && maildir == NULL ? EX_TEMPFAIL : rc;
+	if ((rc = desk_open_store(store_dir, &st)) != 0) {
+		rc = mbox == NULL && maildir == NULL ? EX_TEMPFAIL : rc;
+		goto out;
+	}
+	if (mbox == NULL && maildir == NULL) {
+		rc = ingest_stdin(st, rcpt, envfrom);
+		goto out;
+	}
+	im = (import){ st, ingest_new(st), rcpt, 0, 0, 0, 0, 0, isatty(STDERR_FILENO) };
+	s = mbox != NULL ? import_mbox(&im, mbox, &err) : import_maildir(&im, maildir, &err);
+	if (s == DESK_OK)
+		s = flush(&im, &err);
+	progress(&im, TRUE);
+	ingest_free(im.ing);
+	printf("%u messages: %u stored, %u duplicates, %u failed\n", im.seen, im.stored, im.duplicates,
+	       im.failed);
+	if (s != DESK_OK)
+		rc = desk_error(s, "import stopped: %s", err.msg);
+out:
+	store_free(st);
+	g_free(rcpt);
+	g_free(envfrom);
+	g_free(mbox);
+	g_free(maildir);
+	return rc;
+}

@@ -1,0 +1,249 @@
+/* desk-show.c: desk show N: a ticket's facts and every message, readable. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "desk.h"
+#include "index.h"
+#include "output.h"
+#include "render.h"
+#include "ticket.h"
+
+static void
+add_str(JsonBuilder *b, const char *name, const char *value)
+{
+	json_builder_set_member_name(b, name);
+	json_builder_add_string_value(b, value != NULL ? value : "");
+}
+
+static void
+message_json(JsonBuilder *b, const ticket_message *tm, const rendered_msg *r)
+{
+	char *when = out_iso8601(tm->time);
+	char **tags = g_strsplit(tm->tags, " ", -1);
+
+	json_builder_begin_object(b);
+	add_str(b, "message_id", tm->message_id);
+	add_str(b, "from", r->from);
+	add_str(b, "to", r->to);
+	add_str(b, "cc", r->cc);
+	add_str(b, "date", r->date);
+	add_str(b, "received", when);
+	add_str(b, "subject", r->subject);
+	add_str(b, "match", tm->match);
+	json_builder_set_member_name(b, "tags");
+	json_builder_begin_array(b);
+	for (char **t = tags; *t != NULL; t++)
+		if (**t)
+			json_builder_add_string_value(b, *t);
+	json_builder_end_array(b);
+	add_str(b, "text", r->text);
+	json_builder_set_member_name(b, "attachments");
+	json_builder_begin_array(b);
+	for (guint i = 0; i < r->attachments->len; i++) {
+		const render_attachment *a = r->attachments->pdata[i];
+
+		json_builder_begin_object(b);
+		add_str(b, "name", a->name);
+		add_str(b, "type", a->type);
+		json_builder_set_member_name(b, "size");
+		json_builder_add_int_value(b, a->size);
+		json_builder_end_object(b);
+	}
+	json_builder_end_array(b);
+	json_builder_end_object(b);
+	g_strfreev(tags);
+	g_free(when);
+}
+
+static void
+info_json(JsonBuilder *b, const ticket_info *t)
+{
+	char *c = out_iso8601(t->created), *u = out_iso8601(t->updated);
+
+	json_builder_set_member_name(b, "ticket");
+	json_builder_add_int_value(b, t->number);
+	add_str(b, "subject", t->subject);
+	add_str(b, "status", t->status);
+	add_str(b, "requester", t->requester);
+	json_builder_set_member_name(b, "owner");
+	if (*t->owner)
+		json_builder_add_string_value(b, t->owner);
+	else
+		json_builder_add_null_value(b);
+	add_str(b, "queue", t->queue);
+	add_str(b, "priority", t->priority);
+	json_builder_set_member_name(b, "messages_count");
+	json_builder_add_int_value(b, t->messages);
+	add_str(b, "created", c);
+	add_str(b, "updated", u);
+	g_free(c);
+	g_free(u);
+}
+
+static void
+info_text(const ticket_info *t)
+{
+	char *c = out_iso8601(t->created), *u = out_iso8601(t->updated);
+
+	printf("Ticket:    #%u\nSubject:   %s\nStatus:    %s\nQueue:     %s\nOwner:     %s\n"
+	       "Priority:  %s\nRequester: %s\nMessages:  %u\nCreated:   %s\nUpdated:   %s\n",
+	       t->number, t->subject, t->status, t->queue, *t->owner ? t->owner : "-", t->priority,
+	       t->requester, t->messages, c, u);
+	g_free(c);
+	g_free(u);
+}
+
+static void
+message_text(guint i, guint n, const ticket_message *tm, const rendered_msg *r)
+{
+	char *when = out_iso8601(tm->time);
+
+	printf("\n--- message %u/%u, received %s ---\n", i, n, when);
+	printf("From:    %s\n", r->from);
+	if (*r->to)
+		printf("To:      %s\n", r->to);
+	if (*r->cc)
+		printf("Cc:      %s\n", r->cc);
+	printf("Date:    %s\nSubject: %s\nMatch:   %s\n", r->date, r->subject, tm->match);
+	if (*tm->tags)
+		printf("Tags:    %s\n", tm->tags);
+	printf("\n%s", r->text);
+	if (*r->text && r->text[strlen(r->text) - 1] != '\n')
+		putchar('\n');
+	for (guint a = 0; a < r->attachments->len; a++) {
+		const render_attachment *at = r->attachments->pdata[a];
+
+		printf("%s  %s (%s, %" G_GSIZE_FORMAT " bytes)\n", a ? "" : "\nAttachments:\n", at->name,
+		       at->type, at->size);
+	}
+	g_free(when);
+}
+
+/* The stored file as an mbox entry (mboxrd quoting). */
+static desk_status
+message_raw(const ticket_message *tm, desk_err *err)
+{
+	FILE *in = fopen(tm->path, "r");
+	char *line = NULL, *when;
+	size_t cap = 0;
+	ssize_t n;
+	GDateTime *dt;
+	gboolean nl = TRUE;
+
+	if (in == NULL)
+		return desk_fail(err, DESK_NOTFOUND, "%s: %s", tm->path, g_strerror(errno));
+	dt = g_date_time_new_from_unix_utc(tm->time);
+	when = g_date_time_format(dt, "%a %b %e %H:%M:%S %Y");
+	printf("From maildesk %s\n", when);
+	while ((n = getline(&line, &cap, in)) >= 0) {
+		const char *p = line;
+
+		while (*p == '>')
+			p++;
+		if (strncmp(p, "From ", 5) == 0)
+			putchar('>');
+		fwrite(line, 1, n, stdout);
+		nl = line[n - 1] == '\n';
+	}
+	printf(nl ? "\n" : "\n\n");
+	g_free(when);
+	g_date_time_unref(dt);
+	free(line);
+	fclose(in);
+	return DESK_OK;
+}
+
+static desk_status
+show(desk_store *st, const ticket_info *info, GPtrArray *msgs, const char *format, desk_err *err)
+{
+	gboolean json = strcmp(format, "json") == 0;
+	JsonBuilder *b = json_builder_new();
+	desk_status s = DESK_OK;
+
+	if (strcmp(format, "raw") == 0) {
+		for (guint i = 0; i < msgs->len && s == DESK_OK; i++)
+			s = message_raw(msgs->pdata[i], err);
+		g_object_unref(b);
+		return s;
+	}
+	json_builder_begin_object(b);
+	json ? info_json(b, info) : info_text(info);
+	json_builder_set_member_name(b, "messages");
+	json_builder_begin_array(b);
+	for (guint i = 0; i < msgs->len; i++) {
+		const ticket_message *tm = msgs->pdata[i];
+		rendered_msg *r = NULL;
+		desk_err one = { 0 };
+
+		if (render_message(tm->path, st->cfg->fallback_charsets, &r, &one) != DESK_OK) {
+			fprintf(stderr, "desk: show: message %s: %s\n", tm->message_id, one.msg);
+			s = DESK_DATAERR;
+			continue;
+		}
+		json ? message_json(b, tm, r) : message_text(i + 1, msgs->len, tm, r);
+		rendered_msg_free(r);
+	}
+	json_builder_end_array(b);
+	json_builder_end_object(b);
+	if (json)
+		out_json(json_builder_get_root(b));
+	g_object_unref(b);
+	if (s != DESK_OK)
+		desk_fail(err, s, "some messages could not be shown");
+	return s;
+}
+
+int
+verb_show(const char *store_dir, int argc, char **argv)
+{
+	char *format = NULL;
+	GOptionEntry entries[] = {
+		{ "format", 'f', 0, G_OPTION_ARG_STRING, &format, "text, json or raw (the stored messages as mbox)", "FMT" },
+		{ NULL, 0, 0, 0, NULL, NULL, NULL },
+	};
+	desk_store *st = NULL;
+	notmuch_database_t *db = NULL;
+	ticket_info *info = NULL;
+	GPtrArray *msgs = NULL;
+	desk_err err = { 0 };
+	desk_status s;
+	char *end;
+	guint64 n;
+	int rc = desk_parse("show", "N", "Show ticket N: its facts and every message in order, as\n"
+			    "readable UTF-8 text.", entries, &argc, &argv);
+
+	if (rc >= 0)
+		goto out;
+	rc = 0;
+	if (format == NULL)
+		format = g_strdup("text");
+	if (strcmp(format, "text") && strcmp(format, "json") && strcmp(format, "raw")) {
+		rc = desk_error(DESK_USAGE, "show: unknown format '%s' (text, json, raw)", format);
+		goto out;
+	}
+	if (argc != 2 || (n = g_ascii_strtoull(argv[1][0] == '#' ? argv[1] + 1 : argv[1], &end, 10)) == 0 ||
+	    *end != '\0' || n > G_MAXUINT) {
+		rc = desk_error(DESK_USAGE, "show: one ticket number, please (see desk show --help)");
+		goto out;
+	}
+	if ((rc = desk_open_store(store_dir, &st)) != 0)
+		goto out;
+	s = index_open(st, FALSE, &db, &err);
+	if (s == DESK_OK)
+		s = ticket_get(db, (guint)n, &info, &msgs, &err);
+	if (s == DESK_OK)
+		s = show(st, info, msgs, format, &err);
+	if (s != DESK_OK)
+		rc = desk_error(s, "show: %s", err.msg);
+out:
+	ticket_info_free(info);
+	if (msgs != NULL)
+		g_ptr_array_unref(msgs);
+	if (db != NULL)
+		notmuch_database_destroy(db);
+	store_free(st);
+	g_free(format);
+	return rc;
+}

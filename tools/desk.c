@@ -1,0 +1,118 @@
+/* desk.c: the desk command: global options, then a table of verbs. */
+#include <locale.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sysexits.h>
+#include <gmime/gmime.h>
+
+#include "desk.h"
+
+static const struct verb {
+	const char *name;
+	verb_fn fn;
+	const char *summary;
+} verbs[] = {
+	{ "init", verb_init, "create a store: Maildir, index, config, secret, KB" },
+	{ "ingest", verb_ingest, "store mail from stdin, an mbox or a Maildir as tickets" },
+	{ "list", verb_list, "list tickets" },
+	{ "show", verb_show, "show a ticket and its messages" },
+	{ "reindex", verb_reindex, "rebuild the index and ticket state from the Maildir" },
+};
+
+static void
+usage(FILE *out)
+{
+	fprintf(out, "usage: desk [--store DIR] VERB [ARGS...]\n\n"
+		     "The help desk in your mail system. The store is --store, else\n"
+		     "$MAILDESK_STORE, else /var/lib/maildesk.\n\nVerbs:\n");
+	for (size_t i = 0; i < G_N_ELEMENTS(verbs); i++)
+		fprintf(out, "  %-9s %s\n", verbs[i].name, verbs[i].summary);
+	fprintf(out, "\n'desk VERB --help' explains one; man desk-VERB has the details.\n");
+}
+
+int
+desk_error(desk_status s, const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("desk: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	return desk_exit_code(s);
+}
+
+int
+desk_open_store(const char *store_dir, desk_store **st)
+{
+	desk_err err = { 0 };
+	desk_status s = store_open(store_default_dir(store_dir), st, &err);
+
+	return s == DESK_OK ? 0 : desk_error(s, "%s", err.msg);
+}
+
+int
+desk_parse(const char *verb, const char *args_doc, const char *summary, GOptionEntry *entries,
+	   int *argc, char ***argv)
+{
+	char *param = g_strdup_printf("%s%s%s", verb, *args_doc ? " " : "", args_doc);
+	GOptionContext *ctx = g_option_context_new(param);
+	GError *gerr = NULL;
+	int rc = -1;
+
+	g_option_context_set_summary(ctx, summary);
+	g_option_context_add_main_entries(ctx, entries, NULL);
+	g_option_context_set_prgname(ctx, "desk");
+	if (!g_option_context_parse(ctx, argc, argv, &gerr)) {
+		rc = desk_error(DESK_USAGE, "%s: %s (see desk %s --help)", verb, gerr->message, verb);
+		g_error_free(gerr);
+	}
+	g_option_context_free(ctx);
+	g_free(param);
+	return rc;
+}
+
+int
+main(int argc, char **argv)
+{
+	const char *store_dir = NULL;
+	int i = 1;
+
+	setlocale(LC_ALL, "");
+	umask(007);
+	g_set_prgname("desk");
+	for (; i < argc && argv[i][0] == '-'; i++) {
+		if (strcmp(argv[i], "--store") == 0 && i + 1 < argc) {
+			store_dir = argv[++i];
+		} else if (strncmp(argv[i], "--store=", 8) == 0) {
+			store_dir = argv[i] + 8;
+		} else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+			usage(stdout);
+			return 0;
+		} else if (strcmp(argv[i], "--version") == 0) {
+			printf("desk %s\n", PACKAGE_VERSION);
+			return 0;
+		} else {
+			usage(stderr);
+			return EX_USAGE;
+		}
+	}
+	if (i == argc) {
+		usage(stderr);
+		return EX_USAGE;
+	}
+	for (size_t v = 0; v < G_N_ELEMENTS(verbs); v++) {
+		if (strcmp(verbs[v].name, argv[i]) == 0) {
+			int rc;
+
+			g_mime_init();
+			rc = verbs[v].fn(store_dir, argc - i, argv + i);
+			g_mime_shutdown();
+			return rc;
+		}
+	}
+	return desk_error(DESK_USAGE, "unknown verb '%s' (see desk --help)", argv[i]);
+}

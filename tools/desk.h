@@ -1,0 +1,29 @@
+/* desk.h: what the verbs of desk share. */
+#ifndef DESK_TOOL_H
+#define DESK_TOOL_H
+
+#include <glib.h>
+#include "store.h"
+
+/* A verb: argv[0] is the verb's name; STORE_DIR is --store (or NULL).
+ * Returns the process's exit code (sysexits). */
+typedef int (*verb_fn)(const char *store_dir, int argc, char **argv);
+
+/* Open the store or print "desk: ..." and return the exit code. */
+int desk_open_store(const char *store_dir, desk_store **st);
+
+/* Print "desk: MSG" on stderr and return the exit code of S. */
+int desk_error(desk_status s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Parse options of a verb with GOptionContext: "desk VERB ARGS_DOC".
+ * Returns -1 on success, else the exit code to return. */
+int desk_parse(const char *verb, const char *args_doc, const char *summary, GOptionEntry *entries,
+	       int *argc, char ***argv);
+
+int verb_init(const char *store_dir, int argc, char **argv);
+int verb_ingest(const char *store_dir, int argc, char **argv);
+int verb_reindex(const char *store_dir, int argc, char **argv);
+int verb_list(const char *store_dir, int argc, char **argv);
+int verb_show(const char *store_dir, int argc, char **argv);
+
+#endif

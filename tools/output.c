@@ -1,0 +1,41 @@
+/* output.c: formatting helpers shared by the verbs. */
+#include <stdio.h>
+
+#include "output.h"
+
+char *
+out_iso8601(gint64 t)
+{
+	GDateTime *dt;
+	char *s;
+
+	if (t <= 0)
+		return g_strdup("");
+	dt = g_date_time_new_from_unix_utc(t);
+	s = g_date_time_format(dt, "%Y-%m-%dT%H:%M:%SZ");
+	g_date_time_unref(dt);
+	return s;
+}
+
+void
+out_json(JsonNode *node)
+{
+	JsonGenerator *gen = json_generator_new();
+	char *text;
+
+	json_generator_set_pretty(gen, TRUE);
+	json_generator_set_root(gen, node);
+	text = json_generator_to_data(gen, NULL);
+	puts(text);
+	g_free(text);
+	g_object_unref(gen);
+	json_node_unref(node);
+}
+
+char *
+out_tsv_field(const char *s)
+{
+	char *t = g_strdup(s != NULL ? s : "");
+
+	return g_strdelimit(t, "\t\r\n", ' ');
+}

@@ -1,0 +1,14 @@
+/* output.h: the one output layer of desk: dates, JSON, TSV fields. */
+#ifndef DESK_OUTPUT_H
+#define DESK_OUTPUT_H
+
+#include <json-glib/json-glib.h>
+
+/* "2026-11-23T10:00:00Z"; caller g_free()s. "" for 0. */
+char *out_iso8601(gint64 t);
+/* Print NODE as pretty JSON on stdout, with a newline; takes NODE. */
+void out_json(JsonNode *node);
+/* S with tabs, CR and LF replaced by spaces; caller g_free()s. */
+char *out_tsv_field(const char *s);
+
+#endif
