@@ -7,19 +7,20 @@ struct chash {
 	GChecksum *sum;
 };
 
-static const char *const ignored[] = {
-	"received", "return-path", "delivered-to", "x-original-to", "message-id",
+/* The headers that make a message what it is; everything else (trace,
+ * list, spam and signature headers, ours) is how it travelled. */
+static const char *const content_headers[] = {
+	"from", "to", "cc", "subject", "date", "in-reply-to", "references",
+	"content-type", "content-transfer-encoding", "mime-version",
 };
 
 gboolean
 chash_ignored(const char *name)
 {
-	if (g_ascii_strncasecmp(name, "x-desk-", 7) == 0)
-		return TRUE;
-	for (size_t i = 0; i < G_N_ELEMENTS(ignored); i++)
-		if (g_ascii_strcasecmp(name, ignored[i]) == 0)
-			return TRUE;
-	return FALSE;
+	for (size_t i = 0; i < G_N_ELEMENTS(content_headers); i++)
+		if (g_ascii_strcasecmp(name, content_headers[i]) == 0)
+			return FALSE;
+	return TRUE;
 }
 
 chash *

@@ -4,8 +4,9 @@
 
 #include <glib.h>
 
-/* SHA-256 over the headers that are not trace or ours (Received,
- * Return-Path, Delivered-To, X-Original-To, Message-ID, X-Desk-*), with
+/* SHA-256 over the headers that make the message (From, To, Cc, Subject,
+ * Date, In-Reply-To, References, MIME headers), not those added on the
+ * way (Received, Delivered-To, list and spam headers, ours), with
  * whitespace collapsed, and over the body without CR and LF, so the same
  * message through SMTP, a pipe or an mbox import hashes the same. */
 typedef struct chash chash;
@@ -16,7 +17,7 @@ void chash_body(chash *h, const char *buf, gsize len);
 /* 64 hex characters; frees H. Caller g_free()s. */
 char *chash_finish(chash *h);
 
-/* Whether a header is trace or ours, i.e. left out of the hash. */
+/* Whether a header is left out of the hash. */
 gboolean chash_ignored(const char *name);
 
 #endif

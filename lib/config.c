@@ -49,6 +49,17 @@ address_free(gpointer p)
 	g_free(a);
 }
 
+static gboolean
+queue_name_ok(const char *q)
+{
+	if (*q == '\0' || strlen(q) > 63)
+		return FALSE;
+	for (; *q != '\0'; q++)
+		if (!g_ascii_isalnum(*q) && *q != '.' && *q != '_' && *q != '-')
+			return FALSE;
+	return TRUE;
+}
+
 static desk_status
 parse_addresses(const char *value, GPtrArray *out, desk_err *err)
 {
@@ -71,7 +82,12 @@ parse_addresses(const char *value, GPtrArray *out, desk_err *err)
 		}
 		a = g_new0(desk_address, 1);
 		a->address = g_ascii_strdown(item, -1);
-		a->queue = eq != NULL && *eq != '\0' ? g_strdup(g_strstrip(eq)) : g_strndup(item, at - item);
+		a->queue = eq != NULL && *eq != '\0' ? g_strdup(g_strstrip(eq)) : g_strndup(a->address, at - item);
+		if (!queue_name_ok(a->queue)) {
+			s = desk_fail(err, DESK_CONFIG, "bad queue name '%s' (letters, digits, . _ -)", a->queue);
+			g_ptr_array_add(out, a);
+			break;
+		}
 		g_ptr_array_add(out, a);
 	}
 	g_strfreev(items);

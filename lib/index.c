@@ -244,8 +244,9 @@ missing_headers(batch *b, const scanned *sc, gboolean is_sealed, char **prefix, 
 	} else if (notmuch_database_find_message(b->db, f->message_id, &m) == NOTMUCH_STATUS_SUCCESS && m != NULL) {
 		const char *h = NULL;
 
+		/* a ghost (only referenced) or foreign message has no hash */
 		notmuch_message_get_property(m, "desk.hash", &h);
-		if (h == NULL || strcmp(h, sc->hash) != 0)
+		if (h != NULL && strcmp(h, sc->hash) != 0)
 			g_string_append_printf(p, "X-Desk-Reused-Message-ID: <%s>\nMessage-ID: <%.32s@reused.maildesk.invalid>\n",
 					       f->message_id, sc->hash);
 		notmuch_message_destroy(m);

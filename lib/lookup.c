@@ -93,17 +93,15 @@ reopen(desk_lookup *lk)
 	return notmuch_database_reopen(lk->db, NOTMUCH_DATABASE_MODE_READ_ONLY) == NOTMUCH_STATUS_SUCCESS;
 }
 
-/* Count KEY up or down in T; a new string key is copied. */
+/* Count KEY up or down in T; a string key is copied (insert frees the
+ * copy when the key is already there). */
 static void
 count_add(GHashTable *t, gpointer key, gboolean str_key, int d)
 {
-	gpointer orig;
 	int n = GPOINTER_TO_INT(g_hash_table_lookup(t, key)) + d;
 
 	if (n <= 0)
 		g_hash_table_remove(t, key);
-	else if (g_hash_table_lookup_extended(t, key, &orig, NULL))
-		g_hash_table_insert(t, orig, GINT_TO_POINTER(n));
 	else
 		g_hash_table_insert(t, str_key ? g_strdup(key) : key, GINT_TO_POINTER(n));
 }

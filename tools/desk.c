@@ -65,7 +65,6 @@ desk_parse(const char *verb, const char *args_doc, const char *summary, GOptionE
 
 	g_option_context_set_summary(ctx, summary);
 	g_option_context_add_main_entries(ctx, entries, NULL);
-	g_option_context_set_prgname(ctx, "desk");
 	if (!g_option_context_parse(ctx, argc, argv, &gerr)) {
 		rc = desk_error(DESK_USAGE, "%s: %s (see desk %s --help)", verb, gerr->message, verb);
 		g_error_free(gerr);
