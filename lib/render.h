@@ -1,0 +1,60 @@
+/* render.h: a message file as text for people: headers, readable body, attachments. */
+#ifndef DESK_RENDER_H
+#define DESK_RENDER_H
+
+#include <glib.h>
+
+#include "err.h"
+
+/* Decoded text read from one message at most; the rest is left out and a
+ * line saying so ends the text. */
+#define RENDER_MAX_TEXT (4 * 1024 * 1024)
+
+typedef struct render_attachment {
+	char *name;   /* UTF-8 filename, or "(unnamed)" */
+	char *type;   /* "application/pdf" */
+	gsize size;   /* decoded size in bytes */
+} render_attachment;
+
+typedef struct rendered_msg {
+	char *from, *to, *cc, *date, *subject, *message_id; /* UTF-8, decoded (RFC 2047), never NULL ("" when absent) */
+	char *text;              /* readable body, valid UTF-8, never NULL */
+	GPtrArray *attachments;  /* of render_attachment*, owns them */
+} rendered_msg;
+
+/* Parse the message file at PATH (from a file-descriptor stream: memory
+ * does not grow with message size beyond what GMime needs) and render it.
+ *
+ * Text: text/plain is preferred in multipart/alternative, else text/html
+ * converted (html.h); the inline text parts of other multiparts are
+ * concatenated in order, separated by a blank line. Attachments, in MIME
+ * order: parts with Content-Disposition attachment or a filename, non-text
+ * parts, alternatives that are neither text/plain nor text/html (such as
+ * text/calendar), and message/rfc822 parts (named by their Subject, else
+ * their filename, else "(message)"). A text part that is explicitly
+ * "inline" with a filename is both shown and listed. Sizes are counted
+ * while decoding, never by holding a part whole.
+ *
+ * All strings are valid UTF-8, with control characters other than newline
+ * and tab replaced (text) or made spaces (headers, names), CR dropped.
+ * Charsets: the label, else valid UTF-8, else FALLBACK_CHARSETS (a
+ * ';'-separated list such as "windows-1252"), else latin-1. A header block
+ * that runs into the body without a blank line is cut at the first line
+ * that is not a header, so that the body is kept.
+ *
+ * Returns DESK_OK and *OUT (caller frees with rendered_msg_free);
+ * DESK_NOTFOUND if PATH can't be opened or is not a regular file;
+ * DESK_DATAERR only if GMime can parse nothing at all. An empty file is an
+ * empty message. */
+desk_status render_message(const char *path, const char *fallback_charsets, rendered_msg **out, desk_err *err);
+void rendered_msg_free(rendered_msg *m);
+
+/* BYTES (LEN of them, or up to the NUL if LEN < 0) as valid UTF-8: converted
+ * from CHARSET (may be NULL) if they are valid in it, else kept if they are
+ * valid UTF-8, else converted from the first of FALLBACK_CHARSETS
+ * (';'-separated, may be NULL) they are valid in, else from latin-1;
+ * g_utf8_make_valid is the very last resort. NUL bytes are dropped. Needs
+ * g_mime_init() (for charset aliases). Caller g_free()s. */
+char *render_to_utf8(const char *bytes, gssize len, const char *charset, const char *fallback_charsets);
+
+#endif
