@@ -225,6 +225,9 @@ void
 facts_header(msg_facts *f, const char *name, const char *value)
 {
 	f->headers++;
+	if (g_ascii_strcasecmp(name, "from") == 0 || g_ascii_strcasecmp(name, "to") == 0 ||
+	    g_ascii_strcasecmp(name, "subject") == 0)
+		f->mail_like = TRUE;
 	classify(f, name, value);
 	if (g_ascii_strncasecmp(name, "x-desk-", 7) == 0) {
 		desk_header(f, name, value);

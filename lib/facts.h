@@ -27,6 +27,7 @@ typedef struct msg_facts {
 	/* our own headers, first occurrence only (ours are on top) */
 	char *x_ticket, *x_match, *x_queue, *x_seal, *x_event, *x_set, *x_reused;
 	guint headers;          /* how many headers */
+	gboolean mail_like;     /* has From, To or Subject, as notmuch wants */
 } msg_facts;
 
 msg_facts *facts_new(void);

@@ -239,6 +239,7 @@ missing_headers(batch *b, const scanned *sc, gboolean is_sealed, char **prefix, 
 		g_string_append(p, h);
 		g_free(h);
 	}
+	g_string_append(p, scan_extra_header(sc));
 	if (sc->derived_id) {
 		g_string_append_printf(p, "Message-ID: <%s>\n", f->message_id);
 	} else if (notmuch_database_find_message(b->db, f->message_id, &m) == NOTMUCH_STATUS_SUCCESS && m != NULL) {
@@ -313,7 +314,9 @@ take_new(batch *b, char *name, int depth, desk_err *err)
 		goto out;
 	}
 	chmod(cur, 0660);
-	if ((s = index_one(b, cur, &sc, ticket, err)) == DESK_OK)
+	s = index_one(b, cur, &sc, ticket, err);
+	/* stored in cur/ either way; one notmuch refuses is not retried forever */
+	if (s == DESK_OK || s == DESK_DATAERR)
 		g_ptr_array_add(b->unlink, g_strdup(path));
 out:
 	if (fd >= 0)

@@ -87,9 +87,10 @@ prefix_of(desk_ingest *ing, const scanned *sc, const thread_decision *d)
 {
 	char *h = thread_headers(ing->st, d), *p;
 
-	if (!sc->derived_id)
-		return h;
-	p = g_strdup_printf("%sMessage-ID: <%s>\n", h, sc->facts->message_id);
+	/* an empty message gets the blank line that ends our headers */
+	p = g_strdup_printf("%s%s%s%s%s%s", h, scan_extra_header(sc), sc->derived_id ? "Message-ID: <" : "",
+			    sc->derived_id ? sc->facts->message_id : "", sc->derived_id ? ">\n" : "",
+			    sc->size == 0 ? "\n" : "");
 	g_free(h);
 	return p;
 }

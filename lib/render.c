@@ -572,6 +572,7 @@ rendered_empty(void)
 	return m;
 }
 
+/* MSG rendered (see render.h); OPTS are the parser's, for header decoding. */
 static rendered_msg *
 render_parsed(GMimeMessage *msg, GMimeParserOptions *opts, const char *fallback)
 {
@@ -596,7 +597,7 @@ render_parsed(GMimeMessage *msg, GMimeParserOptions *opts, const char *fallback)
 	return m;
 }
 
-/* One step of finding where a header block runs into the body. */
+/* The scanner that finds where a header block runs into the body. */
 typedef enum { L_START, L_NAME, L_WSP, L_CR, L_SKIP } line_state;
 typedef struct hdr_scan {
 	line_state state;

@@ -63,3 +63,11 @@ scanned_clear(scanned *s)
 	g_free(s->hash);
 	memset(s, 0, sizeof *s);
 }
+
+const char *
+scan_extra_header(const scanned *s)
+{
+	if (!s->facts->mail_like)
+		return "Subject: (no subject)\n";
+	return "";
+}

@@ -19,4 +19,8 @@ typedef struct scanned {
 desk_status scan_fd(desk_store *st, int fd, int copy_fd, scanned *out, desk_err *err);
 void scanned_clear(scanned *s);
 
+/* The header a message must get on top so notmuch takes it as mail
+ * (it wants one of From, To or Subject): "Subject: (no subject)\n", or "". */
+const char *scan_extra_header(const scanned *s);
+
 #endif

@@ -1,0 +1,124 @@
+#!/usr/bin/env bash
+# 0150-ingest.sh: desk ingest as an LDA and as an importer: the corpus byte
+# for byte, duplicates, hostile input, a 50 MB message in bounded memory,
+# exit 75 when the store can't take mail, reindex from the Maildir alone.
+. "$(dirname "$0")/lib.sh"
+
+STORE=$T/store
+"$DESK" init --address support@helpdesk.test --address billing@helpdesk.test=billing "$STORE" >/dev/null
+D() { "$DESK" --store "$STORE" "$@"; }
+
+# --- the corpus through the LDA path, one message per process
+n=0 fails=0
+while IFS= read -r f; do
+	n=$((n + 1))
+	D ingest --envelope-to support@helpdesk.test <"$f" 2>>"$T/ingest.err" || fails=$((fails + 1))
+done < <(find "$CORPUS/notmuch" -type f | sort)
+check_eq "every corpus message ingested with exit 0 ($n)" 0 "$fails"
+check "every corpus message is stored byte for byte below our headers" \
+	python3 "$TESTS_T/check-stored.py" "$CORPUS/notmuch" "$STORE/mail"
+check_eq "mail/new is empty: everything indexed" 0 "$(count_files "$STORE/mail/new")"
+stored=$(count_files "$STORE/mail/cur")
+
+# --- redelivery: same corpus again, as a Maildir import: no copy, no ticket
+tickets=$(D list --status any --format ids | wc -l)
+out=$(D ingest --maildir "$CORPUS/notmuch" 2>&1)
+check_eq "a second import stores no copy" "$stored" "$(count_files "$STORE/mail/cur")"
+check_eq "a second import makes no ticket" "$tickets" "$(D list --status any --format ids | wc -l)"
+case $out in *" 0 stored, $n duplicates"*) ok "the import reports every message as a duplicate" ;;
+*) not_ok "the import reports every message as a duplicate" "$out" ;; esac
+
+# --- every ticket shows as valid UTF-8
+bad=0
+for t in $(D list --status any --format ids); do
+	D show "$t" >"$T/show" 2>>"$T/show.err" || bad=$((bad + 1))
+	iconv -f UTF-8 -t UTF-8 "$T/show" >/dev/null 2>&1 || bad=$((bad + 1))
+done
+check_eq "desk show of every ticket exits 0 with valid UTF-8" 0 "$bad"
+
+# --- trace headers differ, content the same: still one copy
+f=$CORPUS/notmuch/default/cur/41:2,
+{ printf 'Received: from elsewhere by mx2 with ESMTP id X; Mon, 1 Jan 2024 00:00:00 +0000\n'; cat "$f"; } >"$T/again"
+before=$(count_files "$STORE/mail/cur")
+D ingest <"$T/again"
+check_eq "a redelivery with other trace headers adds no copy" "$before" "$(count_files "$STORE/mail/cur")"
+
+# --- a reused Message-ID with other content: kept whole, marked, held
+id=$(grep -i -m1 '^message-id:' "$f" | sed 's/^[^<]*//')
+printf 'From: mallory@evil.test\nTo: support@helpdesk.test\nSubject: hijack\nMessage-ID: %s\n\nI am not who you think.\n' "$id" >"$T/reuse"
+D ingest <"$T/reuse"
+hit=$(grep -l "I am not who you think" "$STORE"/mail/cur/* | head -1)
+check "a reused Message-ID is kept" test -n "$hit"
+check "it is marked X-Desk-Reused-Message-ID" grep -q "^X-Desk-Reused-Message-ID: $id" "$hit"
+t=$(sed -n 's/^X-Desk-Ticket: //p' "$hit" | head -1)
+tags=$(D show "$t" --format=json | python3 -c '
+import json, sys
+for m in json.load(sys.stdin)["messages"]:
+    if "hijack" in m["subject"]: print(" ".join(m["tags"]))')
+case " $tags " in *" held "*) ok "the reused message is held in its ticket" ;;
+*) not_ok "the reused message is held in its ticket" "tags: $tags" ;; esac
+case " $tags " in *" reused "*) ok "the reused message is tagged reused" ;;
+*) not_ok "the reused message is tagged reused" "tags: $tags" ;; esac
+
+# --- hostile input
+printf 'From: a@x.test\nSubject: caf\xe9 \xff\xfe\nContent-Type: text/plain; charset=x-no-such-charset\n\nna\xefve bytes \xe9\n' >"$T/8bit"
+printf 'From: b@x.test\nSubject: no separator\nthis line is the body\n' >"$T/nosep"
+printf '' >"$T/empty"
+printf 'From: c@x.test\nSubject: only headers\n' >"$T/headers"
+for m in 8bit nosep empty headers; do
+	if D ingest <"$T/$m"; then ok "ingest of the $m message"; else not_ok "ingest of the $m message"; fi
+	last=$(D list --status any --format ids | head -1)
+	D show "$last" >"$T/show" 2>&1
+	check "show of the $m message is valid UTF-8" iconv -f UTF-8 -t UTF-8 "$T/show" -o /dev/null
+done
+D show "$(grep -l 'no separator' "$STORE"/mail/cur/* | xargs sed -n 's/^X-Desk-Ticket: //p' | head -1)" >"$T/show.nosep"
+check "a missing separator keeps the body line" grep -q "this line is the body" "$T/show.nosep"
+for t in $(D list --status any --format ids); do
+	D show "$t" | grep -q "caf" && D show "$t" >"$T/show.8bit" && break
+done
+check "an 8-bit subject and unknown charset come out as UTF-8" grep -q "naïve bytes é" "$T/show.8bit"
+
+# --- a 50 MB message (a 37 MiB attachment): stored whole, memory bounded
+python3 - "$T/big" <<-'PY'
+import base64, os, sys
+with open(sys.argv[1], "w") as f:
+    f.write("From: big@x.test\nSubject: big one\nMessage-ID: <big@x.test>\n"
+            "MIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=b\n\n"
+            "--b\nContent-Type: text/plain\n\nthe logs are attached\n"
+            "--b\nContent-Type: application/octet-stream; name=logs.bin\n"
+            "Content-Transfer-Encoding: base64\n\n")
+    chunk = os.urandom(57 * 1000)
+    for _ in range(37 * 1024 * 1024 // len(chunk)):
+        f.write(base64.encodebytes(chunk).decode())
+    f.write("--b--\n")
+PY
+/usr/bin/time -f %M -o "$T/rss" "$DESK" --store "$STORE" ingest <"$T/big"
+big=$(grep -l '^Message-ID: <big@x.test>' "$STORE"/mail/cur/* | head -1)
+check "the 50 MB message is stored whole" cmp <(tail -c "$(stat -c %s "$T/big")" "$big") "$T/big"
+rss=$(cat "$T/rss")
+if [ "$rss" -lt 65536 ]; then ok "ingest of $(($(stat -c %s "$T/big") / 1048576)) MiB peaks at ${rss} KiB (< 64 MiB)"
+else not_ok "ingest of 50 MB peaks at ${rss} KiB (< 64 MiB)"; fi
+/usr/bin/time -f %M -o "$T/rss" "$DESK" --store "$STORE" show "$(sed -n 's/^X-Desk-Ticket: //p' "$big" | head -1)" >"$T/show.big"
+check "show lists the 37 MiB attachment" grep -q "logs.bin (application/octet-stream" "$T/show.big"
+rss=$(cat "$T/rss")
+if [ "$rss" -lt 65536 ]; then ok "show of it peaks at ${rss} KiB (< 64 MiB)"; else not_ok "show of it peaks at ${rss} KiB"; fi
+
+# --- reindex: the same tickets and states from the Maildir alone
+D list --status any --format=json >"$T/before.json"
+D reindex >/dev/null
+D list --status any --format=json >"$T/after.json"
+check "reindex reproduces every ticket and its state" cmp "$T/before.json" "$T/after.json"
+
+# --- a store that can't take mail: exit 75, nothing half-written
+chmod 0555 "$STORE/mail/tmp"
+if [ "$(id -u)" = 0 ]; then
+	rc=$(setpriv --reuid=65534 --regid=65534 --clear-groups -- "$DESK" --store "$STORE" ingest <"$f" >/dev/null 2>&1; echo $?)
+else
+	rc=$(D ingest <"$f" >/dev/null 2>&1; echo $?)
+fi
+check_eq "an unwritable store answers 75 (EX_TEMPFAIL)" 75 "$rc"
+chmod 2770 "$STORE/mail/tmp"
+rc=$("$DESK" --store "$T/nowhere" ingest <"$f" >/dev/null 2>&1; echo $?)
+check_eq "a missing store answers 75" 75 "$rc"
+
+test_done
