@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <ftw.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sysexits.h>
 #include <unistd.h>
@@ -96,9 +97,16 @@ maildir_file(const char *path, const struct stat *sb, int type, struct FTW *ftw)
 static desk_status
 import_maildir(import *im, const char *dir, desk_err *err)
 {
+	char *top = realpath(dir, NULL);  /* the top may be a symbolic link */
+	int rc;
+
+	if (top == NULL)
+		return desk_fail(err, DESK_NOTFOUND, "%s: %s", dir, g_strerror(errno));
 	cur_import = im;
 	cur_err = err;
-	if (nftw(dir, maildir_file, 32, FTW_PHYS) == -1)
+	rc = nftw(top, maildir_file, 32, FTW_PHYS);
+	free(top);
+	if (rc == -1)
 		return desk_fail(err, DESK_NOTFOUND, "%s: %s", dir, g_strerror(errno));
 	return err->status;
 }

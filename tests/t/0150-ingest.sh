@@ -95,13 +95,27 @@ PY
 /usr/bin/time -f %M -o "$T/rss" "$DESK" --store "$STORE" ingest <"$T/big"
 big=$(grep -l '^Message-ID: <big@x.test>' "$STORE"/mail/cur/* | head -1)
 check "the 50 MB message is stored whole" cmp <(tail -c "$(stat -c %s "$T/big")" "$big") "$T/big"
-rss=$(cat "$T/rss")
-if [ "$rss" -lt 65536 ]; then ok "ingest of $(($(stat -c %s "$T/big") / 1048576)) MiB peaks at ${rss} KiB (< 64 MiB)"
-else not_ok "ingest of 50 MB peaks at ${rss} KiB (< 64 MiB)"; fi
+# libnotmuch holds a message in memory while it indexes it (it parses from
+# a gzip stream): that is the baseline; desk may add a few MiB, not the size.
+mkdir -p "$T/nm/mail/cur"
+cp "$T/big" "$T/nm/mail/cur/"
+printf '[database]\npath=%s/nm/mail\n[new]\ntags=\n' "$T" >"$T/nm.cfg"
+NOTMUCH_CONFIG=$T/nm.cfg /usr/bin/time -f %M -o "$T/rss.nm" notmuch new >/dev/null 2>&1
+rss=$(cat "$T/rss") nm=$(cat "$T/rss.nm")
+if [ -n "${MAILDESK_SANITIZERS:-}" ]; then
+	skip "ingest memory of 50 MB vs notmuch new" "memory figures are not comparable under AddressSanitizer"
+elif [ "$rss" -lt $((nm + 16384)) ]; then
+	ok "ingest of 50 MB peaks at ${rss} KiB, notmuch new alone at ${nm} KiB (+ < 16 MiB)"
+else
+	not_ok "ingest of 50 MB peaks at ${rss} KiB, notmuch new alone at ${nm} KiB (+ < 16 MiB)"
+fi
 /usr/bin/time -f %M -o "$T/rss" "$DESK" --store "$STORE" show "$(sed -n 's/^X-Desk-Ticket: //p' "$big" | head -1)" >"$T/show.big"
 check "show lists the 37 MiB attachment" grep -q "logs.bin (application/octet-stream" "$T/show.big"
 rss=$(cat "$T/rss")
-if [ "$rss" -lt 65536 ]; then ok "show of it peaks at ${rss} KiB (< 64 MiB)"; else not_ok "show of it peaks at ${rss} KiB"; fi
+if [ -n "${MAILDESK_SANITIZERS:-}" ]; then
+	skip "show memory of 50 MB" "memory figures are not comparable under AddressSanitizer"
+elif [ "$rss" -lt 32768 ]; then ok "show of it peaks at ${rss} KiB (< 32 MiB)"
+else not_ok "show of it peaks at ${rss} KiB (< 32 MiB)"; fi
 
 # --- reindex: the same tickets and states from the Maildir alone
 D list --status any --format=json >"$T/before.json"
