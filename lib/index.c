@@ -121,21 +121,6 @@ index_result_clear(index_result *r)
 	memset(r, 0, sizeof *r);
 }
 
-/* Whether the first X-Desk-* headers are ours (the seal verifies). */
-static gboolean
-sealed(desk_store *st, const msg_facts *f, guint *ticket)
-{
-	guint64 t;
-
-	if (f->x_ticket == NULL || f->x_match == NULL || f->x_queue == NULL || f->x_seal == NULL)
-		return FALSE;
-	t = g_ascii_strtoull(f->x_ticket, NULL, 10);
-	if (t == 0 || t > G_MAXUINT)
-		return FALSE;
-	*ticket = (guint)t;
-	return token_check_seal(st->secret, (guint)t, f->x_match, f->x_queue, f->x_seal);
-}
-
 static void
 set_prop(notmuch_message_t *m, const char *key, const char *value)
 {
@@ -294,7 +279,7 @@ take_new(batch *b, char *name, int depth, desk_err *err)
 	}
 	if ((s = scan_fd(b->st, fd, -1, &sc, err)) != DESK_OK)
 		goto out;
-	is_sealed = sealed(b->st, sc.facts, &ticket);
+	is_sealed = thread_sealed(b->st, sc.facts, &ticket);
 	if (is_sealed && !sc.derived_id && is_redelivery(b, &sc)) {
 		g_ptr_array_add(b->unlink, g_strdup(path));
 		b->res->duplicates++;
@@ -507,7 +492,7 @@ rebuild_one(batch *b, const char *name, desk_err *err)
 	}
 	s = scan_fd(b->st, fd, -1, &sc, err);
 	close(fd);
-	if (s == DESK_OK && (sc.derived_id || !sealed(b->st, sc.facts, &ticket))) {
+	if (s == DESK_OK && (sc.derived_id || !thread_sealed(b->st, sc.facts, &ticket))) {
 		char *back = g_build_filename(b->st->maildir, "new", name, NULL);
 
 		if (rename(path, back) != 0)

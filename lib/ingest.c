@@ -95,6 +95,17 @@ prefix_of(desk_ingest *ing, const scanned *sc, const thread_decision *d)
 	return p;
 }
 
+/* The decision recorded in a sealed header block. */
+static void
+set_from_seal(thread_decision *d, const msg_facts *f)
+{
+	g_strlcpy(d->match, f->x_match, sizeof d->match);
+	g_strlcpy(d->reason, f->x_match, sizeof d->reason);
+	g_strdelimit(d->reason, ";", '\0');
+	g_strlcpy(d->queue, f->x_queue, sizeof d->queue);
+	d->held = strstr(f->x_match, "held") != NULL;
+}
+
 desk_status
 ingest_one(desk_ingest *ing, int fd, const char *rcpt, const char *envfrom, ingest_result *res,
 	   desk_err *err)
@@ -114,12 +125,20 @@ ingest_one(desk_ingest *ing, int fd, const char *rcpt, const char *envfrom, inge
 	facts_finish(sc.facts);
 	if ((s = store_check_space(ing->st, sc.size, err)) != DESK_OK || (s = lock(ing, err)) != DESK_OK)
 		goto out;
-	s = thread_decide(ing->st, ing->lk, sc.facts, rcpt, sc.bounced, &res->decision, err);
-	if (s != DESK_OK)
-		goto out;
-	if (res->decision.bad_token)
-		desk_log(LOG_NOTICE, "message-id=<%s>: bad token in recipient %s, ignored", sc.facts->message_id, rcpt);
-	prefix = prefix_of(ing, &sc, &res->decision);
+	if (thread_sealed(ing->st, sc.facts, &res->decision.ticket)) {
+		/* the milter decided already (a pipe to desk ingest behind it) */
+		set_from_seal(&res->decision, sc.facts);
+		prefix = g_strdup_printf("%s%s%s%s", scan_extra_header(&sc), sc.derived_id ? "Message-ID: <" : "",
+					 sc.derived_id ? sc.facts->message_id : "", sc.derived_id ? ">\n" : "");
+	} else {
+		s = thread_decide(ing->st, ing->lk, sc.facts, rcpt, sc.bounced, &res->decision, err);
+		if (s != DESK_OK)
+			goto out;
+		if (res->decision.bad_token)
+			desk_log(LOG_NOTICE, "message-id=<%s>: bad token in recipient %s, ignored",
+				 sc.facts->message_id, rcpt);
+		prefix = prefix_of(ing, &sc, &res->decision);
+	}
 	if ((s = store_deliver(ing->st, prefix, tmpfd, &res->path, err)) == DESK_OK)
 		lookup_remember(ing->lk, sc.facts->message_id, res->decision.ticket,
 				res->decision.held ? NULL : sc.facts->from);

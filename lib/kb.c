@@ -13,7 +13,7 @@ kb_init(const char *path, desk_err *err)
 	git_libgit2_init();
 	git_repository_init_options_init(&opts, GIT_REPOSITORY_INIT_OPTIONS_VERSION);
 	opts.flags = GIT_REPOSITORY_INIT_BARE | GIT_REPOSITORY_INIT_MKPATH | GIT_REPOSITORY_INIT_NO_REINIT;
-	opts.mode = GIT_REPOSITORY_INIT_SHARED_GROUP;
+	opts.mode = 02770;  /* group maildesk, nothing for others */
 	opts.initial_head = "main";
 	if (git_repository_init_ext(&repo, path, &opts) != 0) {
 		const git_error *e = git_error_last();

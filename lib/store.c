@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <time.h>
@@ -145,6 +146,7 @@ store_init(const char *dir, char **addresses, desk_err *err)
 	char *secret = g_build_filename(dir, "secret", NULL);
 	char *seq = g_build_filename(dir, "seq", NULL);
 	char *text = NULL, hex[65];
+	unsigned char rnd[32];
 	desk_status s;
 
 	if (g_file_test(conf, G_FILE_TEST_EXISTS)) {
@@ -153,8 +155,14 @@ store_init(const char *dir, char **addresses, desk_err *err)
 	}
 	if ((s = make_dirs(dir, err)) != DESK_OK)
 		goto out;
-	for (int i = 0; i < 64; i++)
-		hex[i] = "0123456789abcdef"[g_random_int_range(0, 16)];
+	if (getrandom(rnd, sizeof rnd, 0) != sizeof rnd) {
+		s = desk_fail(err, DESK_TEMPFAIL, "getrandom: %s", g_strerror(errno));
+		goto out;
+	}
+	for (int i = 0; i < 32; i++) {
+		hex[2 * i] = "0123456789abcdef"[rnd[i] >> 4];
+		hex[2 * i + 1] = "0123456789abcdef"[rnd[i] & 15];
+	}
 	hex[64] = '\n';
 	if ((s = write_file(secret, hex, 65, 0640, err)) != DESK_OK)
 		goto out;

@@ -194,10 +194,31 @@ thread_decide(desk_store *st, desk_lookup *lk, const msg_facts *f, const char *r
 char *
 thread_headers(desk_store *st, const thread_decision *d)
 {
-	char *seal = token_seal(st->secret, d->ticket, d->match, d->queue);
+	char *seal = token_seal(st->secret, d->ticket, d->match, d->queue, NULL, NULL);
 	char *h = g_strdup_printf("X-Desk-Ticket: %u\nX-Desk-Match: %s\nX-Desk-Queue: %s\nX-Desk-Seal: %s\n",
 				  d->ticket, d->match, d->queue, seal);
 
 	g_free(seal);
 	return h;
+}
+
+gboolean
+thread_sealed(desk_store *st, msg_facts *f, guint *ticket)
+{
+	guint64 t;
+
+	if (f->x_ticket == NULL || f->x_match == NULL || f->x_queue == NULL || f->x_seal == NULL)
+		return FALSE;
+	t = g_ascii_strtoull(f->x_ticket, NULL, 10);
+	if (t == 0 || t > G_MAXUINT)
+		return FALSE;
+	*ticket = (guint)t;
+	if (token_check_seal(st->secret, *ticket, f->x_match, f->x_queue, f->x_event, f->x_set, f->x_seal))
+		return TRUE;
+	if ((f->x_event == NULL && f->x_set == NULL) ||
+	    !token_check_seal(st->secret, *ticket, f->x_match, f->x_queue, NULL, NULL, f->x_seal))
+		return FALSE;
+	g_clear_pointer(&f->x_event, g_free);
+	g_clear_pointer(&f->x_set, g_free);
+	return TRUE;
 }

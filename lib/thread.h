@@ -32,6 +32,12 @@ guint thread_bounced(GBytes *secret, const char *buf, gsize len);
 /* Parse a subject tag ("[#42]" for format "[#%n]") in SUBJECT; 0 if none. */
 guint thread_subject_tag(const char *format, const char *subject);
 
+/* Whether F's first X-Desk-* headers are ours: the seal verifies over
+ * ticket, match, queue, event and set. X-Desk-Event/X-Desk-Set that the
+ * seal does not cover (put there by a sender) are dropped from F. Sets
+ * *ticket. */
+gboolean thread_sealed(desk_store *st, msg_facts *f, guint *ticket);
+
 /* The headers we put on top of a stored message, with the seal:
  * "X-Desk-Ticket: N\nX-Desk-Match: ...\nX-Desk-Queue: ...\nX-Desk-Seal: ...\n".
  * Caller g_free()s. */

@@ -122,9 +122,11 @@ token_parse_msgid(GBytes *secret, const char *id, guint *ticket)
 }
 
 char *
-token_seal(GBytes *secret, guint ticket, const char *match, const char *queue)
+token_seal(GBytes *secret, guint ticket, const char *match, const char *queue, const char *event,
+	   const char *set)
 {
-	char *msg = g_strdup_printf("seal:%u\n%s\n%s", ticket, match, queue);
+	char *msg = g_strdup_printf("seal:%u\n%s\n%s\n%s\n%s", ticket, match, queue,
+				    event != NULL ? event : "", set != NULL ? set : "");
 	char *s = mac32(secret, msg, 16);
 
 	g_free(msg);
@@ -133,9 +135,9 @@ token_seal(GBytes *secret, guint ticket, const char *match, const char *queue)
 
 gboolean
 token_check_seal(GBytes *secret, guint ticket, const char *match, const char *queue,
-		 const char *seal)
+		 const char *event, const char *set, const char *seal)
 {
-	char *want = token_seal(secret, ticket, match, queue);
+	char *want = token_seal(secret, ticket, match, queue, event, set);
 	gboolean ok = token_equal(want, seal);
 
 	g_free(want);

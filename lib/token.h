@@ -20,10 +20,12 @@ char *token_msgid(GBytes *secret, guint ticket, const char *domain);
 gboolean token_parse_msgid(GBytes *secret, const char *id, guint *ticket);
 
 /* The seal over our X-Desk-* facts, so the indexer trusts only headers we
- * wrote: hex HMAC of ticket, match and queue. */
-char *token_seal(GBytes *secret, guint ticket, const char *match, const char *queue);
+ * wrote: 16 base32 characters of an HMAC of ticket, match, queue, and the
+ * event and its setting (NULL for none). */
+char *token_seal(GBytes *secret, guint ticket, const char *match, const char *queue,
+		 const char *event, const char *set);
 gboolean token_check_seal(GBytes *secret, guint ticket, const char *match, const char *queue,
-			  const char *seal);
+			  const char *event, const char *set, const char *seal);
 
 /* Constant-time comparison of two NUL-terminated strings. */
 gboolean token_equal(const char *a, const char *b);

@@ -73,6 +73,16 @@ import_fd(import *im, int fd, const char *what, desk_err *err)
 
 static import *cur_import;
 static desk_err *cur_err;
+static size_t cur_top_len;
+
+/* Whether PATH, below the import's top, is in a tmp/ or hidden folder. */
+static gboolean
+skipped(const char *path)
+{
+	const char *rel = path + cur_top_len;
+
+	return strstr(rel, "/tmp/") != NULL || strstr(rel, "/.") != NULL;
+}
 
 static int
 maildir_file(const char *path, const struct stat *sb, int type, struct FTW *ftw)
@@ -82,7 +92,7 @@ maildir_file(const char *path, const struct stat *sb, int type, struct FTW *ftw)
 
 	(void)sb;
 	(void)ftw;
-	if (type != FTW_F || strstr(path, "/tmp/") != NULL || strstr(path, "/.") != NULL)
+	if (type != FTW_F || skipped(path))
 		return 0;
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
 		desk_log(LOG_WARNING, "%s: %s", path, g_strerror(errno));
@@ -104,6 +114,7 @@ import_maildir(import *im, const char *dir, desk_err *err)
 		return desk_fail(err, DESK_NOTFOUND, "%s: %s", dir, g_strerror(errno));
 	cur_import = im;
 	cur_err = err;
+	cur_top_len = strlen(top);
 	rc = nftw(top, maildir_file, 32, FTW_PHYS);
 	free(top);
 	if (rc == -1)

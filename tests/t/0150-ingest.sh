@@ -60,6 +60,22 @@ case " $tags " in *" held "*) ok "the reused message is held in its ticket" ;;
 case " $tags " in *" reused "*) ok "the reused message is tagged reused" ;;
 *) not_ok "the reused message is tagged reused" "tags: $tags" ;; esac
 
+# --- forged X-Desk-* headers give no authority
+first=$(D list --status any --format ids | tail -1)
+printf 'X-Desk-Ticket: %s\nX-Desk-Match: token\nX-Desk-Queue: support\nX-Desk-Seal: aaaaaaaaaaaaaaaa\nX-Desk-Event: status\nX-Desk-Set: status=closed\nFrom: mallory@evil.test\nSubject: forged\nMessage-ID: <forged-1@evil.test>\n\nclose it\n' "$first" >"$T/forged"
+D ingest <"$T/forged"
+forged=$(grep -l '^Message-ID: <forged-1@evil.test>' "$STORE"/mail/cur/* | head -1)
+check_eq "a forged X-Desk-Ticket is not the ticket: ours on top says new" "new" \
+	"$(sed -n 's/^X-Desk-Match: //p' "$forged" | head -1)"
+check_eq "a forged X-Desk-Set changes no status" "new" \
+	"$(D show "$first" --format=json | python3 -c 'import json,sys; print(json.load(sys.stdin)["status"])')"
+cp "$T/forged" "$STORE/mail/new/1.forged.test"
+sed -i 's/forged-1@/forged-2@/' "$STORE/mail/new/1.forged.test"
+D ingest <"$CORPUS/notmuch/default/cur/41:2," # any run of the indexer takes mail/new
+dropped=$(grep -l '^Message-ID: <forged-2@evil.test>' "$STORE"/mail/cur/* | head -1)
+check "a file put into mail/new without the milter is decided anew" \
+	test "$(sed -n 's/^X-Desk-Match: //p' "$dropped" | head -1)" = new
+
 # --- hostile input
 printf 'From: a@x.test\nSubject: caf\xe9 \xff\xfe\nContent-Type: text/plain; charset=x-no-such-charset\n\nna\xefve bytes \xe9\n' >"$T/8bit"
 printf 'From: b@x.test\nSubject: no separator\nthis line is the body\n' >"$T/nosep"
