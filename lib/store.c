@@ -71,6 +71,10 @@ store_open(const char *dir, desk_store **out, desk_err *err)
 		store_free(st);
 		return s;
 	}
+	/* libnotmuch looks for hooks under $XDG_CONFIG_HOME (else $HOME/.config)
+	 * even with no config file, and fails when that is unreadable (a daemon
+	 * user with root's HOME): point it into the store, where none are. */
+	g_setenv("XDG_CONFIG_HOME", st->dir, TRUE);
 	*out = st;
 	return DESK_OK;
 }

@@ -17,7 +17,8 @@ typedef struct desk_store {
  * /var/lib/maildesk. Not a copy; do not free. */
 const char *store_default_dir(const char *arg);
 
-/* Open an existing store (reads maildesk.conf and the secret). */
+/* Open an existing store (reads maildesk.conf and the secret). Sets
+ * XDG_CONFIG_HOME for libnotmuch: call before starting threads. */
 desk_status store_open(const char *dir, desk_store **out, desk_err *err);
 void store_free(desk_store *st);
 

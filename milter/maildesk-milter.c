@@ -160,7 +160,7 @@ tempfail(SMFICTX *ctx, const char *qid, const char *why)
 static gboolean
 add_headers(SMFICTX *ctx, msg_ctx *m, const thread_decision *d)
 {
-	char num[16], *seal = token_seal(store->secret, d->ticket, d->match, d->queue);
+	char num[16], *seal = token_seal(store->secret, d->ticket, d->match, d->queue, NULL, NULL);
 	gboolean ok;
 
 	snprintf(num, sizeof num, "%u", d->ticket);
