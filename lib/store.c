@@ -71,10 +71,12 @@ store_open(const char *dir, desk_store **out, desk_err *err)
 		store_free(st);
 		return s;
 	}
-	/* libnotmuch looks for hooks under $XDG_CONFIG_HOME (else $HOME/.config)
-	 * even with no config file, and fails when that is unreadable (a daemon
-	 * user with root's HOME): point it into the store, where none are. */
+	/* libnotmuch looks for hooks and backups under $XDG_CONFIG_HOME and
+	 * $XDG_DATA_HOME (else under $HOME) even with no config file, and fails
+	 * when they are unreadable (a daemon user with root's HOME): point them
+	 * into the store, where there are none. */
 	g_setenv("XDG_CONFIG_HOME", st->dir, TRUE);
+	g_setenv("XDG_DATA_HOME", st->dir, TRUE);
 	*out = st;
 	return DESK_OK;
 }
