@@ -1,0 +1,451 @@
+# lib.sh: the shared library of maildesk's end-to-end tests (sourced by
+# tests/t/NNNN-*.sh). Small on purpose, in the spirit of notmuch's
+# test/test-lib.sh:
+#
+#   TAP          ok DESC | not_ok DESC [DETAIL...] | check DESC CMD... |
+#                check_eq DESC EXPECTED ACTUAL | skip DESC REASON |
+#                diag TEXT | test_done | bail_out REASON
+#   scratch      $T: a directory of this test under ${TMPDIR:-/tmp}, removed
+#                at exit unless KEEP=1
+#   store        store_init DIR
+#   Postfix      pf_start [milter|nomilter|pipe] | pf_stop | pf_log
+#   milter       milter_start | milter_stop | milter_kill
+#   mail         smtp_send FILE [RCPT] [FROM] | smtp_send_many RCPT FILE... |
+#                wait_indexed N | wait_queue_empty | count_files DIR
+#
+# Environment (tests/run sets it; defaults for running one test by hand
+# from the source tree): DESK, MILTER, CORPUS, SRCDIR, BUILDDIR.
+
+set -u
+
+TESTS_T=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+SRCDIR=${SRCDIR:-$(cd "$TESTS_T/../.." && pwd)}
+BUILDDIR=${BUILDDIR:-$SRCDIR}
+DESK=${DESK:-$BUILDDIR/desk}
+MILTER=${MILTER:-$BUILDDIR/maildesk-milter}
+CORPUS=${CORPUS:-$(cd "$SRCDIR/../shared/corpus" 2>/dev/null && pwd || echo "$SRCDIR/../shared/corpus")}
+TEST_NAME=$(basename "$0" .sh)
+export DESK MILTER CORPUS SRCDIR BUILDDIR
+
+# ---------------------------------------------------------------- TAP
+
+_tap_n=0
+_tap_failed=0
+_tap_skipped=0
+
+diag() {
+	local line
+	while IFS= read -r line; do
+		printf '# %s\n' "$line"
+	done <<<"$*"
+}
+
+ok() {
+	_tap_n=$((_tap_n + 1))
+	printf 'ok %d - %s\n' "$_tap_n" "$1"
+}
+
+# not_ok DESC [DETAIL...]: a failed assertion; DETAIL lines follow as '# '.
+not_ok() {
+	_tap_n=$((_tap_n + 1))
+	_tap_failed=$((_tap_failed + 1))
+	printf 'not ok %d - %s\n' "$_tap_n" "$1"
+	shift
+	[ $# -gt 0 ] && diag "$*"
+	return 0
+}
+
+skip() {
+	_tap_n=$((_tap_n + 1))
+	_tap_skipped=$((_tap_skipped + 1))
+	printf 'ok %d # skip %s: %s\n' "$_tap_n" "$1" "${2:-skipped}"
+}
+
+# check DESC CMD...: ok when CMD exits 0; its output is shown when not.
+check() {
+	local desc=$1 out rc
+	shift
+	out=$("$@" 2>&1)
+	rc=$?
+	if [ $rc -eq 0 ]; then
+		ok "$desc"
+	else
+		not_ok "$desc" "command: $*" "exit $rc" "$(printf '%s\n' "$out" | tail -n 30)"
+	fi
+	return $rc
+}
+
+# check_eq DESC EXPECTED ACTUAL
+check_eq() {
+	if [ "$2" = "$3" ]; then
+		ok "$1"
+	else
+		not_ok "$1" "expected: $2" "actual:   $3"
+		return 1
+	fi
+}
+
+# test_done: the plan; exit 1 when an assertion failed.
+test_done() {
+	printf '1..%d\n' "$_tap_n"
+	[ "$_tap_failed" -eq 0 ]
+	exit $?
+}
+
+# bail_out REASON: the setup failed; nothing more to test here.
+bail_out() {
+	not_ok "setup: $1" "${2:-}"
+	if [ -n "${PF:-}" ] && [ -f "$PF/maillog" ]; then
+		diag "last lines of $PF/maillog:"
+		diag "$(tail -n 20 "$PF/maillog")"
+	fi
+	test_done
+}
+
+# ------------------------------------------------------------ scratch
+
+[ "$(id -u)" = 0 ] || {
+	echo "1..0 # skip the end-to-end tests need root (Postfix, users, mounts)"
+	exit 0
+}
+
+T=$(mktemp -d "${TMPDIR:-/tmp}/maildesk-$TEST_NAME.XXXXXX") || exit 1
+chmod 0755 "$T"
+# Every parent must be searchable by the maildesk and postfix users.
+_d=$T
+while [ "$_d" != / ]; do
+	_d=$(dirname "$_d")
+	[ -x "$_d" ] || chmod o+x "$_d"
+done
+PF=
+MILTER_PID=
+MILTER_SOCK=$T/run/milter.sock
+_bg_pids=()
+_mounts=()
+
+# bg_track PID: a background process of the test, killed at exit.
+bg_track() { _bg_pids+=("$1"); }
+
+_cleanup() {
+	local p m
+	for p in "${_bg_pids[@]}"; do
+		kill "$p" 2>/dev/null && wait "$p" 2>/dev/null
+	done
+	[ -n "$MILTER_PID" ] && milter_stop >/dev/null 2>&1
+	[ -n "$PF" ] && pf_stop >/dev/null 2>&1
+	for m in "${_mounts[@]}"; do
+		umount "$m" 2>/dev/null || umount -l "$m" 2>/dev/null
+	done
+	if [ "${KEEP:-0}" = 1 ]; then
+		echo "# KEEP=1: scratch directory kept: $T" >&2
+	else
+		rm -rf "$T"
+	fi
+}
+trap _cleanup EXIT
+trap 'exit 130' INT TERM HUP
+
+# track_mount DIR: unmounted at exit.
+track_mount() { _mounts+=("$1"); }
+
+# count_files DIR: regular files directly in DIR.
+count_files() {
+	find "$1" -mindepth 1 -maxdepth 1 -type f 2>/dev/null | wc -l
+}
+
+# ---------------------------------------------------------- the store
+
+ensure_maildesk_user() {
+	getent group maildesk >/dev/null || groupadd -r maildesk || return 1
+	getent passwd maildesk >/dev/null ||
+		useradd -r -g maildesk -d /nonexistent -s /usr/sbin/nologin maildesk || return 1
+	MAILDESK_UID=$(id -u maildesk)
+	MAILDESK_GID=$(getent group maildesk | cut -d: -f3)
+}
+
+# store_init DIR: a store with the desk addresses of the tests, owned by
+# maildesk. Sets STORE.
+store_init() {
+	ensure_maildesk_user || return 1
+	"$DESK" init --address support@helpdesk.test --address billing@helpdesk.test=billing "$1" >/dev/null ||
+		return 1
+	chown -R maildesk:maildesk "$1" || return 1
+	STORE=$(cd "$1" && pwd)
+}
+
+# desk_ids: every ticket number, one a line.
+desk_ids() { "$DESK" --store "$STORE" list --status any --format ids; }
+
+# -------------------------------------------------------------- Postfix
+
+ensure_postfix() {
+	command -v postfix >/dev/null && [ -f /etc/postfix/master.cf ] && return 0
+	echo "postfix postfix/main_mailer_type select No configuration" | debconf-set-selections
+	DEBIAN_FRONTEND=noninteractive apt-get install -y postfix >"$T/apt-postfix.log" 2>&1 || {
+		apt-get update >/dev/null 2>&1
+		DEBIAN_FRONTEND=noninteractive apt-get install -y postfix >"$T/apt-postfix.log" 2>&1
+	}
+}
+
+# free_port: a TCP port on 127.0.0.1 nobody listens on.
+free_port() {
+	local p i
+	for i in $(seq 1 50); do
+		p=$((2525 + RANDOM % 20000))
+		python3 - "$p" <<-'EOF' && { echo "$p"; return 0; }
+		import socket, sys
+		s = socket.socket()
+		try:
+		    s.bind(("127.0.0.1", int(sys.argv[1])))
+		except OSError:
+		    sys.exit(1)
+		s.close()
+		EOF
+	done
+	return 1
+}
+
+# pf_start [milter|nomilter|pipe]: a private Postfix on 127.0.0.1:$PORT
+# delivering support@ and billing@helpdesk.test into $STORE/mail/ and
+# other@helpdesk.test into $T/other/ (a mailbox that is not the desk's).
+# milter: through maildesk-milter at $MILTER_SOCK; nomilter: no milter;
+# pipe: no milter, delivery through `desk ingest` (pipe(8)).
+pf_start() {
+	local mode=${1:-milter} master i
+	ensure_postfix || { diag "cannot install postfix (see $T/apt-postfix.log)"; return 1; }
+	ensure_maildesk_user || return 1
+	PF=$T/pf
+	PORT=$(free_port) || { diag "no free port"; return 1; }
+	mkdir -p "$PF/conf" "$PF/queue" "$PF/data" "$T/other/new" "$T/other/cur" "$T/other/tmp"
+	chown postfix "$PF/data"
+	chown -R maildesk:maildesk "$T/other"
+	case $STORE in
+	"$T"/*) ;;
+	*) diag "pf_start: STORE must be under $T"; return 1 ;;
+	esac
+	cat >"$PF/conf/main.cf" <<-EOF
+	compatibility_level = 3.6
+	queue_directory = $PF/queue
+	data_directory = $PF/data
+	maillog_file = $PF/maillog
+	maillog_file_prefixes = $T
+	myhostname = mx.helpdesk.test
+	inet_interfaces = 127.0.0.1
+	inet_protocols = ipv4
+	mynetworks = 127.0.0.0/8
+	mydestination =
+	alias_maps =
+	alias_database =
+	local_transport = error:local delivery disabled
+	default_transport = error:outbound disabled
+	relay_transport = error:relay disabled
+	virtual_mailbox_domains = helpdesk.test
+	virtual_mailbox_base = $T
+	virtual_mailbox_maps = inline:{ support@helpdesk.test=${STORE#"$T"/}/mail/, billing@helpdesk.test=${STORE#"$T"/}/mail/, other@helpdesk.test=other/ }
+	virtual_uid_maps = static:$MAILDESK_UID
+	virtual_gid_maps = static:$MAILDESK_GID
+	virtual_minimum_uid = 1
+	in_flow_delay = 0
+	recipient_delimiter = +
+	local_header_rewrite_clients =
+	smtpd_banner = \$myhostname ESMTP
+	queue_run_delay = 300s
+	minimal_backoff_time = 300s
+	maximal_backoff_time = 600s
+	EOF
+	case $mode in
+	milter)
+		cat >>"$PF/conf/main.cf" <<-EOF
+		smtpd_milters = unix:$MILTER_SOCK
+		milter_protocol = 6
+		milter_default_action = tempfail
+		EOF
+		;;
+	pipe)
+		cat >>"$PF/conf/main.cf" <<-EOF
+		virtual_transport = desk
+		desk_destination_recipient_limit = 1
+		EOF
+		;;
+	nomilter) ;;
+	*) diag "pf_start: unknown mode $mode"; return 1 ;;
+	esac
+	# master.cf: Debian's, unchrooted, smtpd on our port, no pipe services
+	# of other software (their users do not exist here).
+	master=$(awk -v port="$PORT" '
+		/^#/ || /^$/ { print; next }
+		/^[ \t]/ { if (!drop) print; next }
+		{ drop = ($8 == "pipe") }
+		drop { next }
+		$1 == "smtp" && $2 == "inet" { print "127.0.0.1:" port " inet n - n - - smtpd"; next }
+		{ $5 = "n"; print }
+	' /etc/postfix/master.cf)
+	printf '%s\n' "$master" >"$PF/conf/master.cf"
+	if [ "$mode" = pipe ]; then
+		printf 'desk unix - n n - - pipe\n  flags=DRhu user=maildesk argv=%s --store %s ingest --envelope-to ${original_recipient}\n' \
+			"$DESK" "$STORE" >>"$PF/conf/master.cf"
+	fi
+	postfix -c "$PF/conf" check >>"$PF/start.log" 2>&1
+	if ! postfix -c "$PF/conf" start >>"$PF/start.log" 2>&1; then
+		diag "postfix start failed:" "$(cat "$PF/start.log")" "$(tail -n 20 "$PF/maillog" 2>/dev/null)"
+		return 1
+	fi
+	for i in $(seq 1 100); do
+		python3 - "$PORT" <<-'EOF' && return 0
+		import socket, sys
+		s = socket.socket()
+		s.settimeout(1)
+		try:
+		    s.connect(("127.0.0.1", int(sys.argv[1])))
+		    sys.exit(0 if s.recv(512).startswith(b"220") else 1)
+		except OSError:
+		    sys.exit(1)
+		EOF
+		sleep 0.1
+	done
+	diag "postfix does not answer on 127.0.0.1:$PORT" "$(tail -n 20 "$PF/maillog" 2>/dev/null)"
+	return 1
+}
+
+# pf_stop: stop the private Postfix and wait until it is gone.
+pf_stop() {
+	local i
+	[ -n "$PF" ] || return 0
+	postfix -c "$PF/conf" stop >/dev/null 2>&1
+	for i in $(seq 1 200); do
+		postfix -c "$PF/conf" status >/dev/null 2>&1 || { PF=; return 0; }
+		sleep 0.1
+	done
+	diag "postfix -c $PF/conf did not stop"
+	return 1
+}
+
+# pf_log: the private Postfix's log so far.
+pf_log() { cat "$PF/maillog" 2>/dev/null; }
+
+# wait_queue_empty [SECONDS]: until Postfix's queue is empty (default 60 s).
+wait_queue_empty() {
+	local i out
+	for i in $(seq 1 $((${1:-60} * 10))); do
+		out=$(postqueue -c "$PF/conf" -p 2>&1)
+		case $out in *"Mail queue is empty"*) return 0 ;; esac
+		sleep 0.1
+	done
+	diag "queue not empty:" "$out"
+	return 1
+}
+
+# ---------------------------------------------------------------- milter
+
+# milter_start [ARGS...]: maildesk-milter as user maildesk, in the
+# foreground with --debug, stderr appended to $T/milter.log; waits for its
+# socket. setpriv (util-linux, like runuser) execs the milter itself, so
+# MILTER_PID is the milter's own pid and can be sent any signal.
+milter_start() {
+	local i
+	ensure_maildesk_user || return 1
+	mkdir -p "$T/run"
+	chown maildesk:maildesk "$T/run"
+	chmod 0755 "$T/run"
+	# the environment runuser -u would give: the user's HOME, USER, LOGNAME
+	HOME=$(getent passwd maildesk | cut -d: -f6) USER=maildesk LOGNAME=maildesk \
+		setpriv --reuid="$MAILDESK_UID" --regid="$MAILDESK_GID" --init-groups -- \
+		"$MILTER" --store "$STORE" --socket "unix:$MILTER_SOCK" --foreground --debug "$@" \
+		</dev/null >>"$T/milter.log" 2>&1 &
+	MILTER_PID=$!
+	for i in $(seq 1 100); do
+		if ! kill -0 "$MILTER_PID" 2>/dev/null; then
+			wait "$MILTER_PID"
+			diag "maildesk-milter exited with $? at start:" "$(tail -n 20 "$T/milter.log")"
+			MILTER_PID=
+			return 1
+		fi
+		# the socket exists and accepts connections
+		[ -S "$MILTER_SOCK" ] && python3 - "$MILTER_SOCK" <<-'EOF' && return 0
+		import socket, sys
+		s = socket.socket(socket.AF_UNIX)
+		try:
+		    s.connect(sys.argv[1])
+		except OSError:
+		    sys.exit(1)
+		EOF
+		sleep 0.1
+	done
+	diag "maildesk-milter does not listen on $MILTER_SOCK" "$(tail -n 20 "$T/milter.log")"
+	return 1
+}
+
+# milter_stop: SIGTERM, then wait (30 s at most). Returns the milter's exit
+# status (1 if it had to be killed).
+milter_stop() {
+	local i rc
+	[ -n "$MILTER_PID" ] || return 0
+	kill -TERM "$MILTER_PID" 2>/dev/null
+	for i in $(seq 1 300); do
+		if ! kill -0 "$MILTER_PID" 2>/dev/null; then
+			wait "$MILTER_PID"
+			rc=$?
+			MILTER_PID=
+			return $rc
+		fi
+		sleep 0.1
+	done
+	diag "maildesk-milter did not stop within 30 s of SIGTERM; killed"
+	kill -KILL "$MILTER_PID" 2>/dev/null
+	wait "$MILTER_PID" 2>/dev/null
+	MILTER_PID=
+	return 1
+}
+
+# milter_kill: SIGKILL, as a crash would.
+milter_kill() {
+	[ -n "$MILTER_PID" ] || return 0
+	kill -KILL "$MILTER_PID" 2>/dev/null
+	wait "$MILTER_PID" 2>/dev/null
+	MILTER_PID=
+	return 0
+}
+
+# ------------------------------------------------------------------ mail
+
+# smtp_send FILE [RCPT] [FROM]: send FILE through SMTP to 127.0.0.1:$PORT.
+# Prints the final reply ("250 2.0.0 Ok: queued as ...", "451 4.3.0 ...");
+# returns 0 on 2xx, 4 on 4xx, 5 on 5xx, 1 when it could not talk SMTP.
+smtp_send() {
+	python3 "$TESTS_T/smtp-send.py" "$PORT" "${2:-support@helpdesk.test}" "${3:-requester@example.test}" "$1"
+}
+
+# smtp_send_many RCPT FILE...: one SMTP session, one message per FILE;
+# prints "CODE<TAB>FILE<TAB>REPLY" per file; returns 0 when all got 2xx.
+smtp_send_many() {
+	local rcpt=$1
+	shift
+	python3 "$TESTS_T/smtp-send.py" --many "$PORT" "$rcpt" "requester@example.test" "$@"
+}
+
+# wait_indexed N [SECONDS]: until mail/new is empty and mail/cur holds N
+# files (default 60 s).
+wait_indexed() {
+	local i n=0 new=0
+	for i in $(seq 1 $((${2:-60} * 10))); do
+		new=$(count_files "$STORE/mail/new")
+		n=$(count_files "$STORE/mail/cur")
+		[ "$new" -eq 0 ] && [ "$n" -eq "$1" ] && return 0
+		sleep 0.1
+	done
+	diag "wait_indexed $1: mail/new has $new, mail/cur has $n"
+	return 1
+}
+
+# header_of FILE NAME: the first value of header NAME in FILE (unfolded).
+header_of() {
+	python3 - "$1" "$2" <<-'EOF'
+	import email.parser, email.policy, sys
+	with open(sys.argv[1], "rb") as f:
+	    m = email.parser.BytesHeaderParser(policy=email.policy.compat32).parse(f)
+	v = m.get(sys.argv[2])
+	if v is None:
+	    sys.exit(1)
+	print(" ".join(str(v).split()))
+	EOF
+}
