@@ -151,6 +151,7 @@ store_init(const char *dir, char **addresses, desk_err *err)
 	char *conf = g_build_filename(dir, "maildesk.conf", NULL);
 	char *secret = g_build_filename(dir, "secret", NULL);
 	char *seq = g_build_filename(dir, "seq", NULL);
+	char *lock = g_build_filename(dir, "lock", NULL);
 	char *text = NULL, hex[65];
 	unsigned char rnd[32];
 	desk_status s;
@@ -174,6 +175,8 @@ store_init(const char *dir, char **addresses, desk_err *err)
 		goto out;
 	if ((s = write_file(seq, "1\n", 2, 0660, err)) != DESK_OK)
 		goto out;
+	if ((s = write_file(lock, "", 0, 0660, err)) != DESK_OK)
+		goto out;
 	text = config_template(addresses);
 	s = write_file(conf, text, strlen(text), 0660, err);
 out:
@@ -181,6 +184,7 @@ out:
 	g_free(conf);
 	g_free(secret);
 	g_free(seq);
+	g_free(lock);
 	return s;
 }
 
@@ -238,7 +242,9 @@ store_lock(desk_store *st, int timeout_ms, int *fd, desk_err *err)
 {
 	char *path = g_build_filename(st->dir, "lock", NULL);
 	gint64 until = g_get_monotonic_time() + (gint64)timeout_ms * 1000;
-	int f = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0660);
+	/* read-only is enough for flock(2), and works on a lock file that
+	 * another member of the group created */
+	int f = open(path, O_RDONLY | O_CREAT | O_CLOEXEC, 0660);
 
 	*fd = -1;
 	if (f < 0) {
