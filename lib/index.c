@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "index.h"
@@ -69,11 +70,24 @@ index_open(desk_store *st, gboolean write, notmuch_database_t **db, desk_err *er
 	return DESK_OK;
 }
 
+/* Group access for the index as for the rest of the store: libnotmuch
+ * and Xapian make directories 0755, which the umask turns into 0750. */
+static int
+share_one(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
+{
+	(void)ftw;
+	if (flag == FTW_D || flag == FTW_DP)
+		chmod(path, 02770);
+	else if (S_ISREG(sb->st_mode))
+		chmod(path, 0660);
+	return 0;
+}
+
 desk_status
 index_create(desk_store *st, desk_err *err)
 {
 	notmuch_database_t *db = NULL;
-	char *msg = NULL;
+	char *msg = NULL, *nm;
 	notmuch_status_t ns = notmuch_database_create_with_config(st->maildir, "", NULL, &db, &msg);
 
 	if (ns != NOTMUCH_STATUS_SUCCESS) {
@@ -84,6 +98,9 @@ index_create(desk_store *st, desk_err *err)
 	}
 	free(msg);
 	notmuch_database_destroy(db);
+	nm = g_build_filename(st->maildir, ".notmuch", NULL);
+	nftw(nm, share_one, 16, FTW_PHYS);
+	g_free(nm);
 	return DESK_OK;
 }
 

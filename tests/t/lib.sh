@@ -51,7 +51,10 @@ not_ok() {
 	_tap_failed=$((_tap_failed + 1))
 	printf 'not ok %d - %s\n' "$_tap_n" "$1"
 	shift
-	[ $# -gt 0 ] && diag "$*"
+	local d
+	for d in "$@"; do
+		diag "$d"
+	done
 	return 0
 }
 
@@ -70,7 +73,9 @@ check() {
 	if [ $rc -eq 0 ]; then
 		ok "$desc"
 	else
-		not_ok "$desc" "command: $*" "exit $rc" "$(printf '%s\n' "$out" | tail -n 30)"
+		local cmd="$*"
+		[ ${#cmd} -gt 300 ] && cmd="${cmd:0:300}..."
+		not_ok "$desc" "command: $cmd" "exit $rc" "$(printf '%s\n' "$out" | tail -n 30 | sed 's/^# //')"
 	fi
 	return $rc
 }
@@ -132,6 +137,10 @@ _cleanup() {
 		kill "$p" 2>/dev/null && wait "$p" 2>/dev/null
 	done
 	[ -n "$MILTER_PID" ] && milter_stop >/dev/null 2>&1
+	# a milter of this test whose pid got lost (started in a subshell)
+	for p in $(pgrep -f -- "--socket unix:$MILTER_SOCK( |$)"); do
+		kill "$p" 2>/dev/null
+	done
 	[ -n "$PF" ] && pf_stop >/dev/null 2>&1
 	for m in "${_mounts[@]}"; do
 		umount "$m" 2>/dev/null || umount -l "$m" 2>/dev/null
@@ -171,6 +180,14 @@ store_init() {
 		return 1
 	chown -R maildesk:maildesk "$1" || return 1
 	STORE=$(cd "$1" && pwd)
+}
+
+# as_maildesk CMD...: run CMD as user maildesk, with the environment
+# runuser -u would give (HOME, USER, LOGNAME of maildesk), as the MTA runs
+# an LDA.
+as_maildesk() {
+	HOME=$(getent passwd maildesk | cut -d: -f6) USER=maildesk LOGNAME=maildesk \
+		setpriv --reuid="$MAILDESK_UID" --regid="$MAILDESK_GID" --init-groups -- "$@"
 }
 
 # desk_ids: every ticket number, one a line.
@@ -349,7 +366,8 @@ milter_start() {
 	mkdir -p "$T/run"
 	chown maildesk:maildesk "$T/run"
 	chmod 0755 "$T/run"
-	# the environment runuser -u would give: the user's HOME, USER, LOGNAME
+	# (not through the function as_maildesk: a function in the background
+	# is a subshell, and $! must be the milter's own pid)
 	HOME=$(getent passwd maildesk | cut -d: -f6) USER=maildesk LOGNAME=maildesk \
 		setpriv --reuid="$MAILDESK_UID" --regid="$MAILDESK_GID" --init-groups -- \
 		"$MILTER" --store "$STORE" --socket "unix:$MILTER_SOCK" --foreground --debug "$@" \
@@ -437,6 +455,24 @@ wait_indexed() {
 	done
 	diag "wait_indexed $1: mail/new has $new, mail/cur has $n"
 	return 1
+}
+
+# make_msg NAME FROM MESSAGE-ID [IN-REPLY-TO] [SUBJECT] [TO]: a small
+# message in $T/NAME.eml (its path is printed); its body holds the line
+# "needle-NAME" to find it by.
+make_msg() {
+	local f=$T/$1.eml
+	{
+		printf 'From: %s\n' "$2"
+		printf 'To: %s\n' "${6:-support@helpdesk.test}"
+		printf 'Subject: %s\n' "${5:-Question $1}"
+		printf 'Date: Tue, 17 Nov 2009 22:00:00 +0600\n'
+		printf 'Message-ID: <%s>\n' "$3"
+		[ -n "${4:-}" ] && printf 'In-Reply-To: <%s>\nReferences: <%s>\n' "$4" "$4"
+		printf 'MIME-Version: 1.0\nContent-Type: text/plain; charset=utf-8\n\n'
+		printf 'Body of %s, with a line to find: needle-%s.\n' "$1" "$1"
+	} >"$f"
+	echo "$f"
 }
 
 # header_of FILE NAME: the first value of header NAME in FILE (unfolded).
