@@ -76,6 +76,46 @@ dropped=$(grep -l '^Message-ID: <forged-2@evil.test>' "$STORE"/mail/cur/* | head
 check "a file put into mail/new without the milter is decided anew" \
 	test "$(sed -n 's/^X-Desk-Match: //p' "$dropped" | head -1)" = new
 
+# --- classification: a bounce of our mail joins its ticket; auto, bulk
+t=$(D list --status any --format ids | tail -1)
+ourid=$(python3 - "$STORE/secret" "$t" <<-'PY'
+import hmac, hashlib, sys
+key = open(sys.argv[1], "rb").read()
+b32 = "abcdefghijklmnopqrstuvwxyz234567"
+rnd = "abcdefghijklmnop"
+d = hmac.new(key, ("msgid:%s.%s" % (sys.argv[2], rnd)).encode(), hashlib.sha256).digest()
+print("%s.%s.%s@helpdesk.test" % (sys.argv[2], "".join(b32[x & 31] for x in d[:8]), rnd))
+PY
+)
+printf '%s\n' "From: MAILER-DAEMON@mx.example.test (Mail Delivery System)" "To: support@helpdesk.test" \
+	"Subject: Undelivered Mail Returned to Sender" "Message-ID: <bounce-1@mx.example.test>" "MIME-Version: 1.0" \
+	"Content-Type: multipart/report; report-type=delivery-status; boundary=\"b\"" "" "--b" "Content-Type: text/plain" "" \
+	"Your message could not be delivered." "--b" "Content-Type: message/delivery-status" "" \
+	"Reporting-MTA: dns; mx.example.test" "" "Final-Recipient: rfc822; gone@example.test" "Action: failed" "Status: 5.1.1" \
+	"--b" "Content-Type: text/rfc822-headers" "" "From: support@helpdesk.test" "To: gone@example.test" \
+	"Subject: Re: your request" "Message-ID: <$ourid>" "--b--" >"$T/bounce"
+D ingest <"$T/bounce"
+b=$(grep -l '^Message-ID: <bounce-1@mx.example.test>' "$STORE"/mail/cur/* | head -1)
+check_eq "a bounce of our mail joins the ticket whose mail bounced" "$t bounce" \
+	"$(sed -n 's/^X-Desk-Ticket: //p' "$b" | head -1) $(sed -n 's/^X-Desk-Match: //p' "$b" | head -1)"
+tags_of() { # tags_of MESSAGE-ID: the tags of the stored message
+	local f t
+	f=$(grep -l "^Message-ID: <$1>" "$STORE"/mail/cur/* | head -1)
+	t=$(sed -n 's/^X-Desk-Ticket: //p' "$f" | head -1)
+	D show "$t" --format=json | python3 -c '
+import json, sys
+for m in json.load(sys.stdin)["messages"]:
+    if m["message_id"] == sys.argv[1]: print(" ".join(m["tags"]))' "$1"
+}
+case " $(tags_of bounce-1@mx.example.test) " in *" bounce "*) ok "it is tagged bounce" ;;
+*) not_ok "it is tagged bounce" "$(tags_of bounce-1@mx.example.test)" ;; esac
+printf 'From: ann@example.test\nTo: support@helpdesk.test\nSubject: Out of office\nAuto-Submitted: auto-replied\nMessage-ID: <ooo-1@example.test>\n\naway\n' | D ingest
+printf 'From: news@list.example.test\nTo: support@helpdesk.test\nSubject: weekly digest\nList-Id: <news.list.example.test>\nMessage-ID: <bulk-1@example.test>\n\nnews\n' | D ingest
+case " $(tags_of ooo-1@example.test) " in *" auto "*) ok "an auto-reply is tagged auto" ;;
+*) not_ok "an auto-reply is tagged auto" "$(tags_of ooo-1@example.test)" ;; esac
+case " $(tags_of bulk-1@example.test) " in *" bulk "*) ok "list mail is tagged bulk" ;;
+*) not_ok "list mail is tagged bulk" "$(tags_of bulk-1@example.test)" ;; esac
+
 # --- hostile input
 printf 'From: a@x.test\nSubject: caf\xe9 \xff\xfe\nContent-Type: text/plain; charset=x-no-such-charset\n\nna\xefve bytes \xe9\n' >"$T/8bit"
 printf 'From: b@x.test\nSubject: no separator\nthis line is the body\n' >"$T/nosep"
