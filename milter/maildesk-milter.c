@@ -200,8 +200,8 @@ decide(SMFICTX *ctx, msg_ctx *m, const char *qid)
 	if (!add_headers(ctx, m, &d))
 		return tempfail(ctx, qid, "cannot add headers");
 	lookup_remember(lookup, id, d.ticket, d.held ? NULL : m->facts->from);
-	desk_log(LOG_INFO, "%s: message-id=<%s> ticket=%u match=%s queue=%s%s%s%s", qid,
-		 id != NULL ? id : "(none)", d.ticket, d.reason, d.queue, d.held ? " held" : "",
+	desk_log(LOG_INFO, "%s: message-id=%s%s%s ticket=%u match=%s queue=%s%s%s%s", qid,
+		 id != NULL ? "<" : "", id != NULL ? id : "(none)", id != NULL ? ">" : "", d.ticket, d.reason, d.queue, d.held ? " held" : "",
 		 m->facts->is_auto ? " auto" : m->facts->is_bulk ? " bulk" : "",
 		 m->facts->is_bounce ? " bounce" : "");
 	return SMFIS_CONTINUE;
