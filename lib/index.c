@@ -138,12 +138,12 @@ index_result_clear(index_result *r)
 	memset(r, 0, sizeof *r);
 }
 
-static void
-set_prop(notmuch_message_t *m, const char *key, const char *value)
+void
+index_set_prop(notmuch_message_t *m, const char *key, const char *value)
 {
 	char buf[201];
 
-	g_strlcpy(buf, value, sizeof buf);
+	g_strlcpy(buf, value != NULL ? value : "", sizeof buf);
 	notmuch_message_remove_all_properties(m, key);
 	notmuch_message_add_property(m, key, buf);
 }
@@ -159,16 +159,16 @@ annotate(notmuch_message_t *m, const scanned *sc, guint ticket)
 
 	snprintf(num, sizeof num, "%u", ticket);
 	notmuch_message_freeze(m);
-	set_prop(m, "desk.ticket", num);
-	set_prop(m, "desk.match", f->x_match);
-	set_prop(m, "desk.queue", f->x_queue);
-	set_prop(m, "desk.hash", sc->hash);
+	index_set_prop(m, "desk.ticket", num);
+	index_set_prop(m, "desk.match", f->x_match);
+	index_set_prop(m, "desk.queue", f->x_queue);
+	index_set_prop(m, "desk.hash", sc->hash);
 	if (f->x_event != NULL) {
-		set_prop(m, "desk.event", f->x_event);
+		index_set_prop(m, "desk.event", f->x_event);
 		notmuch_message_add_tag(m, "event");
 	}
 	if (f->x_event != NULL && f->x_set != NULL)
-		set_prop(m, "desk.set", f->x_set);
+		index_set_prop(m, "desk.set", f->x_set);
 	if (held)
 		notmuch_message_add_tag(m, "held");
 	if (f->x_reused != NULL)

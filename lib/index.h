@@ -41,6 +41,10 @@ gboolean index_new_waiting(desk_store *st);
  * Maildir alone. *count gets the messages indexed. */
 desk_status index_rebuild(desk_store *st, guint *count, desk_err *err);
 
+/* Set property KEY of M to VALUE (NULL: ""), the only one of its key,
+ * cut to 200 bytes (libnotmuch exits the process on long properties). */
+void index_set_prop(notmuch_message_t *m, const char *key, const char *value);
+
 /* The derived Message-ID of a message with content hash HASH. */
 char *index_derived_id(const char *hash);
 

@@ -144,22 +144,12 @@ first_address(const char *from)
 }
 
 static void
-set_prop(notmuch_message_t *m, const char *key, const char *value)
-{
-	char buf[201];
-
-	g_strlcpy(buf, value != NULL ? value : "", sizeof buf);
-	notmuch_message_remove_all_properties(m, key);
-	notmuch_message_add_property(m, key, buf);
-}
-
-static void
 set_num(notmuch_message_t *m, const char *key, gint64 v)
 {
 	char buf[32];
 
 	snprintf(buf, sizeof buf, "%" G_GINT64_FORMAT, v);
-	set_prop(m, key, buf);
+	index_set_prop(m, key, buf);
 }
 
 /* Write F's result on its root; take the tag off other messages. */
@@ -184,11 +174,11 @@ fold_store(notmuch_database_t *db, fold *f, desk_err *err)
 	req = first_address(notmuch_message_get_header(m, "from"));
 	notmuch_message_freeze(m);
 	notmuch_message_add_tag(m, "ticket");
-	set_prop(m, "desk.status", f->status != NULL ? f->status : "new");
-	set_prop(m, "desk.owner", f->owner);
-	set_prop(m, "desk.tqueue", f->queue);
-	set_prop(m, "desk.priority", f->priority != NULL ? f->priority : "normal");
-	set_prop(m, "desk.requester", req);
+	index_set_prop(m, "desk.status", f->status != NULL ? f->status : "new");
+	index_set_prop(m, "desk.owner", f->owner);
+	index_set_prop(m, "desk.tqueue", f->queue);
+	index_set_prop(m, "desk.priority", f->priority != NULL ? f->priority : "normal");
+	index_set_prop(m, "desk.requester", req);
 	set_num(m, "desk.count", f->count);
 	set_num(m, "desk.created", f->created);
 	set_num(m, "desk.updated", f->updated);
