@@ -71,8 +71,6 @@ import_fd(import *im, int fd, const char *what, desk_err *err)
 	return s;
 }
 
-static import *cur_import;
-static desk_err *cur_err;
 static size_t cur_top_len;
 
 /* Whether PATH, below the import's top, is in a tmp/ or hidden folder. */
@@ -84,42 +82,59 @@ skipped(const char *path)
 	return strstr(rel, "/tmp/") != NULL || strstr(rel, "/.") != NULL;
 }
 
+static GPtrArray *cur_paths;
+
 static int
 maildir_file(const char *path, const struct stat *sb, int type, struct FTW *ftw)
 {
-	int fd;
-	desk_status s;
-
 	(void)sb;
 	(void)ftw;
-	if (type != FTW_F || skipped(path))
-		return 0;
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
-		desk_log(LOG_WARNING, "%s: %s", path, g_strerror(errno));
-		cur_import->failed++;
-		return 0;
-	}
-	s = import_fd(cur_import, fd, path, cur_err);
-	close(fd);
-	return s == DESK_OK ? 0 : 1;
+	if (type == FTW_F && !skipped(path))
+		g_ptr_array_add(cur_paths, g_strdup(path));
+	return 0;
+}
+
+/* Oldest first: Maildir names start with the delivery time, so parents
+ * come before their replies. */
+static gint
+by_name(gconstpointer a, gconstpointer b)
+{
+	const char *x = *(char *const *)a, *y = *(char *const *)b;
+	const char *bx = strrchr(x, '/'), *by = strrchr(y, '/');
+
+	return strcmp(bx != NULL ? bx + 1 : x, by != NULL ? by + 1 : y);
 }
 
 static desk_status
 import_maildir(import *im, const char *dir, desk_err *err)
 {
 	char *top = realpath(dir, NULL);  /* the top may be a symbolic link */
+	desk_status s = DESK_OK;
 	int rc;
 
 	if (top == NULL)
 		return desk_fail(err, DESK_NOTFOUND, "%s: %s", dir, g_strerror(errno));
-	cur_import = im;
-	cur_err = err;
 	cur_top_len = strlen(top);
+	cur_paths = g_ptr_array_new_with_free_func(g_free);
 	rc = nftw(top, maildir_file, 32, FTW_PHYS);
 	free(top);
 	if (rc == -1)
-		return desk_fail(err, DESK_NOTFOUND, "%s: %s", dir, g_strerror(errno));
-	return err->status;
+		s = desk_fail(err, DESK_NOTFOUND, "%s: %s", dir, g_strerror(errno));
+	g_ptr_array_sort(cur_paths, by_name);
+	for (guint i = 0; s == DESK_OK && i < cur_paths->len; i++) {
+		const char *path = cur_paths->pdata[i];
+		int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+		if (fd < 0) {
+			desk_log(LOG_WARNING, "%s: %s", path, g_strerror(errno));
+			im->failed++;
+			continue;
+		}
+		s = import_fd(im, fd, path, err);
+		close(fd);
+	}
+	g_ptr_array_unref(cur_paths);
+	return s;
 }
 
 /* A temporary file for one message of an mbox. */
