@@ -158,20 +158,22 @@ message_raw(const ticket_message *tm, desk_err *err)
 static desk_status
 show(desk_store *st, const ticket_info *info, GPtrArray *msgs, const char *format, desk_err *err)
 {
-	gboolean json = strcmp(format, "json") == 0;
-	JsonBuilder *b = json_builder_new();
+	JsonBuilder *b = strcmp(format, "json") == 0 ? json_builder_new() : NULL;
 	desk_status s = DESK_OK;
 
 	if (strcmp(format, "raw") == 0) {
 		for (guint i = 0; i < msgs->len && s == DESK_OK; i++)
 			s = message_raw(msgs->pdata[i], err);
-		g_object_unref(b);
 		return s;
 	}
-	json_builder_begin_object(b);
-	json ? info_json(b, info) : info_text(info);
-	json_builder_set_member_name(b, "messages");
-	json_builder_begin_array(b);
+	if (b != NULL) {
+		json_builder_begin_object(b);
+		info_json(b, info);
+		json_builder_set_member_name(b, "messages");
+		json_builder_begin_array(b);
+	} else {
+		info_text(info);
+	}
 	for (guint i = 0; i < msgs->len; i++) {
 		const ticket_message *tm = msgs->pdata[i];
 		rendered_msg *r = NULL;
@@ -182,14 +184,18 @@ show(desk_store *st, const ticket_info *info, GPtrArray *msgs, const char *forma
 			s = DESK_DATAERR;
 			continue;
 		}
-		json ? message_json(b, tm, r) : message_text(i + 1, msgs->len, tm, r);
+		if (b != NULL)
+			message_json(b, tm, r);
+		else
+			message_text(i + 1, msgs->len, tm, r);
 		rendered_msg_free(r);
 	}
-	json_builder_end_array(b);
-	json_builder_end_object(b);
-	if (json)
+	if (b != NULL) {
+		json_builder_end_array(b);
+		json_builder_end_object(b);
 		out_json(json_builder_get_root(b));
-	g_object_unref(b);
+		g_object_unref(b);
+	}
 	if (s != DESK_OK)
 		desk_fail(err, s, "some messages could not be shown");
 	return s;
