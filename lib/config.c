@@ -2,6 +2,7 @@
 #include <stddef.h>
 #include <string.h>
 
+#include "agent.h"
 #include "config.h"
 
 typedef enum { K_STR, K_INT, K_BOOL, K_ADDRS } key_type;
@@ -29,10 +30,25 @@ static const struct key {
 	{ "desk", "fallback_charsets", K_STR, offsetof(desk_config, fallback_charsets), "windows-1252",
 	  "Charsets tried, ';'-separated, when text is not what its label says\n"
 	  "# (latin-1 with replacement comes last)." },
+	{ "desk", "sendmail", K_STR, offsetof(desk_config, sendmail), "/usr/sbin/sendmail -oi -t",
+	  "Command that sends our mail, the message on its stdin (split into\n"
+	  "# words, no shell); $MAILDESK_SENDMAIL overrides it." },
+	{ "desk", "autoclose_hours", K_INT, offsetof(desk_config, autoclose_hours), "72",
+	  "Hours after which `desk autoclose` closes a solved ticket." },
+	{ "desk", "ack", K_BOOL, offsetof(desk_config, ack), "true",
+	  "Whether a new ticket is acknowledged to its requester (template ack)." },
+	{ "desk", "ack_window_hours", K_INT, offsetof(desk_config, ack_window_hours), "24",
+	  "At most one acknowledgement per sender in this many hours (RFC 3834)." },
+	{ "desk", "notify_agents", K_BOOL, offsetof(desk_config, notify_agents), "true",
+	  "Whether `desk comment` mails the note to the ticket's other agents." },
 	{ "milter", "socket", K_STR, offsetof(desk_config, milter_socket), "unix:/run/maildesk/milter.sock",
 	  "Where maildesk-milter listens: unix:PATH or inet:PORT@127.0.0.1." },
 	{ "milter", "pending_ttl", K_INT, offsetof(desk_config, pending_ttl), "3600",
 	  "Seconds the milter remembers the tickets it gave until they are indexed." },
+	{ "milter", "trusted_networks", K_STR, offsetof(desk_config, trusted_networks), "",
+	  "Client networks whose mail to the desk is from agents (From picks the\n"
+	  "# agent), ';'-separated CIDRs, e.g. 192.0.2.0/24;2001:db8::/32. Agents\n"
+	  "# sending with SASL are known by their login ([agent] sasl)." },
 	{ "index", "batch", K_INT, offsetof(desk_config, index_batch), "500",
 	  "Messages per index transaction." },
 	{ "index", "interval_ms", K_INT, offsetof(desk_config, index_interval_ms), "100",
@@ -135,6 +151,7 @@ config_load(const char *path, desk_config **out, desk_err *err)
 	desk_status s = DESK_OK;
 
 	cfg->addresses = g_ptr_array_new_with_free_func(address_free);
+	cfg->agents = g_ptr_array_new_with_free_func((GDestroyNotify)agent_free);
 	if (!g_key_file_load_from_file(kf, path, G_KEY_FILE_NONE, &gerr)) {
 		s = desk_fail(err, gerr->domain == G_FILE_ERROR ? DESK_NOTFOUND : DESK_CONFIG,
 			      "%s: %s", path, gerr->message);
@@ -155,6 +172,8 @@ config_load(const char *path, desk_config **out, desk_err *err)
 	}
 	if (s == DESK_OK && (strstr(cfg->subject_tag, "%n") == NULL || strlen(cfg->subject_tag) > 32))
 		s = desk_fail(err, DESK_CONFIG, "desk.subject_tag must contain %%n: %s", cfg->subject_tag);
+	if (s == DESK_OK)
+		s = agents_parse(kf, cfg->agents, err);
 	if (s == DESK_OK && cfg->index_batch < 1)
 		cfg->index_batch = 1;
 out:
@@ -173,6 +192,9 @@ config_free(desk_config *cfg)
 	if (cfg == NULL)
 		return;
 	g_ptr_array_unref(cfg->addresses);
+	g_ptr_array_unref(cfg->agents);
+	g_free(cfg->sendmail);
+	g_free(cfg->trusted_networks);
 	g_free(cfg->domain);
 	g_free(cfg->subject_tag);
 	g_free(cfg->fallback_charsets);

@@ -22,6 +22,13 @@ typedef struct desk_config {
 	int pending_ttl;          /* seconds the milter remembers its decisions */
 	int index_batch;          /* files per indexer transaction */
 	int index_interval_ms;    /* how often the indexer looks at new/ */
+	char *sendmail;           /* outbound mail command (argv, no shell) */
+	int autoclose_hours;      /* solved becomes closed after this long */
+	gboolean ack;             /* acknowledge new tickets */
+	int ack_window_hours;     /* at most one acknowledgement per sender per window */
+	gboolean notify_agents;   /* mail comments to the other agents on a ticket */
+	char *trusted_networks;   /* client networks whose mail is from agents */
+	GPtrArray *agents;        /* of desk_agent*, the [agent LOGIN] groups */
 } desk_config;
 
 /* Load PATH (missing keys take their defaults). Caller frees with config_free. */

@@ -23,6 +23,7 @@ typedef struct batch {
 	GPtrArray *unlink;      /* files of new/ to remove after the commit */
 	GHashTable *touched;    /* tickets */
 	index_result *res;
+	gboolean rebuild;       /* no follow-up for old mail */
 } batch;
 
 static gboolean
@@ -150,7 +151,7 @@ index_set_prop(notmuch_message_t *m, const char *key, const char *value)
 
 /* Tags and properties of a freshly indexed message, from our headers. */
 static void
-annotate(notmuch_message_t *m, const scanned *sc, guint ticket)
+annotate(notmuch_message_t *m, const scanned *sc, guint ticket, gboolean followup)
 {
 	const msg_facts *f = sc->facts;
 	char num[16];
@@ -181,6 +182,8 @@ annotate(notmuch_message_t *m, const scanned *sc, guint ticket)
 		notmuch_message_add_tag(m, "bounce");
 	if (g_str_has_prefix(f->x_match, "ours"))
 		notmuch_message_add_tag(m, "ours");
+	else if (followup)
+		notmuch_message_add_tag(m, "followup");
 	notmuch_message_thaw(m);
 }
 
@@ -194,7 +197,7 @@ index_one(batch *b, const char *path, const scanned *sc, guint ticket, desk_err 
 	if (ns != NOTMUCH_STATUS_SUCCESS && ns != NOTMUCH_STATUS_DUPLICATE_MESSAGE_ID)
 		return desk_fail(err, ns == NOTMUCH_STATUS_FILE_NOT_EMAIL ? DESK_DATAERR : DESK_TEMPFAIL,
 				 "index %s: %s", path, notmuch_status_to_string(ns));
-	annotate(m, sc, ticket);
+	annotate(m, sc, ticket, !b->rebuild && !b->st->no_followup);
 	notmuch_message_destroy(m);
 	g_hash_table_add(b->touched, GUINT_TO_POINTER(ticket));
 	if (b->res->ids != NULL)
@@ -549,6 +552,7 @@ rebuild_locked(desk_store *st, guint *count, desk_err *err)
 		goto out;
 	names = list_dir(curdir);
 	batch_init(&b, st, db, &res);
+	b.rebuild = TRUE;
 	notmuch_database_begin_atomic(db);
 	for (guint i = 0; i < names->len && s == DESK_OK; i++) {
 		s = rebuild_one(&b, names->pdata[i], err);

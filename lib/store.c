@@ -325,6 +325,8 @@ copy_fd(int dst, int src, desk_err *err)
 	off_t off = 0;
 	ssize_t n;
 
+	if (src < 0)
+		return DESK_OK;
 	while ((n = pread(src, buf, sizeof buf, off)) > 0) {
 		for (ssize_t w = 0; w < n;) {
 			ssize_t k = write(dst, buf + w, n - w);

@@ -11,6 +11,7 @@ typedef struct desk_store {
 	char *maildir;      /* STORE/mail */
 	desk_config *cfg;
 	GBytes *secret;     /* raw bytes of STORE/secret */
+	gboolean no_followup; /* index without follow-ups (imports of old mail) */
 } desk_store;
 
 /* The store directory to use: ARG, else $MAILDESK_STORE, else
@@ -51,7 +52,7 @@ char *store_unique_name(void);
 desk_status store_sync_dir(const char *dir, desk_err *err);
 
 /* Write PREFIX then the whole of SRC_FD (from offset 0) to mail/tmp, fsync,
- * rename into mail/new and fsync mail/new. *path (optional) gets the new
+ * rename into mail/new and fsync mail/new (SRC_FD -1: PREFIX alone). *path (optional) gets the new
  * path; caller g_free()s. */
 desk_status store_deliver(desk_store *st, const char *prefix, int src_fd, char **path,
 			  desk_err *err);

@@ -1,4 +1,8 @@
-/* ticket.c: fold messages into ticket state; list and read tickets. */
+/* ticket.c: fold messages into ticket state; list and read tickets.
+ *
+ * A ticket's state is a fold, in time order, over its messages: customer
+ * mail, our replies, and event messages whose X-Desk-Set ("k=v; k=v")
+ * changes it. The result is cached as desk.* properties on its root. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,17 +12,86 @@
 #include "ticket.h"
 
 static const char *const statuses[] = { "new", "open", "pending", "on-hold", "solved", "closed", NULL };
+static const char *const priorities[] = { "low", "normal", "high", "urgent", NULL };
+static const char *const reserved_tags[] = { "ticket", "event", "held", "reused", "auto", "bulk",
+					     "bounce", "ours", "spam", "unread", "inbox", NULL };
 static const char *const open_statuses = "new,open,pending,on-hold";
+
+/* What the fold needs of one message. */
+typedef struct fold_item {
+	const char *id, *match, *queue, *set, *event;
+	gint64 time;
+	gboolean ticket_tag, held, ours, automatic;
+} fold_item;
 
 typedef struct fold {
 	guint ticket;
 	char *root_id;
 	gboolean root_is_new;
-	gint64 root_time, created, updated;
+	gint64 root_time, created, updated, first_response, last_customer, solved_at;
 	char *status, *owner, *queue, *priority;
-	guint count;
+	guint count, reopens, merged_into;
+	GHashTable *tags, *cc;   /* sets of strings */
+	GPtrArray *links;        /* "split-to=N", ... */
 	GPtrArray *tagged;       /* ids carrying the ticket tag */
 } fold;
+
+static gboolean
+in_list(const char *const *list, const char *s)
+{
+	for (; s != NULL && *list != NULL; list++)
+		if (strcmp(*list, s) == 0)
+			return TRUE;
+	return FALSE;
+}
+
+gboolean
+ticket_status_valid(const char *status)
+{
+	return in_list(statuses, status);
+}
+
+gboolean
+ticket_priority_valid(const char *priority)
+{
+	return in_list(priorities, priority);
+}
+
+gboolean
+ticket_tag_valid(const char *tag)
+{
+	if (tag == NULL || *tag == '\0' || strlen(tag) > 40 || in_list(reserved_tags, tag))
+		return FALSE;
+	for (const char *p = tag; *p != '\0'; p++)
+		if (!g_ascii_islower(*p) && !g_ascii_isdigit(*p) && *p != '.' && *p != '_' && *p != '-')
+			return FALSE;
+	return TRUE;
+}
+
+gboolean
+ticket_event_is_message(const char *event)
+{
+	static const char *const messages[] = { "reply", "comment", "mail-reply", "mail-comment", NULL };
+
+	return in_list(messages, event);
+}
+
+char **
+ticket_set_items(const char *set)
+{
+	char **items = g_strsplit(set != NULL ? set : "", ";", -1);
+	GPtrArray *out = g_ptr_array_new();
+
+	for (char **i = items; *i != NULL; i++) {
+		char *s = g_strstrip(*i);
+
+		if (strchr(s, '=') != NULL)
+			g_ptr_array_add(out, g_strdup(s));
+	}
+	g_ptr_array_add(out, NULL);
+	g_strfreev(items);
+	return (char **)g_ptr_array_free(out, FALSE);
+}
 
 static fold *
 fold_new(guint t)
@@ -26,6 +99,9 @@ fold_new(guint t)
 	fold *f = g_new0(fold, 1);
 
 	f->ticket = t;
+	f->tags = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+	f->cc = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+	f->links = g_ptr_array_new_with_free_func(g_free);
 	f->tagged = g_ptr_array_new_with_free_func(g_free);
 	return f;
 }
@@ -40,8 +116,156 @@ fold_free(gpointer p)
 	g_free(f->owner);
 	g_free(f->queue);
 	g_free(f->priority);
+	g_hash_table_destroy(f->tags);
+	g_hash_table_destroy(f->cc);
+	g_ptr_array_unref(f->links);
 	g_ptr_array_unref(f->tagged);
 	g_free(f);
+}
+
+static void
+replace(char **field, const char *value)
+{
+	g_free(*field);
+	*field = g_strdup(value);
+}
+
+static const char *
+status_of(const fold *f)
+{
+	return f->status != NULL ? f->status : "new";
+}
+
+/* Status S at time T; counts reopens of solved and closed tickets. */
+static void
+set_status(fold *f, const char *s, gint64 t)
+{
+	const char *old = status_of(f);
+
+	if (strcmp(s, "open") == 0 && (strcmp(old, "solved") == 0 || strcmp(old, "closed") == 0))
+		f->reopens++;
+	if (strcmp(s, "solved") == 0 && strcmp(old, "solved") != 0)
+		f->solved_at = t;
+	else if (strcmp(s, "closed") != 0 && strcmp(s, "solved") != 0)
+		f->solved_at = 0;
+	replace(&f->status, s);
+}
+
+/* "+x" adds X to SET, "-x" takes it away. */
+static void
+set_change(GHashTable *set, const char *v)
+{
+	if (*v == '+' && v[1] != '\0')
+		g_hash_table_add(set, g_ascii_strdown(v + 1, -1));
+	else if (*v == '-' && v[1] != '\0') {
+		char *k = g_ascii_strdown(v + 1, -1);
+
+		g_hash_table_remove(set, k);
+		g_free(k);
+	}
+}
+
+/* One "key=value" of an event. Unknown keys are ignored (newer versions). */
+static void
+fold_set(fold *f, const char *item, gint64 t, gboolean *status_set)
+{
+	const char *v = strchr(item, '=') + 1;
+	char *key = g_strndup(item, v - 1 - item);
+
+	if (strcmp(key, "status") == 0 && (ticket_status_valid(v) || strcmp(v, "spam") == 0 ||
+					   strcmp(v, "merged") == 0)) {
+		set_status(f, v, t);
+		*status_set = TRUE;
+	} else if (strcmp(key, "owner") == 0) {
+		replace(&f->owner, v);
+	} else if (strcmp(key, "queue") == 0 && *v != '\0') {
+		replace(&f->queue, v);
+	} else if (strcmp(key, "priority") == 0 && ticket_priority_valid(v)) {
+		replace(&f->priority, v);
+	} else if (strcmp(key, "tag") == 0) {
+		set_change(f->tags, v);
+	} else if (strcmp(key, "cc") == 0) {
+		set_change(f->cc, v);
+	} else if (strcmp(key, "first-response") == 0) {
+		if (f->first_response == 0)
+			f->first_response = t;
+	} else if (strcmp(key, "merged-into") == 0) {
+		f->merged_into = (guint)g_ascii_strtoull(v, NULL, 10);
+		set_status(f, "merged", t);
+		*status_set = TRUE;
+	} else if (strcmp(key, "split-from") == 0 || strcmp(key, "split-to") == 0 ||
+		   strcmp(key, "follows") == 0 || strcmp(key, "merged-from") == 0 ||
+		   strcmp(key, "followed-by") == 0) {
+		g_ptr_array_add(f->links, g_strdup(item));
+	}
+	g_free(key);
+}
+
+/* An event: its settings; an agent's first action opens a new ticket. */
+static void
+fold_event(fold *f, const fold_item *it)
+{
+	char **items = ticket_set_items(it->set);
+	gboolean status_set = FALSE, by_agent = FALSE;
+
+	for (char **i = items; *i != NULL; i++) {
+		if (g_str_has_prefix(*i, "by=") && strcmp(*i, "by=system") != 0)
+			by_agent = TRUE;
+		fold_set(f, *i, it->time, &status_set);
+	}
+	if (by_agent && !status_set && strcmp(status_of(f), "new") == 0)
+		set_status(f, "open", it->time);
+	g_strfreev(items);
+}
+
+/* Mail from outside: a reply to a ticket waiting on the requester or
+ * solved opens it again. */
+static void
+fold_customer(fold *f, const fold_item *it)
+{
+	const char *s = status_of(f);
+
+	f->last_customer = MAX(f->last_customer, it->time);
+	if (strcmp(s, "pending") == 0 || strcmp(s, "on-hold") == 0 || strcmp(s, "solved") == 0) {
+		set_status(f, "open", it->time);
+		if (strcmp(s, "solved") != 0)
+			f->reopens++;
+	}
+}
+
+static void
+fold_item_add(fold *f, const fold_item *it)
+{
+	gboolean is_new = it->match != NULL && strcmp(it->match, "new") == 0;
+
+	if (it->ticket_tag)
+		g_ptr_array_add(f->tagged, g_strdup(it->id));
+	if (it->held) {
+		f->count += it->event == NULL;
+		return;
+	}
+	f->updated = MAX(f->updated, it->time);
+	if (it->event != NULL)
+		fold_event(f, it);
+	if (it->event != NULL && strcmp(it->event, "reply") == 0 && f->first_response == 0)
+		f->first_response = it->time;
+	if (it->event != NULL && !ticket_event_is_message(it->event))
+		return;
+	f->count++;
+	if (it->event == NULL && !it->ours && !it->automatic && f->root_id != NULL)
+		fold_customer(f, it);
+	if (f->root_id == NULL || (is_new && !f->root_is_new) ||
+	    (is_new == f->root_is_new && it->time < f->root_time)) {
+		replace(&f->root_id, it->id);
+		f->root_is_new = is_new;
+		f->root_time = it->time;
+		if (f->queue == NULL)
+			f->queue = g_strdup(it->queue);
+	}
+	if (it->event == NULL && !it->ours && !it->automatic)
+		f->last_customer = MAX(f->last_customer, it->time);
+	if (f->created == 0 || it->time < f->created)
+		f->created = it->time;
 }
 
 static const char *
@@ -66,81 +290,25 @@ has_tag(notmuch_message_t *m, const char *tag)
 	return yes;
 }
 
+/* The lower-case address and display name of the first From mailbox. */
 static void
-replace(char **field, const char *value)
-{
-	g_free(*field);
-	*field = g_strdup(value);
-}
-
-/* An event's "key=value": the state it sets. */
-static void
-fold_event(fold *f, const char *set)
-{
-	const char *eq = set != NULL ? strchr(set, '=') : NULL;
-	char *key;
-
-	if (eq == NULL)
-		return;
-	key = g_strndup(set, eq - set);
-	if (strcmp(key, "status") == 0 && ticket_status_valid(eq + 1))
-		replace(&f->status, eq + 1);
-	else if (strcmp(key, "owner") == 0)
-		replace(&f->owner, eq + 1);
-	else if (strcmp(key, "queue") == 0)
-		replace(&f->queue, eq + 1);
-	else if (strcmp(key, "priority") == 0)
-		replace(&f->priority, eq + 1);
-	g_free(key);
-}
-
-static void
-fold_message(fold *f, notmuch_message_t *m)
-{
-	gint64 t = index_message_time(m);
-	const char *match = prop(m, "desk.match");
-	gboolean is_new = match != NULL && strcmp(match, "new") == 0;
-
-	if (has_tag(m, "ticket"))
-		g_ptr_array_add(f->tagged, g_strdup(notmuch_message_get_message_id(m)));
-	if (has_tag(m, "held")) {
-		f->count += !has_tag(m, "event");
-		return;
-	}
-	f->updated = MAX(f->updated, t);
-	if (has_tag(m, "event")) {
-		fold_event(f, prop(m, "desk.set"));
-		return;
-	}
-	f->count++;
-	if (f->root_id == NULL || (is_new && !f->root_is_new) ||
-	    (is_new == f->root_is_new && t < f->root_time)) {
-		replace(&f->root_id, notmuch_message_get_message_id(m));
-		f->root_is_new = is_new;
-		f->root_time = t;
-		if (f->queue == NULL)
-			f->queue = g_strdup(prop(m, "desk.queue"));
-	}
-	if (f->created == 0 || t < f->created)
-		f->created = t;
-}
-
-/* The lower-case address of the first mailbox in a From header. */
-static char *
-first_address(const char *from)
+first_mailbox(const char *from, char **addr, char **name)
 {
 	InternetAddressList *l = from != NULL ? internet_address_list_parse(NULL, from) : NULL;
-	char *addr = NULL;
 
-	for (int i = 0; l != NULL && addr == NULL && i < internet_address_list_length(l); i++) {
+	*addr = *name = NULL;
+	for (int i = 0; l != NULL && *addr == NULL && i < internet_address_list_length(l); i++) {
 		InternetAddress *a = internet_address_list_get_address(l, i);
 
-		if (INTERNET_ADDRESS_IS_MAILBOX(a))
-			addr = g_ascii_strdown(internet_address_mailbox_get_addr(INTERNET_ADDRESS_MAILBOX(a)), -1);
+		if (INTERNET_ADDRESS_IS_MAILBOX(a)) {
+			*addr = g_ascii_strdown(internet_address_mailbox_get_addr(INTERNET_ADDRESS_MAILBOX(a)), -1);
+			*name = g_strdup(internet_address_get_name(a) != NULL ? internet_address_get_name(a) : "");
+		}
 	}
 	if (l != NULL)
 		g_object_unref(l);
-	return addr != NULL ? addr : g_strdup("");
+	if (*addr == NULL)
+		*addr = g_strdup(""), *name = g_strdup("");
 }
 
 static void
@@ -152,12 +320,58 @@ set_num(notmuch_message_t *m, const char *key, gint64 v)
 	index_set_prop(m, key, buf);
 }
 
+static char *
+joined_keys(GHashTable *set)
+{
+	GList *keys = g_list_sort(g_hash_table_get_keys(set), (GCompareFunc)strcmp);
+	GString *s = g_string_new(NULL);
+
+	for (GList *k = keys; k != NULL; k = k->next)
+		g_string_append_printf(s, "%s%s", s->len ? " " : "", (char *)k->data);
+	g_list_free(keys);
+	return g_string_free(s, FALSE);
+}
+
+/* Ticket tags are notmuch tags on the root, so queries can use tag:x;
+ * desk.ttags remembers which ones are ours to take away again. */
+static void
+store_tags(notmuch_message_t *m, fold *f)
+{
+	const char *old = prop(m, "desk.ttags");
+	char **was = g_strsplit(old != NULL ? old : "", " ", -1);
+	char *now = joined_keys(f->tags);
+	GHashTableIter it;
+	gpointer k;
+
+	for (char **w = was; *w != NULL; w++)
+		if (**w != '\0' && !g_hash_table_contains(f->tags, *w))
+			notmuch_message_remove_tag(m, *w);
+	g_hash_table_iter_init(&it, f->tags);
+	while (g_hash_table_iter_next(&it, &k, NULL))
+		notmuch_message_add_tag(m, k);
+	index_set_prop(m, "desk.ttags", now);
+	g_strfreev(was);
+	g_free(now);
+}
+
+static void
+store_multi(notmuch_message_t *m, const char *key, GHashTable *set)
+{
+	GHashTableIter it;
+	gpointer k;
+
+	notmuch_message_remove_all_properties(m, key);
+	g_hash_table_iter_init(&it, set);
+	while (g_hash_table_iter_next(&it, &k, NULL))
+		notmuch_message_add_property(m, key, k);
+}
+
 /* Write F's result on its root; take the tag off other messages. */
 static desk_status
 fold_store(notmuch_database_t *db, fold *f, desk_err *err)
 {
 	notmuch_message_t *m = NULL;
-	char *req;
+	char *req, *name;
 
 	for (guint i = 0; i < f->tagged->len; i++) {
 		if (f->root_id != NULL && strcmp(f->tagged->pdata[i], f->root_id) == 0)
@@ -171,20 +385,32 @@ fold_store(notmuch_database_t *db, fold *f, desk_err *err)
 		return DESK_OK;
 	if (notmuch_database_find_message(db, f->root_id, &m) != NOTMUCH_STATUS_SUCCESS || m == NULL)
 		return desk_fail(err, DESK_TEMPFAIL, "index: ticket %u: root message vanished", f->ticket);
-	req = first_address(notmuch_message_get_header(m, "from"));
+	first_mailbox(notmuch_message_get_header(m, "from"), &req, &name);
 	notmuch_message_freeze(m);
 	notmuch_message_add_tag(m, "ticket");
-	index_set_prop(m, "desk.status", f->status != NULL ? f->status : "new");
+	index_set_prop(m, "desk.status", status_of(f));
 	index_set_prop(m, "desk.owner", f->owner);
 	index_set_prop(m, "desk.tqueue", f->queue);
 	index_set_prop(m, "desk.priority", f->priority != NULL ? f->priority : "normal");
 	index_set_prop(m, "desk.requester", req);
+	index_set_prop(m, "desk.requester_name", name);
 	set_num(m, "desk.count", f->count);
 	set_num(m, "desk.created", f->created);
 	set_num(m, "desk.updated", f->updated);
+	set_num(m, "desk.first_response", f->first_response);
+	set_num(m, "desk.last_customer", f->last_customer);
+	set_num(m, "desk.solved_at", f->solved_at);
+	set_num(m, "desk.reopens", f->reopens);
+	set_num(m, "desk.merged_into", f->merged_into);
+	store_tags(m, f);
+	store_multi(m, "desk.cc", f->cc);
+	notmuch_message_remove_all_properties(m, "desk.link");
+	for (guint i = 0; i < f->links->len; i++)
+		notmuch_message_add_property(m, "desk.link", f->links->pdata[i]);
 	notmuch_message_thaw(m);
 	notmuch_message_destroy(m);
 	g_free(req);
+	g_free(name);
 	return DESK_OK;
 }
 
@@ -203,7 +429,8 @@ each_message(notmuch_database_t *db, const char *query, void (*fn)(void *, notmu
 	ns = notmuch_query_search_messages(q, &ms);
 	if (ns != NOTMUCH_STATUS_SUCCESS) {
 		notmuch_query_destroy(q);
-		return desk_fail(err, DESK_TEMPFAIL, "index: search %s: %s", query, notmuch_status_to_string(ns));
+		return desk_fail(err, ns == NOTMUCH_STATUS_BAD_QUERY_SYNTAX ? DESK_USAGE : DESK_TEMPFAIL,
+				 "index: search %s: %s", query, notmuch_status_to_string(ns));
 	}
 	for (; notmuch_messages_valid(ms); notmuch_messages_move_to_next(ms)) {
 		notmuch_message_t *m = notmuch_messages_get(ms);
@@ -215,74 +442,142 @@ each_message(notmuch_database_t *db, const char *query, void (*fn)(void *, notmu
 	return DESK_OK;
 }
 
-static void
-fold_one(void *ud, notmuch_message_t *m)
+/* An item of one message, its strings owned (the notmuch message is gone
+ * by the time it is folded: messages are folded in time order, and the
+ * query's order is by Date, which index_message_time may correct). */
+typedef struct owned_item {
+	fold_item it;
+	guint ticket;
+	char *strings;           /* one block: id, match, queue, event, set, path */
+	const char *path;
+} owned_item;
+
+static const char *
+keep(GString *block, const char *v)
 {
-	fold_message(ud, m);
+	/* offsets for now, made pointers once the block stops moving */
+	if (v == NULL)
+		return NULL;
+	g_string_append_c(block, '\0');
+	g_string_append(block, v);
+	return (const char *)(gintptr)(block->len - strlen(v));
+}
+
+static const char *
+fix(const char *off, const char *base)
+{
+	return off == NULL ? NULL : base + (gintptr)off;
+}
+
+static void
+collect_item(void *ud, notmuch_message_t *m)
+{
+	GArray *a = ud;
+	const char *v = prop(m, "desk.ticket");
+	GString *block = g_string_new(NULL);
+	owned_item o = { 0 };
+	gboolean event = has_tag(m, "event");
+
+	o.ticket = v != NULL ? (guint)g_ascii_strtoull(v, NULL, 10) : 0;
+	if (o.ticket == 0) {
+		g_string_free(block, TRUE);
+		return;
+	}
+	o.it.id = keep(block, notmuch_message_get_message_id(m));
+	o.it.match = keep(block, prop(m, "desk.match"));
+	o.it.queue = keep(block, prop(m, "desk.queue"));
+	o.it.event = event ? keep(block, prop(m, "desk.event") ?: "") : NULL;
+	o.it.set = event ? keep(block, prop(m, "desk.set")) : NULL;
+	o.path = keep(block, notmuch_message_get_filename(m));
+	o.it.time = index_message_time(m);
+	o.it.ticket_tag = has_tag(m, "ticket");
+	o.it.held = has_tag(m, "held");
+	o.it.ours = has_tag(m, "ours");
+	o.it.automatic = has_tag(m, "auto") || has_tag(m, "bulk") || has_tag(m, "bounce");
+	o.strings = g_string_free(block, FALSE);
+	o.it.id = fix(o.it.id, o.strings);
+	o.it.match = fix(o.it.match, o.strings);
+	o.it.queue = fix(o.it.queue, o.strings);
+	o.it.event = fix(o.it.event, o.strings);
+	o.it.set = fix(o.it.set, o.strings);
+	o.path = fix(o.path, o.strings);
+	g_array_append_val(a, o);
+}
+
+static gint
+by_item_time(gconstpointer a, gconstpointer b)
+{
+	const owned_item *x = a, *y = b;
+
+	if (x->it.time != y->it.time)
+		return x->it.time < y->it.time ? -1 : 1;
+	return strcmp(x->path, y->path);
+}
+
+static desk_status
+fold_query(notmuch_database_t *db, const char *query, GHashTable *folds, guint *max, desk_err *err)
+{
+	GArray *a = g_array_new(FALSE, FALSE, sizeof(owned_item));
+	desk_status s = each_message(db, query, collect_item, a, err);
+
+	g_array_sort(a, by_item_time);
+	for (guint i = 0; i < a->len; i++) {
+		owned_item *o = &g_array_index(a, owned_item, i);
+		fold *f = g_hash_table_lookup(folds, GUINT_TO_POINTER(o->ticket));
+
+		if (f == NULL) {
+			f = fold_new(o->ticket);
+			g_hash_table_insert(folds, GUINT_TO_POINTER(o->ticket), f);
+		}
+		if (max != NULL)
+			*max = MAX(*max, o->ticket);
+		fold_item_add(f, &o->it);
+		g_free(o->strings);
+	}
+	g_array_unref(a);
+	return s;
+}
+
+static desk_status
+store_folds(notmuch_database_t *db, GHashTable *folds, desk_err *err)
+{
+	GHashTableIter it;
+	gpointer v;
+	desk_status s = DESK_OK;
+
+	g_hash_table_iter_init(&it, folds);
+	while (s == DESK_OK && g_hash_table_iter_next(&it, NULL, &v))
+		s = fold_store(db, v, err);
+	return s;
 }
 
 desk_status
 ticket_recompute(notmuch_database_t *db, guint t, desk_err *err)
 {
+	GHashTable *folds = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, fold_free);
 	char q[64];
-	fold *f = fold_new(t);
 	desk_status s;
 
 	snprintf(q, sizeof q, "property:desk.ticket=%u", t);
-	s = each_message(db, q, fold_one, f, err);
+	s = fold_query(db, q, folds, NULL, err);
 	if (s == DESK_OK)
-		s = fold_store(db, f, err);
-	fold_free(f);
+		s = store_folds(db, folds, err);
+	g_hash_table_destroy(folds);
 	return s;
-}
-
-typedef struct all_ctx {
-	GHashTable *folds;
-	guint max;
-} all_ctx;
-
-static void
-fold_any(void *ud, notmuch_message_t *m)
-{
-	all_ctx *c = ud;
-	const char *v = prop(m, "desk.ticket");
-	guint t = v != NULL ? (guint)g_ascii_strtoull(v, NULL, 10) : 0;
-	fold *f;
-
-	if (t == 0)
-		return;
-	f = g_hash_table_lookup(c->folds, GUINT_TO_POINTER(t));
-	if (f == NULL) {
-		f = fold_new(t);
-		g_hash_table_insert(c->folds, GUINT_TO_POINTER(t), f);
-	}
-	c->max = MAX(c->max, t);
-	fold_message(f, m);
 }
 
 desk_status
 ticket_recompute_all(notmuch_database_t *db, guint *max, desk_err *err)
 {
-	all_ctx c = { g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, fold_free), 0 };
-	desk_status s = each_message(db, "*", fold_any, &c, err);
-	GHashTableIter it;
-	gpointer v;
+	GHashTable *folds = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, fold_free);
+	desk_status s;
 
-	g_hash_table_iter_init(&it, c.folds);
-	while (s == DESK_OK && g_hash_table_iter_next(&it, NULL, &v))
-		s = fold_store(db, v, err);
-	*max = c.max;
-	g_hash_table_destroy(c.folds);
+	*max = 0;
+	s = fold_query(db, "*", folds, max, err);
+	if (s == DESK_OK)
+		s = store_folds(db, folds, err);
+	g_hash_table_destroy(folds);
 	return s;
-}
-
-gboolean
-ticket_status_valid(const char *status)
-{
-	for (const char *const *s = statuses; *s != NULL; s++)
-		if (strcmp(*s, status) == 0)
-			return TRUE;
-	return FALSE;
 }
 
 void
@@ -293,9 +588,14 @@ ticket_info_free(ticket_info *t)
 	g_free(t->subject);
 	g_free(t->status);
 	g_free(t->requester);
+	g_free(t->requester_name);
+	g_free(t->root_id);
 	g_free(t->owner);
 	g_free(t->queue);
 	g_free(t->priority);
+	g_strfreev(t->tags);
+	g_strfreev(t->cc);
+	g_strfreev(t->links);
 	g_free(t);
 }
 
@@ -306,6 +606,8 @@ ticket_message_free(ticket_message *m)
 	g_free(m->message_id);
 	g_free(m->tags);
 	g_free(m->match);
+	g_free(m->event);
+	g_free(m->set);
 	g_free(m);
 }
 
@@ -317,22 +619,46 @@ prop_num(notmuch_message_t *m, const char *key)
 	return v != NULL ? g_ascii_strtoll(v, NULL, 10) : 0;
 }
 
+static char **
+props_of(notmuch_message_t *m, const char *key)
+{
+	notmuch_message_properties_t *p = notmuch_message_get_properties(m, key, TRUE);
+	GPtrArray *a = g_ptr_array_new();
+
+	for (; notmuch_message_properties_valid(p); notmuch_message_properties_move_to_next(p))
+		g_ptr_array_add(a, g_strdup(notmuch_message_properties_value(p)));
+	notmuch_message_properties_destroy(p);
+	g_ptr_array_add(a, NULL);
+	return (char **)g_ptr_array_free(a, FALSE);
+}
+
 static ticket_info *
 info_of(notmuch_message_t *m)
 {
 	ticket_info *t = g_new0(ticket_info, 1);
 	const char *subj = notmuch_message_get_header(m, "subject");
+	const char *tags = prop(m, "desk.ttags");
 
 	t->number = (guint)prop_num(m, "desk.ticket");
 	t->subject = g_strdup(subj != NULL ? subj : "");
+	t->root_id = g_strdup(notmuch_message_get_message_id(m));
 	t->status = g_strdup(prop(m, "desk.status") ?: "new");
 	t->requester = g_strdup(prop(m, "desk.requester") ?: "");
+	t->requester_name = g_strdup(prop(m, "desk.requester_name") ?: "");
 	t->owner = g_strdup(prop(m, "desk.owner") ?: "");
 	t->queue = g_strdup(prop(m, "desk.tqueue") ?: "");
 	t->priority = g_strdup(prop(m, "desk.priority") ?: "normal");
 	t->messages = (guint)prop_num(m, "desk.count");
 	t->created = prop_num(m, "desk.created");
 	t->updated = prop_num(m, "desk.updated");
+	t->first_response = prop_num(m, "desk.first_response");
+	t->last_customer = prop_num(m, "desk.last_customer");
+	t->solved_at = prop_num(m, "desk.solved_at");
+	t->reopens = (guint)prop_num(m, "desk.reopens");
+	t->merged_into = (guint)prop_num(m, "desk.merged_into");
+	t->tags = tags != NULL && *tags != '\0' ? g_strsplit(tags, " ", -1) : g_new0(char *, 1);
+	t->cc = props_of(m, "desk.cc");
+	t->links = props_of(m, "desk.link");
 	return t;
 }
 
@@ -342,6 +668,21 @@ collect_info(void *ud, notmuch_message_t *m)
 	g_ptr_array_add(ud, info_of(m));
 }
 
+static int
+priority_rank(const char *p)
+{
+	for (int i = 0; priorities[i] != NULL; i++)
+		if (strcmp(priorities[i], p) == 0)
+			return i;
+	return 1;
+}
+
+static gint
+by_number_desc(const ticket_info *x, const ticket_info *y)
+{
+	return x->number > y->number ? -1 : x->number < y->number;
+}
+
 static gint
 by_updated(gconstpointer a, gconstpointer b)
 {
@@ -349,48 +690,180 @@ by_updated(gconstpointer a, gconstpointer b)
 
 	if (x->updated != y->updated)
 		return x->updated > y->updated ? -1 : 1;
-	return x->number > y->number ? -1 : x->number < y->number;
+	return by_number_desc(x, y);
 }
 
-/* The query for a comma-separated status list; NULL if one is unknown. */
-static char *
-status_query(const char *list)
+static gint
+by_created(gconstpointer a, gconstpointer b)
 {
-	char **items = g_strsplit(list, ",", -1);
-	GString *q = g_string_new("tag:ticket");
+	const ticket_info *x = *(ticket_info *const *)a, *y = *(ticket_info *const *)b;
+
+	if (x->created != y->created)
+		return x->created > y->created ? -1 : 1;
+	return by_number_desc(x, y);
+}
+
+/* Oldest first: what has waited longest. */
+static gint
+by_age(gconstpointer a, gconstpointer b)
+{
+	return by_created(b, a);
+}
+
+static gint
+by_priority(gconstpointer a, gconstpointer b)
+{
+	const ticket_info *x = *(ticket_info *const *)a, *y = *(ticket_info *const *)b;
+	int px = priority_rank(x->priority), py = priority_rank(y->priority);
+
+	if (px != py)
+		return px > py ? -1 : 1;
+	return by_age(a, b);
+}
+
+/* Whether V may go into a quoted notmuch query term as it is. */
+static gboolean
+term_safe(const char *v)
+{
+	for (const char *c = v; *c != '\0'; c++)
+		if (*c == '"' || *c == '(' || *c == ')' || (guchar)*c <= ' ')
+			return FALSE;
+	return TRUE;
+}
+
+/* The query for a comma-separated status list; FALSE if one is unknown. */
+static gboolean
+add_statuses(GString *q, const char *list)
+{
+	char **items;
 	gboolean ok = TRUE;
 
-	if (strcmp(list, "any") != 0) {
-		g_string_append(q, " and (");
-		for (char **i = items; *i != NULL; i++) {
-			char *s = g_strstrip(*i);
+	if (strcmp(list, "any") == 0) {
+		g_string_append(q, " and not property:desk.status=spam");
+		return TRUE;
+	}
+	items = g_strsplit(list, ",", -1);
+	g_string_append(q, " and (");
+	for (char **i = items; *i != NULL; i++) {
+		char *s = g_strstrip(*i);
 
-			ok = ok && ticket_status_valid(s);
-			g_string_append_printf(q, "%sproperty:desk.status=%s", i == items ? "" : " or ", s);
-		}
-		g_string_append(q, ")");
+		ok = ok && (ticket_status_valid(s) || strcmp(s, "merged") == 0 || strcmp(s, "spam") == 0);
+		g_string_append_printf(q, "%sproperty:desk.status=%s", i == items ? "" : " or ", s);
 	}
+	g_string_append(q, ")");
 	g_strfreev(items);
-	if (!ok) {
-		g_string_free(q, TRUE);
-		return NULL;
+	return ok;
+}
+
+static desk_status
+add_prop(GString *q, const char *key, const char *value, desk_err *err)
+{
+	if (!term_safe(value))
+		return desk_fail(err, DESK_USAGE, "bad value '%s'", value);
+	g_string_append_printf(q, " and property:%s=%s", key, value);
+	return DESK_OK;
+}
+
+/* The tickets having a message that matches QUERY. */
+static desk_status
+tickets_matching(notmuch_database_t *db, const char *query, GHashTable **out, desk_err *err)
+{
+	notmuch_query_t *q = notmuch_query_create(db, query);
+	notmuch_messages_t *ms = NULL;
+	notmuch_status_t ns;
+
+	*out = g_hash_table_new(g_direct_hash, g_direct_equal);
+	if (q == NULL)
+		return desk_fail(err, DESK_SOFTWARE, "index: out of memory");
+	ns = notmuch_query_search_messages(q, &ms);
+	if (ns != NOTMUCH_STATUS_SUCCESS) {
+		notmuch_query_destroy(q);
+		return desk_fail(err, DESK_USAGE, "bad query '%s': %s", query, notmuch_status_to_string(ns));
 	}
-	return g_string_free(q, FALSE);
+	for (; notmuch_messages_valid(ms); notmuch_messages_move_to_next(ms)) {
+		notmuch_message_t *m = notmuch_messages_get(ms);
+		const char *v = prop(m, "desk.ticket");
+
+		if (v != NULL)
+			g_hash_table_add(*out, GUINT_TO_POINTER((guint)g_ascii_strtoull(v, NULL, 10)));
+		notmuch_message_destroy(m);
+	}
+	notmuch_query_destroy(q);
+	return DESK_OK;
+}
+
+static desk_status
+filter_query(const ticket_filter *f, GString *q, desk_err *err)
+{
+	desk_status s = DESK_OK;
+
+	if (!add_statuses(q, f->statuses != NULL ? f->statuses : open_statuses))
+		return desk_fail(err, DESK_USAGE,
+				 "unknown status in '%s' (new, open, pending, on-hold, solved, closed, merged, spam, any)",
+				 f->statuses);
+	if (f->owner != NULL && strcmp(f->owner, "none") != 0)
+		s = add_prop(q, "desk.owner", f->owner, err);
+	if (s == DESK_OK && f->queue != NULL)
+		s = add_prop(q, "desk.tqueue", f->queue, err);
+	if (s == DESK_OK && f->priority != NULL && !ticket_priority_valid(f->priority))
+		s = desk_fail(err, DESK_USAGE, "unknown priority '%s' (low, normal, high, urgent)", f->priority);
+	if (s == DESK_OK && f->priority != NULL)
+		s = add_prop(q, "desk.priority", f->priority, err);
+	if (s == DESK_OK && f->requester != NULL) {
+		char *r = g_ascii_strdown(f->requester, -1);
+
+		s = add_prop(q, "desk.requester", r, err);
+		g_free(r);
+	}
+	return s;
+}
+
+static gboolean
+keep_info(const ticket_filter *f, const ticket_info *t, GHashTable *matching)
+{
+	if (f->since != 0 && t->updated < f->since)
+		return FALSE;
+	if (f->until != 0 && t->updated >= f->until)
+		return FALSE;
+	if (f->owner != NULL && strcmp(f->owner, "none") == 0 && *t->owner != '\0')
+		return FALSE;
+	return matching == NULL || g_hash_table_contains(matching, GUINT_TO_POINTER(t->number));
 }
 
 desk_status
-ticket_list(notmuch_database_t *db, const char *list, GPtrArray **out, desk_err *err)
+ticket_list(notmuch_database_t *db, const ticket_filter *f, GPtrArray **out, desk_err *err)
 {
-	char *q = status_query(list != NULL ? list : open_statuses);
+	static const ticket_filter none = { 0 };
+	GString *q = g_string_new("tag:ticket");
+	GPtrArray *all = g_ptr_array_new_with_free_func((GDestroyNotify)ticket_info_free);
+	GHashTable *matching = NULL;
+	GCompareFunc cmp[] = { by_updated, by_created, by_priority, by_age };
 	desk_status s;
 
+	if (f == NULL)
+		f = &none;
 	*out = g_ptr_array_new_with_free_func((GDestroyNotify)ticket_info_free);
-	if (q == NULL)
-		return desk_fail(err, DESK_USAGE, "unknown status in '%s' (new, open, pending, on-hold, solved, closed, any)",
-				 list);
-	s = each_message(db, q, collect_info, *out, err);
-	g_ptr_array_sort(*out, by_updated);
-	g_free(q);
+	s = filter_query(f, q, err);
+	if (s == DESK_OK && f->query != NULL && *f->query != '\0')
+		s = tickets_matching(db, f->query, &matching, err);
+	if (s == DESK_OK)
+		s = each_message(db, q->str, collect_info, all, err);
+	for (guint i = 0; s == DESK_OK && i < all->len; i++) {
+		if (keep_info(f, all->pdata[i], matching)) {
+			g_ptr_array_add(*out, all->pdata[i]);
+			all->pdata[i] = NULL;
+		}
+	}
+	g_ptr_array_sort(*out, cmp[f->sort]);
+	if (f->limit > 0 && (*out)->len > f->limit)
+		g_ptr_array_set_size(*out, f->limit);
+	g_ptr_array_set_free_func(all, NULL);
+	for (guint i = 0; i < all->len; i++)
+		ticket_info_free(all->pdata[i]);
+	g_ptr_array_unref(all);
+	if (matching != NULL)
+		g_hash_table_destroy(matching);
+	g_string_free(q, TRUE);
 	return s;
 }
 
@@ -409,6 +882,7 @@ tags_of(notmuch_message_t *m)
 typedef struct get_ctx {
 	GPtrArray *messages;
 	ticket_info *info;
+	guint ticket;
 } get_ctx;
 
 static void
@@ -416,14 +890,18 @@ collect_message(void *ud, notmuch_message_t *m)
 {
 	get_ctx *c = ud;
 	ticket_message *tm = g_new0(ticket_message, 1);
+	gboolean event = has_tag(m, "event");
 
 	tm->path = g_strdup(notmuch_message_get_filename(m));
 	tm->message_id = g_strdup(notmuch_message_get_message_id(m));
 	tm->time = index_message_time(m);
 	tm->tags = tags_of(m);
 	tm->match = g_strdup(prop(m, "desk.match") ?: "");
+	tm->event = event ? g_strdup(prop(m, "desk.event") ?: "") : NULL;
+	tm->set = event ? g_strdup(prop(m, "desk.set") ?: "") : NULL;
+	tm->ticket = (guint)prop_num(m, "desk.ticket");
 	g_ptr_array_add(c->messages, tm);
-	if (c->info == NULL && has_tag(m, "ticket"))
+	if (c->info == NULL && tm->ticket == c->ticket && has_tag(m, "ticket"))
 		c->info = info_of(m);
 }
 
@@ -438,25 +916,62 @@ by_time(gconstpointer a, gconstpointer b)
 }
 
 desk_status
-ticket_get(notmuch_database_t *db, guint t, ticket_info **info, GPtrArray **messages, desk_err *err)
+ticket_info_get(notmuch_database_t *db, guint t, ticket_info **info, desk_err *err)
 {
-	char q[64];
-	get_ctx c = { g_ptr_array_new_with_free_func((GDestroyNotify)ticket_message_free), NULL };
+	char q[80];
+	GPtrArray *a = g_ptr_array_new();
 	desk_status s;
 
-	snprintf(q, sizeof q, "property:desk.ticket=%u", t);
-	s = each_message(db, q, collect_message, &c, err);
-	if (s == DESK_OK && c.info == NULL)
+	*info = NULL;
+	snprintf(q, sizeof q, "tag:ticket and property:desk.ticket=%u", t);
+	s = each_message(db, q, collect_info, a, err);
+	if (s == DESK_OK && a->len == 0)
 		s = desk_fail(err, DESK_NOTFOUND, "no ticket %u", t);
+	if (s == DESK_OK)
+		*info = a->pdata[0];
+	for (guint i = s == DESK_OK ? 1 : 0; i < a->len; i++)
+		ticket_info_free(a->pdata[i]);
+	g_ptr_array_unref(a);
+	return s;
+}
+
+/* The query for T's messages and those of the tickets merged into it. */
+static char *
+members_query(const ticket_info *info)
+{
+	GString *q = g_string_new(NULL);
+
+	g_string_append_printf(q, "property:desk.ticket=%u", info->number);
+	for (char **l = info->links; *l != NULL; l++)
+		if (g_str_has_prefix(*l, "merged-from="))
+			g_string_append_printf(q, " or property:desk.ticket=%u",
+					       (guint)g_ascii_strtoull(*l + 12, NULL, 10));
+	return g_string_free(q, FALSE);
+}
+
+desk_status
+ticket_get(notmuch_database_t *db, guint t, ticket_info **info, GPtrArray **messages, desk_err *err)
+{
+	get_ctx c = { g_ptr_array_new_with_free_func((GDestroyNotify)ticket_message_free), NULL, t };
+	ticket_info *head = NULL;
+	desk_status s = ticket_info_get(db, t, &head, err);
+	char *q = NULL;
+
+	if (s == DESK_OK) {
+		q = members_query(head);
+		s = each_message(db, q, collect_message, &c, err);
+	}
 	g_ptr_array_sort(c.messages, by_time);
+	ticket_info_free(c.info);
+	g_free(q);
 	if (s != DESK_OK) {
-		ticket_info_free(c.info);
+		ticket_info_free(head);
 		g_ptr_array_unref(c.messages);
 		*info = NULL;
 		*messages = NULL;
 		return s;
 	}
-	*info = c.info;
+	*info = head;
 	*messages = c.messages;
 	return DESK_OK;
 }

@@ -9,8 +9,18 @@
 typedef struct ticket_info {
 	guint number;
 	char *subject, *status, *requester, *owner, *queue, *priority;
+	char *requester_name;      /* display name of the requester, may be "" */
+	char *root_id;             /* Message-ID of the ticket's first message */
 	guint messages;
 	gint64 created, updated;   /* Unix time */
+	gint64 first_response;     /* first public reply of an agent, 0 if none */
+	gint64 last_customer;      /* last message from outside, 0 if none */
+	gint64 solved_at;          /* when it became solved, 0 unless solved/closed */
+	guint reopens;
+	guint merged_into;         /* 0 unless merged */
+	char **tags;               /* ticket tags (desk tag), NULL-terminated */
+	char **cc;                 /* participants added with desk cc */
+	char **links;              /* "split-from=N", "split-to=N", "follows=N", "merged-from=N" */
 } ticket_info;
 
 typedef struct ticket_message {
@@ -18,6 +28,8 @@ typedef struct ticket_message {
 	gint64 time;
 	char *tags;                /* space-separated */
 	char *match;               /* X-Desk-Match */
+	char *event, *set;         /* X-Desk-Event, X-Desk-Set of events, else NULL */
+	guint ticket;              /* the ticket it was stored in (differs after a merge) */
 } ticket_message;
 
 void ticket_info_free(ticket_info *t);
@@ -28,17 +40,43 @@ desk_status ticket_recompute(notmuch_database_t *db, guint t, desk_err *err);
 /* The same for every ticket; *max gets the highest ticket number. */
 desk_status ticket_recompute_all(notmuch_database_t *db, guint *max, desk_err *err);
 
-/* Whether STATUS is one a ticket can have. */
+/* Whether STATUS is one an agent can set. */
 gboolean ticket_status_valid(const char *status);
+/* Whether PRIORITY is low, normal, high or urgent. */
+gboolean ticket_priority_valid(const char *priority);
+/* Whether TAG can be a ticket tag (a-z 0-9 . _ -, not one of ours). */
+gboolean ticket_tag_valid(const char *tag);
 
-/* Tickets whose status is in STATUSES (comma-separated, "any" for all,
- * NULL for the open ones: new, open, pending, on-hold), newest activity
- * first. *out is an array of ticket_info*. */
-desk_status ticket_list(notmuch_database_t *db, const char *statuses, GPtrArray **out, desk_err *err);
+typedef enum { SORT_UPDATED, SORT_CREATED, SORT_PRIORITY, SORT_AGE } ticket_sort;
 
-/* Ticket T and its messages (ticket_message*, oldest first).
- * DESK_NOTFOUND if there is no such ticket. */
+typedef struct ticket_filter {
+	const char *statuses;      /* comma-separated, "any"; NULL: the open ones */
+	const char *owner;         /* login, or "none" */
+	const char *queue, *priority, *requester;
+	gint64 since, until;       /* on updated; 0 for none */
+	const char *query;         /* more notmuch query, ANDed on the ticket's messages */
+	ticket_sort sort;
+	guint limit;               /* 0: all */
+} ticket_filter;
+
+/* Tickets matching F. *out is an array of ticket_info*. */
+desk_status ticket_list(notmuch_database_t *db, const ticket_filter *f, GPtrArray **out,
+			desk_err *err);
+
+/* Ticket T and its messages (ticket_message*, oldest first), with those of
+ * the tickets merged into it. DESK_NOTFOUND if there is no such ticket. */
 desk_status ticket_get(notmuch_database_t *db, guint t, ticket_info **info, GPtrArray **messages,
 		       desk_err *err);
+
+/* Ticket T's state alone (no messages). */
+desk_status ticket_info_get(notmuch_database_t *db, guint t, ticket_info **info, desk_err *err);
+
+/* Whether messages of EVENT are messages people wrote (reply, comment,
+ * mail-reply, mail-comment), counted and shown as such, not state changes. */
+gboolean ticket_event_is_message(const char *event);
+
+/* Split "k=v; k=v" (an X-Desk-Set) into a NULL-terminated array of
+ * "k=v" strings. Caller g_strfreev()s. */
+char **ticket_set_items(const char *set);
 
 #endif

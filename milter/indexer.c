@@ -1,5 +1,6 @@
 /* indexer.c: the single notmuch writer of the milter, in short batches. */
 #include "index.h"
+#include "followup.h"
 #include "indexer.h"
 #include "log.h"
 
@@ -29,6 +30,8 @@ batch(void)
 	if (r.indexed + r.duplicates > 0)
 		desk_log(LOG_DEBUG, "indexed %u, %u duplicates dropped, %u rewritten, %u waiting", r.indexed,
 			 r.duplicates, r.rewritten, r.left);
+	if (s == DESK_OK && r.indexed > 0 && (s = followup_run(ix.st, NULL, &err)) != DESK_OK)
+		desk_log(LOG_WARNING, "follow-up of new mail: %s", err.msg);
 	index_result_clear(&r);
 	if (s == DESK_OK)
 		return r.left > 0;

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "desk.h"
+#include "followup.h"
 #include "ingest.h"
 #include "log.h"
 
@@ -216,6 +217,8 @@ ingest_stdin(desk_store *st, const char *rcpt, const char *envfrom)
 	if (ingest_flush(ing, &ir, &err) != DESK_OK)
 		desk_log(LOG_WARNING, "stored in %s, to be indexed later: %s", res.path, err.msg);
 	desk_log(LOG_DEBUG, "stored %s ticket %u (%s)", res.path, res.decision.ticket, res.decision.match);
+	if (ir.indexed > 0 && followup_run(st, NULL, &err) != DESK_OK)
+		desk_log(LOG_WARNING, "follow-up of ticket %u: %s", res.decision.ticket, err.msg);
 	index_result_clear(&ir);
 	g_free(res.path);
 	ingest_free(ing);
@@ -251,6 +254,7 @@ verb_ingest(const char *store_dir, int argc, char **argv)
 		rc = ingest_stdin(st, rcpt, envfrom);
 		goto out;
 	}
+	st->no_followup = TRUE;  /* old mail: no acknowledgements, no commands */
 	im = (import){ st, ingest_new(st), rcpt, 0, 0, 0, 0, 0, isatty(STDERR_FILENO) };
 	s = mbox != NULL ? import_mbox(&im, mbox, &err) : import_maildir(&im, maildir, &err);
 	if (s == DESK_OK)

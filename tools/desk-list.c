@@ -120,7 +120,7 @@ verb_list(const char *store_dir, int argc, char **argv)
 		goto out;
 	s = index_open(st, FALSE, &db, &err);
 	if (s == DESK_OK)
-		s = ticket_list(db, status, &list, &err);
+		s = ticket_list(db, &(ticket_filter){ .statuses = status }, &list, &err);
 	if (s != DESK_OK) {
 		rc = desk_error(s, "list: %s", err.msg);
 		goto out;

@@ -6,6 +6,8 @@
 
 #include "desk.h"
 #include "index.h"
+#include "desk-kb.h"
+#include "kbticket.h"
 #include "output.h"
 #include "render.h"
 #include "ticket.h"
@@ -201,12 +203,30 @@ show(desk_store *st, const ticket_info *info, GPtrArray *msgs, const char *forma
 	return s;
 }
 
+/* desk show N --suggest: the KB's published articles for the ticket. */
+static int
+show_suggestions(desk_store *st, notmuch_database_t *db, guint n)
+{
+	GPtrArray *hits = NULL;
+	desk_err err = { 0 };
+	desk_status s = kb_suggest_ticket(st, db, n, 5, KB_PUBLISHED, &hits, &err);
+
+	if (s != DESK_OK)
+		return desk_error(s, "show: suggestions: %s", err.msg);
+	printf("\n--- suggested articles (desk kb suggest %u) ---\n", n);
+	kb_hits_print(hits, FALSE);
+	g_ptr_array_unref(hits);
+	return 0;
+}
+
 int
 verb_show(const char *store_dir, int argc, char **argv)
 {
 	char *format = NULL;
+	gboolean suggest = FALSE;
 	GOptionEntry entries[] = {
 		{ "format", 'f', 0, G_OPTION_ARG_STRING, &format, "text, json or raw (the stored messages as mbox)", "FMT" },
+		{ "suggest", 0, 0, G_OPTION_ARG_NONE, &suggest, "Then the KB's suggested articles (text only)", NULL },
 		{ NULL, 0, 0, 0, NULL, NULL, NULL },
 	};
 	desk_store *st = NULL;
@@ -243,6 +263,8 @@ verb_show(const char *store_dir, int argc, char **argv)
 		s = show(st, info, msgs, format, &err);
 	if (s != DESK_OK)
 		rc = desk_error(s, "show: %s", err.msg);
+	else if (suggest && strcmp(format, "text") == 0)
+		rc = show_suggestions(st, db, (guint)n);
 out:
 	ticket_info_free(info);
 	if (msgs != NULL)

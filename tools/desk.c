@@ -19,6 +19,18 @@ static const struct verb {
 	{ "list", verb_list, "list tickets" },
 	{ "show", verb_show, "show a ticket and its messages" },
 	{ "reindex", verb_reindex, "rebuild the index and ticket state from the Maildir" },
+	{ "agent", verb_agent, "add, list and remove the desk's agents" },
+	{ "assign", verb_assign, "assign tickets to an agent" },
+	{ "take", verb_take, "assign tickets to yourself" },
+	{ "unassign", verb_unassign, "take the owner off tickets" },
+	{ "status", verb_status, "set the status: open, pending, on-hold, solved, closed" },
+	{ "close", verb_close, "mark tickets solved" },
+	{ "reopen", verb_reopen, "open solved or closed tickets again" },
+	{ "priority", verb_priority, "set the priority: low, normal, high, urgent" },
+	{ "queue", verb_queue, "move tickets to another queue" },
+	{ "tag", verb_tag, "add and remove ticket tags" },
+	{ "cc", verb_cc, "add or remove a participant" },
+	{ "kb", verb_kb, "the knowledge base: list, show, search, suggest, new, lint" },
 };
 
 static void

@@ -3,6 +3,7 @@
 #define DESK_TOOL_H
 
 #include <glib.h>
+#include "agent.h"
 #include "store.h"
 
 /* A verb: argv[0] is the verb's name; STORE_DIR is --store (or NULL).
@@ -25,5 +26,17 @@ int verb_ingest(const char *store_dir, int argc, char **argv);
 int verb_reindex(const char *store_dir, int argc, char **argv);
 int verb_list(const char *store_dir, int argc, char **argv);
 int verb_show(const char *store_dir, int argc, char **argv);
+int verb_agent(const char *store_dir, int argc, char **argv);
+int verb_assign(const char *store_dir, int argc, char **argv);
+int verb_take(const char *store_dir, int argc, char **argv);
+int verb_unassign(const char *store_dir, int argc, char **argv);
+int verb_status(const char *store_dir, int argc, char **argv);
+int verb_close(const char *store_dir, int argc, char **argv);
+int verb_reopen(const char *store_dir, int argc, char **argv);
+int verb_priority(const char *store_dir, int argc, char **argv);
+int verb_queue(const char *store_dir, int argc, char **argv);
+int verb_tag(const char *store_dir, int argc, char **argv);
+int verb_cc(const char *store_dir, int argc, char **argv);
+int verb_kb(const char *store_dir, int argc, char **argv);
 
 #endif

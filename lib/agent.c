@@ -1,0 +1,220 @@
+/* agent.c: agents from maildesk.conf ([agent LOGIN] groups), the acting
+ * agent, and edits of the agent groups. */
+#include <errno.h>
+#include <fcntl.h>
+#include <pwd.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <glib/gstdio.h>
+
+#include "agent.h"
+
+#define GROUP_PREFIX "agent "
+
+void
+agent_free(desk_agent *a)
+{
+	if (a == NULL)
+		return;
+	g_free(a->login);
+	g_free(a->name);
+	g_free(a->address);
+	g_strfreev(a->queues);
+	g_free(a->sasl);
+	g_free(a);
+}
+
+gboolean
+agent_login_ok(const char *login)
+{
+	if (login == NULL || *login == '\0' || strlen(login) > 32 || *login == '-' || *login == '.')
+		return FALSE;
+	for (const char *p = login; *p != '\0'; p++)
+		if (!g_ascii_islower(*p) && !g_ascii_isdigit(*p) && *p != '.' && *p != '_' && *p != '-')
+			return FALSE;
+	return TRUE;
+}
+
+static gboolean
+address_ok(const char *addr)
+{
+	const char *at = addr != NULL ? strchr(addr, '@') : NULL;
+
+	if (at == NULL || at == addr || at[1] == '\0' || strchr(at + 1, '@') != NULL || strlen(addr) > 254)
+		return FALSE;
+	for (const char *p = addr; *p != '\0'; p++)
+		if ((unsigned char)*p <= ' ' || strchr("<>()[],;:\\\"", *p) != NULL)
+			return FALSE;
+	return TRUE;
+}
+
+static desk_status
+parse_one(GKeyFile *kf, const char *group, desk_agent **out, desk_err *err)
+{
+	desk_agent *a = g_new0(desk_agent, 1);
+	char *addr = g_key_file_get_string(kf, group, "address", NULL);
+	char *queues = g_key_file_get_string(kf, group, "queues", NULL);
+
+	a->login = g_strdup(group + strlen(GROUP_PREFIX));
+	a->name = g_key_file_get_string(kf, group, "name", NULL);
+	a->sasl = g_key_file_get_string(kf, group, "sasl", NULL);
+	a->address = addr != NULL ? g_ascii_strdown(g_strstrip(addr), -1) : NULL;
+	a->queues = g_strsplit(queues != NULL ? g_strstrip(queues) : "", ";", -1);
+	if (a->name == NULL)
+		a->name = g_strdup("");
+	if (a->sasl == NULL || *g_strstrip(a->sasl) == '\0')
+		g_free(a->sasl), a->sasl = g_strdup(a->login);
+	g_free(addr);
+	g_free(queues);
+	*out = a;
+	if (!agent_login_ok(a->login))
+		return desk_fail(err, DESK_CONFIG, "[%s]: bad agent login (a-z, 0-9, . _ -)", group);
+	if (!address_ok(a->address))
+		return desk_fail(err, DESK_CONFIG, "[%s]: missing or bad address", group);
+	if (a->queues[0] != NULL && *a->queues[0] == '\0')
+		g_strfreev(a->queues), a->queues = g_new0(char *, 1);
+	return DESK_OK;
+}
+
+desk_status
+agents_parse(GKeyFile *kf, GPtrArray *out, desk_err *err)
+{
+	char **groups = g_key_file_get_groups(kf, NULL);
+	desk_status s = DESK_OK;
+
+	for (char **g = groups; *g != NULL && s == DESK_OK; g++) {
+		desk_agent *a = NULL;
+
+		if (!g_str_has_prefix(*g, GROUP_PREFIX))
+			continue;
+		s = parse_one(kf, *g, &a, err);
+		g_ptr_array_add(out, a);
+	}
+	g_strfreev(groups);
+	return s;
+}
+
+const desk_agent *
+agent_find(const GPtrArray *agents, const char *login)
+{
+	for (guint i = 0; login != NULL && i < agents->len; i++)
+		if (strcmp(((desk_agent *)agents->pdata[i])->login, login) == 0)
+			return agents->pdata[i];
+	return NULL;
+}
+
+const desk_agent *
+agent_by_sasl(const GPtrArray *agents, const char *sasl)
+{
+	for (guint i = 0; sasl != NULL && *sasl != '\0' && i < agents->len; i++)
+		if (strcmp(((desk_agent *)agents->pdata[i])->sasl, sasl) == 0)
+			return agents->pdata[i];
+	return NULL;
+}
+
+const desk_agent *
+agent_by_address(const GPtrArray *agents, const char *address)
+{
+	for (guint i = 0; address != NULL && i < agents->len; i++)
+		if (g_ascii_strcasecmp(((desk_agent *)agents->pdata[i])->address, address) == 0)
+			return agents->pdata[i];
+	return NULL;
+}
+
+desk_status
+agent_acting(const GPtrArray *agents, const char *as, const desk_agent **out, desk_err *err)
+{
+	const char *who = as;
+	struct passwd *pw;
+
+	if (who == NULL || *who == '\0')
+		who = g_getenv("MAILDESK_AGENT");
+	if ((who == NULL || *who == '\0') && (pw = getpwuid(geteuid())) != NULL)
+		who = pw->pw_name;
+	*out = agent_find(agents, who);
+	if (*out == NULL)
+		return desk_fail(err, DESK_USAGE, "'%s' is not an agent of this desk (desk agent add, or --as LOGIN)",
+				 who != NULL ? who : "?");
+	return DESK_OK;
+}
+
+/* Write KF to CONF by a temporary file and rename, mode 0660. */
+static desk_status
+save(GKeyFile *kf, const char *conf, desk_err *err)
+{
+	char *tmp = g_strconcat(conf, ".tmp", NULL);
+	gsize len;
+	char *data = g_key_file_to_data(kf, &len, NULL);
+	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0660);
+	desk_status s = DESK_OK;
+
+	if (fd < 0 || write(fd, data, len) != (ssize_t)len || fsync(fd) != 0)
+		s = desk_fail(err, DESK_TEMPFAIL, "cannot write %s: %s", tmp, g_strerror(errno));
+	if (fd >= 0 && close(fd) != 0 && s == DESK_OK)
+		s = desk_fail(err, DESK_TEMPFAIL, "cannot write %s: %s", tmp, g_strerror(errno));
+	if (s == DESK_OK && rename(tmp, conf) != 0)
+		s = desk_fail(err, DESK_TEMPFAIL, "cannot replace %s: %s", conf, g_strerror(errno));
+	if (s != DESK_OK)
+		g_unlink(tmp);
+	g_free(data);
+	g_free(tmp);
+	return s;
+}
+
+static desk_status
+load(GKeyFile *kf, const char *conf, desk_err *err)
+{
+	GError *gerr = NULL;
+	desk_status s = DESK_OK;
+
+	if (!g_key_file_load_from_file(kf, conf, G_KEY_FILE_KEEP_COMMENTS, &gerr)) {
+		s = desk_fail(err, DESK_CONFIG, "%s: %s", conf, gerr->message);
+		g_error_free(gerr);
+	}
+	return s;
+}
+
+desk_status
+agent_config_add(const char *conf, const desk_agent *a, desk_err *err)
+{
+	GKeyFile *kf = g_key_file_new();
+	char *group = g_strconcat(GROUP_PREFIX, a->login, NULL);
+	desk_status s = load(kf, conf, err);
+
+	if (s == DESK_OK && !agent_login_ok(a->login))
+		s = desk_fail(err, DESK_USAGE, "bad agent login '%s' (a-z, 0-9, . _ -)", a->login);
+	if (s == DESK_OK && !address_ok(a->address))
+		s = desk_fail(err, DESK_USAGE, "bad address '%s'", a->address);
+	if (s == DESK_OK) {
+		char *queues = g_strjoinv(";", a->queues);
+
+		g_key_file_remove_group(kf, group, NULL);
+		g_key_file_set_string(kf, group, "name", a->name != NULL ? a->name : "");
+		g_key_file_set_string(kf, group, "address", a->address);
+		g_key_file_set_string(kf, group, "queues", queues);
+		if (a->sasl != NULL && strcmp(a->sasl, a->login) != 0)
+			g_key_file_set_string(kf, group, "sasl", a->sasl);
+		g_free(queues);
+		s = save(kf, conf, err);
+	}
+	g_free(group);
+	g_key_file_free(kf);
+	return s;
+}
+
+desk_status
+agent_config_remove(const char *conf, const char *login, desk_err *err)
+{
+	GKeyFile *kf = g_key_file_new();
+	char *group = g_strconcat(GROUP_PREFIX, login, NULL);
+	desk_status s = load(kf, conf, err);
+
+	if (s == DESK_OK && !g_key_file_remove_group(kf, group, NULL))
+		s = desk_fail(err, DESK_NOTFOUND, "no agent '%s'", login);
+	if (s == DESK_OK)
+		s = save(kf, conf, err);
+	g_free(group);
+	g_key_file_free(kf);
+	return s;
+}

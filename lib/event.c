@@ -1,0 +1,131 @@
+/* event.c: compose and store messages of ours in a ticket's thread. */
+#include <string.h>
+#include <time.h>
+
+#include "event.h"
+#include "token.h"
+
+char *
+event_headers(desk_store *st, guint ticket, const char *queue, const char *event, const char *set)
+{
+	char *seal = token_seal(st->secret, ticket, "ours", queue, event, set);
+	GString *h = g_string_new(NULL);
+
+	g_string_append_printf(h, "X-Desk-Ticket: %u\nX-Desk-Match: ours\nX-Desk-Queue: %s\n", ticket, queue);
+	if (event != NULL)
+		g_string_append_printf(h, "X-Desk-Event: %s\n", event);
+	if (set != NULL)
+		g_string_append_printf(h, "X-Desk-Set: %s\n", set);
+	g_string_append_printf(h, "X-Desk-Seal: %s\n", seal);
+	g_free(seal);
+	return g_string_free(h, FALSE);
+}
+
+const char *
+event_desk_address(desk_store *st, const char *queue)
+{
+	GPtrArray *a = st->cfg->addresses;
+
+	for (guint i = 0; queue != NULL && i < a->len; i++)
+		if (strcmp(((desk_address *)a->pdata[i])->queue, queue) == 0)
+			return ((desk_address *)a->pdata[i])->address;
+	return a->len > 0 ? ((desk_address *)a->pdata[0])->address : "maildesk@localhost";
+}
+
+char *
+event_subject(desk_store *st, guint t, const char *subject)
+{
+	char num[16], **parts;
+	char *tag;
+	char *out;
+
+	snprintf(num, sizeof num, "%u", t);
+	parts = g_strsplit(st->cfg->subject_tag, "%n", -1);
+	tag = g_strjoinv(num, parts);
+	g_strfreev(parts);
+	if (subject == NULL)
+		subject = "";
+	if (strstr(subject, tag) != NULL)
+		out = g_strdup(subject);
+	else
+		out = g_strdup_printf("%s %s", tag, subject);
+	g_free(tag);
+	return out;
+}
+
+static void
+set_text_body(GMimeMessage *msg, const char *body)
+{
+	GMimeTextPart *part = g_mime_text_part_new_with_subtype("plain");
+
+	g_mime_text_part_set_text(part, body != NULL ? body : "");
+	g_mime_text_part_set_charset(part, "utf-8");
+	g_mime_message_set_mime_part(msg, GMIME_OBJECT(part));
+	g_object_unref(part);
+}
+
+GMimeMessage *
+event_message_new(desk_store *st, const ticket_info *t, const char *from_name, const char *from_addr,
+		  const char *to, const char *subject, const char *irt, const char *body)
+{
+	GMimeMessage *msg = g_mime_message_new(TRUE);
+	char *id = token_msgid(st->secret, t->number, st->cfg->domain);
+	char *subj = event_subject(st, t->number, subject != NULL ? subject : t->subject);
+	GDateTime *now = g_date_time_new_now_local();
+	GString *refs = g_string_new(NULL);
+
+	g_mime_message_add_mailbox(msg, GMIME_ADDRESS_TYPE_FROM, from_name != NULL ? from_name : "", from_addr);
+	if (to == NULL)
+		g_mime_message_add_mailbox(msg, GMIME_ADDRESS_TYPE_TO, "", event_desk_address(st, t->queue));
+	else
+		g_mime_message_add_mailbox(msg, GMIME_ADDRESS_TYPE_TO, "", to);
+	g_mime_message_set_subject(msg, subj, "utf-8");
+	g_mime_message_set_date(msg, now);
+	g_mime_message_set_message_id(msg, id);
+	if (irt == NULL)
+		irt = t->root_id;
+	if (irt != NULL && *irt != '\0') {
+		char *v = g_strdup_printf("<%s>", irt);
+
+		g_mime_object_set_header(GMIME_OBJECT(msg), "In-Reply-To", v, NULL);
+		g_free(v);
+	}
+	if (t->root_id != NULL && *t->root_id != '\0')
+		g_string_append_printf(refs, "<%s>", t->root_id);
+	if (irt != NULL && *irt != '\0' && (t->root_id == NULL || strcmp(irt, t->root_id) != 0))
+		g_string_append_printf(refs, "%s<%s>", refs->len ? " " : "", irt);
+	if (refs->len > 0)
+		g_mime_object_set_header(GMIME_OBJECT(msg), "References", refs->str, NULL);
+	set_text_body(msg, body);
+	g_string_free(refs, TRUE);
+	g_date_time_unref(now);
+	g_free(subj);
+	g_free(id);
+	return msg;
+}
+
+char *
+event_to_string(GMimeMessage *msg)
+{
+	GMimeFormatOptions *fo = g_mime_format_options_clone(NULL);
+	char *s;
+
+	g_mime_format_options_set_newline_format(fo, GMIME_NEWLINE_FORMAT_UNIX);
+	s = g_mime_object_to_string(GMIME_OBJECT(msg), fo);
+	g_mime_format_options_free(fo);
+	return s;
+}
+
+desk_status
+event_deliver(desk_store *st, const char *headers, GMimeMessage *msg, char **path, desk_err *err)
+{
+	char *body = event_to_string(msg);
+	char *all = g_strconcat(headers, body, NULL);
+	desk_status s = store_check_space(st, strlen(all), err);
+
+	if (s == DESK_OK)
+		s = store_deliver(st, all, -1, path, err);
+	g_free(all);
+	g_free(body);
+	return s;
+}

@@ -1,0 +1,41 @@
+/* event.h: messages of ours in a ticket's thread: event messages (a change
+ * of state, DESIGN.md "The Maildir is the system of record"), stored copies
+ * of our replies and notes. */
+#ifndef DESK_EVENT_H
+#define DESK_EVENT_H
+
+#include <gmime/gmime.h>
+#include "store.h"
+#include "ticket.h"
+
+/* Our sealed header block for a message in TICKET of QUEUE: X-Desk-Ticket,
+ * -Match "ours", -Queue, -Event and -Set (EVENT/SET may be NULL), -Seal.
+ * Caller g_free()s. */
+char *event_headers(desk_store *st, guint ticket, const char *queue, const char *event,
+		    const char *set);
+
+/* A new message of ours in ticket T: From FROM_NAME <FROM_ADDR>, To TO
+ * (may be NULL: the queue's desk address), Subject with the subject tag,
+ * Date now, our Message-ID, In-Reply-To IRT (NULL: T's root) and
+ * References (T's root, then IRT), a text/plain UTF-8 body. The caller
+ * adds headers (Auto-Submitted, Cc, ...) and parts. Unref when done. */
+GMimeMessage *event_message_new(desk_store *st, const ticket_info *t, const char *from_name,
+				const char *from_addr, const char *to, const char *subject,
+				const char *irt, const char *body);
+
+/* The desk address of QUEUE (the first one mapped to it), else the first
+ * desk address. Not a copy. */
+const char *event_desk_address(desk_store *st, const char *queue);
+
+/* Subject for ticket T: SUBJECT with the subject tag in front unless it is
+ * there already. Caller g_free()s. */
+char *event_subject(desk_store *st, guint t, const char *subject);
+
+/* Deliver HEADERS followed by MSG into mail/new, fsynced. *path optional. */
+desk_status event_deliver(desk_store *st, const char *headers, GMimeMessage *msg, char **path,
+			  desk_err *err);
+
+/* MSG as bytes (CRLF-free, as stored). Caller g_free()s. */
+char *event_to_string(GMimeMessage *msg);
+
+#endif

@@ -1,0 +1,30 @@
+/* followup.h: what happens after new mail is indexed: acknowledgements of
+ * new tickets (lib/ack.c) and mail from agents (lib/bymail.c). The indexer
+ * tags fresh messages "followup" (never during a rebuild); followup_run
+ * handles them and takes the tag off, so a crash in between only delays. */
+#ifndef DESK_FOLLOWUP_H
+#define DESK_FOLLOWUP_H
+
+#include "store.h"
+
+typedef struct followup_item {
+	char *path;           /* the stored file */
+	char *message_id;
+	guint ticket;
+	char *match;          /* desk.match */
+	char *tags;           /* space-separated notmuch tags */
+	char *event, *set;    /* desk.event, desk.set (sealed), or NULL */
+} followup_item;
+
+/* Handle every message tagged followup. Call without the store lock held.
+ * *done (may be NULL) gets how many were handled. */
+desk_status followup_run(desk_store *st, guint *done, desk_err *err);
+
+/* Whether ITEM has TAG. */
+gboolean followup_has_tag(const followup_item *item, const char *tag);
+
+/* The handlers (each in its own file); errors are logged there. */
+void ack_followup(desk_store *st, const followup_item *item);
+void bymail_followup(desk_store *st, const followup_item *item);
+
+#endif

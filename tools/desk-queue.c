@@ -1,0 +1,63 @@
+/* desk-queue.c: desk queue N Q: move tickets to another queue. */
+#include <string.h>
+
+#include "apply.h"
+#include "desk.h"
+
+static desk_status
+decide(desk_change *c, const ticket_info *t, const desk_agent *me, void *ud, apply_event *ev, desk_err *err)
+{
+	const char *to = ud;
+
+	(void)c;
+	(void)err;
+	if (strcmp(t->queue, to) == 0)
+		return DESK_OK;
+	ev->event = "queue";
+	ev->set = g_strdup_printf("queue=%s", to);
+	ev->line = g_strdup_printf("%s moved the ticket to queue %s", me->login, to);
+	return DESK_OK;
+}
+
+static gboolean
+known_queue(desk_store *st, const char *q)
+{
+	for (guint i = 0; i < st->cfg->addresses->len; i++)
+		if (strcmp(((desk_address *)st->cfg->addresses->pdata[i])->queue, q) == 0)
+			return TRUE;
+	return FALSE;
+}
+
+int
+verb_queue(const char *store_dir, int argc, char **argv)
+{
+	char *as = NULL;
+	GOptionEntry entries[] = { APPLY_AS_OPTION(as), { NULL, 0, 0, 0, NULL, NULL, NULL } };
+	GArray *tickets = NULL;
+	desk_store *st = NULL;
+	int rc = desk_parse("queue", "N... QUEUE", "Move tickets to a queue (one of the desk addresses' queues).",
+			    entries, &argc, &argv);
+
+	if (rc >= 0)
+		goto out;
+	if (argc < 3) {
+		rc = desk_error(DESK_USAGE, "queue: usage: desk queue N... QUEUE");
+		goto out;
+	}
+	if ((rc = desk_open_store(store_dir, &st)) != 0)
+		goto out;
+	if (!known_queue(st, argv[argc - 1])) {
+		rc = desk_error(DESK_USAGE, "queue: no queue '%s' (desk.addresses in maildesk.conf)", argv[argc - 1]);
+		goto out;
+	}
+	if ((tickets = apply_ticket_args("queue", argc - 1, argv, 1)) == NULL)
+		rc = 64;
+	else
+		rc = apply_tickets(store_dir, "queue", as, tickets, decide, argv[argc - 1]);
+out:
+	if (tickets != NULL)
+		g_array_unref(tickets);
+	store_free(st);
+	g_free(as);
+	return rc;
+}

@@ -1,0 +1,82 @@
+/* desk-tag.c: desk tag N +x -y: add and remove ticket tags. */
+#include <string.h>
+
+#include "apply.h"
+#include "desk.h"
+
+static gboolean
+has(char **tags, const char *t)
+{
+	for (; *tags != NULL; tags++)
+		if (strcmp(*tags, t) == 0)
+			return TRUE;
+	return FALSE;
+}
+
+static desk_status
+decide(desk_change *c, const ticket_info *t, const desk_agent *me, void *ud, apply_event *ev, desk_err *err)
+{
+	char **changes = ud;
+	GString *set = g_string_new(NULL), *line = g_string_new(NULL);
+
+	(void)c;
+	(void)err;
+	for (char **ch = changes; *ch != NULL; ch++) {
+		gboolean add = **ch == '+';
+
+		if (add == has(t->tags, *ch + 1))
+			continue;
+		g_string_append_printf(set, "%stag=%s", set->len ? "; " : "", *ch);
+		g_string_append_printf(line, " %s", *ch);
+	}
+	if (set->len > 0) {
+		ev->event = "tag";
+		ev->set = g_strdup(set->str);
+		ev->line = g_strdup_printf("%s tagged%s", me->login, line->str);
+	}
+	g_string_free(set, TRUE);
+	g_string_free(line, TRUE);
+	return DESK_OK;
+}
+
+int
+verb_tag(const char *store_dir, int argc, char **argv)
+{
+	char *as = NULL;
+	GOptionEntry entries[] = { APPLY_AS_OPTION(as), { NULL, 0, 0, 0, NULL, NULL, NULL } };
+	GPtrArray *changes = g_ptr_array_new();
+	GArray *tickets = g_array_new(FALSE, FALSE, sizeof(guint));
+	int rc;
+
+	/* -TAG is not an option: take the tag changes out before parsing */
+	for (int i = 1; i < argc; i++) {
+		if ((argv[i][0] == '+' || argv[i][0] == '-') && g_ascii_isalnum(argv[i][1])) {
+			g_ptr_array_add(changes, argv[i]);
+			memmove(argv + i, argv + i + 1, (argc - i) * sizeof *argv);
+			argc--, i--;
+		}
+	}
+	rc = desk_parse("tag", "N... +TAG|-TAG...", "Add (+) and remove (-) tags of tickets; notmuch\n"
+			"queries see them as tag:TAG on the ticket.", entries, &argc, &argv);
+	for (guint i = 0; rc < 0 && i < changes->len; i++)
+		if (!ticket_tag_valid((char *)changes->pdata[i] + 1))
+			rc = desk_error(DESK_USAGE, "tag: bad tag '%s' (a-z 0-9 . _ -, not one of maildesk's own)",
+					(char *)changes->pdata[i] + 1);
+	for (int i = 1; rc < 0 && i < argc; i++) {
+		GArray *one = apply_ticket_args("tag", i + 1, argv, i);
+
+		if (one == NULL)
+			rc = 64;
+		else
+			g_array_append_vals(tickets, one->data, one->len), g_array_unref(one);
+	}
+	if (rc < 0 && (changes->len == 0 || tickets->len == 0))
+		rc = desk_error(DESK_USAGE, "tag: usage: desk tag N... +TAG|-TAG...");
+	g_ptr_array_add(changes, NULL);
+	if (rc < 0)
+		rc = apply_tickets(store_dir, "tag", as, tickets, decide, changes->pdata);
+	g_array_unref(tickets);
+	g_ptr_array_unref(changes);
+	g_free(as);
+	return rc;
+}
