@@ -202,6 +202,18 @@ config_free(desk_config *cfg)
 	g_free(cfg);
 }
 
+desk_status
+config_check_addresses(char **addresses, desk_err *err)
+{
+	GPtrArray *a = g_ptr_array_new_with_free_func(address_free);
+	char *joined = addresses != NULL ? g_strjoinv(";", addresses) : g_strdup("");
+	desk_status s = parse_addresses(joined, a, err);
+
+	g_ptr_array_unref(a);
+	g_free(joined);
+	return s;
+}
+
 char *
 config_template(char **addresses)
 {

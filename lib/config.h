@@ -35,6 +35,9 @@ typedef struct desk_config {
 desk_status config_load(const char *path, desk_config **out, desk_err *err);
 void config_free(desk_config *cfg);
 
+/* DESK_CONFIG when one of ADDRESSES ("addr" or "addr=queue") is unusable. */
+desk_status config_check_addresses(char **addresses, desk_err *err);
+
 /* The text of a maildesk.conf with every key commented at its default,
  * and the given addresses ("addr" or "addr=queue") set. Caller g_free()s. */
 char *config_template(char **addresses);

@@ -462,15 +462,19 @@ fts_query(const char *text, gboolean all)
 	return g_string_free(q, n == 0);
 }
 
-#define SEARCH_SQL                                                                            \
-	"SELECT a.slug, a.title, a.audience, a.status,"                                       \
-	" snippet(fts, 2, '[', ']', ' ... ', 16), fts.body, -rank"                            \
-	" FROM fts JOIN art a ON a.id = fts.rowid WHERE fts MATCH ?1"                         \
+/* The best LIMIT rows first (bm25 alone, no snippet: that is computed for
+ * the rows shown only), then the snippet and text of each. */
+#define RANK_SQL                                                                              \
+	"SELECT fts.rowid, -rank FROM fts JOIN art a ON a.id = fts.rowid WHERE fts MATCH ?1"  \
 	" AND (?2 < 1 OR a.status = 'published') AND (?2 < 2 OR a.audience = 'public')"        \
 	" ORDER BY rank LIMIT ?3"
+#define ROW_SQL                                                                               \
+	"SELECT a.slug, a.title, a.audience, a.status,"                                       \
+	" snippet(fts, 2, '[', ']', ' ... ', 16), fts.body"                                    \
+	" FROM fts JOIN art a ON a.id = fts.rowid WHERE fts MATCH ?1 AND fts.rowid = ?2"
 
 static kb_hit *
-hit_of(sqlite3_stmt *st, const char *commit)
+hit_of(sqlite3_stmt *st, double score, const char *commit)
 {
 	kb_hit *h = g_new0(kb_hit, 1);
 
@@ -480,27 +484,52 @@ hit_of(sqlite3_stmt *st, const char *commit)
 	h->status = g_strdup((const char *)sqlite3_column_text(st, 3));
 	h->snippet = g_strdup((const char *)sqlite3_column_text(st, 4) ?: "");
 	h->text = g_strdup((const char *)sqlite3_column_text(st, 5) ?: "");
-	h->score = sqlite3_column_double(st, 6);
+	h->score = score;
 	h->citation = g_strdup_printf("%s@%s", h->slug, commit);
 	return h;
+}
+
+/* The hit of row ID of query Q. */
+static desk_status
+ix_row(ix *x, sqlite3_stmt *row, const char *q, sqlite3_int64 id, double score, const char *commit,
+       GPtrArray *hits, desk_err *err)
+{
+	int rc;
+
+	sqlite3_bind_text(row, 1, q, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(row, 2, id);
+	rc = sqlite3_step(row);
+	if (rc == SQLITE_ROW)
+		g_ptr_array_add(hits, hit_of(row, score, commit));
+	sqlite3_reset(row);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? DESK_OK : ix_fail(x, "search", err);
 }
 
 static desk_status
 ix_query(ix *x, const char *q, kb_scope scope, guint limit, const char *commit, GPtrArray *hits,
 	 desk_err *err)
 {
-	sqlite3_stmt *st = NULL;
-	int rc = sqlite3_prepare_v2(x->db, SEARCH_SQL, -1, &st, NULL);
+	sqlite3_stmt *st = NULL, *row = NULL;
+	desk_status s = DESK_OK;
+	int rc;
 
-	if (rc != SQLITE_OK)
-		return ix_fail(x, "search", err);
+	if (sqlite3_prepare_v2(x->db, RANK_SQL, -1, &st, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(x->db, ROW_SQL, -1, &row, NULL) != SQLITE_OK) {
+		s = ix_fail(x, "search", err);
+		sqlite3_finalize(st);
+		return s;
+	}
 	sqlite3_bind_text(st, 1, q, -1, SQLITE_STATIC);
 	sqlite3_bind_int(st, 2, scope == KB_ALL ? 0 : scope == KB_PUBLISHED ? 1 : 2);
 	sqlite3_bind_int(st, 3, limit);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		g_ptr_array_add(hits, hit_of(st, commit));
+	while (s == DESK_OK && (rc = sqlite3_step(st)) == SQLITE_ROW)
+		s = ix_row(x, row, q, sqlite3_column_int64(st, 0), sqlite3_column_double(st, 1), commit,
+			   hits, err);
+	if (s == DESK_OK && rc != SQLITE_DONE)
+		s = ix_fail(x, "search", err);
 	sqlite3_finalize(st);
-	return rc == SQLITE_DONE ? DESK_OK : ix_fail(x, "search", err);
+	sqlite3_finalize(row);
+	return s;
 }
 
 desk_status

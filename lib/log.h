@@ -8,6 +8,8 @@
  * to stderr (LOG_PERROR). Without log_open, lines go to stderr only. */
 void log_open(const char *ident, int to_stderr);
 void log_debug_enable(int on);
+/* Send GMime's criticals and warnings about broken mail to debug level. */
+void log_quiet_gmime(void);
 void desk_log(int priority, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 #endif

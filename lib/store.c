@@ -160,6 +160,8 @@ store_init(const char *dir, char **addresses, desk_err *err)
 		s = desk_fail(err, DESK_USAGE, "%s already holds a store", dir);
 		goto out;
 	}
+	if ((s = config_check_addresses(addresses, err)) != DESK_OK)
+		goto out;  /* before anything is made */
 	if ((s = make_dirs(dir, err)) != DESK_OK)
 		goto out;
 	if (getrandom(rnd, sizeof rnd, 0) != sizeof rnd) {

@@ -354,6 +354,7 @@ main(int argc, char **argv)
 	log_open("maildesk-milter", foreground);
 	log_debug_enable(debug);
 	g_mime_init();
+	log_quiet_gmime();
 	if (store_open(store_default_dir(dir), &store, &err) != DESK_OK) {
 		desk_log(LOG_ERR, "%s", err.msg);
 		return desk_exit_code(err.status);

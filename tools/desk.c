@@ -8,6 +8,7 @@
 #include <gmime/gmime.h>
 
 #include "desk.h"
+#include "log.h"
 
 static const struct verb {
 	const char *name;
@@ -86,6 +87,17 @@ desk_parse(const char *verb, const char *args_doc, const char *summary, GOptionE
 	return rc;
 }
 
+/* Whether this is desk ingest: as an LDA, a usage error must not bounce
+ * the mail (EX_USAGE is permanent for MTAs); EX_TEMPFAIL keeps it queued. */
+static gboolean
+lda_call(int argc, char **argv)
+{
+	for (int i = 1; i < argc; i++)
+		if (strcmp(argv[i], "ingest") == 0)
+			return TRUE;
+	return FALSE;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -108,7 +120,7 @@ main(int argc, char **argv)
 			return 0;
 		} else {
 			usage(stderr);
-			return EX_USAGE;
+			return lda_call(argc, argv) ? EX_TEMPFAIL : EX_USAGE;
 		}
 	}
 	if (i == argc) {
@@ -120,6 +132,7 @@ main(int argc, char **argv)
 			int rc;
 
 			g_mime_init();
+			log_quiet_gmime();
 			rc = verbs[v].fn(store_dir, argc - i, argv + i);
 			g_mime_shutdown();
 			return rc;
