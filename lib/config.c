@@ -53,6 +53,16 @@ static const struct key {
 	  "Messages per index transaction." },
 	{ "index", "interval_ms", K_INT, offsetof(desk_config, index_interval_ms), "100",
 	  "How often, in milliseconds, the indexer looks at mail/new." },
+	{ "kb", "path", K_STR, offsetof(desk_config, kb_path), "kb",
+	  "The knowledge base's git repository, relative to the store or absolute." },
+	{ "kb", "ref", K_STR, offsetof(desk_config, kb_ref), "refs/heads/main",
+	  "The ref articles are read at (never a working tree)." },
+	{ "kb", "ack", K_BOOL, offsetof(desk_config, kb_ack), "false",
+	  "Whether acknowledgements offer up to three public published articles." },
+	{ "kb", "min_score", K_STR, offsetof(desk_config, kb_min_score), "1.0",
+	  "Lowest bm25 score of an article offered in an acknowledgement." },
+	{ "kb", "url", K_STR, offsetof(desk_config, kb_url), "",
+	  "URL of an article in acknowledgements, %s is its slug; empty: the text inline." },
 };
 
 static void
@@ -194,6 +204,10 @@ config_free(desk_config *cfg)
 	g_ptr_array_unref(cfg->addresses);
 	g_ptr_array_unref(cfg->agents);
 	g_free(cfg->sendmail);
+	g_free(cfg->kb_path);
+	g_free(cfg->kb_ref);
+	g_free(cfg->kb_min_score);
+	g_free(cfg->kb_url);
 	g_free(cfg->trusted_networks);
 	g_free(cfg->domain);
 	g_free(cfg->subject_tag);

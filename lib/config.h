@@ -29,6 +29,11 @@ typedef struct desk_config {
 	gboolean notify_agents;   /* mail comments to the other agents on a ticket */
 	char *trusted_networks;   /* client networks whose mail is from agents */
 	GPtrArray *agents;        /* of desk_agent*, the [agent LOGIN] groups */
+	char *kb_path;            /* the KB repository, relative to the store */
+	char *kb_ref;             /* the ref articles are read at */
+	gboolean kb_ack;          /* suggestions in acknowledgements */
+	char *kb_min_score;       /* lowest score of such a suggestion */
+	char *kb_url;             /* URL pattern of an article (%s: slug), "" inline */
 } desk_config;
 
 /* Load PATH (missing keys take their defaults). Caller frees with config_free. */
