@@ -154,7 +154,9 @@ int
 verb_comment(const char *store_dir, int argc, char **argv)
 {
 	char *as = NULL, *message = NULL;
+	gboolean edit = FALSE;
 	GOptionEntry entries[] = {
+		{ "edit", 'e', 0, G_OPTION_ARG_NONE, &edit, "Write the text in $EDITOR even when stdin is not a terminal", NULL },
 		{ "as", 0, 0, G_OPTION_ARG_STRING, &as, "Act as agent LOGIN (default $MAILDESK_AGENT, else your login)", "LOGIN" },
 		{ "message", 'm', 0, G_OPTION_ARG_STRING, &message, "The text of the note (else stdin, else $EDITOR)", "TEXT" },
 		{ NULL, 0, 0, 0, NULL, NULL, NULL },
@@ -186,7 +188,7 @@ verb_comment(const char *store_dir, int argc, char **argv)
 		goto out;
 	}
 	rc = comment(st, me, n, message,
-		     strcmp(argv[1], "-") != 0 && !g_file_test(argv[1], G_FILE_TEST_EXISTS));
+		     !edit && strcmp(argv[1], "-") != 0 && !g_file_test(argv[1], G_FILE_TEST_EXISTS));
 out:
 	store_free(st);
 	g_free(as);

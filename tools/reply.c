@@ -531,6 +531,7 @@ prepare(desk_store *st, const desk_agent *me, guint n, const reply_opts *o, repl
 	desk_status s = index_open(st, FALSE, &db, err);
 	char *draft = NULL;
 	const ticket_message *last = NULL;
+	gboolean stdin_text;
 
 	if (s == DESK_OK)
 		s = ticket_get(db, n, &t, &msgs, err);
@@ -562,9 +563,10 @@ prepare(desk_store *st, const desk_agent *me, guint n, const reply_opts *o, repl
 	draft = make_draft(st, last, tpl != NULL ? tpl->body : NULL);
 	notmuch_database_destroy(db);
 	db = NULL;
-	if (o->message == NULL && !(o->stdin_free && !isatty(0)) && last != NULL)
+	stdin_text = o->stdin_free && !o->edit && !isatty(0);
+	if (o->message == NULL && !stdin_text && last != NULL)
 		d->quoted_id = g_strdup(last->message_id);
-	s = reply_text(o->message, o->stdin_free && tpl == NULL, draft, &d->text, err);
+	s = reply_text(o->message, stdin_text, draft, &d->text, err);
 out:
 	g_free(draft);
 	template_free(tpl);
