@@ -163,13 +163,17 @@ seen_set(desk_store *st, const char *login, guint n, char **message_ids, desk_er
 		g_free(dir);
 		return desk_fail(err, DESK_USAGE, "bad login '%s'", login);
 	}
-	if (g_mkdir_with_parents(dir, 02770) != 0) {
+	if (!g_file_test(dir, G_FILE_TEST_IS_DIR) && mkdir(dir, 02770) == 0)
+		chmod(dir, 02770); /* not narrowed by the umask: agents share it */
+	if (!g_file_test(dir, G_FILE_TEST_IS_DIR)) {
 		s = desk_fail(err, DESK_TEMPFAIL, "%s: %s", dir, g_strerror(errno));
 		goto out;
 	}
 	path = seen_path(st, login, "");
 	lockpath = seen_path(st, login, ".lock");
 	lockfd = open(lockpath, O_RDWR | O_CREAT | O_CLOEXEC, 0660);
+	if (lockfd >= 0)
+		fchmod(lockfd, 0660);
 	if (lockfd < 0 || flock(lockfd, LOCK_EX) != 0) {
 		s = desk_fail(err, DESK_TEMPFAIL, "%s: %s", lockpath, g_strerror(errno));
 		goto out;

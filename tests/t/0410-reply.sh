@@ -227,7 +227,15 @@ check "the stored note is event comment" grep -q "^X-Desk-Event: comment" \
 	"$(grep -l needle-note "$STORE"/mail/cur/* | head -1)"
 echo "Stdin note." | D comment 1 --as alice >/dev/null
 check_eq "alice's note goes to bob" bob@helpdesk.test "$(header_of "$(last_sent)" To | sed 's/.*<\(.*\)>.*/\1/')"
+sed -i 's/^#notify_agents = true/notify_agents = false/' "$STORE/maildesk.conf"
+n=$(sent)
+check "with desk.notify_agents = false a note is stored" D comment 1 --as bob -m "Quiet note. needle-quiet"
+check_eq "and mailed to nobody" "$n" "$(sent)"
+check "it is in the ticket" sh -c "\"$DESK\" --store '$STORE' show 1 | grep -q needle-quiet"
 check_eq "an empty note is refused" 65 "$(D comment 1 --as alice -m '  ' >/dev/null 2>&1; echo $?)"
+
+check_eq "the seen marker is group-writable (0660)" 660 "$(stat -c %a "$STORE/seen/alice")"
+check "it has a line for ticket 1" grep -q "^1	[0-9]*	[0-9a-f]" "$STORE/seen/alice"
 
 # --- events inline in desk show
 D assign 1 alice --as bob >/dev/null
