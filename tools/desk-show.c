@@ -10,6 +10,7 @@
 #include "kbticket.h"
 #include "output.h"
 #include "render.h"
+#include "seen.h"
 #include "ticket.h"
 
 static void
@@ -80,6 +81,15 @@ info_json(JsonBuilder *b, const ticket_info *t)
 	json_builder_add_int_value(b, t->messages);
 	add_str(b, "created", c);
 	add_str(b, "updated", u);
+	json_builder_set_member_name(b, "first_response");
+	if (t->first_response != 0) {
+		char *f = out_iso8601(t->first_response);
+
+		json_builder_add_string_value(b, f);
+		g_free(f);
+	} else {
+		json_builder_add_null_value(b);
+	}
 	g_free(c);
 	g_free(u);
 }
@@ -157,15 +167,43 @@ message_raw(const ticket_message *tm, desk_err *err)
 	return DESK_OK;
 }
 
+/* An event (a change of state) as one line: "--- TIME  LINE". */
+static void
+event_text(const ticket_message *tm, const rendered_msg *r)
+{
+	char *when = out_iso8601(tm->time);
+	const char *nl = strchr(r->text, '\n');
+
+	printf("\n--- %s  %.*s\n", when, (int)(nl != NULL ? nl - r->text : (int)strlen(r->text)), r->text);
+	g_free(when);
+}
+
+/* Whether a message is left out by --last: the agent saw it (SEEN: digests). */
+static gboolean
+seen_before(GHashTable *seen, const ticket_message *tm)
+{
+	char *d;
+	gboolean yes;
+
+	if (seen == NULL)
+		return FALSE;
+	d = seen_digest(tm->message_id);
+	yes = g_hash_table_contains(seen, d);
+	g_free(d);
+	return yes;
+}
+
 static desk_status
-show(desk_store *st, const ticket_info *info, GPtrArray *msgs, const char *format, desk_err *err)
+show(desk_store *st, const ticket_info *info, GPtrArray *msgs, const char *format, GHashTable *seen,
+     desk_err *err)
 {
 	JsonBuilder *b = strcmp(format, "json") == 0 ? json_builder_new() : NULL;
 	desk_status s = DESK_OK;
 
 	if (strcmp(format, "raw") == 0) {
 		for (guint i = 0; i < msgs->len && s == DESK_OK; i++)
-			s = message_raw(msgs->pdata[i], err);
+			if (!seen_before(seen, msgs->pdata[i]))
+				s = message_raw(msgs->pdata[i], err);
 		return s;
 	}
 	if (b != NULL) {
@@ -181,6 +219,8 @@ show(desk_store *st, const ticket_info *info, GPtrArray *msgs, const char *forma
 		rendered_msg *r = NULL;
 		desk_err one = { 0 };
 
+		if (seen_before(seen, tm))
+			continue;
 		if (render_message(tm->path, st->cfg->fallback_charsets, &r, &one) != DESK_OK) {
 			fprintf(stderr, "desk: show: message %s: %s\n", tm->message_id, one.msg);
 			s = DESK_DATAERR;
@@ -188,6 +228,8 @@ show(desk_store *st, const ticket_info *info, GPtrArray *msgs, const char *forma
 		}
 		if (b != NULL)
 			message_json(b, tm, r);
+		else if (tm->event != NULL && !ticket_event_is_message(tm->event))
+			event_text(tm, r);
 		else
 			message_text(i + 1, msgs->len, tm, r);
 		rendered_msg_free(r);
@@ -204,6 +246,21 @@ show(desk_store *st, const ticket_info *info, GPtrArray *msgs, const char *forma
 }
 
 /* desk show N --suggest: the KB's published articles for the ticket. */
+/* Remember that the acting agent (AS, else the default; none: nothing)
+ * saw ticket N's messages, for desk show --last and desk reply. */
+static void
+record_seen(desk_store *st, const desk_agent *me, guint n, GPtrArray *msgs)
+{
+	char **ids = g_new0(char *, msgs->len + 1);
+	desk_err err = { 0 };
+
+	for (guint i = 0; i < msgs->len; i++)
+		ids[i] = ((ticket_message *)msgs->pdata[i])->message_id;
+	if (seen_set(st, me->login, n, ids, &err) != DESK_OK)
+		fprintf(stderr, "desk: show: remembering what you saw: %s\n", err.msg);
+	g_free(ids);
+}
+
 static int
 show_suggestions(desk_store *st, notmuch_database_t *db, guint n)
 {
@@ -223,8 +280,14 @@ int
 verb_show(const char *store_dir, int argc, char **argv)
 {
 	char *format = NULL;
-	gboolean suggest = FALSE;
+	gboolean suggest = FALSE, last = FALSE;
+	char *as = NULL;
+	const desk_agent *me = NULL;
+	GHashTable *seen = NULL;
+	gint64 seen_when = 0;
 	GOptionEntry entries[] = {
+		{ "last", 'l', 0, G_OPTION_ARG_NONE, &last, "Only what is new since you last looked", NULL },
+		{ "as", 0, 0, G_OPTION_ARG_STRING, &as, "Look as agent LOGIN (default $MAILDESK_AGENT, else your login)", "LOGIN" },
 		{ "format", 'f', 0, G_OPTION_ARG_STRING, &format, "text, json or raw (the stored messages as mbox)", "FMT" },
 		{ "suggest", 0, 0, G_OPTION_ARG_NONE, &suggest, "Then the KB's suggested articles (text only)", NULL },
 		{ NULL, 0, 0, 0, NULL, NULL, NULL },
@@ -256,11 +319,20 @@ verb_show(const char *store_dir, int argc, char **argv)
 	}
 	if ((rc = desk_open_store(store_dir, &st)) != 0)
 		goto out;
+	s = agent_acting(st->cfg->agents, as, &me, &err);
+	if (s != DESK_OK && (as != NULL || last)) {
+		rc = desk_error(s, "show: %s", err.msg);
+		goto out;
+	}
 	s = index_open(st, FALSE, &db, &err);
 	if (s == DESK_OK)
 		s = ticket_get(db, (guint)n, &info, &msgs, &err);
+	if (s == DESK_OK && last && seen_get(st, me->login, (guint)n, &seen, &seen_when, &err) == DESK_TEMPFAIL)
+		s = DESK_TEMPFAIL;
 	if (s == DESK_OK)
-		s = show(st, info, msgs, format, &err);
+		s = show(st, info, msgs, format, seen, &err);
+	if (s == DESK_OK && me != NULL)
+		record_seen(st, me, (guint)n, msgs);
 	if (s != DESK_OK)
 		rc = desk_error(s, "show: %s", err.msg);
 	else if (suggest && strcmp(format, "text") == 0)
@@ -271,7 +343,10 @@ out:
 		g_ptr_array_unref(msgs);
 	if (db != NULL)
 		notmuch_database_destroy(db);
+	if (seen != NULL)
+		g_hash_table_unref(seen);
 	store_free(st);
 	g_free(format);
+	g_free(as);
 	return rc;
 }

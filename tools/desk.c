@@ -31,6 +31,8 @@ static const struct verb {
 	{ "queue", verb_queue, "move tickets to another queue" },
 	{ "tag", verb_tag, "add and remove ticket tags" },
 	{ "cc", verb_cc, "add or remove a participant" },
+	{ "reply", verb_reply, "reply to the requester (stored, sent by sendmail)" },
+	{ "comment", verb_comment, "add an internal note, never sent to the requester" },
 	{ "kb", verb_kb, "the knowledge base: list, show, search, suggest, new, lint" },
 };
 

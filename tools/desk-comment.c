@@ -1,0 +1,197 @@
+/* desk-comment.c: desk comment N: an internal note in the ticket, never
+ * sent to the requester; mailed to the other agents on the ticket when
+ * desk.notify_agents is set. */
+#include <stdio.h>
+#include <string.h>
+
+#include "change.h"
+#include "desk.h"
+#include "event.h"
+#include "index.h"
+#include "reply.h"
+#include "sendmail.h"
+#include "ticket-args.h"
+
+/* The other agents on ticket T (its owner and those who acted on it),
+ * without ME, as addresses. */
+static GPtrArray *
+agents_involved(desk_store *st, const ticket_info *t, GPtrArray *msgs, const desk_agent *me)
+{
+	GPtrArray *out = g_ptr_array_new();
+	GPtrArray *logins = g_ptr_array_new_with_free_func(g_free);
+
+	if (*t->owner)
+		g_ptr_array_add(logins, g_strdup(t->owner));
+	for (guint i = 0; i < msgs->len; i++) {
+		const ticket_message *m = msgs->pdata[i];
+		char **items = m->set != NULL ? ticket_set_items(m->set) : NULL;
+
+		for (char **it = items; it != NULL && *it != NULL; it++)
+			if (g_str_has_prefix(*it, "by="))
+				g_ptr_array_add(logins, g_strdup(*it + 3));
+		g_strfreev(items);
+	}
+	for (guint i = 0; i < logins->len; i++) {
+		const desk_agent *a = agent_find(st->cfg->agents, logins->pdata[i]);
+
+		if (a == NULL || a == me || strcmp(a->login, me->login) == 0 || g_ptr_array_find(out, a, NULL))
+			continue;
+		g_ptr_array_add(out, (gpointer)a);
+	}
+	g_ptr_array_unref(logins);
+	return out;
+}
+
+/* support+N@domain: mail to it is an internal comment on N. */
+static char *
+comment_address(desk_store *st, const ticket_info *t)
+{
+	const char *addr = event_desk_address(st, t->queue);
+	const char *at = strrchr(addr, '@');
+
+	return g_strdup_printf("%.*s+%u%s", (int)(at != NULL ? at - addr : (int)strlen(addr)), addr, t->number,
+			       at != NULL ? at : "");
+}
+
+/* Store the note (under the lock); *msg gets it, *notify whether to mail it. */
+static desk_status
+store_note(desk_store *st, const desk_agent *me, guint n, const char *text, GMimeMessage **out,
+	   guint *ticket, gboolean *notify, desk_err *err)
+{
+	desk_change *c = NULL;
+	ticket_info *t = NULL;
+	GPtrArray *msgs = NULL, *to = NULL;
+	GMimeMessage *msg = NULL;
+	char *headers = NULL, *set = NULL, *subject = NULL, *ra = NULL;
+	desk_status s = change_begin(st, &c, err);
+
+	*out = NULL;
+	if (s == DESK_OK)
+		s = ticket_get(change_db(c), n, &t, &msgs, err);
+	if (s == DESK_OK)
+		s = reply_check_ticket(t, n, TRUE, err);
+	if (s != DESK_OK)
+		goto out;
+	to = agents_involved(st, t, msgs, me);
+	subject = g_strdup_printf("Note: %s", t->subject);
+	msg = event_message_new(st, t, *me->name ? me->name : me->login, me->address, NULL, subject, NULL, text);
+	if (st->cfg->notify_agents && to->len > 0) {
+		InternetAddressList *l = g_mime_message_get_addresses(msg, GMIME_ADDRESS_TYPE_TO);
+
+		internet_address_list_clear(l);
+		for (guint i = 0; i < to->len; i++) {
+			const desk_agent *a = to->pdata[i];
+
+			g_mime_message_add_mailbox(msg, GMIME_ADDRESS_TYPE_TO, a->name, a->address);
+		}
+		*notify = TRUE;
+	}
+	ra = comment_address(st, t);
+	g_mime_message_add_mailbox(msg, GMIME_ADDRESS_TYPE_REPLY_TO, "", ra);
+	g_mime_object_set_header(GMIME_OBJECT(msg), "X-Desk-Internal", "yes", NULL);
+	set = g_strdup_printf("by=%s", me->login);
+	headers = event_headers(st, t->number, t->queue, "comment", set);
+	s = change_deliver(c, headers, msg, err);
+	*ticket = t->number;
+out:
+	if (c != NULL && s == DESK_OK)
+		s = change_commit(c, err);
+	else if (c != NULL)
+		change_abort(c);
+	if (s == DESK_OK)
+		*out = msg;
+	else if (msg != NULL)
+		g_object_unref(msg);
+	if (to != NULL)
+		g_ptr_array_unref(to);
+	if (msgs != NULL)
+		g_ptr_array_unref(msgs);
+	ticket_info_free(t);
+	g_free(headers);
+	g_free(set);
+	g_free(subject);
+	g_free(ra);
+	return s;
+}
+
+static int
+comment(desk_store *st, const desk_agent *me, guint n, const char *message, gboolean stdin_free)
+{
+	char *text = NULL, *out = NULL;
+	GMimeMessage *msg = NULL;
+	gboolean notify = FALSE;
+	guint ticket = n;
+	desk_err err = { 0 };
+	desk_status s = reply_text(message, stdin_free, "", &text, &err);
+	int rc = 0;
+
+	if (s == DESK_OK)
+		s = store_note(st, me, n, text, &msg, &ticket, &notify, &err);
+	if (s != DESK_OK) {
+		rc = desk_error(s, "comment %u: %s", n, err.msg);
+		goto out;
+	}
+	printf("%u: note stored\n", ticket);
+	if (notify) {
+		/* The note itself is stored: a failed notification is reported,
+		 * not repeated by a second run. */
+		out = event_to_string(msg);
+		if (sendmail_send(st, out, event_desk_address(st, NULL), &err) != DESK_OK)
+			fprintf(stderr, "desk: comment %u: the note is stored, but mailing it to the other "
+				"agents failed: %s\n", ticket, err.msg);
+		else
+			printf("%u: mailed to the other agents on the ticket\n", ticket);
+	}
+out:
+	if (msg != NULL)
+		g_object_unref(msg);
+	g_free(out);
+	g_free(text);
+	return rc;
+}
+
+int
+verb_comment(const char *store_dir, int argc, char **argv)
+{
+	char *as = NULL, *message = NULL;
+	gboolean edit = FALSE;
+	GOptionEntry entries[] = {
+		{ "edit", 'e', 0, G_OPTION_ARG_NONE, &edit, "Write the text in $EDITOR even when stdin is not a terminal", NULL },
+		{ "as", 0, 0, G_OPTION_ARG_STRING, &as, "Act as agent LOGIN (default $MAILDESK_AGENT, else your login)", "LOGIN" },
+		{ "message", 'm', 0, G_OPTION_ARG_STRING, &message, "The text of the note (else stdin, else $EDITOR)", "TEXT" },
+		{ NULL, 0, 0, 0, NULL, NULL, NULL },
+	};
+	desk_store *st = NULL;
+	const desk_agent *me = NULL;
+	desk_err err = { 0 };
+	desk_status s;
+	guint n;
+	int rc = desk_parse("comment", "N", "Add an internal note to ticket N: never sent to the requester;\n"
+			    "mailed to the other agents on the ticket when desk.notify_agents is set.\n"
+			    "The text is -m TEXT, else stdin when it is not a terminal, else $EDITOR.",
+			    entries, &argc, &argv);
+
+	if (rc >= 0)
+		goto out;
+	if (argc != 2) {
+		rc = desk_error(DESK_USAGE, "comment: one ticket, please (see desk comment --help)");
+		goto out;
+	}
+	if ((n = ticket_arg_one(argv[1])) == 0) {
+		rc = 64;
+		goto out;
+	}
+	if ((rc = desk_open_store(store_dir, &st)) != 0)
+		goto out;
+	if ((s = agent_acting(st->cfg->agents, as, &me, &err)) != DESK_OK) {
+		rc = desk_error(s, "comment: %s", err.msg);
+		goto out;
+	}
+	rc = comment(st, me, n, message,
+		     !edit && strcmp(argv[1], "-") != 0 && !g_file_test(argv[1], G_FILE_TEST_EXISTS));
+out:
+	store_free(st);
+	g_free(as);
+	g_free(message);
+	return rc;
+}

@@ -1,0 +1,874 @@
+/* reply.c: compose, store and send the public replies of agents (desk
+ * reply, desk close --template), and read texts from -m, stdin or $EDITOR. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <gio/gio.h>
+
+#include "change.h"
+#include "desk.h"
+#include "event.h"
+#include "index.h"
+#include "render.h"
+#include "reply.h"
+#include "seen.h"
+#include "sendmail.h"
+#include "template.h"
+#include "token.h"
+
+static gboolean
+has_word(const char *list, const char *word)
+{
+	size_t n = strlen(word);
+
+	for (const char *p = list; p != NULL && (p = strstr(p, word)) != NULL; p += n)
+		if ((p == list || p[-1] == ' ') && (p[n] == '\0' || p[n] == ' '))
+			return TRUE;
+	return FALSE;
+}
+
+gboolean
+reply_is_customer(const ticket_message *m)
+{
+	static const char *const not[] = { "ours", "auto", "bulk", "bounce", "held", "spam", NULL };
+
+	if (m->event != NULL)
+		return FALSE;
+	for (int i = 0; not[i] != NULL; i++)
+		if (has_word(m->tags, not[i]))
+			return FALSE;
+	return TRUE;
+}
+
+desk_status
+reply_check_ticket(const ticket_info *t, guint n, gboolean allow_closed, desk_err *err)
+{
+	if (t->merged_into != 0)
+		return desk_fail(err, DESK_USAGE, "ticket %u was merged into %u: answer there (desk reply %u)", n,
+				 t->merged_into, t->merged_into);
+	if (strcmp(t->status, "spam") == 0)
+		return desk_fail(err, DESK_USAGE, "ticket %u is spam", n);
+	if (!allow_closed && strcmp(t->status, "closed") == 0)
+		return desk_fail(err, DESK_USAGE,
+				 "ticket %u is closed: reopen it first (desk reopen %u), or let the requester's "
+				 "next mail start a new ticket", n, n);
+	return DESK_OK;
+}
+
+/* --- the text ---------------------------------------------------------- */
+
+static desk_status
+read_stdin(char **out, desk_err *err)
+{
+	GString *s = g_string_new(NULL);
+	char buf[8192];
+	ssize_t r;
+
+	while ((r = read(0, buf, sizeof buf)) != 0) {
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			g_string_free(s, TRUE);
+			return desk_fail(err, DESK_TEMPFAIL, "reading stdin: %s", g_strerror(errno));
+		}
+		if (s->len + (gsize)r > REPLY_MAX_TEXT) {
+			g_string_free(s, TRUE);
+			return desk_fail(err, DESK_DATAERR, "text on stdin longer than %d bytes", REPLY_MAX_TEXT);
+		}
+		g_string_append_len(s, buf, r);
+	}
+	*out = g_string_free(s, FALSE);
+	return DESK_OK;
+}
+
+static void
+child_tty(gpointer ud)
+{
+	int fd = GPOINTER_TO_INT(ud);
+
+	if (fd >= 0)
+		dup2(fd, 0);
+}
+
+/* Run the agent's editor ($VISUAL, $EDITOR, else vi; split into words, no
+ * shell) on a file holding DRAFT; *out gets what it holds afterwards. */
+static desk_status
+run_editor(const char *draft, char **out, desk_err *err)
+{
+	const char *cmd = g_getenv("VISUAL");
+	char **words = NULL, *path = NULL, **argv;
+	GError *gerr = NULL;
+	int fd, n = 0, wait_status = 0, tty = -1;
+	desk_status s = DESK_OK;
+	gsize len = 0;
+
+	*out = NULL;
+	if (cmd == NULL || *cmd == '\0')
+		cmd = g_getenv("EDITOR");
+	if (cmd == NULL || *cmd == '\0')
+		cmd = "vi";
+	if (!g_shell_parse_argv(cmd, &n, &words, &gerr)) {
+		s = desk_fail(err, DESK_USAGE, "editor '%s': %s", cmd, gerr->message);
+		g_error_free(gerr);
+		return s;
+	}
+	if ((fd = g_file_open_tmp("desk-draft-XXXXXX.txt", &path, &gerr)) < 0) {
+		s = desk_fail(err, DESK_TEMPFAIL, "draft: %s", gerr->message);
+		g_error_free(gerr);
+		g_strfreev(words);
+		return s;
+	}
+	close(fd);
+	if (!g_file_set_contents(path, draft, -1, &gerr)) {
+		s = desk_fail(err, DESK_TEMPFAIL, "draft: %s", gerr->message);
+		goto out;
+	}
+	argv = g_new0(char *, n + 2);
+	memcpy(argv, words, n * sizeof *argv);
+	argv[n] = path;
+	if (!isatty(0))
+		tty = open("/dev/tty", O_RDONLY | O_CLOEXEC);
+	if (!g_spawn_sync(NULL, argv, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_CHILD_INHERITS_STDIN, child_tty,
+			  GINT_TO_POINTER(tty), NULL, NULL, &wait_status, &gerr))
+		s = desk_fail(err, DESK_USAGE, "editor %s: %s; nothing sent", argv[0], gerr->message);
+	else if (!WIFEXITED(wait_status) || WEXITSTATUS(wait_status) != 0)
+		s = desk_fail(err, DESK_DATAERR, "editor %s exited with status %d; nothing sent", argv[0],
+			      WIFEXITED(wait_status) ? WEXITSTATUS(wait_status) : 128 + WTERMSIG(wait_status));
+	g_free(argv);
+	if (tty >= 0)
+		close(tty);
+	if (s == DESK_OK && !g_file_get_contents(path, out, &len, &gerr))
+		s = desk_fail(err, DESK_TEMPFAIL, "draft: %s", gerr->message);
+	if (s == DESK_OK && len > REPLY_MAX_TEXT)
+		s = desk_fail(err, DESK_DATAERR, "draft longer than %d bytes; nothing sent", REPLY_MAX_TEXT);
+	if (s == DESK_OK && strcmp(*out, draft) == 0)
+		s = desk_fail(err, DESK_DATAERR, "draft unchanged; nothing sent");
+out:
+	if (s != DESK_OK) {
+		g_free(*out);
+		*out = NULL;
+	}
+	if (gerr != NULL)
+		g_error_free(gerr);
+	unlink(path);
+	g_free(path);
+	g_strfreev(words);
+	return s;
+}
+
+static gboolean
+is_blank(const char *s)
+{
+	for (; *s; s++)
+		if (!g_ascii_isspace(*s))
+			return FALSE;
+	return TRUE;
+}
+
+desk_status
+reply_text(const char *message, gboolean stdin_free, const char *draft, char **out, desk_err *err)
+{
+	desk_status s;
+	char *text = NULL;
+
+	*out = NULL;
+	if (message != NULL) {
+		text = g_strdup(message);
+		s = DESK_OK;
+	} else if (stdin_free && !isatty(0)) {
+		s = read_stdin(&text, err);
+	} else {
+		s = run_editor(draft != NULL ? draft : "", &text, err);
+	}
+	if (s != DESK_OK)
+		return s;
+	if (!g_utf8_validate(text, -1, NULL)) {
+		g_free(text);
+		return desk_fail(err, DESK_DATAERR, "the text is not UTF-8; nothing sent");
+	}
+	if (is_blank(text)) {
+		g_free(text);
+		return desk_fail(err, DESK_DATAERR, "empty text; nothing sent");
+	}
+	if (text[strlen(text) - 1] != '\n') {
+		char *t = g_strconcat(text, "\n", NULL);
+
+		g_free(text);
+		text = t;
+	}
+	*out = text;
+	return DESK_OK;
+}
+
+/* --- reading the ticket -------------------------------------------------- */
+
+/* The last message of MSGS people outside wrote, or NULL. */
+static const ticket_message *
+last_customer(GPtrArray *msgs)
+{
+	for (guint i = msgs->len; i > 0; i--)
+		if (reply_is_customer(msgs->pdata[i - 1]))
+			return msgs->pdata[i - 1];
+	return NULL;
+}
+
+/* The draft: START, then the last customer message quoted. */
+static char *
+make_draft(desk_store *st, const ticket_message *last, const char *start)
+{
+	GString *d = g_string_new(start != NULL ? start : "\n");
+	rendered_msg *r = NULL;
+	desk_err err = { 0 };
+	char **lines;
+	int n = 0;
+
+	if (last == NULL || render_message(last->path, st->cfg->fallback_charsets, &r, &err) != DESK_OK)
+		return g_string_free(d, FALSE);
+	if (d->len > 0 && d->str[d->len - 1] != '\n')
+		g_string_append_c(d, '\n');
+	g_string_append_printf(d, "\nOn %s, %s wrote:\n", r->date, r->from);
+	lines = g_strsplit(r->text, "\n", -1);
+	for (char **l = lines; *l != NULL && n < 500; l++, n++)
+		if (**l != '\0' || l[1] != NULL)
+			g_string_append_printf(d, ">%s%s\n", **l ? " " : "", *l);
+	g_strfreev(lines);
+	rendered_msg_free(r);
+	return g_string_free(d, FALSE);
+}
+
+static char *
+bare_id(const char *id)
+{
+	char *s = g_strstrip(g_strdup(id));
+	size_t n = strlen(s);
+
+	if (n >= 2 && s[0] == '<' && s[n - 1] == '>') {
+		memmove(s, s + 1, n - 2);
+		s[n - 2] = '\0';
+	}
+	return s;
+}
+
+/* Customer messages of MSGS the agent has not seen: after IN_REPLY_TO if
+ * given, else not in the agent's seen marker and not at or before QUOTED
+ * (the message the draft quoted). *out: ticket_message* borrowed. */
+static desk_status
+unseen(desk_store *st, const desk_agent *me, guint n, GPtrArray *msgs, const char *in_reply_to,
+       const char *quoted, GPtrArray **out, desk_err *err)
+{
+	GHashTable *seen = NULL;
+	gint64 when = 0;
+	gint start = -1;
+	desk_status s = DESK_OK;
+
+	*out = g_ptr_array_new();
+	if (in_reply_to != NULL || quoted != NULL) {
+		char *id = bare_id(in_reply_to != NULL ? in_reply_to : quoted);
+
+		for (guint i = 0; i < msgs->len; i++)
+			if (strcmp(((ticket_message *)msgs->pdata[i])->message_id, id) == 0)
+				start = (gint)i;
+		if (start < 0 && in_reply_to != NULL)
+			s = desk_fail(err, DESK_USAGE, "--in-reply-to: no message <%s> in ticket %u", id, n);
+		g_free(id);
+	}
+	if (s == DESK_OK && in_reply_to == NULL) {
+		s = seen_get(st, me->login, n, &seen, &when, err);
+		if (s == DESK_NOTFOUND)
+			s = DESK_OK;
+	}
+	for (guint i = 0; s == DESK_OK && i < msgs->len; i++) {
+		const ticket_message *m = msgs->pdata[i];
+		char *d;
+
+		if ((gint)i <= start || !reply_is_customer(m))
+			continue;
+		d = seen_digest(m->message_id);
+		if (in_reply_to != NULL || seen == NULL || !g_hash_table_contains(seen, d))
+			g_ptr_array_add(*out, (gpointer)m);
+		g_free(d);
+	}
+	if (seen != NULL)
+		g_hash_table_unref(seen);
+	return s;
+}
+
+static desk_status
+stale_error(guint n, GPtrArray *late, gboolean by_irt, desk_err *err)
+{
+	GString *s = g_string_new(NULL);
+
+	for (guint i = 0; i < late->len && i < 5; i++) {
+		const ticket_message *m = late->pdata[i];
+		GDateTime *dt = g_date_time_new_from_unix_local(m->time);
+		char *when = g_date_time_format(dt, "%Y-%m-%d %H:%M");
+
+		g_string_append_printf(s, "%s<%s> at %s", i ? ", " : "", m->message_id, when);
+		g_free(when);
+		g_date_time_unref(dt);
+	}
+	if (late->len > 5)
+		g_string_append_printf(s, " and %u more", late->len - 5);
+	desk_fail(err, DESK_DATAERR, "ticket %u: the requester wrote %s %s: %s; read it (desk show %u --last) "
+		  "or send anyway with --force; nothing sent", n, late->len == 1 ? "a message" : "messages",
+		  by_irt ? "after the message you answer" : "since you last looked", s->str, n);
+	g_string_free(s, TRUE);
+	return DESK_DATAERR;
+}
+
+/* --- composing ----------------------------------------------------------- */
+
+/* Check the files of --attach before anything is stored. */
+static desk_status
+check_attachments(char **files, desk_err *err)
+{
+	for (char **f = files; f != NULL && *f != NULL; f++) {
+		struct stat sb;
+
+		if (stat(*f, &sb) != 0 || access(*f, R_OK) != 0)
+			return desk_fail(err, DESK_NOTFOUND, "--attach %s: %s", *f, g_strerror(errno));
+		if (!S_ISREG(sb.st_mode))
+			return desk_fail(err, DESK_USAGE, "--attach %s: not a regular file", *f);
+		if (sb.st_size > REPLY_MAX_ATTACHMENT)
+			return desk_fail(err, DESK_USAGE, "--attach %s: larger than %d MB", *f,
+					 REPLY_MAX_ATTACHMENT / (1024 * 1024));
+	}
+	return DESK_OK;
+}
+
+static char *
+mime_type_of(const char *path)
+{
+	guchar buf[4096];
+	gssize n = 0;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	char *ct, *mime;
+
+	if (fd >= 0) {
+		n = read(fd, buf, sizeof buf);
+		close(fd);
+	}
+	ct = g_content_type_guess(path, n > 0 ? buf : NULL, n > 0 ? (gsize)n : 0, NULL);
+	mime = ct != NULL ? g_content_type_get_mime_type(ct) : NULL;
+	g_free(ct);
+	if (mime == NULL || strchr(mime, '/') == NULL) {
+		g_free(mime);
+		mime = g_strdup("application/octet-stream");
+	}
+	return mime;
+}
+
+static desk_status
+add_attachments(GMimeMessage *msg, char **files, desk_err *err)
+{
+	GMimeMultipart *mixed;
+
+	if (files == NULL || files[0] == NULL)
+		return DESK_OK;
+	mixed = g_mime_multipart_new_with_subtype("mixed");
+	g_mime_multipart_add(mixed, g_mime_message_get_mime_part(msg));
+	for (char **f = files; *f != NULL; f++) {
+		char *mime = mime_type_of(*f), *slash = strchr(mime, '/');
+		char *base = g_path_get_basename(*f);
+		GMimePart *part;
+		GMimeStream *fs;
+		GMimeDataWrapper *dw;
+		GError *gerr = NULL;
+
+		*slash = '\0';
+		fs = g_mime_stream_fs_open(*f, O_RDONLY, 0, &gerr);
+		if (fs == NULL) {
+			desk_fail(err, DESK_NOTFOUND, "--attach %s: %s", *f, gerr->message);
+			g_error_free(gerr);
+			g_free(base);
+			g_free(mime);
+			g_object_unref(mixed);
+			return DESK_NOTFOUND;
+		}
+		part = g_mime_part_new_with_type(mime, slash + 1);
+		dw = g_mime_data_wrapper_new_with_stream(fs, GMIME_CONTENT_ENCODING_DEFAULT);
+		g_mime_part_set_content(part, dw);
+		g_mime_part_set_filename(part, base);
+		g_mime_part_set_content_encoding(part, GMIME_CONTENT_ENCODING_BASE64);
+		g_mime_multipart_add(mixed, GMIME_OBJECT(part));
+		g_object_unref(part);
+		g_object_unref(dw);
+		g_object_unref(fs);
+		g_free(base);
+		g_free(mime);
+	}
+	g_mime_message_set_mime_part(msg, GMIME_OBJECT(mixed));
+	g_object_unref(mixed);
+	return DESK_OK;
+}
+
+/* support+N-TOKEN@domain for the desk address of T's queue. Caller g_free()s. */
+static char *
+token_address(desk_store *st, const ticket_info *t)
+{
+	const char *addr = event_desk_address(st, t->queue);
+	const char *at = strrchr(addr, '@');
+	char *token = token_make(st->secret, t->number);
+	char *out = g_strdup_printf("%.*s+%u-%s%s", (int)(at != NULL ? at - addr : (int)strlen(addr)), addr,
+				    t->number, token, at != NULL ? at : "");
+
+	g_free(token);
+	return out;
+}
+
+/* Add Cc ADDR unless it is the requester, the desk or already there. */
+static void
+add_cc(desk_store *st, GMimeMessage *msg, GHashTable *have, const char *addr, const char *name)
+{
+	char *low = g_ascii_strdown(addr, -1);
+
+	if (*low != '\0' && strchr(low, '@') != NULL && !g_hash_table_contains(have, low) &&
+	    config_queue_for(st->cfg, low, NULL) == NULL) {
+		g_mime_message_add_mailbox(msg, GMIME_ADDRESS_TYPE_CC, name != NULL ? name : "", low);
+		g_hash_table_add(have, low);
+		return;
+	}
+	g_free(low);
+}
+
+/* Cc: the ticket's participants and the Cc of the message answered. */
+static void
+set_cc(desk_store *st, GMimeMessage *msg, const ticket_info *t, const ticket_message *answered)
+{
+	GHashTable *have = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+	rendered_msg *r = NULL;
+	desk_err err = { 0 };
+
+	g_hash_table_add(have, g_ascii_strdown(t->requester, -1));
+	for (char **c = t->cc; c != NULL && *c != NULL; c++)
+		add_cc(st, msg, have, *c, NULL);
+	if (answered != NULL && render_message(answered->path, st->cfg->fallback_charsets, &r, &err) == DESK_OK) {
+		InternetAddressList *l = internet_address_list_parse(NULL, r->cc);
+
+		for (int i = 0; l != NULL && i < internet_address_list_length(l) && i < 50; i++) {
+			InternetAddress *a = internet_address_list_get_address(l, i);
+
+			if (INTERNET_ADDRESS_IS_MAILBOX(a))
+				add_cc(st, msg, have, internet_address_mailbox_get_addr(INTERNET_ADDRESS_MAILBOX(a)),
+				       internet_address_get_name(a));
+		}
+		if (l != NULL)
+			g_object_unref(l);
+		rendered_msg_free(r);
+	}
+	g_hash_table_unref(have);
+}
+
+static char *
+reply_subject(const ticket_info *t, const char *from_template)
+{
+	if (from_template != NULL)
+		return g_strdup(from_template);
+	if (g_ascii_strncasecmp(t->subject, "re:", 3) == 0)
+		return g_strdup(t->subject);
+	return g_strconcat("Re: ", t->subject, NULL);
+}
+
+static char *
+from_name(const desk_agent *me, const ticket_info *t)
+{
+	char *q = g_strdup(t->queue != NULL && *t->queue ? t->queue : "support");
+	char *out;
+
+	q[0] = g_ascii_toupper(q[0]);
+	out = g_strdup_printf("%s via %s", *me->name ? me->name : me->login, q);
+	g_free(q);
+	return out;
+}
+
+/* --- storing and sending ------------------------------------------------- */
+
+typedef struct reply_draft {
+	char *subject;     /* NULL: Re: the ticket's subject */
+	char *set;         /* template commands, may be NULL */
+	char *text;
+	char *quoted_id;   /* the message the editor's draft quoted, else NULL */
+} reply_draft;
+
+static void
+draft_clear(reply_draft *d)
+{
+	g_free(d->subject);
+	g_free(d->set);
+	g_free(d->text);
+	g_free(d->quoted_id);
+}
+
+/* Replace or add status=STATUS in the template's commands. */
+static char *
+set_with_status(const char *set, const char *status)
+{
+	char **items = ticket_set_items(set);
+	GString *s = g_string_new(NULL);
+
+	for (char **i = items; *i != NULL; i++)
+		if (!g_str_has_prefix(*i, "status="))
+			g_string_append_printf(s, "%s%s", s->len ? "; " : "", *i);
+	g_string_append_printf(s, "%sstatus=%s", s->len ? "; " : "", status);
+	g_strfreev(items);
+	return g_string_free(s, FALSE);
+}
+
+/* Phase one, without the lock: read the ticket, the template and the text. */
+static desk_status
+prepare(desk_store *st, const desk_agent *me, guint n, const reply_opts *o, reply_draft *d,
+	desk_err *err)
+{
+	notmuch_database_t *db = NULL;
+	ticket_info *t = NULL;
+	GPtrArray *msgs = NULL;
+	desk_template *tpl = NULL;
+	GHashTable *vars = NULL;
+	desk_status s = index_open(st, FALSE, &db, err);
+	char *draft = NULL;
+	const ticket_message *last = NULL;
+	gboolean stdin_text;
+
+	if (s == DESK_OK)
+		s = ticket_get(db, n, &t, &msgs, err);
+	if (s == DESK_OK)
+		s = reply_check_ticket(t, n, FALSE, err);
+	if (s == DESK_OK)
+		s = check_attachments(o->attach, err);
+	if (s == DESK_OK && o->template_name != NULL) {
+		vars = template_vars(st, t, me);
+		s = template_load(st, o->template_name, vars, &tpl, err);
+	}
+	if (s != DESK_OK)
+		goto out;
+	last = last_customer(msgs);
+	if (tpl != NULL) {
+		d->subject = g_strdup(tpl->subject);
+		d->set = g_strdup(tpl->set);
+	}
+	if (o->force_status != NULL) {
+		char *set = set_with_status(d->set, o->force_status);
+
+		g_free(d->set);
+		d->set = set;
+	}
+	if (tpl != NULL && !o->edit) {
+		d->text = g_strdup(tpl->body);
+		goto out;
+	}
+	draft = make_draft(st, last, tpl != NULL ? tpl->body : NULL);
+	notmuch_database_destroy(db);
+	db = NULL;
+	stdin_text = o->stdin_free && !o->edit && !isatty(0);
+	if (o->message == NULL && !stdin_text && last != NULL)
+		d->quoted_id = g_strdup(last->message_id);
+	s = reply_text(o->message, stdin_text, draft, &d->text, err);
+out:
+	g_free(draft);
+	template_free(tpl);
+	if (vars != NULL)
+		g_hash_table_unref(vars);
+	ticket_info_free(t);
+	if (msgs != NULL)
+		g_ptr_array_unref(msgs);
+	if (db != NULL)
+		notmuch_database_destroy(db);
+	return s;
+}
+
+/* Phase two, under the lock: check the state again, compose, store. */
+static desk_status
+store_reply(desk_store *st, const desk_agent *me, guint n, const reply_opts *o, const reply_draft *d,
+	    GMimeMessage **out, ticket_info **tout, char **sender, desk_err *err)
+{
+	desk_change *c = NULL;
+	ticket_info *t = NULL;
+	GPtrArray *msgs = NULL, *late = NULL;
+	GMimeMessage *msg = NULL;
+	char *set = NULL, *headers = NULL, *subject = NULL, *name = NULL;
+	const ticket_message *answered = NULL;
+	desk_status s = change_begin(st, &c, err);
+
+	*out = NULL;
+	if (s == DESK_OK)
+		s = ticket_get(change_db(c), n, &t, &msgs, err);
+	if (s == DESK_OK)
+		s = reply_check_ticket(t, n, FALSE, err);
+	if (s == DESK_OK)
+		s = unseen(st, me, n, msgs, o->in_reply_to, d->quoted_id, &late, err);
+	if (s == DESK_OK && late->len > 0 && !o->force)
+		s = stale_error(n, late, o->in_reply_to != NULL, err);
+	if (s != DESK_OK)
+		goto out;
+	answered = last_customer(msgs);
+	for (guint i = 0; o->in_reply_to != NULL && i < msgs->len; i++) {
+		char *id = bare_id(o->in_reply_to);
+
+		if (strcmp(((ticket_message *)msgs->pdata[i])->message_id, id) == 0)
+			answered = msgs->pdata[i];
+		g_free(id);
+	}
+	subject = reply_subject(t, d->subject);
+	name = from_name(me, t);
+	*sender = token_address(st, t);
+	msg = event_message_new(st, t, name, event_desk_address(st, t->queue), t->requester, subject,
+				answered != NULL ? answered->message_id : NULL, d->text);
+	g_mime_message_add_mailbox(msg, GMIME_ADDRESS_TYPE_REPLY_TO, name, *sender);
+	set_cc(st, msg, t, answered);
+	s = add_attachments(msg, o->attach, err);
+	set = g_strdup_printf("%s%sby=%s", d->set != NULL ? d->set : "", d->set != NULL ? "; " : "", me->login);
+	headers = event_headers(st, t->number, t->queue, "reply", set);
+	if (s == DESK_OK)
+		s = change_deliver(c, headers, msg, err);
+out:
+	if (c != NULL && s == DESK_OK)
+		s = change_commit(c, err);
+	else if (c != NULL)
+		change_abort(c);
+	if (s == DESK_OK) {
+		*out = msg;
+		*tout = t;
+	} else {
+		if (msg != NULL)
+			g_object_unref(msg);
+		ticket_info_free(t);
+	}
+	if (late != NULL)
+		g_ptr_array_unref(late);
+	if (msgs != NULL)
+		g_ptr_array_unref(msgs);
+	g_free(set);
+	g_free(headers);
+	g_free(subject);
+	g_free(name);
+	return s;
+}
+
+/* Record an event of ticket N about the reply ID (send-failed, resent). */
+static desk_status
+note_event(desk_store *st, const desk_agent *me, guint n, const char *event, const char *set,
+	   const char *line, desk_err *err)
+{
+	desk_change *c = NULL;
+	ticket_info *t = NULL;
+	desk_status s = change_begin(st, &c, err);
+
+	if (s == DESK_OK)
+		s = change_ticket(c, n, &t, NULL, err);
+	if (s == DESK_OK)
+		s = change_event(c, t, me, event, set, line, err);
+	if (s == DESK_OK)
+		s = change_commit(c, err);
+	else
+		change_abort(c);
+	ticket_info_free(t);
+	return s;
+}
+
+int
+reply_run(desk_store *st, const desk_agent *me, guint n, const reply_opts *o)
+{
+	reply_draft d = { 0 };
+	desk_err err = { 0 };
+	GMimeMessage *msg = NULL;
+	ticket_info *t = NULL;
+	char *sender = NULL, *text = NULL;
+	desk_status s = prepare(st, me, n, o, &d, &err);
+	int rc = 0;
+
+	if (s == DESK_OK)
+		s = store_reply(st, me, n, o, &d, &msg, &t, &sender, &err);
+	if (s != DESK_OK) {
+		rc = desk_error(s, "reply %u: %s", n, err.msg);
+		goto out;
+	}
+	text = event_to_string(msg);
+	s = sendmail_send(st, text, sender, &err);
+	if (s == DESK_OK) {
+		printf("%u: reply sent to %s <%s>\n", t->number, t->requester, g_mime_message_get_message_id(msg));
+	} else {
+		char *why = g_strdup(err.msg);
+		char *set = g_strdup_printf("unsent=%s", g_mime_message_get_message_id(msg));
+		char *line = g_strdup_printf("reply <%s> not sent: %.200s", g_mime_message_get_message_id(msg), why);
+		desk_err e2 = { 0 };
+
+		if (note_event(st, me, t->number, "send-failed", set, line, &e2) != DESK_OK)
+			fprintf(stderr, "desk: reply %u: recording the failure: %s\n", n, e2.msg);
+		rc = desk_error(s, "reply %u: not sent: %s; the reply is stored in the ticket, "
+			       "'desk reply --retry %u' sends it", n, why, t->number);
+		g_free(line);
+		g_free(set);
+		g_free(why);
+	}
+out:
+	if (msg != NULL)
+		g_object_unref(msg);
+	ticket_info_free(t);
+	g_free(text);
+	g_free(sender);
+	draft_clear(&d);
+	return rc;
+}
+
+/* --- --retry ---------------------------------------------------------- */
+
+/* The value of KEY= in the X-Desk-Set SET, or NULL. Caller g_free()s. */
+static char *
+set_value(const char *set, const char *key)
+{
+	char **items = ticket_set_items(set);
+	char *v = NULL;
+	size_t n = strlen(key);
+
+	for (char **i = items; v == NULL && *i != NULL; i++)
+		if (strncmp(*i, key, n) == 0 && (*i)[n] == '=')
+			v = g_strdup(*i + n + 1);
+	g_strfreev(items);
+	return v;
+}
+
+/* The stored copy at PATH without our X-Desk-* headers, as sent. */
+static desk_status
+outbound_text(const char *path, char **text, char **sender, desk_err *err)
+{
+	GError *gerr = NULL;
+	GMimeStream *fs = g_mime_stream_fs_open(path, O_RDONLY, 0, &gerr);
+	GMimeParser *p;
+	GMimeMessage *msg;
+	GMimeHeaderList *hl;
+	InternetAddressList *rt;
+
+	*text = *sender = NULL;
+	if (fs == NULL) {
+		desk_fail(err, DESK_NOTFOUND, "%s: %s", path, gerr->message);
+		g_error_free(gerr);
+		return DESK_NOTFOUND;
+	}
+	p = g_mime_parser_new_with_stream(fs);
+	msg = g_mime_parser_construct_message(p, NULL);
+	g_object_unref(p);
+	g_object_unref(fs);
+	if (msg == NULL)
+		return desk_fail(err, DESK_DATAERR, "%s: not a message", path);
+	hl = g_mime_object_get_header_list(GMIME_OBJECT(msg));
+	for (int i = g_mime_header_list_get_count(hl) - 1; i >= 0; i--) {
+		GMimeHeader *h = g_mime_header_list_get_header_at(hl, i);
+
+		if (g_ascii_strncasecmp(g_mime_header_get_name(h), "X-Desk-", 7) == 0)
+			g_mime_header_list_remove_at(hl, i);
+	}
+	rt = g_mime_message_get_reply_to(msg);
+	if (rt != NULL && internet_address_list_length(rt) > 0 &&
+	    INTERNET_ADDRESS_IS_MAILBOX(internet_address_list_get_address(rt, 0)))
+		*sender = g_strdup(internet_address_mailbox_get_addr(
+			INTERNET_ADDRESS_MAILBOX(internet_address_list_get_address(rt, 0))));
+	*text = event_to_string(msg);
+	g_object_unref(msg);
+	return DESK_OK;
+}
+
+/* Message-IDs of replies whose sending failed and has not been redone. */
+static GPtrArray *
+unsent_replies(GPtrArray *msgs)
+{
+	GPtrArray *out = g_ptr_array_new_with_free_func(g_free);
+
+	for (guint i = 0; i < msgs->len; i++) {
+		const ticket_message *m = msgs->pdata[i];
+		char *id;
+
+		if (m->event == NULL)
+			continue;
+		if (strcmp(m->event, "send-failed") == 0 && (id = set_value(m->set, "unsent")) != NULL) {
+			gboolean dup = FALSE;
+
+			for (guint j = 0; j < out->len; j++)
+				dup = dup || strcmp(out->pdata[j], id) == 0;
+			if (dup)
+				g_free(id);
+			else
+				g_ptr_array_add(out, id);
+		} else if (strcmp(m->event, "resent") == 0 && (id = set_value(m->set, "sent")) != NULL) {
+			for (guint j = out->len; j > 0; j--)
+				if (strcmp(out->pdata[j - 1], id) == 0)
+					g_ptr_array_remove_index(out, j - 1);
+			g_free(id);
+		}
+	}
+	return out;
+}
+
+static const ticket_message *
+find_reply(GPtrArray *msgs, const char *id)
+{
+	for (guint i = 0; i < msgs->len; i++) {
+		const ticket_message *m = msgs->pdata[i];
+
+		if (m->event != NULL && strcmp(m->event, "reply") == 0 && strcmp(m->message_id, id) == 0)
+			return m;
+	}
+	return NULL;
+}
+
+/* Under the lock, so two retries at once cannot both send. */
+int
+reply_retry(desk_store *st, const desk_agent *me, guint n)
+{
+	desk_change *c = NULL;
+	ticket_info *t = NULL;
+	GPtrArray *msgs = NULL, *ids = NULL;
+	desk_err err = { 0 };
+	desk_status s = change_begin(st, &c, &err);
+	int rc = 0;
+
+	if (s == DESK_OK)
+		s = ticket_get(change_db(c), n, &t, &msgs, &err);
+	if (s != DESK_OK) {
+		rc = desk_error(s, "reply --retry %u: %s", n, err.msg);
+		goto out;
+	}
+	ids = unsent_replies(msgs);
+	if (ids->len == 0)
+		printf("%u: no unsent reply\n", n);
+	for (guint i = 0; i < ids->len && rc == 0; i++) {
+		const ticket_message *m = find_reply(msgs, ids->pdata[i]);
+		char *text = NULL, *sender = NULL, *set, *line;
+
+		if (m == NULL) {
+			fprintf(stderr, "desk: reply --retry %u: the copy of <%s> is missing\n", n, (char *)ids->pdata[i]);
+			rc = desk_exit_code(DESK_NOTFOUND);
+			break;
+		}
+		s = outbound_text(m->path, &text, &sender, &err);
+		if (s == DESK_OK)
+			s = sendmail_send(st, text, sender, &err);
+		set = g_strdup_printf("sent=%s", (char *)ids->pdata[i]);
+		line = g_strdup_printf("reply <%s> sent", (char *)ids->pdata[i]);
+		if (s == DESK_OK)
+			s = change_event(c, t, me, "resent", set, line, &err);
+		if (s == DESK_OK)
+			printf("%u: %s\n", n, line);
+		else
+			rc = desk_error(s, "reply --retry %u: <%s>: %s; still unsent", n, (char *)ids->pdata[i], err.msg);
+		g_free(set);
+		g_free(line);
+		g_free(text);
+		g_free(sender);
+	}
+out:
+	if (c != NULL) {
+		s = change_commit(c, &err);
+		if (s != DESK_OK && rc == 0)
+			rc = desk_error(s, "reply --retry %u: %s", n, err.msg);
+	}
+	if (ids != NULL)
+		g_ptr_array_unref(ids);
+	if (msgs != NULL)
+		g_ptr_array_unref(msgs);
+	ticket_info_free(t);
+	return rc;
+}
