@@ -13,8 +13,8 @@
 
 enum { C_NUM, C_STATUS, C_PRI, C_OWNER, C_QUEUE, C_UPDATED, C_REQ, C_SUBJECT, NCOL };
 
-/* The subject's least share; the requester gives way to it. */
-#define MIN_SUBJECT 24
+/* The subject's least share: other columns give way to it. */
+#define MIN_SUBJECT 20
 
 /* The widest a column may get before the subject's share. */
 static const guint max_width[NCOL] = { 10, 8, 6, 12, 12, 16, 28, 0 };
@@ -123,10 +123,12 @@ cells_of(const ticket_info *t, char *cell[NCOL])
 }
 
 /* Column widths: each as wide as its widest cell, up to its maximum;
- * the subject gets what is left of WIDTH, the requester gives way first. */
+ * the subject gets what is left of WIDTH. When that is too little, the
+ * requester gives way first, then whole columns in DROP_ORDER (width 0). */
 static void
 layout(char *(*cells)[NCOL], guint n, guint width, guint w[NCOL])
 {
+	static const int drop_order[] = { C_PRI, C_QUEUE, C_REQ, C_UPDATED, C_OWNER, C_STATUS };
 	guint used = 0;
 
 	for (int c = 0; c < NCOL; c++) {
@@ -138,13 +140,18 @@ layout(char *(*cells)[NCOL], guint n, guint width, guint w[NCOL])
 		if (c != C_SUBJECT)
 			used += w[c] + 2;
 	}
-	if (used + MIN_SUBJECT > width && w[C_REQ] > 12) {
-		guint give = MIN(w[C_REQ] - 12, used + MIN_SUBJECT - width);
+	used -= 2; /* the first column has no separator */
+	if (used + 2 + MIN_SUBJECT > width && w[C_REQ] > 12) {
+		guint give = MIN(w[C_REQ] - 12, used + 2 + MIN_SUBJECT - width);
 
 		w[C_REQ] -= give;
 		used -= give;
 	}
-	w[C_SUBJECT] = MIN(w[C_SUBJECT], width > used + MIN_SUBJECT ? width - used : MIN_SUBJECT);
+	for (gsize i = 0; i < G_N_ELEMENTS(drop_order) && used + 2 + MIN_SUBJECT > width; i++) {
+		used -= w[drop_order[i]] + 2;
+		w[drop_order[i]] = 0;
+	}
+	w[C_SUBJECT] = MIN(w[C_SUBJECT], width > used + 2 ? width - used - 2 : 0);
 }
 
 static void
@@ -155,6 +162,8 @@ print_line(char *cell[NCOL], const guint w[NCOL], gboolean colour)
 	for (int c = 0; c < NCOL; c++) {
 		const char *on = colour ? colour_of(c, cell[c]) : NULL;
 
+		if (c != C_NUM && w[c] == 0)
+			continue;
 		if (c > 0)
 			g_string_append(line, "  ");
 		if (on != NULL)

@@ -40,6 +40,13 @@ when_parse(const char *s, gint64 now, gint64 *out)
 		iso = g_strconcat(s, "T00:00:00", NULL);
 	else
 		iso = g_strdelimit(g_strdup(s), " ", 'T');
+	/* "YYYY-MM-DDTHH:MM", perhaps with a zone: seconds 0 */
+	if (strlen(iso) >= 16 && iso[10] == 'T' && iso[13] == ':' && strchr("Z+-", iso[16]) != NULL) {
+		char *full = g_strdup_printf("%.16s:00%s", iso, iso + 16);
+
+		g_free(iso);
+		iso = full;
+	}
 	utc = g_time_zone_new_utc();
 	dt = g_date_time_new_from_iso8601(iso, utc);
 	g_time_zone_unref(utc);
