@@ -271,4 +271,20 @@ kill $holder 2>/dev/null
 wait $holder 2>/dev/null
 check "with the lock free again, the verb works" D take 2 --as alice
 
+# --- --limit by last activity reads only the latest days and months:
+# the same tickets as cutting the whole list, across days and months
+mail 5 'Eve <eve@customer.test>' 'Old one' 'Mon, 05 Oct 2026 10:00:00 +0000'
+mail 6 'Fay <fay@customer.test>' 'Older one' 'Mon, 03 Aug 2026 10:00:00 +0000'
+mail 7 'Gus <gus@customer.test>' 'Same day' 'Mon, 05 Oct 2026 12:00:00 +0000'
+bad=0
+for st in any new; do
+	all=$(D list --status $st --format=ids | xargs)
+	for k in 1 2 3 4 5 6 7 8; do
+		got=$(D list --status $st --limit $k --format=ids | xargs)
+		want=$(printf '%s\n' $all | head -n $k | xargs)
+		[ "$got" = "$want" ] || { bad=$((bad + 1)); diag "--status $st --limit $k: $got, not $want"; }
+	done
+done
+check_eq "--limit K is the first K of the whole list, for every K" 0 "$bad"
+
 test_done
