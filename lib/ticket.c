@@ -366,6 +366,24 @@ store_multi(notmuch_message_t *m, const char *key, GHashTable *set)
 		notmuch_message_add_property(m, key, k);
 }
 
+/* The UTC day and month of T as desk.upday=YYYY-MM-DD and
+ * desk.upmonth=YYYY-MM: notmuch sorts only by Date, so a list of the
+ * tickets with the latest activity finds them by these terms (see
+ * recent_clause) instead of reading every ticket. */
+static void
+store_days(notmuch_message_t *m, gint64 t)
+{
+	GDateTime *dt = g_date_time_new_from_unix_utc(MAX(t, 0));
+	char *day = g_date_time_format(dt, "%Y-%m-%d");
+
+	index_set_prop(m, "desk.upday", day);
+	day[7] = '\0';
+	index_set_prop(m, "desk.upmonth", day);
+	index_set_prop(m, "desk.updays", "1");
+	g_free(day);
+	g_date_time_unref(dt);
+}
+
 /* Write F's result on its root; take the tag off other messages. */
 static desk_status
 fold_store(notmuch_database_t *db, fold *f, desk_err *err)
@@ -397,6 +415,7 @@ fold_store(notmuch_database_t *db, fold *f, desk_err *err)
 	set_num(m, "desk.count", f->count);
 	set_num(m, "desk.created", f->created);
 	set_num(m, "desk.updated", f->updated);
+	store_days(m, f->updated);
 	set_num(m, "desk.first_response", f->first_response);
 	set_num(m, "desk.last_customer", f->last_customer);
 	set_num(m, "desk.solved_at", f->solved_at);
@@ -414,10 +433,10 @@ fold_store(notmuch_database_t *db, fold *f, desk_err *err)
 	return DESK_OK;
 }
 
-/* Run QUERY (oldest first), calling FN on each message. */
+/* Run QUERY in ORDER, calling FN on each message. */
 static desk_status
-each_message(notmuch_database_t *db, const char *query, void (*fn)(void *, notmuch_message_t *),
-	     void *ud, desk_err *err)
+each_message_in(notmuch_database_t *db, const char *query, notmuch_sort_t order,
+		void (*fn)(void *, notmuch_message_t *), void *ud, desk_err *err)
 {
 	notmuch_query_t *q = notmuch_query_create(db, query);
 	notmuch_messages_t *ms = NULL;
@@ -425,7 +444,7 @@ each_message(notmuch_database_t *db, const char *query, void (*fn)(void *, notmu
 
 	if (q == NULL)
 		return desk_fail(err, DESK_SOFTWARE, "index: out of memory");
-	notmuch_query_set_sort(q, NOTMUCH_SORT_OLDEST_FIRST);
+	notmuch_query_set_sort(q, order);
 	ns = notmuch_query_search_messages(q, &ms);
 	if (ns != NOTMUCH_STATUS_SUCCESS) {
 		notmuch_query_destroy(q);
@@ -440,6 +459,14 @@ each_message(notmuch_database_t *db, const char *query, void (*fn)(void *, notmu
 	}
 	notmuch_query_destroy(q);
 	return DESK_OK;
+}
+
+/* Run QUERY (oldest first), calling FN on each message. */
+static desk_status
+each_message(notmuch_database_t *db, const char *query, void (*fn)(void *, notmuch_message_t *),
+	     void *ud, desk_err *err)
+{
+	return each_message_in(db, query, NOTMUCH_SORT_OLDEST_FIRST, fn, ud, err);
 }
 
 /* An item of one message, its strings owned (the notmuch message is gone
@@ -801,7 +828,9 @@ filter_query(const ticket_filter *f, GString *q, desk_err *err)
 		return desk_fail(err, DESK_USAGE,
 				 "unknown status in '%s' (new, open, pending, on-hold, solved, closed, merged, spam, any)",
 				 f->statuses);
-	if (f->owner != NULL && strcmp(f->owner, "none") != 0)
+	if (f->owner != NULL && strcmp(f->owner, "none") == 0)
+		g_string_append(q, " and property:desk.owner=");
+	else if (f->owner != NULL)
 		s = add_prop(q, "desk.owner", f->owner, err);
 	if (s == DESK_OK && f->queue != NULL)
 		s = add_prop(q, "desk.tqueue", f->queue, err);
@@ -830,6 +859,101 @@ keep_info(const ticket_filter *f, const ticket_info *t, GHashTable *matching)
 	return matching == NULL || g_hash_table_contains(matching, GUINT_TO_POINTER(t->number));
 }
 
+/* The number of messages matching Q; -1 on an error. */
+static gint64
+count_of(notmuch_database_t *db, const char *q)
+{
+	notmuch_query_t *query = notmuch_query_create(db, q);
+	unsigned int n = 0;
+	gint64 c = -1;
+
+	if (query != NULL && notmuch_query_count_messages(query, &n) == NOTMUCH_STATUS_SUCCESS)
+		c = n;
+	if (query != NULL)
+		notmuch_query_destroy(query);
+	return c;
+}
+
+/* How many tickets of Q have their last activity in the month or day KEY. */
+static gint64
+count_in(notmuch_database_t *db, const char *q, const char *prop, const char *key)
+{
+	char *full = g_strdup_printf("%s and property:%s=%s", q, prop, key);
+	gint64 c = count_of(db, full);
+
+	g_free(full);
+	return c;
+}
+
+/* Add to CLAUSE the days of month MONTH (first day M), newest first,
+ * until *GOT reaches NEED. */
+static void
+recent_days(notmuch_database_t *db, const char *q, GDateTime *m, gint64 need, gint64 *got, GString *clause)
+{
+	GDateTime *next = g_date_time_add_months(m, 1);
+	GDateTime *d = g_date_time_add_days(next, -1);
+
+	g_date_time_unref(next);
+	while (*got < need && g_date_time_get_month(d) == g_date_time_get_month(m)) {
+		char *key = g_date_time_format(d, "%Y-%m-%d");
+		gint64 c = count_in(db, q, "desk.upday", key);
+		GDateTime *prev = g_date_time_add_days(d, -1);
+
+		if (c > 0) {
+			g_string_append_printf(clause, "%sproperty:desk.upday=%s", clause->len > 1 ? " or " : "", key);
+			*got += c;
+		}
+		g_free(key);
+		g_date_time_unref(d);
+		d = prev;
+	}
+	g_date_time_unref(d);
+}
+
+/* For the LIMIT tickets of Q with the latest activity: a clause that keeps
+ * the latest months and days holding at least LIMIT of them, so that only
+ * those are read. NULL when all are to be read: fewer than LIMIT, or a
+ * ticket's cache predates desk.upday (until desk reindex). */
+static char *
+recent_clause(notmuch_database_t *db, const char *q, guint limit)
+{
+	gint64 total = count_of(db, q), need = MIN((gint64)limit, total), got = 0;
+	char *keyed = g_strdup_printf("%s and property:desk.updays=1", q);
+	GString *clause = g_string_new("(");
+	GDateTime *now = g_date_time_new_now_utc(), *m;
+
+	if (total <= 0 || need == total || count_of(db, keyed) != total)
+		got = -1;
+	m = g_date_time_new_utc(g_date_time_get_year(now), g_date_time_get_month(now), 1, 0, 0, 0);
+	g_date_time_unref(now);
+	now = g_date_time_add_months(m, 1); /* a little ahead: clocks differ */
+	g_date_time_unref(m);
+	m = now;
+	for (int i = 0; got >= 0 && got < need && i < 1200; i++) {
+		char *key = g_date_time_format(m, "%Y-%m");
+		gint64 c = count_in(db, q, "desk.upmonth", key);
+		GDateTime *prev = g_date_time_add_months(m, -1);
+
+		if (c > 0 && got + c > need)
+			recent_days(db, q, m, need, &got, clause);
+		else if (c > 0) {
+			g_string_append_printf(clause, "%sproperty:desk.upmonth=%s", clause->len > 1 ? " or " : "", key);
+			got += c;
+		}
+		g_free(key);
+		g_date_time_unref(m);
+		m = prev;
+	}
+	g_date_time_unref(m);
+	g_free(keyed);
+	if (got < need) {
+		g_string_free(clause, TRUE);
+		return NULL;
+	}
+	g_string_append_c(clause, ')');
+	return g_string_free(clause, FALSE);
+}
+
 desk_status
 ticket_list(notmuch_database_t *db, const ticket_filter *f, GPtrArray **out, desk_err *err)
 {
@@ -846,8 +970,16 @@ ticket_list(notmuch_database_t *db, const ticket_filter *f, GPtrArray **out, des
 	s = filter_query(f, q, err);
 	if (s == DESK_OK && f->query != NULL && *f->query != '\0')
 		s = tickets_matching(db, f->query, &matching, err);
+	if (s == DESK_OK && f->sort == SORT_UPDATED && f->limit > 0 && matching == NULL && f->since == 0 &&
+	    f->until == 0) {
+		char *recent = recent_clause(db, q->str, f->limit);
+
+		if (recent != NULL)
+			g_string_append_printf(q, " and %s", recent);
+		g_free(recent);
+	}
 	if (s == DESK_OK)
-		s = each_message(db, q->str, collect_info, all, err);
+		s = each_message_in(db, q->str, NOTMUCH_SORT_UNSORTED, collect_info, all, err);
 	for (guint i = 0; s == DESK_OK && i < all->len; i++) {
 		if (keep_info(f, all->pdata[i], matching)) {
 			g_ptr_array_add(*out, all->pdata[i]);
