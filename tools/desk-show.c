@@ -98,11 +98,14 @@ static void
 info_text(const ticket_info *t)
 {
 	char *c = out_iso8601(t->created), *u = out_iso8601(t->updated);
+	char *subj = out_printable(t->subject), *req = out_printable(t->requester);
 
 	printf("Ticket:    #%u\nSubject:   %s\nStatus:    %s\nQueue:     %s\nOwner:     %s\n"
 	       "Priority:  %s\nRequester: %s\nMessages:  %u\nCreated:   %s\nUpdated:   %s\n",
-	       t->number, t->subject, t->status, t->queue, *t->owner ? t->owner : "-", t->priority,
-	       t->requester, t->messages, c, u);
+	       t->number, subj, t->status, t->queue, *t->owner ? t->owner : "-", t->priority,
+	       req, t->messages, c, u);
+	g_free(subj);
+	g_free(req);
 	g_free(c);
 	g_free(u);
 }

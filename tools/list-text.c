@@ -32,24 +32,6 @@ list_text_width(void)
 	return 80;
 }
 
-/* S as valid UTF-8 without control characters. Caller g_free()s. */
-static char *
-printable(const char *s)
-{
-	char *v = g_utf8_make_valid(s != NULL ? s : "", -1);
-	GString *out = g_string_sized_new(strlen(v));
-
-	for (const char *p = v; *p != '\0'; p = g_utf8_next_char(p)) {
-		gunichar c = g_utf8_get_char(p);
-
-		if (g_unichar_iscntrl(c) || c == 0x2028 || c == 0x2029)
-			c = ' ';
-		g_string_append_unichar(out, c);
-	}
-	g_free(v);
-	return g_string_free(out, FALSE);
-}
-
 static guint
 char_width(gunichar c)
 {
@@ -113,13 +95,13 @@ cells_of(const ticket_info *t, char *cell[NCOL])
 		u[16] = '\0';
 	}
 	cell[C_NUM] = g_strdup_printf("%u", t->number);
-	cell[C_STATUS] = printable(t->status);
-	cell[C_PRI] = printable(t->priority);
-	cell[C_OWNER] = printable(*t->owner ? t->owner : "-");
-	cell[C_QUEUE] = printable(t->queue);
+	cell[C_STATUS] = out_printable(t->status);
+	cell[C_PRI] = out_printable(t->priority);
+	cell[C_OWNER] = out_printable(*t->owner ? t->owner : "-");
+	cell[C_QUEUE] = out_printable(t->queue);
 	cell[C_UPDATED] = u;
-	cell[C_REQ] = printable(t->requester);
-	cell[C_SUBJECT] = printable(t->subject);
+	cell[C_REQ] = out_printable(t->requester);
+	cell[C_SUBJECT] = out_printable(t->subject);
 }
 
 /* Column widths: each as wide as its widest cell, up to its maximum;

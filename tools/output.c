@@ -39,3 +39,20 @@ out_tsv_field(const char *s)
 
 	return g_strdelimit(t, "\t\r\n", ' ');
 }
+
+char *
+out_printable(const char *s)
+{
+	char *v = g_utf8_make_valid(s != NULL ? s : "", -1);
+	GString *out = g_string_sized_new(strlen(v));
+
+	for (const char *p = v; *p != '\0'; p = g_utf8_next_char(p)) {
+		gunichar c = g_utf8_get_char(p);
+
+		if (g_unichar_iscntrl(c) || c == 0x2028 || c == 0x2029)
+			c = ' ';
+		g_string_append_unichar(out, c);
+	}
+	g_free(v);
+	return g_string_free(out, FALSE);
+}

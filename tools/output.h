@@ -11,4 +11,8 @@ void out_json(JsonNode *node);
 /* S with tabs, CR and LF replaced by spaces; caller g_free()s. */
 char *out_tsv_field(const char *s);
 
+/* S as valid UTF-8 without control characters (nothing from mail may
+ * reach a terminal as an escape sequence). Caller g_free()s. */
+char *out_printable(const char *s);
+
 #endif

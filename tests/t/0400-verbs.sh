@@ -126,8 +126,8 @@ check "cc 3 remove one" D cc 3 remove eve@partner.test --as bob
 check_eq "cc: fay is left" "['fay@partner.test']" "$(J 't(3)["cc"]')"
 check_eq "desk show lists the events of ticket 3 in order" \
 	"bob set priority high|bob tagged +vip +hardware|bob tagged -vip" \
-	"$(D show 3 | grep '^bob ' | grep -v 'queue\|participants' | paste -sd'|')"
-check "desk show has the queue change" sh -c "'$DESK' --store '$STORE' show 3 | grep '^bob ' | grep -q billing"
+	"$(D show 3 | sed -n 's/^--- [^ ]*  //p' | grep '^bob ' | grep -v 'queue\|participants' | paste -sd'|')"
+check "desk show has the queue change" sh -c "'$DESK' --store '$STORE' show 3 | sed -n 's/^--- [^ ]*  //p' | grep '^bob ' | grep -q billing"
 
 # --- desk list filters and formats
 check_eq "--owner alice" "1" "$(D list --owner alice --format=ids | xargs)"
