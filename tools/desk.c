@@ -30,6 +30,10 @@ static const struct verb {
 	{ "queue", verb_queue, "move tickets to another queue" },
 	{ "tag", verb_tag, "add and remove ticket tags" },
 	{ "cc", verb_cc, "add or remove a participant" },
+	{ "merge", verb_merge, "merge a ticket into another" },
+	{ "split", verb_split, "split a message and its replies off into a new ticket" },
+	{ "spam", verb_spam, "hide tickets as spam; --block refuses the sender" },
+	{ "purge", verb_purge, "delete a ticket's messages (erasure request)" },
 	{ "kb", verb_kb, "the knowledge base: list, show, search, suggest, new, lint" },
 };
 
