@@ -82,14 +82,16 @@ D ingest --envelope-to support@helpdesk.test <"$r"
 check_eq "a reply with FROM's subject tag (desk ingest) is stored in INTO" "$INTO" \
 	"$(ticket_of_file "$(stored_id bob3@example.test)")"
 r=$(make_msg bob4 "Bob <bob@example.test>" bob4@example.test bob1@example.test "Re: Printer smokes too")
+n=$(count_files "$STORE/mail/cur")
 reply=$(smtp_send "$r" support@helpdesk.test bob@example.test) || not_ok "send bob4" "$reply"
-check "the reply through Postfix and the milter is indexed" wait_indexed $(($(count_files "$STORE/mail/cur") + 1))
+check "the reply through Postfix and the milter is indexed" wait_indexed $((n + 1))
 f=$(stored_id bob4@example.test)
 check_eq "a reply to FROM's message through Postfix + milter is stored in INTO" "$INTO" "$(ticket_of_file "$f")"
 check "  not held: bob is a participant" test -z "$(grep '^X-Desk-Match:.*held' "$f")"
 r=$(make_msg bob5 "Bob <bob@example.test>" bob5@example.test "" "Re: again")
+n=$(count_files "$STORE/mail/cur")
 reply=$(smtp_send "$r" "support+$FROM-$tok@helpdesk.test" bob@example.test) || not_ok "send bob5" "$reply"
-check "the token reply through Postfix is indexed" wait_indexed $(($(count_files "$STORE/mail/cur") + 1))
+check "the token reply through Postfix is indexed" wait_indexed $((n + 1))
 check_eq "a reply by FROM's token through Postfix + milter is stored in INTO" "$INTO" \
 	"$(ticket_of_file "$(stored_id bob5@example.test)")"
 check_eq "INTO shows the replies" "True" \

@@ -71,8 +71,9 @@ check_eq "a reply to a message that stayed is stored in the old ticket" "$N" \
 	"$(ticket_of_file "$(stored_id q4@example.test)")"
 r=$(make_msg i4 "Ann <ann@example.test>" i4@example.test i1@example.test "Re: invoice")
 sed -i "s/^Date: .*/Date: Tue, 17 Nov 2009 22:08:00 +0000/" "$r"
+n=$(count_files "$STORE/mail/cur")
 reply=$(smtp_send "$r" support@helpdesk.test ann@example.test) || not_ok "send i4" "$reply"
-check "the reply through Postfix is indexed" wait_indexed $(($(count_files "$STORE/mail/cur") + 1))
+check "the reply through Postfix is indexed" wait_indexed $((n + 1))
 check_eq "a reply to a moved message through Postfix + milter is stored in the new ticket" "$M" \
 	"$(ticket_of_file "$(stored_id i4@example.test)")"
 check_eq "the new ticket shows it" "i1@example.test i2@example.test i3@example.test i4@example.test" "$(ids_of "$M")"
