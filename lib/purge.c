@@ -13,13 +13,15 @@
 static char *
 tomb_value(const char *item)
 {
-	char *d;
+	char *d, *v;
 
 	if (!g_str_has_prefix(item, "i-"))
 		return g_strndup(item, 80);
 	d = g_compute_checksum_for_string(G_CHECKSUM_SHA256, item + 2, -1);
 	d[32] = '\0';
-	return g_strconcat("i-", d, NULL);
+	v = g_strconcat("i-", d, NULL);
+	g_free(d);
+	return v;
 }
 
 void
