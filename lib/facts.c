@@ -189,7 +189,11 @@ content_type(msg_facts *f, const char *value)
 
 	if (ct == NULL)
 		return;
-	f->content_type = g_ascii_strdown(g_mime_content_type_get_mime_type(ct), -1);
+	char *mime = g_mime_content_type_get_mime_type(ct);  /* a copy */
+
+	g_free(f->content_type);
+	f->content_type = g_ascii_strdown(mime, -1);
+	g_free(mime);
 	if (strcmp(f->content_type, "multipart/report") == 0) {
 		const char *rt = g_mime_content_type_get_parameter(ct, "report-type");
 

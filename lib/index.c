@@ -11,7 +11,9 @@
 #include <unistd.h>
 
 #include "index.h"
+#include "purge.h"
 #include "scan.h"
+#include "split.h"
 #include "thread.h"
 #include "ticket.h"
 #include "token.h"
@@ -187,6 +189,22 @@ annotate(notmuch_message_t *m, const scanned *sc, guint ticket, gboolean followu
 	notmuch_message_thaw(m);
 }
 
+/* Events that reach beyond their own message: a split gives messages to
+ * another ticket (lib/split.c; a rebuild replays them all at its end), a
+ * purge leaves tombstones (lib/purge.c). */
+static void
+index_special_event(batch *b, notmuch_message_t *m, const char *path, const scanned *sc, guint ticket)
+{
+	const char *ev = sc->facts->x_event;
+
+	if (ev == NULL || sc->facts->x_set == NULL)
+		return;
+	if (strcmp(ev, "purge") == 0)
+		purge_indexed(m, path, sc->facts->x_set);
+	else if (strcmp(ev, "split") == 0 && !b->rebuild)
+		split_apply(b->db, path, ticket, sc->facts->x_set, b->touched);
+}
+
 /* Index PATH (sealed, with its Message-ID) as a message of TICKET. */
 static desk_status
 index_one(batch *b, const char *path, const scanned *sc, guint ticket, desk_err *err)
@@ -198,6 +216,7 @@ index_one(batch *b, const char *path, const scanned *sc, guint ticket, desk_err 
 		return desk_fail(err, ns == NOTMUCH_STATUS_FILE_NOT_EMAIL ? DESK_DATAERR : DESK_TEMPFAIL,
 				 "index %s: %s", path, notmuch_status_to_string(ns));
 	annotate(m, sc, ticket, !b->rebuild && !b->st->no_followup);
+	index_special_event(b, m, path, sc, ticket);
 	notmuch_message_destroy(m);
 	g_hash_table_add(b->touched, GUINT_TO_POINTER(ticket));
 	if (b->res->ids != NULL)
@@ -300,7 +319,9 @@ take_new(batch *b, char *name, int depth, desk_err *err)
 	if ((s = scan_fd(b->st, fd, -1, &sc, err)) != DESK_OK)
 		goto out;
 	is_sealed = thread_sealed(b->st, sc.facts, &ticket);
-	if (is_sealed && !sc.derived_id && is_redelivery(b, &sc)) {
+	/* a purged message never comes back (desk purge, lib/purge.c) */
+	if ((is_sealed && !sc.derived_id && is_redelivery(b, &sc)) ||
+	    purge_tombstoned(b->db, sc.hash, sc.derived_id ? NULL : sc.facts->message_id)) {
 		g_ptr_array_add(b->unlink, g_strdup(path));
 		b->res->duplicates++;
 		goto out;
@@ -360,6 +381,7 @@ list_dir(const char *dir)
 static void
 batch_init(batch *b, desk_store *st, notmuch_database_t *db, index_result *res)
 {
+	memset(b, 0, sizeof *b);  /* rebuild was left unset for index_pending */
 	b->st = st;
 	b->db = db;
 	b->lk = lookup_new_for_db(st, db);
@@ -537,7 +559,7 @@ rebuild_locked(desk_store *st, guint *count, desk_err *err)
 	notmuch_database_t *db = NULL;
 	index_result res = { 0 };
 	desk_status s = DESK_OK;
-	guint max = 0;
+	guint max = 0, purged = 0;
 	batch b;
 
 	if (xapian_locked(st)) {
@@ -562,6 +584,11 @@ rebuild_locked(desk_store *st, guint *count, desk_err *err)
 		}
 	}
 	notmuch_database_end_atomic(db);
+	/* what the index knows beyond the files: splits, purges cut short */
+	if (s == DESK_OK)
+		s = split_replay(db, err);
+	if (s == DESK_OK)
+		s = purge_replay(st, db, &purged, err);
 	if (s == DESK_OK)
 		s = ticket_recompute_all(db, &max, err);
 	if (s == DESK_OK && notmuch_database_close(db) != NOTMUCH_STATUS_SUCCESS)

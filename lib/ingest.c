@@ -4,6 +4,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "blocklist.h"
 #include "ingest.h"
 #include "log.h"
 #include "scan.h"
@@ -11,6 +12,7 @@
 struct desk_ingest {
 	desk_store *st;
 	desk_lookup *lk;  /* index reads, plus what we delivered but not indexed */
+	desk_blocklist *blocked;
 	int lockfd;
 };
 
@@ -21,6 +23,7 @@ ingest_new(desk_store *st)
 
 	ing->st = st;
 	ing->lockfd = -1;
+	ing->blocked = blocklist_new(st);
 	return ing;
 }
 
@@ -34,6 +37,7 @@ ingest_free(desk_ingest *ing)
 	if (ing->lockfd >= 0 && ingest_flush(ing, NULL, &err) != DESK_OK)
 		desk_log(LOG_WARNING, "indexing later: %s", err.msg);
 	lookup_free(ing->lk);
+	blocklist_free(ing->blocked);
 	g_free(ing);
 }
 
@@ -123,6 +127,12 @@ ingest_one(desk_ingest *ing, int fd, const char *rcpt, const char *envfrom, inge
 	if (envfrom != NULL && (*envfrom == '\0' || strcmp(envfrom, "<>") == 0))
 		sc.facts->null_sender = TRUE;
 	facts_finish(sc.facts);
+	if (blocklist_has(ing->blocked, envfrom) || blocklist_has(ing->blocked, sc.facts->from)) {
+		desk_log(LOG_NOTICE, "message-id=<%s>: sender is blocked (desk spam --block): dropped",
+			 sc.facts->message_id);
+		res->blocked = TRUE;
+		goto out;
+	}
 	if ((s = store_check_space(ing->st, sc.size, err)) != DESK_OK || (s = lock(ing, err)) != DESK_OK)
 		goto out;
 	if (thread_sealed(ing->st, sc.facts, &res->decision.ticket)) {

@@ -12,6 +12,7 @@ typedef struct desk_ingest desk_ingest;
 typedef struct ingest_result {
 	thread_decision decision;
 	char *path;             /* where it was stored (in new/); caller g_free()s */
+	gboolean blocked;       /* not stored: the sender is blocked (desk spam --block) */
 } ingest_result;
 
 desk_ingest *ingest_new(desk_store *st);
@@ -21,7 +22,9 @@ void ingest_free(desk_ingest *ing);
 /* Spool the message on FD, take the store lock (kept until ingest_flush),
  * decide its ticket and deliver it into mail/new, fsynced. RCPT is the
  * envelope recipient, ENVFROM the envelope sender ("" for <>), both may be
- * NULL. DESK_TEMPFAIL / DESK_BUSY: nothing was stored. */
+ * NULL. DESK_TEMPFAIL / DESK_BUSY: nothing was stored. DESK_OK with
+ * res->blocked: dropped, as the milter would have refused it (the envelope
+ * sender or From is on the block list, blocklist.h). */
 desk_status ingest_one(desk_ingest *ing, int fd, const char *rcpt, const char *envfrom,
 		       ingest_result *res, desk_err *err);
 

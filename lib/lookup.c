@@ -1,6 +1,7 @@
 /* lookup.c: Message-ID, ticket and participant questions for threading. */
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "index.h"
 #include "lookup.h"
@@ -19,6 +20,7 @@ struct desk_lookup {
 	GHashTable *ids;   /* id -> pending */
 	GHashTable *who;   /* "N\naddr" -> count (participants not yet indexed) */
 	GHashTable *tickets; /* ticket -> count */
+	struct stat seen;  /* of the Xapian version file at the last (re)open */
 };
 
 static void
@@ -75,12 +77,37 @@ lookup_free(desk_lookup *lk)
 	g_free(lk);
 }
 
-/* The handle, opened if needed (mutex held). */
+/* Whether another process committed to the index since we last looked:
+ * Xapian replaces its version file on every commit (desk merge, desk split
+ * and the other verbs write while the milter keeps its handle open). */
+static gboolean
+index_changed(desk_lookup *lk)
+{
+	char *path = g_build_filename(lk->st->maildir, ".notmuch", "xapian", "iamglass", NULL);
+	struct stat now = { 0 };
+	gboolean changed;
+
+	if (stat(path, &now) != 0)
+		memset(&now, 0, sizeof now);
+	g_free(path);
+	changed = now.st_ino != lk->seen.st_ino || now.st_mtim.tv_sec != lk->seen.st_mtim.tv_sec ||
+		  now.st_mtim.tv_nsec != lk->seen.st_mtim.tv_nsec || now.st_size != lk->seen.st_size;
+	lk->seen = now;
+	return changed;
+}
+
+/* The handle, opened if needed, reopened when the index changed (mutex
+ * held). */
 static desk_status
 db(desk_lookup *lk, desk_err *err)
 {
-	if (lk->db != NULL)
+	gboolean changed = lk->own_db && index_changed(lk);
+
+	if (lk->db != NULL) {
+		if (changed)
+			notmuch_database_reopen(lk->db, NOTMUCH_DATABASE_MODE_READ_ONLY);
 		return DESK_OK;
+	}
 	return index_open(lk->st, FALSE, &lk->db, err);
 }
 
@@ -294,5 +321,57 @@ lookup_participant(desk_lookup *lk, guint ticket, const char *addr, gboolean *ye
 	g_mutex_unlock(&lk->mu);
 	g_free(key);
 	g_free(q);
+	return s;
+}
+
+/* desk.merged_into of ticket T's root, 0 if none (mutex held). */
+static desk_status
+merged_into(desk_lookup *lk, guint t, guint *into, desk_err *err)
+{
+	char q[80];
+	notmuch_status_t ns = NOTMUCH_STATUS_SUCCESS;
+
+	*into = 0;
+	snprintf(q, sizeof q, "tag:ticket and property:desk.ticket=%u", t);
+	for (int attempt = 0; attempt < 2; attempt++) {
+		notmuch_query_t *nq = notmuch_query_create(lk->db, q);
+		notmuch_messages_t *ms = NULL;
+
+		if (nq == NULL)
+			return desk_fail(err, DESK_SOFTWARE, "index: out of memory");
+		ns = notmuch_query_search_messages(nq, &ms);
+		if (ns == NOTMUCH_STATUS_SUCCESS && notmuch_messages_valid(ms)) {
+			notmuch_message_t *m = notmuch_messages_get(ms);
+			const char *v = NULL;
+
+			if (notmuch_message_get_property(m, "desk.merged_into", &v) == NOTMUCH_STATUS_SUCCESS && v)
+				*into = (guint)g_ascii_strtoull(v, NULL, 10);
+			notmuch_message_destroy(m);
+		}
+		notmuch_query_destroy(nq);
+		if (ns == NOTMUCH_STATUS_SUCCESS)
+			return DESK_OK;
+		if (!reopen(lk))
+			break;
+	}
+	return xapian_error(err, "merged into", ns);
+}
+
+desk_status
+lookup_ticket_merged_into(desk_lookup *lk, guint ticket, guint *into, desk_err *err)
+{
+	desk_status s;
+
+	*into = ticket;
+	g_mutex_lock(&lk->mu);
+	s = db(lk, err);
+	for (int hops = 0; s == DESK_OK && hops < 10; hops++) {
+		guint next = 0;
+
+		if ((s = merged_into(lk, *into, &next, err)) != DESK_OK || next == 0 || next == ticket)
+			break;
+		*into = next;
+	}
+	g_mutex_unlock(&lk->mu);
 	return s;
 }

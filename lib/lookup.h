@@ -24,6 +24,10 @@ desk_status lookup_ticket_exists(desk_lookup *lk, guint ticket, gboolean *yes, d
 desk_status lookup_participant(desk_lookup *lk, guint ticket, const char *addr, gboolean *yes,
 			       desk_err *err);
 
+/* *into = the ticket that TICKET was merged into (desk merge), following
+ * merges of merges up to 10 hops; TICKET itself when it was not merged. */
+desk_status lookup_ticket_merged_into(desk_lookup *lk, guint ticket, guint *into, desk_err *err);
+
 /* Remember a decision until the indexer has the message (bounded by
  * milter.pending_ttl). FROM may be NULL. */
 void lookup_remember(desk_lookup *lk, const char *id, guint ticket, const char *from);

@@ -177,6 +177,35 @@ decide(desk_store *st, desk_lookup *lk, const msg_facts *f, const char *ext, gui
 	return DESK_OK;
 }
 
+/* desk merge: mail for a ticket merged into another lands in that one
+ * (by token, In-Reply-To/References or subject tag alike). A sender who is
+ * a participant of either ticket is not held. Our own mail and new
+ * tickets stay where they are. */
+static desk_status
+follow_merge(desk_lookup *lk, const msg_facts *f, thread_decision *d, desk_err *err)
+{
+	guint into = d->ticket;
+	gboolean yes = FALSE;
+	char note[40];
+	desk_status s;
+
+	if (d->ticket == 0 || d->is_new || strcmp(d->reason, "ours") == 0 ||
+	    strcmp(d->reason, "duplicate") == 0)
+		return DESK_OK;
+	if ((s = lookup_ticket_merged_into(lk, d->ticket, &into, err)) != DESK_OK || into == d->ticket)
+		return s;
+	if (d->held && (s = lookup_participant(lk, into, f->from, &yes, err)) != DESK_OK)
+		return s;
+	if (d->held && yes) {
+		d->held = FALSE;
+		g_strlcpy(d->match, d->reason, sizeof d->match);
+	}
+	snprintf(note, sizeof note, "; merged from %u", d->ticket);
+	g_strlcat(d->match, note, sizeof d->match);
+	d->ticket = into;
+	return DESK_OK;
+}
+
 desk_status
 thread_decide(desk_store *st, desk_lookup *lk, const msg_facts *f, const char *rcpt, guint bounced,
 	      thread_decision *d, desk_err *err)
@@ -187,6 +216,8 @@ thread_decide(desk_store *st, desk_lookup *lk, const msg_facts *f, const char *r
 	memset(d, 0, sizeof *d);
 	g_strlcpy(d->queue, find_queue(st, f, rcpt, &ext), sizeof d->queue);
 	s = decide(st, lk, f, ext, bounced, d, err);
+	if (s == DESK_OK)
+		s = follow_merge(lk, f, d, err);
 	g_free(ext);
 	return s;
 }

@@ -173,7 +173,7 @@ fold_set(fold *f, const char *item, gint64 t, gboolean *status_set)
 	char *key = g_strndup(item, v - 1 - item);
 
 	if (strcmp(key, "status") == 0 && (ticket_status_valid(v) || strcmp(v, "spam") == 0 ||
-					   strcmp(v, "merged") == 0)) {
+					   strcmp(v, "merged") == 0 || strcmp(v, "purged") == 0)) {
 		set_status(f, v, t);
 		*status_set = TRUE;
 	} else if (strcmp(key, "owner") == 0) {
@@ -249,8 +249,16 @@ fold_item_add(fold *f, const fold_item *it)
 		fold_event(f, it);
 	if (it->event != NULL && strcmp(it->event, "reply") == 0 && f->first_response == 0)
 		f->first_response = it->time;
-	if (it->event != NULL && !ticket_event_is_message(it->event))
+	if (it->event != NULL && !ticket_event_is_message(it->event)) {
+		/* desk purge: its event is what is left of the ticket */
+		if (strcmp(it->event, "purge") == 0 && f->root_id == NULL) {
+			replace(&f->root_id, it->id);
+			f->root_time = f->created = it->time;
+			if (f->queue == NULL)
+				f->queue = g_strdup(it->queue);
+		}
 		return;
+	}
 	f->count++;
 	if (it->event == NULL && !it->ours && !it->automatic && f->root_id != NULL)
 		fold_customer(f, it);
@@ -774,7 +782,8 @@ add_statuses(GString *q, const char *list)
 	for (char **i = items; *i != NULL; i++) {
 		char *s = g_strstrip(*i);
 
-		ok = ok && (ticket_status_valid(s) || strcmp(s, "merged") == 0 || strcmp(s, "spam") == 0);
+		ok = ok && (ticket_status_valid(s) || strcmp(s, "merged") == 0 || strcmp(s, "spam") == 0 ||
+			    strcmp(s, "purged") == 0);
 		g_string_append_printf(q, "%sproperty:desk.status=%s", i == items ? "" : " or ", s);
 	}
 	g_string_append(q, ")");
@@ -826,7 +835,7 @@ filter_query(const ticket_filter *f, GString *q, desk_err *err)
 
 	if (!add_statuses(q, f->statuses != NULL ? f->statuses : open_statuses))
 		return desk_fail(err, DESK_USAGE,
-				 "unknown status in '%s' (new, open, pending, on-hold, solved, closed, merged, spam, any)",
+				 "unknown status in '%s' (new, open, pending, on-hold, solved, closed, merged, spam, purged, any)",
 				 f->statuses);
 	if (f->owner != NULL && strcmp(f->owner, "none") == 0)
 		g_string_append(q, " and property:desk.owner=");

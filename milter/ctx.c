@@ -20,6 +20,7 @@ conn_end_message(conn_ctx *c)
 	facts_free(m->facts);
 	g_ptr_array_unref(m->rcpts);
 	g_free(m->raw_subject);
+	g_free(m->envfrom);
 	if (m->bounce != NULL)
 		g_string_free(m->bounce, TRUE);
 	g_free(m);

@@ -12,6 +12,7 @@ typedef struct msg_ctx {
 	msg_facts *facts;
 	GPtrArray *rcpts;       /* desk recipients, as given */
 	char *raw_subject;      /* for the subject tag */
+	char *envfrom;          /* envelope sender without <>, "" for <> */
 	GString *bounce;        /* start of a bounce's body, or NULL */
 } msg_ctx;
 

@@ -15,6 +15,7 @@
 #include <gmime/gmime.h>
 #include <libmilter/mfapi.h>
 
+#include "blocklist.h"
 #include "ctx.h"
 #include "indexer.h"
 #include "log.h"
@@ -23,6 +24,7 @@
 
 static desk_store *store;
 static desk_lookup *lookup;
+static desk_blocklist *blocked;  /* desk spam --block */
 static GRWLock cfg_lock;        /* st->cfg: readers are callbacks, the writer SIGHUP */
 static gint inflight;           /* callbacks running, for a clean SIGTERM */
 
@@ -59,6 +61,17 @@ cb_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1, unsigned long f2,
 	return SMFIS_CONTINUE;
 }
 
+/* ADDR without its angle brackets; caller g_free()s. */
+static char *
+bare_address(const char *addr)
+{
+	size_t n = strlen(addr);
+
+	if (n >= 2 && addr[0] == '<' && addr[n - 1] == '>')
+		return g_strndup(addr + 1, n - 2);
+	return g_strdup(addr);
+}
+
 static sfsistat
 cb_envfrom(SMFICTX *ctx, char **argv)
 {
@@ -71,18 +84,8 @@ cb_envfrom(SMFICTX *ctx, char **argv)
 	}
 	m = conn_begin_message(c);
 	m->facts->null_sender = argv[0] != NULL && strcmp(argv[0], "<>") == 0;
+	m->envfrom = argv[0] != NULL ? bare_address(argv[0]) : g_strdup("");
 	return noreply(ctx, SMFIP_NR_MAIL);
-}
-
-/* ADDR without its angle brackets; caller g_free()s. */
-static char *
-bare_address(const char *addr)
-{
-	size_t n = strlen(addr);
-
-	if (n >= 2 && addr[0] == '<' && addr[n - 1] == '>')
-		return g_strndup(addr + 1, n - 2);
-	return g_strdup(addr);
 }
 
 static sfsistat
@@ -125,6 +128,15 @@ cb_eoh(SMFICTX *ctx)
 	if (m == NULL || m->rcpts->len == 0)
 		return SMFIS_ACCEPT;  /* not for the desk: untouched, no more steps */
 	facts_finish(m->facts);
+	if (blocklist_has(blocked, m->envfrom) || blocklist_has(blocked, m->facts->from)) {
+		const char *qid = smfi_getsymval(ctx, "i");
+
+		/* the whole message: the MTA has no per-recipient answer here */
+		desk_log(LOG_NOTICE, "%s: rejected: sender %s is blocked (desk spam --block)",
+			 qid != NULL ? qid : "NOQUEUE", blocklist_has(blocked, m->envfrom) ? m->envfrom : m->facts->from);
+		smfi_setreply(ctx, "550", "5.7.1", "maildesk: the help desk does not accept mail from this sender");
+		return SMFIS_REJECT;
+	}
 	if (m->facts->is_bounce)
 		m->bounce = g_string_new(NULL);
 	return SMFIS_CONTINUE;
@@ -376,6 +388,7 @@ main(int argc, char **argv)
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	lookup = lookup_new(store);
+	blocked = blocklist_new(store);
 	indexer_start(store, lookup, &cfg_lock);
 	sig = g_thread_new("signals", signals, &set);
 	desk_log(LOG_INFO, "started: store %s", store->dir);

@@ -30,8 +30,11 @@ apply_one(desk_change *c, guint n, const desk_agent *me, apply_fn fn, void *ud, 
 	ticket_info *t = NULL;
 	apply_event ev = { 0 };
 	desk_err err = { 0 };
-	desk_status s = change_ticket(c, n, &t, NULL, &err);
+	guint via = 0;
+	desk_status s = change_ticket(c, n, &t, &via, &err);
 
+	if (s == DESK_OK && via != 0)  /* desk merge: say where it went */
+		printf("%u: merged into %u: acting on %u\n", n, t->number, t->number);
 	if (s == DESK_OK)
 		s = fn(c, t, me, ud, &ev, &err);
 	if (s == DESK_OK && ev.event != NULL)

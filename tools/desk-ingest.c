@@ -56,7 +56,9 @@ import_fd(import *im, int fd, const char *what, desk_err *err)
 	im->seen++;
 	s = ingest_one(im->ing, fd, im->rcpt, NULL, &res, &one);
 	g_free(res.path);
-	if (s == DESK_OK) {
+	if (s == DESK_OK && res.blocked) {
+		im->failed++;
+	} else if (s == DESK_OK) {
 		im->stored++;
 	} else if (s == DESK_TEMPFAIL || s == DESK_BUSY) {
 		return desk_fail(err, s, "%s: %s", what, one.msg);
@@ -213,6 +215,12 @@ ingest_stdin(desk_store *st, const char *rcpt, const char *envfrom)
 		ingest_free(ing);
 		desk_error(s, "message not stored: %s", err.msg);
 		return EX_TEMPFAIL;
+	}
+	if (res.blocked) {
+		/* exit 0, nothing stored: a bounce (77) would go to a spammer's
+		 * forged sender (backscatter); the milter refuses it at SMTP time */
+		ingest_free(ing);
+		return 0;
 	}
 	if (ingest_flush(ing, &ir, &err) != DESK_OK)
 		desk_log(LOG_WARNING, "stored in %s, to be indexed later: %s", res.path, err.msg);

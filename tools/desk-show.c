@@ -79,6 +79,13 @@ info_json(JsonBuilder *b, const ticket_info *t)
 	add_str(b, "priority", t->priority);
 	json_builder_set_member_name(b, "messages_count");
 	json_builder_add_int_value(b, t->messages);
+	json_builder_set_member_name(b, "merged_into");  /* desk merge: 0 unless merged */
+	json_builder_add_int_value(b, t->merged_into);
+	json_builder_set_member_name(b, "links");        /* "split-to=N", "merged-from=N", ... */
+	json_builder_begin_array(b);
+	for (char **l = t->links; *l != NULL; l++)
+		json_builder_add_string_value(b, *l);
+	json_builder_end_array(b);
 	add_str(b, "created", c);
 	add_str(b, "updated", u);
 	json_builder_set_member_name(b, "first_response");
@@ -106,6 +113,14 @@ info_text(const ticket_info *t)
 	       req, t->messages, c, u);
 	g_free(subj);
 	g_free(req);
+	if (t->merged_into != 0)
+		printf("Merged:    into #%u (desk show %u)\n", t->merged_into, t->merged_into);
+	if (t->links[0] != NULL) {
+		char *links = g_strjoinv(", ", t->links);
+
+		printf("Links:     %s\n", links);
+		g_free(links);
+	}
 	g_free(c);
 	g_free(u);
 }

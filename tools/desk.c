@@ -33,6 +33,10 @@ static const struct verb {
 	{ "cc", verb_cc, "add or remove a participant" },
 	{ "reply", verb_reply, "reply to the requester (stored, sent by sendmail)" },
 	{ "comment", verb_comment, "add an internal note, never sent to the requester" },
+	{ "merge", verb_merge, "merge a ticket into another" },
+	{ "split", verb_split, "split a message and its replies off into a new ticket" },
+	{ "spam", verb_spam, "hide tickets as spam; --block refuses the sender" },
+	{ "purge", verb_purge, "delete a ticket's messages (erasure request)" },
 	{ "kb", verb_kb, "the knowledge base: list, show, search, suggest, new, lint" },
 };
 

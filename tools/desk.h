@@ -40,5 +40,9 @@ int verb_cc(const char *store_dir, int argc, char **argv);
 int verb_kb(const char *store_dir, int argc, char **argv);
 int verb_reply(const char *store_dir, int argc, char **argv);
 int verb_comment(const char *store_dir, int argc, char **argv);
+int verb_merge(const char *store_dir, int argc, char **argv);
+int verb_split(const char *store_dir, int argc, char **argv);
+int verb_spam(const char *store_dir, int argc, char **argv);
+int verb_purge(const char *store_dir, int argc, char **argv);
 
 #endif

@@ -1,0 +1,70 @@
+/* change-verb.c: one locked change as an agent, for merge, split, spam, purge. */
+#include <stdio.h>
+
+#include "change-verb.h"
+#include "desk.h"
+#include "event.h"
+
+int
+change_verb_begin(const char *store_dir, const char *verb, const char *as, desk_store **st,
+		  const desk_agent **me, desk_change **c)
+{
+	desk_err err = { 0 };
+	desk_status s;
+	int rc;
+
+	*st = NULL;
+	*c = NULL;
+	if ((rc = desk_open_store(store_dir, st)) != 0)
+		return rc;
+	s = agent_acting((*st)->cfg->agents, as, me, &err);
+	if (s == DESK_OK)
+		s = change_begin(*st, c, &err);
+	if (s != DESK_OK) {
+		store_free(*st);
+		*st = NULL;
+		return desk_error(s, "%s: %s", verb, err.msg);
+	}
+	return 0;
+}
+
+int
+change_verb_end(const char *verb, desk_store *st, desk_change *c, int rc)
+{
+	desk_err err = { 0 };
+
+	if (c != NULL && rc == 0) {
+		desk_status s = change_commit(c, &err);
+
+		if (s != DESK_OK)
+			rc = desk_error(s, "%s: %s", verb, err.msg);
+	} else if (c != NULL) {
+		change_abort(c);
+	}
+	store_free(st);
+	return rc;
+}
+
+desk_status
+change_verb_event(desk_store *st, desk_change *c, const ticket_info *t, const desk_agent *me,
+		  const char *event, const char *set, const char *line, const char *extra, const char *more,
+		  desk_err *err)
+{
+	char *full = g_strdup_printf("%s; by=%s", set, me->login);
+	char *sealed = event_headers(st, t->number, t->queue, event, full);
+	char *headers = g_strconcat(sealed, extra != NULL ? extra : "", NULL);
+	char *body = g_strconcat(line, "\n", more != NULL ? "\n" : "", more != NULL ? more : "", NULL);
+	char *subject = g_strdup_printf("%s: %s", event, line);
+	GMimeMessage *msg = event_message_new(st, t, me->name, me->address, NULL, subject, NULL, body);
+	desk_status s;
+
+	g_mime_object_set_header(GMIME_OBJECT(msg), "Auto-Submitted", "auto-generated", NULL);
+	s = change_deliver(c, headers, msg, err);
+	g_object_unref(msg);
+	g_free(subject);
+	g_free(body);
+	g_free(headers);
+	g_free(sealed);
+	g_free(full);
+	return s;
+}

@@ -1,0 +1,201 @@
+/* desk-split.c: desk split N MSGID: that message and the replies after it
+ * (the later messages whose In-Reply-To or References lead to it) become
+ * a new ticket M, linked both ways. Files are not rewritten: N gets an
+ * event "split" (X-Desk-Set "split-to=M; moved=DIGEST", the header
+ * X-Desk-Moved with the Message-IDs, lib/split.h), M an event
+ * "split-from=N"; the indexer gives the moved messages to M. */
+#include <stdio.h>
+#include <string.h>
+
+#include "apply.h"
+#include "change-verb.h"
+#include "desk.h"
+#include "evlist.h"
+#include "facts.h"
+#include "split.h"
+#include "ticket-args.h"
+
+/* Whether the message ID of DB replies to one in MOVED (In-Reply-To or
+ * References). */
+static gboolean
+replies_to(notmuch_database_t *db, const char *id, GHashTable *moved)
+{
+	notmuch_message_t *m = NULL;
+	gboolean yes = FALSE;
+
+	if (notmuch_database_find_message(db, id, &m) != NOTMUCH_STATUS_SUCCESS || m == NULL)
+		return FALSE;
+	for (int h = 0; h < 2 && !yes; h++) {
+		const char *v = notmuch_message_get_header(m, h == 0 ? "in-reply-to" : "references");
+		const char *end = NULL;
+		char *ref;
+
+		for (int n = 0; !yes && v != NULL && n < 200 && (ref = facts_parse_id(v, &end)) != NULL; n++) {
+			yes = g_hash_table_contains(moved, ref);
+			g_free(ref);
+			v = end;
+		}
+	}
+	notmuch_message_destroy(m);
+	return yes;
+}
+
+/* The Message-IDs that move with ID out of MSGS (oldest first): ID and
+ * the later messages that reply to one of them; NULL if ID is not there. */
+static GPtrArray *
+moving(notmuch_database_t *db, GPtrArray *msgs, const char *id, const ticket_message **first)
+{
+	GHashTable *set = g_hash_table_new(g_str_hash, g_str_equal);
+	GPtrArray *out = NULL;
+
+	*first = NULL;
+	for (guint i = 0; i < msgs->len; i++) {
+		const ticket_message *tm = msgs->pdata[i];
+		gboolean state_event = tm->event != NULL && !ticket_event_is_message(tm->event);
+
+		if (*first == NULL && strcmp(tm->message_id, id) == 0) {
+			*first = tm;
+			out = g_ptr_array_new_with_free_func(g_free);
+		} else if (*first == NULL || state_event || !replies_to(db, tm->message_id, set)) {
+			continue;
+		}
+		g_hash_table_add(set, tm->message_id);
+		g_ptr_array_add(out, g_strdup(tm->message_id));
+	}
+	g_hash_table_destroy(set);
+	return out;
+}
+
+/* The subject of message ID, from the index. Caller g_free()s. */
+static char *
+subject_of(notmuch_database_t *db, const char *id)
+{
+	notmuch_message_t *m = NULL;
+	char *s = NULL;
+
+	if (notmuch_database_find_message(db, id, &m) == NOTMUCH_STATUS_SUCCESS && m != NULL) {
+		s = g_strdup(notmuch_message_get_header(m, "subject"));
+		notmuch_message_destroy(m);
+	}
+	return s != NULL ? s : g_strdup("");
+}
+
+/* The moved Message-IDs for the event's body, one a line. g_free(). */
+static char *
+joined_ids(GPtrArray *ids)
+{
+	GString *s = g_string_new("Moved:\n");
+
+	for (guint i = 0; i < ids->len; i++)
+		g_string_append_printf(s, "  <%s>\n", (char *)ids->pdata[i]);
+	return g_string_free(s, FALSE);
+}
+
+static desk_status
+split(desk_store *st, desk_change *c, const desk_agent *me, guint n, const char *id, desk_err *err)
+{
+	ticket_info *t = NULL, *head = NULL, nt = { 0 };
+	GPtrArray *msgs = NULL, *ids = NULL;
+	const ticket_message *first = NULL;
+	char *set = NULL, *line = NULL, *hdr = NULL, *list = NULL, *digest = NULL, *back = NULL, *bset = NULL;
+	guint m = 0;
+	desk_status s = change_ticket(c, n, &head, NULL, err);
+
+	if (s == DESK_OK)
+		s = ticket_get(change_db(c), head->number, &t, &msgs, err);
+	if (s != DESK_OK)
+		goto out;
+	ids = moving(change_db(c), msgs, id, &first);
+	if (first == NULL) {
+		s = desk_fail(err, DESK_USAGE, "no message <%s> in ticket %u (desk show %u --format=json lists them)",
+			      id, t->number, t->number);
+		goto out;
+	}
+	if (first->event != NULL && !ticket_event_is_message(first->event))
+		s = desk_fail(err, DESK_USAGE, "<%s> is an event, not a message", id);
+	else if (strcmp(first->message_id, t->root_id) == 0)
+		s = desk_fail(err, DESK_USAGE, "<%s> is the first message of ticket %u: nothing to split off", id,
+			      t->number);
+	if (s != DESK_OK || (s = store_next_ticket(st, &m, err)) != DESK_OK)
+		goto out;
+	digest = evlist_digest(ids);
+	hdr = evlist_header(SPLIT_HEADER, ids);
+	list = joined_ids(ids);
+	set = g_strdup_printf("split-to=%u; moved=%s", m, digest);
+	line = g_strdup_printf("%s split %u message%s off into #%u", me->login, ids->len, ids->len == 1 ? "" : "s", m);
+	s = change_verb_event(st, c, t, me, "split", set, line, hdr, list, err);
+	/* M's own event: it has no messages in the index yet, so T's facts do */
+	nt.number = m;
+	nt.subject = subject_of(change_db(c), id);
+	nt.queue = t->queue;
+	nt.root_id = (char *)id;
+	bset = g_strdup_printf("split-from=%u", t->number);
+	back = g_strdup_printf("%s split this ticket off #%u", me->login, t->number);
+	if (s == DESK_OK)
+		s = change_verb_event(st, c, &nt, me, "split", bset, back, NULL, NULL, err);
+	if (s == DESK_OK)
+		printf("%u: split %u message%s off into new ticket %u\n%u\n", t->number, ids->len,
+		       ids->len == 1 ? "" : "s", m, m);
+	g_free(nt.subject);
+out:
+	ticket_info_free(head);
+	ticket_info_free(t);
+	if (msgs != NULL)
+		g_ptr_array_unref(msgs);
+	if (ids != NULL)
+		g_ptr_array_unref(ids);
+	g_free(set);
+	g_free(line);
+	g_free(hdr);
+	g_free(list);
+	g_free(digest);
+	g_free(back);
+	g_free(bset);
+	return s;
+}
+
+int
+verb_split(const char *store_dir, int argc, char **argv)
+{
+	char *as = NULL, *id = NULL;
+	GOptionEntry entries[] = { APPLY_AS_OPTION(as), { NULL, 0, 0, 0, NULL, NULL, NULL } };
+	desk_store *st = NULL;
+	const desk_agent *me = NULL;
+	desk_change *c = NULL;
+	desk_err err = { 0 };
+	const char *end;
+	guint n;
+	int rc = desk_parse("split", "N MSGID",
+			    "Split message MSGID of ticket N, and the replies after it, off into a\n"
+			    "new ticket, linked both ways. Prints the new ticket's number last.",
+			    entries, &argc, &argv);
+
+	if (rc >= 0)
+		goto out;
+	if (argc != 3) {
+		rc = desk_error(DESK_USAGE, "split: usage: desk split N MSGID");
+		goto out;
+	}
+	if ((n = ticket_arg_one(argv[1])) == 0) {
+		rc = 64;
+		goto out;
+	}
+	/* with or without the angle brackets */
+	id = argv[2][0] == '<' ? facts_parse_id(argv[2], &end) : NULL;
+	if (id == NULL && strchr(argv[2], '@') != NULL && strpbrk(argv[2], "<> \t") == NULL)
+		id = g_strdup(argv[2]);
+	if (id == NULL) {
+		rc = desk_error(DESK_USAGE, "split: '%s' is not a Message-ID", argv[2]);
+		goto out;
+	}
+	if ((rc = change_verb_begin(store_dir, "split", as, &st, &me, &c)) != 0)
+		goto out;
+	desk_status s = split(st, c, me, n, id, &err);
+
+	rc = s == DESK_OK ? 0 : desk_error(s, "split %u: %s", n, err.msg);
+	rc = change_verb_end("split", st, c, rc);
+out:
+	g_free(id);
+	g_free(as);
+	return rc;
+}
