@@ -9,7 +9,7 @@
 int
 verb_reply(const char *store_dir, int argc, char **argv)
 {
-	char *as = NULL, *message = NULL, *tpl = NULL, *irt = NULL;
+	char *as = NULL, *message = NULL, *tpl = NULL, *irt = NULL, *kb = NULL;
 	char **attach = NULL;
 	gboolean force = FALSE, retry = FALSE, edit = FALSE;
 	GOptionEntry entries[] = {
@@ -21,6 +21,7 @@ verb_reply(const char *store_dir, int argc, char **argv)
 		{ "in-reply-to", 0, 0, G_OPTION_ARG_STRING, &irt, "The message you answer: refuse if the requester wrote after it", "MSGID" },
 		{ "force", 'f', 0, G_OPTION_ARG_NONE, &force, "Send even if the requester wrote since you last looked", NULL },
 		{ "retry", 0, 0, G_OPTION_ARG_NONE, &retry, "Send again the replies sendmail failed to take", NULL },
+		{ "kb", 0, 0, G_OPTION_ARG_STRING, &kb, "Insert KB article SLUG (public, published) and cite it", "SLUG" },
 		{ NULL, 0, 0, 0, NULL, NULL, NULL },
 	};
 	desk_store *st = NULL;
@@ -58,7 +59,7 @@ verb_reply(const char *store_dir, int argc, char **argv)
 		rc = reply_retry(st, me, n);
 	} else {
 		reply_opts o = { message, tpl, edit, attach, irt, force, NULL,
-				 strcmp(argv[1], "-") != 0 && g_file_test(argv[1], G_FILE_TEST_EXISTS) == FALSE };
+				 strcmp(argv[1], "-") != 0 && g_file_test(argv[1], G_FILE_TEST_EXISTS) == FALSE, kb };
 
 		rc = reply_run(st, me, n, &o);
 	}
@@ -68,6 +69,7 @@ out:
 	g_free(message);
 	g_free(tpl);
 	g_free(irt);
+	g_free(kb);
 	g_strfreev(attach);
 	return rc;
 }

@@ -14,6 +14,7 @@
 #include "event.h"
 #include "index.h"
 #include "render.h"
+#include "kbticket.h"
 #include "reply.h"
 #include "seen.h"
 #include "sendmail.h"
@@ -492,11 +493,13 @@ typedef struct reply_draft {
 	char *set;         /* template commands, may be NULL */
 	char *text;
 	char *quoted_id;   /* the message the editor's draft quoted, else NULL */
+	char *kb;          /* SLUG@COMMIT of an article in the text (X-Desk-KB), else NULL */
 } reply_draft;
 
 static void
 draft_clear(reply_draft *d)
 {
+	g_free(d->kb);
 	g_free(d->subject);
 	g_free(d->set);
 	g_free(d->text);
@@ -622,6 +625,12 @@ store_reply(desk_store *st, const desk_agent *me, guint n, const reply_opts *o, 
 	s = add_attachments(msg, o->attach, err);
 	set = g_strdup_printf("%s%sby=%s", d->set != NULL ? d->set : "", d->set != NULL ? "; " : "", me->login);
 	headers = event_headers(st, t->number, t->queue, "reply", set);
+	if (d->kb != NULL) {
+		char *h = g_strdup_printf("%sX-Desk-KB: %s\n", headers, d->kb);
+
+		g_free(headers);
+		headers = h;
+	}
 	if (s == DESK_OK)
 		s = change_deliver(c, headers, msg, err);
 out:
@@ -669,6 +678,24 @@ note_event(desk_store *st, const desk_agent *me, guint n, const char *event, con
 	return s;
 }
 
+/* The KB article SLUG (public, published) after the text; its citation
+ * SLUG@COMMIT goes into the stored copy as X-Desk-KB. */
+static desk_status
+add_article(desk_store *st, const char *slug, reply_draft *d, desk_err *err)
+{
+	char *text = NULL, *cite = NULL, *all;
+	desk_status s = kb_cite(st, slug, TRUE, &text, &cite, err);
+
+	if (s != DESK_OK)
+		return s;
+	all = g_strdup_printf("%s%s\n%s", d->text, g_str_has_suffix(d->text, "\n") ? "" : "\n", text);
+	g_free(d->text);
+	d->text = all;
+	d->kb = cite;
+	g_free(text);
+	return DESK_OK;
+}
+
 int
 reply_run(desk_store *st, const desk_agent *me, guint n, const reply_opts *o)
 {
@@ -680,6 +707,8 @@ reply_run(desk_store *st, const desk_agent *me, guint n, const reply_opts *o)
 	desk_status s = prepare(st, me, n, o, &d, &err);
 	int rc = 0;
 
+	if (s == DESK_OK && o->kb != NULL)
+		s = add_article(st, o->kb, &d, &err);
 	if (s == DESK_OK)
 		s = store_reply(st, me, n, o, &d, &msg, &t, &sender, &err);
 	if (s != DESK_OK) {

@@ -25,6 +25,7 @@ typedef struct reply_opts {
 	gboolean force;             /* --force: send even if the requester wrote since */
 	const char *force_status;   /* "solved" for desk close --template, else NULL */
 	gboolean stdin_free;        /* stdin may carry the text (not used for the ticket) */
+	const char *kb;             /* --kb SLUG: the article's text, cited, or NULL */
 } reply_opts;
 
 /* Send a reply to ticket N as agent ME. Returns the exit code (messages on stderr). */
