@@ -78,6 +78,13 @@ info_json(JsonBuilder *b, const ticket_info *t)
 	add_str(b, "priority", t->priority);
 	json_builder_set_member_name(b, "messages_count");
 	json_builder_add_int_value(b, t->messages);
+	json_builder_set_member_name(b, "reopens");
+	json_builder_add_int_value(b, t->reopens);
+	json_builder_set_member_name(b, "links");
+	json_builder_begin_array(b);
+	for (char **l = t->links; l != NULL && *l != NULL; l++)
+		json_builder_add_string_value(b, *l);
+	json_builder_end_array(b);
 	add_str(b, "created", c);
 	add_str(b, "updated", u);
 	g_free(c);
@@ -93,6 +100,10 @@ info_text(const ticket_info *t)
 	       "Priority:  %s\nRequester: %s\nMessages:  %u\nCreated:   %s\nUpdated:   %s\n",
 	       t->number, t->subject, t->status, t->queue, *t->owner ? t->owner : "-", t->priority,
 	       t->requester, t->messages, c, u);
+	if (t->reopens > 0)
+		printf("Reopens:   %u\n", t->reopens);
+	for (char **l = t->links; l != NULL && *l != NULL; l++)
+		printf("Link:      %s\n", *l);
 	g_free(c);
 	g_free(u);
 }

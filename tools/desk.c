@@ -30,6 +30,7 @@ static const struct verb {
 	{ "queue", verb_queue, "move tickets to another queue" },
 	{ "tag", verb_tag, "add and remove ticket tags" },
 	{ "cc", verb_cc, "add or remove a participant" },
+	{ "autoclose", verb_autoclose, "close tickets solved longer than autoclose_hours" },
 	{ "kb", verb_kb, "the knowledge base: list, show, search, suggest, new, lint" },
 };
 
