@@ -360,7 +360,7 @@ ack_followup(desk_store *st, const followup_item *item)
 		return;
 	}
 	if ((why = ack_refused(st, item, sc.facts)) != NULL) {
-		desk_log(LOG_INFO, "ticket %u: no acknowledgement: %s", item->ticket, why);
+		desk_log(LOG_DEBUG, "ticket %u: no acknowledgement: %s", item->ticket, why);
 	} else if (ack_store(st, item->ticket, sc.facts->from, item->message_id, &text, &err) != DESK_OK) {
 		desk_log(LOG_WARNING, "ticket %u: no acknowledgement: %s", item->ticket, err.msg);
 	} else if (text != NULL && sendmail_send(st, text, "<>", &err) != DESK_OK) {

@@ -360,6 +360,7 @@ list_dir(const char *dir)
 static void
 batch_init(batch *b, desk_store *st, notmuch_database_t *db, index_result *res)
 {
+	memset(b, 0, sizeof *b);
 	b->st = st;
 	b->db = db;
 	b->lk = lookup_new_for_db(st, db);
