@@ -213,32 +213,39 @@ ack_vars(desk_store *st, const ticket_info *t)
 }
 
 /* The acknowledgement's Subject (NULL when the template has none) and
- * body for ticket T: template ack, expanded. The one place that renders
- * it. Caller g_free()s both. */
+ * body for ticket T: template ack, its header block split off first, then
+ * each part expanded (so nothing from mail can make a header line). The
+ * one place that renders it. Caller g_free()s both. */
 static desk_status
 ack_render(desk_store *st, const ticket_info *t, char **subject, char **body, desk_err *err)
 {
-	char *text = ack_template_text(st), *all = NULL;
+	char *text = ack_template_text(st), *subj_tpl = NULL;
 	GHashTable *vars = ack_vars(st, t);
-	desk_status s = ack_expand(text, vars, &all, err);
-	const char *b;
+	const char *b = text;
+	desk_status s = DESK_OK;
 
 	*subject = *body = NULL;
-	if (s == DESK_OK) {
-		b = all;
-		/* an optional header block: "Subject: ..." lines, then a blank line */
-		while (g_ascii_strncasecmp(b, "Subject:", 8) == 0 && strchr(b, '\n') != NULL) {
-			const char *nl = strchr(b, '\n');
+	/* an optional header block: "Subject: ..." lines, then a blank line */
+	while (g_ascii_strncasecmp(b, "Subject:", 8) == 0 && strchr(b, '\n') != NULL) {
+		const char *nl = strchr(b, '\n');
 
-			g_free(*subject);
-			*subject = g_strstrip(g_strndup(b + 8, nl - b - 8));
-			b = nl + 1;
-		}
-		if (*subject != NULL && *b == '\n')
-			b++;
-		*body = g_strdup(b);
+		g_free(subj_tpl);
+		subj_tpl = g_strstrip(g_strndup(b + 8, nl - b - 8));
+		b = nl + 1;
 	}
-	g_free(all);
+	if (subj_tpl != NULL && *b == '\n')
+		b++;
+	if (subj_tpl != NULL)
+		s = ack_expand(subj_tpl, vars, subject, err);
+	if (s == DESK_OK)
+		s = ack_expand(b, vars, body, err);
+	if (*subject != NULL)
+		g_strdelimit(*subject, "\r\n\t", ' ');
+	if (s != DESK_OK) {
+		g_clear_pointer(subject, g_free);
+		g_clear_pointer(body, g_free);
+	}
+	g_free(subj_tpl);
 	g_hash_table_unref(vars);
 	g_free(text);
 	return s;

@@ -301,6 +301,9 @@ lookup_ticket_status(desk_lookup *lk, guint ticket, char **status, desk_err *err
 	*status = NULL;
 	snprintf(q, sizeof q, "tag:ticket and property:desk.ticket=%u", ticket);
 	g_mutex_lock(&lk->mu);
+	/* the status changes by other processes (desk autoclose): see the latest */
+	if (lk->db != NULL)
+		reopen(lk);
 	if ((s = db(lk, err)) == DESK_OK)
 		s = root_status(lk, q, status, err);
 	g_mutex_unlock(&lk->mu);
