@@ -121,6 +121,7 @@ followup_run(desk_store *st, guint *done, desk_err *err)
 		followup_item *it = items->pdata[i];
 
 		bymail_followup(st, it);
+		link_followup(st, it);
 		ack_followup(st, it);
 	}
 	if (s == DESK_OK && items->len > 0)

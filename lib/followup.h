@@ -26,5 +26,6 @@ gboolean followup_has_tag(const followup_item *item, const char *tag);
 /* The handlers (each in its own file); errors are logged there. */
 void ack_followup(desk_store *st, const followup_item *item);
 void bymail_followup(desk_store *st, const followup_item *item);
+void link_followup(desk_store *st, const followup_item *item);  /* lib/links.c */
 
 #endif

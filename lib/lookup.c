@@ -289,6 +289,56 @@ lookup_ticket_exists(desk_lookup *lk, guint ticket, gboolean *yes, desk_err *err
 	return s;
 }
 
+/* The desk.status of the first message matching QUERY, or "" (mutex held). */
+static desk_status
+root_status(desk_lookup *lk, const char *query, char **status, desk_err *err)
+{
+	notmuch_status_t ns = NOTMUCH_STATUS_SUCCESS;
+
+	for (int attempt = 0; attempt < 2; attempt++) {
+		notmuch_query_t *q = notmuch_query_create(lk->db, query);
+		notmuch_messages_t *ms = NULL;
+
+		if (q == NULL)
+			return desk_fail(err, DESK_SOFTWARE, "index: out of memory");
+		ns = notmuch_query_search_messages(q, &ms);
+		if (ns == NOTMUCH_STATUS_SUCCESS && notmuch_messages_valid(ms)) {
+			notmuch_message_t *m = notmuch_messages_get(ms);
+			const char *v = NULL;
+
+			if (notmuch_message_get_property(m, "desk.status", &v) == NOTMUCH_STATUS_SUCCESS && v != NULL)
+				*status = g_strdup(v);
+			notmuch_message_destroy(m);
+		}
+		notmuch_query_destroy(q);
+		if (ns == NOTMUCH_STATUS_SUCCESS)
+			return DESK_OK;
+		if (!reopen(lk))
+			break;
+	}
+	return xapian_error(err, "search", ns);
+}
+
+desk_status
+lookup_ticket_status(desk_lookup *lk, guint ticket, char **status, desk_err *err)
+{
+	char q[80];
+	desk_status s;
+
+	*status = NULL;
+	snprintf(q, sizeof q, "tag:ticket and property:desk.ticket=%u", ticket);
+	g_mutex_lock(&lk->mu);
+	/* the status changes by other processes (desk autoclose): see the latest */
+	if (lk->db != NULL)
+		reopen(lk);
+	if ((s = db(lk, err)) == DESK_OK)
+		s = root_status(lk, q, status, err);
+	g_mutex_unlock(&lk->mu);
+	if (*status == NULL)
+		*status = g_strdup("");
+	return s;
+}
+
 /* Whether ADDR may go into a quoted notmuch query term as it is. */
 static gboolean
 query_safe(const char *addr)

@@ -19,6 +19,9 @@ void lookup_free(desk_lookup *lk);
 desk_status lookup_msgid(desk_lookup *lk, const char *id, guint *ticket, desk_err *err);
 /* *yes = whether the ticket has messages. */
 desk_status lookup_ticket_exists(desk_lookup *lk, guint ticket, gboolean *yes, desk_err *err);
+/* *status = the ticket's status (desk.status of its root), "" when the
+ * ticket is not indexed yet. Caller g_free()s. */
+desk_status lookup_ticket_status(desk_lookup *lk, guint ticket, char **status, desk_err *err);
 /* *yes = whether ADDR is the From, To or Cc of a message of the ticket
  * that is not held. */
 desk_status lookup_participant(desk_lookup *lk, guint ticket, const char *addr, gboolean *yes,

@@ -136,6 +136,28 @@ check_participant(desk_lookup *lk, const msg_facts *f, thread_decision *d, desk_
 	return s;
 }
 
+/* Mail that matched closed ticket D->ticket starts a new ticket that
+ * follows it (linked both ways later, lib/links.c); automatic mail (an
+ * out-of-office, a bounce) joins the closed ticket quietly instead. */
+static desk_status
+follow_closed(desk_store *st, desk_lookup *lk, const msg_facts *f, thread_decision *d, desk_err *err)
+{
+	char *status = NULL;
+	guint old = d->ticket, t = 0;
+	desk_status s;
+
+	if (f->is_auto || f->is_bulk || f->is_bounce)
+		return DESK_OK;
+	s = lookup_ticket_status(lk, old, &status, err);
+	if (s == DESK_OK && strcmp(status, "closed") == 0 && (s = store_next_ticket(st, &t, err)) == DESK_OK) {
+		set(d, t, "new");
+		snprintf(d->match, sizeof d->match, "new; follows closed ticket %u", old);
+		d->is_new = TRUE;
+	}
+	g_free(status);
+	return s;
+}
+
 static desk_status
 decide(desk_store *st, desk_lookup *lk, const msg_facts *f, const char *ext, guint bounced,
        thread_decision *d, desk_err *err)
@@ -157,7 +179,7 @@ decide(desk_store *st, desk_lookup *lk, const msg_facts *f, const char *ext, gui
 	}
 	if (ext != NULL && token_check_ext(st->secret, ext, &t)) {
 		set(d, t, "token");
-		return DESK_OK;
+		return follow_closed(st, lk, f, d, err);
 	}
 	d->bad_token = ext != NULL && strchr(ext, '-') != NULL;
 	if (bounced != 0) {
@@ -168,6 +190,10 @@ decide(desk_store *st, desk_lookup *lk, const msg_facts *f, const char *ext, gui
 		return s;
 	if (d->ticket == 0 && (s = by_subject(st, lk, f, d, err)) != DESK_OK)
 		return s;
+	if (d->ticket != 0 && (s = follow_closed(st, lk, f, d, err)) != DESK_OK)
+		return s;
+	if (d->is_new)
+		return DESK_OK;
 	if (d->ticket != 0)
 		return check_participant(lk, f, d, err);
 	if ((s = store_next_ticket(st, &t, err)) != DESK_OK)

@@ -76,6 +76,12 @@ ticket_event_is_message(const char *event)
 	return in_list(messages, event);
 }
 
+gboolean
+ticket_match_new(const char *match)
+{
+	return match != NULL && strncmp(match, "new", 3) == 0 && (match[3] == '\0' || match[3] == ';');
+}
+
 char **
 ticket_set_items(const char *set)
 {
@@ -224,11 +230,12 @@ static void
 fold_customer(fold *f, const fold_item *it)
 {
 	const char *s = status_of(f);
+	gboolean solved = strcmp(s, "solved") == 0;
 
 	f->last_customer = MAX(f->last_customer, it->time);
-	if (strcmp(s, "pending") == 0 || strcmp(s, "on-hold") == 0 || strcmp(s, "solved") == 0) {
-		set_status(f, "open", it->time);
-		if (strcmp(s, "solved") != 0)
+	if (strcmp(s, "pending") == 0 || strcmp(s, "on-hold") == 0 || solved) {
+		set_status(f, "open", it->time);  /* frees s; counts a reopen of solved */
+		if (!solved)
 			f->reopens++;
 	}
 }
@@ -236,7 +243,7 @@ fold_customer(fold *f, const fold_item *it)
 static void
 fold_item_add(fold *f, const fold_item *it)
 {
-	gboolean is_new = it->match != NULL && strcmp(it->match, "new") == 0;
+	gboolean is_new = ticket_match_new(it->match);
 
 	if (it->ticket_tag)
 		g_ptr_array_add(f->tagged, g_strdup(it->id));

@@ -75,6 +75,10 @@ desk_status ticket_info_get(notmuch_database_t *db, guint t, ticket_info **info,
  * mail-reply, mail-comment), counted and shown as such, not state changes. */
 gboolean ticket_event_is_message(const char *event);
 
+/* Whether an X-Desk-Match value opened a new ticket: "new", or "new; why"
+ * (e.g. "new; follows closed ticket 7"). */
+gboolean ticket_match_new(const char *match);
+
 /* Split "k=v; k=v" (an X-Desk-Set) into a NULL-terminated array of
  * "k=v" strings. Caller g_strfreev()s. */
 char **ticket_set_items(const char *set);

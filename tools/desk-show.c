@@ -81,9 +81,11 @@ info_json(JsonBuilder *b, const ticket_info *t)
 	json_builder_add_int_value(b, t->messages);
 	json_builder_set_member_name(b, "merged_into");  /* desk merge: 0 unless merged */
 	json_builder_add_int_value(b, t->merged_into);
+	json_builder_set_member_name(b, "reopens");
+	json_builder_add_int_value(b, t->reopens);
 	json_builder_set_member_name(b, "links");        /* "split-to=N", "merged-from=N", ... */
 	json_builder_begin_array(b);
-	for (char **l = t->links; *l != NULL; l++)
+	for (char **l = t->links; l != NULL && *l != NULL; l++)
 		json_builder_add_string_value(b, *l);
 	json_builder_end_array(b);
 	add_str(b, "created", c);
@@ -115,12 +117,10 @@ info_text(const ticket_info *t)
 	g_free(req);
 	if (t->merged_into != 0)
 		printf("Merged:    into #%u (desk show %u)\n", t->merged_into, t->merged_into);
-	if (t->links[0] != NULL) {
-		char *links = g_strjoinv(", ", t->links);
-
-		printf("Links:     %s\n", links);
-		g_free(links);
-	}
+	if (t->reopens > 0)
+		printf("Reopens:   %u\n", t->reopens);
+	for (char **l = t->links; l != NULL && *l != NULL; l++)
+		printf("Link:      %s\n", *l);
 	g_free(c);
 	g_free(u);
 }

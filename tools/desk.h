@@ -37,6 +37,7 @@ int verb_priority(const char *store_dir, int argc, char **argv);
 int verb_queue(const char *store_dir, int argc, char **argv);
 int verb_tag(const char *store_dir, int argc, char **argv);
 int verb_cc(const char *store_dir, int argc, char **argv);
+int verb_autoclose(const char *store_dir, int argc, char **argv);
 int verb_kb(const char *store_dir, int argc, char **argv);
 int verb_reply(const char *store_dir, int argc, char **argv);
 int verb_comment(const char *store_dir, int argc, char **argv);

@@ -6,6 +6,7 @@
 
 STORE=$T/store
 "$DESK" init --address support@helpdesk.test --address billing@helpdesk.test=billing "$STORE" >/dev/null
+store_conf ack false  # acknowledgements: tests/t/0420-ack.sh
 D() { "$DESK" --store "$STORE" "$@"; }
 
 # --- the corpus through the LDA path, one message per process

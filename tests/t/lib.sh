@@ -7,7 +7,7 @@
 #                diag TEXT | test_done | bail_out REASON
 #   scratch      $T: a directory of this test under ${TMPDIR:-/tmp}, removed
 #                at exit unless KEEP=1
-#   store        store_init DIR
+#   store        store_init DIR (acknowledgements off) | store_conf KEY VALUE
 #   Postfix      pf_start [milter|nomilter|pipe] | pf_stop | pf_log
 #   milter       milter_start | milter_stop | milter_kill
 #   mail         smtp_send FILE [RCPT] [FROM] | smtp_send_many RCPT FILE... |
@@ -180,6 +180,15 @@ store_init() {
 		return 1
 	chown -R maildesk:maildesk "$1" || return 1
 	STORE=$(cd "$1" && pwd)
+	# no acknowledgements unless a test asks (they add files and send mail)
+	store_conf ack false
+}
+
+# store_conf KEY VALUE: set KEY of maildesk.conf (in whichever group it
+# is listed, commented out or not) to VALUE.
+store_conf() {
+	sed -i -E "s|^#?$1 = .*|$1 = $2|" "$STORE/maildesk.conf" &&
+		grep -q -x "$1 = $2" "$STORE/maildesk.conf"
 }
 
 # as_maildesk CMD...: run CMD as user maildesk, with the environment
