@@ -97,6 +97,9 @@ ticket_text_get(desk_store *st, notmuch_database_t *db, guint n, ticket_text *tt
 		rendered_msg *r = NULL;
 		char *clean;
 
+		/* state changes, acknowledgements and notes are nobody's answer */
+		if (m->event != NULL && strcmp(m->event, "reply") != 0 && strcmp(m->event, "mail-reply") != 0)
+			continue;
 		if (render_message(m->path, st->cfg->fallback_charsets, &r, NULL) != DESK_OK)
 			continue;
 		clean = article_strip_quotes(r->text);

@@ -10,6 +10,7 @@
 STORE=$T/store
 "$DESK" init --address support@helpdesk.test --address billing@helpdesk.test=billing "$STORE" >/dev/null ||
 	bail_out "desk init"
+store_conf ack false || bail_out "store_conf"  # acknowledgements are 0420's
 unset MAILDESK_AGENT MAILDESK_STORE
 D() { "$DESK" --store "$STORE" "$@"; }
 # J EXPR: evaluate a Python expression on `desk list --status any` as JSON,

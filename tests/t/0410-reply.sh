@@ -9,6 +9,7 @@
 STORE=$T/store
 "$DESK" init --address support@helpdesk.test --address billing@helpdesk.test=billing "$STORE" >/dev/null ||
 	bail_out "desk init"
+store_conf ack false || bail_out "store_conf"  # acknowledgements are 0420's
 D() { "$DESK" --store "$STORE" "$@"; }
 D agent add alice alice@helpdesk.test --name "Alice Agent" >/dev/null || bail_out "agent add"
 D agent add bob bob@helpdesk.test --name "Bob Agent" >/dev/null || bail_out "agent add"

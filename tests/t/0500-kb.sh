@@ -8,6 +8,7 @@
 
 STORE=$T/store
 "$DESK" init --address support@helpdesk.test "$STORE" >/dev/null || bail_out "desk init"
+store_conf ack false || bail_out "store_conf"  # acknowledgements are 0420's
 D() { "$DESK" --store "$STORE" "$@"; }
 export MAILDESK_DESK=$DESK
 G() { git -C "$T/work" -c user.name="Ann Author" -c user.email=ann@helpdesk.test "$@"; }

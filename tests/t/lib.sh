@@ -19,6 +19,9 @@
 set -u
 
 TESTS_T=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# Nothing a test sends may reach the machine's real sendmail: by default
+# outbound mail is captured in $T/outbox (tests that look at it set their own).
+export MAILDESK_SENDMAIL=${MAILDESK_SENDMAIL:-$TESTS_T/sendmail-capture}
 SRCDIR=${SRCDIR:-$(cd "$TESTS_T/../.." && pwd)}
 BUILDDIR=${BUILDDIR:-$SRCDIR}
 DESK=${DESK:-$BUILDDIR/desk}
@@ -115,6 +118,8 @@ bail_out() {
 }
 
 T=$(mktemp -d "${TMPDIR:-/tmp}/maildesk-$TEST_NAME.XXXXXX") || exit 1
+export CAPTURE_DIR=${CAPTURE_DIR:-$T/outbox}
+mkdir -p "$CAPTURE_DIR" && chmod 1777 "$CAPTURE_DIR"
 chmod 0755 "$T"
 # Every parent must be searchable by the maildesk and postfix users.
 _d=$T
