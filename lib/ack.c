@@ -16,6 +16,9 @@
 #include "event.h"
 #include "followup.h"
 #include "index.h"
+#include "kbindex.h"
+#include "kbticket.h"
+#include "render.h"
 #include "log.h"
 #include "scan.h"
 #include "sendmail.h"
@@ -265,9 +268,67 @@ ack_reply_to(desk_store *st, const char *addr, guint ticket)
 }
 
 /* The acknowledgement of ticket T to TO (of message IRT). */
+/* BODY with the KB articles HITS offered: titles with a link (kb.url),
+ * or the text inline. Caller g_free()s. */
+static char *
+ack_with_articles(desk_store *st, char *body, const GPtrArray *hits)
+{
+	GString *b = g_string_new(body);
+
+	g_free(body);
+	if (hits == NULL || hits->len == 0)
+		return g_string_free(b, FALSE);
+	g_string_append(b, "\nThese articles of our knowledge base may already answer your question:\n");
+	for (guint i = 0; i < hits->len; i++) {
+		const kb_hit *h = hits->pdata[i];
+
+		g_string_append_printf(b, "\n* %s\n", h->title);
+		if (*st->cfg->kb_url != '\0' && strstr(st->cfg->kb_url, "%s") != NULL) {
+			char **parts = g_strsplit(st->cfg->kb_url, "%s", 2);
+
+			g_string_append_printf(b, "  %s%s%s\n", parts[0], h->slug, parts[1]);
+			g_strfreev(parts);
+		} else {
+			g_string_append_printf(b, "\n%.4000s\n", h->text);
+		}
+	}
+	return g_string_free(b, FALSE);
+}
+
+/* The "offered=SLUG@COMMIT" items of HITS for the ack event, "" if none. */
+static char *
+ack_offered(const GPtrArray *hits)
+{
+	GString *s = g_string_new(NULL);
+
+	for (guint i = 0; hits != NULL && i < hits->len; i++)
+		g_string_append_printf(s, "; offered=%s", ((kb_hit *)hits->pdata[i])->citation);
+	return g_string_free(s, FALSE);
+}
+
+/* Up to KB_ACK_MAX public published articles for the message at PATH
+ * (kb.ack on, score at least kb.min_score); NULL when none or off. */
+static GPtrArray *
+ack_suggestions(desk_store *st, const char *path)
+{
+	rendered_msg *r = NULL;
+	GPtrArray *hits = NULL;
+	desk_err err = { 0 };
+
+	if (!st->cfg->kb_ack || render_message(path, st->cfg->fallback_charsets, &r, &err) != DESK_OK)
+		return NULL;
+	if (kb_suggest_text(st, r->subject, r->text, KB_ACK_MAX, KB_PUBLIC,
+			    g_ascii_strtod(st->cfg->kb_min_score, NULL), &hits, &err) != DESK_OK) {
+		desk_log(LOG_INFO, "no KB suggestions for the acknowledgement: %s", err.msg);
+		hits = NULL;
+	}
+	rendered_msg_free(r);
+	return hits;
+}
+
 static desk_status
-ack_message(desk_store *st, const ticket_info *t, const char *to, const char *irt, GMimeMessage **out,
-	    desk_err *err)
+ack_message(desk_store *st, const ticket_info *t, const char *to, const char *irt, const GPtrArray *hits,
+	    GMimeMessage **out, desk_err *err)
 {
 	char *subject = NULL, *body = NULL, *reply_to;
 	const char *desk = event_desk_address(st, t->queue);
@@ -281,6 +342,7 @@ ack_message(desk_store *st, const ticket_info *t, const char *to, const char *ir
 		return s;
 	}
 	name[0] = g_ascii_toupper(name[0]);
+	body = ack_with_articles(st, body, hits);
 	*out = event_message_new(st, t, name, desk, to, subject, irt, body);
 	o = GMIME_OBJECT(*out);
 	reply_to = ack_reply_to(st, desk, t->number);
@@ -299,7 +361,8 @@ ack_message(desk_store *st, const ticket_info *t, const char *to, const char *ir
  * acknowledgement of ticket N in the ticket. *text gets what to send
  * (NULL: nothing). */
 static desk_status
-ack_store(desk_store *st, guint n, const char *to, const char *irt, char **text, desk_err *err)
+ack_store(desk_store *st, guint n, const char *to, const char *irt, const GPtrArray *hits, char **text,
+	  desk_err *err)
 {
 	desk_change *c = NULL;
 	ticket_info *t = NULL;
@@ -316,15 +379,17 @@ ack_store(desk_store *st, guint n, const char *to, const char *irt, char **text,
 	if (s == DESK_OK && !recent)
 		s = change_ticket(c, n, &t, NULL, err);
 	if (s == DESK_OK && t != NULL && t->number == n && strcmp(t->status, "spam") != 0)
-		s = ack_message(st, t, to, irt, &msg, err);
+		s = ack_message(st, t, to, irt, hits, &msg, err);
 	if (s == DESK_OK && msg != NULL) {
-		char *set = g_strdup_printf("acked=%s; by=system", to);
+		char *offered = ack_offered(hits);
+		char *set = g_strdup_printf("acked=%s%s; by=system", to, offered);
 		char *headers = event_headers(st, n, t->queue, "ack", set);
 
 		if ((s = change_deliver(c, headers, msg, err)) == DESK_OK)
 			*text = event_to_string(msg);
 		g_free(headers);
 		g_free(set);
+		g_free(offered);
 	}
 	if (msg != NULL)
 		g_object_unref(msg);
@@ -359,6 +424,7 @@ ack_followup(desk_store *st, const followup_item *item)
 	desk_err err = { 0 };
 	char *text = NULL;
 	const char *why;
+	GPtrArray *hits = NULL;
 
 	if (!st->cfg->ack || item->event != NULL || item->ticket == 0 || !ticket_match_new(item->match))
 		return;
@@ -368,13 +434,16 @@ ack_followup(desk_store *st, const followup_item *item)
 	}
 	if ((why = ack_refused(st, item, sc.facts)) != NULL) {
 		desk_log(LOG_DEBUG, "ticket %u: no acknowledgement: %s", item->ticket, why);
-	} else if (ack_store(st, item->ticket, sc.facts->from, item->message_id, &text, &err) != DESK_OK) {
+	} else if ((hits = ack_suggestions(st, item->path)),
+		   ack_store(st, item->ticket, sc.facts->from, item->message_id, hits, &text, &err) != DESK_OK) {
 		desk_log(LOG_WARNING, "ticket %u: no acknowledgement: %s", item->ticket, err.msg);
 	} else if (text != NULL && sendmail_send(st, text, "<>", &err) != DESK_OK) {
 		desk_log(LOG_WARNING, "ticket %u: acknowledgement stored, not sent: %s", item->ticket, err.msg);
 	} else if (text != NULL) {
 		desk_log(LOG_INFO, "ticket %u: acknowledged to %s", item->ticket, sc.facts->from);
 	}
+	if (hits != NULL)
+		g_ptr_array_unref(hits);
 	g_free(text);
 	scanned_clear(&sc);
 }
