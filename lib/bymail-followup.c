@@ -385,6 +385,8 @@ bymail_followup(desk_store *st, const followup_item *it)
 	gboolean reply;
 	guint n = 0;
 
+	desk_log(LOG_DEBUG, "bymail: ticket %u <%s> event=%s set=%s match=%s", it->ticket, it->message_id,
+		 it->event != NULL ? it->event : "-", it->set != NULL ? it->set : "-", it->match);
 	if (it->event == NULL || it->set == NULL || !g_str_has_prefix(it->match, "agent") ||
 	    (strcmp(it->event, "mail-reply") != 0 && strcmp(it->event, "mail-comment") != 0))
 		goto out;

@@ -194,50 +194,50 @@ bymail_command_ok(const desk_config *cfg, const char *cmd, desk_err *err)
 	verb = n > 0 ? words->pdata[0] : "";
 	if (strcmp(verb, "take") == 0 || strcmp(verb, "unassign") == 0)
 		ok = args_without_force((char **)words->pdata, n) == 1 ||
-		     !desk_fail(err, DESK_USAGE, "#%s takes no argument but --force", verb);
+		     !desk_fail(err, DESK_USAGE, "it takes no argument but --force");
 	else if (strcmp(verb, "close") == 0 || strcmp(verb, "reopen") == 0)
-		ok = n == 1 || !desk_fail(err, DESK_USAGE, "#%s takes no argument", verb);
+		ok = n == 1 || !desk_fail(err, DESK_USAGE, "it takes no argument");
 	else if (strcmp(verb, "assign") == 0) {
 		n = args_without_force((char **)words->pdata, n);
 		if (n != 2)
-			desk_fail(err, DESK_USAGE, "#assign needs one agent: #assign LOGIN");
+			desk_fail(err, DESK_USAGE, "usage: #assign LOGIN");
 		else if (agent_find(cfg->agents, words->pdata[1]) == NULL)
-			desk_fail(err, DESK_USAGE, "#assign: '%s' is not an agent", (char *)words->pdata[1]);
+			desk_fail(err, DESK_USAGE, "'%s' is not an agent", (char *)words->pdata[1]);
 		else
 			ok = TRUE;
 	} else if (strcmp(verb, "status") == 0) {
 		if (n != 2 || !ticket_status_valid(words->pdata[1]) || strcmp(words->pdata[1], "new") == 0)
-			desk_fail(err, DESK_USAGE, "#status: unknown status '%s' (open, pending, on-hold, solved, closed)",
+			desk_fail(err, DESK_USAGE, "unknown status '%s' (open, pending, on-hold, solved, closed)",
 				  n > 1 ? (char *)words->pdata[1] : "");
 		else
 			ok = TRUE;
 	} else if (strcmp(verb, "priority") == 0) {
 		if (n != 2 || !ticket_priority_valid(words->pdata[1]))
-			desk_fail(err, DESK_USAGE, "#priority: unknown priority '%s' (low, normal, high, urgent)",
+			desk_fail(err, DESK_USAGE, "unknown priority '%s' (low, normal, high, urgent)",
 				  n > 1 ? (char *)words->pdata[1] : "");
 		else
 			ok = TRUE;
 	} else if (strcmp(verb, "queue") == 0) {
 		if (n != 2 || !actions_queue_known(cfg->addresses, words->pdata[1]))
-			desk_fail(err, DESK_USAGE, "#queue: no queue '%s'", n > 1 ? (char *)words->pdata[1] : "");
+			desk_fail(err, DESK_USAGE, "no queue '%s'", n > 1 ? (char *)words->pdata[1] : "");
 		else
 			ok = TRUE;
 	} else if (strcmp(verb, "tag") == 0) {
-		ok = n > 1 || !desk_fail(err, DESK_USAGE, "#tag needs +TAG or -TAG");
+		ok = n > 1 || !desk_fail(err, DESK_USAGE, "usage: #tag +TAG -TAG");
 		for (int i = 1; ok && i < n; i++) {
 			const char *t = words->pdata[i];
 
 			if ((*t != '+' && *t != '-') || !ticket_tag_valid(t + 1))
-				ok = !desk_fail(err, DESK_USAGE, "#tag: bad tag change '%s' (+TAG or -TAG; a-z 0-9 . _ -)", t);
+				ok = !desk_fail(err, DESK_USAGE, "bad tag change '%s' (+TAG or -TAG; a-z 0-9 . _ -)", t);
 		}
 	} else if (strcmp(verb, "cc") == 0) {
 		if (n != 3 || (strcmp(words->pdata[1], "add") != 0 && strcmp(words->pdata[1], "remove") != 0) ||
 		    !actions_address_ok(words->pdata[2]))
-			desk_fail(err, DESK_USAGE, "#cc: usage: #cc add|remove ADDRESS");
+			desk_fail(err, DESK_USAGE, "usage: #cc add|remove ADDRESS");
 		else
 			ok = TRUE;
 	} else {
-		desk_fail(err, DESK_USAGE, "unknown command '#%.40s' (commands: %s)", verb, usage);
+		desk_fail(err, DESK_USAGE, "unknown command (commands: %s)", usage);
 	}
 	g_ptr_array_free(words, TRUE);
 	g_strfreev(w);
