@@ -68,14 +68,13 @@ parse_ext(GBytes *secret, const char *ext, guint *ticket, gboolean *reply)
 }
 
 static void
-fill(desk_store *st, bymail_decision *d, guint ticket, gboolean reply, const char *queue)
+fill(bymail_decision *d, guint ticket, gboolean reply, const char *queue)
 {
 	d->ticket = ticket;
 	d->event = reply ? "mail-reply" : "mail-comment";
 	snprintf(d->match, sizeof d->match, "agent; %s", d->how);
 	g_strlcpy(d->queue, queue != NULL ? queue : "support", sizeof d->queue);
 	snprintf(d->set, sizeof d->set, "by=%s", d->agent->login);
-	(void)st;
 }
 
 desk_status
@@ -110,7 +109,7 @@ bymail_decide(desk_store *st, desk_lookup *lk, const char *sasl, const char *cli
 		return s;
 	if (!exists)
 		return desk_fail(err, DESK_NOTFOUND, "no ticket %u", ticket);
-	fill(st, d, ticket, reply, queue);
+	fill(d, ticket, reply, queue);
 	return DESK_OK;
 }
 
