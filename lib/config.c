@@ -4,6 +4,7 @@
 
 #include "agent.h"
 #include "config.h"
+#include "netmatch.h"
 
 typedef enum { K_STR, K_INT, K_BOOL, K_ADDRS } key_type;
 
@@ -182,6 +183,8 @@ config_load(const char *path, desk_config **out, desk_err *err)
 	}
 	if (s == DESK_OK && (strstr(cfg->subject_tag, "%n") == NULL || strlen(cfg->subject_tag) > 32))
 		s = desk_fail(err, DESK_CONFIG, "desk.subject_tag must contain %%n: %s", cfg->subject_tag);
+	if (s == DESK_OK)
+		s = netmatch_check(cfg->trusted_networks, err);
 	if (s == DESK_OK)
 		s = agents_parse(kf, cfg->agents, err);
 	if (s == DESK_OK && cfg->index_batch < 1)

@@ -388,6 +388,7 @@ batch_init(batch *b, desk_store *st, notmuch_database_t *db, index_result *res)
 	b->unlink = g_ptr_array_new_with_free_func(g_free);
 	b->touched = g_hash_table_new(g_direct_hash, g_direct_equal);
 	b->res = res;
+	b->rebuild = FALSE;
 }
 
 static void

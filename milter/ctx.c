@@ -21,6 +21,7 @@ conn_end_message(conn_ctx *c)
 	g_ptr_array_unref(m->rcpts);
 	g_free(m->raw_subject);
 	g_free(m->envfrom);
+	g_free(m->sasl);
 	if (m->bounce != NULL)
 		g_string_free(m->bounce, TRUE);
 	g_free(m);
@@ -43,5 +44,6 @@ conn_free(conn_ctx *c)
 	if (c == NULL)
 		return;
 	conn_end_message(c);
+	g_free(c->client_addr);
 	g_free(c);
 }

@@ -14,10 +14,12 @@ typedef struct msg_ctx {
 	char *raw_subject;      /* for the subject tag */
 	char *envfrom;          /* envelope sender without <>, "" for <> */
 	GString *bounce;        /* start of a bounce's body, or NULL */
+	char *sasl;             /* the MTA's {auth_authen}, or NULL */
 } msg_ctx;
 
 typedef struct conn_ctx {
 	unsigned long proto;    /* protocol steps the MTA agreed to */
+	char *client_addr;      /* the SMTP client's IP address, or NULL */
 	msg_ctx *msg;
 } conn_ctx;
 

@@ -3,7 +3,9 @@
  *
  * usage: maildesk-milter --store DIR [--socket SPEC] [--foreground] [--debug]
  */
+#include <arpa/inet.h>
 #include <errno.h>
+#include <netinet/in.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -16,6 +18,7 @@
 #include <libmilter/mfapi.h>
 
 #include "blocklist.h"
+#include "bymail.h"
 #include "ctx.h"
 #include "indexer.h"
 #include "log.h"
@@ -47,15 +50,27 @@ noreply(SMFICTX *ctx, unsigned long flag)
 	return c != NULL && (c->proto & flag) ? SMFIS_NOREPLY : SMFIS_CONTINUE;
 }
 
+/* The macros that say who sends: the SASL login (agents by mail) and the
+ * client's address (when the connect step is skipped). */
+#define ENVFROM_MACROS "i {auth_authen} {client_addr}"
+
 static sfsistat
 cb_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1, unsigned long f2, unsigned long f3,
 	     unsigned long *pf0, unsigned long *pf1, unsigned long *pf2, unsigned long *pf3)
 {
+	unsigned long steps = WANTED_STEPS;
+
 	(void)f2;
 	(void)f3;
-	*pf0 = f0 & (SMFIF_ADDHDRS | SMFIF_CHGHDRS);
-	*pf1 = f1 & WANTED_STEPS & ~SMFIP_HDR_LEADSPC;
+	g_rw_lock_reader_lock(&cfg_lock);
+	if (*store->cfg->trusted_networks != '\0')
+		steps &= ~SMFIP_NOCONNECT;  /* the client's address, without waiting for a reply */
+	g_rw_lock_reader_unlock(&cfg_lock);
+	*pf0 = f0 & (SMFIF_ADDHDRS | SMFIF_CHGHDRS | SMFIF_SETSYMLIST);
+	*pf1 = f1 & steps & ~SMFIP_HDR_LEADSPC;
 	*pf2 = *pf3 = 0;
+	if (*pf0 & SMFIF_SETSYMLIST)
+		smfi_setsymlist(ctx, SMFIM_ENVFROM, ENVFROM_MACROS);
 	conn_free(conn(ctx));
 	smfi_setpriv(ctx, conn_new(*pf1));
 	return SMFIS_CONTINUE;
@@ -73,10 +88,30 @@ bare_address(const char *addr)
 }
 
 static sfsistat
+cb_connect(SMFICTX *ctx, char *host, _SOCK_ADDR *sa)
+{
+	conn_ctx *c = conn(ctx);
+	char buf[INET6_ADDRSTRLEN];
+	const char *a = NULL;
+
+	(void)host;
+	if (c != NULL && sa != NULL && sa->sa_family == AF_INET)
+		a = inet_ntop(AF_INET, &((struct sockaddr_in *)sa)->sin_addr, buf, sizeof buf);
+	else if (c != NULL && sa != NULL && sa->sa_family == AF_INET6)
+		a = inet_ntop(AF_INET6, &((struct sockaddr_in6 *)sa)->sin6_addr, buf, sizeof buf);
+	if (a != NULL) {
+		g_free(c->client_addr);
+		c->client_addr = g_strdup(a);
+	}
+	return noreply(ctx, SMFIP_NR_CONN);
+}
+
+static sfsistat
 cb_envfrom(SMFICTX *ctx, char **argv)
 {
 	conn_ctx *c = conn(ctx);
 	msg_ctx *m;
+	const char *v;
 
 	if (c == NULL) {
 		c = conn_new(0);
@@ -85,6 +120,10 @@ cb_envfrom(SMFICTX *ctx, char **argv)
 	m = conn_begin_message(c);
 	m->facts->null_sender = argv[0] != NULL && strcmp(argv[0], "<>") == 0;
 	m->envfrom = argv[0] != NULL ? bare_address(argv[0]) : g_strdup("");
+	if ((v = smfi_getsymval(ctx, "{auth_authen}")) != NULL && *v != '\0')
+		m->sasl = g_strndup(v, 256);
+	if (c->client_addr == NULL && (v = smfi_getsymval(ctx, "{client_addr}")) != NULL && *v != '\0')
+		c->client_addr = g_strndup(v, 64);
 	return noreply(ctx, SMFIP_NR_MAIL);
 }
 
@@ -196,16 +235,73 @@ add_headers(SMFICTX *ctx, msg_ctx *m, const thread_decision *d)
 	return ok;
 }
 
+/* An agent's mail to a ticket: our headers with its event, sealed. */
+static gboolean
+add_agent_headers(SMFICTX *ctx, const bymail_decision *d)
+{
+	char num[16], *seal = bymail_seal(store, d);
+	gboolean ok;
+
+	snprintf(num, sizeof num, "%u", d->ticket);
+	ok = smfi_insheader(ctx, 0, "X-Desk-Ticket", num) == MI_SUCCESS &&
+	     smfi_insheader(ctx, 1, "X-Desk-Match", (char *)d->match) == MI_SUCCESS &&
+	     smfi_insheader(ctx, 2, "X-Desk-Queue", (char *)d->queue) == MI_SUCCESS &&
+	     smfi_insheader(ctx, 3, "X-Desk-Event", (char *)d->event) == MI_SUCCESS &&
+	     smfi_insheader(ctx, 4, "X-Desk-Set", (char *)d->set) == MI_SUCCESS &&
+	     smfi_insheader(ctx, 5, "X-Desk-Seal", seal) == MI_SUCCESS;
+	g_free(seal);
+	return ok;
+}
+
+/* Mail from an agent (the MTA says so) to a ticket; SMFIS_CONTINUE with
+ * *done FALSE when it is not one: threaded as usual then. */
 static sfsistat
-decide(SMFICTX *ctx, msg_ctx *m, const char *qid)
+decide_agent(SMFICTX *ctx, conn_ctx *c, msg_ctx *m, const char *qid, gboolean *done)
+{
+	bymail_decision d;
+	desk_err err = { 0 };
+	desk_status s = bymail_decide(store, lookup, m->sasl, c->client_addr, m->facts, m->rcpts->pdata[0], &d, &err);
+	const char *id = m->facts->message_id;
+
+	*done = s != DESK_OK || d.ticket != 0;
+	if (s == DESK_NOTFOUND) {
+		char text[600];
+
+		snprintf(text, sizeof text, "maildesk: %s", err.msg);
+		g_strdelimit(text, "\r\n%", ' ');
+		desk_log(LOG_NOTICE, "%s: reject: agent %s: %s", qid, d.agent != NULL ? d.agent->login : "?", err.msg);
+		smfi_setreply(ctx, "550", "5.1.1", text);
+		return SMFIS_REJECT;
+	}
+	if (s != DESK_OK)
+		return tempfail(ctx, qid, err.msg);
+	if (d.ticket == 0)
+		return SMFIS_CONTINUE;
+	if (!add_agent_headers(ctx, &d))
+		return tempfail(ctx, qid, "cannot add headers");
+	lookup_remember(lookup, id, d.ticket, m->facts->from);
+	desk_log(LOG_INFO, "%s: message-id=%s%s%s ticket=%u match=agent queue=%s event=%s %s (%s)", qid,
+		 id != NULL ? "<" : "", id != NULL ? id : "(none)", id != NULL ? ">" : "", d.ticket, d.queue,
+		 d.event, d.set, d.how);
+	return SMFIS_CONTINUE;
+}
+
+static sfsistat
+decide(SMFICTX *ctx, conn_ctx *c, msg_ctx *m, const char *qid)
 {
 	thread_decision d;
 	desk_err err = { 0 };
 	guint bounced = m->bounce != NULL ? thread_bounced(store->secret, m->bounce->str, m->bounce->len) : 0;
 	const char *id = m->facts->message_id;
+	gboolean done = FALSE;
+	sfsistat r;
 
-	if (store_check_space(store, 0, &err) != DESK_OK ||
-	    thread_decide(store, lookup, m->facts, m->rcpts->pdata[0], bounced, &d, &err) != DESK_OK)
+	if (store_check_space(store, 0, &err) != DESK_OK)
+		return tempfail(ctx, qid, err.msg);
+	r = decide_agent(ctx, c, m, qid, &done);
+	if (done)
+		return r;
+	if (thread_decide(store, lookup, m->facts, m->rcpts->pdata[0], bounced, &d, &err) != DESK_OK)
 		return tempfail(ctx, qid, err.msg);
 	if (d.bad_token)
 		desk_log(LOG_NOTICE, "%s: bad token in recipient %s, ignored", qid, (char *)m->rcpts->pdata[0]);
@@ -229,7 +325,7 @@ cb_eom(SMFICTX *ctx)
 	if (c == NULL || c->msg == NULL || c->msg->rcpts->len == 0)
 		return SMFIS_CONTINUE;
 	g_rw_lock_reader_lock(&cfg_lock);
-	r = decide(ctx, c->msg, qid != NULL ? qid : "NOQUEUE");
+	r = decide(ctx, c, c->msg, qid != NULL ? qid : "NOQUEUE");
 	g_rw_lock_reader_unlock(&cfg_lock);
 	conn_end_message(c);
 	return r;
@@ -262,6 +358,7 @@ cb_close(SMFICTX *ctx)
 		return r; \
 	}
 
+COUNTED(w_connect, cb_connect(ctx, host, sa), char *host, _SOCK_ADDR *sa)
 COUNTED(w_envfrom, cb_envfrom(ctx, argv), char **argv)
 COUNTED(w_envrcpt, cb_envrcpt(ctx, argv), char **argv)
 COUNTED(w_header, cb_header(ctx, n, v), char *n, char *v)
@@ -275,6 +372,7 @@ static struct smfiDesc desc = {
 	.xxfi_name = "maildesk",
 	.xxfi_version = SMFI_VERSION,
 	.xxfi_flags = SMFIF_ADDHDRS | SMFIF_CHGHDRS,
+	.xxfi_connect = w_connect,
 	.xxfi_envfrom = w_envfrom,
 	.xxfi_envrcpt = w_envrcpt,
 	.xxfi_header = w_header,

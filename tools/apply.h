@@ -4,15 +4,10 @@
 #ifndef DESK_APPLY_H
 #define DESK_APPLY_H
 
+#include "actions.h"
 #include "agent.h"
 #include "change.h"
 #include "ticket.h"
-
-typedef struct apply_event {
-	const char *event;   /* X-Desk-Event, NULL: nothing to do (already so) */
-	char *set;           /* X-Desk-Set (without by=), g_free()d */
-	char *line;          /* the event's human line, g_free()d */
-} apply_event;
 
 /* Decide the event for ticket T (already following merges) acted on by ME.
  * A status other than DESK_OK refuses this ticket with ERR's message. */
@@ -33,12 +28,5 @@ GArray *apply_ticket_args(const char *verb, int argc, char **argv, int first);
 #define APPLY_AS_OPTION(var) \
 	{ "as", 0, 0, G_OPTION_ARG_STRING, &(var), "Act as agent LOGIN (default $MAILDESK_AGENT, else your login)", "LOGIN" }
 
-
-
-/* desk-assign.c: the owner change of assign, take and unassign. */
-desk_status assign_decide(const ticket_info *t, const desk_agent *me, const char *to, gboolean force,
-			  apply_event *ev, desk_err *err);
-/* desk-status.c: the change of status of status and close. */
-desk_status status_decide(const ticket_info *t, const desk_agent *me, const char *to, apply_event *ev,
-			  desk_err *err);
+/* The decisions (assign_decide, status_decide, ...) are in lib/actions.h. */
 #endif

@@ -9,31 +9,6 @@ typedef struct assign_ctx {
 	gboolean force;
 } assign_ctx;
 
-/* Shared by assign, take and unassign: an owner other than the acting
- * agent and the new one is only replaced with --force, so two agents
- * acting at once cannot both win. */
-desk_status
-assign_decide(const ticket_info *t, const desk_agent *me, const char *to, gboolean force,
-	      apply_event *ev, desk_err *err)
-{
-	if (strcmp(t->owner, to) == 0) {
-		if (*to != '\0' && strcmp(to, me->login) == 0)
-			return desk_fail(err, DESK_USAGE, "already yours");
-		return *to != '\0' ? desk_fail(err, DESK_USAGE, "already assigned to %s", to) : DESK_OK;
-	}
-	if (*t->owner != '\0' && strcmp(t->owner, me->login) != 0 && !force)
-		return desk_fail(err, DESK_USAGE, "already assigned to %s (--force to take it over)", t->owner);
-	ev->event = *to != '\0' ? "assign" : "unassign";
-	ev->set = g_strdup_printf("owner=%s", to);
-	if (*to == '\0')
-		ev->line = g_strdup_printf("%s unassigned %s", me->login, t->owner);
-	else if (strcmp(to, me->login) == 0)
-		ev->line = g_strdup_printf("%s took the ticket", me->login);
-	else
-		ev->line = g_strdup_printf("%s assigned to %s", me->login, to);
-	return DESK_OK;
-}
-
 static desk_status
 decide(desk_change *c, const ticket_info *t, const desk_agent *me, void *ud, apply_event *ev, desk_err *err)
 {

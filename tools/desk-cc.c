@@ -13,32 +13,9 @@ static desk_status
 decide(desk_change *c, const ticket_info *t, const desk_agent *me, void *ud, apply_event *ev, desk_err *err)
 {
 	cc_ctx *x = ud;
-	gboolean is = FALSE;
 
 	(void)c;
-	(void)err;
-	for (char **p = t->cc; *p != NULL; p++)
-		is = is || strcmp(*p, x->addr) == 0;
-	if (is == x->add)
-		return DESK_OK;
-	ev->event = "cc";
-	ev->set = g_strdup_printf("cc=%c%s", x->add ? '+' : '-', x->addr);
-	ev->line = g_strdup_printf("%s %s %s %s the participants", me->login, x->add ? "added" : "removed",
-				   x->addr, x->add ? "to" : "from");
-	return DESK_OK;
-}
-
-static gboolean
-address_ok(const char *a)
-{
-	const char *at = strchr(a, '@');
-
-	if (at == NULL || at == a || at[1] == '\0' || strlen(a) > 254 || strchr(at + 1, '@') != NULL)
-		return FALSE;
-	for (; *a != '\0'; a++)
-		if ((guchar)*a <= ' ' || strchr("<>()[],;:\\\"=", *a) != NULL)
-			return FALSE;
-	return TRUE;
+	return cc_decide(t, me, x->add, x->addr, ev, err);
 }
 
 int
@@ -60,7 +37,7 @@ verb_cc(const char *store_dir, int argc, char **argv)
 	}
 	x.add = strcmp(argv[2], "add") == 0;
 	x.addr = g_ascii_strdown(argv[3], -1);
-	if (!address_ok(x.addr)) {
+	if (!actions_address_ok(x.addr)) {
 		rc = desk_error(DESK_USAGE, "cc: bad address '%s'", argv[3]);
 		goto out;
 	}

@@ -7,16 +7,8 @@
 static desk_status
 decide(desk_change *c, const ticket_info *t, const desk_agent *me, void *ud, apply_event *ev, desk_err *err)
 {
-	const char *to = ud;
-
 	(void)c;
-	(void)err;
-	if (strcmp(t->priority, to) == 0)
-		return DESK_OK;
-	ev->event = "priority";
-	ev->set = g_strdup_printf("priority=%s", to);
-	ev->line = g_strdup_printf("%s set priority %s", me->login, to);
-	return DESK_OK;
+	return priority_decide(t, me, ud, ev, err);
 }
 
 int

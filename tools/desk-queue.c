@@ -7,25 +7,8 @@
 static desk_status
 decide(desk_change *c, const ticket_info *t, const desk_agent *me, void *ud, apply_event *ev, desk_err *err)
 {
-	const char *to = ud;
-
 	(void)c;
-	(void)err;
-	if (strcmp(t->queue, to) == 0)
-		return DESK_OK;
-	ev->event = "queue";
-	ev->set = g_strdup_printf("queue=%s", to);
-	ev->line = g_strdup_printf("%s moved the ticket to queue %s", me->login, to);
-	return DESK_OK;
-}
-
-static gboolean
-known_queue(desk_store *st, const char *q)
-{
-	for (guint i = 0; i < st->cfg->addresses->len; i++)
-		if (strcmp(((desk_address *)st->cfg->addresses->pdata[i])->queue, q) == 0)
-			return TRUE;
-	return FALSE;
+	return queue_decide(t, me, ud, ev, err);
 }
 
 int
@@ -46,7 +29,7 @@ verb_queue(const char *store_dir, int argc, char **argv)
 	}
 	if ((rc = desk_open_store(store_dir, &st)) != 0)
 		goto out;
-	if (!known_queue(st, argv[argc - 1])) {
+	if (!actions_queue_known(st->cfg->addresses, argv[argc - 1])) {
 		rc = desk_error(DESK_USAGE, "queue: no queue '%s' (desk.addresses in maildesk.conf)", argv[argc - 1]);
 		goto out;
 	}

@@ -9,12 +9,7 @@ decide(desk_change *c, const ticket_info *t, const desk_agent *me, void *ud, app
 {
 	(void)c;
 	(void)ud;
-	if (strcmp(t->status, "solved") != 0 && strcmp(t->status, "closed") != 0)
-		return desk_fail(err, DESK_USAGE, "the ticket is %s, not solved or closed", t->status);
-	ev->event = "reopen";
-	ev->set = g_strdup("status=open");
-	ev->line = g_strdup_printf("%s reopened the ticket", me->login);
-	return DESK_OK;
+	return reopen_decide(t, me, ev, err);
 }
 
 int

@@ -4,19 +4,6 @@
 #include "apply.h"
 #include "desk.h"
 
-desk_status
-status_decide(const ticket_info *t, const desk_agent *me, const char *to, apply_event *ev, desk_err *err)
-{
-	if (strcmp(t->status, "spam") == 0 || strcmp(t->status, "merged") == 0)
-		return desk_fail(err, DESK_USAGE, "the ticket is %s", t->status);
-	if (strcmp(t->status, to) == 0)
-		return DESK_OK;
-	ev->event = "status";
-	ev->set = g_strdup_printf("status=%s", to);
-	ev->line = g_strdup_printf("%s set status %s", me->login, to);
-	return DESK_OK;
-}
-
 static desk_status
 decide(desk_change *c, const ticket_info *t, const desk_agent *me, void *ud, apply_event *ev, desk_err *err)
 {

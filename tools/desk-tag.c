@@ -4,39 +4,11 @@
 #include "apply.h"
 #include "desk.h"
 
-static gboolean
-has(char **tags, const char *t)
-{
-	for (; *tags != NULL; tags++)
-		if (strcmp(*tags, t) == 0)
-			return TRUE;
-	return FALSE;
-}
-
 static desk_status
 decide(desk_change *c, const ticket_info *t, const desk_agent *me, void *ud, apply_event *ev, desk_err *err)
 {
-	char **changes = ud;
-	GString *set = g_string_new(NULL), *line = g_string_new(NULL);
-
 	(void)c;
-	(void)err;
-	for (char **ch = changes; *ch != NULL; ch++) {
-		gboolean add = **ch == '+';
-
-		if (add == has(t->tags, *ch + 1))
-			continue;
-		g_string_append_printf(set, "%stag=%s", set->len ? "; " : "", *ch);
-		g_string_append_printf(line, " %s", *ch);
-	}
-	if (set->len > 0) {
-		ev->event = "tag";
-		ev->set = g_strdup(set->str);
-		ev->line = g_strdup_printf("%s tagged%s", me->login, line->str);
-	}
-	g_string_free(set, TRUE);
-	g_string_free(line, TRUE);
-	return DESK_OK;
+	return tag_decide(t, me, ud, ev, err);
 }
 
 int
