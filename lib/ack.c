@@ -307,7 +307,7 @@ ack_offered(const GPtrArray *hits)
 }
 
 /* Up to KB_ACK_MAX public published articles for the message at PATH
- * (kb.ack on, score at least kb.min_score); NULL when none or off. */
+ * (kb.ack_articles on, score at least kb.min_score); NULL when none or off. */
 static GPtrArray *
 ack_suggestions(desk_store *st, const char *path)
 {

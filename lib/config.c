@@ -58,7 +58,7 @@ static const struct key {
 	  "The knowledge base's git repository, relative to the store or absolute." },
 	{ "kb", "ref", K_STR, offsetof(desk_config, kb_ref), "refs/heads/main",
 	  "The ref articles are read at (never a working tree)." },
-	{ "kb", "ack", K_BOOL, offsetof(desk_config, kb_ack), "false",
+	{ "kb", "ack_articles", K_BOOL, offsetof(desk_config, kb_ack), "false",
 	  "Whether acknowledgements offer up to three public published articles." },
 	{ "kb", "min_score", K_STR, offsetof(desk_config, kb_min_score), "1.0",
 	  "Lowest bm25 score of an article offered in an acknowledgement." },

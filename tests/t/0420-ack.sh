@@ -25,6 +25,7 @@ EOF
 chmod 0755 "$T/capture"
 store_conf ack true || bail_out "store_conf ack"
 store_conf sendmail "$T/capture -oi -t" || bail_out "store_conf sendmail"
+unset MAILDESK_SENDMAIL  # lib.sh's default would override the key under test
 export MAILDESK_TEMPLATES_DIR=$SRCDIR/templates
 
 milter_start || bail_out "maildesk-milter does not start"

@@ -14,7 +14,7 @@ mkdir -p "$OUT"
 export MAILDESK_SENDMAIL="$TESTS_T/sendmail-capture" CAPTURE_DIR=$OUT MAILDESK_TEMPLATES_DIR=$SRCDIR/templates
 unset MAILDESK_AGENT VISUAL
 D agent add alice alice@helpdesk.test --name "Alice Agent" >/dev/null || bail_out "agent add"
-store_conf ack true && store_conf min_score 0 || bail_out "store_conf"
+store_conf ack true && store_conf ack_articles true && store_conf min_score 0 || bail_out "store_conf"
 sent() { find "$OUT" -maxdepth 1 -name '*.eml' | wc -l; }
 
 article() { # SLUG TITLE AUDIENCE STATUS TEXT
@@ -58,7 +58,7 @@ check "the link follows kb.url" grep -q "https://help.example.com/kb/reset-passw
 check "and the text is not inline" sh -c "! grep -q 'choose Forgot password' '$OUT/2.eml'"
 
 # --- kb.ack off: no articles
-store_conf ack false || bail_out "store_conf"  # [desk] ack: off for the rest
+store_conf ack false || bail_out "store_conf"  # no acknowledgements from here on
 D show 1 --as alice >/dev/null
 
 # --- desk reply --kb SLUG
