@@ -254,19 +254,6 @@ ack_render(desk_store *st, const ticket_info *t, char **subject, char **body, de
 	return s;
 }
 
-/* support+N-TOKEN@domain for the desk address ADDR. Caller g_free()s. */
-static char *
-ack_reply_to(desk_store *st, const char *addr, guint ticket)
-{
-	const char *at = strrchr(addr, '@');
-	char *token = token_make(st->secret, ticket);
-	char *r = g_strdup_printf("%.*s+%u-%s%s", at != NULL ? (int)(at - addr) : (int)strlen(addr), addr,
-				  ticket, token, at != NULL ? at : "");
-
-	g_free(token);
-	return r;
-}
-
 /* The acknowledgement of ticket T to TO (of message IRT). */
 /* BODY with the KB articles HITS offered: titles with a link (kb.url),
  * or the text inline. Caller g_free()s. */
@@ -345,7 +332,7 @@ ack_message(desk_store *st, const ticket_info *t, const char *to, const char *ir
 	body = ack_with_articles(st, body, hits);
 	*out = event_message_new(st, t, name, desk, to, subject, irt, body);
 	o = GMIME_OBJECT(*out);
-	reply_to = ack_reply_to(st, desk, t->number);
+	reply_to = token_address(st->secret, desk, t->number);
 	g_mime_message_add_mailbox(*out, GMIME_ADDRESS_TYPE_REPLY_TO, name, reply_to);
 	g_mime_object_set_header(o, "Auto-Submitted", "auto-replied", NULL);
 	g_mime_object_set_header(o, "Precedence", "bulk", NULL);

@@ -192,18 +192,6 @@ apply_command(desk_store *st, guint ticket, const desk_agent *me, const char *cm
 	g_strfreev(w);
 }
 
-/* support+N-TOKEN@domain for the desk address ADDR. */
-static char *
-token_address(desk_store *st, const char *addr, guint n)
-{
-	const char *at = strchr(addr, '@');
-	char *tok = token_make(st->secret, n);
-	char *r = at != NULL ? g_strdup_printf("%.*s+%u-%s%s", (int)(at - addr), addr, n, tok, at) : g_strdup(addr);
-
-	g_free(tok);
-	return r;
-}
-
 static void
 add_mailbox(InternetAddressList *l, const char *name, const char *addr)
 {
@@ -226,7 +214,7 @@ compose_reply(desk_store *st, const ticket_info *t, const desk_agent *me, agent_
 					      subj != NULL && *subj ? subj : fallback, NULL, body);
 	InternetAddressList *to = g_mime_message_get_addresses(out, GMIME_ADDRESS_TYPE_TO);
 	InternetAddressList *cc = g_mime_message_get_addresses(out, GMIME_ADDRESS_TYPE_CC);
-	char *reply_to = token_address(st, desk, t->number);
+	char *reply_to = token_address(st->secret, desk, t->number);
 
 	internet_address_list_clear(to);
 	add_mailbox(to, t->requester_name, t->requester);

@@ -143,3 +143,15 @@ token_check_seal(GBytes *secret, guint ticket, const char *match, const char *qu
 	g_free(want);
 	return ok;
 }
+
+char *
+token_address(GBytes *secret, const char *addr, guint ticket)
+{
+	const char *at = strrchr(addr, '@');
+	char *token = token_make(secret, ticket);
+	char *r = g_strdup_printf("%.*s+%u-%s%s", at != NULL ? (int)(at - addr) : (int)strlen(addr), addr,
+				  ticket, token, at != NULL ? at : "");
+
+	g_free(token);
+	return r;
+}

@@ -9,6 +9,9 @@
 /* The token of a ticket for support+N-TOKEN@: 10 base32 characters. */
 char *token_make(GBytes *secret, guint ticket);
 
+/* The reply address of ticket T at desk address ADDR: "support+T-TOKEN@domain". */
+char *token_address(GBytes *secret, const char *addr, guint ticket);
+
 /* Whether EXT ("42-k7f3qa2b9x") is N-TOKEN with a valid token; sets *ticket.
  * Compares in constant time. */
 gboolean token_check_ext(GBytes *secret, const char *ext, guint *ticket);

@@ -407,20 +407,6 @@ add_attachments(GMimeMessage *msg, char **files, desk_err *err)
 	return DESK_OK;
 }
 
-/* support+N-TOKEN@domain for the desk address of T's queue. Caller g_free()s. */
-static char *
-token_address(desk_store *st, const ticket_info *t)
-{
-	const char *addr = event_desk_address(st, t->queue);
-	const char *at = strrchr(addr, '@');
-	char *token = token_make(st->secret, t->number);
-	char *out = g_strdup_printf("%.*s+%u-%s%s", (int)(at != NULL ? at - addr : (int)strlen(addr)), addr,
-				    t->number, token, at != NULL ? at : "");
-
-	g_free(token);
-	return out;
-}
-
 /* Add Cc ADDR unless it is the requester, the desk or already there. */
 static void
 add_cc(desk_store *st, GMimeMessage *msg, GHashTable *have, const char *addr, const char *name)
@@ -617,7 +603,7 @@ store_reply(desk_store *st, const desk_agent *me, guint n, const reply_opts *o, 
 	}
 	subject = reply_subject(t, d->subject);
 	name = from_name(me, t);
-	*sender = token_address(st, t);
+	*sender = token_address(st->secret, event_desk_address(st, t->queue), t->number);
 	msg = event_message_new(st, t, name, event_desk_address(st, t->queue), t->requester, subject,
 				answered != NULL ? answered->message_id : NULL, d->text);
 	g_mime_message_add_mailbox(msg, GMIME_ADDRESS_TYPE_REPLY_TO, name, *sender);
