@@ -9,8 +9,10 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <gmime/gmime.h>
 
 #include "index.h"
+#include "log.h"
 #include "scan.h"
 #include "thread.h"
 #include "ticket.h"
@@ -149,14 +151,21 @@ index_set_prop(notmuch_message_t *m, const char *key, const char *value)
 	notmuch_message_add_property(m, key, buf);
 }
 
+/* Whether a message is kept out of its ticket's state (tag "held"). */
+static gboolean
+is_held(const msg_facts *f)
+{
+	return strstr(f->x_match, "held") != NULL ||
+	       (f->x_reused != NULL && g_str_has_prefix(f->x_match, "duplicate"));
+}
+
 /* Tags and properties of a freshly indexed message, from our headers. */
 static void
 annotate(notmuch_message_t *m, const scanned *sc, guint ticket, gboolean followup)
 {
 	const msg_facts *f = sc->facts;
 	char num[16];
-	gboolean held = strstr(f->x_match, "held") != NULL ||
-			(f->x_reused != NULL && g_str_has_prefix(f->x_match, "duplicate"));
+	gboolean held = is_held(f);
 
 	snprintf(num, sizeof num, "%u", ticket);
 	notmuch_message_freeze(m);
@@ -496,29 +505,41 @@ rm_one(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
 	return remove(path);
 }
 
+/* Scan the file of cur/ PATH for a rebuild into *sc; *ticket gets its
+ * ticket, or 0 when it is gone or unsealed (then it goes back to new/, to
+ * be decided again). */
+static desk_status
+rebuild_scan(batch *b, const char *path, const char *name, scanned *sc, guint *ticket, desk_err *err)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	desk_status s;
+
+	*ticket = 0;
+	if (fd < 0)
+		return DESK_OK;
+	s = scan_fd(b->st, fd, -1, sc, err);
+	close(fd);
+	if (s == DESK_OK && (sc->derived_id || !thread_sealed(b->st, sc->facts, ticket))) {
+		char *back = g_build_filename(b->st->maildir, "new", name, NULL);
+
+		*ticket = 0;
+		if (rename(path, back) != 0)
+			s = desk_fail(err, DESK_TEMPFAIL, "rename %s: %s", path, g_strerror(errno));
+		g_free(back);
+	}
+	return s;
+}
+
 /* Index one file of cur/ during a rebuild; unsealed ones go back to new/. */
 static desk_status
 rebuild_one(batch *b, const char *name, desk_err *err)
 {
 	char *path = g_build_filename(b->st->maildir, "cur", name, NULL);
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	scanned sc = { 0 };
 	guint ticket = 0;
-	desk_status s;
+	desk_status s = rebuild_scan(b, path, name, &sc, &ticket, err);
 
-	if (fd < 0) {
-		g_free(path);
-		return DESK_OK;
-	}
-	s = scan_fd(b->st, fd, -1, &sc, err);
-	close(fd);
-	if (s == DESK_OK && (sc.derived_id || !thread_sealed(b->st, sc.facts, &ticket))) {
-		char *back = g_build_filename(b->st->maildir, "new", name, NULL);
-
-		if (rename(path, back) != 0)
-			s = desk_fail(err, DESK_TEMPFAIL, "rename %s: %s", path, g_strerror(errno));
-		g_free(back);
-	} else if (s == DESK_OK) {
+	if (s == DESK_OK && ticket != 0) {
 		s = index_one(b, path, &sc, ticket, err);
 		if (s == DESK_DATAERR)
 			s = DESK_OK;
@@ -528,15 +549,196 @@ rebuild_one(batch *b, const char *name, desk_err *err)
 	return s;
 }
 
+/* The time index_message_time will give a message not indexed yet: the
+ * Date as notmuch reads it (GMime's, of the first Date header), unless
+ * later than the file's name says. */
+static gint64
+scanned_time(const msg_facts *f, const char *path)
+{
+	char *text = f->date != NULL ? g_mime_utils_header_decode_text(NULL, f->date) : NULL;
+	GDateTime *dt = text != NULL && *text != '\0' ? g_mime_utils_header_decode_date(text) : NULL;
+	gint64 d = dt != NULL ? g_date_time_to_unix(dt) : 0, ft = file_time(path);
+
+	if (dt != NULL)
+		g_date_time_unref(dt);
+	g_free(text);
+	if (d < 0)
+		d = 0;
+	if (ft > 0 && (d <= 0 || d > ft))
+		return ft;
+	return d;
+}
+
+/* The fold's item of a sealed file, as annotate will store it and the
+ * fold read it back (ticket_folds_apply checks that it does: keep this in
+ * step with annotate). Strings point into SC and BUF. */
+static void
+rebuild_item(const scanned *sc, guint ticket, const char *path, char buf[4][201], ticket_item *it)
+{
+	const msg_facts *f = sc->facts;
+
+	memset(it, 0, sizeof *it);
+	it->ticket = ticket;
+	it->id = f->message_id;
+	it->match = buf[0];
+	it->queue = buf[1];
+	g_strlcpy(buf[0], f->x_match != NULL ? f->x_match : "", 201);
+	g_strlcpy(buf[1], f->x_queue != NULL ? f->x_queue : "", 201);
+	if (f->x_event != NULL) {
+		it->event = buf[2];
+		g_strlcpy(buf[2], f->x_event, 201);
+	}
+	if (f->x_event != NULL && f->x_set != NULL) {
+		it->set = buf[3];
+		g_strlcpy(buf[3], f->x_set, 201);
+	}
+	it->path = path;
+	it->time = scanned_time(f, path);
+	it->held = is_held(f);
+	it->ours = g_str_has_prefix(f->x_match, "ours");
+	it->automatic = f->is_auto || f->is_bulk || f->is_bounce;
+}
+
+/* Pass 1 of a fast rebuild: scan every file of NAMES into TF; *kept gets
+ * the names of those to index, in the same order as TF's items. */
+static desk_status
+rebuild_fold_scan(batch *b, ticket_folds *tf, GPtrArray *names, GPtrArray *kept, desk_err *err)
+{
+	const char *nmpath = notmuch_database_get_path(b->db);
+	desk_status s = DESK_OK;
+
+	for (guint i = 0; i < names->len && s == DESK_OK; i++) {
+		char *path = g_build_filename(b->st->maildir, "cur", names->pdata[i], NULL);
+		char *nmname = g_strdup_printf("%s/cur/%s", nmpath, (char *)names->pdata[i]);
+		char buf[4][201];
+		scanned sc = { 0 };
+		ticket_item it;
+		guint ticket;
+
+		s = rebuild_scan(b, path, names->pdata[i], &sc, &ticket, err);
+		if (s == DESK_OK && ticket != 0) {
+			rebuild_item(&sc, ticket, nmname, buf, &it);
+			ticket_folds_add(tf, &it);
+			g_ptr_array_add(kept, names->pdata[i]);
+		}
+		scanned_clear(&sc);
+		g_free(path);
+		g_free(nmname);
+	}
+	return s;
+}
+
+/* Pass 2: index item I, the file NAME of cur/, with its own properties
+ * and, on a root, its ticket's state, in one write of the document. */
+static desk_status
+rebuild_fold_index(batch *b, ticket_folds *tf, guint i, const char *name, desk_err *err)
+{
+	char *path = g_build_filename(b->st->maildir, "cur", name, NULL);
+	notmuch_message_t *m = NULL;
+	notmuch_status_t ns;
+	scanned sc = { 0 };
+	guint ticket = 0;
+	desk_status s = rebuild_scan(b, path, name, &sc, &ticket, err);
+
+	if (s != DESK_OK || ticket == 0)
+		goto out;
+	ns = notmuch_database_index_file(b->db, path, NULL, &m);
+	if (ns == NOTMUCH_STATUS_SUCCESS || ns == NOTMUCH_STATUS_DUPLICATE_MESSAGE_ID) {
+		notmuch_message_freeze(m);
+		annotate(m, &sc, ticket, FALSE);
+		ticket_folds_apply(tf, m, i);
+		notmuch_message_thaw(m);
+		notmuch_message_destroy(m);
+		b->res->indexed++;
+	} else if (ns != NOTMUCH_STATUS_FILE_NOT_EMAIL) {
+		/* one notmuch refuses is left out, as in index_one */
+		s = desk_fail(err, DESK_TEMPFAIL, "index %s: %s", path, notmuch_status_to_string(ns));
+	}
+out:
+	scanned_clear(&sc);
+	g_free(path);
+	return s;
+}
+
+/* Commit every so many messages: Xapian keeps a transaction in memory. */
+#define REBUILD_CHUNK 2000
+
+/* Rebuild with the folds made before indexing (ticket.h, ticket_folds):
+ * every document is written once. *done is FALSE when the index saw a
+ * message otherwise than the scan did: then the result is to be thrown
+ * away and built again the slow way. */
+static desk_status
+rebuild_fast(batch *b, GPtrArray *names, guint *max, gboolean *done, desk_err *err)
+{
+	ticket_folds *tf = ticket_folds_new();
+	GPtrArray *kept = g_ptr_array_new();
+	const char *why = NULL;
+	desk_status s = rebuild_fold_scan(b, tf, names, kept, err);
+
+	*done = FALSE;
+	if (s == DESK_OK)
+		ticket_folds_finish(tf, max);
+	notmuch_database_begin_atomic(b->db);
+	for (guint i = 0; i < kept->len && s == DESK_OK; i++) {
+		s = rebuild_fold_index(b, tf, i, kept->pdata[i], err);
+		if (i % REBUILD_CHUNK == REBUILD_CHUNK - 1) {
+			notmuch_database_end_atomic(b->db);
+			notmuch_database_begin_atomic(b->db);
+		}
+	}
+	notmuch_database_end_atomic(b->db);
+	if (s == DESK_OK && !(*done = ticket_folds_complete(tf, &why)))
+		desk_log(LOG_WARNING, "reindex: %s: folding the tickets from the index instead", why);
+	g_ptr_array_unref(kept);
+	ticket_folds_free(tf);
+	return s;
+}
+
+/* Rebuild message by message, then fold every ticket from the index. */
+static desk_status
+rebuild_slow(batch *b, GPtrArray *names, guint *max, desk_err *err)
+{
+	desk_status s = DESK_OK;
+
+	notmuch_database_begin_atomic(b->db);
+	for (guint i = 0; i < names->len && s == DESK_OK; i++) {
+		s = rebuild_one(b, names->pdata[i], err);
+		if (i % REBUILD_CHUNK == REBUILD_CHUNK - 1) {
+			notmuch_database_end_atomic(b->db);
+			notmuch_database_begin_atomic(b->db);
+		}
+	}
+	notmuch_database_end_atomic(b->db);
+	if (s == DESK_OK)
+		s = ticket_recompute_all(b->db, max, err);
+	return s;
+}
+
+/* Delete the index and open a new empty one for writing. */
+static desk_status
+index_fresh(desk_store *st, notmuch_database_t **db, desk_err *err)
+{
+	char *nmdir = g_build_filename(st->maildir, ".notmuch", NULL);
+	desk_status s = DESK_OK;
+
+	*db = NULL;
+	if (g_file_test(nmdir, G_FILE_TEST_EXISTS) && nftw(nmdir, rm_one, 16, FTW_DEPTH | FTW_PHYS) != 0)
+		s = desk_fail(err, DESK_TEMPFAIL, "cannot delete %s: %s", nmdir, g_strerror(errno));
+	g_free(nmdir);
+	if (s == DESK_OK && (s = index_create(st, err)) == DESK_OK)
+		s = index_open(st, TRUE, db, err);
+	return s;
+}
+
 static desk_status
 rebuild_locked(desk_store *st, guint *count, desk_err *err)
 {
-	char *nmdir = g_build_filename(st->maildir, ".notmuch", NULL);
 	char *curdir = g_build_filename(st->maildir, "cur", NULL);
 	GPtrArray *names = NULL;
 	notmuch_database_t *db = NULL;
 	index_result res = { 0 };
 	desk_status s = DESK_OK;
+	gboolean done = FALSE;
 	guint max = 0;
 	batch b;
 
@@ -544,26 +746,24 @@ rebuild_locked(desk_store *st, guint *count, desk_err *err)
 		s = desk_fail(err, DESK_BUSY, "store busy: another process holds the notmuch database");
 		goto out;
 	}
-	if (g_file_test(nmdir, G_FILE_TEST_EXISTS) && nftw(nmdir, rm_one, 16, FTW_DEPTH | FTW_PHYS) != 0) {
-		s = desk_fail(err, DESK_TEMPFAIL, "cannot delete %s: %s", nmdir, g_strerror(errno));
-		goto out;
-	}
-	if ((s = index_create(st, err)) != DESK_OK || (s = index_open(st, TRUE, &db, err)) != DESK_OK)
+	if ((s = index_fresh(st, &db, err)) != DESK_OK)
 		goto out;
 	names = list_dir(curdir);
 	batch_init(&b, st, db, &res);
 	b.rebuild = TRUE;
-	notmuch_database_begin_atomic(db);
-	for (guint i = 0; i < names->len && s == DESK_OK; i++) {
-		s = rebuild_one(&b, names->pdata[i], err);
-		if (i % 2000 == 1999) {
-			notmuch_database_end_atomic(db);
-			notmuch_database_begin_atomic(db);
-		}
+	s = rebuild_fast(&b, names, &max, &done, err);
+	if (s == DESK_OK && !done) {
+		batch_clear(&b);
+		notmuch_database_destroy(db);
+		g_ptr_array_unref(names);
+		names = list_dir(curdir);
+		memset(&res, 0, sizeof res);
+		if ((s = index_fresh(st, &db, err)) != DESK_OK)
+			goto out;
+		batch_init(&b, st, db, &res);
+		b.rebuild = TRUE;
+		s = rebuild_slow(&b, names, &max, err);
 	}
-	notmuch_database_end_atomic(db);
-	if (s == DESK_OK)
-		s = ticket_recompute_all(db, &max, err);
 	if (s == DESK_OK && notmuch_database_close(db) != NOTMUCH_STATUS_SUCCESS)
 		s = desk_fail(err, DESK_TEMPFAIL, "index commit failed");
 	notmuch_database_destroy(db);
@@ -574,7 +774,6 @@ rebuild_locked(desk_store *st, guint *count, desk_err *err)
 out:
 	if (names != NULL)
 		g_ptr_array_unref(names);
-	g_free(nmdir);
 	g_free(curdir);
 	return s;
 }
