@@ -571,97 +571,227 @@ scanned_time(const msg_facts *f, const char *path)
 
 /* The fold's item of a sealed file, as annotate will store it and the
  * fold read it back (ticket_folds_apply checks that it does: keep this in
- * step with annotate). Strings point into SC and BUF. */
+ * step with annotate). The strings are the caller's to g_free. */
 static void
-rebuild_item(const scanned *sc, guint ticket, const char *path, char buf[4][201], ticket_item *it)
+rebuild_item(const scanned *sc, guint ticket, const char *path, ticket_item *it)
 {
 	const msg_facts *f = sc->facts;
 
 	memset(it, 0, sizeof *it);
 	it->ticket = ticket;
-	it->id = f->message_id;
-	it->match = buf[0];
-	it->queue = buf[1];
-	g_strlcpy(buf[0], f->x_match != NULL ? f->x_match : "", 201);
-	g_strlcpy(buf[1], f->x_queue != NULL ? f->x_queue : "", 201);
-	if (f->x_event != NULL) {
-		it->event = buf[2];
-		g_strlcpy(buf[2], f->x_event, 201);
-	}
-	if (f->x_event != NULL && f->x_set != NULL) {
-		it->set = buf[3];
-		g_strlcpy(buf[3], f->x_set, 201);
-	}
-	it->path = path;
+	it->id = g_strdup(f->message_id);
+	/* index_set_prop's cut */
+	it->match = g_strndup(f->x_match != NULL ? f->x_match : "", 200);
+	it->queue = g_strndup(f->x_queue != NULL ? f->x_queue : "", 200);
+	it->event = f->x_event != NULL ? g_strndup(f->x_event, 200) : NULL;
+	it->set = f->x_event != NULL && f->x_set != NULL ? g_strndup(f->x_set, 200) : NULL;
+	it->path = g_strdup(path);
 	it->time = scanned_time(f, path);
 	it->held = is_held(f);
 	it->ours = g_str_has_prefix(f->x_match, "ours");
 	it->automatic = f->is_auto || f->is_bulk || f->is_bounce;
 }
 
-/* Pass 1 of a fast rebuild: scan every file of NAMES into TF; *kept gets
- * the names of those to index, in the same order as TF's items. */
-static desk_status
-rebuild_fold_scan(batch *b, ticket_folds *tf, GPtrArray *names, GPtrArray *kept, desk_err *err)
+static void
+rebuild_item_clear(ticket_item *it)
 {
-	const char *nmpath = notmuch_database_get_path(b->db);
-	desk_status s = DESK_OK;
+	g_free((char *)it->id);
+	g_free((char *)it->match);
+	g_free((char *)it->queue);
+	g_free((char *)it->event);
+	g_free((char *)it->set);
+	g_free((char *)it->path);
+	memset(it, 0, sizeof *it);
+}
 
-	for (guint i = 0; i < names->len && s == DESK_OK; i++) {
-		char *path = g_build_filename(b->st->maildir, "cur", names->pdata[i], NULL);
-		char *nmname = g_strdup_printf("%s/cur/%s", nmpath, (char *)names->pdata[i]);
-		char buf[4][201];
+/* Pass 1 of a fast rebuild, the share of one thread: every STEP-th file
+ * of NAMES from FIRST into ITEMS (ticket 0: not to be indexed). */
+typedef struct prescan {
+	batch *b;
+	const char *nmpath;   /* the index's path, as notmuch names files */
+	GPtrArray *names;
+	ticket_item *items;   /* one a name */
+	guint first, step;
+	desk_status s;
+	desk_err err;
+} prescan;
+
+static gpointer
+prescan_run(gpointer p)
+{
+	prescan *ps = p;
+
+	for (guint i = ps->first; i < ps->names->len && ps->s == DESK_OK; i += ps->step) {
+		const char *name = ps->names->pdata[i];
+		char *path = g_build_filename(ps->b->st->maildir, "cur", name, NULL);
+		char *nmname = g_strdup_printf("%s/cur/%s", ps->nmpath, name);
 		scanned sc = { 0 };
-		ticket_item it;
 		guint ticket;
 
-		s = rebuild_scan(b, path, names->pdata[i], &sc, &ticket, err);
-		if (s == DESK_OK && ticket != 0) {
-			rebuild_item(&sc, ticket, nmname, buf, &it);
-			ticket_folds_add(tf, &it);
-			g_ptr_array_add(kept, names->pdata[i]);
-		}
+		ps->s = rebuild_scan(ps->b, path, name, &sc, &ticket, &ps->err);
+		if (ps->s == DESK_OK && ticket != 0)
+			rebuild_item(&sc, ticket, nmname, &ps->items[i]);
 		scanned_clear(&sc);
 		g_free(path);
 		g_free(nmname);
 	}
+	return NULL;
+}
+
+/* Threads for the scans of a rebuild, besides the indexer's. */
+static guint
+rebuild_threads(void)
+{
+	return CLAMP(g_get_num_processors(), 1, 4);
+}
+
+/* Pass 1: scan every file of NAMES, on every core, into TF; KEPT gets the
+ * names of those to index, in the order of TF's items. */
+static desk_status
+rebuild_fold_scan(batch *b, ticket_folds *tf, GPtrArray *names, GPtrArray *kept, desk_err *err)
+{
+	guint n = rebuild_threads();
+	prescan *ps = g_new0(prescan, n);
+	GThread **th = g_new0(GThread *, n);
+	ticket_item *items = g_new0(ticket_item, names->len);
+	desk_status s = DESK_OK;
+
+	for (guint t = 0; t < n; t++) {
+		ps[t] = (prescan){ b, notmuch_database_get_path(b->db), names, items, t, n, DESK_OK, { 0 } };
+		if (t > 0)
+			th[t] = g_thread_new("rebuild-scan", prescan_run, &ps[t]);
+	}
+	prescan_run(&ps[0]);
+	for (guint t = 0; t < n; t++) {
+		if (th[t] != NULL)
+			g_thread_join(th[t]);
+		if (ps[t].s != DESK_OK && s == DESK_OK)
+			s = desk_fail(err, ps[t].s, "%s", ps[t].err.msg);
+	}
+	for (guint i = 0; i < names->len; i++) {
+		if (s == DESK_OK && items[i].ticket != 0) {
+			ticket_folds_add(tf, &items[i]);
+			g_ptr_array_add(kept, names->pdata[i]);
+		}
+		rebuild_item_clear(&items[i]);
+	}
+	g_free(items);
+	g_free(th);
+	g_free(ps);
 	return s;
 }
 
-/* Pass 2: index item I, the file NAME of cur/, with its own properties
- * and, on a root, its ticket's state, in one write of the document. */
-static desk_status
-rebuild_fold_index(batch *b, ticket_folds *tf, guint i, const char *name, desk_err *err)
+/* Pass 2 reads ahead of the indexer: one thread scans the files again
+ * (annotate needs all of scan_fd's facts, which pass 1 does not keep)
+ * while the indexer writes, at most AHEAD files in between. */
+#define AHEAD 64
+
+typedef struct ahead {
+	guint i;              /* the item; G_MAXUINT marks the end */
+	char *path;
+	scanned sc;
+	guint ticket;
+	desk_status s;
+	desk_err err;
+} ahead;
+
+typedef struct reader {
+	batch *b;
+	GPtrArray *kept;
+	GAsyncQueue *full;    /* ahead*, in order */
+	GAsyncQueue *room;    /* a token for each file that may be read ahead */
+	gint stop;            /* the indexer failed: read no more */
+} reader;
+
+static gpointer
+reader_run(gpointer p)
 {
-	char *path = g_build_filename(b->st->maildir, "cur", name, NULL);
+	reader *r = p;
+	ahead *a;
+
+	for (guint i = 0; i < r->kept->len && !g_atomic_int_get(&r->stop); i++) {
+		g_async_queue_pop(r->room);
+		a = g_new0(ahead, 1);
+		a->i = i;
+		a->path = g_build_filename(r->b->st->maildir, "cur", r->kept->pdata[i], NULL);
+		a->s = rebuild_scan(r->b, a->path, r->kept->pdata[i], &a->sc, &a->ticket, &a->err);
+		g_async_queue_push(r->full, a);
+	}
+	a = g_new0(ahead, 1);
+	a->i = G_MAXUINT;
+	g_async_queue_push(r->full, a);
+	return NULL;
+}
+
+static void
+ahead_free(ahead *a)
+{
+	scanned_clear(&a->sc);
+	g_free(a->path);
+	g_free(a);
+}
+
+/* Index the scanned file A, with its own properties and, on a root, its
+ * ticket's state, in one write of the document. */
+static desk_status
+rebuild_fold_index(batch *b, ticket_folds *tf, ahead *a, desk_err *err)
+{
 	notmuch_message_t *m = NULL;
 	notmuch_status_t ns;
-	scanned sc = { 0 };
-	guint ticket = 0;
-	desk_status s = rebuild_scan(b, path, name, &sc, &ticket, err);
 
-	if (s != DESK_OK || ticket == 0)
-		goto out;
-	ns = notmuch_database_index_file(b->db, path, NULL, &m);
+	if (a->s != DESK_OK)
+		return desk_fail(err, a->s, "%s", a->err.msg);
+	if (a->ticket == 0)
+		return DESK_OK;
+	ns = notmuch_database_index_file(b->db, a->path, NULL, &m);
 	if (ns == NOTMUCH_STATUS_SUCCESS || ns == NOTMUCH_STATUS_DUPLICATE_MESSAGE_ID) {
 		notmuch_message_freeze(m);
-		annotate(m, &sc, ticket, FALSE);
-		ticket_folds_apply(tf, m, i);
+		annotate(m, &a->sc, a->ticket, FALSE);
+		ticket_folds_apply(tf, m, a->i);
 		notmuch_message_thaw(m);
 		notmuch_message_destroy(m);
 		b->res->indexed++;
 	} else if (ns != NOTMUCH_STATUS_FILE_NOT_EMAIL) {
 		/* one notmuch refuses is left out, as in index_one */
-		s = desk_fail(err, DESK_TEMPFAIL, "index %s: %s", path, notmuch_status_to_string(ns));
+		return desk_fail(err, DESK_TEMPFAIL, "index %s: %s", a->path, notmuch_status_to_string(ns));
 	}
-out:
-	scanned_clear(&sc);
-	g_free(path);
-	return s;
+	return DESK_OK;
 }
 
 /* Commit every so many messages: Xapian keeps a transaction in memory. */
 #define REBUILD_CHUNK 2000
+
+/* Pass 2: index the files of KEPT, item by item of TF. */
+static desk_status
+rebuild_fold_indexing(batch *b, ticket_folds *tf, GPtrArray *kept, desk_err *err)
+{
+	reader r = { b, kept, g_async_queue_new(), g_async_queue_new(), 0 };
+	GThread *th;
+	desk_status s = DESK_OK;
+	guint done = 0;
+	ahead *a;
+
+	for (guint i = 0; i < AHEAD; i++)
+		g_async_queue_push(r.room, GUINT_TO_POINTER(1));
+	th = g_thread_new("rebuild-read", reader_run, &r);
+	notmuch_database_begin_atomic(b->db);
+	while ((a = g_async_queue_pop(r.full))->i != G_MAXUINT) {
+		if (s == DESK_OK && (s = rebuild_fold_index(b, tf, a, err)) != DESK_OK)
+			g_atomic_int_set(&r.stop, 1);
+		ahead_free(a);
+		g_async_queue_push(r.room, GUINT_TO_POINTER(1));
+		if (++done % REBUILD_CHUNK == 0) {
+			notmuch_database_end_atomic(b->db);
+			notmuch_database_begin_atomic(b->db);
+		}
+	}
+	ahead_free(a);
+	notmuch_database_end_atomic(b->db);
+	g_thread_join(th);
+	g_async_queue_unref(r.full);
+	g_async_queue_unref(r.room);
+	return s;
+}
 
 /* Rebuild with the folds made before indexing (ticket.h, ticket_folds):
  * every document is written once. *done is FALSE when the index saw a
@@ -676,17 +806,10 @@ rebuild_fast(batch *b, GPtrArray *names, guint *max, gboolean *done, desk_err *e
 	desk_status s = rebuild_fold_scan(b, tf, names, kept, err);
 
 	*done = FALSE;
-	if (s == DESK_OK)
+	if (s == DESK_OK) {
 		ticket_folds_finish(tf, max);
-	notmuch_database_begin_atomic(b->db);
-	for (guint i = 0; i < kept->len && s == DESK_OK; i++) {
-		s = rebuild_fold_index(b, tf, i, kept->pdata[i], err);
-		if (i % REBUILD_CHUNK == REBUILD_CHUNK - 1) {
-			notmuch_database_end_atomic(b->db);
-			notmuch_database_begin_atomic(b->db);
-		}
+		s = rebuild_fold_indexing(b, tf, kept, err);
 	}
-	notmuch_database_end_atomic(b->db);
 	if (s == DESK_OK && !(*done = ticket_folds_complete(tf, &why)))
 		desk_log(LOG_WARNING, "reindex: %s: folding the tickets from the index instead", why);
 	g_ptr_array_unref(kept);
@@ -714,19 +837,34 @@ rebuild_slow(batch *b, GPtrArray *names, guint *max, desk_err *err)
 	return s;
 }
 
-/* Delete the index and open a new empty one for writing. */
+/* Xapian's flush threshold for a rebuild, in documents written (two a
+ * message): its in-memory posting and position changes grow with it, and
+ * each change costs a lookup in them; flushing every few hundred
+ * documents takes a third less CPU than its default of 10000 (bench/README.md). */
+#define REBUILD_FLUSH_THRESHOLD "500"
+
+/* Delete the index and open a new empty one for writing, with
+ * REBUILD_FLUSH_THRESHOLD unless XAPIAN_FLUSH_THRESHOLD says otherwise
+ * (call with no other thread running: it sets the environment). */
 static desk_status
 index_fresh(desk_store *st, notmuch_database_t **db, desk_err *err)
 {
 	char *nmdir = g_build_filename(st->maildir, ".notmuch", NULL);
+	gboolean set = g_getenv("XAPIAN_FLUSH_THRESHOLD") == NULL;
 	desk_status s = DESK_OK;
 
 	*db = NULL;
 	if (g_file_test(nmdir, G_FILE_TEST_EXISTS) && nftw(nmdir, rm_one, 16, FTW_DEPTH | FTW_PHYS) != 0)
 		s = desk_fail(err, DESK_TEMPFAIL, "cannot delete %s: %s", nmdir, g_strerror(errno));
 	g_free(nmdir);
-	if (s == DESK_OK && (s = index_create(st, err)) == DESK_OK)
+	if (s == DESK_OK)
+		s = index_create(st, err);
+	if (s == DESK_OK && set)
+		g_setenv("XAPIAN_FLUSH_THRESHOLD", REBUILD_FLUSH_THRESHOLD, TRUE);
+	if (s == DESK_OK)
 		s = index_open(st, TRUE, db, err);
+	if (set)
+		g_unsetenv("XAPIAN_FLUSH_THRESHOLD");
 	return s;
 }
 
