@@ -683,8 +683,10 @@ rebuild_fold_scan(batch *b, ticket_folds *tf, GPtrArray *names, GPtrArray *kept,
 
 /* Pass 2 reads ahead of the indexer: one thread scans the files again
  * (annotate needs all of scan_fd's facts, which pass 1 does not keep)
- * while the indexer writes, at most AHEAD files in between. */
+ * while the indexer writes, at most AHEAD files in between, given back
+ * to the reader AHEAD_STEP at a time (one wake-up for so many files). */
 #define AHEAD 64
+#define AHEAD_STEP 16
 
 typedef struct ahead {
 	guint i;              /* the item; G_MAXUINT marks the end */
@@ -699,7 +701,7 @@ typedef struct reader {
 	batch *b;
 	GPtrArray *kept;
 	GAsyncQueue *full;    /* ahead*, in order */
-	GAsyncQueue *room;    /* a token for each file that may be read ahead */
+	GAsyncQueue *room;    /* a token for each AHEAD_STEP files that may be read ahead */
 	gint stop;            /* the indexer failed: read no more */
 } reader;
 
@@ -710,7 +712,8 @@ reader_run(gpointer p)
 	ahead *a;
 
 	for (guint i = 0; i < r->kept->len && !g_atomic_int_get(&r->stop); i++) {
-		g_async_queue_pop(r->room);
+		if (i % AHEAD_STEP == 0)
+			g_async_queue_pop(r->room);
 		a = g_new0(ahead, 1);
 		a->i = i;
 		a->path = g_build_filename(r->b->st->maildir, "cur", r->kept->pdata[i], NULL);
@@ -771,7 +774,7 @@ rebuild_fold_indexing(batch *b, ticket_folds *tf, GPtrArray *kept, desk_err *err
 	guint done = 0;
 	ahead *a;
 
-	for (guint i = 0; i < AHEAD; i++)
+	for (guint i = 0; i < AHEAD / AHEAD_STEP; i++)
 		g_async_queue_push(r.room, GUINT_TO_POINTER(1));
 	th = g_thread_new("rebuild-read", reader_run, &r);
 	notmuch_database_begin_atomic(b->db);
@@ -779,8 +782,9 @@ rebuild_fold_indexing(batch *b, ticket_folds *tf, GPtrArray *kept, desk_err *err
 		if (s == DESK_OK && (s = rebuild_fold_index(b, tf, a, err)) != DESK_OK)
 			g_atomic_int_set(&r.stop, 1);
 		ahead_free(a);
-		g_async_queue_push(r.room, GUINT_TO_POINTER(1));
-		if (++done % REBUILD_CHUNK == 0) {
+		if (++done % AHEAD_STEP == 0)
+			g_async_queue_push(r.room, GUINT_TO_POINTER(1));
+		if (done % REBUILD_CHUNK == 0) {
 			notmuch_database_end_atomic(b->db);
 			notmuch_database_begin_atomic(b->db);
 		}
