@@ -186,10 +186,13 @@ static void
 content_type(msg_facts *f, const char *value)
 {
 	GMimeContentType *ct = g_mime_content_type_parse(NULL, value);
+	char *type;
 
 	if (ct == NULL)
 		return;
-	f->content_type = g_ascii_strdown(g_mime_content_type_get_mime_type(ct), -1);
+	type = g_mime_content_type_get_mime_type(ct); /* allocated */
+	f->content_type = g_ascii_strdown(type, -1);
+	g_free(type);
 	if (strcmp(f->content_type, "multipart/report") == 0) {
 		const char *rt = g_mime_content_type_get_parameter(ct, "report-type");
 

@@ -224,11 +224,12 @@ static void
 fold_customer(fold *f, const fold_item *it)
 {
 	const char *s = status_of(f);
+	gboolean solved = strcmp(s, "solved") == 0;   /* set_status frees s */
 
 	f->last_customer = MAX(f->last_customer, it->time);
-	if (strcmp(s, "pending") == 0 || strcmp(s, "on-hold") == 0 || strcmp(s, "solved") == 0) {
+	if (strcmp(s, "pending") == 0 || strcmp(s, "on-hold") == 0 || solved) {
 		set_status(f, "open", it->time);
-		if (strcmp(s, "solved") != 0)
+		if (!solved)
 			f->reopens++;
 	}
 }
