@@ -779,7 +779,9 @@ rebuild_fold_indexing(batch *b, ticket_folds *tf, GPtrArray *kept, desk_err *err
 	th = g_thread_new("rebuild-read", reader_run, &r);
 	notmuch_database_begin_atomic(b->db);
 	while ((a = g_async_queue_pop(r.full))->i != G_MAXUINT) {
-		if (s == DESK_OK && (s = rebuild_fold_index(b, tf, a, err)) != DESK_OK)
+		/* on an error or a difference, the rest is only drained */
+		if (s == DESK_OK && ticket_folds_differ(tf) == NULL &&
+		    ((s = rebuild_fold_index(b, tf, a, err)) != DESK_OK || ticket_folds_differ(tf) != NULL))
 			g_atomic_int_set(&r.stop, 1);
 		ahead_free(a);
 		if (++done % AHEAD_STEP == 0)
@@ -810,7 +812,7 @@ rebuild_fast(batch *b, GPtrArray *names, guint *max, gboolean *done, desk_err *e
 	desk_status s = rebuild_fold_scan(b, tf, names, kept, err);
 
 	*done = FALSE;
-	if (s == DESK_OK) {
+	if (s == DESK_OK && ticket_folds_differ(tf) == NULL) {
 		ticket_folds_finish(tf, max);
 		s = rebuild_fold_indexing(b, tf, kept, err);
 	}

@@ -726,6 +726,12 @@ ticket_folds_apply(ticket_folds *tf, notmuch_message_t *m, guint i)
 	return TRUE;
 }
 
+const char *
+ticket_folds_differ(ticket_folds *tf)
+{
+	return tf->why;
+}
+
 gboolean
 ticket_folds_complete(ticket_folds *tf, const char **why)
 {

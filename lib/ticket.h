@@ -68,6 +68,9 @@ guint ticket_folds_add(ticket_folds *tf, const ticket_item *it);
 void ticket_folds_finish(ticket_folds *tf, guint *max);
 /* M is item I, freshly indexed: FALSE if it differs (or an earlier one did). */
 gboolean ticket_folds_apply(ticket_folds *tf, notmuch_message_t *m, guint i);
+/* Why the items differ from the index so far (duplicate Message-IDs are
+ * seen by ticket_folds_add already), or NULL. */
+const char *ticket_folds_differ(ticket_folds *tf);
 gboolean ticket_folds_complete(ticket_folds *tf, const char **why);
 void ticket_folds_free(ticket_folds *tf);
 
