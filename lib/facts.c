@@ -186,10 +186,11 @@ static void
 content_type(msg_facts *f, const char *value)
 {
 	GMimeContentType *ct = g_mime_content_type_parse(NULL, value);
+	char *mime;
 
 	if (ct == NULL)
 		return;
-	char *mime = g_mime_content_type_get_mime_type(ct);  /* a copy */
+	mime = g_mime_content_type_get_mime_type(ct);  /* a copy */
 
 	g_free(f->content_type);
 	f->content_type = g_ascii_strdown(mime, -1);

@@ -9,8 +9,10 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <gmime/gmime.h>
 
 #include "index.h"
+#include "log.h"
 #include "purge.h"
 #include "scan.h"
 #include "split.h"
@@ -151,14 +153,21 @@ index_set_prop(notmuch_message_t *m, const char *key, const char *value)
 	notmuch_message_add_property(m, key, buf);
 }
 
+/* Whether a message is kept out of its ticket's state (tag "held"). */
+static gboolean
+is_held(const msg_facts *f)
+{
+	return strstr(f->x_match, "held") != NULL ||
+	       (f->x_reused != NULL && g_str_has_prefix(f->x_match, "duplicate"));
+}
+
 /* Tags and properties of a freshly indexed message, from our headers. */
 static void
 annotate(notmuch_message_t *m, const scanned *sc, guint ticket, gboolean followup)
 {
 	const msg_facts *f = sc->facts;
 	char num[16];
-	gboolean held = strstr(f->x_match, "held") != NULL ||
-			(f->x_reused != NULL && g_str_has_prefix(f->x_match, "duplicate"));
+	gboolean held = is_held(f);
 
 	snprintf(num, sizeof num, "%u", ticket);
 	notmuch_message_freeze(m);
@@ -519,29 +528,41 @@ rm_one(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
 	return remove(path);
 }
 
+/* Scan the file of cur/ PATH for a rebuild into *sc; *ticket gets its
+ * ticket, or 0 when it is gone or unsealed (then it goes back to new/, to
+ * be decided again). */
+static desk_status
+rebuild_scan(batch *b, const char *path, const char *name, scanned *sc, guint *ticket, desk_err *err)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	desk_status s;
+
+	*ticket = 0;
+	if (fd < 0)
+		return DESK_OK;
+	s = scan_fd(b->st, fd, -1, sc, err);
+	close(fd);
+	if (s == DESK_OK && (sc->derived_id || !thread_sealed(b->st, sc->facts, ticket))) {
+		char *back = g_build_filename(b->st->maildir, "new", name, NULL);
+
+		*ticket = 0;
+		if (rename(path, back) != 0)
+			s = desk_fail(err, DESK_TEMPFAIL, "rename %s: %s", path, g_strerror(errno));
+		g_free(back);
+	}
+	return s;
+}
+
 /* Index one file of cur/ during a rebuild; unsealed ones go back to new/. */
 static desk_status
 rebuild_one(batch *b, const char *name, desk_err *err)
 {
 	char *path = g_build_filename(b->st->maildir, "cur", name, NULL);
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	scanned sc = { 0 };
 	guint ticket = 0;
-	desk_status s;
+	desk_status s = rebuild_scan(b, path, name, &sc, &ticket, err);
 
-	if (fd < 0) {
-		g_free(path);
-		return DESK_OK;
-	}
-	s = scan_fd(b->st, fd, -1, &sc, err);
-	close(fd);
-	if (s == DESK_OK && (sc.derived_id || !thread_sealed(b->st, sc.facts, &ticket))) {
-		char *back = g_build_filename(b->st->maildir, "new", name, NULL);
-
-		if (rename(path, back) != 0)
-			s = desk_fail(err, DESK_TEMPFAIL, "rename %s: %s", path, g_strerror(errno));
-		g_free(back);
-	} else if (s == DESK_OK) {
+	if (s == DESK_OK && ticket != 0) {
 		s = index_one(b, path, &sc, ticket, err);
 		if (s == DESK_DATAERR)
 			s = DESK_OK;
@@ -551,15 +572,356 @@ rebuild_one(batch *b, const char *name, desk_err *err)
 	return s;
 }
 
+/* The time index_message_time will give a message not indexed yet: the
+ * Date as notmuch reads it (GMime's, of the first Date header), unless
+ * later than the file's name says. */
+static gint64
+scanned_time(const msg_facts *f, const char *path)
+{
+	char *text = f->date != NULL ? g_mime_utils_header_decode_text(NULL, f->date) : NULL;
+	GDateTime *dt = text != NULL && *text != '\0' ? g_mime_utils_header_decode_date(text) : NULL;
+	gint64 d = dt != NULL ? g_date_time_to_unix(dt) : 0, ft = file_time(path);
+
+	if (dt != NULL)
+		g_date_time_unref(dt);
+	g_free(text);
+	if (d < 0)
+		d = 0;
+	if (ft > 0 && (d <= 0 || d > ft))
+		return ft;
+	return d;
+}
+
+/* The fold's item of a sealed file, as annotate will store it and the
+ * fold read it back (ticket_folds_apply checks that it does: keep this in
+ * step with annotate). The strings are the caller's to g_free. */
+static void
+rebuild_item(const scanned *sc, guint ticket, const char *path, ticket_item *it)
+{
+	const msg_facts *f = sc->facts;
+
+	memset(it, 0, sizeof *it);
+	it->ticket = ticket;
+	it->id = g_strdup(f->message_id);
+	/* index_set_prop's cut */
+	it->match = g_strndup(f->x_match != NULL ? f->x_match : "", 200);
+	it->queue = g_strndup(f->x_queue != NULL ? f->x_queue : "", 200);
+	it->event = f->x_event != NULL ? g_strndup(f->x_event, 200) : NULL;
+	it->set = f->x_event != NULL && f->x_set != NULL ? g_strndup(f->x_set, 200) : NULL;
+	it->path = g_strdup(path);
+	it->time = scanned_time(f, path);
+	it->held = is_held(f);
+	it->ours = g_str_has_prefix(f->x_match, "ours");
+	it->automatic = f->is_auto || f->is_bulk || f->is_bounce;
+}
+
+static void
+rebuild_item_clear(ticket_item *it)
+{
+	g_free((char *)it->id);
+	g_free((char *)it->match);
+	g_free((char *)it->queue);
+	g_free((char *)it->event);
+	g_free((char *)it->set);
+	g_free((char *)it->path);
+	memset(it, 0, sizeof *it);
+}
+
+/* Pass 1 of a fast rebuild, the share of one thread: every STEP-th file
+ * of NAMES from FIRST into ITEMS (ticket 0: not to be indexed). */
+typedef struct prescan {
+	batch *b;
+	const char *nmpath;   /* the index's path, as notmuch names files */
+	GPtrArray *names;
+	ticket_item *items;   /* one a name */
+	guint first, step;
+	desk_status s;
+	desk_err err;
+} prescan;
+
+static gpointer
+prescan_run(gpointer p)
+{
+	prescan *ps = p;
+
+	for (guint i = ps->first; i < ps->names->len && ps->s == DESK_OK; i += ps->step) {
+		const char *name = ps->names->pdata[i];
+		char *path = g_build_filename(ps->b->st->maildir, "cur", name, NULL);
+		char *nmname = g_strdup_printf("%s/cur/%s", ps->nmpath, name);
+		scanned sc = { 0 };
+		guint ticket;
+
+		ps->s = rebuild_scan(ps->b, path, name, &sc, &ticket, &ps->err);
+		if (ps->s == DESK_OK && ticket != 0)
+			rebuild_item(&sc, ticket, nmname, &ps->items[i]);
+		scanned_clear(&sc);
+		g_free(path);
+		g_free(nmname);
+	}
+	return NULL;
+}
+
+/* Threads for the scans of a rebuild, besides the indexer's. */
+static guint
+rebuild_threads(void)
+{
+	return CLAMP(g_get_num_processors(), 1, 4);
+}
+
+/* Pass 1: scan every file of NAMES, on every core, into TF; KEPT gets the
+ * names of those to index, in the order of TF's items. */
+static desk_status
+rebuild_fold_scan(batch *b, ticket_folds *tf, GPtrArray *names, GPtrArray *kept, desk_err *err)
+{
+	guint n = rebuild_threads();
+	prescan *ps = g_new0(prescan, n);
+	GThread **th = g_new0(GThread *, n);
+	ticket_item *items = g_new0(ticket_item, names->len);
+	desk_status s = DESK_OK;
+
+	for (guint t = 0; t < n; t++) {
+		ps[t] = (prescan){ b, notmuch_database_get_path(b->db), names, items, t, n, DESK_OK, { 0 } };
+		if (t > 0)
+			th[t] = g_thread_new("rebuild-scan", prescan_run, &ps[t]);
+	}
+	prescan_run(&ps[0]);
+	for (guint t = 0; t < n; t++) {
+		if (th[t] != NULL)
+			g_thread_join(th[t]);
+		if (ps[t].s != DESK_OK && s == DESK_OK)
+			s = desk_fail(err, ps[t].s, "%s", ps[t].err.msg);
+	}
+	for (guint i = 0; i < names->len; i++) {
+		if (s == DESK_OK && items[i].ticket != 0) {
+			ticket_folds_add(tf, &items[i]);
+			g_ptr_array_add(kept, names->pdata[i]);
+		}
+		rebuild_item_clear(&items[i]);
+	}
+	g_free(items);
+	g_free(th);
+	g_free(ps);
+	return s;
+}
+
+/* Pass 2 reads ahead of the indexer: one thread scans the files again
+ * (annotate needs all of scan_fd's facts, which pass 1 does not keep)
+ * while the indexer writes, at most AHEAD files in between, given back
+ * to the reader AHEAD_STEP at a time (one wake-up for so many files). */
+#define AHEAD 64
+#define AHEAD_STEP 16
+
+typedef struct ahead {
+	guint i;              /* the item; G_MAXUINT marks the end */
+	char *path;
+	scanned sc;
+	guint ticket;
+	desk_status s;
+	desk_err err;
+} ahead;
+
+typedef struct reader {
+	batch *b;
+	GPtrArray *kept;
+	GAsyncQueue *full;    /* ahead*, in order */
+	GAsyncQueue *room;    /* a token for each AHEAD_STEP files that may be read ahead */
+	gint stop;            /* the indexer failed: read no more */
+} reader;
+
+static gpointer
+reader_run(gpointer p)
+{
+	reader *r = p;
+	ahead *a;
+
+	for (guint i = 0; i < r->kept->len && !g_atomic_int_get(&r->stop); i++) {
+		if (i % AHEAD_STEP == 0)
+			g_async_queue_pop(r->room);
+		a = g_new0(ahead, 1);
+		a->i = i;
+		a->path = g_build_filename(r->b->st->maildir, "cur", r->kept->pdata[i], NULL);
+		a->s = rebuild_scan(r->b, a->path, r->kept->pdata[i], &a->sc, &a->ticket, &a->err);
+		g_async_queue_push(r->full, a);
+	}
+	a = g_new0(ahead, 1);
+	a->i = G_MAXUINT;
+	g_async_queue_push(r->full, a);
+	return NULL;
+}
+
+static void
+ahead_free(ahead *a)
+{
+	scanned_clear(&a->sc);
+	g_free(a->path);
+	g_free(a);
+}
+
+/* Index the scanned file A, with its own properties and, on a root, its
+ * ticket's state, in one write of the document. */
+static desk_status
+rebuild_fold_index(batch *b, ticket_folds *tf, ahead *a, desk_err *err)
+{
+	notmuch_message_t *m = NULL;
+	notmuch_status_t ns;
+
+	if (a->s != DESK_OK)
+		return desk_fail(err, a->s, "%s", a->err.msg);
+	if (a->ticket == 0)
+		return DESK_OK;
+	ns = notmuch_database_index_file(b->db, a->path, NULL, &m);
+	if (ns == NOTMUCH_STATUS_SUCCESS || ns == NOTMUCH_STATUS_DUPLICATE_MESSAGE_ID) {
+		notmuch_message_freeze(m);
+		annotate(m, &a->sc, a->ticket, FALSE);
+		ticket_folds_apply(tf, m, a->i);
+		notmuch_message_thaw(m);
+		notmuch_message_destroy(m);
+		b->res->indexed++;
+	} else if (ns != NOTMUCH_STATUS_FILE_NOT_EMAIL) {
+		/* one notmuch refuses is left out, as in index_one */
+		return desk_fail(err, DESK_TEMPFAIL, "index %s: %s", a->path, notmuch_status_to_string(ns));
+	}
+	return DESK_OK;
+}
+
+/* Commit every so many messages: Xapian keeps a transaction in memory. */
+#define REBUILD_CHUNK 2000
+
+/* Pass 2: index the files of KEPT, item by item of TF. */
+static desk_status
+rebuild_fold_indexing(batch *b, ticket_folds *tf, GPtrArray *kept, desk_err *err)
+{
+	reader r = { b, kept, g_async_queue_new(), g_async_queue_new(), 0 };
+	GThread *th;
+	desk_status s = DESK_OK;
+	guint done = 0;
+	ahead *a;
+
+	for (guint i = 0; i < AHEAD / AHEAD_STEP; i++)
+		g_async_queue_push(r.room, GUINT_TO_POINTER(1));
+	th = g_thread_new("rebuild-read", reader_run, &r);
+	notmuch_database_begin_atomic(b->db);
+	while ((a = g_async_queue_pop(r.full))->i != G_MAXUINT) {
+		/* on an error or a difference, the rest is only drained */
+		if (s == DESK_OK && ticket_folds_differ(tf) == NULL &&
+		    ((s = rebuild_fold_index(b, tf, a, err)) != DESK_OK || ticket_folds_differ(tf) != NULL))
+			g_atomic_int_set(&r.stop, 1);
+		ahead_free(a);
+		if (++done % AHEAD_STEP == 0)
+			g_async_queue_push(r.room, GUINT_TO_POINTER(1));
+		if (done % REBUILD_CHUNK == 0) {
+			notmuch_database_end_atomic(b->db);
+			notmuch_database_begin_atomic(b->db);
+		}
+	}
+	ahead_free(a);
+	notmuch_database_end_atomic(b->db);
+	g_thread_join(th);
+	g_async_queue_unref(r.full);
+	g_async_queue_unref(r.room);
+	return s;
+}
+
+/* Rebuild with the folds made before indexing (ticket.h, ticket_folds):
+ * every document is written once. *done is FALSE when the index saw a
+ * message otherwise than the scan did: then the result is to be thrown
+ * away and built again the slow way. */
+static desk_status
+rebuild_fast(batch *b, GPtrArray *names, guint *max, gboolean *done, desk_err *err)
+{
+	ticket_folds *tf = ticket_folds_new();
+	GPtrArray *kept = g_ptr_array_new();
+	const char *why = NULL;
+	desk_status s = rebuild_fold_scan(b, tf, names, kept, err);
+
+	*done = FALSE;
+	if (s == DESK_OK && ticket_folds_differ(tf) == NULL) {
+		ticket_folds_finish(tf, max);
+		s = rebuild_fold_indexing(b, tf, kept, err);
+	}
+	if (s == DESK_OK && !(*done = ticket_folds_complete(tf, &why)))
+		desk_log(LOG_WARNING, "reindex: %s: folding the tickets from the index instead", why);
+	g_ptr_array_unref(kept);
+	ticket_folds_free(tf);
+	return s;
+}
+
+/* Rebuild message by message, then fold every ticket from the index. */
+static desk_status
+rebuild_slow(batch *b, GPtrArray *names, guint *max, desk_err *err)
+{
+	desk_status s = DESK_OK;
+
+	notmuch_database_begin_atomic(b->db);
+	for (guint i = 0; i < names->len && s == DESK_OK; i++) {
+		s = rebuild_one(b, names->pdata[i], err);
+		if (i % REBUILD_CHUNK == REBUILD_CHUNK - 1) {
+			notmuch_database_end_atomic(b->db);
+			notmuch_database_begin_atomic(b->db);
+		}
+	}
+	notmuch_database_end_atomic(b->db);
+	if (s == DESK_OK)
+		s = ticket_recompute_all(b->db, max, err);
+	return s;
+}
+
+/* Xapian's flush threshold for a rebuild, in documents written (two a
+ * message): its in-memory posting and position changes grow with it, and
+ * each change costs a lookup in them; flushing every few hundred
+ * documents takes a third less CPU than its default of 10000 (bench/README.md). */
+#define REBUILD_FLUSH_THRESHOLD "500"
+
+/* Delete the index and open a new empty one for writing, with
+ * REBUILD_FLUSH_THRESHOLD unless XAPIAN_FLUSH_THRESHOLD says otherwise
+ * (call with no other thread running: it sets the environment). */
+static desk_status
+index_fresh(desk_store *st, notmuch_database_t **db, desk_err *err)
+{
+	char *nmdir = g_build_filename(st->maildir, ".notmuch", NULL);
+	gboolean set = g_getenv("XAPIAN_FLUSH_THRESHOLD") == NULL;
+	desk_status s = DESK_OK;
+
+	*db = NULL;
+	if (g_file_test(nmdir, G_FILE_TEST_EXISTS) && nftw(nmdir, rm_one, 16, FTW_DEPTH | FTW_PHYS) != 0)
+		s = desk_fail(err, DESK_TEMPFAIL, "cannot delete %s: %s", nmdir, g_strerror(errno));
+	g_free(nmdir);
+	if (s == DESK_OK)
+		s = index_create(st, err);
+	if (s == DESK_OK && set)
+		g_setenv("XAPIAN_FLUSH_THRESHOLD", REBUILD_FLUSH_THRESHOLD, TRUE);
+	if (s == DESK_OK)
+		s = index_open(st, TRUE, db, err);
+	if (set)
+		g_unsetenv("XAPIAN_FLUSH_THRESHOLD");
+	return s;
+}
+
+/* Whether any message is an event NAME. */
+static gboolean
+has_event(notmuch_database_t *db, const char *name)
+{
+	char *q = g_strdup_printf("property:desk.event=%s", name);
+	notmuch_query_t *query = notmuch_query_create(db, q);
+	guint n = 0;
+
+	if (query != NULL && notmuch_query_count_messages(query, &n) != NOTMUCH_STATUS_SUCCESS)
+		n = 1;  /* in doubt, fold again */
+	if (query != NULL)
+		notmuch_query_destroy(query);
+	g_free(q);
+	return n > 0;
+}
+
 static desk_status
 rebuild_locked(desk_store *st, guint *count, desk_err *err)
 {
-	char *nmdir = g_build_filename(st->maildir, ".notmuch", NULL);
 	char *curdir = g_build_filename(st->maildir, "cur", NULL);
 	GPtrArray *names = NULL;
 	notmuch_database_t *db = NULL;
 	index_result res = { 0 };
 	desk_status s = DESK_OK;
+	gboolean done = FALSE;
 	guint max = 0, purged = 0;
 	batch b;
 
@@ -567,30 +929,31 @@ rebuild_locked(desk_store *st, guint *count, desk_err *err)
 		s = desk_fail(err, DESK_BUSY, "store busy: another process holds the notmuch database");
 		goto out;
 	}
-	if (g_file_test(nmdir, G_FILE_TEST_EXISTS) && nftw(nmdir, rm_one, 16, FTW_DEPTH | FTW_PHYS) != 0) {
-		s = desk_fail(err, DESK_TEMPFAIL, "cannot delete %s: %s", nmdir, g_strerror(errno));
-		goto out;
-	}
-	if ((s = index_create(st, err)) != DESK_OK || (s = index_open(st, TRUE, &db, err)) != DESK_OK)
+	if ((s = index_fresh(st, &db, err)) != DESK_OK)
 		goto out;
 	names = list_dir(curdir);
 	batch_init(&b, st, db, &res);
 	b.rebuild = TRUE;
-	notmuch_database_begin_atomic(db);
-	for (guint i = 0; i < names->len && s == DESK_OK; i++) {
-		s = rebuild_one(&b, names->pdata[i], err);
-		if (i % 2000 == 1999) {
-			notmuch_database_end_atomic(db);
-			notmuch_database_begin_atomic(db);
-		}
+	s = rebuild_fast(&b, names, &max, &done, err);
+	if (s == DESK_OK && !done) {
+		batch_clear(&b);
+		notmuch_database_destroy(db);
+		g_ptr_array_unref(names);
+		names = list_dir(curdir);
+		memset(&res, 0, sizeof res);
+		if ((s = index_fresh(st, &db, err)) != DESK_OK)
+			goto out;
+		batch_init(&b, st, db, &res);
+		b.rebuild = TRUE;
+		s = rebuild_slow(&b, names, &max, err);
 	}
-	notmuch_database_end_atomic(db);
-	/* what the index knows beyond the files: splits, purges cut short */
+	/* what the index knows beyond the files: splits, purges cut short;
+	 * both change membership, so the tickets are folded again then */
 	if (s == DESK_OK)
 		s = split_replay(db, err);
 	if (s == DESK_OK)
 		s = purge_replay(st, db, &purged, err);
-	if (s == DESK_OK)
+	if (s == DESK_OK && (purged > 0 || has_event(db, "split")))
 		s = ticket_recompute_all(db, &max, err);
 	if (s == DESK_OK && notmuch_database_close(db) != NOTMUCH_STATUS_SUCCESS)
 		s = desk_fail(err, DESK_TEMPFAIL, "index commit failed");
@@ -602,7 +965,6 @@ rebuild_locked(desk_store *st, guint *count, desk_err *err)
 out:
 	if (names != NULL)
 		g_ptr_array_unref(names);
-	g_free(nmdir);
 	g_free(curdir);
 	return s;
 }

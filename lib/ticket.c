@@ -230,11 +230,11 @@ static void
 fold_customer(fold *f, const fold_item *it)
 {
 	const char *s = status_of(f);
-	gboolean solved = strcmp(s, "solved") == 0;
+	gboolean solved = strcmp(s, "solved") == 0;   /* set_status frees s */
 
 	f->last_customer = MAX(f->last_customer, it->time);
 	if (strcmp(s, "pending") == 0 || strcmp(s, "on-hold") == 0 || solved) {
-		set_status(f, "open", it->time);  /* frees s; counts a reopen of solved */
+		set_status(f, "open", it->time);
 		if (!solved)
 			f->reopens++;
 	}
@@ -399,25 +399,12 @@ store_days(notmuch_message_t *m, gint64 t)
 	g_date_time_unref(dt);
 }
 
-/* Write F's result on its root; take the tag off other messages. */
-static desk_status
-fold_store(notmuch_database_t *db, fold *f, desk_err *err)
+/* Write F's result on M, its root. */
+static void
+fold_write(notmuch_message_t *m, fold *f)
 {
-	notmuch_message_t *m = NULL;
 	char *req, *name;
 
-	for (guint i = 0; i < f->tagged->len; i++) {
-		if (f->root_id != NULL && strcmp(f->tagged->pdata[i], f->root_id) == 0)
-			continue;
-		if (notmuch_database_find_message(db, f->tagged->pdata[i], &m) == NOTMUCH_STATUS_SUCCESS && m) {
-			notmuch_message_remove_tag(m, "ticket");
-			notmuch_message_destroy(m);
-		}
-	}
-	if (f->root_id == NULL)
-		return DESK_OK;
-	if (notmuch_database_find_message(db, f->root_id, &m) != NOTMUCH_STATUS_SUCCESS || m == NULL)
-		return desk_fail(err, DESK_TEMPFAIL, "index: ticket %u: root message vanished", f->ticket);
 	first_mailbox(notmuch_message_get_header(m, "from"), &req, &name);
 	notmuch_message_freeze(m);
 	notmuch_message_add_tag(m, "ticket");
@@ -442,9 +429,30 @@ fold_store(notmuch_database_t *db, fold *f, desk_err *err)
 	for (guint i = 0; i < f->links->len; i++)
 		notmuch_message_add_property(m, "desk.link", f->links->pdata[i]);
 	notmuch_message_thaw(m);
-	notmuch_message_destroy(m);
 	g_free(req);
 	g_free(name);
+}
+
+/* Write F's result on its root; take the tag off other messages. */
+static desk_status
+fold_store(notmuch_database_t *db, fold *f, desk_err *err)
+{
+	notmuch_message_t *m = NULL;
+
+	for (guint i = 0; i < f->tagged->len; i++) {
+		if (f->root_id != NULL && strcmp(f->tagged->pdata[i], f->root_id) == 0)
+			continue;
+		if (notmuch_database_find_message(db, f->tagged->pdata[i], &m) == NOTMUCH_STATUS_SUCCESS && m) {
+			notmuch_message_remove_tag(m, "ticket");
+			notmuch_message_destroy(m);
+		}
+	}
+	if (f->root_id == NULL)
+		return DESK_OK;
+	if (notmuch_database_find_message(db, f->root_id, &m) != NOTMUCH_STATUS_SUCCESS || m == NULL)
+		return desk_fail(err, DESK_TEMPFAIL, "index: ticket %u: root message vanished", f->ticket);
+	fold_write(m, f);
+	notmuch_message_destroy(m);
 	return DESK_OK;
 }
 
@@ -620,6 +628,172 @@ ticket_recompute_all(notmuch_database_t *db, guint *max, desk_err *err)
 		s = store_folds(db, folds, err);
 	g_hash_table_destroy(folds);
 	return s;
+}
+
+/* The folds of a rebuild, from items made before the messages are indexed
+ * (see ticket.h): the same fold_item_add, fed without reading the index. */
+struct ticket_folds {
+	GArray *items;        /* owned_item, in the order added */
+	GHashTable *ids;      /* Message-IDs of the items, to see duplicates */
+	GHashTable *folds;    /* ticket -> fold */
+	guint applied;        /* items found in the index as they were made */
+	char *why;            /* why the index differs from the items, or NULL */
+};
+
+ticket_folds *
+ticket_folds_new(void)
+{
+	ticket_folds *tf = g_new0(ticket_folds, 1);
+
+	tf->items = g_array_new(FALSE, TRUE, sizeof(owned_item));
+	tf->ids = g_hash_table_new(g_str_hash, g_str_equal);
+	tf->folds = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, fold_free);
+	return tf;
+}
+
+static void
+folds_differ(ticket_folds *tf, const char *fmt, const char *id)
+{
+	if (tf->why == NULL)
+		tf->why = g_strdup_printf(fmt, id);
+}
+
+guint
+ticket_folds_add(ticket_folds *tf, const ticket_item *in)
+{
+	GString *block = g_string_new(NULL);
+	owned_item o;
+
+	memset(&o, 0, sizeof o);
+	o.ticket = in->ticket;
+	o.it.id = keep(block, in->id);
+	o.it.match = keep(block, in->match);
+	o.it.queue = keep(block, in->queue);
+	o.it.event = keep(block, in->event);
+	o.it.set = keep(block, in->set);
+	o.path = keep(block, in->path);
+	o.it.time = in->time;
+	o.it.held = in->held;
+	o.it.ours = in->ours;
+	o.it.automatic = in->automatic;
+	o.strings = g_string_free(block, FALSE);
+	o.it.id = fix(o.it.id, o.strings);
+	o.it.match = fix(o.it.match, o.strings);
+	o.it.queue = fix(o.it.queue, o.strings);
+	o.it.event = fix(o.it.event, o.strings);
+	o.it.set = fix(o.it.set, o.strings);
+	o.path = fix(o.path, o.strings);
+	if (!g_hash_table_add(tf->ids, (char *)o.it.id))
+		folds_differ(tf, "Message-ID <%s> is in more than one file", o.it.id);
+	g_array_append_val(tf->items, o);
+	return tf->items->len - 1;
+}
+
+static gint
+by_item_time_p(gconstpointer a, gconstpointer b)
+{
+	return by_item_time(*(owned_item *const *)a, *(owned_item *const *)b);
+}
+
+void
+ticket_folds_finish(ticket_folds *tf, guint *max)
+{
+	GPtrArray *order = g_ptr_array_sized_new(tf->items->len);
+
+	*max = 0;
+	for (guint i = 0; i < tf->items->len; i++)
+		g_ptr_array_add(order, &g_array_index(tf->items, owned_item, i));
+	g_ptr_array_sort(order, by_item_time_p);
+	for (guint i = 0; i < order->len; i++) {
+		owned_item *o = order->pdata[i];
+		fold *f = g_hash_table_lookup(tf->folds, GUINT_TO_POINTER(o->ticket));
+
+		if (f == NULL) {
+			f = fold_new(o->ticket);
+			g_hash_table_insert(tf->folds, GUINT_TO_POINTER(o->ticket), f);
+		}
+		*max = MAX(*max, o->ticket);
+		fold_item_add(f, &o->it);
+	}
+	g_ptr_array_unref(order);
+}
+
+static gboolean
+same_str(const char *a, const char *b)
+{
+	return a == b || (a != NULL && b != NULL && strcmp(a, b) == 0);
+}
+
+/* The same item, every field compared: strings by value, the rest as
+ * bytes, so a field added to fold_item that items made before indexing
+ * lack shows up as a difference instead of a wrong fold. */
+static gboolean
+same_item(const owned_item *a, const owned_item *b)
+{
+	fold_item x, y;
+
+	if (a->ticket != b->ticket || !same_str(a->path, b->path) || !same_str(a->it.id, b->it.id) ||
+	    !same_str(a->it.match, b->it.match) || !same_str(a->it.queue, b->it.queue) ||
+	    !same_str(a->it.event, b->it.event) || !same_str(a->it.set, b->it.set))
+		return FALSE;
+	memcpy(&x, &a->it, sizeof x);
+	memcpy(&y, &b->it, sizeof y);
+	x.id = x.match = x.queue = x.event = x.set = NULL;
+	y.id = y.match = y.queue = y.event = y.set = NULL;
+	return memcmp(&x, &y, sizeof x) == 0;
+}
+
+gboolean
+ticket_folds_apply(ticket_folds *tf, notmuch_message_t *m, guint i)
+{
+	owned_item *want = &g_array_index(tf->items, owned_item, i);
+	GArray *got = g_array_new(FALSE, TRUE, sizeof(owned_item));
+	gboolean same;
+	fold *f;
+
+	collect_item(got, m);
+	same = got->len == 1 && same_item(want, &g_array_index(got, owned_item, 0));
+	if (got->len == 1)
+		g_free(g_array_index(got, owned_item, 0).strings);
+	g_array_unref(got);
+	if (!same)
+		folds_differ(tf, "the index sees <%s> otherwise than the scan", want->it.id);
+	if (tf->why != NULL)
+		return FALSE;
+	tf->applied++;
+	f = g_hash_table_lookup(tf->folds, GUINT_TO_POINTER(want->ticket));
+	if (f != NULL && f->root_id != NULL && strcmp(f->root_id, want->it.id) == 0)
+		fold_write(m, f);
+	return TRUE;
+}
+
+const char *
+ticket_folds_differ(ticket_folds *tf)
+{
+	return tf->why;
+}
+
+gboolean
+ticket_folds_complete(ticket_folds *tf, const char **why)
+{
+	if (tf->why == NULL && tf->applied != tf->items->len)
+		tf->why = g_strdup_printf("%u of %u messages indexed", tf->applied, tf->items->len);
+	*why = tf->why;
+	return tf->why == NULL;
+}
+
+void
+ticket_folds_free(ticket_folds *tf)
+{
+	if (tf == NULL)
+		return;
+	for (guint i = 0; i < tf->items->len; i++)
+		g_free(g_array_index(tf->items, owned_item, i).strings);
+	g_array_unref(tf->items);
+	g_hash_table_destroy(tf->ids);
+	g_hash_table_destroy(tf->folds);
+	g_free(tf->why);
+	g_free(tf);
 }
 
 void

@@ -40,6 +40,40 @@ desk_status ticket_recompute(notmuch_database_t *db, guint t, desk_err *err);
 /* The same for every ticket; *max gets the highest ticket number. */
 desk_status ticket_recompute_all(notmuch_database_t *db, guint *max, desk_err *err);
 
+/* The folds of a rebuild, made from the files before they are indexed, so
+ * that a root gets its ticket's state in the same write as its own
+ * properties (no second pass over the index):
+ *   ticket_folds_add for each file, as the index will see it;
+ *   ticket_folds_finish folds them all in time order;
+ *   ticket_folds_apply on each message right after it is indexed and
+ *   annotated, while frozen: checks that the index sees it as its item
+ *   said, and if it is its ticket's root writes the ticket's state on it;
+ *   ticket_folds_complete at the end: TRUE if every item was applied and
+ *   matched. When it says FALSE (*why tells), the result is not to be
+ *   trusted: rebuild with ticket_recompute_all instead. */
+typedef struct ticket_item {
+	guint ticket;
+	const char *id, *match, *queue;    /* desk.match, desk.queue as stored */
+	const char *event, *set;           /* NULL unless an event */
+	const char *path;                  /* the file, as notmuch names it */
+	gint64 time;                       /* as index_message_time */
+	gboolean held, ours, automatic;    /* tags held; ours; auto, bulk or bounce */
+} ticket_item;
+typedef struct ticket_folds ticket_folds;
+
+ticket_folds *ticket_folds_new(void);
+/* Add a copy of IT; returns its index for ticket_folds_apply. */
+guint ticket_folds_add(ticket_folds *tf, const ticket_item *it);
+/* Fold every item; *max gets the highest ticket number. */
+void ticket_folds_finish(ticket_folds *tf, guint *max);
+/* M is item I, freshly indexed: FALSE if it differs (or an earlier one did). */
+gboolean ticket_folds_apply(ticket_folds *tf, notmuch_message_t *m, guint i);
+/* Why the items differ from the index so far (duplicate Message-IDs are
+ * seen by ticket_folds_add already), or NULL. */
+const char *ticket_folds_differ(ticket_folds *tf);
+gboolean ticket_folds_complete(ticket_folds *tf, const char **why);
+void ticket_folds_free(ticket_folds *tf);
+
 /* Whether STATUS is one an agent can set. */
 gboolean ticket_status_valid(const char *status);
 /* Whether PRIORITY is low, normal, high or urgent. */
