@@ -773,6 +773,7 @@ rebuild_fold_index(batch *b, ticket_folds *tf, ahead *a, desk_err *err)
 	if (ns == NOTMUCH_STATUS_SUCCESS || ns == NOTMUCH_STATUS_DUPLICATE_MESSAGE_ID) {
 		notmuch_message_freeze(m);
 		annotate(m, &a->sc, a->ticket, FALSE);
+		index_special_event(b, m, a->path, &a->sc, a->ticket);
 		ticket_folds_apply(tf, m, a->i);
 		notmuch_message_thaw(m);
 		notmuch_message_destroy(m);
