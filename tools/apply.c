@@ -58,12 +58,9 @@ apply_tickets(const char *store_dir, const char *verb, const char *as, GArray *t
 	desk_status s;
 	int rc;
 
-	if ((rc = desk_open_store(store_dir, &st)) != 0)
+	if ((rc = desk_open_as(store_dir, verb, as, &st, &me)) != 0)
 		return rc;
-	s = agent_acting(st->cfg->agents, as, &me, &err);
-	if (s == DESK_OK)
-		s = change_begin(st, &c, &err);
-	if (s != DESK_OK) {
+	if ((s = change_begin(st, &c, &err)) != DESK_OK) {
 		rc = desk_error(s, "%s: %s", verb, err.msg);
 		store_free(st);
 		return rc;

@@ -15,12 +15,9 @@ change_verb_begin(const char *store_dir, const char *verb, const char *as, desk_
 
 	*st = NULL;
 	*c = NULL;
-	if ((rc = desk_open_store(store_dir, st)) != 0)
+	if ((rc = desk_open_as(store_dir, verb, as, st, me)) != 0)
 		return rc;
-	s = agent_acting((*st)->cfg->agents, as, me, &err);
-	if (s == DESK_OK)
-		s = change_begin(*st, c, &err);
-	if (s != DESK_OK) {
+	if ((s = change_begin(*st, c, &err)) != DESK_OK) {
 		store_free(*st);
 		*st = NULL;
 		return desk_error(s, "%s: %s", verb, err.msg);

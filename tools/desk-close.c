@@ -19,17 +19,10 @@ close_with_template(const char *store_dir, const char *as, GArray *tickets, cons
 {
 	desk_store *st = NULL;
 	const desk_agent *me = NULL;
-	desk_err err = { 0 };
-	desk_status s;
-	int rc = desk_open_store(store_dir, &st);
+	int rc = desk_open_as(store_dir, "close", as, &st, &me);
 
 	if (rc != 0)
 		return rc;
-	if ((s = agent_acting(st->cfg->agents, as, &me, &err)) != DESK_OK) {
-		rc = desk_error(s, "close: %s", err.msg);
-		store_free(st);
-		return rc;
-	}
 	for (guint i = 0; i < tickets->len; i++) {
 		reply_opts o = { NULL, tpl, FALSE, NULL, NULL, force, "solved", FALSE, NULL };
 		int one = reply_run(st, me, g_array_index(tickets, guint, i), &o);

@@ -163,8 +163,6 @@ verb_comment(const char *store_dir, int argc, char **argv)
 	};
 	desk_store *st = NULL;
 	const desk_agent *me = NULL;
-	desk_err err = { 0 };
-	desk_status s;
 	guint n;
 	int rc = desk_parse("comment", "N", "Add an internal note to ticket N: never sent to the requester;\n"
 			    "mailed to the other agents on the ticket when desk.notify_agents is set.\n"
@@ -181,12 +179,8 @@ verb_comment(const char *store_dir, int argc, char **argv)
 		rc = 64;
 		goto out;
 	}
-	if ((rc = desk_open_store(store_dir, &st)) != 0)
+	if ((rc = desk_open_as(store_dir, "comment", as, &st, &me)) != 0)
 		goto out;
-	if ((s = agent_acting(st->cfg->agents, as, &me, &err)) != DESK_OK) {
-		rc = desk_error(s, "comment: %s", err.msg);
-		goto out;
-	}
 	rc = comment(st, me, n, message,
 		     !edit && strcmp(argv[1], "-") != 0 && !g_file_test(argv[1], G_FILE_TEST_EXISTS));
 out:

@@ -26,8 +26,6 @@ verb_reply(const char *store_dir, int argc, char **argv)
 	};
 	desk_store *st = NULL;
 	const desk_agent *me = NULL;
-	desk_err err = { 0 };
-	desk_status s;
 	guint n = 0;
 	int rc = desk_parse("reply", "N", "Reply to ticket N's requester (Cc its participants). The text is\n"
 			    "-m TEXT, else stdin when it is not a terminal, else what you write in\n"
@@ -49,12 +47,8 @@ verb_reply(const char *store_dir, int argc, char **argv)
 		rc = 64;
 		goto out;
 	}
-	if ((rc = desk_open_store(store_dir, &st)) != 0)
+	if ((rc = desk_open_as(store_dir, "reply", as, &st, &me)) != 0)
 		goto out;
-	if ((s = agent_acting(st->cfg->agents, as, &me, &err)) != DESK_OK) {
-		rc = desk_error(s, "reply: %s", err.msg);
-		goto out;
-	}
 	if (retry) {
 		rc = reply_retry(st, me, n);
 	} else {

@@ -75,6 +75,24 @@ desk_open_store(const char *store_dir, desk_store **st)
 }
 
 int
+desk_open_as(const char *store_dir, const char *verb, const char *as, desk_store **st,
+	     const desk_agent **me)
+{
+	desk_err err = { 0 };
+	desk_status s;
+	int rc = desk_open_store(store_dir, st);
+
+	if (rc != 0)
+		return rc;
+	if ((s = agent_acting((*st)->cfg->agents, as, me, &err)) != DESK_OK) {
+		store_free(*st);
+		*st = NULL;
+		return desk_error(s, "%s: %s", verb, err.msg);
+	}
+	return 0;
+}
+
+int
 desk_parse(const char *verb, const char *args_doc, const char *summary, GOptionEntry *entries,
 	   int *argc, char ***argv)
 {

@@ -13,6 +13,12 @@ typedef int (*verb_fn)(const char *store_dir, int argc, char **argv);
 /* Open the store or print "desk: ..." and return the exit code. */
 int desk_open_store(const char *store_dir, desk_store **st);
 
+/* Open the store and know the acting agent AS (NULL: $MAILDESK_AGENT,
+ * else the login name). 0, or the exit code after "desk: VERB: ..."
+ * (nothing left open). */
+int desk_open_as(const char *store_dir, const char *verb, const char *as, desk_store **st,
+		 const desk_agent **me);
+
 /* Print "desk: MSG" on stderr and return the exit code of S. */
 int desk_error(desk_status s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
