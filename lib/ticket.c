@@ -519,38 +519,47 @@ fix(const char *off, const char *base)
 	return off == NULL ? NULL : base + (gintptr)off;
 }
 
+/* Copy the strings of O's item (and PATH) into one block O owns. */
+static void
+own_strings(owned_item *o, const char *id, const char *match, const char *queue, const char *event,
+	    const char *set, const char *path)
+{
+	GString *block = g_string_new(NULL);
+
+	o->it.id = keep(block, id);
+	o->it.match = keep(block, match);
+	o->it.queue = keep(block, queue);
+	o->it.event = keep(block, event);
+	o->it.set = keep(block, set);
+	o->path = keep(block, path);
+	o->strings = g_string_free(block, FALSE);
+	o->it.id = fix(o->it.id, o->strings);
+	o->it.match = fix(o->it.match, o->strings);
+	o->it.queue = fix(o->it.queue, o->strings);
+	o->it.event = fix(o->it.event, o->strings);
+	o->it.set = fix(o->it.set, o->strings);
+	o->path = fix(o->path, o->strings);
+}
+
 static void
 collect_item(void *ud, notmuch_message_t *m)
 {
 	GArray *a = ud;
 	const char *v = prop(m, "desk.ticket");
-	GString *block = g_string_new(NULL);
 	owned_item o = { 0 };
 	gboolean event = has_tag(m, "event");
 
 	o.ticket = v != NULL ? (guint)g_ascii_strtoull(v, NULL, 10) : 0;
-	if (o.ticket == 0) {
-		g_string_free(block, TRUE);
+	if (o.ticket == 0)
 		return;
-	}
-	o.it.id = keep(block, notmuch_message_get_message_id(m));
-	o.it.match = keep(block, prop(m, "desk.match"));
-	o.it.queue = keep(block, prop(m, "desk.queue"));
-	o.it.event = event ? keep(block, prop(m, "desk.event") ?: "") : NULL;
-	o.it.set = event ? keep(block, prop(m, "desk.set")) : NULL;
-	o.path = keep(block, notmuch_message_get_filename(m));
+	own_strings(&o, notmuch_message_get_message_id(m), prop(m, "desk.match"), prop(m, "desk.queue"),
+		    event ? prop(m, "desk.event") ?: "" : NULL, event ? prop(m, "desk.set") : NULL,
+		    notmuch_message_get_filename(m));
 	o.it.time = index_message_time(m);
 	o.it.ticket_tag = has_tag(m, "ticket");
 	o.it.held = has_tag(m, "held");
 	o.it.ours = has_tag(m, "ours");
 	o.it.automatic = has_tag(m, "auto") || has_tag(m, "bulk") || has_tag(m, "bounce");
-	o.strings = g_string_free(block, FALSE);
-	o.it.id = fix(o.it.id, o.strings);
-	o.it.match = fix(o.it.match, o.strings);
-	o.it.queue = fix(o.it.queue, o.strings);
-	o.it.event = fix(o.it.event, o.strings);
-	o.it.set = fix(o.it.set, o.strings);
-	o.path = fix(o.path, o.strings);
 	g_array_append_val(a, o);
 }
 
@@ -661,28 +670,15 @@ folds_differ(ticket_folds *tf, const char *fmt, const char *id)
 guint
 ticket_folds_add(ticket_folds *tf, const ticket_item *in)
 {
-	GString *block = g_string_new(NULL);
 	owned_item o;
 
 	memset(&o, 0, sizeof o);
 	o.ticket = in->ticket;
-	o.it.id = keep(block, in->id);
-	o.it.match = keep(block, in->match);
-	o.it.queue = keep(block, in->queue);
-	o.it.event = keep(block, in->event);
-	o.it.set = keep(block, in->set);
-	o.path = keep(block, in->path);
+	own_strings(&o, in->id, in->match, in->queue, in->event, in->set, in->path);
 	o.it.time = in->time;
 	o.it.held = in->held;
 	o.it.ours = in->ours;
 	o.it.automatic = in->automatic;
-	o.strings = g_string_free(block, FALSE);
-	o.it.id = fix(o.it.id, o.strings);
-	o.it.match = fix(o.it.match, o.strings);
-	o.it.queue = fix(o.it.queue, o.strings);
-	o.it.event = fix(o.it.event, o.strings);
-	o.it.set = fix(o.it.set, o.strings);
-	o.path = fix(o.path, o.strings);
 	if (!g_hash_table_add(tf->ids, (char *)o.it.id))
 		folds_differ(tf, "Message-ID <%s> is in more than one file", o.it.id);
 	g_array_append_val(tf->items, o);
