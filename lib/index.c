@@ -12,6 +12,7 @@
 #include <gmime/gmime.h>
 
 #include "index.h"
+#include "tickettab.h"
 #include "log.h"
 #include "purge.h"
 #include "scan.h"
@@ -970,6 +971,20 @@ out:
 	return s;
 }
 
+/* The ticket table made anew, so that the first list does not wait for
+ * it; only a cache: when this fails, that list builds it. */
+static void
+table_build(desk_store *st)
+{
+	notmuch_database_t *db = NULL;
+	desk_err ignored;
+
+	if (index_open(st, FALSE, &db, &ignored) == DESK_OK)
+		tickettab_sync(db, &ignored);
+	if (db != NULL)
+		notmuch_database_destroy(db);
+}
+
 desk_status
 index_rebuild(desk_store *st, guint *count, desk_err *err)
 {
@@ -991,5 +1006,7 @@ index_rebuild(desk_store *st, guint *count, desk_err *err)
 		}
 		index_result_clear(&res);
 	}
+	if (s == DESK_OK)
+		table_build(st);
 	return s;
 }

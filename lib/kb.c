@@ -78,8 +78,10 @@ kb_init(const char *path, desk_err *err)
 {
 	git_repository *repo = NULL;
 	git_repository_init_options opts;
-	desk_status s = DESK_OK;
+	desk_status s = gitload(err);
 
+	if (s != DESK_OK)
+		return s;
 	git_libgit2_init();
 	git_repository_init_options_init(&opts, GIT_REPOSITORY_INIT_OPTIONS_VERSION);
 	opts.flags = GIT_REPOSITORY_INIT_BARE | GIT_REPOSITORY_INIT_MKPATH | GIT_REPOSITORY_INIT_NO_REINIT;
@@ -141,10 +143,14 @@ add_quarantine(desk_kb *kb, desk_err *err)
 desk_status
 kb_open(desk_store *st, desk_kb **out, desk_err *err)
 {
-	desk_kb *kb = g_new0(desk_kb, 1);
-	desk_status s = DESK_OK;
+	desk_kb *kb;
+	desk_status s = gitload(err);
 	int rc;
 
+	*out = NULL;
+	if (s != DESK_OK)
+		return s;
+	kb = g_new0(desk_kb, 1);
 	git_libgit2_init();
 	kb->path = g_path_is_absolute(st->cfg->kb_path) ? g_strdup(st->cfg->kb_path)
 						       : g_build_filename(st->dir, st->cfg->kb_path, NULL);

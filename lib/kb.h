@@ -3,7 +3,7 @@
 #ifndef DESK_KB_H
 #define DESK_KB_H
 
-#include <git2.h>
+#include "gitload.h"
 #include <glib.h>
 
 #include "article.h"

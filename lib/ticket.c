@@ -10,6 +10,7 @@
 
 #include "index.h"
 #include "ticket.h"
+#include "tickettab.h"
 
 static const char *const statuses[] = { "new", "open", "pending", "on-hold", "solved", "closed", NULL };
 static const char *const priorities[] = { "low", "normal", "high", "urgent", NULL };
@@ -381,24 +382,6 @@ store_multi(notmuch_message_t *m, const char *key, GHashTable *set)
 		notmuch_message_add_property(m, key, k);
 }
 
-/* The UTC day and month of T as desk.upday=YYYY-MM-DD and
- * desk.upmonth=YYYY-MM: notmuch sorts only by Date, so a list of the
- * tickets with the latest activity finds them by these terms (see
- * recent_clause) instead of reading every ticket. */
-static void
-store_days(notmuch_message_t *m, gint64 t)
-{
-	GDateTime *dt = g_date_time_new_from_unix_utc(MAX(t, 0));
-	char *day = g_date_time_format(dt, "%Y-%m-%d");
-
-	index_set_prop(m, "desk.upday", day);
-	day[7] = '\0';
-	index_set_prop(m, "desk.upmonth", day);
-	index_set_prop(m, "desk.updays", "1");
-	g_free(day);
-	g_date_time_unref(dt);
-}
-
 /* Write F's result on M, its root. */
 static void
 fold_write(notmuch_message_t *m, fold *f)
@@ -417,7 +400,6 @@ fold_write(notmuch_message_t *m, fold *f)
 	set_num(m, "desk.count", f->count);
 	set_num(m, "desk.created", f->created);
 	set_num(m, "desk.updated", f->updated);
-	store_days(m, f->updated);
 	set_num(m, "desk.first_response", f->first_response);
 	set_num(m, "desk.last_customer", f->last_customer);
 	set_num(m, "desk.solved_at", f->solved_at);
@@ -844,8 +826,8 @@ props_of(notmuch_message_t *m, const char *key)
 	return (char **)g_ptr_array_free(a, FALSE);
 }
 
-static ticket_info *
-info_of(notmuch_message_t *m)
+ticket_info *
+ticket_info_of(notmuch_message_t *m)
 {
 	ticket_info *t = g_new0(ticket_info, 1);
 	const char *subj = notmuch_message_get_header(m, "subject");
@@ -877,104 +859,27 @@ info_of(notmuch_message_t *m)
 static void
 collect_info(void *ud, notmuch_message_t *m)
 {
-	g_ptr_array_add(ud, info_of(m));
+	g_ptr_array_add(ud, ticket_info_of(m));
 }
 
-static int
-priority_rank(const char *p)
-{
-	for (int i = 0; priorities[i] != NULL; i++)
-		if (strcmp(priorities[i], p) == 0)
-			return i;
-	return 1;
-}
-
-static gint
-by_number_desc(const ticket_info *x, const ticket_info *y)
-{
-	return x->number > y->number ? -1 : x->number < y->number;
-}
-
-static gint
-by_updated(gconstpointer a, gconstpointer b)
-{
-	const ticket_info *x = *(ticket_info *const *)a, *y = *(ticket_info *const *)b;
-
-	if (x->updated != y->updated)
-		return x->updated > y->updated ? -1 : 1;
-	return by_number_desc(x, y);
-}
-
-static gint
-by_created(gconstpointer a, gconstpointer b)
-{
-	const ticket_info *x = *(ticket_info *const *)a, *y = *(ticket_info *const *)b;
-
-	if (x->created != y->created)
-		return x->created > y->created ? -1 : 1;
-	return by_number_desc(x, y);
-}
-
-/* Oldest first: what has waited longest. */
-static gint
-by_age(gconstpointer a, gconstpointer b)
-{
-	return by_created(b, a);
-}
-
-static gint
-by_priority(gconstpointer a, gconstpointer b)
-{
-	const ticket_info *x = *(ticket_info *const *)a, *y = *(ticket_info *const *)b;
-	int px = priority_rank(x->priority), py = priority_rank(y->priority);
-
-	if (px != py)
-		return px > py ? -1 : 1;
-	return by_age(a, b);
-}
-
-/* Whether V may go into a quoted notmuch query term as it is. */
+/* Whether LIST is "any" or comma-separated statuses a ticket can have. */
 static gboolean
-term_safe(const char *v)
-{
-	for (const char *c = v; *c != '\0'; c++)
-		if (*c == '"' || *c == '(' || *c == ')' || (guchar)*c <= ' ')
-			return FALSE;
-	return TRUE;
-}
-
-/* The query for a comma-separated status list; FALSE if one is unknown. */
-static gboolean
-add_statuses(GString *q, const char *list)
+statuses_valid(const char *list)
 {
 	char **items;
 	gboolean ok = TRUE;
 
-	if (strcmp(list, "any") == 0) {
-		g_string_append(q, " and not property:desk.status=spam");
+	if (strcmp(list, "any") == 0)
 		return TRUE;
-	}
 	items = g_strsplit(list, ",", -1);
-	g_string_append(q, " and (");
-	for (char **i = items; *i != NULL; i++) {
+	for (char **i = items; ok && *i != NULL; i++) {
 		char *s = g_strstrip(*i);
 
-		ok = ok && (ticket_status_valid(s) || strcmp(s, "merged") == 0 || strcmp(s, "spam") == 0 ||
-			    strcmp(s, "purged") == 0);
-		g_string_append_printf(q, "%sproperty:desk.status=%s", i == items ? "" : " or ", s);
+		ok = ticket_status_valid(s) || strcmp(s, "merged") == 0 || strcmp(s, "spam") == 0 ||
+		     strcmp(s, "purged") == 0;
 	}
-	g_string_append(q, ")");
 	g_strfreev(items);
 	return ok;
-}
-
-static desk_status
-add_prop(GString *q, const char *key, const char *value, desk_err *err)
-{
-	if (!term_safe(value))
-		return desk_fail(err, DESK_USAGE, "bad value '%s'", value);
-	g_string_append_printf(q, " and property:%s=%s", key, value);
-	return DESK_OK;
 }
 
 /* The tickets having a message that matches QUERY. */
@@ -1005,183 +910,28 @@ tickets_matching(notmuch_database_t *db, const char *query, GHashTable **out, de
 	return DESK_OK;
 }
 
-static desk_status
-filter_query(const ticket_filter *f, GString *q, desk_err *err)
-{
-	desk_status s = DESK_OK;
-
-	if (!add_statuses(q, f->statuses != NULL ? f->statuses : open_statuses))
-		return desk_fail(err, DESK_USAGE,
-				 "unknown status in '%s' (new, open, pending, on-hold, solved, closed, merged, spam, purged, any)",
-				 f->statuses);
-	if (f->owner != NULL && strcmp(f->owner, "none") == 0)
-		g_string_append(q, " and property:desk.owner=");
-	else if (f->owner != NULL)
-		s = add_prop(q, "desk.owner", f->owner, err);
-	if (s == DESK_OK && f->queue != NULL)
-		s = add_prop(q, "desk.tqueue", f->queue, err);
-	if (s == DESK_OK && f->priority != NULL && !ticket_priority_valid(f->priority))
-		s = desk_fail(err, DESK_USAGE, "unknown priority '%s' (low, normal, high, urgent)", f->priority);
-	if (s == DESK_OK && f->priority != NULL)
-		s = add_prop(q, "desk.priority", f->priority, err);
-	if (s == DESK_OK && f->requester != NULL) {
-		char *r = g_ascii_strdown(f->requester, -1);
-
-		s = add_prop(q, "desk.requester", r, err);
-		g_free(r);
-	}
-	return s;
-}
-
-static gboolean
-keep_info(const ticket_filter *f, const ticket_info *t, GHashTable *matching)
-{
-	if (f->since != 0 && t->updated < f->since)
-		return FALSE;
-	if (f->until != 0 && t->updated >= f->until)
-		return FALSE;
-	if (f->owner != NULL && strcmp(f->owner, "none") == 0 && *t->owner != '\0')
-		return FALSE;
-	return matching == NULL || g_hash_table_contains(matching, GUINT_TO_POINTER(t->number));
-}
-
-/* The number of messages matching Q; -1 on an error. */
-static gint64
-count_of(notmuch_database_t *db, const char *q)
-{
-	notmuch_query_t *query = notmuch_query_create(db, q);
-	unsigned int n = 0;
-	gint64 c = -1;
-
-	if (query != NULL && notmuch_query_count_messages(query, &n) == NOTMUCH_STATUS_SUCCESS)
-		c = n;
-	if (query != NULL)
-		notmuch_query_destroy(query);
-	return c;
-}
-
-/* How many tickets of Q have their last activity in the month or day KEY. */
-static gint64
-count_in(notmuch_database_t *db, const char *q, const char *prop, const char *key)
-{
-	char *full = g_strdup_printf("%s and property:%s=%s", q, prop, key);
-	gint64 c = count_of(db, full);
-
-	g_free(full);
-	return c;
-}
-
-/* Add to CLAUSE the days of month MONTH (first day M), newest first,
- * until *GOT reaches NEED. */
-static void
-recent_days(notmuch_database_t *db, const char *q, GDateTime *m, gint64 need, gint64 *got, GString *clause)
-{
-	GDateTime *next = g_date_time_add_months(m, 1);
-	GDateTime *d = g_date_time_add_days(next, -1);
-
-	g_date_time_unref(next);
-	while (*got < need && g_date_time_get_month(d) == g_date_time_get_month(m)) {
-		char *key = g_date_time_format(d, "%Y-%m-%d");
-		gint64 c = count_in(db, q, "desk.upday", key);
-		GDateTime *prev = g_date_time_add_days(d, -1);
-
-		if (c > 0) {
-			g_string_append_printf(clause, "%sproperty:desk.upday=%s", clause->len > 1 ? " or " : "", key);
-			*got += c;
-		}
-		g_free(key);
-		g_date_time_unref(d);
-		d = prev;
-	}
-	g_date_time_unref(d);
-}
-
-/* For the LIMIT tickets of Q with the latest activity: a clause that keeps
- * the latest months and days holding at least LIMIT of them, so that only
- * those are read. NULL when all are to be read: fewer than LIMIT, or a
- * ticket's cache predates desk.upday (until desk reindex). */
-static char *
-recent_clause(notmuch_database_t *db, const char *q, guint limit)
-{
-	gint64 total = count_of(db, q), need = MIN((gint64)limit, total), got = 0;
-	char *keyed = g_strdup_printf("%s and property:desk.updays=1", q);
-	GString *clause = g_string_new("(");
-	GDateTime *now = g_date_time_new_now_utc(), *m;
-
-	if (total <= 0 || need == total || count_of(db, keyed) != total)
-		got = -1;
-	m = g_date_time_new_utc(g_date_time_get_year(now), g_date_time_get_month(now), 1, 0, 0, 0);
-	g_date_time_unref(now);
-	now = g_date_time_add_months(m, 1); /* a little ahead: clocks differ */
-	g_date_time_unref(m);
-	m = now;
-	for (int i = 0; got >= 0 && got < need && i < 1200; i++) {
-		char *key = g_date_time_format(m, "%Y-%m");
-		gint64 c = count_in(db, q, "desk.upmonth", key);
-		GDateTime *prev = g_date_time_add_months(m, -1);
-
-		if (c > 0 && got + c > need)
-			recent_days(db, q, m, need, &got, clause);
-		else if (c > 0) {
-			g_string_append_printf(clause, "%sproperty:desk.upmonth=%s", clause->len > 1 ? " or " : "", key);
-			got += c;
-		}
-		g_free(key);
-		g_date_time_unref(m);
-		m = prev;
-	}
-	g_date_time_unref(m);
-	g_free(keyed);
-	if (got < need) {
-		g_string_free(clause, TRUE);
-		return NULL;
-	}
-	g_string_append_c(clause, ')');
-	return g_string_free(clause, FALSE);
-}
-
 desk_status
 ticket_list(notmuch_database_t *db, const ticket_filter *f, GPtrArray **out, desk_err *err)
 {
 	static const ticket_filter none = { 0 };
-	GString *q = g_string_new("tag:ticket");
-	GPtrArray *all = g_ptr_array_new_with_free_func((GDestroyNotify)ticket_info_free);
 	GHashTable *matching = NULL;
-	GCompareFunc cmp[] = { by_updated, by_created, by_priority, by_age };
-	desk_status s;
+	desk_status s = DESK_OK;
 
 	if (f == NULL)
 		f = &none;
 	*out = g_ptr_array_new_with_free_func((GDestroyNotify)ticket_info_free);
-	s = filter_query(f, q, err);
+	if (!statuses_valid(f->statuses != NULL ? f->statuses : open_statuses))
+		s = desk_fail(err, DESK_USAGE,
+			      "unknown status in '%s' (new, open, pending, on-hold, solved, closed, merged, spam, purged, any)",
+			      f->statuses);
+	else if (f->priority != NULL && !ticket_priority_valid(f->priority))
+		s = desk_fail(err, DESK_USAGE, "unknown priority '%s' (low, normal, high, urgent)", f->priority);
 	if (s == DESK_OK && f->query != NULL && *f->query != '\0')
 		s = tickets_matching(db, f->query, &matching, err);
-	if (s == DESK_OK && f->sort == SORT_UPDATED && f->limit > 0 && matching == NULL && f->since == 0 &&
-	    f->until == 0) {
-		char *recent = recent_clause(db, q->str, f->limit);
-
-		if (recent != NULL)
-			g_string_append_printf(q, " and %s", recent);
-		g_free(recent);
-	}
 	if (s == DESK_OK)
-		s = each_message_in(db, q->str, NOTMUCH_SORT_UNSORTED, collect_info, all, err);
-	for (guint i = 0; s == DESK_OK && i < all->len; i++) {
-		if (keep_info(f, all->pdata[i], matching)) {
-			g_ptr_array_add(*out, all->pdata[i]);
-			all->pdata[i] = NULL;
-		}
-	}
-	g_ptr_array_sort(*out, cmp[f->sort]);
-	if (f->limit > 0 && (*out)->len > f->limit)
-		g_ptr_array_set_size(*out, f->limit);
-	g_ptr_array_set_free_func(all, NULL);
-	for (guint i = 0; i < all->len; i++)
-		ticket_info_free(all->pdata[i]);
-	g_ptr_array_unref(all);
+		s = tickettab_list(db, f, matching, *out, err);
 	if (matching != NULL)
 		g_hash_table_destroy(matching);
-	g_string_free(q, TRUE);
 	return s;
 }
 
@@ -1220,7 +970,7 @@ collect_message(void *ud, notmuch_message_t *m)
 	tm->ticket = (guint)prop_num(m, "desk.ticket");
 	g_ptr_array_add(c->messages, tm);
 	if (c->info == NULL && tm->ticket == c->ticket && has_tag(m, "ticket"))
-		c->info = info_of(m);
+		c->info = ticket_info_of(m);
 }
 
 static gint

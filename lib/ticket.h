@@ -3,6 +3,7 @@
 #ifndef DESK_TICKET_H
 #define DESK_TICKET_H
 
+#include <glib.h>
 #include <notmuch.h>
 #include "err.h"
 
@@ -101,6 +102,9 @@ desk_status ticket_list(notmuch_database_t *db, const ticket_filter *f, GPtrArra
  * the tickets merged into it. DESK_NOTFOUND if there is no such ticket. */
 desk_status ticket_get(notmuch_database_t *db, guint t, ticket_info **info, GPtrArray **messages,
 		       desk_err *err);
+
+/* The state cached on M, a ticket's root (tag "ticket"). */
+ticket_info *ticket_info_of(notmuch_message_t *m);
 
 /* Ticket T's state alone (no messages). */
 desk_status ticket_info_get(notmuch_database_t *db, guint t, ticket_info **info, desk_err *err);

@@ -1,0 +1,485 @@
+/* tickettab.c: the ticket table, SQLite rows of ticket_info kept up to the
+ * index by its UUID and revision (see tickettab.h). */
+#include <errno.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "tickettab.h"
+
+#define FILE_NAME "desk-tickets.sqlite"
+#define TAB_VERSION "1"
+#define COLUMNS                                                                               \
+	"number, subject, status, requester, requester_name, owner, queue, priority, root_id," \
+	" messages, created, updated, first_response, last_customer, solved_at, reopens,"    \
+	" merged_into, tags, cc, links"
+#define SCHEMA                                                                               \
+	"CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT) WITHOUT ROWID;"   \
+	"CREATE TABLE IF NOT EXISTS ticket(number INTEGER PRIMARY KEY, subject TEXT, status TEXT," \
+	" requester TEXT, requester_name TEXT, owner TEXT, queue TEXT, priority TEXT,"        \
+	" root_id TEXT, messages INTEGER, created INTEGER, updated INTEGER,"                  \
+	" first_response INTEGER, last_customer INTEGER, solved_at INTEGER, reopens INTEGER," \
+	" merged_into INTEGER, tags TEXT, cc TEXT, links TEXT);"                              \
+	"CREATE INDEX IF NOT EXISTS ticket_status ON ticket(status, updated);"                \
+	"CREATE INDEX IF NOT EXISTS ticket_updated ON ticket(updated);"
+
+/* Ticket numbers looked up in one query when catching up. */
+#define CHUNK 200
+
+typedef struct tab {
+	sqlite3 *db;
+	sqlite3_stmt *put;
+	gboolean memory;     /* the file could not be used: built in memory */
+} tab;
+
+static desk_status
+tab_fail(tab *t, const char *what, desk_err *err)
+{
+	return desk_fail(err, DESK_TEMPFAIL, "ticket table: %s: %s", what, sqlite3_errmsg(t->db));
+}
+
+static desk_status
+tab_exec(tab *t, const char *sql, desk_err *err)
+{
+	return sqlite3_exec(t->db, sql, NULL, NULL, NULL) == SQLITE_OK ? DESK_OK : tab_fail(t, sql, err);
+}
+
+static void
+tab_close(tab *t)
+{
+	sqlite3_finalize(t->put);
+	sqlite3_close(t->db);
+	memset(t, 0, sizeof *t);
+}
+
+/* META's value of KEY (caller frees), or NULL. */
+static char *
+meta_get(tab *t, const char *key)
+{
+	sqlite3_stmt *st = NULL;
+	char *v = NULL;
+
+	if (sqlite3_prepare_v2(t->db, "SELECT value FROM meta WHERE key = ?", -1, &st, NULL) == SQLITE_OK) {
+		sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+		if (sqlite3_step(st) == SQLITE_ROW)
+			v = g_strdup((const char *)sqlite3_column_text(st, 0));
+	}
+	sqlite3_finalize(st);
+	return v;
+}
+
+static desk_status
+meta_set(tab *t, const char *key, const char *value, desk_err *err)
+{
+	sqlite3_stmt *st = NULL;
+	int rc = sqlite3_prepare_v2(t->db, "INSERT OR REPLACE INTO meta VALUES(?, ?)", -1, &st, NULL);
+
+	if (rc == SQLITE_OK) {
+		sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 2, value, -1, SQLITE_STATIC);
+		rc = sqlite3_step(st);
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? DESK_OK : tab_fail(t, "write", err);
+}
+
+/* Open PATH (":memory:" for memory) with our schema; a table of another
+ * version is dropped (it is a cache). */
+static desk_status
+tab_open(tab *t, const char *path, desk_err *err)
+{
+	gboolean existed = strcmp(path, ":memory:") == 0 || access(path, F_OK) == 0;
+	char *version;
+
+	memset(t, 0, sizeof *t);
+	t->memory = strcmp(path, ":memory:") == 0;
+	if (sqlite3_open_v2(path, &t->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) != SQLITE_OK)
+		return tab_fail(t, "open", err);
+	if (!existed && chmod(path, 0660) != 0)
+		return desk_fail(err, DESK_TEMPFAIL, "chmod %s: %s", path, g_strerror(errno));
+	sqlite3_busy_timeout(t->db, 10000);
+	if (tab_exec(t, SCHEMA, err) != DESK_OK)
+		return DESK_TEMPFAIL;
+	version = meta_get(t, "version");
+	if (version == NULL || strcmp(version, TAB_VERSION) != 0) {
+		g_free(version);
+		if (tab_exec(t, "BEGIN IMMEDIATE; DROP TABLE ticket; DELETE FROM meta;" SCHEMA, err) != DESK_OK ||
+		    meta_set(t, "version", TAB_VERSION, err) != DESK_OK || tab_exec(t, "COMMIT", err) != DESK_OK)
+			return DESK_TEMPFAIL;
+	} else
+		g_free(version);
+	if (sqlite3_prepare_v2(t->db, "INSERT OR REPLACE INTO ticket(" COLUMNS ") VALUES(?1, ?2, ?3, ?4,"
+			       " ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20)",
+			       -1, &t->put, NULL) != SQLITE_OK)
+		return tab_fail(t, "prepare", err);
+	return DESK_OK;
+}
+
+/* The row of root M. */
+static desk_status
+put_root(tab *t, notmuch_message_t *m, desk_err *err)
+{
+	ticket_info *i = ticket_info_of(m);
+	char *tags = g_strjoinv(" ", i->tags), *cc = g_strjoinv("\n", i->cc), *links = g_strjoinv("\n", i->links);
+	const char *text[] = { NULL, i->subject, i->status, i->requester, i->requester_name, i->owner,
+			       i->queue, i->priority, i->root_id };
+	gint64 num[] = { i->messages, i->created, i->updated, i->first_response, i->last_customer,
+			 i->solved_at, i->reopens, i->merged_into };
+	int rc;
+
+	sqlite3_bind_int64(t->put, 1, i->number);
+	for (guint k = 1; k < G_N_ELEMENTS(text); k++)
+		sqlite3_bind_text(t->put, (int)k + 1, text[k], -1, SQLITE_STATIC);
+	for (guint k = 0; k < G_N_ELEMENTS(num); k++)
+		sqlite3_bind_int64(t->put, (int)(G_N_ELEMENTS(text) + k) + 1, num[k]);
+	sqlite3_bind_text(t->put, 18, tags, -1, SQLITE_STATIC);
+	sqlite3_bind_text(t->put, 19, cc, -1, SQLITE_STATIC);
+	sqlite3_bind_text(t->put, 20, links, -1, SQLITE_STATIC);
+	rc = sqlite3_step(t->put);
+	sqlite3_reset(t->put);
+	sqlite3_clear_bindings(t->put);
+	g_free(tags);
+	g_free(cc);
+	g_free(links);
+	ticket_info_free(i);
+	return rc == SQLITE_DONE ? DESK_OK : tab_fail(t, "insert", err);
+}
+
+/* Put a row for each root matching QUERY; each ticket put is taken out
+ * of WANTED (may be NULL). */
+static desk_status
+put_roots(tab *t, notmuch_database_t *db, const char *query, GHashTable *wanted, desk_err *err)
+{
+	notmuch_query_t *q = notmuch_query_create(db, query);
+	notmuch_messages_t *ms = NULL;
+	desk_status s = DESK_OK;
+
+	if (q == NULL)
+		return desk_fail(err, DESK_SOFTWARE, "ticket table: out of memory");
+	notmuch_query_set_sort(q, NOTMUCH_SORT_UNSORTED);
+	if (notmuch_query_search_messages(q, &ms) != NOTMUCH_STATUS_SUCCESS)
+		s = desk_fail(err, DESK_TEMPFAIL, "ticket table: cannot read the index");
+	for (; s == DESK_OK && notmuch_messages_valid(ms); notmuch_messages_move_to_next(ms)) {
+		notmuch_message_t *m = notmuch_messages_get(ms);
+		const char *v = NULL;
+
+		s = put_root(t, m, err);
+		if (wanted != NULL && notmuch_message_get_property(m, "desk.ticket", &v) == NOTMUCH_STATUS_SUCCESS &&
+		    v != NULL)
+			g_hash_table_remove(wanted, GUINT_TO_POINTER((guint)g_ascii_strtoull(v, NULL, 10)));
+		notmuch_message_destroy(m);
+	}
+	notmuch_query_destroy(q);
+	return s;
+}
+
+/* The tickets of the messages changed after revision FROM up to TO; NULL
+ * when there are more than MAX such messages (building whole is cheaper). */
+static GHashTable *
+changed_tickets(notmuch_database_t *db, unsigned long from, unsigned long to, guint max)
+{
+	char query[80];
+	notmuch_query_t *q;
+	notmuch_messages_t *ms = NULL;
+	unsigned int n = 0;
+	GHashTable *set = NULL;
+
+	snprintf(query, sizeof query, "lastmod:%lu..%lu", from + 1, to);
+	q = notmuch_query_create(db, query);
+	if (q == NULL)
+		return NULL;
+	notmuch_query_set_sort(q, NOTMUCH_SORT_UNSORTED);
+	if (notmuch_query_count_messages(q, &n) == NOTMUCH_STATUS_SUCCESS && n <= max &&
+	    notmuch_query_search_messages(q, &ms) == NOTMUCH_STATUS_SUCCESS) {
+		set = g_hash_table_new(g_direct_hash, g_direct_equal);
+		for (; notmuch_messages_valid(ms); notmuch_messages_move_to_next(ms)) {
+			notmuch_message_t *m = notmuch_messages_get(ms);
+			const char *v = NULL;
+
+			if (notmuch_message_get_property(m, "desk.ticket", &v) == NOTMUCH_STATUS_SUCCESS && v != NULL)
+				g_hash_table_add(set, GUINT_TO_POINTER((guint)g_ascii_strtoull(v, NULL, 10)));
+			notmuch_message_destroy(m);
+		}
+	}
+	notmuch_query_destroy(q);
+	return set;
+}
+
+/* Rows for the tickets in SET anew; those without a root any more go. */
+static desk_status
+put_tickets(tab *t, notmuch_database_t *db, GHashTable *set, desk_err *err)
+{
+	GList *numbers = g_hash_table_get_keys(set);
+	GString *q = g_string_new(NULL);
+	desk_status s = DESK_OK;
+	sqlite3_stmt *del = NULL;
+	GHashTableIter it;
+	gpointer k;
+	guint n = 0;
+
+	for (GList *l = numbers; s == DESK_OK && l != NULL; l = l->next) {
+		g_string_append_printf(q, "%sproperty:desk.ticket=%u", n++ ? " or " : "tag:ticket and (",
+				       GPOINTER_TO_UINT(l->data));
+		if (n == CHUNK || l->next == NULL) {
+			g_string_append_c(q, ')');
+			s = put_roots(t, db, q->str, set, err);
+			g_string_truncate(q, 0);
+			n = 0;
+		}
+	}
+	g_list_free(numbers);
+	g_string_free(q, TRUE);
+	if (s == DESK_OK && sqlite3_prepare_v2(t->db, "DELETE FROM ticket WHERE number = ?", -1, &del, NULL) != SQLITE_OK)
+		s = tab_fail(t, "prepare", err);
+	g_hash_table_iter_init(&it, set);
+	while (s == DESK_OK && g_hash_table_iter_next(&it, &k, NULL)) {
+		sqlite3_bind_int64(del, 1, GPOINTER_TO_UINT(k));
+		if (sqlite3_step(del) != SQLITE_DONE)
+			s = tab_fail(t, "delete", err);
+		sqlite3_reset(del);
+	}
+	sqlite3_finalize(del);
+	return s;
+}
+
+static gint64
+row_count(tab *t)
+{
+	sqlite3_stmt *st = NULL;
+	gint64 n = 0;
+
+	if (sqlite3_prepare_v2(t->db, "SELECT count(*) FROM ticket", -1, &st, NULL) == SQLITE_OK &&
+	    sqlite3_step(st) == SQLITE_ROW)
+		n = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return n;
+}
+
+/* Whether the table is at UUID and at REV or later (another process may
+ * have brought it up to a later snapshot than ours). */
+static gboolean
+tab_fresh(tab *t, const char *uuid, unsigned long rev)
+{
+	char *u = meta_get(t, "uuid"), *r = meta_get(t, "revision");
+	gboolean fresh = u != NULL && r != NULL && strcmp(u, uuid) == 0 && g_ascii_strtoull(r, NULL, 10) >= rev;
+
+	g_free(u);
+	g_free(r);
+	return fresh;
+}
+
+/* Bring T up to DB: from the changes since its revision, or whole. */
+static desk_status
+tab_sync(tab *t, notmuch_database_t *db, desk_err *err)
+{
+	const char *uuid = NULL;
+	unsigned long rev = notmuch_database_get_revision(db, &uuid);
+	char *u, *r, revs[32];
+	GHashTable *set = NULL;
+	desk_status s;
+
+	if (tab_fresh(t, uuid, rev))
+		return DESK_OK;
+	if ((s = tab_exec(t, "BEGIN IMMEDIATE", err)) != DESK_OK)
+		return s;
+	if (tab_fresh(t, uuid, rev))
+		return tab_exec(t, "COMMIT", err);
+	u = meta_get(t, "uuid");
+	r = meta_get(t, "revision");
+	if (u != NULL && r != NULL && strcmp(u, uuid) == 0)
+		set = changed_tickets(db, g_ascii_strtoull(r, NULL, 10), rev, (guint)MAX(row_count(t), 1000));
+	g_free(u);
+	g_free(r);
+	if (set != NULL)
+		s = put_tickets(t, db, set, err);
+	else if ((s = tab_exec(t, "DELETE FROM ticket", err)) == DESK_OK)
+		s = put_roots(t, db, "tag:ticket", NULL, err);
+	if (set != NULL)
+		g_hash_table_destroy(set);
+	snprintf(revs, sizeof revs, "%lu", rev);
+	if (s == DESK_OK)
+		s = meta_set(t, "uuid", uuid, err);
+	if (s == DESK_OK)
+		s = meta_set(t, "revision", revs, err);
+	if (s == DESK_OK)
+		return tab_exec(t, "COMMIT", err);
+	sqlite3_exec(t->db, "ROLLBACK", NULL, NULL, NULL);
+	return s;
+}
+
+/* T opened and brought up to DB: the file beside the index, else (it
+ * cannot be opened or written, or is damaged) one built in memory. */
+static desk_status
+tab_ready(tab *t, notmuch_database_t *db, desk_err *err)
+{
+	char *path = g_build_filename(notmuch_database_get_path(db), ".notmuch", FILE_NAME, NULL);
+	desk_status s = tab_open(t, path, err);
+
+	if (s == DESK_OK)
+		s = tab_sync(t, db, err);
+	if (s != DESK_OK && (sqlite3_errcode(t->db) == SQLITE_CORRUPT || sqlite3_errcode(t->db) == SQLITE_NOTADB)) {
+		tab_close(t);
+		unlink(path);
+		if ((s = tab_open(t, path, err)) == DESK_OK)
+			s = tab_sync(t, db, err);
+	}
+	g_free(path);
+	if (s != DESK_OK) {
+		tab_close(t);
+		if ((s = tab_open(t, ":memory:", err)) == DESK_OK)
+			s = tab_sync(t, db, err);
+	}
+	return s;
+}
+
+desk_status
+tickettab_sync(notmuch_database_t *db, desk_err *err)
+{
+	tab t;
+	desk_status s = tab_ready(&t, db, err);
+
+	tab_close(&t);
+	return s;
+}
+
+/* The WHERE clause of F, its values bound in order by bind_filter. */
+static void
+where_of(const ticket_filter *f, char **statuses, GString *sql)
+{
+	g_string_append(sql, " WHERE ");
+	if (statuses == NULL)
+		g_string_append(sql, "status != 'spam'");
+	else {
+		g_string_append(sql, "status IN (");
+		for (char **s = statuses; *s != NULL; s++)
+			g_string_append(sql, s == statuses ? "?" : ", ?");
+		g_string_append_c(sql, ')');
+	}
+	if (f->owner != NULL)
+		g_string_append(sql, " AND owner = ?");
+	if (f->queue != NULL)
+		g_string_append(sql, " AND queue = ?");
+	if (f->priority != NULL)
+		g_string_append(sql, " AND priority = ?");
+	if (f->requester != NULL)
+		g_string_append(sql, " AND requester = ?");
+	if (f->since != 0)
+		g_string_append(sql, " AND updated >= ?");
+	if (f->until != 0)
+		g_string_append(sql, " AND updated < ?");
+}
+
+static void
+bind_filter(sqlite3_stmt *st, const ticket_filter *f, char **statuses, char *requester)
+{
+	int n = 1;
+
+	for (char **s = statuses; s != NULL && *s != NULL; s++)
+		sqlite3_bind_text(st, n++, *s, -1, SQLITE_STATIC);
+	if (f->owner != NULL)
+		sqlite3_bind_text(st, n++, strcmp(f->owner, "none") == 0 ? "" : f->owner, -1, SQLITE_STATIC);
+	if (f->queue != NULL)
+		sqlite3_bind_text(st, n++, f->queue, -1, SQLITE_STATIC);
+	if (f->priority != NULL)
+		sqlite3_bind_text(st, n++, f->priority, -1, SQLITE_STATIC);
+	if (requester != NULL)
+		sqlite3_bind_text(st, n++, requester, -1, SQLITE_STATIC);
+	if (f->since != 0)
+		sqlite3_bind_int64(st, n++, f->since);
+	if (f->until != 0)
+		sqlite3_bind_int64(st, n++, f->until);
+}
+
+static char **
+split_or_empty(const char *s, const char *sep)
+{
+	return s != NULL && *s != '\0' ? g_strsplit(s, sep, -1) : g_new0(char *, 1);
+}
+
+static const char *
+col(sqlite3_stmt *st, int i)
+{
+	const char *v = (const char *)sqlite3_column_text(st, i);
+
+	return v != NULL ? v : "";
+}
+
+static ticket_info *
+row_info(sqlite3_stmt *st)
+{
+	ticket_info *i = g_new0(ticket_info, 1);
+
+	i->number = (guint)sqlite3_column_int64(st, 0);
+	i->subject = g_strdup(col(st, 1));
+	i->status = g_strdup(col(st, 2));
+	i->requester = g_strdup(col(st, 3));
+	i->requester_name = g_strdup(col(st, 4));
+	i->owner = g_strdup(col(st, 5));
+	i->queue = g_strdup(col(st, 6));
+	i->priority = g_strdup(col(st, 7));
+	i->root_id = g_strdup(col(st, 8));
+	i->messages = (guint)sqlite3_column_int64(st, 9);
+	i->created = sqlite3_column_int64(st, 10);
+	i->updated = sqlite3_column_int64(st, 11);
+	i->first_response = sqlite3_column_int64(st, 12);
+	i->last_customer = sqlite3_column_int64(st, 13);
+	i->solved_at = sqlite3_column_int64(st, 14);
+	i->reopens = (guint)sqlite3_column_int64(st, 15);
+	i->merged_into = (guint)sqlite3_column_int64(st, 16);
+	i->tags = split_or_empty(col(st, 17), " ");
+	i->cc = split_or_empty(col(st, 18), "\n");
+	i->links = split_or_empty(col(st, 19), "\n");
+	return i;
+}
+
+desk_status
+tickettab_list(notmuch_database_t *db, const ticket_filter *f, GHashTable *matching, GPtrArray *out,
+	       desk_err *err)
+{
+	static const char *const order[] = {
+		[SORT_UPDATED] = "updated DESC, number DESC",
+		[SORT_CREATED] = "created DESC, number DESC",
+		[SORT_PRIORITY] = "CASE priority WHEN 'low' THEN 0 WHEN 'high' THEN 2 WHEN 'urgent' THEN 3"
+				  " ELSE 1 END DESC, created ASC, number ASC",
+		[SORT_AGE] = "created ASC, number ASC",
+	};
+	const char *list = f->statuses != NULL ? f->statuses : "new,open,pending,on-hold";
+	char **statuses = strcmp(list, "any") == 0 ? NULL : g_strsplit(list, ",", -1);
+	char *requester = f->requester != NULL ? g_ascii_strdown(f->requester, -1) : NULL;
+	GString *sql = g_string_new("SELECT " COLUMNS " FROM ticket");
+	sqlite3_stmt *st = NULL;
+	desk_status s;
+	tab t;
+	int rc = SQLITE_DONE;
+
+	for (char **i = statuses; i != NULL && *i != NULL; i++)
+		g_strstrip(*i);
+	where_of(f, statuses, sql);
+	g_string_append_printf(sql, " ORDER BY %s", order[f->sort]);
+	if (f->limit > 0 && matching == NULL)
+		g_string_append_printf(sql, " LIMIT %u", f->limit);
+	s = tab_ready(&t, db, err);
+	if (s == DESK_OK && sqlite3_prepare_v2(t.db, sql->str, -1, &st, NULL) != SQLITE_OK)
+		s = tab_fail(&t, "prepare", err);
+	if (s == DESK_OK)
+		bind_filter(st, f, statuses, requester);
+	while (s == DESK_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		guint n = (guint)sqlite3_column_int64(st, 0);
+
+		if (matching != NULL && !g_hash_table_contains(matching, GUINT_TO_POINTER(n)))
+			continue;
+		g_ptr_array_add(out, row_info(st));
+		if (f->limit > 0 && out->len >= f->limit)
+			break;
+	}
+	if (s == DESK_OK && rc != SQLITE_ROW && rc != SQLITE_DONE)
+		s = tab_fail(&t, "read", err);
+	sqlite3_finalize(st);
+	tab_close(&t);
+	g_string_free(sql, TRUE);
+	g_strfreev(statuses);
+	g_free(requester);
+	return s;
+}

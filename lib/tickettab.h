@@ -1,0 +1,29 @@
+/* tickettab.h: the ticket table: every ticket's state (the desk.* properties
+ * of its root) as a row in SQLite, STORE/mail/.notmuch/desk-tickets.sqlite,
+ * so that a list is one indexed query instead of reading the state of every
+ * ticket from the index (notmuch sorts only by Date and keeps properties in
+ * each message's compressed term list).
+ *
+ * It is a cache of the index as the index is of the Maildir: keyed by the
+ * index's UUID and revision, brought up to the index before each use from
+ * the messages changed since (a lastmod: query), built whole when the index
+ * was rebuilt (a new UUID), deleted with it by desk reindex. Only read
+ * snapshots of the index are used, so it never holds what the index has
+ * not committed. When the file cannot be written the same is done in
+ * memory: slower, never wrong. */
+#ifndef DESK_TICKETTAB_H
+#define DESK_TICKETTAB_H
+
+#include "ticket.h"
+
+/* The tickets that match F (its values checked by the caller) and, when
+ * MATCHING (a set of ticket numbers) is not NULL, are in it; added to OUT
+ * in F's order, at most F->limit. DB must have nothing uncommitted. */
+desk_status tickettab_list(notmuch_database_t *db, const ticket_filter *f, GHashTable *matching,
+			   GPtrArray *out, desk_err *err);
+
+/* Bring the table up to DB (e.g. right after desk reindex, so that the
+ * first list does not build it). */
+desk_status tickettab_sync(notmuch_database_t *db, desk_err *err);
+
+#endif
