@@ -34,6 +34,9 @@ static const struct key {
 	{ "desk", "sendmail", K_STR, offsetof(desk_config, sendmail), "/usr/sbin/sendmail -oi -t",
 	  "Command that sends our mail, the message on its stdin (split into\n"
 	  "# words, no shell); $MAILDESK_SENDMAIL overrides it." },
+	{ "desk", "sendmail_timeout", K_INT, offsetof(desk_config, sendmail_timeout), "60",
+	  "Seconds the sendmail command may take before it is killed and the\n"
+	  "# mail counts as not sent (0: no limit)." },
 	{ "desk", "autoclose_hours", K_INT, offsetof(desk_config, autoclose_hours), "72",
 	  "Hours after which `desk autoclose` closes a solved ticket." },
 	{ "desk", "ack", K_BOOL, offsetof(desk_config, ack), "true",

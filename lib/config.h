@@ -23,6 +23,7 @@ typedef struct desk_config {
 	int index_batch;          /* files per indexer transaction */
 	int index_interval_ms;    /* how often the indexer looks at new/ */
 	char *sendmail;           /* outbound mail command (argv, no shell) */
+	int sendmail_timeout;     /* seconds it may take; 0: no limit */
 	int autoclose_hours;      /* solved becomes closed after this long */
 	gboolean ack;             /* acknowledge new tickets */
 	int ack_window_hours;     /* at most one acknowledgement per sender per window */

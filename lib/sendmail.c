@@ -33,14 +33,73 @@ command_argv(desk_store *st, const char *sender, char ***argv, desk_err *err)
 	return DESK_OK;
 }
 
+/* What the wait for the command saw. */
+typedef struct wait_state {
+	gboolean done, timed_out;
+	GBytes *err_bytes;
+	GError *gerr;
+} wait_state;
+
+static void
+communicated(GObject *p, GAsyncResult *res, gpointer ud)
+{
+	wait_state *w = ud;
+
+	g_subprocess_communicate_finish(G_SUBPROCESS(p), res, NULL, &w->err_bytes, &w->gerr);
+	w->done = TRUE;
+}
+
+static gboolean
+too_long(gpointer ud)
+{
+	wait_state *w = ud;
+
+	w->timed_out = TRUE;
+	return G_SOURCE_REMOVE;
+}
+
+/* Feed IN to P and wait for it, at most SECS seconds (0: no limit); a
+ * command that takes longer is killed. */
+static void
+communicate(GSubprocess *p, GBytes *in, int secs, wait_state *w)
+{
+	GMainContext *ctx = g_main_context_new();
+	GCancellable *cancel = g_cancellable_new();
+	GSource *timer = NULL;
+
+	g_main_context_push_thread_default(ctx);
+	g_subprocess_communicate_async(p, in, cancel, communicated, w);
+	if (secs > 0) {
+		timer = g_timeout_source_new_seconds((guint)secs);
+		g_source_set_callback(timer, too_long, w, NULL);
+		g_source_attach(timer, ctx);
+	}
+	while (!w->done) {
+		if (w->timed_out && !g_cancellable_is_cancelled(cancel)) {
+			g_subprocess_force_exit(p);
+			g_cancellable_cancel(cancel);
+		}
+		g_main_context_iteration(ctx, TRUE);
+	}
+	if (w->timed_out)
+		g_subprocess_wait(p, NULL, NULL);
+	if (timer != NULL) {
+		g_source_destroy(timer);
+		g_source_unref(timer);
+	}
+	g_main_context_pop_thread_default(ctx);
+	g_main_context_unref(ctx);
+	g_object_unref(cancel);
+}
+
 desk_status
 sendmail_send(desk_store *st, const char *text, const char *sender, desk_err *err)
 {
 	char **argv = NULL;
 	char *errout = NULL;
-	GBytes *eb = NULL;
 	int status = 0;
 	GError *gerr = NULL;
+	wait_state w = { 0 };
 	desk_status s = command_argv(st, sender, &argv, err);
 	GSubprocess *p;
 	GBytes *in;
@@ -54,18 +113,24 @@ sendmail_send(desk_store *st, const char *text, const char *sender, desk_err *er
 		goto out;
 	}
 	in = g_bytes_new_static(text, strlen(text));
-	if (!g_subprocess_communicate(p, in, NULL, NULL, &eb, &gerr)) {
-		s = desk_fail(err, DESK_TEMPFAIL, "%s: %s", argv[0], gerr->message);
+	communicate(p, in, st->cfg->sendmail_timeout, &w);
+	if (w.timed_out) {
+		s = desk_fail(err, DESK_TEMPFAIL, "%s did not finish within %d s (desk.sendmail_timeout): killed",
+			      argv[0], st->cfg->sendmail_timeout);
+	} else if (w.gerr != NULL) {
+		s = desk_fail(err, DESK_TEMPFAIL, "%s: %s", argv[0], w.gerr->message);
 	} else {
-		errout = g_strndup(g_bytes_get_data(eb, NULL), MIN(g_bytes_get_size(eb), 300));
+		errout = g_strndup(g_bytes_get_data(w.err_bytes, NULL), MIN(g_bytes_get_size(w.err_bytes), 300));
 		status = g_subprocess_get_exit_status(p);
 		if (!g_subprocess_get_if_exited(p) || status != 0)
 			s = desk_fail(err, DESK_TEMPFAIL, "%s failed (exit %d): %s", argv[0], status,
 				      errout != NULL ? g_strstrip(errout) : "");
 	}
 	g_bytes_unref(in);
-	if (eb != NULL)
-		g_bytes_unref(eb);
+	if (w.err_bytes != NULL)
+		g_bytes_unref(w.err_bytes);
+	if (w.gerr != NULL)
+		g_error_free(w.gerr);
 	g_object_unref(p);
 out:
 	if (gerr != NULL)

@@ -214,6 +214,25 @@ out=$(D reply 1 --as alice --retry 2>&1)
 check_eq "a second --retry sends nothing" $((n + 1)) "$(sent)"
 case $out in *"no unsent reply"*) ok "and says so" ;; *) not_ok "and says so" "$out" ;; esac
 
+# --- sendmail hangs: killed after desk.sendmail_timeout, the reply kept unsent
+printf '#!/bin/sh\necho $$ >"%s"\ncat >/dev/null\nexec sleep 300\n' "$T/hang.pid" >"$T/hang-sendmail"
+chmod +x "$T/hang-sendmail"
+store_conf sendmail_timeout 1 || bail_out "store_conf sendmail_timeout"
+n=$(sent)
+start=$(date +%s)
+out=$(MAILDESK_SENDMAIL=$T/hang-sendmail D reply 1 --as alice -m "Stuck in the pipe. needle-hung" 2>&1)
+rc=$?
+check_eq "a hanging sendmail: exit 75" 75 "$rc"
+case $out in *"did not finish within 1 s"*"--retry 1"*) ok "the error says it was killed, and how to send it later" ;;
+*) not_ok "the error says it was killed, and how to send it later" "$out" ;; esac
+if [ $(($(date +%s) - start)) -lt 60 ]; then ok "desk did not wait for it"; else not_ok "desk did not wait for it"; fi
+check "the hanging sendmail was killed" sh -c "test -s '$T/hang.pid' && ! kill -0 \$(cat '$T/hang.pid') 2>/dev/null"
+check "the unsent reply is kept in the ticket" sh -c "\"$DESK\" --store '$STORE' show 1 | grep -q needle-hung"
+store_conf sendmail_timeout 60 || bail_out "store_conf sendmail_timeout"
+check "reply --retry sends it with a working sendmail" D reply 1 --as alice --retry
+check_eq "exactly one more message" $((n + 1)) "$(sent)"
+check "it is the reply that hung" grep -q needle-hung "$(last_sent)"
+
 # --- comments: stored, never to the requester, mailed to the other agents
 n=$(sent)
 check "comment -m" D comment 1 --as bob -m "Internal: the fuse is the problem. needle-note"
