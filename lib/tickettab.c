@@ -100,9 +100,9 @@ tab_open(tab *t, const char *path, desk_err *err)
 	if (!existed && chmod(path, 0660) != 0)
 		return desk_fail(err, DESK_TEMPFAIL, "chmod %s: %s", path, g_strerror(errno));
 	sqlite3_busy_timeout(t->db, 10000);
-	if (tab_exec(t, SCHEMA, err) != DESK_OK)
-		return DESK_TEMPFAIL;
 	version = meta_get(t, "version");
+	if (version == NULL && tab_exec(t, SCHEMA, err) != DESK_OK)
+		return DESK_TEMPFAIL;
 	if (version == NULL || strcmp(version, TAB_VERSION) != 0) {
 		g_free(version);
 		if (tab_exec(t, "BEGIN IMMEDIATE; DROP TABLE ticket; DELETE FROM meta;" SCHEMA, err) != DESK_OK ||
@@ -110,8 +110,16 @@ tab_open(tab *t, const char *path, desk_err *err)
 			return DESK_TEMPFAIL;
 	} else
 		g_free(version);
-	if (sqlite3_prepare_v2(t->db, "INSERT OR REPLACE INTO ticket(" COLUMNS ") VALUES(?1, ?2, ?3, ?4,"
-			       " ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20)",
+	return DESK_OK;
+}
+
+/* The statement that puts a row, prepared on first use. */
+static desk_status
+put_prepared(tab *t, desk_err *err)
+{
+	if (t->put == NULL &&
+	    sqlite3_prepare_v2(t->db, "INSERT OR REPLACE INTO ticket(" COLUMNS ") VALUES(?1, ?2, ?3, ?4, ?5,"
+			       " ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20)",
 			       -1, &t->put, NULL) != SQLITE_OK)
 		return tab_fail(t, "prepare", err);
 	return DESK_OK;
@@ -121,13 +129,20 @@ tab_open(tab *t, const char *path, desk_err *err)
 static desk_status
 put_root(tab *t, notmuch_message_t *m, desk_err *err)
 {
-	ticket_info *i = ticket_info_of(m);
-	char *tags = g_strjoinv(" ", i->tags), *cc = g_strjoinv("\n", i->cc), *links = g_strjoinv("\n", i->links);
+	ticket_info *i;
+	char *tags, *cc, *links;
+	int rc;
+
+	if (put_prepared(t, err) != DESK_OK)
+		return DESK_TEMPFAIL;
+	i = ticket_info_of(m);
+	tags = g_strjoinv(" ", i->tags);
+	cc = g_strjoinv("\n", i->cc);
+	links = g_strjoinv("\n", i->links);
 	const char *text[] = { NULL, i->subject, i->status, i->requester, i->requester_name, i->owner,
 			       i->queue, i->priority, i->root_id };
 	gint64 num[] = { i->messages, i->created, i->updated, i->first_response, i->last_customer,
 			 i->solved_at, i->reopens, i->merged_into };
-	int rc;
 
 	sqlite3_bind_int64(t->put, 1, i->number);
 	for (guint k = 1; k < G_N_ELEMENTS(text); k++)
