@@ -3,18 +3,22 @@
 
 #include "change.h"
 #include "event.h"
+#include "followup.h"
 #include "index.h"
+#include "log.h"
 
 struct desk_change {
 	desk_store *st;
 	int lockfd;
 	notmuch_database_t *db;
+	gboolean indexed;   /* mail of others indexed here: its follow-up is ours */
 };
 
 /* Index everything in mail/new (the lock is held). */
 static desk_status
-catch_up(desk_store *st, desk_err *err)
+catch_up(desk_change *c, desk_err *err)
 {
+	desk_store *st = c->st;
 	desk_status s = DESK_OK;
 
 	for (int round = 0; s == DESK_OK && round < 1000; round++) {
@@ -23,6 +27,8 @@ catch_up(desk_store *st, desk_err *err)
 		s = index_pending_locked(st, NULL, st->cfg->index_batch, &r, err);
 		if (s == DESK_DATAERR)
 			s = DESK_OK;
+		if (r.indexed > 0)
+			c->indexed = TRUE;
 		if (r.left == 0 || r.indexed + r.duplicates + r.rewritten == 0) {
 			index_result_clear(&r);
 			break;
@@ -30,6 +36,17 @@ catch_up(desk_store *st, desk_err *err)
 		index_result_clear(&r);
 	}
 	return s;
+}
+
+/* Acknowledge and act on the fresh mail this change indexed, as the
+ * milter's indexer would have (it only follows up what it indexed). */
+static void
+follow_up(desk_store *st)
+{
+	desk_err err = { 0 };
+
+	if (followup_run(st, NULL, &err) != DESK_OK)
+		desk_log(LOG_WARNING, "follow-up of new mail: %s", err.msg);
 }
 
 desk_status
@@ -45,7 +62,7 @@ change_begin(desk_store *st, desk_change **out, desk_err *err)
 		g_free(c);
 		return s;
 	}
-	if ((s = catch_up(st, err)) == DESK_OK)
+	if ((s = catch_up(c, err)) == DESK_OK)
 		s = index_open(st, FALSE, &c->db, err);
 	if (s != DESK_OK) {
 		change_abort(c);
@@ -116,7 +133,7 @@ change_commit(desk_change *c, desk_err *err)
 
 	notmuch_database_destroy(c->db);
 	c->db = NULL;
-	s = catch_up(c->st, err);
+	s = catch_up(c, err);
 	change_abort(c);
 	return s;
 }
@@ -129,5 +146,7 @@ change_abort(desk_change *c)
 	if (c->db != NULL)
 		notmuch_database_destroy(c->db);
 	store_unlock(c->lockfd);
+	if (c->indexed)
+		follow_up(c->st);
 	g_free(c);
 }

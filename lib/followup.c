@@ -111,23 +111,58 @@ untag(desk_store *st, GPtrArray *items, desk_err *err)
 	return s;
 }
 
+/* Whether this thread is in followup_run: a handler's change may index
+ * more fresh mail, which the running loop picks up (flock would make the
+ * thread wait for its own lock). */
+static _Thread_local gboolean running;
+
+/* Handle what is tagged, in rounds until nothing is (each round's handlers
+ * may index more), ten at most. */
+static desk_status
+run_rounds(desk_store *st, guint *done, desk_err *err)
+{
+	desk_status s = DESK_OK;
+	guint n;
+
+	for (int round = 0; s == DESK_OK && round < 10; round++) {
+		GPtrArray *items = g_ptr_array_new_with_free_func(item_free);
+
+		s = collect(st, items, err);
+		for (guint i = 0; s == DESK_OK && i < items->len; i++) {
+			followup_item *it = items->pdata[i];
+
+			bymail_followup(st, it);
+			link_followup(st, it);
+			ack_followup(st, it);
+		}
+		if (s == DESK_OK && items->len > 0)
+			s = untag(st, items, err);
+		if (s == DESK_OK && done != NULL)
+			*done += items->len;
+		n = items->len;
+		g_ptr_array_unref(items);
+		if (n == 0)
+			break;
+	}
+	return s;
+}
+
 desk_status
 followup_run(desk_store *st, guint *done, desk_err *err)
 {
-	GPtrArray *items = g_ptr_array_new_with_free_func(item_free);
-	desk_status s = collect(st, items, err);
+	int lockfd = -1;
+	desk_status s;
 
-	for (guint i = 0; s == DESK_OK && i < items->len; i++) {
-		followup_item *it = items->pdata[i];
-
-		bymail_followup(st, it);
-		link_followup(st, it);
-		ack_followup(st, it);
-	}
-	if (s == DESK_OK && items->len > 0)
-		s = untag(st, items, err);
 	if (done != NULL)
-		*done = s == DESK_OK ? items->len : 0;
-	g_ptr_array_unref(items);
+		*done = 0;
+	if (running)
+		return DESK_OK;
+	s = store_lock_file(st, "followup.lock", st->cfg->lock_timeout * 1000, &lockfd, err);
+	if (s != DESK_OK)
+		return s;
+	running = TRUE;
+	s = run_rounds(st, done, err);
+	running = FALSE;
+	store_unlock(lockfd);
 	return s;
 }

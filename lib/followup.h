@@ -17,7 +17,10 @@ typedef struct followup_item {
 } followup_item;
 
 /* Handle every message tagged followup. Call without the store lock held.
- * *done (may be NULL) gets how many were handled. */
+ * One process at a time (STORE/followup.lock, waited for up to
+ * desk.lock_timeout), so that two never handle the same message: the
+ * milter's indexer, desk ingest and the verbs that indexed fresh mail all
+ * run it. *done (may be NULL) gets how many were handled. */
 desk_status followup_run(desk_store *st, guint *done, desk_err *err);
 
 /* Whether ITEM has TAG. */

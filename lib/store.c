@@ -242,7 +242,13 @@ store_seq_at_least(desk_store *st, guint n, desk_err *err)
 desk_status
 store_lock(desk_store *st, int timeout_ms, int *fd, desk_err *err)
 {
-	char *path = g_build_filename(st->dir, "lock", NULL);
+	return store_lock_file(st, "lock", timeout_ms, fd, err);
+}
+
+desk_status
+store_lock_file(desk_store *st, const char *name, int timeout_ms, int *fd, desk_err *err)
+{
+	char *path = g_build_filename(st->dir, name, NULL);
 	gint64 until = g_get_monotonic_time() + (gint64)timeout_ms * 1000;
 	/* read-only is enough for flock(2), and works on a lock file that
 	 * another member of the group created */
@@ -263,7 +269,7 @@ store_lock(desk_store *st, int timeout_ms, int *fd, desk_err *err)
 		}
 		if (g_get_monotonic_time() >= until) {
 			close(f);
-			return desk_fail(err, DESK_BUSY, "store busy: another writer holds %s/lock", st->dir);
+			return desk_fail(err, DESK_BUSY, "store busy: another process holds %s/%s", st->dir, name);
 		}
 		g_usleep(20000);
 	}

@@ -39,6 +39,8 @@ desk_status store_seq_at_least(desk_store *st, guint n, desk_err *err);
 /* Exclusive store lock (STORE/lock), waiting up to timeout_ms; DESK_BUSY
  * "store busy" after that. Returns the fd to pass to store_unlock. */
 desk_status store_lock(desk_store *st, int timeout_ms, int *fd, desk_err *err);
+/* The same for the lock file STORE/NAME (e.g. "followup.lock"). */
+desk_status store_lock_file(desk_store *st, const char *name, int timeout_ms, int *fd, desk_err *err);
 void store_unlock(int fd);
 
 /* DESK_TEMPFAIL when the store is read-only or has less free space than

@@ -2,6 +2,7 @@
 #include <stdio.h>
 
 #include "desk.h"
+#include "followup.h"
 #include "index.h"
 
 int
@@ -9,7 +10,7 @@ verb_reindex(const char *store_dir, int argc, char **argv)
 {
 	GOptionEntry entries[] = { { NULL, 0, 0, 0, NULL, NULL, NULL } };
 	desk_store *st;
-	desk_err err = { 0 };
+	desk_err err = { 0 }, ferr = { 0 };
 	guint count = 0;
 	gint64 t0;
 	double secs;
@@ -26,6 +27,10 @@ verb_reindex(const char *store_dir, int argc, char **argv)
 	t0 = g_get_monotonic_time();
 	s = index_rebuild(st, &count, &err);
 	secs = (g_get_monotonic_time() - t0) / 1e6;
+	/* what waited in mail/new was indexed as new mail: acknowledged,
+	 * agents' commands applied, as the milter's indexer would */
+	if (s == DESK_OK && followup_run(st, NULL, &ferr) != DESK_OK)
+		fprintf(stderr, "desk: reindex: follow-up of new mail: %s\n", ferr.msg);
 	store_free(st);
 	if (s != DESK_OK)
 		return desk_error(s, "reindex: %s", err.msg);

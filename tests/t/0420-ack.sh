@@ -191,4 +191,35 @@ wait_msgid ivan@origin.test
 for i in $(seq 1 100); do grep -q "acknowledgement stored, not sent" "$T/milter.log" && break; sleep 0.1; done
 check "the failure is logged" grep -q "ticket $(ticket_of_msgid ivan@origin.test): acknowledgement stored, not sent" "$T/milter.log"
 
+# ----------------------------------------- mail that a verb indexes, that verb follows up
+milter_stop
+store_conf sendmail "$T/capture -oi -t" || bail_out "store_conf sendmail"
+D agent add alice alice@helpdesk.test >/dev/null || bail_out "desk agent add"
+# drop NAME: a new customer message into mail/new, as virtual(8) delivers it
+drop() {
+	cp "$(mk "$1" "Customer <$1@origin.test>" "Delivered-To: support@helpdesk.test")" \
+		"$STORE/mail/new/$(date +%s).M$RANDOM$RANDOM.$1.mx.helpdesk.test"
+}
+drop jack
+drop kate
+t=$(ticket_of_msgid hugo@origin.test)
+check "with the milter stopped, desk tag indexes what waits in mail/new" D tag "$t" +waited --as alice
+check_eq "and acknowledges it at once, once each" "1 1" \
+	"$(sent_to jack@origin.test | wc -l) $(sent_to kate@origin.test | wc -l)"
+# a verb and desk ingest indexing and following up at the same time
+for r in 1 2 3 4 5 6; do
+	drop "lee$r"
+	drop "may$r"
+	D tag "$t" "+round$r" --as alice >/dev/null 2>&1 &
+	D ingest --envelope-to support@helpdesk.test <"$(mk "ned$r" "Ned <ned$r@origin.test>" '')" &
+	wait
+done
+twice=
+for r in 1 2 3 4 5 6; do
+	for who in "lee$r" "may$r" "ned$r"; do
+		[ "$(sent_to "$who@origin.test" | wc -l)" = 1 ] || twice="$twice $who:$(sent_to "$who@origin.test" | wc -l)"
+	done
+done
+check_eq "a verb and desk ingest at once: one acknowledgement each, never two" "" "$twice"
+
 test_done
