@@ -7,7 +7,8 @@
 # reply relayed to the requester from the desk address, #commands at the
 # top of the body change the ticket, a bad command is answered to her by
 # mail, mail to support@ with [#N] is a comment too, and an unknown ticket
-# is refused at SMTP time. (SASL is driven by tests/milter/bymail.lua.)
+# is refused at SMTP time. (Agents known by their SASL login through a real
+# Postfix with Cyrus SASL: 0475-sasl.sh; with miltertest: bymail.lua.)
 . "$(dirname "$0")/lib.sh"
 
 py() {

@@ -10,11 +10,16 @@
 #   store        store_init DIR (acknowledgements off) | store_conf KEY VALUE
 #   Postfix      pf_start [milter|nomilter|pipe] | pf_stop | pf_log
 #   milter       milter_start | milter_stop | milter_kill
-#   mail         smtp_send FILE [RCPT] [FROM] | smtp_send_many RCPT FILE... |
+#   mail         smtp_send FILE [RCPT] [FROM] [USER:PASSWORD] |
+#                smtp_send_many RCPT FILE... |
 #                wait_indexed N | wait_queue_empty | count_files DIR
 #
 # Environment (tests/run sets it; defaults for running one test by hand
 # from the source tree): DESK, MILTER, CORPUS, SRCDIR, BUILDDIR.
+# PF_EXTRA_MAIN_CF (set by a test before pf_start): lines appended as they
+# are to the private Postfix's main.cf (later lines win), e.g. SASL settings.
+# pf_start's config directory is $T/pf/conf: it writes main.cf and master.cf
+# there and leaves other files a test put there first (e.g. sasl/smtpd.conf).
 
 set -u
 
@@ -303,6 +308,7 @@ pf_start() {
 	nomilter) ;;
 	*) diag "pf_start: unknown mode $mode"; return 1 ;;
 	esac
+	[ -n "${PF_EXTRA_MAIN_CF:-}" ] && printf '%s\n' "$PF_EXTRA_MAIN_CF" >>"$PF/conf/main.cf"
 	# master.cf: Debian's, unchrooted, smtpd on our port, no pipe services
 	# of other software (their users do not exist here).
 	master=$(awk -v port="$PORT" '
@@ -442,11 +448,14 @@ milter_kill() {
 
 # ------------------------------------------------------------------ mail
 
-# smtp_send FILE [RCPT] [FROM]: send FILE through SMTP to 127.0.0.1:$PORT.
-# Prints the final reply ("250 2.0.0 Ok: queued as ...", "451 4.3.0 ...");
-# returns 0 on 2xx, 4 on 4xx, 5 on 5xx, 1 when it could not talk SMTP.
+# smtp_send FILE [RCPT] [FROM] [USER:PASSWORD]: send FILE through SMTP to
+# 127.0.0.1:$PORT, after SASL AUTH as USER when given (a refused AUTH is
+# the final reply then). Prints the final reply ("250 2.0.0 Ok: queued as
+# ...", "451 4.3.0 ...", "535 5.7.8 ..."); returns 0 on 2xx, 4 on 4xx, 5 on
+# 5xx, 1 when it could not talk SMTP.
 smtp_send() {
-	python3 "$TESTS_T/smtp-send.py" "$PORT" "${2:-support@helpdesk.test}" "${3:-requester@example.test}" "$1"
+	python3 "$TESTS_T/smtp-send.py" ${4:+--auth "$4"} "$PORT" "${2:-support@helpdesk.test}" \
+		"${3:-requester@example.test}" "$1"
 }
 
 # smtp_send_many RCPT FILE...: one SMTP session, one message per FILE;
