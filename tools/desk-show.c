@@ -20,6 +20,35 @@ add_str(JsonBuilder *b, const char *name, const char *value)
 	json_builder_add_string_value(b, value != NULL ? value : "");
 }
 
+/* "event", "by" and "set" of TM: what an event message did and who did
+ * it (null, null and [] for mail that people wrote). */
+static void
+event_json(JsonBuilder *b, const ticket_message *tm)
+{
+	char **items = tm->event != NULL ? ticket_set_items(tm->set) : g_new0(char *, 1);
+	const char *by = NULL;
+
+	for (char **i = items; *i != NULL; i++)
+		if (g_str_has_prefix(*i, "by="))
+			by = *i + 3;
+	json_builder_set_member_name(b, "event");
+	if (tm->event != NULL)
+		json_builder_add_string_value(b, tm->event);
+	else
+		json_builder_add_null_value(b);
+	json_builder_set_member_name(b, "by");
+	if (by != NULL)
+		json_builder_add_string_value(b, by);
+	else
+		json_builder_add_null_value(b);
+	json_builder_set_member_name(b, "set");
+	json_builder_begin_array(b);
+	for (char **i = items; *i != NULL; i++)
+		json_builder_add_string_value(b, *i);
+	json_builder_end_array(b);
+	g_strfreev(items);
+}
+
 static void
 message_json(JsonBuilder *b, const ticket_message *tm, const rendered_msg *r)
 {
@@ -35,6 +64,7 @@ message_json(JsonBuilder *b, const ticket_message *tm, const rendered_msg *r)
 	add_str(b, "received", when);
 	add_str(b, "subject", r->subject);
 	add_str(b, "match", tm->match);
+	event_json(b, tm);
 	json_builder_set_member_name(b, "tags");
 	json_builder_begin_array(b);
 	for (char **t = tags; *t != NULL; t++)

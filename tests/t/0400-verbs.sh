@@ -107,6 +107,11 @@ check_eq "unassign: no owner" "None" "$(J 't(2)["owner"]')"
 check "status 1 pending" D status 1 pending --as alice
 check_eq "status: pending" "pending" "$(J 't(1)["status"]')"
 check_eq "status: desk show agrees" "pending" "$(S 1 's["status"]')"
+# alice: unassign --force (bob's), take (an assign to herself), status pending
+check_eq "show --format=json: alice's events say what she did" "unassign: owner= | assign: owner=alice | status: status=pending" \
+	"$(S 1 '" | ".join(m["event"] + ": " + " ".join(x for x in m["set"] if not x.startswith("by=")) for m in s["messages"] if m["by"] == "alice").replace(": |", ":|").strip()' | sed 's/:|/: |/')"
+check_eq "show --format=json: mail people wrote has no event, no author, no set" "None None []" \
+	"$(S 1 'str(s["messages"][0]["event"]) + " " + str(s["messages"][0]["by"]) + " " + str(s["messages"][0]["set"])')"
 check "close 1" D close 1 --as alice
 check_eq "close: solved, with solved_at" "solved True" "$(J 't(1)["status"] + " " + str(t(1)["solved_at"] is not None)')"
 check "reopen 1" D reopen 1 --as alice
