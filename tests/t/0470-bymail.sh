@@ -57,19 +57,7 @@ store_init "$T/store" || bail_out "desk init"
 "$DESK" --store "$STORE" agent add alice alice@helpdesk.test --name "Alice Agent" >/dev/null || bail_out "agent add alice"
 "$DESK" --store "$STORE" agent add bob bob@helpdesk.test --name Bob >/dev/null || bail_out "agent add bob"
 
-# Outbound mail is captured: each message a file in $T/outbox, its argv next to it.
-mkdir -p "$T/outbox"
-chown maildesk:maildesk "$T/outbox"
-cat >"$T/sendmail-capture" <<'SH'
-#!/bin/sh
-# sendmail-capture: what sendmail(1) was given, kept for the test.
-dir=$(dirname "$0")/outbox
-n=$(date +%s%N).$$
-printf '%s\n' "$@" >"$dir/.$n.argv"
-cat >"$dir/.$n.tmp" && mv "$dir/.$n.argv" "$dir/$n.argv.txt" && mv "$dir/.$n.tmp" "$dir/$n.eml"
-SH
-chmod 0755 "$T/sendmail-capture"
-export MAILDESK_SENDMAIL="$T/sendmail-capture -oi -t"
+outbox_for_milter || bail_out "outbox"
 
 milter_start || bail_out "maildesk-milter does not start"
 pf_start milter || bail_out "postfix does not start"

@@ -123,19 +123,7 @@ cyrus_sasl_config_path = $SASL
 smtpd_sasl_security_options = noanonymous
 smtpd_tls_auth_only = no"
 
-# Outbound mail is captured: each message a file in $T/outbox.
-mkdir -p "$T/outbox"
-chown maildesk:maildesk "$T/outbox"
-cat >"$T/sendmail-capture" <<'SH'
-#!/bin/sh
-# sendmail-capture: what sendmail(1) was given, kept for the test.
-dir=$(dirname "$0")/outbox
-n=$(date +%s%N).$$
-printf '%s\n' "$@" >"$dir/.$n.argv"
-cat >"$dir/.$n.tmp" && mv "$dir/.$n.argv" "$dir/$n.argv.txt" && mv "$dir/.$n.tmp" "$dir/$n.eml"
-SH
-chmod 0755 "$T/sendmail-capture"
-export MAILDESK_SENDMAIL="$T/sendmail-capture -oi -t"
+outbox_for_milter || bail_out "outbox"
 
 milter_start || bail_out "maildesk-milter does not start"
 pf_start milter || bail_out "postfix does not start"

@@ -7,7 +7,8 @@
 #                diag TEXT | test_done | bail_out REASON
 #   scratch      $T: a directory of this test under ${TMPDIR:-/tmp}, removed
 #                at exit unless KEEP=1
-#   store        store_init DIR (acknowledgements off) | store_conf KEY VALUE
+#   store        store_init DIR (acknowledgements off) | store_conf KEY VALUE |
+#                outbox_for_milter
 #   Postfix      pf_start [milter|nomilter|pipe] | pf_stop | pf_log
 #   milter       milter_start | milter_stop | milter_kill
 #   mail         smtp_send FILE [RCPT] [FROM] [USER:PASSWORD] |
@@ -192,6 +193,25 @@ store_init() {
 	STORE=$(cd "$1" && pwd)
 	# no acknowledgements unless a test asks (they add files and send mail)
 	store_conf ack false
+}
+
+# outbox_for_milter: outbound mail captured in $T/outbox (NNN.eml, its
+# arguments in NNN.argv.txt), by a sendmail stand-in that the milter, run
+# as user maildesk, can run too (no environment needed); sets
+# MAILDESK_SENDMAIL to it.
+outbox_for_milter() {
+	ensure_maildesk_user || return 1
+	mkdir -p "$T/outbox" && chown maildesk:maildesk "$T/outbox" || return 1
+	cat >"$T/sendmail-capture" <<'SH'
+#!/bin/sh
+# sendmail-capture: what sendmail(1) was given, kept for the test.
+dir=$(dirname "$0")/outbox
+n=$(date +%s%N).$$
+printf '%s\n' "$@" >"$dir/.$n.argv"
+cat >"$dir/.$n.tmp" && mv "$dir/.$n.argv" "$dir/$n.argv.txt" && mv "$dir/.$n.tmp" "$dir/$n.eml"
+SH
+	chmod 0755 "$T/sendmail-capture" &&
+		export MAILDESK_SENDMAIL="$T/sendmail-capture -oi -t"
 }
 
 # store_conf KEY VALUE: set KEY of maildesk.conf (in whichever group it
