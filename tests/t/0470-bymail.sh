@@ -25,7 +25,6 @@ t = [x for x in json.loads(sys.argv[1]) if x["ticket"] == int(sys.argv[2])][0]
 print(eval(sys.argv[3]))' "$(ticket_json)" "$1" "$2" 2>&1
 }
 stored_with() { grep -l -F -- "$1" "$STORE"/mail/cur/* 2>/dev/null | head -n 1; }
-outbox_count() { find "$T/outbox" -maxdepth 1 -name "*.eml" | wc -l; }
 # wait_outbox N: until the capture holds N messages (30 s).
 wait_outbox() {
 	local i
@@ -34,16 +33,6 @@ wait_outbox() {
 		sleep 0.1
 	done
 	diag "outbox has $(outbox_count) messages, waiting for $1"
-	return 1
-}
-# wait_for WHAT CMD...: until CMD succeeds (30 s); WHAT names it.
-wait_for() {
-	local i
-	shift
-	for i in $(seq 1 ${WAIT_TENTHS:-300}); do
-		"$@" >/dev/null 2>&1 && return 0
-		sleep 0.1
-	done
 	return 1
 }
 # msg NAME FROM TO SUBJECT BODY: a message file $T/NAME.eml

@@ -59,17 +59,6 @@ props() {
 		grep -o -E 'desk\.(event|set)=[^ ]*' | tr '\n' ' ' | sed 's/ $//'
 }
 stored_with() { grep -l -F -- "$1" "$STORE"/mail/cur/* 2>/dev/null | head -n 1; }
-outbox_count() { find "$T/outbox" -maxdepth 1 -name "*.eml" | wc -l; }
-# wait_for WHAT CMD...: until CMD succeeds (30 s); WHAT names it.
-wait_for() {
-	local i
-	shift
-	for i in $(seq 1 ${WAIT_TENTHS:-300}); do
-		"$@" >/dev/null 2>&1 && return 0
-		sleep 0.1
-	done
-	return 1
-}
 # msg NAME FROM TO SUBJECT BODY: a message file $T/NAME.eml
 msg() {
 	printf 'From: %s\nTo: %s\nSubject: %s\nDate: Tue, 17 Nov 2009 22:00:00 +0600\nMessage-ID: <%s@example.test>\nMIME-Version: 1.0\nContent-Type: text/plain; charset=utf-8\n\n%b' \

@@ -8,7 +8,8 @@
 #   scratch      $T: a directory of this test under ${TMPDIR:-/tmp}, removed
 #                at exit unless KEEP=1
 #   store        store_init DIR (acknowledgements off) | store_conf KEY VALUE |
-#                outbox_for_milter
+#                outbox_for_milter | outbox_count
+#   waiting      wait_for WHAT CMD...
 #   Postfix      pf_start [milter|nomilter|pipe] | pf_stop | pf_log
 #   milter       milter_start | milter_stop | milter_kill
 #   mail         smtp_send FILE [RCPT] [FROM] [USER:PASSWORD] |
@@ -212,6 +213,21 @@ cat >"$dir/.$n.tmp" && mv "$dir/.$n.argv" "$dir/$n.argv.txt" && mv "$dir/.$n.tmp
 SH
 	chmod 0755 "$T/sendmail-capture" &&
 		export MAILDESK_SENDMAIL="$T/sendmail-capture -oi -t"
+}
+
+# outbox_count: how many messages outbox_for_milter captured.
+outbox_count() { find "$T/outbox" -maxdepth 1 -name "*.eml" | wc -l; }
+
+# wait_for WHAT CMD...: until CMD succeeds (30 s, or $WAIT_TENTHS tenths);
+# WHAT names it.
+wait_for() {
+	local i
+	shift
+	for i in $(seq 1 ${WAIT_TENTHS:-300}); do
+		"$@" >/dev/null 2>&1 && return 0
+		sleep 0.1
+	done
+	return 1
 }
 
 # store_conf KEY VALUE: set KEY of maildesk.conf (in whichever group it
