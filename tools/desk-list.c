@@ -11,36 +11,6 @@
 #include "ticket.h"
 #include "when.h"
 
-static void
-add_string(JsonBuilder *b, const char *name, const char *v)
-{
-	json_builder_set_member_name(b, name);
-	if (v != NULL && *v != '\0')
-		json_builder_add_string_value(b, v);
-	else
-		json_builder_add_null_value(b);
-}
-
-/* A time as ISO 8601, or null for 0. */
-static void
-add_time(JsonBuilder *b, const char *name, gint64 t)
-{
-	char *s = out_iso8601(t);
-
-	add_string(b, name, s);
-	g_free(s);
-}
-
-static void
-add_strv(JsonBuilder *b, const char *name, char **v)
-{
-	json_builder_set_member_name(b, name);
-	json_builder_begin_array(b);
-	for (; v != NULL && *v != NULL; v++)
-		json_builder_add_string_value(b, *v);
-	json_builder_end_array(b);
-}
-
 static JsonNode *
 ticket_json(const ticket_info *t)
 {
@@ -59,23 +29,23 @@ ticket_json(const ticket_info *t)
 	json_builder_add_string_value(b, t->requester);
 	json_builder_set_member_name(b, "requester_name");
 	json_builder_add_string_value(b, t->requester_name);
-	add_string(b, "owner", t->owner);
+	out_json_string(b, "owner", t->owner);
 	json_builder_set_member_name(b, "queue");
 	json_builder_add_string_value(b, t->queue);
 	json_builder_set_member_name(b, "priority");
 	json_builder_add_string_value(b, t->priority);
-	add_strv(b, "tags", t->tags);
-	add_strv(b, "cc", t->cc);
-	add_strv(b, "links", t->links);
+	out_json_strv(b, "tags", t->tags);
+	out_json_strv(b, "cc", t->cc);
+	out_json_strv(b, "links", t->links);
 	json_builder_set_member_name(b, "messages");
 	json_builder_add_int_value(b, t->messages);
 	json_builder_set_member_name(b, "created");
 	json_builder_add_string_value(b, c);
 	json_builder_set_member_name(b, "updated");
 	json_builder_add_string_value(b, u);
-	add_time(b, "first_response", t->first_response);
-	add_time(b, "last_customer", t->last_customer);
-	add_time(b, "solved_at", t->solved_at);
+	out_json_time(b, "first_response", t->first_response);
+	out_json_time(b, "last_customer", t->last_customer);
+	out_json_time(b, "solved_at", t->solved_at);
 	json_builder_set_member_name(b, "reopens");
 	json_builder_add_int_value(b, t->reopens);
 	json_builder_set_member_name(b, "merged_into");

@@ -31,21 +31,9 @@ event_json(JsonBuilder *b, const ticket_message *tm)
 	for (char **i = items; *i != NULL; i++)
 		if (g_str_has_prefix(*i, "by="))
 			by = *i + 3;
-	json_builder_set_member_name(b, "event");
-	if (tm->event != NULL)
-		json_builder_add_string_value(b, tm->event);
-	else
-		json_builder_add_null_value(b);
-	json_builder_set_member_name(b, "by");
-	if (by != NULL)
-		json_builder_add_string_value(b, by);
-	else
-		json_builder_add_null_value(b);
-	json_builder_set_member_name(b, "set");
-	json_builder_begin_array(b);
-	for (char **i = items; *i != NULL; i++)
-		json_builder_add_string_value(b, *i);
-	json_builder_end_array(b);
+	out_json_string(b, "event", tm->event);
+	out_json_string(b, "by", by);
+	out_json_strv(b, "set", items);
 	g_strfreev(items);
 }
 
@@ -100,11 +88,7 @@ info_json(JsonBuilder *b, const ticket_info *t)
 	add_str(b, "subject", t->subject);
 	add_str(b, "status", t->status);
 	add_str(b, "requester", t->requester);
-	json_builder_set_member_name(b, "owner");
-	if (*t->owner)
-		json_builder_add_string_value(b, t->owner);
-	else
-		json_builder_add_null_value(b);
+	out_json_string(b, "owner", t->owner);
 	add_str(b, "queue", t->queue);
 	add_str(b, "priority", t->priority);
 	json_builder_set_member_name(b, "messages_count");
@@ -113,22 +97,10 @@ info_json(JsonBuilder *b, const ticket_info *t)
 	json_builder_add_int_value(b, t->merged_into);
 	json_builder_set_member_name(b, "reopens");
 	json_builder_add_int_value(b, t->reopens);
-	json_builder_set_member_name(b, "links");        /* "split-to=N", "merged-from=N", ... */
-	json_builder_begin_array(b);
-	for (char **l = t->links; l != NULL && *l != NULL; l++)
-		json_builder_add_string_value(b, *l);
-	json_builder_end_array(b);
+	out_json_strv(b, "links", t->links);        /* "split-to=N", "merged-from=N", ... */
 	add_str(b, "created", c);
 	add_str(b, "updated", u);
-	json_builder_set_member_name(b, "first_response");
-	if (t->first_response != 0) {
-		char *f = out_iso8601(t->first_response);
-
-		json_builder_add_string_value(b, f);
-		g_free(f);
-	} else {
-		json_builder_add_null_value(b);
-	}
+	out_json_time(b, "first_response", t->first_response);
 	g_free(c);
 	g_free(u);
 }

@@ -56,3 +56,32 @@ out_printable(const char *s)
 	g_free(v);
 	return g_string_free(out, FALSE);
 }
+
+void
+out_json_string(JsonBuilder *b, const char *name, const char *v)
+{
+	json_builder_set_member_name(b, name);
+	if (v != NULL && *v != '\0')
+		json_builder_add_string_value(b, v);
+	else
+		json_builder_add_null_value(b);
+}
+
+void
+out_json_time(JsonBuilder *b, const char *name, gint64 t)
+{
+	char *s = out_iso8601(t);
+
+	out_json_string(b, name, s);
+	g_free(s);
+}
+
+void
+out_json_strv(JsonBuilder *b, const char *name, char **v)
+{
+	json_builder_set_member_name(b, name);
+	json_builder_begin_array(b);
+	for (; v != NULL && *v != NULL; v++)
+		json_builder_add_string_value(b, *v);
+	json_builder_end_array(b);
+}
