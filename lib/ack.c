@@ -86,7 +86,6 @@ static desk_status
 acked_recently(notmuch_database_t *db, const char *addr, int hours, gboolean *yes, desk_err *err)
 {
 	gint64 since = (gint64)time(NULL) - (gint64)hours * 3600;
-	char *want = g_strdup_printf("acked=%s", addr);
 	char *query = g_strdup_printf("tag:event and property:desk.event=ack and date:@%" G_GINT64_FORMAT "..",
 				      since - 86400);
 	notmuch_query_t *q = notmuch_query_create(db, query);
@@ -102,18 +101,18 @@ acked_recently(notmuch_database_t *db, const char *addr, int hours, gboolean *ye
 
 		if (index_message_time(m) >= since &&
 		    notmuch_message_get_property(m, "desk.set", &set) == NOTMUCH_STATUS_SUCCESS && set != NULL) {
-			char **items = ticket_set_items(set);
+			xset *items = xset_decode(set, NULL);
 
-			for (char **i = items; *i != NULL && !*yes; i++)
-				*yes = g_ascii_strcasecmp(*i, want) == 0;
-			g_strfreev(items);
+			for (guint i = 0; i < xset_len(items) && !*yes; i++)
+				*yes = strcmp(xset_key(items, i), "acked") == 0 &&
+				       g_ascii_strcasecmp(xset_value(items, i, NULL), addr) == 0;
+			xset_free(items);
 		}
 		notmuch_message_destroy(m);
 	}
 	if (q != NULL)
 		notmuch_query_destroy(q);
 	g_free(query);
-	g_free(want);
 	if (ns != NOTMUCH_STATUS_SUCCESS)
 		return desk_fail(err, DESK_TEMPFAIL, "index: %s", notmuch_status_to_string(ns));
 	return DESK_OK;
@@ -282,15 +281,18 @@ ack_with_articles(desk_store *st, char *body, const GPtrArray *hits)
 	return g_string_free(b, FALSE);
 }
 
-/* The "offered=SLUG@COMMIT" items of HITS for the ack event, "" if none. */
-static char *
-ack_offered(const GPtrArray *hits)
+/* The ack event's set: acked=ADDR, an offered=SLUG@COMMIT for each of
+ * HITS, by=system. */
+static xset *
+ack_set(const char *addr, const GPtrArray *hits)
 {
-	GString *s = g_string_new(NULL);
+	xset *s = xset_new();
 
+	xset_add(s, "acked", addr);
 	for (guint i = 0; hits != NULL && i < hits->len; i++)
-		g_string_append_printf(s, "; offered=%s", ((kb_hit *)hits->pdata[i])->citation);
-	return g_string_free(s, FALSE);
+		xset_add(s, "offered", ((kb_hit *)hits->pdata[i])->citation);
+	xset_add(s, "by", "system");
+	return s;
 }
 
 /* Up to KB_ACK_MAX public published articles for the message at PATH
@@ -368,15 +370,12 @@ ack_store(desk_store *st, guint n, const char *to, const char *irt, const GPtrAr
 	if (s == DESK_OK && t != NULL && t->number == n && strcmp(t->status, "spam") != 0)
 		s = ack_message(st, t, to, irt, hits, &msg, err);
 	if (s == DESK_OK && msg != NULL) {
-		char *offered = ack_offered(hits);
-		char *set = g_strdup_printf("acked=%s%s; by=system", to, offered);
-		char *headers = event_headers(st, n, t->queue, "ack", set);
+		xset *set = ack_set(to, hits);
+		desk_block b = { n, t->queue, "ack", set, NULL, NULL };
 
-		if ((s = change_deliver(c, headers, msg, err)) == DESK_OK)
+		if ((s = change_deliver(c, &b, msg, err)) == DESK_OK)
 			*text = event_to_string(msg);
-		g_free(headers);
-		g_free(set);
-		g_free(offered);
+		xset_free(set);
 	}
 	if (msg != NULL)
 		g_object_unref(msg);

@@ -16,7 +16,8 @@ assign_decide(const ticket_info *t, const desk_agent *me, const char *to, gboole
 	if (*t->owner != '\0' && strcmp(t->owner, me->login) != 0 && !force)
 		return desk_fail(err, DESK_USAGE, "already assigned to %s (--force to take it over)", t->owner);
 	ev->event = *to != '\0' ? "assign" : "unassign";
-	ev->set = g_strdup_printf("owner=%s", to);
+	ev->set = xset_new();
+	xset_add(ev->set, "owner", to);
 	if (*to == '\0')
 		ev->line = g_strdup_printf("%s unassigned %s", me->login, t->owner);
 	else if (strcmp(to, me->login) == 0)
@@ -34,7 +35,8 @@ status_decide(const ticket_info *t, const desk_agent *me, const char *to, apply_
 	if (strcmp(t->status, to) == 0)
 		return DESK_OK;
 	ev->event = "status";
-	ev->set = g_strdup_printf("status=%s", to);
+	ev->set = xset_new();
+	xset_add(ev->set, "status", to);
 	ev->line = g_strdup_printf("%s set status %s", me->login, to);
 	return DESK_OK;
 }
@@ -45,7 +47,8 @@ reopen_decide(const ticket_info *t, const desk_agent *me, apply_event *ev, desk_
 	if (strcmp(t->status, "solved") != 0 && strcmp(t->status, "closed") != 0)
 		return desk_fail(err, DESK_USAGE, "the ticket is %s, not solved or closed", t->status);
 	ev->event = "reopen";
-	ev->set = g_strdup("status=open");
+	ev->set = xset_new();
+	xset_add(ev->set, "status", "open");
 	ev->line = g_strdup_printf("%s reopened the ticket", me->login);
 	return DESK_OK;
 }
@@ -57,7 +60,8 @@ priority_decide(const ticket_info *t, const desk_agent *me, const char *to, appl
 	if (strcmp(t->priority, to) == 0)
 		return DESK_OK;
 	ev->event = "priority";
-	ev->set = g_strdup_printf("priority=%s", to);
+	ev->set = xset_new();
+	xset_add(ev->set, "priority", to);
 	ev->line = g_strdup_printf("%s set priority %s", me->login, to);
 	return DESK_OK;
 }
@@ -69,7 +73,8 @@ queue_decide(const ticket_info *t, const desk_agent *me, const char *to, apply_e
 	if (strcmp(t->queue, to) == 0)
 		return DESK_OK;
 	ev->event = "queue";
-	ev->set = g_strdup_printf("queue=%s", to);
+	ev->set = xset_new();
+	xset_add(ev->set, "queue", to);
 	ev->line = g_strdup_printf("%s moved the ticket to queue %s", me->login, to);
 	return DESK_OK;
 }
@@ -86,7 +91,8 @@ has(char **tags, const char *t)
 desk_status
 tag_decide(const ticket_info *t, const desk_agent *me, char **changes, apply_event *ev, desk_err *err)
 {
-	GString *set = g_string_new(NULL), *line = g_string_new(NULL);
+	xset *set = xset_new();
+	GString *line = g_string_new(NULL);
 
 	(void)err;
 	for (char **ch = changes; *ch != NULL; ch++) {
@@ -94,15 +100,16 @@ tag_decide(const ticket_info *t, const desk_agent *me, char **changes, apply_eve
 
 		if (add == has(t->tags, *ch + 1))
 			continue;
-		g_string_append_printf(set, "%stag=%s", set->len ? "; " : "", *ch);
+		xset_add(set, "tag", *ch);
 		g_string_append_printf(line, " %s", *ch);
 	}
-	if (set->len > 0) {
+	if (xset_len(set) > 0) {
 		ev->event = "tag";
-		ev->set = g_strdup(set->str);
+		ev->set = set;
 		ev->line = g_strdup_printf("%s tagged%s", me->login, line->str);
+	} else {
+		xset_free(set);
 	}
-	g_string_free(set, TRUE);
 	g_string_free(line, TRUE);
 	return DESK_OK;
 }
@@ -115,7 +122,11 @@ cc_decide(const ticket_info *t, const desk_agent *me, gboolean add, const char *
 	if (has(t->cc, addr) == add)
 		return DESK_OK;
 	ev->event = "cc";
-	ev->set = g_strdup_printf("cc=%c%s", add ? '+' : '-', addr);
+	char *v = g_strdup_printf("%c%s", add ? '+' : '-', addr);
+
+	ev->set = xset_new();
+	xset_add(ev->set, "cc", v);
+	g_free(v);
 	ev->line = g_strdup_printf("%s %s %s %s the participants", me->login, add ? "added" : "removed", addr,
 				   add ? "to" : "from");
 	return DESK_OK;

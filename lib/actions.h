@@ -7,10 +7,11 @@
 
 #include "agent.h"
 #include "ticket.h"
+#include "xset.h"
 
 typedef struct apply_event {
 	const char *event;   /* X-Desk-Event, NULL: nothing to do (already so) */
-	char *set;           /* X-Desk-Set (without by=), g_free()d */
+	xset *set;           /* X-Desk-Set (without by=), xset_free()d */
 	char *line;          /* the event's human line, g_free()d */
 } apply_event;
 

@@ -8,6 +8,7 @@
 #include <gmime/gmime.h>
 
 #include "actions.h"
+#include "xset.h"
 #include "bymail.h"
 #include "change.h"
 #include "event.h"
@@ -186,7 +187,7 @@ apply_command(desk_store *st, guint ticket, const desk_agent *me, const char *cm
 	else
 		desk_log(LOG_INFO, "ticket %u: #%s by mail from %s: %s", ticket, cmd, me->login,
 			 ev.line != NULL ? ev.line : "unchanged");
-	g_free(ev.set);
+	xset_free(ev.set);
 	g_free(ev.line);
 	ticket_info_free(t);
 	g_strfreev(w);
@@ -248,7 +249,8 @@ relay(desk_store *st, const followup_item *it, const desk_agent *me, agent_mail 
 	ticket_info *t = NULL;
 	desk_status s = change_begin(st, &c, err);
 	GMimeMessage *out = NULL;
-	char *text = NULL, *set = g_strdup_printf("by=%s", me->login);
+	char *text = NULL;
+	xset *set = xset_new();
 
 	if (s == DESK_OK)
 		s = change_ticket(c, it->ticket, &t, NULL, err);
@@ -260,10 +262,10 @@ relay(desk_store *st, const followup_item *it, const desk_agent *me, agent_mail 
 		s = sendmail_send(st, text, event_desk_address(st, t->queue), err);
 	}
 	if (s == DESK_OK) {
-		char *headers = event_headers(st, t->number, t->queue, "reply", set);
+		desk_block b = { t->number, t->queue, "reply", set, NULL, NULL };
 
-		s = change_deliver(c, headers, out, err);
-		g_free(headers);
+		xset_add(set, "by", me->login);
+		s = change_deliver(c, &b, out, err);
 		desk_log(LOG_INFO, "ticket %u: reply by mail from %s relayed to %s", t->number, me->login, t->requester);
 	} else if (t != NULL) {
 		desk_err e2 = { 0 };
@@ -283,7 +285,7 @@ relay(desk_store *st, const followup_item *it, const desk_agent *me, agent_mail 
 		g_object_unref(out);
 	ticket_info_free(t);
 	g_free(text);
-	g_free(set);
+	xset_free(set);
 	return s;
 }
 
@@ -343,14 +345,7 @@ answer(desk_store *st, const followup_item *it, const desk_agent *me, agent_mail
 static char *
 login_of(const char *set)
 {
-	char **items = ticket_set_items(set);
-	char *login = NULL;
-
-	for (char **i = items; *i != NULL && login == NULL; i++)
-		if (g_str_has_prefix(*i, "by="))
-			login = g_strdup(*i + 3);
-	g_strfreev(items);
-	return login;
+	return xset_lookup(set, "by");
 }
 
 static gboolean

@@ -7,9 +7,11 @@
 #include "actions.h"
 #include "bymail.h"
 #include "netmatch.h"
+#include "seal.h"
 #include "thread.h"
 #include "ticket.h"
 #include "token.h"
+#include "xset.h"
 
 const desk_agent *
 bymail_agent(const desk_config *cfg, const char *sasl, const char *client, const char *from,
@@ -74,7 +76,14 @@ fill(bymail_decision *d, guint ticket, gboolean reply, const char *queue)
 	d->event = reply ? "mail-reply" : "mail-comment";
 	snprintf(d->match, sizeof d->match, "agent; %s", d->how);
 	g_strlcpy(d->queue, queue != NULL ? queue : "support", sizeof d->queue);
-	snprintf(d->set, sizeof d->set, "by=%s", d->agent->login);
+	xset *set = xset_new();
+	char *v;
+
+	xset_add(set, "by", d->agent->login);
+	v = xset_encode(set);
+	g_strlcpy(d->set, v, sizeof d->set);
+	g_free(v);
+	xset_free(set);
 }
 
 desk_status
@@ -114,9 +123,11 @@ bymail_decide(desk_store *st, desk_lookup *lk, const char *sasl, const char *cli
 }
 
 char *
-bymail_seal(desk_store *st, const bymail_decision *d)
+bymail_seal(desk_store *st, const bymail_decision *d, const char *message_id, const char *digest)
 {
-	return token_seal(st->secret, d->ticket, d->match, d->queue, d->event, d->set);
+	seal_facts f = { d->ticket, d->match, d->queue, d->event, d->set, NULL, NULL, message_id, digest };
+
+	return seal_make(st->secret, &f);
 }
 
 /* Whether LINE (stripped) is a command line: '#' and a letter. */

@@ -45,9 +45,10 @@ const desk_agent *bymail_agent(const desk_config *cfg, const char *sasl, const c
 desk_status bymail_decide(desk_store *st, desk_lookup *lk, const char *sasl, const char *client,
 			  const msg_facts *f, const char *rcpt, bymail_decision *d, desk_err *err);
 
-/* The seal of D's headers (X-Desk-Ticket, -Match, -Queue, -Event, -Set).
- * Caller g_free()s. */
-char *bymail_seal(desk_store *st, const bymail_decision *d);
+/* The seal of D's headers (X-Desk-Ticket, -Match, -Queue, -Event, -Set)
+ * on the message with MESSAGE_ID (NULL: none usable) and DIGEST
+ * (chash_new_seal). Caller g_free()s. */
+char *bymail_seal(desk_store *st, const bymail_decision *d, const char *message_id, const char *digest);
 
 /* The command lines at the top of TEXT (blank lines before and between
  * them skipped): each line that starts with '#' and a letter, up to the

@@ -98,11 +98,10 @@ change_ticket(desk_change *c, guint n, ticket_info **out, guint *merged_from, de
 
 desk_status
 change_event(desk_change *c, const ticket_info *t, const desk_agent *by, const char *event,
-	     const char *set, const char *line, desk_err *err)
+	     const xset *set, const char *line, desk_err *err)
 {
-	char *full = g_strdup_printf("%s%sby=%s", set != NULL ? set : "", set != NULL && *set ? "; " : "",
-				     by != NULL ? by->login : "system");
-	char *headers = event_headers(c->st, t->number, t->queue, event, full);
+	xset *full = xset_copy(set);
+	desk_block b = { t->number, t->queue, event, full, NULL, NULL };
 	char *body = g_strconcat(line, "\n", NULL);
 	char *subject = g_strdup_printf("%s: %s", event, line);
 	const char *addr = by != NULL ? by->address : event_desk_address(c->st, t->queue);
@@ -111,19 +110,19 @@ change_event(desk_change *c, const ticket_info *t, const desk_agent *by, const c
 	desk_status s;
 
 	g_mime_object_set_header(GMIME_OBJECT(msg), "Auto-Submitted", "auto-generated", NULL);
-	s = event_deliver(c->st, headers, msg, NULL, err);
+	xset_add(full, "by", by != NULL ? by->login : "system");
+	s = event_deliver(c->st, &b, msg, NULL, err);
 	g_object_unref(msg);
 	g_free(subject);
 	g_free(body);
-	g_free(headers);
-	g_free(full);
+	xset_free(full);
 	return s;
 }
 
 desk_status
-change_deliver(desk_change *c, const char *headers, GMimeMessage *msg, desk_err *err)
+change_deliver(desk_change *c, const desk_block *b, GMimeMessage *msg, desk_err *err)
 {
-	return event_deliver(c->st, headers, msg, NULL, err);
+	return event_deliver(c->st, b, msg, NULL, err);
 }
 
 desk_status

@@ -7,6 +7,7 @@
 #include <gmime/gmime.h>
 #include <notmuch.h>
 #include "agent.h"
+#include "event.h"
 #include "store.h"
 #include "ticket.h"
 
@@ -25,12 +26,12 @@ desk_status change_ticket(desk_change *c, guint n, ticket_info **out, guint *mer
 			  desk_err *err);
 
 /* Store an event in ticket T, by agent BY (NULL: the system): X-Desk-Event
- * EVENT, X-Desk-Set SET plus "by=LOGIN", and LINE as its body. */
+ * EVENT, X-Desk-Set SET (may be NULL) plus by=LOGIN, and LINE as its body. */
 desk_status change_event(desk_change *c, const ticket_info *t, const desk_agent *by,
-			 const char *event, const char *set, const char *line, desk_err *err);
+			 const char *event, const xset *set, const char *line, desk_err *err);
 
-/* Store a message of ours already composed (HEADERS from event_headers). */
-desk_status change_deliver(desk_change *c, const char *headers, GMimeMessage *msg, desk_err *err);
+/* Store a message of ours already composed, under block B. */
+desk_status change_deliver(desk_change *c, const desk_block *b, GMimeMessage *msg, desk_err *err);
 
 /* Index what was written, unlock, free. */
 desk_status change_commit(desk_change *c, desk_err *err);

@@ -5,6 +5,7 @@
 
 struct chash {
 	GChecksum *sum;
+	gboolean seal;   /* leave Subject out */
 };
 
 /* The headers that make a message what it is; everything else (trace,
@@ -29,6 +30,16 @@ chash_new(void)
 	chash *h = g_new(chash, 1);
 
 	h->sum = g_checksum_new(G_CHECKSUM_SHA256);
+	h->seal = FALSE;
+	return h;
+}
+
+chash *
+chash_new_seal(void)
+{
+	chash *h = chash_new();
+
+	h->seal = TRUE;
 	return h;
 }
 
@@ -38,7 +49,7 @@ chash_header(chash *h, const char *name, const char *value)
 	char *lname;
 	gboolean space = FALSE, any = FALSE;
 
-	if (chash_ignored(name))
+	if (chash_ignored(name) || (h->seal && g_ascii_strcasecmp(name, "subject") == 0))
 		return;
 	lname = g_ascii_strdown(name, -1);
 	g_checksum_update(h->sum, (const guchar *)lname, -1);

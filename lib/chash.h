@@ -12,6 +12,9 @@
 typedef struct chash chash;
 
 chash *chash_new(void);
+/* The hash a seal binds to (lib/seal.h): the same without Subject, which
+ * the milter may change after it has sealed (the subject tag). */
+chash *chash_new_seal(void);
 void chash_header(chash *h, const char *name, const char *value);
 void chash_body(chash *h, const char *buf, gsize len);
 /* 64 hex characters; frees H. Caller g_free()s. */

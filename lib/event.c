@@ -3,23 +3,9 @@
 #include <time.h>
 
 #include "event.h"
+#include "scan.h"
+#include "seal.h"
 #include "token.h"
-
-char *
-event_headers(desk_store *st, guint ticket, const char *queue, const char *event, const char *set)
-{
-	char *seal = token_seal(st->secret, ticket, "ours", queue, event, set);
-	GString *h = g_string_new(NULL);
-
-	g_string_append_printf(h, "X-Desk-Ticket: %u\nX-Desk-Match: ours\nX-Desk-Queue: %s\n", ticket, queue);
-	if (event != NULL)
-		g_string_append_printf(h, "X-Desk-Event: %s\n", event);
-	if (set != NULL)
-		g_string_append_printf(h, "X-Desk-Set: %s\n", set);
-	g_string_append_printf(h, "X-Desk-Seal: %s\n", seal);
-	g_free(seal);
-	return g_string_free(h, FALSE);
-}
 
 const char *
 event_desk_address(desk_store *st, const char *queue)
@@ -116,16 +102,42 @@ event_to_string(GMimeMessage *msg)
 	return s;
 }
 
+/* B's header block, sealed to BODY, the message as it will be stored. */
+static char *
+sealed_block(desk_store *st, const desk_block *b, const char *body)
+{
+	scanned sc;
+	char *set = b->set != NULL ? xset_encode(b->set) : NULL, *block;
+	seal_facts f = { b->ticket, "ours", b->queue, b->event, set, b->kb, NULL, NULL, NULL };
+
+	scan_buf(st, body, strlen(body), &sc);
+	f.message_id = sc.derived_id ? NULL : sc.facts->message_id;
+	f.digest = sc.sealhash;
+	block = seal_block(st->secret, &f);
+	scanned_clear(&sc);
+	g_free(set);
+	return block;
+}
+
 desk_status
-event_deliver(desk_store *st, const char *headers, GMimeMessage *msg, char **path, desk_err *err)
+event_deliver(desk_store *st, const desk_block *b, GMimeMessage *msg, char **path, desk_err *err)
 {
 	char *body = event_to_string(msg);
-	char *all = g_strconcat(headers, body, NULL);
-	desk_status s = store_check_space(st, strlen(all), err);
+	char *block = sealed_block(st, b, body);
+	char *all;
+	desk_status s;
 
+	if (block == NULL) {
+		g_free(body);
+		return desk_fail(err, DESK_SOFTWARE, "ticket %u: cannot seal event %s", b->ticket,
+				 b->event != NULL ? b->event : "(none)");
+	}
+	all = g_strconcat(block, b->extra != NULL ? b->extra : "", body, NULL);
+	s = store_check_space(st, strlen(all), err);
 	if (s == DESK_OK)
 		s = store_deliver(st, all, -1, path, err);
 	g_free(all);
+	g_free(block);
 	g_free(body);
 	return s;
 }

@@ -7,12 +7,18 @@
 #include <gmime/gmime.h>
 #include "store.h"
 #include "ticket.h"
+#include "xset.h"
 
-/* Our sealed header block for a message in TICKET of QUEUE: X-Desk-Ticket,
- * -Match "ours", -Queue, -Event and -Set (EVENT/SET may be NULL), -Seal.
- * Caller g_free()s. */
-char *event_headers(desk_store *st, guint ticket, const char *queue, const char *event,
-		    const char *set);
+/* What our header block on a message of ours in a ticket says
+ * (X-Desk-Match is "ours"); event_deliver seals it to the message. */
+typedef struct desk_block {
+	guint ticket;
+	const char *queue;
+	const char *event;     /* X-Desk-Event, or NULL */
+	const xset *set;       /* X-Desk-Set, or NULL (lib/xset.h encodes it) */
+	const char *kb;        /* X-Desk-KB (SLUG@COMMIT), or NULL */
+	const char *extra;     /* header lines after the block (lib/evlist.h), or NULL */
+} desk_block;
 
 /* A new message of ours in ticket T: From FROM_NAME <FROM_ADDR>, To TO
  * (may be NULL: the queue's desk address), Subject with the subject tag,
@@ -31,8 +37,9 @@ const char *event_desk_address(desk_store *st, const char *queue);
  * there already. Caller g_free()s. */
 char *event_subject(desk_store *st, guint t, const char *subject);
 
-/* Deliver HEADERS followed by MSG into mail/new, fsynced. *path optional. */
-desk_status event_deliver(desk_store *st, const char *headers, GMimeMessage *msg, char **path,
+/* Deliver MSG under block B, sealed to MSG, into mail/new, fsynced.
+ * *path optional. */
+desk_status event_deliver(desk_store *st, const desk_block *b, GMimeMessage *msg, char **path,
 			  desk_err *err);
 
 /* MSG as bytes (CRLF-free, as stored). Caller g_free()s. */

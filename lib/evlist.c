@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "evlist.h"
+#include "xset.h"
 #include "ticket.h"
 #include "token.h"
 
@@ -41,15 +42,7 @@ evlist_header(const char *name, GPtrArray *items)
 char *
 evlist_set_value(const char *set, const char *key)
 {
-	char **items = ticket_set_items(set);
-	size_t n = strlen(key);
-	char *v = NULL;
-
-	for (char **i = items; v == NULL && *i != NULL; i++)
-		if (strncmp(*i, key, n) == 0 && (*i)[n] == '=')
-			v = g_strdup(*i + n + 1);
-	g_strfreev(items);
-	return v;
+	return xset_lookup(set, key);
 }
 
 /* The unfolded value of header NAME in the header block of F, or NULL. */

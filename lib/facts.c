@@ -36,34 +36,128 @@ facts_free(msg_facts *f)
 	g_free(f->x_event);
 	g_free(f->x_set);
 	g_free(f->x_reused);
+	g_free(f->x_kb);
 	g_free(f);
+}
+
+/* Past white space and (nested, backslash-escaped) comments. */
+static const char *
+skip_cfws(const char *s)
+{
+	while (g_ascii_isspace(*s) || *s == '(') {
+		while (g_ascii_isspace(*s))
+			s++;
+		if (*s == '(') {
+			int depth = 1;
+
+			for (s++; *s != '\0' && depth > 0; s++) {
+				if (*s == '(')
+					depth++;
+				else if (*s == ')')
+					depth--;
+				else if (*s == '\\' && s[1] != '\0')
+					s++;
+			}
+		}
+	}
+	return s;
+}
+
+/* One id as notmuch 0.37 reads it (its lib/message-id.c): comments and
+ * white space skipped, then anything up to '<', then up to '>', with
+ * spaces and tabs inside removed. NULL when there is none; *next (may be
+ * NULL) gets where to go on. */
+static char *
+id_next(const char *value, const char **next)
+{
+	const char *s = skip_cfws(value), *end;
+	GString *id;
+
+	while (*s != '\0' && *s != '<')
+		s++;
+	if (*s != '<') {
+		if (next != NULL)
+			*next = s;
+		return NULL;
+	}
+	s = skip_cfws(s + 1);
+	for (end = s; *end != '\0' && *end != '>'; end++)
+		;
+	if (next != NULL)
+		*next = *end != '\0' ? end + 1 : end;
+	if (end <= s)
+		return NULL;
+	id = g_string_sized_new(end - s);
+	for (const char *c = s; c < end; c++)
+		if (*c != ' ' && *c != '\t')
+			g_string_append_c(id, *c);
+	return g_string_free(id, FALSE);
+}
+
+gboolean
+facts_id_usable(const char *id)
+{
+	const char *at;
+	size_t n;
+
+	if (id == NULL || (n = strlen(id)) == 0 || n > FACTS_MAX_ID)
+		return FALSE;
+	for (const char *c = id; *c != '\0'; c++)
+		if ((guchar)*c <= ' ' || (guchar)*c >= 127 || *c == '<' || *c == '>' || *c == '(' || *c == ')')
+			return FALSE;
+	at = strrchr(id, '@');
+	return at != NULL && at > id && at[1] != '\0';
 }
 
 char *
 facts_parse_id(const char *value, const char **end)
 {
-	const char *p = value;
+	const char *p = value, *next = value;
 
-	while ((p = strchr(p, '<')) != NULL) {
-		const char *q = p + 1, *at = NULL;
+	while (p != NULL && *p != '\0') {
+		char *id = id_next(p, &next);
 
-		while (*q != '\0' && *q != '>' && *q != '<' && (guchar)*q > 32 && (guchar)*q < 127) {
-			if (*q == '@')
-				at = q;
-			q++;
-		}
-		if (*q == '>' && at != NULL && at > p + 1 && at < q - 1 && q - p - 1 <= FACTS_MAX_ID) {
+		if (facts_id_usable(id)) {
 			if (end != NULL)
-				*end = q + 1;
-			return g_strndup(p + 1, q - p - 1);
+				*end = next;
+			return id;
 		}
-		p = *q == '\0' ? q : q + (*q == '>');
-		if (*p == '\0')
+		g_free(id);
+		if (next == p)
 			break;
+		p = next;
 	}
 	if (end != NULL)
 		*end = NULL;
 	return NULL;
+}
+
+/* VALUE with its folding undone (CR and LF taken out). */
+static char *
+unfold(const char *value)
+{
+	GString *u = g_string_sized_new(strlen(value));
+
+	for (const char *c = value; *c != '\0'; c++)
+		if (*c != '\r' && *c != '\n')
+			g_string_append_c(u, *c);
+	return g_string_free(u, FALSE);
+}
+
+char *
+facts_message_id(const char *value)
+{
+	char *flat = unfold(value);
+	char *dec = g_mime_utils_header_decode_text(NULL, flat);
+	char *id = id_next(dec, NULL);
+
+	if (id == NULL && *dec != '\0')
+		id = g_strdup(dec);  /* notmuch takes the whole value then */
+	if (!facts_id_usable(id))
+		g_clear_pointer(&id, g_free);
+	g_free(dec);
+	g_free(flat);
+	return id;
 }
 
 char *
@@ -204,26 +298,39 @@ content_type(msg_facts *f, const char *value)
 	g_object_unref(ct);
 }
 
-/* Our own X-Desk-* headers: the first of each is ours (we write on top). */
+/* Our own X-Desk-* headers: the block on top (we write it there), up to
+ * and with its X-Desk-Seal; any further X-Desk-* header is not ours and
+ * not read. Whether the block is ours at all is the seal's to say
+ * (thread_sealed). */
 static void
 desk_header(msg_facts *f, const char *name, const char *value)
 {
 	static const struct {
 		const char *name;
-		size_t off;
+		size_t off, max;
 	} ours[] = {
-		{ "ticket", offsetof(msg_facts, x_ticket) },
-		{ "match", offsetof(msg_facts, x_match) },
-		{ "queue", offsetof(msg_facts, x_queue) },
-		{ "seal", offsetof(msg_facts, x_seal) },
-		{ "event", offsetof(msg_facts, x_event) },
-		{ "set", offsetof(msg_facts, x_set) },
-		{ "reused-message-id", offsetof(msg_facts, x_reused) },
+		{ "ticket", offsetof(msg_facts, x_ticket), 16 },
+		{ "match", offsetof(msg_facts, x_match), 200 },
+		{ "queue", offsetof(msg_facts, x_queue), 200 },
+		{ "seal", offsetof(msg_facts, x_seal), 64 },
+		{ "event", offsetof(msg_facts, x_event), 64 },
+		{ "set", offsetof(msg_facts, x_set), FACTS_MAX_SET },
+		{ "kb", offsetof(msg_facts, x_kb), 300 },
+		{ "reused-message-id", offsetof(msg_facts, x_reused), FACTS_MAX_ID + 2 },
 	};
 
-	for (size_t i = 0; i < G_N_ELEMENTS(ours); i++)
-		if (g_ascii_strcasecmp(name + 7, ours[i].name) == 0)
-			set_once((char **)((char *)f + ours[i].off), value, 200);
+	if (f->x_seal != NULL)
+		return;
+	for (size_t i = 0; i < G_N_ELEMENTS(ours); i++) {
+		char **field = (char **)((char *)f + ours[i].off);
+
+		if (g_ascii_strcasecmp(name + 7, ours[i].name) != 0)
+			continue;
+		if (*field != NULL || strlen(value) > ours[i].max)
+			f->x_bad = TRUE;  /* twice, or too long: not a block of ours */
+		else
+			*field = g_strdup(value);
+	}
 }
 
 void
@@ -237,8 +344,9 @@ facts_header(msg_facts *f, const char *name, const char *value)
 	if (g_ascii_strncasecmp(name, "x-desk-", 7) == 0) {
 		desk_header(f, name, value);
 	} else if (g_ascii_strcasecmp(name, "message-id") == 0) {
+		/* the first one, as notmuch reads it: the index and we agree */
 		if (f->message_id == NULL && !f->bad_message_id) {
-			f->message_id = facts_parse_id(value, NULL);
+			f->message_id = facts_message_id(value);
 			f->bad_message_id = f->message_id == NULL;
 		}
 	} else if (g_ascii_strcasecmp(name, "in-reply-to") == 0) {

@@ -6,6 +6,7 @@
 
 #define FACTS_MAX_REFS 50
 #define FACTS_MAX_ID 250
+#define FACTS_MAX_SET 8192
 
 /* Filled header by header (facts_header), from the milter's callbacks or
  * from rawmsg_scan; all strings owned by the struct, bounded in size. */
@@ -24,8 +25,10 @@ typedef struct msg_facts {
 	/* classification */
 	gboolean is_auto, is_bulk, is_bounce;
 	gboolean null_sender;   /* envelope sender <> (Return-Path or the MTA) */
-	/* our own headers, first occurrence only (ours are on top) */
-	char *x_ticket, *x_match, *x_queue, *x_seal, *x_event, *x_set, *x_reused;
+	/* our own header block: the X-Desk-* headers up to the first
+	 * X-Desk-Seal (ours are on top; lib/seal.h says whether they are) */
+	char *x_ticket, *x_match, *x_queue, *x_seal, *x_event, *x_set, *x_reused, *x_kb;
+	gboolean x_bad;         /* a header of the block twice, or too long */
 	guint headers;          /* how many headers */
 	gboolean mail_like;     /* has From, To or Subject, as notmuch wants */
 } msg_facts;
@@ -37,9 +40,22 @@ void facts_header(msg_facts *f, const char *name, const char *value);
 /* Conclusions drawn from all headers (call once, after the last). */
 void facts_finish(msg_facts *f);
 
-/* A usable Message-ID from a header value: the first <local@domain> with
- * no white space, at most FACTS_MAX_ID long. Caller g_free()s; NULL if none. */
+/* The next usable id in a header value of ids (In-Reply-To, References):
+ * each read as notmuch reads it (comments skipped, the first <...>, blanks
+ * inside taken out), the first that facts_id_usable takes. *end (may be
+ * NULL) gets where the next one starts. Caller g_free()s; NULL if none. */
 char *facts_parse_id(const char *value, const char **end);
+
+/* The Message-ID of a message whose first Message-ID header is VALUE,
+ * exactly as the index (notmuch) will see it: RFC 2047 decoded, the first
+ * <...> or else the whole value; NULL when that is not usable (then the
+ * desk gives the message an id of its own, on top, which both read). */
+char *facts_message_id(const char *value);
+
+/* Whether ID can be a Message-ID for the desk: 1 to FACTS_MAX_ID
+ * printable ASCII characters, no blanks, brackets or parentheses, an '@'
+ * with something on both sides. */
+gboolean facts_id_usable(const char *id);
 
 /* Bytes to valid UTF-8 (RFC 2047 decoded; 8-bit taken as UTF-8, else
  * latin-1). Caller g_free()s. */

@@ -222,6 +222,15 @@ index_one(batch *b, const char *path, const scanned *sc, guint ticket, desk_err 
 	notmuch_message_t *m = NULL;
 	notmuch_status_t ns = notmuch_database_index_file(b->db, path, NULL, &m);
 
+	if (ns == NOTMUCH_STATUS_DUPLICATE_MESSAGE_ID && !b->rebuild) {
+		/* notmuch has that id already, though we looked: never let a new
+		 * file join (and so change) a stored message */
+		if (m != NULL)
+			notmuch_message_destroy(m);
+		notmuch_database_remove_message(b->db, path);
+		return desk_fail(err, DESK_USAGE, "%s: its Message-ID <%s> is the index's already", path,
+				 sc->facts->message_id);
+	}
 	if (ns != NOTMUCH_STATUS_SUCCESS && ns != NOTMUCH_STATUS_DUPLICATE_MESSAGE_ID)
 		return desk_fail(err, ns == NOTMUCH_STATUS_FILE_NOT_EMAIL ? DESK_DATAERR : DESK_TEMPFAIL,
 				 "index %s: %s", path, notmuch_status_to_string(ns));
@@ -252,62 +261,93 @@ rewrite(batch *b, int fd, const char *oldpath, const char *prefix, char **name, 
 	return DESK_OK;
 }
 
-/* The header block a file of new/ still needs, or NULL when it has it:
- * our decision (files that did not pass the milter), a Message-ID
- * (derived), or an ID of its own when its Message-ID is taken. */
-static desk_status
-missing_headers(batch *b, const scanned *sc, gboolean is_sealed, char **prefix, desk_err *err)
+/* What a file of new/ is, against the index. */
+typedef struct new_file {
+	scanned sc;
+	const char *id;           /* its usable Message-ID, NULL: none */
+	char *stored_hash;        /* desk.hash of the stored message with that id, or NULL */
+	gboolean known;           /* a message (not a ghost) has that id */
+	gboolean sealed;          /* its block is ours, for this very message */
+	guint ticket;             /* the sealed block's */
+} new_file;
+
+/* The stored message with ID: whether there is one with content, and
+ * its content hash. */
+static void
+stored_with_id(batch *b, new_file *nf)
 {
-	const msg_facts *f = sc->facts;
-	GString *p = g_string_new(NULL);
 	notmuch_message_t *m = NULL;
+	const char *h = NULL;
+
+	if (nf->id == NULL || notmuch_database_find_message(b->db, nf->id, &m) != NOTMUCH_STATUS_SUCCESS ||
+	    m == NULL)
+		return;
+	/* a ghost (only referenced) or foreign message has no hash */
+	notmuch_message_get_property(m, "desk.hash", &h);
+	nf->known = h != NULL;
+	nf->stored_hash = g_strdup(h);
+	notmuch_message_destroy(m);
+}
+
+/* The decision a sealed block records. */
+static void
+sealed_decision(const msg_facts *f, guint ticket, thread_decision *d)
+{
+	memset(d, 0, sizeof *d);
+	d->ticket = ticket;
+	g_strlcpy(d->match, f->x_match, sizeof d->match);
+	g_strlcpy(d->reason, f->x_match, sizeof d->reason);
+	g_strdelimit(d->reason, ";", '\0');
+	g_strlcpy(d->queue, f->x_queue, sizeof d->queue);
+	d->held = strstr(f->x_match, "held") != NULL;
+}
+
+/* The header block a file of new/ still needs, or NULL when it has all:
+ *  - a file no milter decided for, or whose block is not for it (copied
+ *    from another message), is decided here, as mail from outside;
+ *  - a file whose Message-ID another message has (not a redelivery, those
+ *    are dropped before) gets an id of its own and is decided here as
+ *    if it had none, X-Desk-Reused-Message-ID keeping the one it came with;
+ *  - a file with no usable Message-ID gets the derived one, and a sealed
+ *    decision goes with it only when it is no event (an event or agent
+ *    mail must name the message it is for);
+ *  - notmuch wants one of From, To or Subject. */
+static desk_status
+missing_headers(batch *b, new_file *nf, char **prefix, desk_err *err)
+{
+	const msg_facts *f = nf->sc.facts;
+	gboolean taken = nf->known, derived = nf->sc.derived_id;
+	gboolean carry = nf->sealed && !taken && (!derived || f->x_event == NULL);
+	char *id = NULL, *block = NULL;
 	thread_decision d;
 	desk_status s = DESK_OK;
 
 	*prefix = NULL;
-	if (!is_sealed) {
-		if ((s = thread_decide(b->st, b->lk, f, NULL, sc->bounced, &d, err)) != DESK_OK)
-			goto out;
-		char *h = thread_headers(b->st, &d);
-
-		g_string_append(p, h);
-		g_free(h);
+	if (nf->sealed && !taken && !derived) {
+		if (*scan_extra_header(&nf->sc) != '\0')
+			*prefix = g_strdup(scan_extra_header(&nf->sc));
+		return DESK_OK;
 	}
-	g_string_append(p, scan_extra_header(sc));
-	if (sc->derived_id) {
-		g_string_append_printf(p, "Message-ID: <%s>\n", f->message_id);
-	} else if (notmuch_database_find_message(b->db, f->message_id, &m) == NOTMUCH_STATUS_SUCCESS && m != NULL) {
-		const char *h = NULL;
-
-		/* a ghost (only referenced) or foreign message has no hash */
-		notmuch_message_get_property(m, "desk.hash", &h);
-		if (h != NULL && strcmp(h, sc->hash) != 0)
-			g_string_append_printf(p, "X-Desk-Reused-Message-ID: <%s>\nMessage-ID: <%.32s@reused.maildesk.invalid>\n",
-					       f->message_id, sc->hash);
-		notmuch_message_destroy(m);
-	}
-out:
-	if (s == DESK_OK && p->len > 0)
-		*prefix = g_string_free(p, FALSE);
+	if (carry)
+		sealed_decision(f, nf->ticket, &d);
+	else if ((s = thread_decide(b->st, b->lk, f, NULL, nf->sc.bounced, taken ? THREAD_ID_TAKEN : 0, &d,
+				    err)) != DESK_OK)
+		return s;
+	if (taken)
+		id = g_strdup_printf("%.32s@reused.maildesk.invalid", nf->sc.hash);
 	else
-		g_string_free(p, TRUE);
+		id = g_strdup(f->message_id);  /* the derived one when it has none */
+	block = thread_headers(b->st, &d, id, nf->sc.sealhash, taken ? nf->id : NULL);
+	if (block == NULL) {
+		g_free(id);
+		return desk_fail(err, DESK_SOFTWARE, "ticket %u: cannot seal the decision", d.ticket);
+	}
+	if (taken)
+		desk_log(LOG_NOTICE, "<%s>: that Message-ID is taken by other content: stored as <%s>", nf->id, id);
+	*prefix = g_strdup_printf("%s%sMessage-ID: <%s>\n", block, scan_extra_header(&nf->sc), id);
+	g_free(block);
+	g_free(id);
 	return s;
-}
-
-/* Is this new/ file a redelivery of a stored message (same ID, same hash)? */
-static gboolean
-is_redelivery(batch *b, const scanned *sc)
-{
-	notmuch_message_t *m = NULL;
-	const char *h = NULL;
-	gboolean same;
-
-	if (notmuch_database_find_message(b->db, sc->facts->message_id, &m) != NOTMUCH_STATUS_SUCCESS || m == NULL)
-		return FALSE;
-	notmuch_message_get_property(m, "desk.hash", &h);
-	same = h != NULL && strcmp(h, sc->hash) == 0;
-	notmuch_message_destroy(m);
-	return same;
 }
 
 /* Take one file of new/: drop, rewrite or index it. */
@@ -317,31 +357,40 @@ take_new(batch *b, char *name, int depth, desk_err *err)
 	char *path = g_build_filename(b->st->maildir, "new", name, NULL), *cur = NULL, *prefix = NULL;
 	char *newname = NULL;
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	scanned sc = { 0 };
-	guint ticket = 0;
-	gboolean is_sealed;
+	new_file nf = { 0 };
 	desk_status s;
 
 	if (fd < 0) {
 		s = errno == ENOENT ? DESK_OK : desk_fail(err, DESK_TEMPFAIL, "%s: %s", path, g_strerror(errno));
 		goto out;
 	}
-	if ((s = scan_fd(b->st, fd, -1, &sc, err)) != DESK_OK)
+	if ((s = scan_fd(b->st, fd, -1, &nf.sc, err)) != DESK_OK)
 		goto out;
-	is_sealed = thread_sealed(b->st, sc.facts, &ticket);
-	/* a purged message never comes back (desk purge, lib/purge.c) */
-	if ((is_sealed && !sc.derived_id && is_redelivery(b, &sc)) ||
-	    purge_tombstoned(b->db, sc.hash, sc.derived_id ? NULL : sc.facts->message_id)) {
+	nf.id = nf.sc.derived_id ? NULL : nf.sc.facts->message_id;
+	nf.sealed = thread_sealed(b->st, nf.sc.facts, nf.id, nf.sc.sealhash, &nf.ticket);
+	stored_with_id(b, &nf);
+	/* the same message again (same id, same content) is a redelivery; a
+	 * purged message never comes back (desk purge, lib/purge.c) */
+	if ((nf.known && strcmp(nf.stored_hash, nf.sc.hash) == 0) ||
+	    purge_tombstoned(b->db, nf.sc.hash, nf.id)) {
 		g_ptr_array_add(b->unlink, g_strdup(path));
 		b->res->duplicates++;
 		goto out;
 	}
-	if ((s = missing_headers(b, &sc, is_sealed, &prefix, err)) != DESK_OK)
+	if (nf.sealed && nf.known)
+		desk_log(LOG_NOTICE, "<%s>: a sealed block on other content than the stored message: not believed",
+			 nf.id);
+	if ((s = missing_headers(b, &nf, &prefix, err)) != DESK_OK)
 		goto out;
 	if (prefix != NULL && depth < 3) {
 		lseek(fd, 0, SEEK_SET);
 		if ((s = rewrite(b, fd, path, prefix, &newname, err)) == DESK_OK)
 			s = take_new(b, newname, depth + 1, err);
+		goto out;
+	}
+	if (!nf.sealed || nf.known) {
+		/* rewritten three times and still not right: leave it for a look */
+		s = desk_fail(err, DESK_SOFTWARE, "%s: cannot give it a header block of its own", path);
 		goto out;
 	}
 	cur = g_strdup_printf("%s/cur/%s%s", b->st->maildir, name, strchr(name, ':') ? "" : ":2,");
@@ -350,14 +399,28 @@ take_new(batch *b, char *name, int depth, desk_err *err)
 		goto out;
 	}
 	chmod(cur, 0660);
-	s = index_one(b, cur, &sc, ticket, err);
+	s = index_one(b, cur, &nf.sc, nf.ticket, err);
+	if (s == DESK_USAGE && depth < 3) {
+		/* the index knew the id after all: an id of its own, decided anew */
+		desk_log(LOG_WARNING, "%s", err != NULL ? err->msg : path);
+		unlink(cur);
+		nf.known = TRUE;
+		g_clear_pointer(&prefix, g_free);
+		if ((s = missing_headers(b, &nf, &prefix, err)) == DESK_OK) {
+			lseek(fd, 0, SEEK_SET);
+			if ((s = rewrite(b, fd, path, prefix, &newname, err)) == DESK_OK)
+				s = take_new(b, newname, depth + 1, err);
+		}
+		goto out;
+	}
 	/* stored in cur/ either way; one notmuch refuses is not retried forever */
 	if (s == DESK_OK || s == DESK_DATAERR)
 		g_ptr_array_add(b->unlink, g_strdup(path));
 out:
 	if (fd >= 0)
 		close(fd);
-	scanned_clear(&sc);
+	scanned_clear(&nf.sc);
+	g_free(nf.stored_hash);
 	g_free(path);
 	g_free(cur);
 	g_free(prefix);
@@ -543,7 +606,8 @@ rebuild_scan(batch *b, const char *path, const char *name, scanned *sc, guint *t
 		return DESK_OK;
 	s = scan_fd(b->st, fd, -1, sc, err);
 	close(fd);
-	if (s == DESK_OK && (sc->derived_id || !thread_sealed(b->st, sc->facts, ticket))) {
+	if (s == DESK_OK && (sc->derived_id ||
+			     !thread_sealed(b->st, sc->facts, sc->facts->message_id, sc->sealhash, ticket))) {
 		char *back = g_build_filename(b->st->maildir, "new", name, NULL);
 
 		*ticket = 0;

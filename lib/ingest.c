@@ -89,8 +89,10 @@ lock(desk_ingest *ing, desk_err *err)
 static char *
 prefix_of(desk_ingest *ing, const scanned *sc, const thread_decision *d)
 {
-	char *h = thread_headers(ing->st, d), *p;
+	char *h = thread_headers(ing->st, d, sc->facts->message_id, sc->sealhash, NULL), *p;
 
+	if (h == NULL)
+		return NULL;
 	/* an empty message gets the blank line that ends our headers */
 	p = g_strdup_printf("%s%s%s%s%s%s", h, scan_extra_header(sc), sc->derived_id ? "Message-ID: <" : "",
 			    sc->derived_id ? sc->facts->message_id : "", sc->derived_id ? ">\n" : "",
@@ -135,19 +137,24 @@ ingest_one(desk_ingest *ing, int fd, const char *rcpt, const char *envfrom, inge
 	}
 	if ((s = store_check_space(ing->st, sc.size, err)) != DESK_OK || (s = lock(ing, err)) != DESK_OK)
 		goto out;
-	if (thread_sealed(ing->st, sc.facts, &res->decision.ticket)) {
-		/* the milter decided already (a pipe to desk ingest behind it) */
+	if (thread_sealed(ing->st, sc.facts, sc.derived_id ? NULL : sc.facts->message_id, sc.sealhash,
+			  &res->decision.ticket)) {
+		/* the milter decided already (a pipe to desk ingest behind it);
+		 * the indexer adds what the file still needs (lib/index.c) */
 		set_from_seal(&res->decision, sc.facts);
-		prefix = g_strdup_printf("%s%s%s%s", scan_extra_header(&sc), sc.derived_id ? "Message-ID: <" : "",
-					 sc.derived_id ? sc.facts->message_id : "", sc.derived_id ? ">\n" : "");
+		prefix = g_strdup(sc.size == 0 ? "\n" : "");
 	} else {
-		s = thread_decide(ing->st, ing->lk, sc.facts, rcpt, sc.bounced, &res->decision, err);
+		s = thread_decide(ing->st, ing->lk, sc.facts, rcpt, sc.bounced, 0, &res->decision, err);
 		if (s != DESK_OK)
 			goto out;
 		if (res->decision.bad_token)
 			desk_log(LOG_NOTICE, "message-id=<%s>: bad token in recipient %s, ignored",
 				 sc.facts->message_id, rcpt);
-		prefix = prefix_of(ing, &sc, &res->decision);
+		if ((prefix = prefix_of(ing, &sc, &res->decision)) == NULL) {
+			s = desk_fail(err, DESK_SOFTWARE, "ticket %u: cannot seal the decision",
+				      res->decision.ticket);
+			goto out;
+		}
 	}
 	if ((s = store_deliver(ing->st, prefix, tmpfd, &res->path, err)) == DESK_OK)
 		lookup_remember(ing->lk, sc.facts->message_id, res->decision.ticket,

@@ -27,17 +27,19 @@ has_link(const ticket_info *t, const char *key, guint n)
 static desk_status
 link_add(desk_change *c, const ticket_info *t, const char *key, guint other, desk_err *err)
 {
-	char *set, *line;
+	char *line;
+	xset *set;
 	desk_status s;
 
 	if (has_link(t, key, other))
 		return DESK_OK;
-	set = g_strdup_printf("%s=%u", key, other);
+	set = xset_new();
+	xset_add_uint(set, key, other);
 	line = g_strdup_printf(strcmp(key, "follows") == 0 ? "follows closed ticket #%u"
 							   : "followed by new ticket #%u", other);
 	s = change_event(c, t, NULL, "link", set, line, err);
 	g_free(line);
-	g_free(set);
+	xset_free(set);
 	return s;
 }
 

@@ -8,6 +8,7 @@
 typedef struct scanned {
 	msg_facts *facts;
 	char *hash;            /* content hash (chash.h) */
+	char *sealhash;        /* the digest a seal binds to (chash_new_seal) */
 	gboolean derived_id;   /* facts->message_id was made from the hash */
 	guint bounced;         /* ticket named inside a bounce, 0 if none */
 	gsize size;
@@ -17,6 +18,8 @@ typedef struct scanned {
  * COPY_FD when >= 0. A message with no usable Message-ID gets the derived
  * one (index_derived_id) in facts->message_id. */
 desk_status scan_fd(desk_store *st, int fd, int copy_fd, scanned *out, desk_err *err);
+/* The same over a message in memory. */
+void scan_buf(desk_store *st, const char *buf, gsize len, scanned *out);
 void scanned_clear(scanned *s);
 
 /* The header a message must get on top so notmuch takes it as mail

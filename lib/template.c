@@ -15,7 +15,7 @@ template_free(desk_template *t)
 	if (t == NULL)
 		return;
 	g_free(t->subject);
-	g_free(t->set);
+	xset_free(t->set);
 	g_free(t->status);
 	g_free(t->body);
 	g_free(t);
@@ -149,7 +149,7 @@ is_command(const char *line)
 
 /* Check the tags of "Tag: +x -y" and add them to SET. */
 static desk_status
-add_tags(GString *set, const char *value, desk_err *err)
+add_tags(xset *set, const char *value, desk_err *err)
 {
 	char **words = g_strsplit_set(value, " \t,", -1);
 	desk_status s = DESK_OK;
@@ -161,8 +161,12 @@ add_tags(GString *set, const char *value, desk_err *err)
 			continue;
 		if (!ticket_tag_valid(tag))
 			s = desk_fail(err, DESK_DATAERR, "template: bad tag '%.60s'", *w);
-		else
-			g_string_append_printf(set, "%stag=%s%s", set->len ? "; " : "", **w == '-' ? "-" : "+", tag);
+		else {
+			char *v = g_strconcat(**w == '-' ? "-" : "+", tag, NULL);
+
+			xset_add(set, "tag", v);
+			g_free(v);
+		}
 	}
 	g_strfreev(words);
 	return s;
@@ -170,7 +174,7 @@ add_tags(GString *set, const char *value, desk_err *err)
 
 /* One command line of the header block, VALUE already expanded. */
 static desk_status
-apply_command(desk_template *t, GString *set, const char *key, const char *value,
+apply_command(desk_template *t, xset *set, const char *key, const char *value,
 	      const GPtrArray *agents, desk_err *err)
 {
 	if (g_ascii_strcasecmp(key, "subject") == 0) {
@@ -181,11 +185,11 @@ apply_command(desk_template *t, GString *set, const char *key, const char *value
 			return desk_fail(err, DESK_DATAERR, "template: bad status '%.60s'", value);
 		g_free(t->status);
 		t->status = g_strdup(value);
-		g_string_append_printf(set, "%sstatus=%s", set->len ? "; " : "", value);
+		xset_add(set, "status", value);
 	} else if (g_ascii_strcasecmp(key, "priority") == 0) {
 		if (!ticket_priority_valid(value))
 			return desk_fail(err, DESK_DATAERR, "template: bad priority '%.60s'", value);
-		g_string_append_printf(set, "%spriority=%s", set->len ? "; " : "", value);
+		xset_add(set, "priority", value);
 	} else if (g_ascii_strcasecmp(key, "tag") == 0) {
 		return add_tags(set, value, err);
 	} else {
@@ -193,7 +197,7 @@ apply_command(desk_template *t, GString *set, const char *key, const char *value
 
 		if (*login != '\0' && agent_find(agents, login) == NULL)
 			return desk_fail(err, DESK_DATAERR, "template: owner '%.60s' is not an agent", value);
-		g_string_append_printf(set, "%sowner=%s", set->len ? "; " : "", login);
+		xset_add(set, "owner", login);
 	}
 	return DESK_OK;
 }
@@ -203,15 +207,14 @@ static desk_status
 parse_block(desk_template *t, const char *text, GHashTable *vars, const GPtrArray *agents,
 	    const char **body, desk_err *err)
 {
-	GString *set = g_string_new(NULL);
+	xset *set;
 	const char *p = text;
 	desk_status s = DESK_OK;
 
 	*body = text;
-	if (!is_command(text)) {
-		g_string_free(set, TRUE);
+	if (!is_command(text))
 		return DESK_OK;
-	}
+	set = xset_new();
 	while (s == DESK_OK && *p != '\0' && *p != '\n') {
 		const char *nl = strchrnul(p, '\n');
 		char *line = g_strndup(p, nl - p);
@@ -234,9 +237,10 @@ parse_block(desk_template *t, const char *text, GHashTable *vars, const GPtrArra
 		p = *nl ? nl + 1 : nl;
 	}
 	*body = *p == '\n' ? p + 1 : p;
-	if (set->len > 0)
-		t->set = g_strdup(set->str);
-	g_string_free(set, TRUE);
+	if (xset_len(set) > 0)
+		t->set = set;
+	else
+		xset_free(set);
 	return s;
 }
 

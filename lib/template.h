@@ -7,13 +7,14 @@
 #include "agent.h"
 #include "store.h"
 #include "ticket.h"
+#include "xset.h"
 
 /* Longest template file read, in bytes. */
 #define TEMPLATE_MAX_SIZE (256 * 1024)
 
 typedef struct desk_template {
 	char *subject;  /* from "Subject:", expanded; NULL when absent */
-	char *set;      /* X-Desk-Set items of its commands ("status=pending; tag=+x"), NULL when none */
+	xset *set;      /* X-Desk-Set items of its commands (status=pending, tag=+x), NULL when none */
 	char *status;   /* the Status: command alone, NULL when absent */
 	char *body;     /* expanded text */
 } desk_template;

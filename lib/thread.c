@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "seal.h"
 #include "thread.h"
 #include "token.h"
 
@@ -158,18 +159,18 @@ follow_closed(desk_store *st, desk_lookup *lk, const msg_facts *f, thread_decisi
 	return s;
 }
 
+/* A Message-ID already stored makes a duplicate, whose content the
+ * indexer compares (a redelivery is dropped, anything else gets an id of
+ * its own and is decided again with THREAD_ID_TAKEN). A Message-ID alone,
+ * even one of ours, never makes mail the desk's own. */
 static desk_status
-decide(desk_store *st, desk_lookup *lk, const msg_facts *f, const char *ext, guint bounced,
+decide(desk_store *st, desk_lookup *lk, const msg_facts *f, const char *ext, guint bounced, guint flags,
        thread_decision *d, desk_err *err)
 {
 	guint t = 0;
 	desk_status s;
 
-	if (f->message_id != NULL && token_parse_msgid(st->secret, f->message_id, &t)) {
-		set(d, t, "ours");
-		return DESK_OK;
-	}
-	if (f->message_id != NULL) {
+	if (f->message_id != NULL && !(flags & THREAD_ID_TAKEN)) {
 		if ((s = lookup_msgid(lk, f->message_id, &t, err)) != DESK_OK)
 			return s;
 		if (t != 0) {
@@ -215,8 +216,7 @@ follow_merge(desk_lookup *lk, const msg_facts *f, thread_decision *d, desk_err *
 	char note[40];
 	desk_status s;
 
-	if (d->ticket == 0 || d->is_new || strcmp(d->reason, "ours") == 0 ||
-	    strcmp(d->reason, "duplicate") == 0)
+	if (d->ticket == 0 || d->is_new || strcmp(d->reason, "duplicate") == 0)
 		return DESK_OK;
 	if ((s = lookup_ticket_merged_into(lk, d->ticket, &into, err)) != DESK_OK || into == d->ticket)
 		return s;
@@ -234,14 +234,14 @@ follow_merge(desk_lookup *lk, const msg_facts *f, thread_decision *d, desk_err *
 
 desk_status
 thread_decide(desk_store *st, desk_lookup *lk, const msg_facts *f, const char *rcpt, guint bounced,
-	      thread_decision *d, desk_err *err)
+	      guint flags, thread_decision *d, desk_err *err)
 {
 	char *ext = NULL;
 	desk_status s;
 
 	memset(d, 0, sizeof *d);
 	g_strlcpy(d->queue, find_queue(st, f, rcpt, &ext), sizeof d->queue);
-	s = decide(st, lk, f, ext, bounced, d, err);
+	s = decide(st, lk, f, ext, bounced, flags, d, err);
 	if (s == DESK_OK)
 		s = follow_merge(lk, f, d, err);
 	g_free(ext);
@@ -249,33 +249,43 @@ thread_decide(desk_store *st, desk_lookup *lk, const msg_facts *f, const char *r
 }
 
 char *
-thread_headers(desk_store *st, const thread_decision *d)
+thread_headers(desk_store *st, const thread_decision *d, const char *message_id, const char *digest,
+	       const char *reused)
 {
-	char *seal = token_seal(st->secret, d->ticket, d->match, d->queue, NULL, NULL);
-	char *h = g_strdup_printf("X-Desk-Ticket: %u\nX-Desk-Match: %s\nX-Desk-Queue: %s\nX-Desk-Seal: %s\n",
-				  d->ticket, d->match, d->queue, seal);
+	seal_facts f = { d->ticket, d->match, d->queue, NULL, NULL, NULL, reused, message_id, digest };
 
-	g_free(seal);
-	return h;
+	return seal_block(st->secret, &f);
 }
 
 gboolean
-thread_sealed(desk_store *st, msg_facts *f, guint *ticket)
+thread_sealed(desk_store *st, const msg_facts *f, const char *message_id, const char *digest, guint *ticket)
 {
+	seal_facts sf = { 0 };
+	char *reused = NULL;
 	guint64 t;
+	gboolean ok;
 
-	if (f->x_ticket == NULL || f->x_match == NULL || f->x_queue == NULL || f->x_seal == NULL)
+	if (f->x_ticket == NULL || f->x_match == NULL || f->x_queue == NULL || f->x_seal == NULL || f->x_bad)
+		return FALSE;
+	if (!g_ascii_isdigit(*f->x_ticket) || *f->x_ticket == '0')
 		return FALSE;
 	t = g_ascii_strtoull(f->x_ticket, NULL, 10);
-	if (t == 0 || t > G_MAXUINT)
+	if (t == 0 || t >= G_MAXUINT)
 		return FALSE;
-	*ticket = (guint)t;
-	if (token_check_seal(st->secret, *ticket, f->x_match, f->x_queue, f->x_event, f->x_set, f->x_seal))
-		return TRUE;
-	if ((f->x_event == NULL && f->x_set == NULL) ||
-	    !token_check_seal(st->secret, *ticket, f->x_match, f->x_queue, NULL, NULL, f->x_seal))
+	if (f->x_reused != NULL && (reused = facts_parse_id(f->x_reused, NULL)) == NULL)
 		return FALSE;
-	g_clear_pointer(&f->x_event, g_free);
-	g_clear_pointer(&f->x_set, g_free);
-	return TRUE;
+	sf.ticket = (guint)t;
+	sf.match = f->x_match;
+	sf.queue = f->x_queue;
+	sf.event = f->x_event;
+	sf.set = f->x_set;
+	sf.kb = f->x_kb;
+	sf.reused = reused;
+	sf.message_id = message_id;
+	sf.digest = digest;
+	ok = seal_check(st->secret, &sf, f->x_seal);
+	if (ok)
+		*ticket = (guint)t;
+	g_free(reused);
+	return ok;
 }

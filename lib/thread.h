@@ -17,13 +17,18 @@ typedef struct thread_decision {
 	gboolean bad_token;     /* the recipient carried a token that did not verify */
 } thread_decision;
 
+/* thread_decide's FLAGS: the message's Message-ID is stored already with
+ * other content: it is decided as if it had none (the indexer gives it
+ * an id of its own). */
+#define THREAD_ID_TAKEN 1u
+
 /* Decide the ticket of a message with facts F, sent to RCPT (the desk
  * address from the envelope, may be NULL: then X-Original-To or To/Cc).
  * BOUNCED is the ticket named inside a bounce (thread_bounced), or 0.
  * Takes a new ticket number from the store when nothing matches.
  * DESK_TEMPFAIL (with the cause) when the store can't answer. */
 desk_status thread_decide(desk_store *st, desk_lookup *lk, const msg_facts *f, const char *rcpt,
-			  guint bounced, thread_decision *d, desk_err *err);
+			  guint bounced, guint flags, thread_decision *d, desk_err *err);
 
 /* The ticket of a Message-ID of ours found in BUF (the returned headers
  * inside a bounce), 0 if none. */
@@ -32,15 +37,18 @@ guint thread_bounced(GBytes *secret, const char *buf, gsize len);
 /* Parse a subject tag ("[#42]" for format "[#%n]") in SUBJECT; 0 if none. */
 guint thread_subject_tag(const char *format, const char *subject);
 
-/* Whether F's first X-Desk-* headers are ours: the seal verifies over
- * ticket, match, queue, event and set. X-Desk-Event/X-Desk-Set that the
- * seal does not cover (put there by a sender) are dropped from F. Sets
- * *ticket. */
-gboolean thread_sealed(desk_store *st, msg_facts *f, guint *ticket);
+/* Whether F's X-Desk-* block is ours and for this very message: its seal
+ * verifies over the block and MESSAGE_ID (the message's usable id, NULL
+ * when it has none) and DIGEST (its chash_new_seal). Sets *ticket. */
+gboolean thread_sealed(desk_store *st, const msg_facts *f, const char *message_id, const char *digest,
+		       guint *ticket);
 
-/* The headers we put on top of a stored message, with the seal:
- * "X-Desk-Ticket: N\nX-Desk-Match: ...\nX-Desk-Queue: ...\nX-Desk-Seal: ...\n".
+/* The block we put on top of a stored message for decision D, sealed to
+ * it (MESSAGE_ID: the id it will have, NULL: none usable; DIGEST: its
+ * chash_new_seal; REUSED: the id it came with that another message has,
+ * or NULL): X-Desk-Ticket, -Match, -Queue[, -Reused-Message-ID], -Seal.
  * Caller g_free()s. */
-char *thread_headers(desk_store *st, const thread_decision *d);
+char *thread_headers(desk_store *st, const thread_decision *d, const char *message_id, const char *digest,
+		     const char *reused);
 
 #endif

@@ -8,9 +8,12 @@
 #include <string.h>
 #include <gmime/gmime.h>
 
+#include "evtype.h"
 #include "index.h"
+#include "log.h"
 #include "ticket.h"
 #include "tickettab.h"
+#include "xset.h"
 
 static const char *const statuses[] = { "new", "open", "pending", "on-hold", "solved", "closed", NULL };
 static const char *const priorities[] = { "low", "normal", "high", "urgent", NULL };
@@ -81,23 +84,6 @@ gboolean
 ticket_match_new(const char *match)
 {
 	return match != NULL && strncmp(match, "new", 3) == 0 && (match[3] == '\0' || match[3] == ';');
-}
-
-char **
-ticket_set_items(const char *set)
-{
-	char **items = g_strsplit(set != NULL ? set : "", ";", -1);
-	GPtrArray *out = g_ptr_array_new();
-
-	for (char **i = items; *i != NULL; i++) {
-		char *s = g_strstrip(*i);
-
-		if (strchr(s, '=') != NULL)
-			g_ptr_array_add(out, g_strdup(s));
-	}
-	g_ptr_array_add(out, NULL);
-	g_strfreev(items);
-	return (char **)g_ptr_array_free(out, FALSE);
 }
 
 static fold *
@@ -172,57 +158,126 @@ set_change(GHashTable *set, const char *v)
 	}
 }
 
-/* One "key=value" of an event. Unknown keys are ignored (newer versions). */
-static void
-fold_set(fold *f, const char *item, gint64 t, gboolean *status_set)
+/* A login, queue or "system": [a-z0-9._-], 1 to 64 long. */
+static gboolean
+name_ok(const char *v)
 {
-	const char *v = strchr(item, '=') + 1;
-	char *key = g_strndup(item, v - 1 - item);
+	size_t n = strlen(v);
 
-	if (strcmp(key, "status") == 0 && (ticket_status_valid(v) || strcmp(v, "spam") == 0 ||
-					   strcmp(v, "merged") == 0 || strcmp(v, "purged") == 0)) {
+	if (n == 0 || n > 64)
+		return FALSE;
+	for (; *v != '\0'; v++)
+		if (!g_ascii_islower(*v) && !g_ascii_isdigit(*v) && *v != '.' && *v != '_' && *v != '-')
+			return FALSE;
+	return TRUE;
+}
+
+/* A ticket number as written by us: digits, no leading zero, > 0. */
+static guint
+number_of(const char *v)
+{
+	guint64 n = 0;
+	const char *p = v;
+
+	if (*p < '1' || *p > '9')
+		return 0;
+	for (; g_ascii_isdigit(*p) && n <= G_MAXUINT; p++)
+		n = n * 10 + (guint)(*p - '0');
+	return *p == '\0' && n < G_MAXUINT ? (guint)n : 0;
+}
+
+/* "+x" or "-x" with X an address as an agent may add with desk cc. */
+static gboolean
+cc_ok(const char *v)
+{
+	const char *at = strrchr(v, '@');
+
+	if ((*v != '+' && *v != '-') || at == NULL || at == v + 1 || at[1] == '\0' || strlen(v) > 255)
+		return FALSE;
+	for (const char *p = v + 1; *p != '\0'; p++)
+		if ((guchar)*p <= ' ' || (guchar)*p >= 127 || strchr("<>()[]\\,;:\"", *p) != NULL)
+			return FALSE;
+	return TRUE;
+}
+
+/* The status event E may set: any an agent can set, or its own one. */
+static gboolean
+status_ok(const char *e, const char *v)
+{
+	if (strcmp(e, "spam") == 0)
+		return strcmp(v, "spam") == 0;
+	if (strcmp(e, "not-spam") == 0)
+		return strcmp(v, "open") == 0;
+	if (strcmp(e, "purge") == 0)
+		return strcmp(v, "purged") == 0;
+	return ticket_status_valid(v);
+}
+
+/* One KEY=V of event E, which may set KEY (evtype_allows). FALSE when V
+ * is not a value KEY can have. */
+static gboolean
+fold_set(fold *f, const char *e, const char *key, const char *v, gint64 t, gboolean *status_set)
+{
+	if (strcmp(key, "status") == 0 && status_ok(e, v)) {
 		set_status(f, v, t);
 		*status_set = TRUE;
-	} else if (strcmp(key, "owner") == 0) {
+	} else if (strcmp(key, "owner") == 0 && (*v == '\0' || name_ok(v))) {
 		replace(&f->owner, v);
-	} else if (strcmp(key, "queue") == 0 && *v != '\0') {
+	} else if (strcmp(key, "queue") == 0 && name_ok(v)) {
 		replace(&f->queue, v);
 	} else if (strcmp(key, "priority") == 0 && ticket_priority_valid(v)) {
 		replace(&f->priority, v);
-	} else if (strcmp(key, "tag") == 0) {
+	} else if (strcmp(key, "tag") == 0 && (*v == '+' || *v == '-') && ticket_tag_valid(v + 1)) {
 		set_change(f->tags, v);
-	} else if (strcmp(key, "cc") == 0) {
+	} else if (strcmp(key, "cc") == 0 && cc_ok(v)) {
 		set_change(f->cc, v);
-	} else if (strcmp(key, "first-response") == 0) {
-		if (f->first_response == 0)
-			f->first_response = t;
-	} else if (strcmp(key, "merged-into") == 0) {
-		f->merged_into = (guint)g_ascii_strtoull(v, NULL, 10);
+	} else if (strcmp(key, "merged-into") == 0 && number_of(v) != 0) {
+		f->merged_into = number_of(v);
 		set_status(f, "merged", t);
 		*status_set = TRUE;
-	} else if (strcmp(key, "split-from") == 0 || strcmp(key, "split-to") == 0 ||
-		   strcmp(key, "follows") == 0 || strcmp(key, "merged-from") == 0 ||
-		   strcmp(key, "followed-by") == 0) {
-		g_ptr_array_add(f->links, g_strdup(item));
+	} else if ((strcmp(key, "split-from") == 0 || strcmp(key, "split-to") == 0 ||
+		    strcmp(key, "follows") == 0 || strcmp(key, "merged-from") == 0 ||
+		    strcmp(key, "followed-by") == 0) && number_of(v) != 0) {
+		g_ptr_array_add(f->links, g_strdup_printf("%s=%u", key, number_of(v)));
+	} else if (strcmp(key, "by") == 0 || strcmp(key, "acked") == 0 || strcmp(key, "offered") == 0 ||
+		   strcmp(key, "block") == 0 || strcmp(key, "unblock") == 0 || strcmp(key, "moved") == 0 ||
+		   strcmp(key, "tombs") == 0 || strcmp(key, "purged") == 0 || strcmp(key, "unsent") == 0 ||
+		   strcmp(key, "sent") == 0 || strcmp(key, "commands") == 0) {
+		/* facts for others (ack windows, block list, split, purge, resend) */
+	} else {
+		return FALSE;
 	}
-	g_free(key);
+	return TRUE;
 }
 
-/* An event: its settings; an agent's first action opens a new ticket. */
+/* An event: the keys its type may set (others are ignored and logged);
+ * an agent's first action opens a new ticket. */
 static void
 fold_event(fold *f, const fold_item *it)
 {
-	char **items = ticket_set_items(it->set);
+	guint bad = 0;
+	xset *set = xset_decode(it->set, &bad);
 	gboolean status_set = FALSE, by_agent = FALSE;
 
-	for (char **i = items; *i != NULL; i++) {
-		if (g_str_has_prefix(*i, "by=") && strcmp(*i, "by=system") != 0)
+	if (bad > 0)
+		desk_log(LOG_NOTICE, "ticket %u: event %s: %u malformed item(s) of X-Desk-Set ignored",
+			 f->ticket, it->event, bad);
+	for (guint i = 0; i < xset_len(set); i++) {
+		const char *key = xset_key(set, i);
+		gsize len;
+		const char *v = xset_value(set, i, &len);
+
+		if (strlen(v) != len || !evtype_allows(it->event, key) ||
+		    !fold_set(f, it->event, key, v, it->time, &status_set)) {
+			desk_log(LOG_NOTICE, "ticket %u: event %s: key %s ignored", f->ticket, it->event, key);
+			continue;
+		}
+		if (strcmp(key, "by") == 0 && strcmp(v, "system") != 0 && name_ok(v))
 			by_agent = TRUE;
-		fold_set(f, *i, it->time, &status_set);
 	}
 	if (by_agent && !status_set && strcmp(status_of(f), "new") == 0)
 		set_status(f, "open", it->time);
-	g_strfreev(items);
+	xset_free(set);
 }
 
 /* Mail from outside: a reply to a ticket waiting on the requester or

@@ -117,8 +117,4 @@ gboolean ticket_event_is_message(const char *event);
  * (e.g. "new; follows closed ticket 7"). */
 gboolean ticket_match_new(const char *match);
 
-/* Split "k=v; k=v" (an X-Desk-Set) into a NULL-terminated array of
- * "k=v" strings. Caller g_strfreev()s. */
-char **ticket_set_items(const char *set);
-
 #endif

@@ -16,19 +16,16 @@ char *token_address(GBytes *secret, const char *addr, guint ticket);
  * Compares in constant time. */
 gboolean token_check_ext(GBytes *secret, const char *ext, guint *ticket);
 
-/* A new Message-ID of ours (without <>): "N.SIG.RANDOM@DOMAIN". */
+/* A new Message-ID of ours (without <>): "N.SIG.RANDOM@DOMAIN", SIG
+ * covering all of it (the domain in lower case). */
 char *token_msgid(GBytes *secret, guint ticket, const char *domain);
 
 /* Whether ID (without <>) is one of ours; sets *ticket. Constant time. */
 gboolean token_parse_msgid(GBytes *secret, const char *id, guint *ticket);
 
-/* The seal over our X-Desk-* facts, so the indexer trusts only headers we
- * wrote: 16 base32 characters of an HMAC of ticket, match, queue, and the
- * event and its setting (NULL for none). */
-char *token_seal(GBytes *secret, guint ticket, const char *match, const char *queue,
-		 const char *event, const char *set);
-gboolean token_check_seal(GBytes *secret, guint ticket, const char *match, const char *queue,
-			  const char *event, const char *set, const char *seal);
+/* An HMAC-SHA256 of MSG as LEN (at most 32) lower-case base32 characters
+ * (for lib/seal.c). */
+char *token_mac(GBytes *secret, const char *msg, size_t len);
 
 /* Constant-time comparison of two NUL-terminated strings. */
 gboolean token_equal(const char *a, const char *b);

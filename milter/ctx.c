@@ -24,6 +24,10 @@ conn_end_message(conn_ctx *c)
 	g_free(m->sasl);
 	if (m->bounce != NULL)
 		g_string_free(m->bounce, TRUE);
+	if (m->seal != NULL)
+		g_free(chash_finish(m->seal));
+	g_free(m->digest);
+	g_hash_table_destroy(m->ours);
 	g_free(m);
 	c->msg = NULL;
 }
@@ -35,7 +39,18 @@ conn_begin_message(conn_ctx *c)
 	c->msg = g_new0(msg_ctx, 1);
 	c->msg->facts = facts_new();
 	c->msg->rcpts = g_ptr_array_new_with_free_func(g_free);
+	c->msg->seal = chash_new_seal();
+	c->msg->ours = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
 	return c->msg;
+}
+
+void
+msg_digest_finish(msg_ctx *m)
+{
+	if (m->seal != NULL) {
+		m->digest = chash_finish(m->seal);
+		m->seal = NULL;
+	}
 }
 
 void

@@ -4,6 +4,7 @@
 #define DESK_MILTER_CTX_H
 
 #include <glib.h>
+#include "chash.h"
 #include "facts.h"
 
 #define BOUNCE_BODY_MAX (256 * 1024)
@@ -15,6 +16,9 @@ typedef struct msg_ctx {
 	char *envfrom;          /* envelope sender without <>, "" for <> */
 	GString *bounce;        /* start of a bounce's body, or NULL */
 	char *sasl;             /* the MTA's {auth_authen}, or NULL */
+	chash *seal;            /* the digest our seal binds to (lib/seal.h) */
+	char *digest;           /* its result, at the end of the message */
+	GHashTable *ours;       /* X-Desk-* header name (lower case) -> how many came */
 } msg_ctx;
 
 typedef struct conn_ctx {
@@ -28,5 +32,7 @@ void conn_free(conn_ctx *c);
 /* Start a message (dropping any previous one). */
 msg_ctx *conn_begin_message(conn_ctx *c);
 void conn_end_message(conn_ctx *c);
+/* Finish M's digest into m->digest (once all of the body has come). */
+void msg_digest_finish(msg_ctx *m);
 
 #endif

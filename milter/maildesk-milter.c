@@ -22,6 +22,7 @@
 #include "ctx.h"
 #include "indexer.h"
 #include "log.h"
+#include "seal.h"
 #include "thread.h"
 #include "token.h"
 
@@ -152,8 +153,15 @@ cb_header(SMFICTX *ctx, char *name, char *value)
 
 	if (m != NULL && m->rcpts->len > 0) {
 		facts_header(m->facts, name, value);
+		chash_header(m->seal, name, value);
 		if (m->raw_subject == NULL && g_ascii_strcasecmp(name, "subject") == 0)
 			m->raw_subject = g_strndup(value, 998);
+		if (g_ascii_strncasecmp(name, "x-desk-", 7) == 0) {
+			char *k = g_ascii_strdown(name, -1);
+			guint n = GPOINTER_TO_UINT(g_hash_table_lookup(m->ours, k));
+
+			g_hash_table_replace(m->ours, k, GUINT_TO_POINTER(n + 1));
+		}
 	}
 	return noreply(ctx, SMFIP_NR_HDR);
 }
@@ -181,18 +189,36 @@ cb_eoh(SMFICTX *ctx)
 	return SMFIS_CONTINUE;
 }
 
+/* The whole body goes into the digest our seal binds to; a bounce's
+ * start is kept to find the ticket it is about. */
 static sfsistat
 cb_body(SMFICTX *ctx, unsigned char *chunk, size_t len)
 {
 	conn_ctx *c = conn(ctx);
 	msg_ctx *m = c != NULL ? c->msg : NULL;
-	gboolean can_skip = c != NULL && (c->proto & SMFIP_SKIP);
 
-	if (m == NULL || m->bounce == NULL)
-		return can_skip ? SMFIS_SKIP : SMFIS_CONTINUE;
-	if (m->bounce->len < BOUNCE_BODY_MAX)
+	if (m == NULL)
+		return c != NULL && (c->proto & SMFIP_SKIP) ? SMFIS_SKIP : SMFIS_CONTINUE;
+	chash_body(m->seal, (const char *)chunk, len);
+	if (m->bounce != NULL && m->bounce->len < BOUNCE_BODY_MAX)
 		g_string_append_len(m->bounce, (const char *)chunk, MIN(len, BOUNCE_BODY_MAX - m->bounce->len));
-	return m->bounce->len >= BOUNCE_BODY_MAX && can_skip ? SMFIS_SKIP : SMFIS_CONTINUE;
+	return SMFIS_CONTINUE;
+}
+
+/* Take out every X-Desk-* header the message came with: only ours, added
+ * after this, are on the stored copy (and on every other recipient's). */
+static gboolean
+remove_foreign_headers(SMFICTX *ctx, msg_ctx *m)
+{
+	GHashTableIter it;
+	gpointer k, v;
+	gboolean ok = TRUE;
+
+	g_hash_table_iter_init(&it, m->ours);
+	while (ok && g_hash_table_iter_next(&it, &k, &v))
+		for (guint i = GPOINTER_TO_UINT(v); ok && i > 0; i--)
+			ok = smfi_chgheader(ctx, k, (int)i, NULL) == MI_SUCCESS;
+	return ok;
 }
 
 static sfsistat
@@ -211,9 +237,12 @@ tempfail(SMFICTX *ctx, const char *qid, const char *why)
 static gboolean
 add_headers(SMFICTX *ctx, msg_ctx *m, const thread_decision *d)
 {
-	char num[16], *seal = token_seal(store->secret, d->ticket, d->match, d->queue, NULL, NULL);
+	seal_facts sf = { d->ticket, d->match, d->queue, NULL, NULL, NULL, NULL, m->facts->message_id, m->digest };
+	char num[16], *seal = seal_make(store->secret, &sf);
 	gboolean ok;
 
+	if (seal == NULL)
+		return FALSE;
 	snprintf(num, sizeof num, "%u", d->ticket);
 	ok = smfi_insheader(ctx, 0, "X-Desk-Ticket", num) == MI_SUCCESS &&
 	     smfi_insheader(ctx, 1, "X-Desk-Match", (char *)d->match) == MI_SUCCESS &&
@@ -237,11 +266,13 @@ add_headers(SMFICTX *ctx, msg_ctx *m, const thread_decision *d)
 
 /* An agent's mail to a ticket: our headers with its event, sealed. */
 static gboolean
-add_agent_headers(SMFICTX *ctx, const bymail_decision *d)
+add_agent_headers(SMFICTX *ctx, msg_ctx *m, const bymail_decision *d)
 {
-	char num[16], *seal = bymail_seal(store, d);
+	char num[16], *seal = bymail_seal(store, d, m->facts->message_id, m->digest);
 	gboolean ok;
 
+	if (seal == NULL)
+		return FALSE;
 	snprintf(num, sizeof num, "%u", d->ticket);
 	ok = smfi_insheader(ctx, 0, "X-Desk-Ticket", num) == MI_SUCCESS &&
 	     smfi_insheader(ctx, 1, "X-Desk-Match", (char *)d->match) == MI_SUCCESS &&
@@ -277,7 +308,7 @@ decide_agent(SMFICTX *ctx, conn_ctx *c, msg_ctx *m, const char *qid, gboolean *d
 		return tempfail(ctx, qid, err.msg);
 	if (d.ticket == 0)
 		return SMFIS_CONTINUE;
-	if (!add_agent_headers(ctx, &d))
+	if (!add_agent_headers(ctx, m, &d))
 		return tempfail(ctx, qid, "cannot add headers");
 	lookup_remember(lookup, id, d.ticket, m->facts->from);
 	desk_log(LOG_INFO, "%s: message-id=%s%s%s ticket=%u match=agent queue=%s event=%s %s (%s)", qid,
@@ -298,10 +329,13 @@ decide(SMFICTX *ctx, conn_ctx *c, msg_ctx *m, const char *qid)
 
 	if (store_check_space(store, 0, &err) != DESK_OK)
 		return tempfail(ctx, qid, err.msg);
+	msg_digest_finish(m);
+	if (!remove_foreign_headers(ctx, m))
+		return tempfail(ctx, qid, "cannot remove X-Desk headers");
 	r = decide_agent(ctx, c, m, qid, &done);
 	if (done)
 		return r;
-	if (thread_decide(store, lookup, m->facts, m->rcpts->pdata[0], bounced, &d, &err) != DESK_OK)
+	if (thread_decide(store, lookup, m->facts, m->rcpts->pdata[0], bounced, 0, &d, &err) != DESK_OK)
 		return tempfail(ctx, qid, err.msg);
 	if (d.bad_token)
 		desk_log(LOG_NOTICE, "%s: bad token in recipient %s, ignored", qid, (char *)m->rcpts->pdata[0]);

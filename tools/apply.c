@@ -41,7 +41,7 @@ apply_one(desk_change *c, guint n, const desk_agent *me, apply_fn fn, void *ud, 
 		s = change_event(c, t, me, ev.event, ev.set, ev.line, &err);
 	if (s == DESK_OK)
 		printf("%u: %s\n", t->number, ev.line != NULL ? ev.line : "unchanged");
-	g_free(ev.set);
+	xset_free(ev.set);
 	g_free(ev.line);
 	ticket_info_free(t);
 	return s == DESK_OK ? 0 : desk_error(s, "%s %u: %s", verb, n, err.msg);

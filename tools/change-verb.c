@@ -44,24 +44,22 @@ change_verb_end(const char *verb, desk_store *st, desk_change *c, int rc)
 
 desk_status
 change_verb_event(desk_store *st, desk_change *c, const ticket_info *t, const desk_agent *me,
-		  const char *event, const char *set, const char *line, const char *extra, const char *more,
+		  const char *event, const xset *set, const char *line, const char *extra, const char *more,
 		  desk_err *err)
 {
-	char *full = g_strdup_printf("%s; by=%s", set, me->login);
-	char *sealed = event_headers(st, t->number, t->queue, event, full);
-	char *headers = g_strconcat(sealed, extra != NULL ? extra : "", NULL);
+	xset *full = xset_copy(set);
+	desk_block b = { t->number, t->queue, event, full, NULL, extra };
 	char *body = g_strconcat(line, "\n", more != NULL ? "\n" : "", more != NULL ? more : "", NULL);
 	char *subject = g_strdup_printf("%s: %s", event, line);
 	GMimeMessage *msg = event_message_new(st, t, me->name, me->address, NULL, subject, NULL, body);
 	desk_status s;
 
 	g_mime_object_set_header(GMIME_OBJECT(msg), "Auto-Submitted", "auto-generated", NULL);
-	s = change_deliver(c, headers, msg, err);
+	xset_add(full, "by", me->login);
+	s = change_deliver(c, &b, msg, err);
 	g_object_unref(msg);
 	g_free(subject);
 	g_free(body);
-	g_free(headers);
-	g_free(sealed);
-	g_free(full);
+	xset_free(full);
 	return s;
 }

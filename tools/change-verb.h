@@ -20,7 +20,7 @@ int change_verb_end(const char *verb, desk_store *st, desk_change *c, int rc);
  * header block, e.g. evlist_header(), may be NULL) after our sealed block
  * and MORE (may be NULL) after LINE in the body. */
 desk_status change_verb_event(desk_store *st, desk_change *c, const ticket_info *t, const desk_agent *me,
-			      const char *event, const char *set, const char *line, const char *extra,
+			      const char *event, const xset *set, const char *line, const char *extra,
 			      const char *more, desk_err *err);
 
 #endif

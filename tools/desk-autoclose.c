@@ -30,8 +30,13 @@ autoclose(desk_store *st, gint64 before, int hours, gboolean dry_run, guint *clo
 			continue;
 		when = out_iso8601(t->solved_at);
 		line = g_strdup_printf("closed automatically, solved for %d hours or more", hours);
-		if (!dry_run)
-			s = change_event(c, t, NULL, "status", "status=closed", line, err);
+		if (!dry_run) {
+			xset *set = xset_new();
+
+			xset_add(set, "status", "closed");
+			s = change_event(c, t, NULL, "status", set, line, err);
+			xset_free(set);
+		}
 		if (s == DESK_OK) {
 			printf("%u: %s (solved %s)\n", t->number, dry_run ? "would close" : "closed", when);
 			(*closed)++;

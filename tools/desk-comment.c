@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "change.h"
+#include "xset.h"
 #include "desk.h"
 #include "event.h"
 #include "index.h"
@@ -24,12 +25,10 @@ agents_involved(desk_store *st, const ticket_info *t, GPtrArray *msgs, const des
 		g_ptr_array_add(logins, g_strdup(t->owner));
 	for (guint i = 0; i < msgs->len; i++) {
 		const ticket_message *m = msgs->pdata[i];
-		char **items = m->set != NULL ? ticket_set_items(m->set) : NULL;
+		char *by = m->set != NULL ? xset_lookup(m->set, "by") : NULL;
 
-		for (char **it = items; it != NULL && *it != NULL; it++)
-			if (g_str_has_prefix(*it, "by="))
-				g_ptr_array_add(logins, g_strdup(*it + 3));
-		g_strfreev(items);
+		if (by != NULL)
+			g_ptr_array_add(logins, by);
 	}
 	for (guint i = 0; i < logins->len; i++) {
 		const desk_agent *a = agent_find(st->cfg->agents, logins->pdata[i]);
@@ -62,7 +61,8 @@ store_note(desk_store *st, const desk_agent *me, guint n, const char *text, GMim
 	ticket_info *t = NULL;
 	GPtrArray *msgs = NULL, *to = NULL;
 	GMimeMessage *msg = NULL;
-	char *headers = NULL, *set = NULL, *subject = NULL, *ra = NULL;
+	char *subject = NULL, *ra = NULL;
+	xset *set = NULL;
 	desk_status s = change_begin(st, &c, err);
 
 	*out = NULL;
@@ -89,9 +89,13 @@ store_note(desk_store *st, const desk_agent *me, guint n, const char *text, GMim
 	ra = comment_address(st, t);
 	g_mime_message_add_mailbox(msg, GMIME_ADDRESS_TYPE_REPLY_TO, "", ra);
 	g_mime_object_set_header(GMIME_OBJECT(msg), "X-Desk-Internal", "yes", NULL);
-	set = g_strdup_printf("by=%s", me->login);
-	headers = event_headers(st, t->number, t->queue, "comment", set);
-	s = change_deliver(c, headers, msg, err);
+	set = xset_new();
+	xset_add(set, "by", me->login);
+	{
+		desk_block b = { t->number, t->queue, "comment", set, NULL, NULL };
+
+		s = change_deliver(c, &b, msg, err);
+	}
 	*ticket = t->number;
 out:
 	if (c != NULL && s == DESK_OK)
@@ -107,8 +111,7 @@ out:
 	if (msgs != NULL)
 		g_ptr_array_unref(msgs);
 	ticket_info_free(t);
-	g_free(headers);
-	g_free(set);
+	xset_free(set);
 	g_free(subject);
 	g_free(ra);
 	return s;

@@ -13,16 +13,16 @@
 
 /* "merged-from=FROM", and the tickets merged into FROM before, so that
  * INTO shows theirs too. Caller g_free()s. */
-static char *
+static xset *
 merged_from_set(const ticket_info *from)
 {
-	GString *set = g_string_new(NULL);
+	xset *set = xset_new();
 
-	g_string_append_printf(set, "merged-from=%u", from->number);
+	xset_add_uint(set, "merged-from", from->number);
 	for (char **l = from->links; *l != NULL; l++)
 		if (g_str_has_prefix(*l, "merged-from="))
-			g_string_append_printf(set, "; %s", *l);
-	return g_string_free(set, FALSE);
+			xset_add(set, "merged-from", *l + strlen("merged-from="));
+	return set;
 }
 
 static desk_status
@@ -30,7 +30,8 @@ merge(desk_store *st, desk_change *c, const desk_agent *me, guint nfrom, guint n
 {
 	ticket_info *from = NULL, *into = NULL;
 	guint via = 0;
-	char *line = NULL, *set = NULL, *back = NULL, *mset = NULL;
+	char *line = NULL, *back = NULL;
+	xset *set = NULL, *mset = NULL;
 	desk_status s = ticket_info_get(change_db(c), nfrom, &from, err);
 
 	if (s == DESK_OK && from->merged_into != 0)
@@ -50,7 +51,8 @@ merge(desk_store *st, desk_change *c, const desk_agent *me, guint nfrom, guint n
 	if (via != 0)
 		printf("%u: was merged into %u: merging into %u\n", ninto, into->number, into->number);
 	line = g_strdup_printf("%s merged #%u into #%u", me->login, nfrom, into->number);
-	set = g_strdup_printf("merged-into=%u", into->number);
+	set = xset_new();
+	xset_add_uint(set, "merged-into", into->number);
 	back = g_strdup_printf("%s merged #%u into this ticket", me->login, nfrom);
 	mset = merged_from_set(from);
 	s = change_verb_event(st, c, from, me, "merge", set, line, NULL, NULL, err);
@@ -62,9 +64,9 @@ out:
 	ticket_info_free(from);
 	ticket_info_free(into);
 	g_free(line);
-	g_free(set);
+	xset_free(set);
 	g_free(back);
-	g_free(mset);
+	xset_free(mset);
 	return s;
 }
 

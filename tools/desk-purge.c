@@ -56,14 +56,18 @@ purge_one(desk_store *st, desk_change *c, const desk_agent *me, const ticket_inf
 	GPtrArray *paths = g_ptr_array_new_with_free_func(g_free);
 	GPtrArray *items = g_ptr_array_new_with_free_func(g_free);
 	notmuch_database_t *w = NULL;
-	char *digest = NULL, *hdr = NULL, *set = NULL, *line = NULL;
+	char *digest = NULL, *hdr = NULL, *line = NULL;
+	xset *set = NULL;
 	desk_status s = collect(change_db(c), t->number, paths, items, err);
 
 	if (s != DESK_OK)
 		goto out;
 	digest = evlist_digest(items);
 	hdr = evlist_header(PURGE_HEADER, items);
-	set = g_strdup_printf("status=purged; tombs=%s; purged=%u", digest, paths->len);
+	set = xset_new();
+	xset_add(set, "status", "purged");
+	xset_add(set, "tombs", digest);
+	xset_add_uint(set, "purged", paths->len);
 	line = g_strdup_printf("%s purged %u message file%s (erasure request)", me->login, paths->len,
 			       paths->len == 1 ? "" : "s");
 	s = change_verb_event(st, c, t, me, "purge", set, line, hdr, NULL, err);
@@ -82,7 +86,7 @@ out:
 	g_ptr_array_unref(items);
 	g_free(digest);
 	g_free(hdr);
-	g_free(set);
+	xset_free(set);
 	g_free(line);
 	return s;
 }

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "desk.h"
+#include "xset.h"
 #include "index.h"
 #include "desk-kb.h"
 #include "kbticket.h"
@@ -25,16 +26,14 @@ add_str(JsonBuilder *b, const char *name, const char *value)
 static void
 event_json(JsonBuilder *b, const ticket_message *tm)
 {
-	char **items = tm->event != NULL ? ticket_set_items(tm->set) : g_new0(char *, 1);
-	const char *by = NULL;
+	char **items = tm->event != NULL ? xset_strv(tm->set) : g_new0(char *, 1);
+	char *by = tm->event != NULL ? xset_lookup(tm->set, "by") : NULL;
 
-	for (char **i = items; *i != NULL; i++)
-		if (g_str_has_prefix(*i, "by="))
-			by = *i + 3;
 	out_json_string(b, "event", tm->event);
 	out_json_string(b, "by", by);
 	out_json_strv(b, "set", items);
 	g_strfreev(items);
+	g_free(by);
 }
 
 static void

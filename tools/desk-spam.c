@@ -39,10 +39,10 @@ decide(desk_change *c, const ticket_info *t, const desk_agent *me, void *ud, app
 	if (is_spam == !sc->undo && !changed)
 		return DESK_OK;
 	ev->event = sc->undo ? "not-spam" : "spam";
-	if (sc->undo)
-		ev->set = g_strdup_printf("status=open%s%s", changed ? "; unblock=" : "", changed ? t->requester : "");
-	else
-		ev->set = g_strdup_printf("status=spam%s%s", changed ? "; block=" : "", changed ? t->requester : "");
+	ev->set = xset_new();
+	xset_add(ev->set, "status", sc->undo ? "open" : "spam");
+	if (changed)
+		xset_add(ev->set, sc->undo ? "unblock" : "block", t->requester);
 	ev->line = g_strdup_printf("%s %s%s%s", me->login, sc->undo ? "took the ticket out of spam" : "marked the ticket as spam",
 				   changed ? (sc->undo ? " and unblocked " : " and blocked ") : "",
 				   changed ? t->requester : "");

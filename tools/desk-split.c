@@ -97,7 +97,8 @@ split(desk_store *st, desk_change *c, const desk_agent *me, guint n, const char 
 	ticket_info *t = NULL, *head = NULL, nt = { 0 };
 	GPtrArray *msgs = NULL, *ids = NULL;
 	const ticket_message *first = NULL;
-	char *set = NULL, *line = NULL, *hdr = NULL, *list = NULL, *digest = NULL, *back = NULL, *bset = NULL;
+	char *line = NULL, *hdr = NULL, *list = NULL, *digest = NULL, *back = NULL;
+	xset *set = NULL, *bset = NULL;
 	guint m = 0;
 	desk_status s = change_ticket(c, n, &head, NULL, err);
 
@@ -121,7 +122,9 @@ split(desk_store *st, desk_change *c, const desk_agent *me, guint n, const char 
 	digest = evlist_digest(ids);
 	hdr = evlist_header(SPLIT_HEADER, ids);
 	list = joined_ids(ids);
-	set = g_strdup_printf("split-to=%u; moved=%s", m, digest);
+	set = xset_new();
+	xset_add_uint(set, "split-to", m);
+	xset_add(set, "moved", digest);
 	line = g_strdup_printf("%s split %u message%s off into #%u", me->login, ids->len, ids->len == 1 ? "" : "s", m);
 	s = change_verb_event(st, c, t, me, "split", set, line, hdr, list, err);
 	/* M's own event: it has no messages in the index yet, so T's facts do */
@@ -129,7 +132,8 @@ split(desk_store *st, desk_change *c, const desk_agent *me, guint n, const char 
 	nt.subject = subject_of(change_db(c), id);
 	nt.queue = t->queue;
 	nt.root_id = (char *)id;
-	bset = g_strdup_printf("split-from=%u", t->number);
+	bset = xset_new();
+	xset_add_uint(bset, "split-from", t->number);
 	back = g_strdup_printf("%s split this ticket off #%u", me->login, t->number);
 	if (s == DESK_OK)
 		s = change_verb_event(st, c, &nt, me, "split", bset, back, NULL, NULL, err);
@@ -144,13 +148,13 @@ out:
 		g_ptr_array_unref(msgs);
 	if (ids != NULL)
 		g_ptr_array_unref(ids);
-	g_free(set);
+	xset_free(set);
 	g_free(line);
 	g_free(hdr);
 	g_free(list);
 	g_free(digest);
 	g_free(back);
-	g_free(bset);
+	xset_free(bset);
 	return s;
 }
 

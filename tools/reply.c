@@ -10,6 +10,7 @@
 #include <gio/gio.h>
 
 #include "change.h"
+#include "xset.h"
 #include "desk.h"
 #include "event.h"
 #include "index.h"
@@ -476,7 +477,7 @@ from_name(const desk_agent *me, const ticket_info *t)
 
 typedef struct reply_draft {
 	char *subject;     /* NULL: Re: the ticket's subject */
-	char *set;         /* template commands, may be NULL */
+	xset *set;         /* template commands, may be NULL */
 	char *text;
 	char *quoted_id;   /* the message the editor's draft quoted, else NULL */
 	char *kb;          /* SLUG@COMMIT of an article in the text (X-Desk-KB), else NULL */
@@ -487,24 +488,20 @@ draft_clear(reply_draft *d)
 {
 	g_free(d->kb);
 	g_free(d->subject);
-	g_free(d->set);
+	xset_free(d->set);
 	g_free(d->text);
 	g_free(d->quoted_id);
 }
 
-/* Replace or add status=STATUS in the template's commands. */
-static char *
-set_with_status(const char *set, const char *status)
+/* Replace or add status=STATUS in the template's commands SET (NULL: none). */
+static xset *
+set_with_status(const xset *set, const char *status)
 {
-	char **items = ticket_set_items(set);
-	GString *s = g_string_new(NULL);
+	xset *s = xset_copy(set);
 
-	for (char **i = items; *i != NULL; i++)
-		if (!g_str_has_prefix(*i, "status="))
-			g_string_append_printf(s, "%s%s", s->len ? "; " : "", *i);
-	g_string_append_printf(s, "%sstatus=%s", s->len ? "; " : "", status);
-	g_strfreev(items);
-	return g_string_free(s, FALSE);
+	xset_remove(s, "status");
+	xset_add(s, "status", status);
+	return s;
 }
 
 /* Phase one, without the lock: read the ticket, the template and the text. */
@@ -537,12 +534,12 @@ prepare(desk_store *st, const desk_agent *me, guint n, const reply_opts *o, repl
 	last = last_customer(msgs);
 	if (tpl != NULL) {
 		d->subject = g_strdup(tpl->subject);
-		d->set = g_strdup(tpl->set);
+		d->set = tpl->set != NULL ? xset_copy(tpl->set) : NULL;
 	}
 	if (o->force_status != NULL) {
-		char *set = set_with_status(d->set, o->force_status);
+		xset *set = set_with_status(d->set, o->force_status);
 
-		g_free(d->set);
+		xset_free(d->set);
 		d->set = set;
 	}
 	if (tpl != NULL && !o->edit) {
@@ -578,7 +575,8 @@ store_reply(desk_store *st, const desk_agent *me, guint n, const reply_opts *o, 
 	ticket_info *t = NULL;
 	GPtrArray *msgs = NULL, *late = NULL;
 	GMimeMessage *msg = NULL;
-	char *set = NULL, *headers = NULL, *subject = NULL, *name = NULL;
+	char *subject = NULL, *name = NULL;
+	xset *set = NULL;
 	const ticket_message *answered = NULL;
 	desk_status s = change_begin(st, &c, err);
 
@@ -609,16 +607,13 @@ store_reply(desk_store *st, const desk_agent *me, guint n, const reply_opts *o, 
 	g_mime_message_add_mailbox(msg, GMIME_ADDRESS_TYPE_REPLY_TO, name, *sender);
 	set_cc(st, msg, t, answered);
 	s = add_attachments(msg, o->attach, err);
-	set = g_strdup_printf("%s%sby=%s", d->set != NULL ? d->set : "", d->set != NULL ? "; " : "", me->login);
-	headers = event_headers(st, t->number, t->queue, "reply", set);
-	if (d->kb != NULL) {
-		char *h = g_strdup_printf("%sX-Desk-KB: %s\n", headers, d->kb);
+	set = xset_copy(d->set);
+	xset_add(set, "by", me->login);
+	if (s == DESK_OK) {
+		desk_block b = { t->number, t->queue, "reply", set, d->kb, NULL };
 
-		g_free(headers);
-		headers = h;
+		s = change_deliver(c, &b, msg, err);
 	}
-	if (s == DESK_OK)
-		s = change_deliver(c, headers, msg, err);
 out:
 	if (c != NULL && s == DESK_OK)
 		s = change_commit(c, err);
@@ -636,8 +631,7 @@ out:
 		g_ptr_array_unref(late);
 	if (msgs != NULL)
 		g_ptr_array_unref(msgs);
-	g_free(set);
-	g_free(headers);
+	xset_free(set);
 	g_free(subject);
 	g_free(name);
 	return s;
@@ -645,7 +639,7 @@ out:
 
 /* Record an event of ticket N about the reply ID (send-failed, resent). */
 static desk_status
-note_event(desk_store *st, const desk_agent *me, guint n, const char *event, const char *set,
+note_event(desk_store *st, const desk_agent *me, guint n, const char *event, const xset *set,
 	   const char *line, desk_err *err)
 {
 	desk_change *c = NULL;
@@ -707,16 +701,17 @@ reply_run(desk_store *st, const desk_agent *me, guint n, const reply_opts *o)
 		printf("%u: reply sent to %s <%s>\n", t->number, t->requester, g_mime_message_get_message_id(msg));
 	} else {
 		char *why = g_strdup(err.msg);
-		char *set = g_strdup_printf("unsent=%s", g_mime_message_get_message_id(msg));
+		xset *set = xset_new();
 		char *line = g_strdup_printf("reply <%s> not sent: %.200s", g_mime_message_get_message_id(msg), why);
 		desk_err e2 = { 0 };
 
+		xset_add(set, "unsent", g_mime_message_get_message_id(msg));
 		if (note_event(st, me, t->number, "send-failed", set, line, &e2) != DESK_OK)
 			fprintf(stderr, "desk: reply %u: recording the failure: %s\n", n, e2.msg);
 		rc = desk_error(s, "reply %u: not sent: %s; the reply is stored in the ticket, "
 			       "'desk reply --retry %u' sends it", n, why, t->number);
 		g_free(line);
-		g_free(set);
+		xset_free(set);
 		g_free(why);
 	}
 out:
@@ -735,15 +730,7 @@ out:
 static char *
 set_value(const char *set, const char *key)
 {
-	char **items = ticket_set_items(set);
-	char *v = NULL;
-	size_t n = strlen(key);
-
-	for (char **i = items; v == NULL && *i != NULL; i++)
-		if (strncmp(*i, key, n) == 0 && (*i)[n] == '=')
-			v = g_strdup(*i + n + 1);
-	g_strfreev(items);
-	return v;
+	return xset_lookup(set, key);
 }
 
 /* The stored copy at PATH without our X-Desk-* headers, as sent. */
@@ -851,7 +838,8 @@ reply_retry(desk_store *st, const desk_agent *me, guint n)
 		printf("%u: no unsent reply\n", n);
 	for (guint i = 0; i < ids->len && rc == 0; i++) {
 		const ticket_message *m = find_reply(msgs, ids->pdata[i]);
-		char *text = NULL, *sender = NULL, *set, *line;
+		char *text = NULL, *sender = NULL, *line;
+		xset *set;
 
 		if (m == NULL) {
 			fprintf(stderr, "desk: reply --retry %u: the copy of <%s> is missing\n", n, (char *)ids->pdata[i]);
@@ -861,7 +849,8 @@ reply_retry(desk_store *st, const desk_agent *me, guint n)
 		s = outbound_text(m->path, &text, &sender, &err);
 		if (s == DESK_OK)
 			s = sendmail_send(st, text, sender, &err);
-		set = g_strdup_printf("sent=%s", (char *)ids->pdata[i]);
+		set = xset_new();
+		xset_add(set, "sent", ids->pdata[i]);
 		line = g_strdup_printf("reply <%s> sent", (char *)ids->pdata[i]);
 		if (s == DESK_OK)
 			s = change_event(c, t, me, "resent", set, line, &err);
@@ -869,7 +858,7 @@ reply_retry(desk_store *st, const desk_agent *me, guint n)
 			printf("%u: %s\n", n, line);
 		else
 			rc = desk_error(s, "reply --retry %u: <%s>: %s; still unsent", n, (char *)ids->pdata[i], err.msg);
-		g_free(set);
+		xset_free(set);
 		g_free(line);
 		g_free(text);
 		g_free(sender);
