@@ -97,16 +97,16 @@ acked_recently(notmuch_database_t *db, const char *addr, int hours, gboolean *ye
 	for (; ns == NOTMUCH_STATUS_SUCCESS && !*yes && notmuch_messages_valid(ms);
 	     notmuch_messages_move_to_next(ms)) {
 		notmuch_message_t *m = notmuch_messages_get(ms);
-		const char *set = NULL;
+		char *set = index_message_time(m) >= since ? index_get_text(m, "desk.set") : NULL;
 
-		if (index_message_time(m) >= since &&
-		    notmuch_message_get_property(m, "desk.set", &set) == NOTMUCH_STATUS_SUCCESS && set != NULL) {
+		if (set != NULL) {
 			xset *items = xset_decode(set, NULL);
 
 			for (guint i = 0; i < xset_len(items) && !*yes; i++)
 				*yes = strcmp(xset_key(items, i), "acked") == 0 &&
 				       g_ascii_strcasecmp(xset_value(items, i, NULL), addr) == 0;
 			xset_free(items);
+			g_free(set);
 		}
 		notmuch_message_destroy(m);
 	}

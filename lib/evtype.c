@@ -41,6 +41,27 @@ keys_of(const char *event)
 	return NULL;
 }
 
+const char *const *
+evtype_all(void)
+{
+	static const char *all[G_N_ELEMENTS(table) + 1];
+
+	for (size_t i = 0; i < G_N_ELEMENTS(table); i++)
+		all[i] = table[i].event;
+	return all;
+}
+
+char **
+evtype_keys(const char *event)
+{
+	const char *keys = keys_of(event);
+	char *all = g_strconcat("by", keys != NULL ? keys : "", NULL);
+	char **out = g_strsplit(g_strstrip(all), " ", -1);
+
+	g_free(all);
+	return out;
+}
+
 gboolean
 evtype_known(const char *event)
 {

@@ -12,4 +12,9 @@ gboolean evtype_known(const char *event);
 /* Whether an event of type EVENT may carry KEY ("by" is allowed in all). */
 gboolean evtype_allows(const char *event, const char *key);
 
+/* Every event type, NULL-terminated (for tests and docs). */
+const char *const *evtype_all(void);
+/* The keys EVENT may carry, "by" first; NULL-terminated, g_strfreev()d. */
+char **evtype_keys(const char *event);
+
 #endif

@@ -45,7 +45,7 @@ item_of(notmuch_message_t *m)
 	it->ticket = v != NULL ? (guint)g_ascii_strtoull(v, NULL, 10) : 0;
 	it->match = g_strdup(prop(m, "desk.match") ?: "");
 	it->event = g_strdup(prop(m, "desk.event"));
-	it->set = g_strdup(prop(m, "desk.set"));
+	it->set = index_get_text(m, "desk.set");
 	return it;
 }
 

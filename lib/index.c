@@ -154,6 +154,62 @@ index_set_prop(notmuch_message_t *m, const char *key, const char *value)
 	notmuch_message_add_property(m, key, buf);
 }
 
+#define TEXT_PIECE 180
+
+void
+index_set_text(notmuch_message_t *m, const char *key, const char *value)
+{
+	size_t n = value != NULL ? strlen(value) : 0;
+
+	notmuch_message_remove_all_properties(m, key);
+	if (n <= TEXT_PIECE && (n == 0 || !g_ascii_isdigit(*value))) {
+		notmuch_message_add_property(m, key, value != NULL ? value : "");
+		return;
+	}
+	for (size_t off = 0, i = 0; off < n && i < 100; off += TEXT_PIECE, i++) {
+		char *piece = g_strdup_printf("%02zu:%.*s", i, TEXT_PIECE, value + off);
+
+		notmuch_message_add_property(m, key, piece);
+		g_free(piece);
+	}
+}
+
+static gint
+by_piece(gconstpointer a, gconstpointer b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+char *
+index_get_text(notmuch_message_t *m, const char *key)
+{
+	notmuch_message_properties_t *ps = notmuch_message_get_properties(m, key, TRUE);
+	GPtrArray *pieces = g_ptr_array_new();
+	GString *out;
+
+	for (; ps != NULL && notmuch_message_properties_valid(ps); notmuch_message_properties_move_to_next(ps))
+		g_ptr_array_add(pieces, (gpointer)notmuch_message_properties_value(ps));
+	if (pieces->len == 0) {
+		notmuch_message_properties_destroy(ps);
+		g_ptr_array_unref(pieces);
+		return NULL;
+	}
+	out = g_string_new(NULL);
+	if (pieces->len == 1 && !g_ascii_isdigit(*(const char *)pieces->pdata[0])) {
+		g_string_append(out, pieces->pdata[0]);
+	} else {
+		g_ptr_array_sort(pieces, by_piece);
+		for (guint i = 0; i < pieces->len; i++) {
+			const char *p = strchr(pieces->pdata[i], ':');
+
+			g_string_append(out, p != NULL ? p + 1 : "");
+		}
+	}
+	notmuch_message_properties_destroy(ps);
+	g_ptr_array_unref(pieces);
+	return g_string_free(out, FALSE);
+}
+
 /* Whether a message is kept out of its ticket's state (tag "held"). */
 static gboolean
 is_held(const msg_facts *f)
@@ -181,7 +237,7 @@ annotate(notmuch_message_t *m, const scanned *sc, guint ticket, gboolean followu
 		notmuch_message_add_tag(m, "event");
 	}
 	if (f->x_event != NULL && f->x_set != NULL)
-		index_set_prop(m, "desk.set", f->x_set);
+		index_set_text(m, "desk.set", f->x_set);
 	if (held)
 		notmuch_message_add_tag(m, "held");
 	if (f->x_reused != NULL)
@@ -672,7 +728,7 @@ rebuild_item(const scanned *sc, guint ticket, const char *path, ticket_item *it)
 	it->match = g_strndup(f->x_match != NULL ? f->x_match : "", 200);
 	it->queue = g_strndup(f->x_queue != NULL ? f->x_queue : "", 200);
 	it->event = f->x_event != NULL ? g_strndup(f->x_event, 200) : NULL;
-	it->set = f->x_event != NULL && f->x_set != NULL ? g_strndup(f->x_set, 200) : NULL;
+	it->set = f->x_event != NULL && f->x_set != NULL ? g_strdup(f->x_set) : NULL;
 	it->path = g_strdup(path);
 	it->time = scanned_time(f, path);
 	it->held = is_held(f);

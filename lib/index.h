@@ -45,6 +45,13 @@ desk_status index_rebuild(desk_store *st, guint *count, desk_err *err);
  * cut to 200 bytes (libnotmuch exits the process on long properties). */
 void index_set_prop(notmuch_message_t *m, const char *key, const char *value);
 
+/* A property of any length (an X-Desk-Set): one value when short, else
+ * pieces "NN:..." that index_get_text joins again (a property longer than
+ * about 235 bytes makes libnotmuch exit, PITFALLS.md). */
+void index_set_text(notmuch_message_t *m, const char *key, const char *value);
+/* KEY's value as index_set_text stored it, NULL if none. Caller g_free()s. */
+char *index_get_text(notmuch_message_t *m, const char *key);
+
 /* The derived Message-ID of a message with content hash HASH. */
 char *index_derived_id(const char *hash);
 

@@ -98,15 +98,15 @@ split_replay(notmuch_database_t *db, desk_err *err)
 	}
 	for (; notmuch_messages_valid(ms); notmuch_messages_move_to_next(ms)) {
 		notmuch_message_t *m = notmuch_messages_get(ms);
-		const char *set = NULL, *t = NULL;
+		const char *t = NULL;
+		char *set = index_get_text(m, "desk.set");
 		split_ev *e = g_new0(split_ev, 1);
 
-		notmuch_message_get_property(m, "desk.set", &set);
 		notmuch_message_get_property(m, "desk.ticket", &t);
 		e->ticket = t != NULL ? (guint)g_ascii_strtoull(t, NULL, 10) : 0;
 		e->time = index_message_time(m);
 		e->path = g_strdup(notmuch_message_get_filename(m));
-		e->set = g_strdup(set != NULL ? set : "");
+		e->set = set != NULL ? set : g_strdup("");
 		g_ptr_array_add(evs, e);
 		notmuch_message_destroy(m);
 	}

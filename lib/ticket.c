@@ -585,13 +585,15 @@ collect_item(void *ud, notmuch_message_t *m)
 	const char *v = prop(m, "desk.ticket");
 	owned_item o = { 0 };
 	gboolean event = has_tag(m, "event");
+	char *set;
 
 	o.ticket = v != NULL ? (guint)g_ascii_strtoull(v, NULL, 10) : 0;
 	if (o.ticket == 0)
 		return;
+	set = event ? index_get_text(m, "desk.set") : NULL;
 	own_strings(&o, notmuch_message_get_message_id(m), prop(m, "desk.match"), prop(m, "desk.queue"),
-		    event ? prop(m, "desk.event") ?: "" : NULL, event ? prop(m, "desk.set") : NULL,
-		    notmuch_message_get_filename(m));
+		    event ? prop(m, "desk.event") ?: "" : NULL, set, notmuch_message_get_filename(m));
+	g_free(set);
 	o.it.time = index_message_time(m);
 	o.it.ticket_tag = has_tag(m, "ticket");
 	o.it.held = has_tag(m, "held");
@@ -1021,7 +1023,9 @@ collect_message(void *ud, notmuch_message_t *m)
 	tm->tags = tags_of(m);
 	tm->match = g_strdup(prop(m, "desk.match") ?: "");
 	tm->event = event ? g_strdup(prop(m, "desk.event") ?: "") : NULL;
-	tm->set = event ? g_strdup(prop(m, "desk.set") ?: "") : NULL;
+	tm->set = event ? index_get_text(m, "desk.set") : NULL;
+	if (event && tm->set == NULL)
+		tm->set = g_strdup("");
 	tm->ticket = (guint)prop_num(m, "desk.ticket");
 	g_ptr_array_add(c->messages, tm);
 	if (c->info == NULL && tm->ticket == c->ticket && has_tag(m, "ticket"))
