@@ -12,10 +12,12 @@
 # TSV keeps one row per ticket of 11 fields.
 #
 # What only agents or the configuration can set: queue names (the config
-# allows letters, digits, . _ -), owner logins and tags (validated) cannot
-# hold controls, so they are fed to desk queue, desk assign and desk tag,
-# whose refusals quote them on stderr; an agent's display name can, and
-# goes through desk agent add --name.
+# allows letters, digits, . _ -), owner logins, tags and Cc addresses
+# (validated) cannot hold controls, so they are fed to desk queue, desk
+# assign, desk tag and desk cc, whose refusals quote them on stderr; an
+# agent's display name can, and goes through desk agent add --name. A KB
+# commit message that is no UTF-8 (with a raw 8-bit CSI byte) goes to
+# desk kb log.
 . "$(dirname "$0")/lib.sh"
 
 STORE=$T/store
@@ -170,6 +172,10 @@ run assign-bad D assign 1 "bob$CSI" --as alice
 clean assign-bad "bob"
 run priority D priority 1 high --as alice
 clean priority "high"
+run cc D cc 1 add "\"cc$CSI$RLO\"@customer.test" --as alice
+clean cc "customer.test"
+run status D status 1 pending --as alice
+clean status "pending"
 run spam D spam 2 --block --as alice
 clean spam "blocked" 'lory"@customer.test'
 run unspam D spam 2 --undo --block --as alice
@@ -188,6 +194,9 @@ run close-file D close "$T/no-$CSI-such" --as alice
 clean close-file "is not a ticket number"
 run agents D agent list
 clean agents Visible-agent alice
+run agents-json D agent list --format=json
+clean agents-json Visible-agent
+json_keeps agents-json '"\x1b[2J" in j[1]["name"] and "\u2066" in j[1]["name"]'
 run ingest D ingest --mbox "$T/no-$OSC.mbox"
 clean ingest "no-"
 run reindex D reindex
@@ -206,7 +215,8 @@ printf 'Title: Visible-title printer %s\nTags: help, visible-tag%s\nAudience: pu
 	"$BAD" "$BAD" "$BAD" >"$T/work/articles/printer.txt"
 G add -A && G commit -qm "Visible-commit $BAD" || bail_out "git commit"
 printf 'Visible-second-line %s\n' "$BAD" >>"$T/work/articles/printer.txt"
-G commit -qam "Visible-change $BAD" || bail_out "git commit"
+# a commit message that is no UTF-8, with a raw 8-bit CSI byte
+G -c i18n.commitEncoding=latin1 commit -qam "Visible-change $BAD "$'caf\xe9 \x9b2J' || bail_out "git commit"
 if run kb-push G push origin HEAD:main; then
 	clean kb-push "kb index at"
 else
@@ -239,4 +249,6 @@ run kb-diff D kb diff printer main~1 main
 clean kb-diff "+Visible-second-line"
 run kb-lint D kb lint
 clean kb-lint
+run kb-new D kb new --from-ticket 1
+clean kb-new "drafts/"
 test_done
