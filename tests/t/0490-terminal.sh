@@ -8,7 +8,8 @@
 # message and author. Every printing verb runs, and no byte stream it
 # writes (stdout or stderr) holds ESC, BEL, a C1 control or a bidi
 # control, or is invalid UTF-8, while the visible text is still there (the
-# controls are U+FFFD, see desk(1)). JSON keeps the data (escaped as \uXXXX);
+# controls are U+FFFD, or spaces where lib/render.c made them so; see
+# desk(1)). JSON keeps the data (escaped as \uXXXX);
 # TSV keeps one row per ticket of 11 fields.
 #
 # What only agents or the configuration can set: queue names (the config
