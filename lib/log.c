@@ -4,6 +4,7 @@
 #include <glib.h>
 
 #include "log.h"
+#include "term.h"
 
 static int use_syslog, debug;
 
@@ -36,20 +37,24 @@ log_debug_enable(int on)
 	debug = on;
 }
 
+/* A line may quote mail: it is made safe for a terminal (lib/term.h)
+ * before syslog or stderr get it. */
 void
 desk_log(int priority, const char *fmt, ...)
 {
 	va_list ap;
+	char *line, *safe;
 
 	if (priority == LOG_DEBUG && !debug)
 		return;
 	va_start(ap, fmt);
-	if (use_syslog) {
-		vsyslog(priority, fmt, ap);
-	} else {
-		fputs("desk: ", stderr);
-		vfprintf(stderr, fmt, ap);
-		fputc('\n', stderr);
-	}
+	line = g_strdup_vprintf(fmt, ap);
 	va_end(ap);
+	safe = term_safe(line, TERM_LINE);
+	if (use_syslog)
+		syslog(priority, "%s", safe);
+	else
+		fprintf(stderr, "desk: %s\n", safe);
+	g_free(safe);
+	g_free(line);
 }

@@ -3,6 +3,7 @@
 
 #include "apply.h"
 #include "desk.h"
+#include "output.h"
 #include "ticket-args.h"
 
 GArray *
@@ -40,7 +41,7 @@ apply_one(desk_change *c, guint n, const desk_agent *me, apply_fn fn, void *ud, 
 	if (s == DESK_OK && ev.event != NULL)
 		s = change_event(c, t, me, ev.event, ev.set, ev.line, &err);
 	if (s == DESK_OK)
-		printf("%u: %s\n", t->number, ev.line != NULL ? ev.line : "unchanged");
+		printf("%u: %s\n", t->number, ev.line != NULL ? out_safe(ev.line) : "unchanged");
 	xset_free(ev.set);
 	g_free(ev.line);
 	ticket_info_free(t);

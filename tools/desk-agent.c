@@ -41,7 +41,8 @@ agent_list(desk_store *st, const char *format)
 		const desk_agent *ag = a->pdata[i];
 		char *q = g_strjoinv(",", ag->queues);
 
-		printf("%-12s %-32s %-20s %s\n", ag->login, ag->address, *q ? q : "-", ag->name);
+		printf("%-12s %-32s %-20s %s\n", out_safe(ag->login), out_safe(ag->address), out_safe(*q ? q : "-"),
+		       out_safe(ag->name));
 		g_free(q);
 	}
 	return 0;

@@ -9,6 +9,7 @@
 #include "desk.h"
 #include "event.h"
 #include "index.h"
+#include "output.h"
 #include "reply.h"
 #include "sendmail.h"
 #include "ticket-args.h"
@@ -140,8 +141,8 @@ comment(desk_store *st, const desk_agent *me, guint n, const char *message, gboo
 		 * not repeated by a second run. */
 		out = event_to_string(msg);
 		if (sendmail_send(st, out, event_desk_address(st, NULL), &err) != DESK_OK)
-			fprintf(stderr, "desk: comment %u: the note is stored, but mailing it to the other "
-				"agents failed: %s\n", ticket, err.msg);
+			desk_warn("comment %u: the note is stored, but mailing it to the other agents failed: %s",
+				  ticket, err.msg);
 		else
 			printf("%u: mailed to the other agents on the ticket\n", ticket);
 	}

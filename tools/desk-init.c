@@ -4,6 +4,7 @@
 #include "desk.h"
 #include "index.h"
 #include "kb.h"
+#include "output.h"
 
 int
 verb_init(const char *store_dir, int argc, char **argv)
@@ -42,11 +43,11 @@ verb_init(const char *store_dir, int argc, char **argv)
 		store_free(st);
 		return desk_error(s, "init %s: %s", dir, err.msg);
 	}
-	printf("initialised store %s", st->dir);
+	printf("initialised store %s", out_safe(st->dir));
 	for (guint i = 0; i < st->cfg->addresses->len; i++) {
 		desk_address *a = st->cfg->addresses->pdata[i];
 
-		printf("%s%s=%s", i ? ", " : " for ", a->address, a->queue);
+		printf("%s%s=%s", i ? ", " : " for ", out_safe(a->address), out_safe(a->queue));
 	}
 	printf("\n");
 	store_free(st);

@@ -48,7 +48,8 @@ list_print(GPtrArray *articles, const git_commit *c, gboolean json)
 		if (json)
 			json_array_add_element(arr, article_json(a, c));
 		else
-			printf("%-32s %-9s %-8s %s\n", a->slug, a->status, a->audience, a->title);
+			printf("%-32s %-9s %-8s %s\n", out_safe(a->slug), out_safe(a->status), out_safe(a->audience),
+			       out_safe(a->title));
 	}
 	if (json) {
 		JsonNode *root = json_node_new(JSON_NODE_ARRAY);
@@ -92,7 +93,7 @@ kb_cmd_list(const char *store_dir, int argc, char **argv)
 		goto out;
 	}
 	for (guint i = 0; i < problems->len; i++)
-		fprintf(stderr, "desk: kb list: %s\n", (char *)problems->pdata[i]);
+		desk_warn("kb list: %s", (char *)problems->pdata[i]);
 	list_print(articles, c, format != NULL && strcmp(format, "json") == 0);
 out:
 	if (articles != NULL)
@@ -138,7 +139,7 @@ kb_cmd_show(const char *store_dir, int argc, char **argv)
 	if (s != DESK_OK)
 		rc = desk_error(s, "kb show: %s", err.msg);
 	else
-		fputs(raw, stdout);
+		fputs(out_safe_text(raw), stdout);
 out:
 	article_free(a);
 	git_commit_free(c);
@@ -173,8 +174,8 @@ kb_cmd_log(const char *store_dir, int argc, char **argv)
 				const kb_log_entry *e = log->pdata[i];
 				char *when = out_iso8601(e->time);
 
-				printf("%s %s %s  %s\n    %s: %s\n", e->id, when, e->author, e->summary,
-				       e->path, e->change);
+				printf("%s %s %s  %s\n    %s: %s\n", out_safe(e->id), when, out_safe(e->author),
+				       out_safe(e->summary), out_safe(e->path), out_safe(e->change));
 				g_free(when);
 			}
 			g_ptr_array_unref(log);
@@ -205,7 +206,7 @@ kb_cmd_diff(const char *store_dir, int argc, char **argv)
 		if ((s = kb_diff(kb, argv[1], argv[2], argv[3], &patch, &err)) != DESK_OK)
 			rc = desk_error(s, "kb diff: %s", err.msg);
 		else
-			fputs(patch, stdout);
+			fputs(out_safe_text(patch), stdout);
 	}
 	g_free(patch);
 	kb_close(kb);
@@ -242,7 +243,7 @@ kb_cmd_lint(const char *store_dir, int argc, char **argv)
 	}
 	id = kb_short_id(c);
 	for (guint i = 0; i < problems->len; i++)
-		printf("%s\n", (char *)problems->pdata[i]);
+		printf("%s\n", out_safe(problems->pdata[i]));
 	if (problems->len > 0)
 		rc = desk_error(DESK_DATAERR, "kb lint: %u problem%s at %s", problems->len,
 				problems->len == 1 ? "" : "s", id);

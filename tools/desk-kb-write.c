@@ -5,6 +5,7 @@
 #include "desk-kb.h"
 #include "index.h"
 #include "kbticket.h"
+#include "output.h"
 
 /* The article to start from: FILE's text ("-": stdin), else a template. */
 static desk_status
@@ -100,7 +101,7 @@ kb_cmd_new(const char *store_dir, int argc, char **argv)
 	if (s != DESK_OK)
 		rc = desk_error(s, "kb new: %s", err.msg);
 	else
-		printf("%s\n", branch);
+		printf("%s\n", out_safe(branch));
 out:
 	article_free(a);
 	kb_close(kb);

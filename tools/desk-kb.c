@@ -77,9 +77,9 @@ kb_hits_print(GPtrArray *hits, gboolean json)
 		const kb_hit *h = hits->pdata[i];
 		char *snip = g_strdelimit(g_strdup(h->snippet), "\r\n\t", ' ');
 
-		printf("%2u. %6.2f  %s  (%s)%s%s\n    %s\n", i + 1, h->score, h->title, h->citation,
-		       strcmp(h->audience, "public") ? " internal" : "",
-		       strcmp(h->status, "published") ? " draft" : "", g_strstrip(snip));
+		printf("%2u. %6.2f  %s  (%s)%s%s\n    %s\n", i + 1, h->score, out_safe(h->title),
+		       out_safe(h->citation), strcmp(h->audience, "public") ? " internal" : "",
+		       strcmp(h->status, "published") ? " draft" : "", out_safe(g_strstrip(snip)));
 		g_free(snip);
 	}
 }
@@ -211,10 +211,10 @@ kb_cmd_index(const char *store_dir, int argc, char **argv)
 		if ((s = kbindex_sync(kb, rebuild, &u, &err)) != DESK_OK)
 			rc = desk_error(s, "kb index: %s", err.msg);
 		else if (u.rebuilt)
-			printf("kb index at %s: built, %u articles%s%s%s\n", u.commit, u.changed,
-			       u.why ? " (" : "", u.why ? u.why : "", u.why ? ")" : "");
+			printf("kb index at %s: built, %u articles%s%s%s\n", out_safe(u.commit), u.changed,
+			       u.why ? " (" : "", u.why ? out_safe(u.why) : "", u.why ? ")" : "");
 		else
-			printf("kb index at %s: %u files changed\n", u.commit, u.changed);
+			printf("kb index at %s: %u files changed\n", out_safe(u.commit), u.changed);
 	}
 	kbindex_update_clear(&u);
 	kb_close(kb);

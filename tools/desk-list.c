@@ -79,18 +79,16 @@ print_tsv(GPtrArray *list)
 	for (guint i = 0; i < list->len; i++) {
 		const ticket_info *t = list->pdata[i];
 		char *c = out_iso8601(t->created), *u = out_iso8601(t->updated);
-		char *req = out_tsv_field(t->requester), *subj = out_tsv_field(t->subject);
-
 		char *tags = g_strjoinv(",", t->tags);
 
-		printf("%u\t%s\t%s\t%s\t%s\t%u\t%s\t%s\t%s\t%s\t%s\n", t->number, t->status, t->queue,
-		       *t->owner ? t->owner : "-", req, t->messages, c, u, subj, t->priority,
-		       *tags ? tags : "-");
+		/* out_safe: no tab or newline in a field breaks the row */
+		printf("%u\t%s\t%s\t%s\t%s\t%u\t%s\t%s\t%s\t%s\t%s\n", t->number, out_safe(t->status),
+		       out_safe(t->queue), out_safe(*t->owner ? t->owner : "-"), out_safe(t->requester),
+		       t->messages, c, u, out_safe(t->subject), out_safe(t->priority),
+		       out_safe(*tags ? tags : "-"));
 		g_free(tags);
 		g_free(c);
 		g_free(u);
-		g_free(req);
-		g_free(subj);
 	}
 }
 

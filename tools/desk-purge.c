@@ -12,6 +12,7 @@
 #include "desk.h"
 #include "evlist.h"
 #include "index.h"
+#include "output.h"
 #include "purge.h"
 #include "ticket-args.h"
 
@@ -80,7 +81,7 @@ purge_one(desk_store *st, desk_change *c, const desk_agent *me, const ticket_inf
 	if (w != NULL)
 		notmuch_database_destroy(w);
 	if (s == DESK_OK)
-		printf("%u: %s\n", t->number, line);
+		printf("%u: %s\n", t->number, out_safe(line));
 out:
 	g_ptr_array_unref(paths);
 	g_ptr_array_unref(items);

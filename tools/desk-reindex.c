@@ -30,7 +30,7 @@ verb_reindex(const char *store_dir, int argc, char **argv)
 	/* what waited in mail/new was indexed as new mail: acknowledged,
 	 * agents' commands applied, as the milter's indexer would */
 	if (s == DESK_OK && followup_run(st, NULL, &ferr) != DESK_OK)
-		fprintf(stderr, "desk: reindex: follow-up of new mail: %s\n", ferr.msg);
+		desk_warn("reindex: follow-up of new mail: %s", ferr.msg);
 	store_free(st);
 	if (s != DESK_OK)
 		return desk_error(s, "reindex: %s", err.msg);

@@ -12,6 +12,7 @@
 #include "output.h"
 #include "render.h"
 #include "seen.h"
+#include "term.h"
 #include "ticket.h"
 
 static void
@@ -108,12 +109,12 @@ static void
 info_text(const ticket_info *t)
 {
 	char *c = out_iso8601(t->created), *u = out_iso8601(t->updated);
-	char *subj = out_printable(t->subject), *req = out_printable(t->requester);
+	char *subj = term_safe(t->subject, TERM_LINE), *req = term_safe(t->requester, TERM_LINE);
 
 	printf("Ticket:    #%u\nSubject:   %s\nStatus:    %s\nQueue:     %s\nOwner:     %s\n"
 	       "Priority:  %s\nRequester: %s\nMessages:  %u\nCreated:   %s\nUpdated:   %s\n",
-	       t->number, subj, t->status, t->queue, *t->owner ? t->owner : "-", t->priority,
-	       req, t->messages, c, u);
+	       t->number, subj, out_safe(t->status), out_safe(t->queue), out_safe(*t->owner ? t->owner : "-"),
+	       out_safe(t->priority), req, t->messages, c, u);
 	g_free(subj);
 	g_free(req);
 	if (t->merged_into != 0)
@@ -121,7 +122,7 @@ info_text(const ticket_info *t)
 	if (t->reopens > 0)
 		printf("Reopens:   %u\n", t->reopens);
 	for (char **l = t->links; l != NULL && *l != NULL; l++)
-		printf("Link:      %s\n", *l);
+		printf("Link:      %s\n", out_safe(*l));
 	g_free(c);
 	g_free(u);
 }
@@ -130,24 +131,27 @@ static void
 message_text(guint i, guint n, const ticket_message *tm, const rendered_msg *r)
 {
 	char *when = out_iso8601(tm->time);
+	const char *text;
 
 	printf("\n--- message %u/%u, received %s ---\n", i, n, when);
-	printf("From:    %s\n", r->from);
+	printf("From:    %s\n", out_safe(r->from));
 	if (*r->to)
-		printf("To:      %s\n", r->to);
+		printf("To:      %s\n", out_safe(r->to));
 	if (*r->cc)
-		printf("Cc:      %s\n", r->cc);
-	printf("Date:    %s\nSubject: %s\nMatch:   %s\n", r->date, r->subject, tm->match);
+		printf("Cc:      %s\n", out_safe(r->cc));
+	printf("Date:    %s\nSubject: %s\nMatch:   %s\n", out_safe(r->date), out_safe(r->subject),
+	       out_safe(tm->match));
 	if (*tm->tags)
-		printf("Tags:    %s\n", tm->tags);
-	printf("\n%s", r->text);
-	if (*r->text && r->text[strlen(r->text) - 1] != '\n')
+		printf("Tags:    %s\n", out_safe(tm->tags));
+	text = out_safe_text(r->text);
+	printf("\n%s", text);
+	if (*text && text[strlen(text) - 1] != '\n')
 		putchar('\n');
 	for (guint a = 0; a < r->attachments->len; a++) {
 		const render_attachment *at = r->attachments->pdata[a];
 
-		printf("%s  %s (%s, %" G_GSIZE_FORMAT " bytes)\n", a ? "" : "\nAttachments:\n", at->name,
-		       at->type, at->size);
+		printf("%s  %s (%s, %" G_GSIZE_FORMAT " bytes)\n", a ? "" : "\nAttachments:\n", out_safe(at->name),
+		       out_safe(at->type), at->size);
 	}
 	g_free(when);
 }
@@ -192,8 +196,10 @@ event_text(const ticket_message *tm, const rendered_msg *r)
 {
 	char *when = out_iso8601(tm->time);
 	const char *nl = strchr(r->text, '\n');
+	char *line = g_strndup(r->text, nl != NULL ? (gsize)(nl - r->text) : strlen(r->text));
 
-	printf("\n--- %s  %.*s\n", when, (int)(nl != NULL ? nl - r->text : (int)strlen(r->text)), r->text);
+	printf("\n--- %s  %s\n", when, out_safe(line));
+	g_free(line);
 	g_free(when);
 }
 
@@ -241,7 +247,7 @@ show(desk_store *st, const ticket_info *info, GPtrArray *msgs, const char *forma
 		if (seen_before(seen, tm))
 			continue;
 		if (render_message(tm->path, st->cfg->fallback_charsets, &r, &one) != DESK_OK) {
-			fprintf(stderr, "desk: show: message %s: %s\n", tm->message_id, one.msg);
+			desk_warn("show: message %s: %s", tm->message_id, one.msg);
 			s = DESK_DATAERR;
 			continue;
 		}
@@ -276,7 +282,7 @@ record_seen(desk_store *st, const desk_agent *me, guint n, GPtrArray *msgs)
 	for (guint i = 0; i < msgs->len; i++)
 		ids[i] = ((ticket_message *)msgs->pdata[i])->message_id;
 	if (seen_set(st, me->login, n, ids, &err) != DESK_OK)
-		fprintf(stderr, "desk: show: remembering what you saw: %s\n", err.msg);
+		desk_warn("show: remembering what you saw: %s", err.msg);
 	g_free(ids);
 }
 

@@ -9,6 +9,7 @@
 
 #include "desk.h"
 #include "log.h"
+#include "term.h"
 
 static const struct verb {
 	const char *name;
@@ -49,7 +50,19 @@ usage(FILE *out)
 		     "$MAILDESK_STORE, else /var/lib/maildesk.\n\nVerbs:\n");
 	for (size_t i = 0; i < G_N_ELEMENTS(verbs); i++)
 		fprintf(out, "  %-9s %s\n", verbs[i].name, verbs[i].summary);
-	fprintf(out, "\n'desk VERB --help' explains one; man desk-VERB has the details.\n");
+	fprintf(out, "\n'desk VERB --help' explains one; man desk-VERB has the details.\n"
+		     "Text from mail is printed with its control characters as U+FFFD (see desk(1)).\n");
+}
+
+static void
+vwarn(const char *fmt, va_list ap)
+{
+	char *msg = g_strdup_vprintf(fmt, ap);
+	char *safe = term_safe(msg, TERM_LINE);
+
+	fprintf(stderr, "desk: %s\n", safe);
+	g_free(safe);
+	g_free(msg);
 }
 
 int
@@ -57,12 +70,20 @@ desk_error(desk_status s, const char *fmt, ...)
 {
 	va_list ap;
 
-	fputs("desk: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vwarn(fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 	return desk_exit_code(s);
+}
+
+void
+desk_warn(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vwarn(fmt, ap);
+	va_end(ap);
 }
 
 int

@@ -19,8 +19,11 @@ int desk_open_store(const char *store_dir, desk_store **st);
 int desk_open_as(const char *store_dir, const char *verb, const char *as, desk_store **st,
 		 const desk_agent **me);
 
-/* Print "desk: MSG" on stderr and return the exit code of S. */
+/* Print "desk: MSG" on stderr and return the exit code of S. MSG is made
+ * safe for a terminal (one line, lib/term.h): it may quote mail. */
 int desk_error(desk_status s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Print "desk: MSG" on stderr, safe as desk_error's: a warning. */
+void desk_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* Parse options of a verb with GOptionContext: "desk VERB ARGS_DOC".
  * Returns -1 on success, else the exit code to return. */

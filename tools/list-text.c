@@ -9,6 +9,7 @@
 
 #include "list-text.h"
 #include "output.h"
+#include "term.h"
 #include "ticket.h"
 
 enum { C_NUM, C_STATUS, C_PRI, C_OWNER, C_QUEUE, C_UPDATED, C_REQ, C_SUBJECT, NCOL };
@@ -84,7 +85,7 @@ colour_of(int col, const char *v)
 	return NULL;
 }
 
-/* The cells of one ticket, printable. */
+/* The cells of one ticket, safe for a terminal (lib/term.h). */
 static void
 cells_of(const ticket_info *t, char *cell[NCOL])
 {
@@ -95,13 +96,13 @@ cells_of(const ticket_info *t, char *cell[NCOL])
 		u[16] = '\0';
 	}
 	cell[C_NUM] = g_strdup_printf("%u", t->number);
-	cell[C_STATUS] = out_printable(t->status);
-	cell[C_PRI] = out_printable(t->priority);
-	cell[C_OWNER] = out_printable(*t->owner ? t->owner : "-");
-	cell[C_QUEUE] = out_printable(t->queue);
+	cell[C_STATUS] = term_safe(t->status, TERM_LINE);
+	cell[C_PRI] = term_safe(t->priority, TERM_LINE);
+	cell[C_OWNER] = term_safe(*t->owner ? t->owner : "-", TERM_LINE);
+	cell[C_QUEUE] = term_safe(t->queue, TERM_LINE);
 	cell[C_UPDATED] = u;
-	cell[C_REQ] = out_printable(t->requester);
-	cell[C_SUBJECT] = out_printable(t->subject);
+	cell[C_REQ] = term_safe(t->requester, TERM_LINE);
+	cell[C_SUBJECT] = term_safe(t->subject, TERM_LINE);
 }
 
 /* Column widths: each as wide as its widest cell, up to its maximum;

@@ -1,7 +1,10 @@
-/* output.c: formatting helpers shared by the verbs. */
+/* output.c: formatting helpers shared by the verbs; what they print for
+ * people passes through lib/term.c here. */
 #include <stdio.h>
+#include <string.h>
 
 #include "output.h"
+#include "term.h"
 
 char *
 out_iso8601(gint64 t)
@@ -17,6 +20,41 @@ out_iso8601(gint64 t)
 	return s;
 }
 
+/* Append C as a JSON escape: \uXXXX, or a surrogate pair above U+FFFF. */
+static void
+append_json_escape(GString *out, gunichar c)
+{
+	if (c > 0xFFFF) {
+		c -= 0x10000;
+		g_string_append_printf(out, "\\u%04x\\u%04x", 0xD800 + (c >> 10), 0xDC00 + (c & 0x3FF));
+	} else {
+		g_string_append_printf(out, "\\u%04x", c);
+	}
+}
+
+/* *TEXT (JSON text, g_malloc'd) with every character term_unsafe names
+ * escaped and invalid UTF-8 made U+FFFD. Outside strings JSON text is
+ * ASCII, and json-glib escapes C0 and DEL itself, so only non-ASCII
+ * characters (all within strings) are looked at. */
+static void
+json_escape_unsafe(char **text)
+{
+	char *v = g_utf8_make_valid(*text, -1);
+	GString *out = g_string_sized_new(strlen(v));
+
+	for (const char *p = v; *p != '\0'; p = g_utf8_next_char(p)) {
+		gunichar c = g_utf8_get_char(p);
+
+		if (c >= 0x80 && term_unsafe(c))
+			append_json_escape(out, c);
+		else
+			g_string_append_len(out, p, g_utf8_next_char(p) - p);
+	}
+	g_free(v);
+	g_free(*text);
+	*text = g_string_free(out, FALSE);
+}
+
 void
 out_json(JsonNode *node)
 {
@@ -26,35 +64,36 @@ out_json(JsonNode *node)
 	json_generator_set_pretty(gen, TRUE);
 	json_generator_set_root(gen, node);
 	text = json_generator_to_data(gen, NULL);
+	json_escape_unsafe(&text);
 	puts(text);
 	g_free(text);
 	g_object_unref(gen);
 	json_node_unref(node);
 }
 
-char *
-out_tsv_field(const char *s)
+/* Keep S (g_malloc'd) until OUT_SAFE_KEPT more are kept; returns S. */
+static const char *
+keep(char *s)
 {
-	char *t = g_strdup(s != NULL ? s : "");
+	static char *kept[OUT_SAFE_KEPT];
+	static guint next;
 
-	return g_strdelimit(t, "\t\r\n", ' ');
+	g_free(kept[next]);
+	kept[next] = s;
+	next = (next + 1) % OUT_SAFE_KEPT;
+	return s;
 }
 
-char *
-out_printable(const char *s)
+const char *
+out_safe(const char *s)
 {
-	char *v = g_utf8_make_valid(s != NULL ? s : "", -1);
-	GString *out = g_string_sized_new(strlen(v));
+	return keep(term_safe(s, TERM_LINE));
+}
 
-	for (const char *p = v; *p != '\0'; p = g_utf8_next_char(p)) {
-		gunichar c = g_utf8_get_char(p);
-
-		if (g_unichar_iscntrl(c) || c == 0x2028 || c == 0x2029)
-			c = ' ';
-		g_string_append_unichar(out, c);
-	}
-	g_free(v);
-	return g_string_free(out, FALSE);
+const char *
+out_safe_text(const char *s)
+{
+	return keep(term_safe(s, TERM_TEXT));
 }
 
 void

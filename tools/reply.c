@@ -16,6 +16,7 @@
 #include "index.h"
 #include "render.h"
 #include "kbticket.h"
+#include "output.h"
 #include "reply.h"
 #include "seen.h"
 #include "sendmail.h"
@@ -698,7 +699,8 @@ reply_run(desk_store *st, const desk_agent *me, guint n, const reply_opts *o)
 	text = event_to_string(msg);
 	s = sendmail_send(st, text, sender, &err);
 	if (s == DESK_OK) {
-		printf("%u: reply sent to %s <%s>\n", t->number, t->requester, g_mime_message_get_message_id(msg));
+		printf("%u: reply sent to %s <%s>\n", t->number, out_safe(t->requester),
+		       out_safe(g_mime_message_get_message_id(msg)));
 	} else {
 		char *why = g_strdup(err.msg);
 		xset *set = xset_new();
@@ -707,7 +709,7 @@ reply_run(desk_store *st, const desk_agent *me, guint n, const reply_opts *o)
 
 		xset_add(set, "unsent", g_mime_message_get_message_id(msg));
 		if (note_event(st, me, t->number, "send-failed", set, line, &e2) != DESK_OK)
-			fprintf(stderr, "desk: reply %u: recording the failure: %s\n", n, e2.msg);
+			desk_warn("reply %u: recording the failure: %s", n, e2.msg);
 		rc = desk_error(s, "reply %u: not sent: %s; the reply is stored in the ticket, "
 			       "'desk reply --retry %u' sends it", n, why, t->number);
 		g_free(line);
@@ -842,7 +844,7 @@ reply_retry(desk_store *st, const desk_agent *me, guint n)
 		xset *set;
 
 		if (m == NULL) {
-			fprintf(stderr, "desk: reply --retry %u: the copy of <%s> is missing\n", n, (char *)ids->pdata[i]);
+			desk_warn("reply --retry %u: the copy of <%s> is missing", n, (char *)ids->pdata[i]);
 			rc = desk_exit_code(DESK_NOTFOUND);
 			break;
 		}
@@ -855,7 +857,7 @@ reply_retry(desk_store *st, const desk_agent *me, guint n)
 		if (s == DESK_OK)
 			s = change_event(c, t, me, "resent", set, line, &err);
 		if (s == DESK_OK)
-			printf("%u: %s\n", n, line);
+			printf("%u: %s\n", n, out_safe(line));
 		else
 			rc = desk_error(s, "reply --retry %u: <%s>: %s; still unsent", n, (char *)ids->pdata[i], err.msg);
 		xset_free(set);

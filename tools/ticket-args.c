@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "desk.h"
 #include "ticket-args.h"
 
 static guint
@@ -56,12 +57,12 @@ from_stream(FILE *f, const char *what, GArray *out)
 		if (t != 0)
 			g_array_append_val(out, t);
 		else if (g_strstrip(line)[0] != '\0') {
-			fprintf(stderr, "desk: not a ticket number in %s: %s\n", what, line);
+			desk_warn("not a ticket number in %s: %s", what, line);
 			return FALSE;
 		}
 	}
 	if (out->len == before) {
-		fprintf(stderr, "desk: no ticket in %s\n", what);
+		desk_warn("no ticket in %s", what);
 		return FALSE;
 	}
 	return TRUE;
@@ -82,7 +83,7 @@ ticket_args_add(const char *arg, GArray *out)
 		return from_stream(stdin, "stdin", out);
 	f = fopen(arg, "r");
 	if (f == NULL) {
-		fprintf(stderr, "desk: '%s' is not a ticket number, '-' or a message file\n", arg);
+		desk_warn("'%s' is not a ticket number, '-' or a message file", arg);
 		return FALSE;
 	}
 	ok = from_stream(f, arg, out);
@@ -99,7 +100,7 @@ ticket_arg_one(const char *arg)
 	if (ticket_args_add(arg, a) && a->len == 1)
 		t = g_array_index(a, guint, 0);
 	else if (a->len > 1)
-		fprintf(stderr, "desk: '%s' names more than one ticket\n", arg);
+		desk_warn("'%s' names more than one ticket", arg);
 	g_array_unref(a);
 	return t;
 }
