@@ -2,6 +2,7 @@
 #include <string.h>
 #include <gmime/gmime.h>
 
+#include "addr.h"
 #include "facts.h"
 
 msg_facts *
@@ -188,32 +189,34 @@ set_once(char **field, const char *value, gsize max)
 		*field = g_strndup(value, max);
 }
 
+/* The sender: the From header's one mailbox, parsed structure first
+ * (lib/addr.h). None (from_bad) when it has none, several, or one that
+ * does not parse: who sent it is not known then. */
 static void
-add_addresses(msg_facts *f, const char *value, gboolean from)
+set_from(msg_facts *f, const char *value)
 {
-	InternetAddressList *list = internet_address_list_parse(NULL, value);
-	int n = list != NULL ? internet_address_list_length(list) : 0;
+	guint bad = 0;
+	GPtrArray *boxes = addr_parse(value, 2, &bad);
 
-	for (int i = 0; i < n; i++) {
-		InternetAddress *a = internet_address_list_get_address(list, i);
-		const char *spec;
+	if (boxes->len == 1 && bad == 0) {
+		addr_box *b = boxes->pdata[0];
 
-		if (!INTERNET_ADDRESS_IS_MAILBOX(a))
-			continue;
-		spec = internet_address_mailbox_get_idn_addr(INTERNET_ADDRESS_MAILBOX(a));
-		if (spec == NULL || strchr(spec, '@') == NULL || strlen(spec) > 254)
-			continue;
-		if (from) {
-			f->from = g_ascii_strdown(spec, -1);
-			if (internet_address_get_name(a) != NULL)
-				f->from_name = facts_decode_text(internet_address_get_name(a));
-			break;
-		}
-		if (f->recipients->len < 100)
-			g_ptr_array_add(f->recipients, g_ascii_strdown(spec, -1));
+		f->from = g_utf8_strdown(b->addr, -1);
+		f->from_name = *b->name != '\0' ? g_strdup(b->name) : NULL;
+	} else {
+		f->from_bad = TRUE;
 	}
-	if (list != NULL)
-		g_object_unref(list);
+	g_ptr_array_unref(boxes);
+}
+
+static void
+add_recipients(msg_facts *f, const char *value)
+{
+	GPtrArray *boxes = addr_parse(value, 100, NULL);
+
+	for (guint i = 0; i < boxes->len && f->recipients->len < 100; i++)
+		g_ptr_array_add(f->recipients, g_utf8_strdown(((addr_box *)boxes->pdata[i])->addr, -1));
+	g_ptr_array_unref(boxes);
 }
 
 static void
@@ -358,10 +361,16 @@ facts_header(msg_facts *f, const char *name, const char *value)
 		if (f->subject == NULL)
 			f->subject = facts_decode_text(value);
 	} else if (g_ascii_strcasecmp(name, "from") == 0) {
-		if (f->from == NULL)
-			add_addresses(f, value, TRUE);
+		if (f->from == NULL && !f->from_bad) {
+			set_from(f, value);
+		} else {
+			/* two From headers: whose is it? */
+			g_clear_pointer(&f->from, g_free);
+			g_clear_pointer(&f->from_name, g_free);
+			f->from_bad = TRUE;
+		}
 	} else if (g_ascii_strcasecmp(name, "to") == 0 || g_ascii_strcasecmp(name, "cc") == 0) {
-		add_addresses(f, value, FALSE);
+		add_recipients(f, value);
 	} else if (g_ascii_strcasecmp(name, "content-type") == 0) {
 		if (f->content_type == NULL)
 			content_type(f, value);

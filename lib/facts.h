@@ -16,8 +16,9 @@ typedef struct msg_facts {
 	char *in_reply_to;      /* first valid id */
 	GPtrArray *references;  /* valid ids, at most FACTS_MAX_REFS (the last ones) */
 	char *subject;          /* decoded UTF-8 */
-	char *from;             /* lower-case addr-spec of the first From mailbox */
-	char *from_name;        /* display name, UTF-8, may be NULL */
+	char *from;             /* lower-case addr-spec of the From mailbox; NULL if none */
+	char *from_name;        /* its display name, UTF-8, one line, may be NULL */
+	gboolean from_bad;      /* From has no, several, or an unreadable mailbox */
 	GPtrArray *recipients;  /* lower-case To and Cc addr-specs */
 	char *content_type;     /* lower-case type/subtype */
 	char *x_original_to;    /* first X-Original-To (where the MTA says it went) */

@@ -232,6 +232,10 @@ annotate(notmuch_message_t *m, const scanned *sc, guint ticket, gboolean followu
 	index_set_prop(m, "desk.match", f->x_match);
 	index_set_prop(m, "desk.queue", f->x_queue);
 	index_set_prop(m, "desk.hash", sc->hash);
+	/* the sender as parsed from the raw From (lib/addr.h), never again
+	 * from notmuch's decoded one */
+	index_set_text(m, "desk.from", f->from != NULL ? f->from : "");
+	index_set_text(m, "desk.name", f->from_name != NULL ? f->from_name : "");
 	if (f->x_event != NULL) {
 		index_set_prop(m, "desk.event", f->x_event);
 		notmuch_message_add_tag(m, "event");
@@ -729,6 +733,8 @@ rebuild_item(const scanned *sc, guint ticket, const char *path, ticket_item *it)
 	it->queue = g_strndup(f->x_queue != NULL ? f->x_queue : "", 200);
 	it->event = f->x_event != NULL ? g_strndup(f->x_event, 200) : NULL;
 	it->set = f->x_event != NULL && f->x_set != NULL ? g_strdup(f->x_set) : NULL;
+	it->from = g_strdup(f->from != NULL ? f->from : "");
+	it->name = g_strdup(f->from_name != NULL ? f->from_name : "");
 	it->path = g_strdup(path);
 	it->time = scanned_time(f, path);
 	it->held = is_held(f);
@@ -744,6 +750,8 @@ rebuild_item_clear(ticket_item *it)
 	g_free((char *)it->queue);
 	g_free((char *)it->event);
 	g_free((char *)it->set);
+	g_free((char *)it->from);
+	g_free((char *)it->name);
 	g_free((char *)it->path);
 	memset(it, 0, sizeof *it);
 }

@@ -158,7 +158,7 @@ ingest_one(desk_ingest *ing, int fd, const char *rcpt, const char *envfrom, inge
 	}
 	if ((s = store_deliver(ing->st, prefix, tmpfd, &res->path, err)) == DESK_OK)
 		lookup_remember(ing->lk, sc.facts->message_id, res->decision.ticket,
-				res->decision.held ? NULL : sc.facts->from);
+				thread_participant(ing->st, &res->decision, sc.facts));
 out:
 	if (tmpfd >= 0)
 		close(tmpfd);

@@ -3,6 +3,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "addr.h"
 #include "index.h"
 #include "lookup.h"
 
@@ -178,9 +179,12 @@ lookup_remember(desk_lookup *lk, const char *id, guint ticket, const char *from)
 	e = g_new0(pending, 1);
 	e->ticket = ticket;
 	e->when = g_get_monotonic_time();
-	if (from != NULL) {
-		e->who = g_strdup_printf("%u\n%s", ticket, from);
+	if (from != NULL && *from != '\0') {
+		char *canon = addr_canonical(from);
+
+		e->who = g_strdup_printf("%u\n%s", ticket, canon);
 		count_add(lk->who, e->who, TRUE, 1);
+		g_free(canon);
 	}
 	count_add(lk->tickets, GUINT_TO_POINTER(ticket), FALSE, 1);
 	g_hash_table_insert(lk->ids, g_strdup(id), e);
@@ -339,38 +343,77 @@ lookup_ticket_status(desk_lookup *lk, guint ticket, char **status, desk_err *err
 	return s;
 }
 
-/* Whether ADDR may go into a quoted notmuch query term as it is. */
+/* Whether ADDR is one of the values of KEY on M (addr_same). */
 static gboolean
-query_safe(const char *addr)
+has_address(notmuch_message_t *m, const char *key, const char *addr)
 {
-	for (const char *c = addr; *c != '\0'; c++)
-		if (*c == '"' || *c == '(' || *c == ')' || (guchar)*c <= ' ' || (guchar)*c >= 127)
-			return FALSE;
-	return *addr != '\0';
+	notmuch_message_properties_t *ps = notmuch_message_get_properties(m, key, TRUE);
+	gboolean yes = FALSE;
+
+	for (; !yes && ps != NULL && notmuch_message_properties_valid(ps); notmuch_message_properties_move_to_next(ps)) {
+		const char *v = notmuch_message_properties_value(ps);
+
+		/* a +/- of desk.cc is never stored: they are addresses */
+		yes = addr_same(v, addr);
+	}
+	notmuch_message_properties_destroy(ps);
+	return yes;
+}
+
+/* Whether ADDR is a participant of ticket T as its root says: the
+ * requester, a Cc an agent added, or a sender whose mail came by a valid
+ * token (lib/ticket.c). Mutex held. */
+static desk_status
+root_participant(desk_lookup *lk, guint t, const char *addr, gboolean *yes, desk_err *err)
+{
+	char q[80];
+	notmuch_status_t ns = NOTMUCH_STATUS_SUCCESS;
+
+	*yes = FALSE;
+	snprintf(q, sizeof q, "tag:ticket and property:desk.ticket=%u", t);
+	for (int attempt = 0; attempt < 2; attempt++) {
+		notmuch_query_t *nq = notmuch_query_create(lk->db, q);
+		notmuch_messages_t *ms = NULL;
+
+		if (nq == NULL)
+			return desk_fail(err, DESK_SOFTWARE, "index: out of memory");
+		ns = notmuch_query_search_messages(nq, &ms);
+		if (ns == NOTMUCH_STATUS_SUCCESS && notmuch_messages_valid(ms)) {
+			notmuch_message_t *m = notmuch_messages_get(ms);
+			char *req = index_get_text(m, "desk.requester");
+
+			*yes = addr_same(req, addr) || has_address(m, "desk.cc", addr) ||
+			       has_address(m, "desk.joined", addr);
+			g_free(req);
+			notmuch_message_destroy(m);
+		}
+		notmuch_query_destroy(nq);
+		if (ns == NOTMUCH_STATUS_SUCCESS || !reopen(lk))
+			break;
+	}
+	if (ns != NOTMUCH_STATUS_SUCCESS)
+		return desk_fail(err, DESK_TEMPFAIL, "index: %s", notmuch_status_to_string(ns));
+	return DESK_OK;
 }
 
 desk_status
 lookup_participant(desk_lookup *lk, guint ticket, const char *addr, gboolean *yes, desk_err *err)
 {
-	char *key, *q;
-	guint n = 0;
+	char *canon, *key;
 	desk_status s = DESK_OK;
 
 	*yes = FALSE;
-	if (addr == NULL || !query_safe(addr))
+	if (addr == NULL || *addr == '\0')
 		return DESK_OK;
-	key = g_strdup_printf("%u\n%s", ticket, addr);
-	q = g_strdup_printf("property:desk.ticket=%u and not tag:held and (from:\"%s\" or to:\"%s\")",
-			    ticket, addr, addr);
+	canon = addr_canonical(addr);
+	key = g_strdup_printf("%u\n%s", ticket, canon);
 	g_mutex_lock(&lk->mu);
 	*yes = g_hash_table_contains(lk->who, key);
-	if (!*yes && (s = db(lk, err)) == DESK_OK) {
-		s = count(lk, q, &n, err);
-		*yes = n > 0;
-	}
+	if (!*yes && (s = db(lk, err)) == DESK_OK)
+		s = root_participant(lk, ticket, addr, yes, err);
 	g_mutex_unlock(&lk->mu);
 	g_free(key);
-	g_free(q);
+	g_free(canon);
 	return s;
 }
 

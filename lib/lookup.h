@@ -22,8 +22,10 @@ desk_status lookup_ticket_exists(desk_lookup *lk, guint ticket, gboolean *yes, d
 /* *status = the ticket's status (desk.status of its root), "" when the
  * ticket is not indexed yet. Caller g_free()s. */
 desk_status lookup_ticket_status(desk_lookup *lk, guint ticket, char **status, desk_err *err);
-/* *yes = whether ADDR is the From, To or Cc of a message of the ticket
- * that is not held. */
+/* *yes = whether ADDR is a participant of the ticket: its requester, a
+ * Cc an agent added, a sender whose mail joined by a valid token, or one
+ * remembered as such and not indexed yet (addresses compared as
+ * addr_canonical says). */
 desk_status lookup_participant(desk_lookup *lk, guint ticket, const char *addr, gboolean *yes,
 			       desk_err *err);
 
@@ -32,7 +34,8 @@ desk_status lookup_participant(desk_lookup *lk, guint ticket, const char *addr, 
 desk_status lookup_ticket_merged_into(desk_lookup *lk, guint ticket, guint *into, desk_err *err);
 
 /* Remember a decision until the indexer has the message (bounded by
- * milter.pending_ttl). FROM may be NULL. */
+ * milter.pending_ttl). FROM, a participant from now on (the requester of
+ * a new ticket, a sender with a valid token), may be NULL. */
 void lookup_remember(desk_lookup *lk, const char *id, guint ticket, const char *from);
 /* The indexer has these IDs: forget them and see the index anew. */
 void lookup_indexed(desk_lookup *lk, GPtrArray *ids);

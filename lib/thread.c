@@ -2,6 +2,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "addr.h"
+#include "agent.h"
 #include "seal.h"
 #include "thread.h"
 #include "token.h"
@@ -123,12 +125,36 @@ by_subject(desk_store *st, desk_lookup *lk, const msg_facts *f, thread_decision 
 	return s;
 }
 
+/* Whether FROM can be a participant of customer mail: never the desk's
+ * own addresses, never an agent's (agents work by the MTA's word,
+ * lib/bymail.h), never nobody. */
+static gboolean
+may_participate(desk_store *st, const char *from)
+{
+	if (from == NULL || *from == '\0' || config_queue_for(st->cfg, from, NULL) != NULL)
+		return FALSE;
+	for (guint i = 0; i < st->cfg->agents->len; i++)
+		if (addr_same(((desk_agent *)st->cfg->agents->pdata[i])->address, from))
+			return FALSE;
+	return TRUE;
+}
+
+/* *yes = whether F's sender is a participant of TICKET. */
+static desk_status
+participant(desk_store *st, desk_lookup *lk, guint ticket, const msg_facts *f, gboolean *yes, desk_err *err)
+{
+	*yes = FALSE;
+	if (!may_participate(st, f->from))
+		return DESK_OK;
+	return lookup_participant(lk, ticket, f->from, yes, err);
+}
+
 /* Matches by headers or subject from a non-participant are held. */
 static desk_status
-check_participant(desk_lookup *lk, const msg_facts *f, thread_decision *d, desk_err *err)
+check_participant(desk_store *st, desk_lookup *lk, const msg_facts *f, thread_decision *d, desk_err *err)
 {
 	gboolean yes = FALSE;
-	desk_status s = lookup_participant(lk, d->ticket, f->from, &yes, err);
+	desk_status s = participant(st, lk, d->ticket, f, &yes, err);
 
 	if (s == DESK_OK && !yes) {
 		d->held = TRUE;
@@ -196,7 +222,7 @@ decide(desk_store *st, desk_lookup *lk, const msg_facts *f, const char *ext, gui
 	if (d->is_new)
 		return DESK_OK;
 	if (d->ticket != 0)
-		return check_participant(lk, f, d, err);
+		return check_participant(st, lk, f, d, err);
 	if ((s = store_next_ticket(st, &t, err)) != DESK_OK)
 		return s;
 	set(d, t, "new");
@@ -209,7 +235,7 @@ decide(desk_store *st, desk_lookup *lk, const msg_facts *f, const char *ext, gui
  * a participant of either ticket is not held. Our own mail and new
  * tickets stay where they are. */
 static desk_status
-follow_merge(desk_lookup *lk, const msg_facts *f, thread_decision *d, desk_err *err)
+follow_merge(desk_store *st, desk_lookup *lk, const msg_facts *f, thread_decision *d, desk_err *err)
 {
 	guint into = d->ticket;
 	gboolean yes = FALSE;
@@ -220,7 +246,7 @@ follow_merge(desk_lookup *lk, const msg_facts *f, thread_decision *d, desk_err *
 		return DESK_OK;
 	if ((s = lookup_ticket_merged_into(lk, d->ticket, &into, err)) != DESK_OK || into == d->ticket)
 		return s;
-	if (d->held && (s = lookup_participant(lk, into, f->from, &yes, err)) != DESK_OK)
+	if (d->held && (s = participant(st, lk, into, f, &yes, err)) != DESK_OK)
 		return s;
 	if (d->held && yes) {
 		d->held = FALSE;
@@ -243,9 +269,17 @@ thread_decide(desk_store *st, desk_lookup *lk, const msg_facts *f, const char *r
 	g_strlcpy(d->queue, find_queue(st, f, rcpt, &ext), sizeof d->queue);
 	s = decide(st, lk, f, ext, bounced, flags, d, err);
 	if (s == DESK_OK)
-		s = follow_merge(lk, f, d, err);
+		s = follow_merge(st, lk, f, d, err);
 	g_free(ext);
 	return s;
+}
+
+const char *
+thread_participant(desk_store *st, const thread_decision *d, const msg_facts *f)
+{
+	if (d->held || !may_participate(st, f->from))
+		return NULL;
+	return d->is_new || strcmp(d->reason, "token") == 0 ? f->from : NULL;
 }
 
 char *

@@ -30,6 +30,10 @@ typedef struct thread_decision {
 desk_status thread_decide(desk_store *st, desk_lookup *lk, const msg_facts *f, const char *rcpt,
 			  guint bounced, guint flags, thread_decision *d, desk_err *err);
 
+/* The sender who becomes a participant of D's ticket by this message (the
+ * requester of a new ticket, a sender with a valid token), or NULL. */
+const char *thread_participant(desk_store *st, const thread_decision *d, const msg_facts *f);
+
 /* The ticket of a Message-ID of ours found in BUF (the returned headers
  * inside a bounce), 0 if none. */
 guint thread_bounced(GBytes *secret, const char *buf, gsize len);

@@ -24,6 +24,7 @@ static const char *const open_statuses = "new,open,pending,on-hold";
 /* What the fold needs of one message. */
 typedef struct fold_item {
 	const char *id, *match, *queue, *set, *event;
+	const char *from, *name;  /* the sender (desk.from, desk.name), may be NULL */
 	gint64 time;
 	gboolean ticket_tag, held, ours, automatic;
 } fold_item;
@@ -34,8 +35,10 @@ typedef struct fold {
 	gboolean root_is_new;
 	gint64 root_time, created, updated, first_response, last_customer, solved_at;
 	char *status, *owner, *queue, *priority;
+	char *requester, *requester_name;  /* the root's sender */
 	guint count, reopens, merged_into;
 	GHashTable *tags, *cc;   /* sets of strings */
+	GHashTable *joined;      /* senders whose mail joined by a valid token */
 	GPtrArray *links;        /* "split-to=N", ... */
 	GPtrArray *tagged;       /* ids carrying the ticket tag */
 } fold;
@@ -94,6 +97,7 @@ fold_new(guint t)
 	f->ticket = t;
 	f->tags = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
 	f->cc = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+	f->joined = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
 	f->links = g_ptr_array_new_with_free_func(g_free);
 	f->tagged = g_ptr_array_new_with_free_func(g_free);
 	return f;
@@ -111,6 +115,9 @@ fold_free(gpointer p)
 	g_free(f->priority);
 	g_hash_table_destroy(f->tags);
 	g_hash_table_destroy(f->cc);
+	g_hash_table_destroy(f->joined);
+	g_free(f->requester);
+	g_free(f->requester_name);
 	g_ptr_array_unref(f->links);
 	g_ptr_array_unref(f->tagged);
 	g_free(f);
@@ -328,11 +335,17 @@ fold_item_add(fold *f, const fold_item *it)
 	if (f->root_id == NULL || (is_new && !f->root_is_new) ||
 	    (is_new == f->root_is_new && it->time < f->root_time)) {
 		replace(&f->root_id, it->id);
+		replace(&f->requester, it->from);
+		replace(&f->requester_name, it->name);
 		f->root_is_new = is_new;
 		f->root_time = it->time;
 		if (f->queue == NULL)
 			f->queue = g_strdup(it->queue);
 	}
+	/* a valid token makes its sender a participant (DESIGN.md) */
+	if (it->event == NULL && !it->ours && !it->automatic && it->from != NULL && *it->from != '\0' &&
+	    g_str_has_prefix(it->match, "token") && g_hash_table_size(f->joined) < 50)
+		g_hash_table_add(f->joined, g_strdup(it->from));
 	if (it->event == NULL && !it->ours && !it->automatic)
 		f->last_customer = MAX(f->last_customer, it->time);
 	if (f->created == 0 || it->time < f->created)
@@ -359,27 +372,6 @@ has_tag(notmuch_message_t *m, const char *tag)
 		yes = strcmp(notmuch_tags_get(tags), tag) == 0;
 	notmuch_tags_destroy(tags);
 	return yes;
-}
-
-/* The lower-case address and display name of the first From mailbox. */
-static void
-first_mailbox(const char *from, char **addr, char **name)
-{
-	InternetAddressList *l = from != NULL ? internet_address_list_parse(NULL, from) : NULL;
-
-	*addr = *name = NULL;
-	for (int i = 0; l != NULL && *addr == NULL && i < internet_address_list_length(l); i++) {
-		InternetAddress *a = internet_address_list_get_address(l, i);
-
-		if (INTERNET_ADDRESS_IS_MAILBOX(a)) {
-			*addr = g_ascii_strdown(internet_address_mailbox_get_addr(INTERNET_ADDRESS_MAILBOX(a)), -1);
-			*name = g_strdup(internet_address_get_name(a) != NULL ? internet_address_get_name(a) : "");
-		}
-	}
-	if (l != NULL)
-		g_object_unref(l);
-	if (*addr == NULL)
-		*addr = g_strdup(""), *name = g_strdup("");
 }
 
 static void
@@ -441,17 +433,14 @@ store_multi(notmuch_message_t *m, const char *key, GHashTable *set)
 static void
 fold_write(notmuch_message_t *m, fold *f)
 {
-	char *req, *name;
-
-	first_mailbox(notmuch_message_get_header(m, "from"), &req, &name);
 	notmuch_message_freeze(m);
 	notmuch_message_add_tag(m, "ticket");
 	index_set_prop(m, "desk.status", status_of(f));
 	index_set_prop(m, "desk.owner", f->owner);
 	index_set_prop(m, "desk.tqueue", f->queue);
 	index_set_prop(m, "desk.priority", f->priority != NULL ? f->priority : "normal");
-	index_set_prop(m, "desk.requester", req);
-	index_set_prop(m, "desk.requester_name", name);
+	index_set_text(m, "desk.requester", f->requester != NULL ? f->requester : "");
+	index_set_text(m, "desk.requester_name", f->requester_name != NULL ? f->requester_name : "");
 	set_num(m, "desk.count", f->count);
 	set_num(m, "desk.created", f->created);
 	set_num(m, "desk.updated", f->updated);
@@ -462,12 +451,11 @@ fold_write(notmuch_message_t *m, fold *f)
 	set_num(m, "desk.merged_into", f->merged_into);
 	store_tags(m, f);
 	store_multi(m, "desk.cc", f->cc);
+	store_multi(m, "desk.joined", f->joined);
 	notmuch_message_remove_all_properties(m, "desk.link");
 	for (guint i = 0; i < f->links->len; i++)
 		notmuch_message_add_property(m, "desk.link", f->links->pdata[i]);
 	notmuch_message_thaw(m);
-	g_free(req);
-	g_free(name);
 }
 
 /* Write F's result on its root; take the tag off other messages. */
@@ -559,7 +547,7 @@ fix(const char *off, const char *base)
 /* Copy the strings of O's item (and PATH) into one block O owns. */
 static void
 own_strings(owned_item *o, const char *id, const char *match, const char *queue, const char *event,
-	    const char *set, const char *path)
+	    const char *set, const char *from, const char *name, const char *path)
 {
 	GString *block = g_string_new(NULL);
 
@@ -568,6 +556,8 @@ own_strings(owned_item *o, const char *id, const char *match, const char *queue,
 	o->it.queue = keep(block, queue);
 	o->it.event = keep(block, event);
 	o->it.set = keep(block, set);
+	o->it.from = keep(block, from);
+	o->it.name = keep(block, name);
 	o->path = keep(block, path);
 	o->strings = g_string_free(block, FALSE);
 	o->it.id = fix(o->it.id, o->strings);
@@ -575,6 +565,8 @@ own_strings(owned_item *o, const char *id, const char *match, const char *queue,
 	o->it.queue = fix(o->it.queue, o->strings);
 	o->it.event = fix(o->it.event, o->strings);
 	o->it.set = fix(o->it.set, o->strings);
+	o->it.from = fix(o->it.from, o->strings);
+	o->it.name = fix(o->it.name, o->strings);
 	o->path = fix(o->path, o->strings);
 }
 
@@ -585,15 +577,19 @@ collect_item(void *ud, notmuch_message_t *m)
 	const char *v = prop(m, "desk.ticket");
 	owned_item o = { 0 };
 	gboolean event = has_tag(m, "event");
-	char *set;
+	char *set, *from, *name;
 
 	o.ticket = v != NULL ? (guint)g_ascii_strtoull(v, NULL, 10) : 0;
 	if (o.ticket == 0)
 		return;
 	set = event ? index_get_text(m, "desk.set") : NULL;
+	from = index_get_text(m, "desk.from");
+	name = index_get_text(m, "desk.name");
 	own_strings(&o, notmuch_message_get_message_id(m), prop(m, "desk.match"), prop(m, "desk.queue"),
-		    event ? prop(m, "desk.event") ?: "" : NULL, set, notmuch_message_get_filename(m));
+		    event ? prop(m, "desk.event") ?: "" : NULL, set, from, name, notmuch_message_get_filename(m));
 	g_free(set);
+	g_free(from);
+	g_free(name);
 	o.it.time = index_message_time(m);
 	o.it.ticket_tag = has_tag(m, "ticket");
 	o.it.held = has_tag(m, "held");
@@ -713,7 +709,7 @@ ticket_folds_add(ticket_folds *tf, const ticket_item *in)
 
 	memset(&o, 0, sizeof o);
 	o.ticket = in->ticket;
-	own_strings(&o, in->id, in->match, in->queue, in->event, in->set, in->path);
+	own_strings(&o, in->id, in->match, in->queue, in->event, in->set, in->from, in->name, in->path);
 	o.it.time = in->time;
 	o.it.held = in->held;
 	o.it.ours = in->ours;
@@ -769,12 +765,13 @@ same_item(const owned_item *a, const owned_item *b)
 
 	if (a->ticket != b->ticket || !same_str(a->path, b->path) || !same_str(a->it.id, b->it.id) ||
 	    !same_str(a->it.match, b->it.match) || !same_str(a->it.queue, b->it.queue) ||
-	    !same_str(a->it.event, b->it.event) || !same_str(a->it.set, b->it.set))
+	    !same_str(a->it.event, b->it.event) || !same_str(a->it.set, b->it.set) ||
+	    !same_str(a->it.from, b->it.from) || !same_str(a->it.name, b->it.name))
 		return FALSE;
 	memcpy(&x, &a->it, sizeof x);
 	memcpy(&y, &b->it, sizeof y);
-	x.id = x.match = x.queue = x.event = x.set = NULL;
-	y.id = y.match = y.queue = y.event = y.set = NULL;
+	x.id = x.match = x.queue = x.event = x.set = x.from = x.name = NULL;
+	y.id = y.match = y.queue = y.event = y.set = y.from = y.name = NULL;
 	return memcmp(&x, &y, sizeof x) == 0;
 }
 
@@ -894,8 +891,8 @@ ticket_info_of(notmuch_message_t *m)
 	t->subject = g_strdup(subj != NULL ? subj : "");
 	t->root_id = g_strdup(notmuch_message_get_message_id(m));
 	t->status = g_strdup(prop(m, "desk.status") ?: "new");
-	t->requester = g_strdup(prop(m, "desk.requester") ?: "");
-	t->requester_name = g_strdup(prop(m, "desk.requester_name") ?: "");
+	t->requester = index_get_text(m, "desk.requester") ?: g_strdup("");
+	t->requester_name = index_get_text(m, "desk.requester_name") ?: g_strdup("");
 	t->owner = g_strdup(prop(m, "desk.owner") ?: "");
 	t->queue = g_strdup(prop(m, "desk.tqueue") ?: "");
 	t->priority = g_strdup(prop(m, "desk.priority") ?: "normal");

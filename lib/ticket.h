@@ -56,6 +56,7 @@ typedef struct ticket_item {
 	guint ticket;
 	const char *id, *match, *queue;    /* desk.match, desk.queue as stored */
 	const char *event, *set;           /* NULL unless an event */
+	const char *from, *name;           /* desk.from, desk.name: the sender, or NULL */
 	const char *path;                  /* the file, as notmuch names it */
 	gint64 time;                       /* as index_message_time */
 	gboolean held, ours, automatic;    /* tags held; ours; auto, bulk or bounce */

@@ -310,7 +310,7 @@ decide_agent(SMFICTX *ctx, conn_ctx *c, msg_ctx *m, const char *qid, gboolean *d
 		return SMFIS_CONTINUE;
 	if (!add_agent_headers(ctx, m, &d))
 		return tempfail(ctx, qid, "cannot add headers");
-	lookup_remember(lookup, id, d.ticket, m->facts->from);
+	lookup_remember(lookup, id, d.ticket, NULL);
 	desk_log(LOG_INFO, "%s: message-id=%s%s%s ticket=%u match=agent queue=%s event=%s %s (%s)", qid,
 		 id != NULL ? "<" : "", id != NULL ? id : "(none)", id != NULL ? ">" : "", d.ticket, d.queue,
 		 d.event, d.set, d.how);
@@ -341,7 +341,7 @@ decide(SMFICTX *ctx, conn_ctx *c, msg_ctx *m, const char *qid)
 		desk_log(LOG_NOTICE, "%s: bad token in recipient %s, ignored", qid, (char *)m->rcpts->pdata[0]);
 	if (!add_headers(ctx, m, &d))
 		return tempfail(ctx, qid, "cannot add headers");
-	lookup_remember(lookup, id, d.ticket, d.held ? NULL : m->facts->from);
+	lookup_remember(lookup, id, d.ticket, thread_participant(store, &d, m->facts));
 	desk_log(LOG_INFO, "%s: message-id=%s%s%s ticket=%u match=%s queue=%s%s%s%s", qid,
 		 id != NULL ? "<" : "", id != NULL ? id : "(none)", id != NULL ? ">" : "", d.ticket, d.reason, d.queue, d.held ? " held" : "",
 		 m->facts->is_auto ? " auto" : m->facts->is_bulk ? " bulk" : "",

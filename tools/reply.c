@@ -59,6 +59,10 @@ reply_check_ticket(const ticket_info *t, guint n, gboolean allow_closed, desk_er
 		return desk_fail(err, DESK_USAGE,
 				 "ticket %u is closed: reopen it first (desk reopen %u), or let the requester's "
 				 "next mail start a new ticket", n, n);
+	if (t->requester == NULL || strchr(t->requester, '@') == NULL)
+		return desk_fail(err, DESK_DATAERR,
+				 "ticket %u has no requester to answer: its first message had no usable From "
+				 "(desk show %u says what it had); write a note with desk comment %u", n, n, n);
 	return DESK_OK;
 }
 

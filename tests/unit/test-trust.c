@@ -10,6 +10,7 @@
 #include <gmime/gmime.h>
 #include <notmuch.h>
 
+#include "addr.h"
 #include "chash.h"
 #include "evtype.h"
 #include "facts.h"
@@ -377,6 +378,92 @@ test_msgid_as_notmuch(void)
 	g_free(dir);
 }
 
+/* The mailboxes of RAW as "addr|name;addr|name" (bad ones counted). */
+static char *
+boxes(const char *raw)
+{
+	guint bad = 0;
+	GPtrArray *l = addr_parse(raw, 10, &bad);
+	GString *out = g_string_new(NULL);
+
+	for (guint i = 0; i < l->len; i++) {
+		addr_box *b = l->pdata[i];
+
+		g_string_append_printf(out, "%s%s|%s", i ? ";" : "", b->addr, b->name);
+	}
+	if (bad > 0)
+		g_string_append_printf(out, " (%u bad)", bad);
+	g_ptr_array_unref(l);
+	return g_string_free(out, FALSE);
+}
+
+static void
+check_boxes(const char *raw, const char *want, const char *what)
+{
+	char *got = boxes(raw);
+
+	ok(strcmp(got, want) == 0, what);
+	if (strcmp(got, want) != 0)
+		printf("# %s\n#   want %s\n#   got  %s\n", raw, want, got);
+	g_free(got);
+}
+
+/* Addresses are split on the raw header, names decoded after. */
+static void
+test_addr(void)
+{
+	check_boxes("=?utf-8?q?Name_<someone@victim.example>=2C?= <attacker@evil.example>",
+		    "attacker@evil.example|Name <someone@victim.example>,",
+		    "an encoded-word is one atom: the name brings no address of its own");
+	check_boxes("=?utf-8?q?Name_=3Csomeone=40victim=2Eexample=3E=2C?= <attacker@evil.example>",
+		    "attacker@evil.example|Name <someone@victim.example>,",
+		    "a name that decodes to an address is only a name");
+	check_boxes("\"x;status=solved\"@Example.NET", "\"x;status=solved\"@example.net|",
+		    "a quoted local part stays as written, the domain in lower case");
+	check_boxes("Ann <ann@x.test>, \"Bob, Jr.\" <bob@x.test>", "ann@x.test|Ann;bob@x.test|Bob, Jr.",
+		    "two mailboxes, a comma inside quotes");
+	check_boxes("friends: a@x.test, B <b@x.test>; c@x.test", "a@x.test|;b@x.test|B;c@x.test|", "a group's members");
+	check_boxes("<@relay.test,@other.test:u@D.Example>", "u@d.example|", "a source route is dropped");
+	check_boxes("a@b.test (Comment <c@d.test>)", "a@b.test|", "a comment brings no address");
+	check_boxes("\"Evil\r\n Name\" <e@x.test>", "e@x.test|Evil Name", "a name is one line");
+	check_boxes("no at sign, <also none>, ok@x.test", "ok@x.test| (2 bad)", "what does not parse is left out, and counted");
+	check_boxes("<unclosed@x.test", " (1 bad)", "an unclosed angle is no address");
+	check_boxes("", "", "an empty list");
+	{
+		char *c1 = addr_canonical("Ann+Tickets@Customer.TEST"), *c2 = addr_canonical("\"ann\"@customer.test");
+		char *c3 = addr_canonical("\"a n\"@x.test");
+
+		ok(strcmp(c1, "ann@customer.test") == 0 && strcmp(c2, "ann@customer.test") == 0,
+		   "canonical: case, +detail and needless quotes do not make another address");
+		ok(strcmp(c3, "\"a n\"@x.test") == 0 && !addr_same("ann@customer.test", "nn@customer.test") &&
+		   !addr_same("ann@customer.test", "ann@customer.test.evil"),
+		   "canonical: needed quotes stay; a part of an address is not the address");
+		g_free(c1);
+		g_free(c2);
+		g_free(c3);
+	}
+	{
+		msg_facts *f = facts_new();
+
+		facts_header(f, "From", "=?utf-8?q?Name_<someone@victim.example>=2C?= <attacker@evil.example>");
+		ok(g_strcmp0(f->from, "attacker@evil.example") == 0 && !f->from_bad, "the sender is the attacker, as DMARC sees it");
+		facts_free(f);
+		f = facts_new();
+		facts_header(f, "From", "a@x.test, b@x.test");
+		ok(f->from == NULL && f->from_bad, "two mailboxes in From: no sender");
+		facts_free(f);
+		f = facts_new();
+		facts_header(f, "From", "a@x.test");
+		facts_header(f, "From", "b@x.test");
+		ok(f->from == NULL && f->from_bad, "two From headers: no sender");
+		facts_free(f);
+		f = facts_new();
+		facts_header(f, "From", "undisclosed:;");
+		ok(f->from == NULL && f->from_bad, "an empty group: no sender");
+		facts_free(f);
+	}
+}
+
 int
 main(void)
 {
@@ -390,6 +477,7 @@ main(void)
 	test_seal(secret, other);
 	test_msgid(secret);
 	test_msgid_as_notmuch();
+	test_addr();
 	printf("1..%d\n", n);
 	g_bytes_unref(secret);
 	g_bytes_unref(other);
