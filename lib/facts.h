@@ -24,6 +24,7 @@ typedef struct msg_facts {
 	/* classification */
 	gboolean is_auto, is_bulk, is_bounce;
 	gboolean null_sender;   /* envelope sender <> (Return-Path or the MTA) */
+	gboolean resent;        /* a Resent-* header: resent or redirected (RFC 5322 3.6.6) */
 	/* our own headers, first occurrence only (ours are on top) */
 	char *x_ticket, *x_match, *x_queue, *x_seal, *x_event, *x_set, *x_reused;
 	guint headers;          /* how many headers */
