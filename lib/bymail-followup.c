@@ -406,8 +406,8 @@ bymail_followup(desk_store *st, const followup_item *it)
 		goto out;
 	}
 	if ((off = bymail_commands_off_in(it->set)) != NULL) {
-		g_string_append_printf(errors, "its commands were not taken: %s\n(commands count only in mail From your own address, %s,\n"
-				       "that nobody resent or redirected)\n", off, me->address);
+		g_string_append_printf(errors, "its commands were not taken: %s\n(commands count only in mail "
+				       "From your own address, %s,\nthat nobody resent or redirected)\n", off, me->address);
 		answer(st, it, me, &m, errors->str, done_comment);
 		goto out;
 	}
