@@ -1,8 +1,9 @@
 /* bymail-followup.c: carry out an agent's mail once it is indexed (once:
  * followup.c takes the followup tag off after): its #commands become
  * events by that agent, a public reply is relayed to the requester from
- * the desk address and stored as event "reply", and whatever fails is
- * answered to the agent by mail and noted in the ticket. */
+ * the desk address and stored as event "reply", and whatever fails (or
+ * was not the agent's to command, as decided at SMTP time) is answered to
+ * the agent by mail and noted in the ticket. */
 #include <fcntl.h>
 #include <string.h>
 #include <gmime/gmime.h>
@@ -23,6 +24,7 @@
 typedef struct agent_mail {
 	GMimeMessage *msg;
 	char *text;              /* the body as UTF-8 text, never NULL after mail_read */
+	char *html;              /* the HTML body's source when there is a text one too, or NULL */
 	GPtrArray *attachments;  /* GMimeObject*, kept in a relayed reply */
 } agent_mail;
 
@@ -90,11 +92,15 @@ mail_read(const char *path, agent_mail *m, desk_err *err)
 		return desk_fail(err, DESK_DATAERR, "%s: not a message", path);
 	if (g_mime_message_get_mime_part(m->msg) != NULL)
 		walk(g_mime_message_get_mime_part(m->msg), m, &html, 0);
-	if (m->text == NULL && html != NULL) {
+	if (html != NULL) {
 		char *h = part_text(html);
 
-		m->text = h != NULL ? html_to_text(h, strlen(h)) : NULL;
-		g_free(h);
+		if (m->text != NULL)
+			m->html = h;  /* an alternative: its commands must agree */
+		else
+			m->text = h != NULL ? html_to_text(h, strlen(h)) : NULL;
+		if (m->html != h)
+			g_free(h);
 	}
 	if (m->text == NULL)
 		m->text = g_strdup("");
@@ -110,6 +116,7 @@ mail_clear(agent_mail *m)
 	if (m->attachments != NULL)
 		g_ptr_array_unref(m->attachments);
 	g_free(m->text);
+	g_free(m->html);
 }
 
 /* The words of a command line, empty ones left out. g_strfreev(). */
@@ -289,11 +296,21 @@ relay(desk_store *st, const followup_item *it, const desk_agent *me, agent_mail 
 	return s;
 }
 
-/* Tell the agent what failed (by mail, unless their mail was automatic),
- * and note it in the ticket as event "command-failed". */
+/* What became of a mail, told after what failed. */
+static const char done_rest[] = "The rest of it was carried out.";
+static const char done_no_commands[] = "None of its commands were carried out: correct them and send them again.";
+static const char done_nothing[] = "Nothing of it was done and nothing was sent to the requester:\n"
+				   "correct it and send it again.";
+static const char done_comment[] = "It is stored in the ticket as an internal comment only: none of its\n"
+				   "commands were carried out and nothing of it was sent to the requester.\n"
+				   "Send it again yourself, from your own address.";
+
+/* Tell the agent what failed and DONE, what became of the mail (by mail,
+ * unless their mail was automatic), and note it in the ticket as event
+ * "command-failed". */
 static void
 answer(desk_store *st, const followup_item *it, const desk_agent *me, agent_mail *m, const char *errors,
-       gboolean nothing_done, gboolean reply)
+       const char *done)
 {
 	desk_change *c = NULL;
 	ticket_info *t = NULL;
@@ -312,13 +329,8 @@ answer(desk_store *st, const followup_item *it, const desk_agent *me, agent_mail
 		s = change_event(c, t, NULL, "command-failed", NULL, line, &err);
 	if (s == DESK_OK && !automatic) {
 		const char *subj = g_mime_message_get_subject(m->msg);
-		char *body = g_strdup_printf(
-			"Your mail to ticket %u <%s> was not carried out in full:\n\n%s\n%s\n", t->number,
-			it->message_id, errors,
-			nothing_done ? (reply ? "Nothing of it was done and nothing was sent to the requester:\n"
-						"correct it and send it again."
-					      : "None of its commands were carried out: correct them and send them again.")
-				     : "The rest of it was carried out.");
+		char *body = g_strdup_printf("Your mail to ticket %u <%s> was not carried out in full:\n\n%s\n%s\n",
+					     t->number, it->message_id, errors, done);
 		char *subject = g_strdup_printf("Not carried out: %s", subj != NULL ? subj : "");
 		GMimeMessage *msg = event_message_new(st, t, "maildesk", event_desk_address(st, t->queue),
 						      me->address, subject, it->message_id, body);
@@ -365,6 +377,7 @@ bymail_followup(desk_store *st, const followup_item *it)
 	GString *errors = g_string_new(NULL);
 	char **cmds = NULL, *rest = NULL, *login;
 	const desk_agent *me;
+	const char *off;
 	gboolean reply;
 	guint n = 0;
 
@@ -387,6 +400,15 @@ bymail_followup(desk_store *st, const followup_item *it)
 		desk_log(LOG_ERR, "ticket %u: mail <%s> of %s: %s", it->ticket, it->message_id, me->login, err.msg);
 		goto out;
 	}
+	if ((off = bymail_commands_off_in(it->set)) != NULL) {
+		g_string_append_printf(errors, "its commands were not taken: %s\n(commands count only in mail "
+				       "From your own address, %s,\nthat nobody resent or redirected)\n", off, me->address);
+		answer(st, it, me, &m, errors->str, done_comment);
+		goto out;
+	}
+	if (!bymail_alternatives_agree(m.text, m.html))
+		g_string_append(errors, "its text and HTML versions do not have the same command lines, "
+					"so none of them counts\n");
 	bymail_split(m.text, &cmds, &rest);
 	for (n = 0; cmds[n] != NULL; n++)
 		if (n < BYMAIL_MAX_COMMANDS && !bymail_command_ok(st->cfg, cmds[n], &err))
@@ -396,7 +418,7 @@ bymail_followup(desk_store *st, const followup_item *it)
 	if (reply && blank(rest))
 		g_string_append(errors, "nothing to send: the mail holds no text for the requester\n");
 	if (errors->len > 0) {
-		answer(st, it, me, &m, errors->str, TRUE, reply);
+		answer(st, it, me, &m, errors->str, reply ? done_nothing : done_no_commands);
 		goto out;
 	}
 	for (guint i = 0; i < n; i++)
@@ -404,7 +426,7 @@ bymail_followup(desk_store *st, const followup_item *it)
 	if (reply && relay(st, it, me, &m, rest, &err) != DESK_OK)
 		g_string_append_printf(errors, "the reply was not sent: %s\n", err.msg);
 	if (errors->len > 0)
-		answer(st, it, me, &m, errors->str, FALSE, reply);
+		answer(st, it, me, &m, errors->str, done_rest);
 out:
 	mail_clear(&m);
 	g_strfreev(cmds);

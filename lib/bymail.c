@@ -6,6 +6,7 @@
 
 #include "actions.h"
 #include "bymail.h"
+#include "html.h"
 #include "netmatch.h"
 #include "seal.h"
 #include "thread.h"
@@ -69,17 +70,42 @@ parse_ext(GBytes *secret, const char *ext, guint *ticket, gboolean *reply)
 	return ok;
 }
 
+/* Whether the addr-specs A and B are one address: the same local part,
+ * the domain in any letter case. */
+static gboolean
+same_address(const char *a, const char *b)
+{
+	const char *at_a = strrchr(a, '@'), *at_b = strrchr(b, '@');
+
+	return at_a != NULL && at_b != NULL && at_a - a == at_b - b && strncmp(a, b, (size_t)(at_a - a)) == 0 &&
+	       g_ascii_strcasecmp(at_a, at_b) == 0;
+}
+
+const char *
+bymail_commands_off(const desk_agent *a, const msg_facts *f)
+{
+	if (f->resent)
+		return BYMAIL_OFF_RESENT;
+	if (f->from == NULL || !same_address(f->from, a->address))
+		return BYMAIL_OFF_FROM;
+	return NULL;
+}
+
+/* The decision for ticket TICKET; its X-Desk-Set is built here alone, of
+ * the agent's login and our constants, never of the mail's text. */
 static void
 fill(bymail_decision *d, guint ticket, gboolean reply, const char *queue)
 {
 	d->ticket = ticket;
-	d->event = reply ? "mail-reply" : "mail-comment";
+	d->event = reply && d->commands_off == NULL ? "mail-reply" : "mail-comment";
 	snprintf(d->match, sizeof d->match, "agent; %s", d->how);
 	g_strlcpy(d->queue, queue != NULL ? queue : "support", sizeof d->queue);
 	xset *set = xset_new();
 	char *v;
 
 	xset_add(set, "by", d->agent->login);
+	if (d->commands_off != NULL)
+		xset_add(set, "commands", d->commands_off);
 	v = xset_encode(set);
 	g_strlcpy(d->set, v, sizeof d->set);
 	g_free(v);
@@ -102,6 +128,7 @@ bymail_decide(desk_store *st, desk_lookup *lk, const char *sasl, const char *cli
 		return DESK_OK;
 	if (f->message_id != NULL && token_parse_msgid(st->secret, f->message_id, &ours))
 		return DESK_OK;  /* our own mail coming back */
+	d->commands_off = bymail_commands_off(d->agent, f);
 	queue = config_queue_for(st->cfg, rcpt, &ext);
 	if (ext != NULL && g_ascii_isdigit(*ext) && !parse_ext(st->secret, ext, &ticket, &reply)) {
 		s = desk_fail(err, DESK_NOTFOUND, "no ticket address %s (support+N@ comments on ticket N, "
@@ -174,6 +201,75 @@ bymail_split(const char *text, char ***commands, char **rest)
 	g_ptr_array_add(cmds, NULL);
 	*commands = (char **)g_ptr_array_free(cmds, FALSE);
 	*rest = g_strdup(body);
+}
+
+static const struct {
+	const char *code, *why;
+} commands_off[] = {
+	{ BYMAIL_OFF_RESENT, "it carries Resent-* headers (resent or redirected mail)" },
+	{ BYMAIL_OFF_FROM, "its From is not the agent's address" },
+};
+
+const char *
+bymail_commands_off_in(const char *set)
+{
+	xset *items = xset_decode(set, NULL);
+	const char *why = NULL;
+
+	for (guint i = 0; i < xset_len(items) && why == NULL; i++) {
+		if (strcmp(xset_key(items, i), "commands") != 0)
+			continue;
+		why = "the desk did not take it for the agent's own";  /* a value we don't know: off all the same */
+		for (size_t k = 0; k < G_N_ELEMENTS(commands_off); k++)
+			if (strcmp(xset_value(items, i, NULL), commands_off[k].code) == 0)
+				why = commands_off[k].why;
+	}
+	xset_free(items);
+	return why;
+}
+
+/* The command lines at the top of TEXT, each as its words joined by one
+ * space. g_strfreev(). */
+static char **
+command_words(const char *text)
+{
+	char **cmds, *rest;
+
+	bymail_split(text, &cmds, &rest);
+	g_free(rest);
+	for (char **c = cmds; *c != NULL; c++) {
+		char **w = g_strsplit_set(*c, " \t", -1);
+		GString *line = g_string_new(NULL);
+
+		for (char **i = w; *i != NULL; i++)
+			if (**i != '\0')
+				g_string_append_printf(line, "%s%s", line->len > 0 ? " " : "", *i);
+		g_strfreev(w);
+		g_free(*c);
+		*c = g_string_free(line, FALSE);
+	}
+	return cmds;
+}
+
+gboolean
+bymail_alternatives_agree(const char *text, const char *html)
+{
+	char *rendered, **a, **b;
+	guint i;
+	gboolean same;
+
+	if (text == NULL || html == NULL)
+		return TRUE;
+	rendered = html_to_text(html, strlen(html));
+	a = command_words(text);
+	b = command_words(rendered);
+	for (i = 0; a[i] != NULL && b[i] != NULL && strcmp(a[i], b[i]) == 0; i++)
+		;
+	same = a[i] == NULL && b[i] == NULL;
+	g_strfreev(a);
+	g_strfreev(b);
+	g_free(rendered);
+	return same;
 }
 
 static const char usage[] = "#assign LOGIN, #take, #unassign, #status open|pending|on-hold|solved|closed, "

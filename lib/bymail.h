@@ -14,14 +14,21 @@
 /* At most this many command lines at the top of a body. */
 #define BYMAIL_MAX_COMMANDS 20
 
+/* Why an agent's mail may not carry commands: the value of "commands=" in
+ * its X-Desk-Set. The mail is then a comment only (also when it went to
+ * support+N-reply@), and none of its commands run. */
+#define BYMAIL_OFF_RESENT "no-resent"  /* it carries Resent-* headers */
+#define BYMAIL_OFF_FROM "no-from"      /* its From is not the agent's address */
+
 typedef struct bymail_decision {
 	const desk_agent *agent;  /* the agent the MTA vouches for, NULL: not an agent */
 	const char *how;          /* "sasl" or "trusted-network" */
 	guint ticket;             /* 0: not a mail to a ticket (ordinary threading) */
 	const char *event;        /* "mail-comment" or "mail-reply" */
+	const char *commands_off; /* NULL, or why its commands may not run (BYMAIL_OFF_*) */
 	char match[64];           /* X-Desk-Match: "agent; sasl" */
 	char queue[64];           /* X-Desk-Queue */
-	char set[96];             /* X-Desk-Set: "by=LOGIN" */
+	char set[96];             /* X-Desk-Set: "by=LOGIN", "by=LOGIN; commands=no-from" */
 } bymail_decision;
 
 /* The agent the MTA vouches for: the agent whose [agent] sasl is SASL
@@ -32,6 +39,13 @@ typedef struct bymail_decision {
 const desk_agent *bymail_agent(const desk_config *cfg, const char *sasl, const char *client,
 			       const char *from, const char **how);
 
+/* Whether the mail with facts F, which the MTA says is agent A's, may
+ * carry commands: NULL when it may, else why not (BYMAIL_OFF_*): it
+ * carries a Resent-* header (someone resent or redirected it), or its
+ * From addr-spec is not A's address (same local part, domain in any
+ * letter case; no +detail dropped). */
+const char *bymail_commands_off(const desk_agent *a, const msg_facts *f);
+
 /* For a message with facts F to the desk address RCPT from the client
  * CLIENT with SASL login SASL (both may be NULL): whether it is an agent's
  * mail to a ticket, and which. To support+N@ (or support+N-TOKEN@) it is
@@ -39,6 +53,8 @@ const desk_agent *bymail_agent(const desk_config *cfg, const char *sasl, const c
  * public reply; to a desk address without an extension, a subject tag
  * [#N] makes it a comment in N. d->ticket is 0 when it is none of these
  * (not an agent, our own mail, no ticket named): thread it as usual.
+ * When bymail_commands_off says so, the mail is a comment whatever its
+ * address, and its X-Desk-Set says "commands=" why.
  * DESK_NOTFOUND (with a message for the SMTP reply) when the ticket does
  * not exist or the extension is neither of the forms above; DESK_TEMPFAIL
  * when the store can't answer. */
@@ -58,6 +74,17 @@ char *bymail_seal(desk_store *st, const bymail_decision *d, const char *message_
  * lines (caller g_free()s). At most BYMAIL_MAX_COMMANDS+1 are returned,
  * so that too many can be told. */
 void bymail_split(const char *text, char ***commands, char **rest);
+
+/* Whether the sealed X-Desk-Set SET of an agent's mail (its decision at
+ * SMTP time) forbids its commands: NULL when it does not, else a
+ * sentence that says why, for the agent (a constant). */
+const char *bymail_commands_off_in(const char *set);
+
+/* Whether the command lines of the text alternative TEXT and of the HTML
+ * alternative HTML (its source, rendered with html_to_text) are the same
+ * (the words of each line compared) or neither has any. TRUE when either
+ * is NULL: a mail with one body has nothing to disagree with. */
+gboolean bymail_alternatives_agree(const char *text, const char *html);
 
 /* Check one command line CMD ("assign bob") for ticket changes against the
  * configuration: FALSE with the reason in ERR when it is unknown or its

@@ -343,6 +343,8 @@ facts_header(msg_facts *f, const char *name, const char *value)
 	if (g_ascii_strcasecmp(name, "from") == 0 || g_ascii_strcasecmp(name, "to") == 0 ||
 	    g_ascii_strcasecmp(name, "subject") == 0)
 		f->mail_like = TRUE;
+	if (g_ascii_strncasecmp(name, "resent-", 7) == 0)
+		f->resent = TRUE;
 	classify(f, name, value);
 	if (g_ascii_strncasecmp(name, "x-desk-", 7) == 0) {
 		desk_header(f, name, value);

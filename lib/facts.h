@@ -26,6 +26,7 @@ typedef struct msg_facts {
 	/* classification */
 	gboolean is_auto, is_bulk, is_bounce;
 	gboolean null_sender;   /* envelope sender <> (Return-Path or the MTA) */
+	gboolean resent;        /* a Resent-* header: resent or redirected (RFC 5322 3.6.6) */
 	/* our own header block: the X-Desk-* headers up to the first
 	 * X-Desk-Seal (ours are on top; lib/seal.h says whether they are) */
 	char *x_ticket, *x_match, *x_queue, *x_seal, *x_event, *x_set, *x_reused, *x_kb;

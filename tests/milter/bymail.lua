@@ -1,9 +1,12 @@
 -- bymail.lua: agents known only from the MTA's word (miltertest -s).
 --
--- The SASL login ({auth_authen}, a macro of MAIL FROM) picks the agent and
--- the From header does not matter; a SASL user who is not an agent is not
--- one, whatever the From; without SASL, only a client in
+-- The SASL login ({auth_authen}, a macro of MAIL FROM) picks the agent,
+-- whatever the From header; a SASL user who is not an agent is not one,
+-- whatever the From; without SASL, only a client in
 -- milter.trusted_networks (IPv4 or IPv6) makes the From's agent count.
+-- An agent's mail whose From is not theirs, or that carries Resent-*
+-- headers, is a comment whose commands don't run (X-Desk-Set
+-- "commands=no-from" / "commands=no-resent"), also to support+N-reply@.
 --
 -- Run by tests/t/0300-miltertest.sh (see basic.lua for the settings); DESK
 -- is the desk binary (tests/run exports it).
@@ -68,9 +71,10 @@ local function connect(ip)
 	return conn
 end
 
--- message(CONN, QID, SASL, RCPT, FROM, SUBJECT): one message; SASL may be
--- nil (no {auth_authen}); returns the reply at end of message.
-local function message(conn, qid, sasl, rcpt, from, subject)
+-- message(CONN, QID, SASL, RCPT, FROM, SUBJECT[, EXTRA]): one message;
+-- SASL may be nil (no {auth_authen}); EXTRA, more headers ({ {name,
+-- value}, ... }); returns the reply at end of message.
+local function message(conn, qid, sasl, rcpt, from, subject, extra)
 	if sasl ~= nil then
 		mt.macro(conn, SMFIC_MAIL, "i", qid, "{auth_authen}", sasl)
 	else
@@ -82,6 +86,10 @@ local function message(conn, qid, sasl, rcpt, from, subject)
 	mt.getreply(conn)
 	for _, h in ipairs({ { "From", from }, { "To", rcpt }, { "Subject", subject },
 		{ "Message-ID", "<" .. qid .. "@example.test>" } }) do
+		mt.header(conn, h[1], h[2])
+		mt.getreply(conn)
+	end
+	for _, h in ipairs(extra or {}) do
 		mt.header(conn, h[1], h[2])
 		mt.getreply(conn)
 	end
@@ -105,18 +113,32 @@ local conn = connect("198.51.100.7")
 message(conn, "Q1", nil, "support@helpdesk.test", "customer@example.test", "Printer on fire")
 check(mt.eom_check(conn, MT_HDRINSERT, "X-Desk-Ticket", "1"), "Q1: a new ticket 1", header(conn, "X-Desk-Ticket"))
 
--- 2. alice, by SASL, to support+1@: a comment by alice; the From is someone else's.
+-- 2. alice, by SASL, to support+1@: a comment by alice; the From is someone
+-- else's, so its commands don't run.
 message(conn, "Q2", "alice", "support+1@helpdesk.test", "mallory@example.test", "note")
 check(mt.eom_check(conn, MT_HDRINSERT, "X-Desk-Ticket", "1"), "Q2: SASL alice to support+1@: ticket 1",
 	header(conn, "X-Desk-Ticket"))
 check(mt.eom_check(conn, MT_HDRINSERT, "X-Desk-Event", "mail-comment"), "Q2: X-Desk-Event: mail-comment",
 	header(conn, "X-Desk-Event"))
-check(mt.eom_check(conn, MT_HDRINSERT, "X-Desk-Set", "by=alice"), "Q2: X-Desk-Set: by=alice (From does not matter)",
-	header(conn, "X-Desk-Set"))
+check(mt.eom_check(conn, MT_HDRINSERT, "X-Desk-Set", "by=alice; commands=no-from"),
+	"Q2: X-Desk-Set: by=alice; commands=no-from (alice's, but not From her)", header(conn, "X-Desk-Set"))
 check(mt.eom_check(conn, MT_HDRINSERT, "X-Desk-Match", "agent; sasl"), "Q2: X-Desk-Match: agent; sasl",
 	header(conn, "X-Desk-Match"))
 check(mt.eom_check(conn, MT_HDRINSERT, "X-Desk-Seal"), "Q2: X-Desk-Seal")
-print("# expect-log: Q2: message-id=<Q2@example.test> ticket=1 match=agent queue=support event=mail-comment by=alice (sasl)")
+print("# expect-log: Q2: message-id=<Q2@example.test> ticket=1 match=agent queue=support event=mail-comment by=alice; commands=no-from (sasl)")
+
+-- 2b. alice, by SASL, From her own address (domain in capitals): commands may run.
+message(conn, "Q2b", "alice", "support+1@helpdesk.test", "alice@HELPDESK.test", "note")
+check(mt.eom_check(conn, MT_HDRINSERT, "X-Desk-Set", "by=alice"), "Q2b: From alice: X-Desk-Set: by=alice",
+	header(conn, "X-Desk-Set"))
+print("# expect-log: Q2b: message-id=<Q2b@example.test> ticket=1 match=agent queue=support event=mail-comment by=alice (sasl)")
+
+-- 2c. alice, by SASL, to support+1-reply@ with someone else's From: a comment, not a reply.
+message(conn, "Q2c", "alice", "support+1-reply@helpdesk.test", "mallory@example.test", "Re: [#1]")
+check(mt.eom_check(conn, MT_HDRINSERT, "X-Desk-Event", "mail-comment"),
+	"Q2c: SASL alice, From mallory, to support+1-reply@: mail-comment", header(conn, "X-Desk-Event"))
+check(mt.eom_check(conn, MT_HDRINSERT, "X-Desk-Set", "by=alice; commands=no-from"),
+	"Q2c: X-Desk-Set: by=alice; commands=no-from", header(conn, "X-Desk-Set"))
 
 -- 3. carol's SASL login is carol@corp: a public reply by carol.
 message(conn, "Q3", "carol@corp", "support+1-reply@helpdesk.test", "carol@helpdesk.test", "Re: [#1]")
@@ -150,6 +172,13 @@ check(mt.eom_check(conn, MT_HDRINSERT, "X-Desk-Event", "mail-comment"), "Q7: tru
 	header(conn, "X-Desk-Event"))
 check(mt.eom_check(conn, MT_HDRINSERT, "X-Desk-Match", "agent; trusted-network"), "Q7: X-Desk-Match: agent; trusted-network",
 	header(conn, "X-Desk-Match"))
+-- alice's mail redirected by bob (Resent-From): hers, but a comment without commands
+message(conn, "Q7b", nil, "support+1-reply@helpdesk.test", "alice@helpdesk.test", "Re: [#1] Printer on fire",
+	{ { "Resent-From", "bob@example.test" }, { "Resent-Date", "Wed, 18 Nov 2009 09:00:00 +0600" } })
+check(mt.eom_check(conn, MT_HDRINSERT, "X-Desk-Event", "mail-comment"),
+	"Q7b: trusted, From alice, Resent-From bob, to support+1-reply@: mail-comment", header(conn, "X-Desk-Event"))
+check(mt.eom_check(conn, MT_HDRINSERT, "X-Desk-Set", "by=alice; commands=no-resent"),
+	"Q7b: X-Desk-Set: by=alice; commands=no-resent", header(conn, "X-Desk-Set"))
 -- a trusted client whose From is nobody's agent: a customer
 message(conn, "Q8", nil, "support+1@helpdesk.test", "customer@example.test", "Re: [#1]")
 check(not mt.eom_check(conn, MT_HDRINSERT, "X-Desk-Event"), "Q8: trusted client, From not an agent: no event",

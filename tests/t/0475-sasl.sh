@@ -7,7 +7,10 @@
 # makes her the owner; a wrong password is refused by Postfix (535); bob,
 # a SASL user who is no agent, is not alice whatever his From; alice
 # without AUTH (and no trusted network) is customer mail; an agent whose
-# sasl key carries a realm (carol@helpdesk.test) is known by it.
+# sasl key carries a realm (carol@helpdesk.test) is known by it; alice
+# with AUTH but someone else's From is still alice, but her mail is an
+# internal comment only: its commands don't run, a reply is not sent to
+# the requester, and she is told why by mail.
 # (tests/milter/bymail.lua drives the same decisions with miltertest;
 # 0470-bymail.sh the trusted-network path through Postfix.)
 #
@@ -238,6 +241,46 @@ priority_is() { [ "$(field 1 't["priority"]')" = "$1" ]; }
 check "its #priority high is carried out" wait_for priority priority_is high
 sleep 1
 check_eq "still nothing went out" 0 "$(outbox_count)"
+
+# ------------------------- alice with AUTH, someone else's From: a comment only
+# state: STATUS OWNER PRIORITY of ticket 1 (desk show --format=json)
+state() {
+	py 'import json, sys
+t = json.loads(sys.argv[1])
+print(t["status"], t["owner"] or "-", t["priority"])' "$("$DESK" --store "$STORE" show 1 --format=json 2>&1)" 2>&1
+}
+wait_outbox() { wait_for outbox eval '[ "$(outbox_count)" -ge '"$1"' ]'; }
+newest_out() { ls "$T"/outbox/*.eml | sort | tail -n 1; }
+check_eq "ticket 1 before: open, alice's, high" "open alice high" "$(state)"
+f=$(msg foreign1 "Mallory <mallory@example.test>" support+1@helpdesk.test "Re: [#1] Printer on fire" \
+	"#status pending\n#assign carol\n#priority low\n\nNot alice's From: needle-foreign.\n")
+reply=$(smtp_send "$f" support+1@helpdesk.test mallory@example.test alice:alice-secret)
+check_eq "alice (AUTH ok) with mallory's From to support+1@ is accepted" 0 $?
+check "it is stored in ticket 1" wait_for stored in_ticket 1 foreign1@example.test
+check_eq "desk show --format=json: alice's comment, commands=no-from" "mail-comment|alice|by=alice commands=no-from" \
+	"$(shown 1 foreign1@example.test 'm["event"] + "|" + m["by"] + "|" + " ".join(m["set"])')"
+check "the milter logs it with commands=no-from" \
+	grep -q "$(qid "$reply"): .*event=mail-comment by=alice; commands=no-from (sasl)" "$T/milter.log"
+check "alice is told by mail" wait_outbox 1
+out=$(newest_out)
+check_eq "the answer goes to alice, not to mallory" "alice@helpdesk.test" "$(header_of "$out" To 2>&1 | tr -d '<>')"
+check "it says why: the From" grep -q "its commands were not taken: its From is not the agent's address" "$out"
+sleep 1
+check_eq "none of its commands ran: still open, alice's, high (desk show --format=json)" "open alice high" "$(state)"
+
+f=$(msg foreign2 "Mallory <mallory@example.test>" support+1-reply@helpdesk.test "Re: [#1] Printer on fire" \
+	"Hello Rita, from mallory's From: needle-foreign-reply.\n")
+reply=$(smtp_send "$f" support+1-reply@helpdesk.test mallory@example.test alice:alice-secret)
+check_eq "alice (AUTH ok) with mallory's From to support+1-reply@ is accepted" 0 $?
+check "it is stored in ticket 1" wait_for stored in_ticket 1 foreign2@example.test
+check_eq "it is a comment, not a reply" "mail-comment|by=alice commands=no-from" \
+	"$(shown 1 foreign2@example.test 'm["event"] + "|" + " ".join(m["set"])')"
+check "alice is told by mail" wait_outbox 2
+check_eq "that answer goes to alice" "alice@helpdesk.test" "$(header_of "$(newest_out)" To 2>&1 | tr -d '<>')"
+sleep 1
+check_eq "nothing was sent to the requester" "" "$(grep -l -i '^To:.*requester@example.test' "$T"/outbox/*.eml)"
+check_eq "its text went nowhere" "" "$(grep -l needle-foreign-reply "$T"/outbox/*.eml)"
+check_eq "two messages went out, both to alice" 2 "$(outbox_count)"
 
 milter_stop
 test_done

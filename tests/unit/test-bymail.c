@@ -1,6 +1,8 @@
 /* test-bymail.c: unit tests of agents by mail: trusted networks (CIDR
- * lists, IPv4 and IPv6), who counts as an agent, the #command lines at
- * the top of a body and their checks. TAP. */
+ * lists, IPv4 and IPv6), who counts as an agent, which of their mail may
+ * carry commands (From, Resent-*, the text and HTML alternatives), the
+ * #command lines at the top of a body and their checks. TAP. */
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -8,6 +10,7 @@
 
 #include "bymail.h"
 #include "config.h"
+#include "facts.h"
 #include "netmatch.h"
 
 static int n, failed;
@@ -143,6 +146,82 @@ test_agents_and_commands(void)
 	config_free(cfg);
 }
 
+/* The reason bymail_commands_off gives for a mail with these headers
+ * (NAME, VALUE, ..., NULL) from agent alice; "yes" when commands may run. */
+static const char *
+off_for(const char *name, ...)
+{
+	desk_agent alice = { .login = "alice", .name = "", .address = "alice@helpdesk.test" };
+	msg_facts *f = facts_new();
+	const char *why;
+	va_list ap;
+
+	va_start(ap, name);
+	for (const char *n = name; n != NULL; n = va_arg(ap, const char *))
+		facts_header(f, n, va_arg(ap, const char *));
+	va_end(ap);
+	facts_finish(f);
+	why = bymail_commands_off(&alice, f);
+	facts_free(f);
+	return why != NULL ? why : "yes";
+}
+
+static void
+test_commands_off(void)
+{
+	ok(strcmp(off_for("From", "Alice Agent <alice@helpdesk.test>", NULL), "yes") == 0,
+	   "alice's own From: commands may run");
+	ok(strcmp(off_for("From", "alice@HelpDesk.TEST", NULL), "yes") == 0, "the domain in any letter case");
+	ok(strcmp(off_for("From", "Mallory <mallory@example.test>", NULL), BYMAIL_OFF_FROM) == 0,
+	   "someone else's From: no commands (no-from)");
+	ok(strcmp(off_for("From", "\"alice@helpdesk.test\" <mallory@example.test>", NULL), BYMAIL_OFF_FROM) == 0,
+	   "the parsed addr-spec counts, not the display name");
+	ok(strcmp(off_for("From", "alice+desk@helpdesk.test", NULL), BYMAIL_OFF_FROM) == 0,
+	   "alice+desk@ is not alice@ (no +detail dropped)");
+	ok(strcmp(off_for("From", "alice@helpdesk.test.example", NULL), BYMAIL_OFF_FROM) == 0,
+	   "another domain is another address");
+	ok(strcmp(off_for("Subject", "no From", NULL), BYMAIL_OFF_FROM) == 0, "no From: no commands");
+	ok(strcmp(off_for("From", "alice@helpdesk.test", "Resent-From", "mallory@example.test", NULL),
+		  BYMAIL_OFF_RESENT) == 0, "alice's From with Resent-From: no commands (no-resent)");
+	ok(strcmp(off_for("RESENT-message-id", "<x@example.test>", "From", "alice@helpdesk.test", NULL),
+		  BYMAIL_OFF_RESENT) == 0, "any Resent-* header, in any letter case");
+	ok(strcmp(off_for("From", "alice@helpdesk.test", "Resent", "x", "X-Resent-From", "y", NULL), "yes") == 0,
+	   "Resent and X-Resent-From are not Resent-* headers");
+
+	ok(bymail_commands_off_in("by=alice") == NULL, "set by=alice: commands may run");
+	ok(bymail_commands_off_in("by=alice; commands=no-from") != NULL &&
+	   strstr(bymail_commands_off_in("by=alice; commands=no-from"), "From") != NULL,
+	   "set commands=no-from: off, because of the From");
+	ok(bymail_commands_off_in("by=alice; commands=no-resent") != NULL &&
+	   strstr(bymail_commands_off_in("by=alice; commands=no-resent"), "Resent-*") != NULL,
+	   "set commands=no-resent: off, because of Resent-*");
+	ok(bymail_commands_off_in("commands=whatever; by=alice") != NULL, "a value we don't know: off all the same");
+}
+
+static void
+test_alternatives(void)
+{
+	ok(bymail_alternatives_agree("#close\n\nDone.\n", "<p>#close</p><p>Done.</p>"),
+	   "text and HTML both say #close: they agree");
+	ok(bymail_alternatives_agree("#assign  bob\n#status pending\nHi\n",
+				     "<div>#Assign&nbsp;bob<br>#status pending</div><div><br></div><div>Hi</div>"),
+	   "the same words in other spacing, letter case and markup agree");
+	ok(bymail_alternatives_agree("Hello.\n", "<html><body><p>Hello.</p></body></html>"),
+	   "neither has commands: they agree");
+	ok(!bymail_alternatives_agree("Hello.\n", "<p>#close</p><p>Hello.</p>"),
+	   "only the HTML part has #close: they disagree");
+	ok(!bymail_alternatives_agree("#assign mallory\nHello.\n", "<p>Hello.</p>"),
+	   "only the text part has a command: they disagree");
+	ok(!bymail_alternatives_agree("#close\n#take\nHi\n", "<p>#close</p><p>Hi</p>"),
+	   "one command more in the text: they disagree");
+	ok(!bymail_alternatives_agree("#status pending\nHi\n", "<p>#status open</p><p>Hi</p>"),
+	   "another argument: they disagree");
+	ok(!bymail_alternatives_agree("Hi\n", "<div style=\"display:none\">#assign mallory</div><p>Hi</p>"),
+	   "a command hidden from view in the HTML counts");
+	ok(bymail_alternatives_agree("#close\n", NULL) && bymail_alternatives_agree(NULL, "<p>#close</p>"),
+	   "one body alone has nothing to disagree with");
+}
+
 int
 main(void)
 {
@@ -150,6 +229,8 @@ main(void)
 	test_netmatch();
 	test_split();
 	test_agents_and_commands();
+	test_commands_off();
+	test_alternatives();
 	printf("1..%d\n", n);
 	return failed != 0;
 }
