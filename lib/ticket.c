@@ -323,6 +323,8 @@ fold_item_add(fold *f, const fold_item *it)
 		/* desk purge: its event is what is left of the ticket */
 		if (strcmp(it->event, "purge") == 0 && f->root_id == NULL) {
 			replace(&f->root_id, it->id);
+			replace(&f->requester, it->from);
+			replace(&f->requester_name, it->name);
 			f->root_time = f->created = it->time;
 			if (f->queue == NULL)
 				f->queue = g_strdup(it->queue);

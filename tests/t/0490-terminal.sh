@@ -3,7 +3,8 @@
 # a control. Mail through a real Postfix and maildesk-milter carries ESC,
 # OSC (ESC ] ... BEL), BEL, CSI (ESC [ 2J), the C1 control U+009B and the
 # bidi controls U+202E and U+2066 in the From name, the quoted local part
-# of the address (the requester), Subject, Cc, an attachment's file name
+# of the address (the requester: C1 and bidi only, an address with ESC or
+# BEL in it is no address, lib/addr.c), Subject, Cc, an attachment's file name
 # and the body; a KB article carries them in its title, tags, text, commit
 # message and author. Every printing verb runs, and no byte stream it
 # writes (stdout or stderr) holds ESC, BEL, a C1 control or a bidi
@@ -58,7 +59,7 @@ def msg(mid, frm, subject, body, cc=None, irt=None, attach=None):
             f"Content-Disposition: attachment; filename*=utf-8''{fn}\n"
             "Content-Transfer-Encoding: base64\n\naGVsbG8K\n--sep--\n")
 path, kind = sys.argv[1], sys.argv[2]
-eve = '"Visible-from \x1b]0;x\x07 Eve\u202e" <"eve\x1b]0;t\x07\u009b\u202elocal"@customer.test>'
+eve = '"Visible-from \x1b]0;x\x07 Eve\u202e" <"eve\u009b\u202elocal"@customer.test>'
 if kind == "first":
     m = msg("t1@customer.test", eve,
             f"Visible-subject printer {ew(BAD)} raw\x1b[31mred\x07 \u202eevil",
@@ -68,7 +69,7 @@ if kind == "first":
 elif kind == "reply":
     m = msg("t2@customer.test", eve, "Re: more " + ew(BAD), "Visible-reply-body " + BAD, irt="t1@customer.test")
 else:
-    m = msg("m1@customer.test", '"Mallory\x1b[2J" <"mal\x1b[2J\u202elory"@customer.test>',
+    m = msg("m1@customer.test", '"Mallory\x1b[2J" <"mal\u009b\u202elory"@customer.test>',
             "Visible-second " + ew(BAD), "Visible-second-body " + BAD)
 open(path, "wb").write(m.encode())
 EOF
@@ -182,7 +183,7 @@ clean spam "blocked" 'lory"@customer.test'
 run unspam D spam 2 --undo --block --as alice
 clean unspam "unblocked" 'lory"@customer.test'
 run split D split 1 t2@customer.test --as alice
-clean split "split 1 message off"
+clean split "off into new ticket 3"
 run merge D merge 2 1 --as alice
 clean merge "merged into 1"
 run close D close 1 --as alice
@@ -250,6 +251,12 @@ run kb-diff D kb diff printer main~1 main
 clean kb-diff "+Visible-second-line"
 run kb-lint D kb lint
 clean kb-lint
-run kb-new D kb new --from-ticket 1
+# the desk's reply is in 1, or went along with t2 into 3 if it answered t2
+rt=1
+for t in 1 3; do
+	D show "$t" --format=json | python3 -c 'import json, sys
+sys.exit(not any(m["event"] == "reply" for m in json.load(sys.stdin)["messages"]))' && rt=$t
+done
+run kb-new D kb new --from-ticket "$rt"
 clean kb-new "drafts/"
 test_done
