@@ -261,29 +261,71 @@ config_template(char **addresses)
 	return g_string_free(s, FALSE);
 }
 
+/* ADDR as a plain addr-spec: angle brackets and a source route
+ * ("<@a,@b:local@domain>") taken off, a quoted local part unquoted, a
+ * trailing dot of the domain dropped. Caller g_free()s. */
+static char *
+plain_address(const char *addr)
+{
+	GString *out = g_string_new(NULL);
+	const char *p = addr, *end = addr + strlen(addr), *at;
+
+	while (p < end && (*p == '<' || *p == ' '))
+		p++;
+	while (end > p && (end[-1] == '>' || end[-1] == ' '))
+		end--;
+	if (p < end && *p == '@') {  /* a source route */
+		const char *colon = memchr(p, ':', end - p);
+
+		p = colon != NULL ? colon + 1 : end;
+	}
+	at = end;
+	for (const char *c = end; c > p; c--)
+		if (c[-1] == '@') {
+			at = c - 1;
+			break;
+		}
+	if (at - p >= 2 && *p == '"' && at[-1] == '"') {
+		for (const char *c = p + 1; c < at - 1; c++) {
+			if (*c == '\\' && c + 1 < at - 1)
+				c++;
+			g_string_append_c(out, *c);
+		}
+	} else {
+		g_string_append_len(out, p, at - p);
+	}
+	g_string_append_len(out, at, end - at);
+	if (out->len > 0 && out->str[out->len - 1] == '.')
+		g_string_truncate(out, out->len - 1);
+	return g_string_free(out, FALSE);
+}
+
 const char *
 config_queue_for(const desk_config *cfg, const char *addr, char **ext)
 {
-	const char *at = strrchr(addr, '@');
-	const char *plus;
+	char *bare = plain_address(addr);
+	const char *at = strrchr(bare, '@'), *plus, *queue = NULL;
 	size_t local;
 
 	if (ext != NULL)
 		*ext = NULL;
-	if (at == NULL)
+	if (at == NULL) {
+		g_free(bare);
 		return NULL;
-	plus = memchr(addr, '+', at - addr);
-	local = (plus != NULL ? plus : at) - addr;
-	for (guint i = 0; i < cfg->addresses->len; i++) {
+	}
+	plus = memchr(bare, '+', at - bare);
+	local = (plus != NULL ? plus : at) - bare;
+	for (guint i = 0; i < cfg->addresses->len && queue == NULL; i++) {
 		const desk_address *a = cfg->addresses->pdata[i];
 		const char *aat = strchr(a->address, '@');
 
-		if ((size_t)(aat - a->address) != local || g_ascii_strncasecmp(a->address, addr, local) != 0 ||
+		if ((size_t)(aat - a->address) != local || g_ascii_strncasecmp(a->address, bare, local) != 0 ||
 		    g_ascii_strcasecmp(aat, at) != 0)
 			continue;
 		if (ext != NULL && plus != NULL)
 			*ext = g_ascii_strdown(plus + 1, at - plus - 1);
-		return a->queue;
+		queue = a->queue;
 	}
-	return NULL;
+	g_free(bare);
+	return queue;
 }

@@ -49,8 +49,10 @@ desk_status config_check_addresses(char **addresses, desk_err *err);
 char *config_template(char **addresses);
 
 /* The queue of a desk address, with or without a +extension; NULL when
- * ADDR is not one of the desk's. *ext (if not NULL) gets the extension
- * ("42-k7f3q") or NULL; caller g_free()s it. */
+ * ADDR is not one of the desk's. ADDR is compared as an address, not as
+ * a string: angle brackets, a source route, quotes around the local part
+ * and the case of the local part and domain do not matter. *ext (if not
+ * NULL) gets the extension ("42-k7f3q") or NULL; caller g_free()s it. */
 const char *config_queue_for(const desk_config *cfg, const char *addr, char **ext);
 
 #endif
