@@ -15,6 +15,7 @@ typedef struct msg_facts {
 	char *in_reply_to;      /* first valid id */
 	GPtrArray *references;  /* valid ids, at most FACTS_MAX_REFS (the last ones) */
 	char *subject;          /* decoded UTF-8 */
+	gboolean subject_lossy; /* its 8-bit bytes are in no charset tried: replaced */
 	char *from;             /* lower-case addr-spec of the first From mailbox */
 	char *from_name;        /* display name, UTF-8, may be NULL */
 	GPtrArray *recipients;  /* lower-case To and Cc addr-specs */
@@ -41,8 +42,10 @@ void facts_finish(msg_facts *f);
  * no white space, at most FACTS_MAX_ID long. Caller g_free()s; NULL if none. */
 char *facts_parse_id(const char *value, const char **end);
 
-/* Bytes to valid UTF-8 (RFC 2047 decoded; 8-bit taken as UTF-8, else
- * latin-1). Caller g_free()s. */
-char *facts_decode_text(const char *value);
+/* Header text to valid UTF-8, RFC 2047 decoded; raw 8-bit bytes as UTF-8,
+ * else in the fallback charsets (charset.h). *lossy (may be NULL) says
+ * whether none of them fits: those bytes are then U+FFFD. Caller
+ * g_free()s. */
+char *facts_decode_text(const char *value, gboolean *lossy);
 
 #endif
