@@ -301,7 +301,8 @@ verb_ingest(const char *store_dir, int argc, char **argv)
 	import im = { 0 };
 	desk_status s;
 	int rc = desk_parse("ingest", "", "Store one message from stdin as a ticket message (exit 0: stored\n"
-			    "and fsynced; 75: not stored, try again later), or import many.",
+			    "and fsynced; 75: not stored or not synced, try again later), or\n"
+			    "import many (a temporary failure stops the import: exit 75).",
 			    entries, &argc, &argv);
 
 	if (rc >= 0)

@@ -25,6 +25,10 @@
 #include <sys/types.h>
 #include <unistd.h>
 
+typedef ssize_t (*write_fn)(int, const void *, size_t);
+typedef ssize_t (*pwrite_fn)(int, const void *, size_t, off_t);
+typedef int (*sync_fn)(int);
+
 /* The path of FD in BUF, " (deleted)" cut off; "" when unknown. */
 static const char *
 fd_path(int fd, char *buf, size_t size)
@@ -56,7 +60,7 @@ note(const char *call, const char *path)
 		return;
 	n = snprintf(line, sizeof line, "%s %s\n", call, path);
 	if (n > 0 && (size_t)n < sizeof line) {
-		ssize_t (*real_write)(int, const void *, size_t) = (ssize_t(*)(int, const void *, size_t))dlsym(RTLD_NEXT, "write");
+		write_fn real_write = (write_fn)dlsym(RTLD_NEXT, "write");
 
 		if (real_write(fd, line, n) < 0)
 			n = 0;
@@ -92,7 +96,7 @@ failing(const char *var, int exact, int fd, const char *call)
 int
 fsync(int fd)
 {
-	int (*real)(int) = (int (*)(int))dlsym(RTLD_NEXT, "fsync");
+	sync_fn real = (sync_fn)dlsym(RTLD_NEXT, "fsync");
 
 	if (failing("FAILFS_FSYNC", 1, fd, "fsync")) {
 		errno = EIO;
@@ -104,7 +108,7 @@ fsync(int fd)
 int
 fdatasync(int fd)
 {
-	int (*real)(int) = (int (*)(int))dlsym(RTLD_NEXT, "fdatasync");
+	sync_fn real = (sync_fn)dlsym(RTLD_NEXT, "fdatasync");
 
 	if (failing("FAILFS_FSYNC", 1, fd, "fdatasync")) {
 		errno = EIO;
@@ -116,7 +120,7 @@ fdatasync(int fd)
 ssize_t
 write(int fd, const void *buf, size_t n)
 {
-	ssize_t (*real)(int, const void *, size_t) = (ssize_t(*)(int, const void *, size_t))dlsym(RTLD_NEXT, "write");
+	write_fn real = (write_fn)dlsym(RTLD_NEXT, "write");
 
 	if (failing("FAILFS_WRITE", 0, fd, "write")) {
 		errno = ENOSPC;
@@ -128,8 +132,7 @@ write(int fd, const void *buf, size_t n)
 ssize_t
 pwrite(int fd, const void *buf, size_t n, off_t off)
 {
-	ssize_t (*real)(int, const void *, size_t, off_t) =
-		(ssize_t(*)(int, const void *, size_t, off_t))dlsym(RTLD_NEXT, "pwrite");
+	pwrite_fn real = (pwrite_fn)dlsym(RTLD_NEXT, "pwrite");
 
 	if (failing("FAILFS_WRITE", 0, fd, "pwrite")) {
 		errno = ENOSPC;
