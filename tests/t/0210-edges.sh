@@ -227,6 +227,22 @@ wait_for "indexed" new_empty
 check_eq "a message twice in mail/new when the milter starts: one copy" 1 "$(copies "Message-ID: <twice@example.test>")"
 check_eq "and one ticket for it" "$((before + 1))" "$(tickets)"
 
+# an agent's public reply by mail in 8-bit with no charset: relayed to the
+# requester as the same letters, in a charset the relay declares
+D agent add alice alice@helpdesk.test --name "Alice Agent" >/dev/null
+store_conf trusted_networks "127.0.0.1/32" || bail_out "store_conf trusted_networks"
+milter_stop
+milter_start || bail_out "maildesk-milter does not start again"
+printf 'From: Alice Agent <alice@helpdesk.test>\nTo: support+%s-reply@helpdesk.test\nSubject: Re: [#%s]\nMessage-ID: <alice-1@helpdesk.test>\nMIME-Version: 1.0\nContent-Type: text/plain\n\nDer Drucker l\xe4uft wieder, Gr\xfc\xdfe.\n' \
+	"$W" "$W" >"$T/alice.eml"
+check "an agent's 8-bit reply without a charset is accepted" \
+	smtp_send "$T/alice.eml" "support+$W-reply@helpdesk.test" alice@helpdesk.test
+relayed() { grep -l -x "From: Alice Agent <support@helpdesk.test>" $(sent_to juergen@example.test) /dev/null; }
+check "it is relayed to the requester" wait_for "relayed" relayed
+RELAY=$(relayed | head -n 1)
+check_eq "relayed to the requester with its letters (windows-1252 read, charset declared)" "True" \
+	"$(decoded "$RELAY" '"Der Drucker läuft wieder, Grüße." in b')"
+
 # --------------------- Postfix's pipe transport, the fsync of mail/new failing
 milter_stop
 pf_stop
