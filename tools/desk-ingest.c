@@ -160,7 +160,7 @@ spool_start(import *im, spooled *sp, guint line)
 	sp->error = 0;
 	sp->out = fd >= 0 ? fdopen(fd, "w+") : NULL;
 	if (sp->out == NULL) {
-		sp->error = errno;
+		sp->error = errno != 0 ? errno : EIO;
 		if (fd >= 0)
 			close(fd);
 	}
@@ -181,7 +181,7 @@ spool_line(spooled *sp, const char *line, size_t len)
 		len--;
 	}
 	if (fwrite(line, 1, len, sp->out) != len)
-		sp->error = errno;
+		sp->error = errno != 0 ? errno : EIO;
 }
 
 /* Store the message spooled in SP, if any, and close it. One that could not
@@ -194,15 +194,15 @@ spool_take(import *im, spooled *sp, const char *path, desk_err *err)
 
 	if (sp->line == 0)
 		return DESK_OK;
-	if (sp->error == 0 && fflush(sp->out) != 0)
-		sp->error = errno;
+	if (sp->error == 0 && (fflush(sp->out) != 0 || ferror(sp->out)))
+		sp->error = errno != 0 ? errno : EIO;
 	if (sp->error == 0) {
 		s = import_fd(im, fileno(sp->out), path, err);
 	} else {
 		im->seen++;
 		im->failed++;
 		s = desk_fail(err, DESK_TEMPFAIL, "%s: the message at line %u: cannot spool it in %s/tmp: %s", path,
-			      sp->line, im->st->maildir, g_strerror(sp->error != 0 ? sp->error : EIO));
+			      sp->line, im->st->maildir, g_strerror(sp->error));
 	}
 	if (sp->out != NULL)
 		fclose(sp->out);

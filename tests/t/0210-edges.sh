@@ -13,7 +13,9 @@
 #   - 8-bit headers and bodies without a charset (windows-1252), a subject in
 #     no charset tried (the acknowledgement quotes none of it), a text/plain
 #     part with a name and no Content-Disposition (shown), desk show's
-#     Messages: (what it shows), through a real Postfix and maildesk-milter.
+#     Messages: (what it shows), an agent's unlabelled 8-bit reply relayed
+#     by mail, through a real Postfix and maildesk-milter; what was sent is
+#     read with the charset it declares.
 . "$(dirname "$0")/lib.sh"
 
 D() { "$DESK" --store "$STORE" "$@"; }
