@@ -118,6 +118,28 @@ acked_recently(notmuch_database_t *db, const char *addr, int hours, gboolean *ye
 	return DESK_OK;
 }
 
+/* What an acknowledgement answers: the sender, the message, and its
+ * subject to quote ("" when its bytes are in no charset the desk tries:
+ * nothing rather than the wrong letters). */
+typedef struct ack_for {
+	const char *to, *irt, *subject;
+} ack_for;
+
+/* S with each run of spaces made one, and none at either end. Returns S. */
+static char *
+squeeze_spaces(char *s)
+{
+	char *o = s;
+
+	for (const char *p = s; *p != '\0'; p++)
+		if (*p != ' ' || (o > s && o[-1] != ' '))
+			*o++ = *p;
+	if (o > s && o[-1] == ' ')
+		o--;
+	*o = '\0';
+	return s;
+}
+
 /* The text of template ack: STORE/templates/ack.txt, $MAILDESK_TEMPLATES_DIR,
  * the installed one, templates/ next to the program, else built in.
  * Caller g_free()s. */
@@ -193,16 +215,17 @@ ack_expand(const char *text, GHashTable *vars, char **out, desk_err *err)
 	return DESK_OK;
 }
 
-/* The placeholders of ticket T (the names of the common template engine). */
+/* The placeholders of ticket T (the names of the common template engine);
+ * SUBJECT is the one to quote. */
 static GHashTable *
-ack_vars(desk_store *st, const ticket_info *t)
+ack_vars(desk_store *st, const ticket_info *t, const char *subject)
 {
 	GHashTable *h = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, g_free);
 	char *desk_name = g_strdup(*t->queue ? t->queue : "support");
 
 	desk_name[0] = g_ascii_toupper(desk_name[0]);
 	g_hash_table_insert(h, "ticket", g_strdup_printf("%u", t->number));
-	g_hash_table_insert(h, "subject", g_strdup(t->subject));
+	g_hash_table_insert(h, "subject", g_strdup(subject));
 	g_hash_table_insert(h, "requester", g_strdup(t->requester));
 	g_hash_table_insert(h, "requester_name", g_strdup(*t->requester_name ? t->requester_name : t->requester));
 	g_hash_table_insert(h, "queue", g_strdup(t->queue));
@@ -215,14 +238,16 @@ ack_vars(desk_store *st, const ticket_info *t)
 }
 
 /* The acknowledgement's Subject (NULL when the template has none) and
- * body for ticket T: template ack, its header block split off first, then
- * each part expanded (so nothing from mail can make a header line). The
- * one place that renders it. Caller g_free()s both. */
+ * body for ticket T, quoting QUOTE as its subject: template ack, its
+ * header block split off first, then each part expanded (so nothing from
+ * mail can make a header line). The one place that renders it. Caller
+ * g_free()s both. */
 static desk_status
-ack_render(desk_store *st, const ticket_info *t, char **subject, char **body, desk_err *err)
+ack_render(desk_store *st, const ticket_info *t, const char *quote, char **subject, char **body,
+	   desk_err *err)
 {
 	char *text = ack_template_text(st), *subj_tpl = NULL;
-	GHashTable *vars = ack_vars(st, t);
+	GHashTable *vars = ack_vars(st, t, quote);
 	const char *b = text;
 	desk_status s = DESK_OK;
 
@@ -242,7 +267,7 @@ ack_render(desk_store *st, const ticket_info *t, char **subject, char **body, de
 	if (s == DESK_OK)
 		s = ack_expand(b, vars, body, err);
 	if (*subject != NULL)
-		g_strdelimit(*subject, "\r\n\t", ' ');
+		squeeze_spaces(g_strdelimit(*subject, "\r\n\t", ' '));
 	if (s != DESK_OK) {
 		g_clear_pointer(subject, g_free);
 		g_clear_pointer(body, g_free);
@@ -253,7 +278,6 @@ ack_render(desk_store *st, const ticket_info *t, char **subject, char **body, de
 	return s;
 }
 
-/* The acknowledgement of ticket T to TO (of message IRT). */
 /* BODY with the KB articles HITS offered: titles with a link (kb.url),
  * or the text inline. Caller g_free()s. */
 static char *
@@ -315,14 +339,15 @@ ack_suggestions(desk_store *st, const char *path)
 	return hits;
 }
 
+/* The acknowledgement of ticket T for A. */
 static desk_status
-ack_message(desk_store *st, const ticket_info *t, const char *to, const char *irt, const GPtrArray *hits,
-	    GMimeMessage **out, desk_err *err)
+ack_message(desk_store *st, const ticket_info *t, const ack_for *a, const GPtrArray *hits, GMimeMessage **out,
+	    desk_err *err)
 {
 	char *subject = NULL, *body = NULL, *reply_to;
 	const char *desk = event_desk_address(st, t->queue);
 	char *name = g_strdup(*t->queue ? t->queue : "support");
-	desk_status s = ack_render(st, t, &subject, &body, err);
+	desk_status s = ack_render(st, t, a->subject, &subject, &body, err);
 	GMimeObject *o;
 
 	*out = NULL;
@@ -332,7 +357,7 @@ ack_message(desk_store *st, const ticket_info *t, const char *to, const char *ir
 	}
 	name[0] = g_ascii_toupper(name[0]);
 	body = ack_with_articles(st, body, hits);
-	*out = event_message_new(st, t, name, desk, to, subject, irt, body);
+	*out = event_message_new(st, t, name, desk, a->to, subject, a->irt, body);
 	o = GMIME_OBJECT(*out);
 	reply_to = token_address(st->secret, desk, t->number);
 	g_mime_message_add_mailbox(*out, GMIME_ADDRESS_TYPE_REPLY_TO, name, reply_to);
@@ -346,13 +371,13 @@ ack_message(desk_store *st, const ticket_info *t, const char *to, const char *ir
 	return DESK_OK;
 }
 
-/* Under the store lock: unless TO had one within the window, store the
+/* Under the store lock: unless A->to had one within the window, store the
  * acknowledgement of ticket N in the ticket. *text gets what to send
  * (NULL: nothing). */
 static desk_status
-ack_store(desk_store *st, guint n, const char *to, const char *irt, const GPtrArray *hits, char **text,
-	  desk_err *err)
+ack_store(desk_store *st, guint n, const ack_for *a, const GPtrArray *hits, char **text, desk_err *err)
 {
+	const char *to = a->to;
 	desk_change *c = NULL;
 	ticket_info *t = NULL;
 	GMimeMessage *msg = NULL;
@@ -368,7 +393,7 @@ ack_store(desk_store *st, guint n, const char *to, const char *irt, const GPtrAr
 	if (s == DESK_OK && !recent)
 		s = change_ticket(c, n, &t, NULL, err);
 	if (s == DESK_OK && t != NULL && t->number == n && strcmp(t->status, "spam") != 0)
-		s = ack_message(st, t, to, irt, hits, &msg, err);
+		s = ack_message(st, t, a, hits, &msg, err);
 	if (s == DESK_OK && msg != NULL) {
 		xset *set = ack_set(to, hits);
 		desk_block b = { n, t->queue, "ack", set, NULL, NULL };
@@ -411,6 +436,7 @@ ack_followup(desk_store *st, const followup_item *item)
 	char *text = NULL;
 	const char *why;
 	GPtrArray *hits = NULL;
+	ack_for a;
 
 	if (!st->cfg->ack || item->event != NULL || item->ticket == 0 || !ticket_match_new(item->match))
 		return;
@@ -418,10 +444,12 @@ ack_followup(desk_store *st, const followup_item *item)
 		desk_log(LOG_WARNING, "ticket %u: no acknowledgement: %s", item->ticket, err.msg);
 		return;
 	}
+	a = (ack_for){ sc.facts->from, item->message_id,
+		       sc.facts->subject != NULL && !sc.facts->subject_lossy ? sc.facts->subject : "" };
 	if ((why = ack_refused(st, item, sc.facts)) != NULL) {
 		desk_log(LOG_DEBUG, "ticket %u: no acknowledgement: %s", item->ticket, why);
 	} else if ((hits = ack_suggestions(st, item->path)),
-		   ack_store(st, item->ticket, sc.facts->from, item->message_id, hits, &text, &err) != DESK_OK) {
+		   ack_store(st, item->ticket, &a, hits, &text, &err) != DESK_OK) {
 		desk_log(LOG_WARNING, "ticket %u: no acknowledgement: %s", item->ticket, err.msg);
 	} else if (text != NULL && sendmail_send(st, text, "<>", &err) != DESK_OK) {
 		desk_log(LOG_WARNING, "ticket %u: acknowledgement stored, not sent: %s", item->ticket, err.msg);

@@ -169,7 +169,7 @@ addr_spec(const char *p, const char *end)
 static char *
 display_name(const GString *phrase)
 {
-	char *dec = facts_decode_text(phrase->str);
+	char *dec = facts_decode_text(phrase->str, NULL);
 	GString *out = g_string_new(NULL);
 	gboolean space = FALSE;
 

@@ -12,6 +12,7 @@
 #include "xset.h"
 #include "bymail.h"
 #include "change.h"
+#include "charset.h"
 #include "event.h"
 #include "followup.h"
 #include "html.h"
@@ -28,17 +29,22 @@ typedef struct agent_mail {
 	GPtrArray *attachments;  /* GMimeObject*, kept in a relayed reply */
 } agent_mail;
 
+/* The text of part O as UTF-8: its charset, else UTF-8, else the
+ * fallback charsets (charset.h). Caller g_free()s. */
 static char *
 part_text(GMimeObject *o)
 {
-	char *t = g_mime_text_part_get_text(GMIME_TEXT_PART(o));
+	GMimeDataWrapper *w = g_mime_part_get_content(GMIME_PART(o));
+	GMimeStream *mem = g_mime_stream_mem_new();
+	GByteArray *b;
+	char *t;
 
-	if (t != NULL && !g_utf8_validate(t, -1, NULL)) {
-		char *v = g_utf8_make_valid(t, -1);
-
-		g_free(t);
-		t = v;
-	}
+	if (w != NULL)
+		g_mime_data_wrapper_write_to_stream(w, mem);  /* transfer encoding undone */
+	b = g_mime_stream_mem_get_byte_array(GMIME_STREAM_MEM(mem));
+	t = charset_to_utf8((const char *)b->data, b->len, g_mime_object_get_content_type_parameter(o, "charset"),
+			    charset_fallback());
+	g_object_unref(mem);
 	return t;
 }
 

@@ -29,8 +29,8 @@ static const struct key {
 	{ "desk", "min_free_mb", K_INT, offsetof(desk_config, min_free_mb), "16",
 	  "Below this many MiB free in the store, new mail is refused with 4xx." },
 	{ "desk", "fallback_charsets", K_STR, offsetof(desk_config, fallback_charsets), "windows-1252",
-	  "Charsets tried, ';'-separated, when text is not what its label says\n"
-	  "# (latin-1 with replacement comes last)." },
+	  "Charsets tried in order, ';'-separated, after UTF-8, for 8-bit text\n"
+	  "# with no charset or one it is not valid in (headers and bodies)." },
 	{ "desk", "sendmail", K_STR, offsetof(desk_config, sendmail), "/usr/sbin/sendmail -oi -t",
 	  "Command that sends our mail, the message on its stdin (split into\n"
 	  "# words, no shell); $MAILDESK_SENDMAIL overrides it." },
@@ -232,6 +232,15 @@ config_check_addresses(char **addresses, desk_err *err)
 	g_ptr_array_unref(a);
 	g_free(joined);
 	return s;
+}
+
+const char *
+config_default(const char *group, const char *name)
+{
+	for (size_t i = 0; i < G_N_ELEMENTS(keys); i++)
+		if (strcmp(keys[i].group, group) == 0 && strcmp(keys[i].name, name) == 0)
+			return keys[i].def;
+	return NULL;
 }
 
 char *

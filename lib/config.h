@@ -17,7 +17,7 @@ typedef struct desk_config {
 	gboolean subject_tag_add; /* milter adds the tag to new tickets */
 	int lock_timeout;         /* seconds a writer waits for the store */
 	int min_free_mb;          /* below this free space, refuse with 4xx */
-	char *fallback_charsets;  /* tried when a part's charset lies */
+	char *fallback_charsets;  /* tried after UTF-8 for unlabelled or mislabelled text */
 	char *milter_socket;      /* unix:PATH or inet:PORT@HOST */
 	int pending_ttl;          /* seconds the milter remembers its decisions */
 	int index_batch;          /* files per indexer transaction */
@@ -43,6 +43,10 @@ void config_free(desk_config *cfg);
 
 /* DESK_CONFIG when one of ADDRESSES ("addr" or "addr=queue") is unusable. */
 desk_status config_check_addresses(char **addresses, desk_err *err);
+
+/* The default of key GROUP.NAME as the table declares it; NULL when there
+ * is no such key. Not a copy. */
+const char *config_default(const char *group, const char *name);
 
 /* The text of a maildesk.conf with every key commented at its default,
  * and the given addresses ("addr" or "addr=queue") set. Caller g_free()s. */

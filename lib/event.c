@@ -44,8 +44,9 @@ set_text_body(GMimeMessage *msg, const char *body)
 {
 	GMimeTextPart *part = g_mime_text_part_new_with_subtype("plain");
 
+	/* GMime converts BODY (UTF-8) to the smallest charset that holds it
+	 * (us-ascii, iso-8859-1, else utf-8) and labels the part with it */
 	g_mime_text_part_set_text(part, body != NULL ? body : "");
-	g_mime_text_part_set_charset(part, "utf-8");
 	g_mime_message_set_mime_part(msg, GMIME_OBJECT(part));
 	g_object_unref(part);
 }

@@ -3,6 +3,7 @@
 #include <gmime/gmime.h>
 
 #include "addr.h"
+#include "charset.h"
 #include "facts.h"
 
 msg_facts *
@@ -162,14 +163,12 @@ facts_message_id(const char *value)
 }
 
 char *
-facts_decode_text(const char *value)
+facts_decode_text(const char *value, gboolean *lossy)
 {
-	char *valid, *dec;
+	char *valid = charset_decode(value, -1, NULL, charset_fallback()), *dec;
 
-	if (g_utf8_validate(value, -1, NULL))
-		valid = g_strdup(value);
-	else
-		valid = g_convert(value, -1, "UTF-8", "ISO-8859-1", NULL, NULL, NULL);
+	if (lossy != NULL)
+		*lossy = valid == NULL;
 	if (valid == NULL)
 		valid = g_utf8_make_valid(value, -1);
 	dec = g_mime_utils_header_decode_text(NULL, valid);
@@ -361,7 +360,7 @@ facts_header(msg_facts *f, const char *name, const char *value)
 		add_references(f, value);
 	} else if (g_ascii_strcasecmp(name, "subject") == 0) {
 		if (f->subject == NULL)
-			f->subject = facts_decode_text(value);
+			f->subject = facts_decode_text(value, &f->subject_lossy);
 	} else if (g_ascii_strcasecmp(name, "from") == 0) {
 		if (f->from == NULL && !f->from_bad) {
 			set_from(f, value);

@@ -16,6 +16,7 @@ typedef struct msg_facts {
 	char *in_reply_to;      /* first valid id */
 	GPtrArray *references;  /* valid ids, at most FACTS_MAX_REFS (the last ones) */
 	char *subject;          /* decoded UTF-8 */
+	gboolean subject_lossy; /* its 8-bit bytes are in no charset tried: replaced */
 	char *from;             /* lower-case addr-spec of the From mailbox; NULL if none */
 	char *from_name;        /* its display name, UTF-8, one line, may be NULL */
 	gboolean from_bad;      /* From has no, several, or an unreadable mailbox */
@@ -59,8 +60,11 @@ char *facts_message_id(const char *value);
  * with something on both sides. */
 gboolean facts_id_usable(const char *id);
 
-/* Bytes to valid UTF-8 (RFC 2047 decoded; 8-bit taken as UTF-8, else
- * latin-1). Caller g_free()s. */
-char *facts_decode_text(const char *value);
+/* Header text to valid UTF-8, RFC 2047 decoded; raw 8-bit bytes as UTF-8,
+ * else in the fallback charsets (charset.h). *lossy (may be NULL) says
+ * whether none of them fits: those bytes are then U+FFFD. Caller
+ * g_free()s. */
+char *facts_decode_text(const char *value, gboolean *lossy);
+
 
 #endif

@@ -312,8 +312,11 @@ rewrite(batch *b, int fd, const char *oldpath, const char *prefix, char **name, 
 	char *path = NULL;
 	desk_status s = store_deliver(b->st, prefix, fd, &path, err);
 
-	if (s != DESK_OK)
+	if (s != DESK_OK) {
+		/* OLDPATH stays; a copy left unsynced in new/ is a duplicate later */
+		g_free(path);
 		return s;
+	}
 	unlink(oldpath);
 	*name = g_path_get_basename(path);
 	g_free(path);

@@ -22,7 +22,10 @@ void ingest_free(desk_ingest *ing);
 /* Spool the message on FD, take the store lock (kept until ingest_flush),
  * decide its ticket and deliver it into mail/new, fsynced. RCPT is the
  * envelope recipient, ENVFROM the envelope sender ("" for <>), both may be
- * NULL. DESK_TEMPFAIL / DESK_BUSY: nothing was stored. DESK_OK with
+ * NULL. DESK_TEMPFAIL / DESK_BUSY: nothing was stored, unless res->path
+ * is set: the file is in mail/new, but mail/new could not be synced (a
+ * retry of the same message is then a duplicate: indexed once, one
+ * ticket); caller g_free()s res->path in any case. DESK_OK with
  * res->blocked: dropped, as the milter would have refused it (the envelope
  * sender or From is on the block list, blocklist.h). */
 desk_status ingest_one(desk_ingest *ing, int fd, const char *rcpt, const char *envfrom,

@@ -8,6 +8,7 @@
 
 #include <gmime/gmime.h>
 
+#include "charset.h"
 #include "html.h"
 #include "render.h"
 
@@ -26,103 +27,6 @@ typedef struct walker {
 	gboolean cut;           /* text was left out for want of budget */
 	GPtrArray *atts;        /* of render_attachment* */
 } walker;
-
-/* ---- charsets ---- */
-
-/* Drops the NUL bytes of the N bytes at S and NUL-terminates; returns the
- * new length. */
-static gsize
-drop_nuls(char *s, gsize n)
-{
-	gsize j = 0;
-
-	for (gsize i = 0; i < n; i++)
-		if (s[i] != '\0')
-			s[j++] = s[i];
-	s[j] = '\0';
-	return j;
-}
-
-/* S (N bytes, g_malloc'd) if it is valid UTF-8 once its NULs are dropped;
- * else frees it and returns NULL. */
-static char *
-valid_or_free(char *s, gsize n)
-{
-	if (g_utf8_validate(s, drop_nuls(s, n), NULL))
-		return s;
-	g_free(s);
-	return NULL;
-}
-
-static char *
-copy_bytes(const char *b, gsize n)
-{
-	char *s = g_malloc(n + 1);
-
-	if (n > 0)
-		memcpy(s, b, n);
-	s[n] = '\0';
-	return s;
-}
-
-/* The N bytes at B converted from CHARSET to UTF-8, or NULL when CHARSET is
- * empty or unknown or the bytes are not valid in it. */
-static char *
-convert(const char *b, gsize n, const char *charset)
-{
-	const char *name;
-	gsize outlen = 0;
-	char *out;
-
-	if (charset == NULL || *charset == '\0' || (name = g_mime_charset_iconv_name(charset)) == NULL)
-		return NULL;
-	if (g_ascii_strcasecmp(name, "UTF-8") == 0)
-		return valid_or_free(copy_bytes(b, n), n);
-	out = g_convert(b, (gssize)n, "UTF-8", name, NULL, &outlen, NULL);
-	return out != NULL ? valid_or_free(out, outlen) : NULL;
-}
-
-/* As convert, from the first charset of the ';'-separated LIST that works. */
-static char *
-convert_any(const char *b, gsize n, const char *list)
-{
-	char **names, *out = NULL;
-
-	if (list == NULL)
-		return NULL;
-	names = g_strsplit(list, ";", -1);
-	for (char **c = names; *c != NULL && out == NULL; c++)
-		out = convert(b, n, g_strstrip(*c));
-	g_strfreev(names);
-	return out;
-}
-
-char *
-render_to_utf8(const char *bytes, gssize len, const char *charset, const char *fallback_charsets)
-{
-	gsize n;
-	char *out, *s;
-
-	if (bytes == NULL) {
-		bytes = "";
-		len = 0;
-	}
-	n = len < 0 ? strlen(bytes) : (gsize)len;
-	out = convert(bytes, n, charset);
-	if (out == NULL)
-		out = valid_or_free(copy_bytes(bytes, n), n);
-	if (out == NULL)
-		out = convert_any(bytes, n, fallback_charsets);
-	if (out == NULL)
-		out = convert(bytes, n, "ISO-8859-1");
-	if (out == NULL) {
-		s = copy_bytes(bytes, n);
-		drop_nuls(s, n);
-		out = g_utf8_make_valid(s, -1);
-		g_free(s);
-	}
-	return out;
-}
 
 /* ---- safe to print ---- */
 
@@ -176,7 +80,7 @@ tidy(char *s, gboolean line)
 static char *
 decode_header(const walker *w, const char *raw)
 {
-	char *u = render_to_utf8(raw, -1, NULL, w->fallback);
+	char *u = charset_to_utf8(raw, -1, NULL, w->fallback);
 	char *unfolded = g_mime_utils_header_unfold(u);
 	char *dec = unfolded != NULL ? g_mime_utils_header_decode_text(w->opts, unfolded) : NULL;
 
@@ -185,7 +89,7 @@ decode_header(const walker *w, const char *raw)
 	if (dec == NULL)
 		dec = g_strdup("");
 	if (!g_utf8_validate(dec, -1, NULL)) {
-		u = render_to_utf8(dec, -1, NULL, w->fallback);
+		u = charset_to_utf8(dec, -1, NULL, w->fallback);
 		g_free(dec);
 		dec = u;
 	}
@@ -239,8 +143,11 @@ disposition_is(GMimeObject *obj, const char *what)
 	return d != NULL && g_ascii_strcasecmp(d, what) == 0;
 }
 
-/* Whether PART is text to show: of type text, not an attachment, and with no
- * filename unless it is explicitly inline. */
+/* Whether PART is text to show: of type text and not an attachment. With
+ * a filename, only text/plain or an explicit "inline": without
+ * Content-Disposition a part is inline (RFC 2183), and clients name their
+ * plain text parts; a named part of another text type (text/csv, a log)
+ * is a file someone attached. */
 static gboolean
 is_inline_text(GMimePart *part)
 {
@@ -248,7 +155,8 @@ is_inline_text(GMimePart *part)
 
 	if (!is_type(o, "text", "*") || disposition_is(o, "attachment"))
 		return FALSE;
-	return g_mime_part_get_filename(part) == NULL || disposition_is(o, "inline");
+	return g_mime_part_get_filename(part) == NULL || disposition_is(o, "inline") ||
+	       (is_type(o, "text", "plain") && g_mime_object_get_disposition(o) == NULL);
 }
 
 /* Whether PART is listed as an attachment wherever it is. */
@@ -385,8 +293,7 @@ leaf_text(walker *w, GMimePart *part)
 
 	w->budget -= b->len;
 	w->cut = w->cut || more;
-	text = render_to_utf8((const char *)b->data, more ? whole_lines(b) : b->len, charset,
-			      w->fallback);
+	text = charset_to_utf8((const char *)b->data, more ? whole_lines(b) : b->len, charset, w->fallback);
 	g_byte_array_unref(b);
 	if (is_type(o, "text", "html")) {
 		plain = html_to_text(text, strlen(text));
@@ -431,7 +338,7 @@ mime_type(const walker *w, GMimeObject *obj)
 	char *low = g_ascii_strdown(t != NULL ? t : "application/octet-stream", -1);
 
 	g_free(t);
-	t = render_to_utf8(low, -1, NULL, w->fallback);
+	t = charset_to_utf8(low, -1, NULL, w->fallback);
 	g_free(low);
 	return tidy(t, TRUE);
 }
@@ -443,7 +350,7 @@ add_attachment(walker *w, GMimeObject *obj, const char *name, const char *defaul
 {
 	render_attachment *a = g_new0(render_attachment, 1);
 
-	a->name = tidy(render_to_utf8(name, -1, NULL, w->fallback), TRUE);
+	a->name = tidy(charset_to_utf8(name, -1, NULL, w->fallback), TRUE);
 	if (*a->name == '\0') {
 		g_free(a->name);
 		a->name = g_strdup(default_name);
@@ -703,27 +610,6 @@ message_stream(GMimeStream *root, gint64 split)
 	return cat;
 }
 
-/* Parser options whose fallback charsets are UTF-8, FALLBACK, latin-1
- * (GMime uses them for raw 8-bit parameters such as filenames). */
-static GMimeParserOptions *
-parser_options(const char *fallback)
-{
-	GMimeParserOptions *opts = g_mime_parser_options_new();
-	GPtrArray *names = g_ptr_array_new_with_free_func(g_free);
-	char **list = g_strsplit(fallback != NULL ? fallback : "", ";", -1);
-
-	g_ptr_array_add(names, g_strdup("UTF-8"));
-	for (char **c = list; *c != NULL; c++)
-		if (*g_strstrip(*c) != '\0')
-			g_ptr_array_add(names, g_strdup(*c));
-	g_ptr_array_add(names, g_strdup("iso-8859-1"));
-	g_ptr_array_add(names, NULL);
-	g_mime_parser_options_set_fallback_charsets(opts, (const char **)names->pdata);
-	g_ptr_array_unref(names);
-	g_strfreev(list);
-	return opts;
-}
-
 /* Parses and renders the message in FD, which it takes. */
 static desk_status
 render_fd(int fd, const char *path, const char *fallback, rendered_msg **out, desk_err *err)
@@ -732,7 +618,7 @@ render_fd(int fd, const char *path, const char *fallback, rendered_msg **out, de
 	GMimeStream *root = g_mime_stream_fs_new(fd);
 	GMimeStream *stream = message_stream(root, split);
 	GMimeParser *parser = g_mime_parser_new_with_stream(stream);
-	GMimeParserOptions *opts = parser_options(fallback);
+	GMimeParserOptions *opts = charset_parser_options(fallback);
 	GMimeMessage *msg = g_mime_parser_construct_message(parser, opts);
 	desk_status s = DESK_OK;
 

@@ -31,14 +31,16 @@ typedef struct rendered_msg {
  * order: parts with Content-Disposition attachment or a filename, non-text
  * parts, alternatives that are neither text/plain nor text/html (such as
  * text/calendar), and message/rfc822 parts (named by their Subject, else
- * their filename, else "(message)"). A text part that is explicitly
- * "inline" with a filename is both shown and listed. Sizes are counted
- * while decoding, never by holding a part whole.
+ * their filename, else "(message)"). A text part with a filename that is
+ * explicitly "inline", or a text/plain part with a filename and no
+ * Content-Disposition (inline by RFC 2183), is both shown and listed.
+ * Sizes are counted while decoding, never by holding a part whole.
  *
  * All strings are valid UTF-8, with control characters other than newline
  * and tab replaced (text) or made spaces (headers, names), CR dropped.
- * Charsets: the label, else valid UTF-8, else FALLBACK_CHARSETS (a
- * ';'-separated list such as "windows-1252"), else latin-1. A header block
+ * Charsets (charset_to_utf8): the label, else valid UTF-8, else
+ * FALLBACK_CHARSETS (a ';'-separated list such as "windows-1252"), else
+ * latin-1. A header block
  * that runs into the body without a blank line is cut at the first line
  * that is not a header, so that the body is kept.
  *
@@ -48,13 +50,5 @@ typedef struct rendered_msg {
  * empty message. */
 desk_status render_message(const char *path, const char *fallback_charsets, rendered_msg **out, desk_err *err);
 void rendered_msg_free(rendered_msg *m);
-
-/* BYTES (LEN of them, or up to the NUL if LEN < 0) as valid UTF-8: converted
- * from CHARSET (may be NULL) if they are valid in it, else kept if they are
- * valid UTF-8, else converted from the first of FALLBACK_CHARSETS
- * (';'-separated, may be NULL) they are valid in, else from latin-1;
- * g_utf8_make_valid is the very last resort. NUL bytes are dropped. Needs
- * g_mime_init() (for charset aliases). Caller g_free()s. */
-char *render_to_utf8(const char *bytes, gssize len, const char *charset, const char *fallback_charsets);
 
 #endif

@@ -12,6 +12,7 @@
 #include <unistd.h>
 #include <glib/gstdio.h>
 
+#include "charset.h"
 #include "store.h"
 
 const char *
@@ -65,6 +66,8 @@ store_open(const char *dir, desk_store **out, desk_err *err)
 		s = desk_fail(err, DESK_NOTFOUND, "%s is not a maildesk store (try: desk init %s)", st->dir, st->dir);
 	else if ((s = config_load(conf, &st->cfg, err)) == DESK_OK)
 		s = read_secret(st, err);
+	if (s == DESK_OK)
+		charset_set_fallback(st->cfg->fallback_charsets);
 	g_free(conf);
 	g_free(newdir);
 	if (s != DESK_OK) {
@@ -105,6 +108,7 @@ store_reload(desk_store *st, desk_err *err)
 	if (s == DESK_OK) {
 		config_free(st->cfg);
 		st->cfg = cfg;
+		charset_set_fallback(cfg->fallback_charsets);
 	}
 	return s;
 }
@@ -377,12 +381,14 @@ store_deliver(desk_store *st, const char *prefix, int src_fd, char **path, desk_
 		s = desk_fail(err, DESK_TEMPFAIL, "close %s: %s", tmp, g_strerror(errno));
 	if (s == DESK_OK && rename(tmp, dst) != 0)
 		s = desk_fail(err, DESK_TEMPFAIL, "rename to %s: %s", dst, g_strerror(errno));
-	if (s == DESK_OK)
-		s = store_sync_dir(newdir, err);
-	if (s != DESK_OK)
+	if (s != DESK_OK) {
 		unlink(tmp);
-	else if (path != NULL)
+		goto out;
+	}
+	/* the file is in new/ from here on, synced or not */
+	if (path != NULL)
 		*path = g_strdup(dst);
+	s = store_sync_dir(newdir, err);
 out:
 	g_free(name);
 	g_free(tmp);

@@ -54,8 +54,10 @@ char *store_unique_name(void);
 desk_status store_sync_dir(const char *dir, desk_err *err);
 
 /* Write PREFIX then the whole of SRC_FD (from offset 0) to mail/tmp, fsync,
- * rename into mail/new and fsync mail/new (SRC_FD -1: PREFIX alone). *path (optional) gets the new
- * path; caller g_free()s. */
+ * rename into mail/new and fsync mail/new (SRC_FD -1: PREFIX alone). *path
+ * (optional) gets the new path; caller g_free()s. DESK_TEMPFAIL: nothing
+ * is in new/, unless only the fsync of mail/new failed: then the file is
+ * there (maybe not durably), and *path is set all the same. */
 desk_status store_deliver(desk_store *st, const char *prefix, int src_fd, char **path,
 			  desk_err *err);
 

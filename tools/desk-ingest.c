@@ -61,6 +61,7 @@ import_fd(import *im, int fd, const char *what, desk_err *err)
 	} else if (s == DESK_OK) {
 		im->stored++;
 	} else if (s == DESK_TEMPFAIL || s == DESK_BUSY) {
+		im->failed++;
 		return desk_fail(err, s, "%s: %s", what, one.msg);
 	} else {
 		im->failed++;
@@ -140,63 +141,105 @@ import_maildir(import *im, const char *dir, desk_err *err)
 	return s;
 }
 
-/* A temporary file for one message of an mbox. */
-static int
-scratch(desk_store *st)
+/* One message of an mbox on its way into an unnamed file of mail/tmp. */
+typedef struct spooled {
+	FILE *out;      /* NULL: no message yet */
+	guint line;     /* the line of the mbox it starts on */
+	int error;      /* errno of the first write that failed, 0 if none */
+} spooled;
+
+/* Start the message on line LINE of the mbox. */
+static void
+spool_start(import *im, spooled *sp, guint line)
 {
-	char *tmp = g_build_filename(st->maildir, "tmp", NULL);
+	char *tmp = g_build_filename(im->st->maildir, "tmp", NULL);
 	int fd = open(tmp, O_TMPFILE | O_RDWR | O_CLOEXEC, 0660);
 
 	g_free(tmp);
-	return fd;
+	sp->line = line;
+	sp->error = 0;
+	sp->out = fd >= 0 ? fdopen(fd, "w+") : NULL;
+	if (sp->out == NULL) {
+		sp->error = errno != 0 ? errno : EIO;
+		if (fd >= 0)
+			close(fd);
+	}
 }
 
 /* Write one mbox line, undoing mboxrd quoting (">From " -> "From "). */
-static gboolean
-put_line(FILE *out, const char *line, size_t len)
+static void
+spool_line(spooled *sp, const char *line, size_t len)
 {
 	const char *p = line;
 
+	if (sp->out == NULL || sp->error != 0)
+		return;
 	while (p < line + len && *p == '>')
 		p++;
 	if (p > line && len - (p - line) >= 5 && strncmp(p, "From ", 5) == 0) {
 		line++;
 		len--;
 	}
-	return fwrite(line, 1, len, out) == len;
+	if (fwrite(line, 1, len, sp->out) != len)
+		sp->error = errno != 0 ? errno : EIO;
+}
+
+/* Store the message spooled in SP, if any, and close it. One that could not
+ * be written whole is counted as failed, and stops the import: what fails
+ * to write in mail/tmp (no space, an I/O error) is a temporary failure. */
+static desk_status
+spool_take(import *im, spooled *sp, const char *path, desk_err *err)
+{
+	desk_status s = DESK_OK;
+
+	if (sp->line == 0)
+		return DESK_OK;
+	if (sp->error == 0 && (fflush(sp->out) != 0 || ferror(sp->out)))
+		sp->error = errno != 0 ? errno : EIO;
+	if (sp->error == 0) {
+		s = import_fd(im, fileno(sp->out), path, err);
+	} else {
+		im->seen++;
+		im->failed++;
+		s = desk_fail(err, DESK_TEMPFAIL, "%s: the message at line %u: cannot spool it in %s/tmp: %s", path,
+			      sp->line, im->st->maildir, g_strerror(sp->error));
+	}
+	if (sp->out != NULL)
+		fclose(sp->out);
+	memset(sp, 0, sizeof *sp);
+	return s;
 }
 
 static desk_status
 import_mbox(import *im, const char *path, desk_err *err)
 {
-	FILE *in = fopen(path, "r"), *out = NULL;
+	FILE *in = fopen(path, "r");
+	spooled sp = { 0 };
 	char *line = NULL;
 	size_t cap = 0;
 	ssize_t n;
+	guint lineno = 0;
 	gboolean blank = TRUE;
 	desk_status s = DESK_OK;
 
 	if (in == NULL)
 		return desk_fail(err, DESK_NOTFOUND, "%s: %s", path, g_strerror(errno));
 	while (s == DESK_OK && (n = getline(&line, &cap, in)) >= 0) {
+		lineno++;
 		if (blank && strncmp(line, "From ", 5) == 0) {
-			if (out != NULL && fflush(out) == 0)
-				s = import_fd(im, fileno(out), path, err);
-			if (out != NULL)
-				fclose(out);
-			out = NULL;
-			int fd = scratch(im->st);
-			if (fd < 0 || (out = fdopen(fd, "w+")) == NULL)
-				s = desk_fail(err, DESK_TEMPFAIL, "cannot spool: %s", g_strerror(errno));
-		} else if (out != NULL && !put_line(out, line, n)) {
-			s = desk_fail(err, DESK_TEMPFAIL, "cannot spool: %s", g_strerror(errno));
+			if ((s = spool_take(im, &sp, path, err)) == DESK_OK)
+				spool_start(im, &sp, lineno);
+		} else {
+			spool_line(&sp, line, n);
 		}
 		blank = n == 1 || (n == 2 && line[0] == '\r');
 	}
-	if (s == DESK_OK && out != NULL && fflush(out) == 0)
-		s = import_fd(im, fileno(out), path, err);
-	if (out != NULL)
-		fclose(out);
+	if (s == DESK_OK && ferror(in))
+		s = desk_fail(err, DESK_TEMPFAIL, "%s: %s", path, g_strerror(errno));
+	if (s == DESK_OK)
+		s = spool_take(im, &sp, path, err);
+	if (sp.out != NULL)
+		fclose(sp.out);
 	fclose(in);
 	free(line);
 	return s;
@@ -211,6 +254,13 @@ ingest_stdin(desk_store *st, const char *rcpt, const char *envfrom)
 	desk_err err = { 0 };
 	desk_status s = ingest_one(ing, STDIN_FILENO, rcpt, envfrom, &res, &err);
 
+	if (s != DESK_OK && res.path != NULL) {
+		/* only mail/new's fsync failed: the MTA's retry is a duplicate */
+		ingest_free(ing);
+		desk_error(s, "message in %s but not synced, try again later: %s", res.path, err.msg);
+		g_free(res.path);
+		return EX_TEMPFAIL;
+	}
 	if (s != DESK_OK) {
 		ingest_free(ing);
 		desk_error(s, "message not stored: %s", err.msg);
@@ -225,7 +275,9 @@ ingest_stdin(desk_store *st, const char *rcpt, const char *envfrom)
 	if (ingest_flush(ing, &ir, &err) != DESK_OK)
 		desk_log(LOG_WARNING, "stored in %s, to be indexed later: %s", res.path, err.msg);
 	desk_log(LOG_DEBUG, "stored %s ticket %u (%s)", res.path, res.decision.ticket, res.decision.match);
-	if (ir.indexed > 0 && followup_run(st, NULL, &err) != DESK_OK)
+	/* a duplicate may be the retry of a delivery that failed after it was
+	 * stored (see above): its follow-up (an acknowledgement) is due now */
+	if (ir.indexed + ir.duplicates > 0 && followup_run(st, NULL, &err) != DESK_OK)
 		desk_log(LOG_WARNING, "follow-up of ticket %u: %s", res.decision.ticket, err.msg);
 	index_result_clear(&ir);
 	g_free(res.path);
@@ -249,7 +301,8 @@ verb_ingest(const char *store_dir, int argc, char **argv)
 	import im = { 0 };
 	desk_status s;
 	int rc = desk_parse("ingest", "", "Store one message from stdin as a ticket message (exit 0: stored\n"
-			    "and fsynced; 75: not stored, try again later), or import many.",
+			    "and fsynced; 75: not stored or not synced, try again later), or\n"
+			    "import many (a temporary failure stops the import: exit 75).",
 			    entries, &argc, &argv);
 
 	if (rc >= 0)

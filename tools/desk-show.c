@@ -105,16 +105,22 @@ info_json(JsonBuilder *b, const ticket_info *t)
 	g_free(u);
 }
 
+/* The facts of T; SHOWN of ALL messages follow (events not counted). */
 static void
-info_text(const ticket_info *t)
+info_text(const ticket_info *t, guint shown, guint all)
 {
 	char *c = out_iso8601(t->created), *u = out_iso8601(t->updated);
 	char *subj = term_safe(t->subject, TERM_LINE), *req = term_safe(t->requester, TERM_LINE);
 
 	printf("Ticket:    #%u\nSubject:   %s\nStatus:    %s\nQueue:     %s\nOwner:     %s\n"
-	       "Priority:  %s\nRequester: %s\nMessages:  %u\nCreated:   %s\nUpdated:   %s\n",
+	       "Priority:  %s\nRequester: %s\n",
 	       t->number, subj, out_safe(t->status), out_safe(t->queue), out_safe(*t->owner ? t->owner : "-"),
-	       out_safe(t->priority), req, t->messages, c, u);
+	       out_safe(t->priority), req);
+	if (shown == all)
+		printf("Messages:  %u\n", all);
+	else
+		printf("Messages:  %u of %u (new since you last looked)\n", shown, all);
+	printf("Created:   %s\nUpdated:   %s\n", c, u);
 	g_free(subj);
 	g_free(req);
 	if (t->merged_into != 0)
@@ -203,6 +209,13 @@ event_text(const ticket_message *tm, const rendered_msg *r)
 	g_free(when);
 }
 
+/* Whether TM is shown as an event line rather than as a message. */
+static gboolean
+is_event_line(const ticket_message *tm)
+{
+	return tm->event != NULL && !ticket_event_is_message(tm->event);
+}
+
 /* Whether a message is left out by --last: the agent saw it (SEEN: digests). */
 static gboolean
 seen_before(GHashTable *seen, const ticket_message *tm)
@@ -224,6 +237,7 @@ show(desk_store *st, const ticket_info *info, GPtrArray *msgs, const char *forma
 {
 	JsonBuilder *b = strcmp(format, "json") == 0 ? json_builder_new() : NULL;
 	desk_status s = DESK_OK;
+	guint all = 0, shown = 0, k = 0;  /* messages, those shown, the one at hand */
 
 	if (strcmp(format, "raw") == 0) {
 		for (guint i = 0; i < msgs->len && s == DESK_OK; i++)
@@ -231,13 +245,19 @@ show(desk_store *st, const ticket_info *info, GPtrArray *msgs, const char *forma
 				s = message_raw(msgs->pdata[i], err);
 		return s;
 	}
+	for (guint i = 0; i < msgs->len; i++) {
+		if (!is_event_line(msgs->pdata[i])) {
+			all++;
+			shown += !seen_before(seen, msgs->pdata[i]);
+		}
+	}
 	if (b != NULL) {
 		json_builder_begin_object(b);
 		info_json(b, info);
 		json_builder_set_member_name(b, "messages");
 		json_builder_begin_array(b);
 	} else {
-		info_text(info);
+		info_text(info, shown, all);
 	}
 	for (guint i = 0; i < msgs->len; i++) {
 		const ticket_message *tm = msgs->pdata[i];
@@ -246,17 +266,20 @@ show(desk_store *st, const ticket_info *info, GPtrArray *msgs, const char *forma
 
 		if (seen_before(seen, tm))
 			continue;
+		k += !is_event_line(tm);
 		if (render_message(tm->path, st->cfg->fallback_charsets, &r, &one) != DESK_OK) {
 			desk_warn("show: message %s: %s", tm->message_id, one.msg);
+			if (b == NULL && !is_event_line(tm))
+				printf("\n--- message %u/%u: cannot be read (see standard error) ---\n", k, shown);
 			s = DESK_DATAERR;
 			continue;
 		}
 		if (b != NULL)
 			message_json(b, tm, r);
-		else if (tm->event != NULL && !ticket_event_is_message(tm->event))
+		else if (is_event_line(tm))
 			event_text(tm, r);
 		else
-			message_text(i + 1, msgs->len, tm, r);
+			message_text(k, shown, tm, r);
 		rendered_msg_free(r);
 	}
 	if (b != NULL) {

@@ -8,6 +8,7 @@
 
 #include "chash.h"
 #include "config.h"
+#include "charset.h"
 #include "facts.h"
 #include "rawmsg.h"
 #include "thread.h"
@@ -121,6 +122,20 @@ test_facts(void)
 	ok(f->subject != NULL && g_utf8_validate(f->subject, -1, NULL) && strstr(f->subject, "caf\xc3\xa9"),
 	   "an 8-bit latin-1 subject becomes valid UTF-8");
 	facts_free(f);
+	f = facts_of("Subject: \x93" "Caf\xe9\x94\n\n");
+	ok(g_strcmp0(f->subject, "\xe2\x80\x9c" "Caf\xc3\xa9\xe2\x80\x9d") == 0 && !f->subject_lossy,
+	   "an 8-bit subject without a charset: windows-1252, the default fallback");
+	facts_free(f);
+	f = facts_of("Subject: Re: [#7] caf\x81\x8d\n\n");
+	ok(f->subject != NULL && f->subject_lossy && g_utf8_validate(f->subject, -1, NULL) &&
+	   g_str_has_prefix(f->subject, "Re: [#7] caf"), "a subject in no charset tried: lossy, its ASCII kept");
+	facts_free(f);
+	charset_set_fallback("koi8-r");
+	f = facts_of("Subject: \xd0\xd2\xc9\xd7\xc5\xd4\n\n");
+	ok(g_strcmp0(f->subject, "\xd0\xbf\xd1\x80\xd0\xb8\xd0\xb2\xd0\xb5\xd1\x82") == 0 && !f->subject_lossy,
+	   "the configured fallback charsets decode an 8-bit subject (koi8-r)");
+	facts_free(f);
+	charset_set_fallback(config_default("desk", "fallback_charsets"));
 
 	f = facts_of("Auto-Submitted: auto-replied\n\n");
 	ok(f->is_auto, "Auto-Submitted: auto-replied is auto");

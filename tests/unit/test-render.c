@@ -9,6 +9,7 @@
 #include <glib/gstdio.h>
 #include <gmime/gmime.h>
 
+#include "charset.h"
 #include "html.h"
 #include "render.h"
 
@@ -414,6 +415,65 @@ test_structure(const char *dir)
 	g_free(p);
 }
 
+/* Text parts with a name: inline unless Content-Disposition says
+ * attachment (RFC 2183), for text/plain; shown and listed. */
+static void
+test_named_text(const char *dir)
+{
+	char *p = write_msg(dir, "named-mixed",
+			    "Subject: named\nMIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=B\n\n"
+			    "--B\nContent-Type: text/plain; charset=utf-8; name=\"note.txt\"\n\nthe printer is on fire\n"
+			    "--B\nContent-Type: application/pdf; name=\"a.pdf\"\nContent-Transfer-Encoding: base64\n\n"
+			    "aGVsbG8=\n--B--\n", -1);
+	rendered_msg *m = render(p, NULL);
+
+	check_str(m ? m->text : NULL, "the printer is on fire\n", "text/plain with name=, no disposition: shown");
+	check_attachment(m, "note.txt", "text/plain", strlen("the printer is on fire"), "named-mixed");
+	check_attachment(m, "a.pdf", "application/pdf", 5, "named-mixed");
+	rendered_msg_free(m);
+	g_free(p);
+
+	p = write_msg(dir, "named-single",
+		      "Subject: only part\nMIME-Version: 1.0\nContent-Type: text/plain; name=readme.txt\n\n"
+		      "Please read me.\n", -1);
+	m = render(p, NULL);
+	check_str(m ? m->text : NULL, "Please read me.\n", "a message whose only part is a named text/plain: its text, not empty");
+	check(m != NULL && find_attachment(m, "readme.txt") != NULL, "and the part is listed as a file");
+	rendered_msg_free(m);
+	g_free(p);
+
+	p = write_msg(dir, "named-alt",
+		      "Subject: alt\nMIME-Version: 1.0\nContent-Type: multipart/alternative; boundary=B\n\n"
+		      "--B\nContent-Type: text/plain; name=body.txt\n\nplain words\n"
+		      "--B\nContent-Type: text/html\n\n<p>html words</p>\n--B--\n", -1);
+	m = render(p, NULL);
+	check_str(m ? m->text : NULL, "plain words\n", "alternative: a named text/plain is still the text chosen");
+	rendered_msg_free(m);
+	g_free(p);
+
+	p = write_msg(dir, "named-attachment",
+		      "Subject: att\nMIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=B\n\n"
+		      "--B\nContent-Type: text/plain\n\nsee the log\n"
+		      "--B\nContent-Type: text/plain; name=log.txt\nContent-Disposition: attachment; filename=log.txt\n\n"
+		      "secret log line\n"
+		      "--B\nContent-Type: text/plain\nContent-Disposition: inline; filename=inline.txt\n\ninline words\n"
+		      "--B\nContent-Type: text/csv; name=data.csv\n\na,b\n--B--\n", -1);
+	m = render(p, NULL);
+	check_str(m ? m->text : NULL, "see the log\n\ninline words\n",
+		  "disposition attachment: not shown; explicit inline: shown; a named text/csv: not shown");
+	check(m != NULL && find_attachment(m, "log.txt") != NULL && find_attachment(m, "inline.txt") != NULL &&
+	      find_attachment(m, "data.csv") != NULL, "all three listed as files");
+	rendered_msg_free(m);
+	g_free(p);
+
+	p = write_msg(dir, "8bit-body",
+		      "Subject: x\nMIME-Version: 1.0\nContent-Type: text/plain\n\n\x93" "Caf\xe9\x94 cr\xe8me, 5 \x80\n", -1);
+	m = render(p, "windows-1252");
+	check_str(m ? m->text : NULL, "“Café” crème, 5 €\n", "an 8-bit body with no charset: windows-1252");
+	rendered_msg_free(m);
+	g_free(p);
+}
+
 static void
 test_malformed(const char *dir)
 {
@@ -487,18 +547,38 @@ test_big_text(const char *dir)
 static void
 test_to_utf8(void)
 {
-	char *s = render_to_utf8("caf\xe9", -1, "utf-8", NULL);
+	char *s = charset_to_utf8("caf\xe9", -1, "utf-8", NULL);
 
-	check_str(s, "café", "render_to_utf8: wrong utf-8 label falls back to latin-1");
+	check_str(s, "café", "charset_to_utf8: wrong utf-8 label falls back to latin-1");
 	g_free(s);
-	s = render_to_utf8("\x93hi\x94", -1, NULL, "bogus-charset; windows-1252");
-	check_str(s, "“hi”", "render_to_utf8: unknown fallback skipped, windows-1252 used");
+	s = charset_to_utf8("\x93hi\x94", -1, NULL, "bogus-charset; windows-1252");
+	check_str(s, "“hi”", "charset_to_utf8: unknown fallback skipped, windows-1252 used");
 	g_free(s);
-	s = render_to_utf8("a\0b", 3, "us-ascii", NULL);
-	check_str(s, "ab", "render_to_utf8: NUL dropped");
+	s = charset_to_utf8("a\0b", 3, "us-ascii", NULL);
+	check_str(s, "ab", "charset_to_utf8: NUL dropped");
 	g_free(s);
-	s = render_to_utf8("\xa4", 1, "iso-8859-15", "windows-1252");
-	check_str(s, "€", "render_to_utf8: the label wins");
+	s = charset_to_utf8("\xa4", 1, "iso-8859-15", "windows-1252");
+	check_str(s, "€", "charset_to_utf8: the label wins");
+	g_free(s);
+	s = charset_to_utf8("\xe9t\xe9", -1, "x-no-such-charset", "windows-1252");
+	check_str(s, "été", "charset_to_utf8: an unknown label: the fallback charsets");
+	g_free(s);
+	s = charset_decode("Gr\xc3\xbc\xc3\x9f" "e", -1, NULL, "windows-1252");
+	check_str(s, "Grüße", "charset_decode: UTF-8 before the fallback charsets");
+	g_free(s);
+	s = charset_decode("\xd0\xd2\xc9\xd7\xc5\xd4", -1, NULL, "koi8-r; windows-1252");
+	check_str(s, "привет", "charset_decode: the fallback charsets in their order (koi8-r first)");
+	g_free(s);
+	s = charset_decode("\xd0\xd2\xc9\xd7\xc5\xd4", -1, NULL, "windows-1252; koi8-r");
+	check_str(s, "ÐÒÉ×ÅÔ", "charset_decode: the fallback charsets in their order (windows-1252 first)");
+	g_free(s);
+	/* 0x81, 0x8D, 0x90 have no character in windows-1252 */
+	s = charset_decode("caf\x81\x8d\x90", -1, NULL, "windows-1252");
+	check(s == NULL, "charset_decode: bytes in no charset tried: NULL, not a guess");
+	g_free(s);
+	s = charset_to_utf8("caf\x81", -1, NULL, "windows-1252");
+	check(s != NULL && g_utf8_validate(s, -1, NULL) && g_str_has_prefix(s, "caf"),
+	      "charset_to_utf8: the same bytes: latin-1, the last resort");
 	g_free(s);
 }
 
@@ -568,6 +648,7 @@ main(int argc, char **argv)
 	test_broken(corpus);
 	test_charsets(dir);
 	test_structure(dir);
+	test_named_text(dir);
 	test_malformed(dir);
 	test_big_text(dir);
 	test_to_utf8();
