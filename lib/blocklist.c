@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "addr.h"
 #include "blocklist.h"
 
 #define BLOCKLIST_MAX_LINE 320
@@ -40,6 +41,21 @@ read_list(const char *path)
 	if (f != NULL)
 		fclose(f);
 	return h;
+}
+
+/* The addresses of H as the desk compares them (addr_canonical). */
+static GHashTable *
+canonical_set(GHashTable *h)
+{
+	GHashTable *c = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+	GHashTableIter it;
+	gpointer k;
+
+	g_hash_table_iter_init(&it, h);
+	while (g_hash_table_iter_next(&it, &k, NULL))
+		g_hash_table_add(c, addr_canonical(k));
+	g_hash_table_destroy(h);
+	return c;
 }
 
 desk_blocklist *
@@ -85,11 +101,11 @@ blocklist_has(desk_blocklist *bl, const char *addr)
 		memset(&now, 0, sizeof now);
 	if (!same_file(&now, &bl->seen)) {
 		g_hash_table_destroy(bl->addrs);
-		bl->addrs = now.st_ino != 0 ? read_list(bl->path)
-					    : g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+		bl->addrs = canonical_set(now.st_ino != 0 ? read_list(bl->path)
+							  : g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL));
 		bl->seen = now;
 	}
-	a = g_ascii_strdown(addr, -1);
+	a = addr_canonical(addr);
 	yes = g_hash_table_contains(bl->addrs, a);
 	g_mutex_unlock(&bl->mu);
 	g_free(a);

@@ -13,8 +13,9 @@ typedef struct desk_blocklist desk_blocklist;
 desk_blocklist *blocklist_new(desk_store *st);
 void blocklist_free(desk_blocklist *bl);
 
-/* Whether ADDR (any case; NULL or "" is never blocked) is on the list,
- * as of the file now: re-read when its inode, size or mtime changed. */
+/* Whether ADDR (NULL or "" is never blocked) is on the list, addresses
+ * compared as addr_canonical says (case, +detail, needless quotes), as
+ * of the file now: re-read when its inode, size or mtime changed. */
 gboolean blocklist_has(desk_blocklist *bl, const char *addr);
 
 /* Add or (ADD FALSE) remove ADDR; the caller holds the store lock.

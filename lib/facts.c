@@ -30,6 +30,7 @@ facts_free(msg_facts *f)
 	g_ptr_array_unref(f->recipients);
 	g_free(f->content_type);
 	g_free(f->x_original_to);
+	g_free(f->return_path);
 	g_free(f->date);
 	g_free(f->x_ticket);
 	g_free(f->x_match);
@@ -375,6 +376,13 @@ facts_header(msg_facts *f, const char *name, const char *value)
 	} else if (g_ascii_strcasecmp(name, "content-type") == 0) {
 		if (f->content_type == NULL)
 			content_type(f, value);
+	} else if (g_ascii_strcasecmp(name, "return-path") == 0) {
+		if (f->return_path == NULL) {
+			GPtrArray *b = addr_parse(value, 1, NULL);
+
+			f->return_path = b->len > 0 ? g_utf8_strdown(((addr_box *)b->pdata[0])->addr, -1) : g_strdup("");
+			g_ptr_array_unref(b);
+		}
 	} else if (g_ascii_strcasecmp(name, "x-original-to") == 0) {
 		set_once(&f->x_original_to, value, 254);
 	} else if (g_ascii_strcasecmp(name, "date") == 0) {

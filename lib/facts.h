@@ -23,6 +23,7 @@ typedef struct msg_facts {
 	GPtrArray *recipients;  /* lower-case To and Cc addr-specs */
 	char *content_type;     /* lower-case type/subtype */
 	char *x_original_to;    /* first X-Original-To (where the MTA says it went) */
+	char *return_path;      /* first Return-Path: the envelope sender ("" for <>) */
 	char *date;             /* raw Date */
 	/* classification */
 	gboolean is_auto, is_bulk, is_bounce;

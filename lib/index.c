@@ -25,6 +25,7 @@ typedef struct batch {
 	desk_store *st;
 	notmuch_database_t *db;
 	desk_lookup *lk;        /* lookups through db */
+	desk_blocklist *bl;     /* desk spam --block */
 	GPtrArray *unlink;      /* files of new/ to remove after the commit */
 	GHashTable *touched;    /* tickets */
 	index_result *res;
@@ -396,6 +397,8 @@ missing_headers(batch *b, new_file *nf, char **prefix, desk_err *err)
 	else if ((s = thread_decide(b->st, b->lk, f, NULL, nf->sc.bounced, taken ? THREAD_ID_TAKEN : 0, &d,
 				    err)) != DESK_OK)
 		return s;
+	if (!carry && thread_hold_blocked(b->bl, NULL, f, &d))
+		desk_log(LOG_NOTICE, "<%s>: sender is blocked (desk spam --block): held", f->message_id);
 	if (taken)
 		id = g_strdup_printf("%.32s@reused.maildesk.invalid", nf->sc.hash);
 	else
@@ -521,6 +524,7 @@ batch_init(batch *b, desk_store *st, notmuch_database_t *db, index_result *res)
 	b->st = st;
 	b->db = db;
 	b->lk = lookup_new_for_db(st, db);
+	b->bl = blocklist_new(st);
 	b->unlink = g_ptr_array_new_with_free_func(g_free);
 	b->touched = g_hash_table_new(g_direct_hash, g_direct_equal);
 	b->res = res;
@@ -531,6 +535,7 @@ static void
 batch_clear(batch *b)
 {
 	lookup_free(b->lk);
+	blocklist_free(b->bl);
 	g_ptr_array_unref(b->unlink);
 	g_hash_table_destroy(b->touched);
 }

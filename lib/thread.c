@@ -4,6 +4,7 @@
 
 #include "addr.h"
 #include "agent.h"
+#include "blocklist.h"
 #include "seal.h"
 #include "thread.h"
 #include "token.h"
@@ -272,6 +273,17 @@ thread_decide(desk_store *st, desk_lookup *lk, const msg_facts *f, const char *r
 		s = follow_merge(st, lk, f, d, err);
 	g_free(ext);
 	return s;
+}
+
+gboolean
+thread_hold_blocked(desk_blocklist *bl, const char *envfrom, const msg_facts *f, thread_decision *d)
+{
+	if (bl == NULL ||
+	    (!blocklist_has(bl, envfrom) && !blocklist_has(bl, f->return_path) && !blocklist_has(bl, f->from)))
+		return FALSE;
+	d->held = TRUE;
+	g_strlcat(d->match, "; held: sender blocked", sizeof d->match);
+	return TRUE;
 }
 
 const char *

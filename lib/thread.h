@@ -3,6 +3,7 @@
 #ifndef DESK_THREAD_H
 #define DESK_THREAD_H
 
+#include "blocklist.h"
 #include "facts.h"
 #include "lookup.h"
 #include "store.h"
@@ -29,6 +30,12 @@ typedef struct thread_decision {
  * DESK_TEMPFAIL (with the cause) when the store can't answer. */
 desk_status thread_decide(desk_store *st, desk_lookup *lk, const msg_facts *f, const char *rcpt,
 			  guint bounced, guint flags, thread_decision *d, desk_err *err);
+
+/* Mail of a sender on the block list (desk spam --block) that reaches the
+ * store on a path that cannot refuse it (found in mail/new): held, the
+ * reason in D's match. The milter refuses it at SMTP time and desk ingest
+ * drops it instead (no backscatter). TRUE when it is blocked. */
+gboolean thread_hold_blocked(desk_blocklist *bl, const char *envfrom, const msg_facts *f, thread_decision *d);
 
 /* The sender who becomes a participant of D's ticket by this message (the
  * requester of a new ticket, a sender with a valid token), or NULL. */

@@ -11,7 +11,12 @@
 #     redelivery;
 #  3. a Message-ID the store has, with other content (in a comment, folded,
 #     without brackets, among several), never replaces the stored message:
-#     the new text is a message of its own, the old ticket stays.
+#     the new text is a message of its own, the old ticket stays;
+#  4. participants are exact: the requester, a Cc an agent added, a sender
+#     with a valid token; not the desk's own address, not an agent's, not
+#     a part of an address, not a name that decodes to an address;
+#  5. the same decisions on every path: a blocked sender's mail found in
+#     mail/new is held, desk addresses are compared as addresses.
 . "$(dirname "$0")/lib.sh"
 
 D() { "$DESK" --store "$STORE" "$@"; }
@@ -212,5 +217,71 @@ snapshot before3
 check "desk reindex" D reindex
 snapshot after3
 check "after desk reindex the same" sh -c "diff '$T/before3.list' '$T/after3.list' && diff '$T/before3.show' '$T/after3.show'"
+
+# ----------------------------------------------- 4. exact participants
+# ann's ticket A: who may write into it by its subject tag or references
+pmsg() { # pmsg NAME FROM: a message to A by its subject tag; prints its match
+	{
+		printf 'From: %s\nTo: support@helpdesk.test\nSubject: Re: [#%s] Printer on fire\n' "$2" "$A"
+		printf 'Message-ID: <%s@p.test>\nDate: Tue, 17 Nov 2009 22:00:00 +0600\n\nparticipant check %s\n' "$1" "$1"
+	} | as_maildesk "$DESK" --store "$STORE" ingest --envelope-to support@helpdesk.test >/dev/null
+	sed -n 's/^X-Desk-Match: //p' "$(stored_id "$1@p.test")" | head -1
+}
+held() { case $(pmsg "$1" "$2") in *"held: sender not a participant"*) return 0 ;; esac; return 1; }
+check_eq "the requester writes in: not held" subject-tag "$(pmsg p1 'Ann <ann@customer.test>')"
+check_eq "the requester with another case and a +detail: not held" subject-tag "$(pmsg p2 'ANN <Ann+x@Customer.TEST>')"
+check "the desk's own address: held" held p3 'Support <support@helpdesk.test>'
+check "an agent's address, not sent through the MTA as an agent: held" held p4 'Alice <alice@helpdesk.test>'
+check "a part of the requester's address: held" held p5 'nn@customer.test'
+check "the requester's address with more domain: held" held p6 'ann@customer.test.evil'
+check "a name that decodes to the requester's address: held" held p7 \
+	'=?utf-8?q?Ann_=3Cann=40customer=2Etest=3E?= <eve@evil.test>'
+check "a name with the requester's address in an encoded-word, raw: held" held p8 \
+	'=?utf-8?q?x_<ann@customer.test>=2C?= <eve@evil.test>'
+check_eq "a From of two mailboxes is no sender: held" "subject-tag; held: sender not a participant" \
+	"$(pmsg p9 'ann@customer.test, eve@evil.test')"
+D cc "$A" add boss@customer.test --as bob >/dev/null
+check_eq "a Cc an agent added: not held" subject-tag "$(pmsg p10 'Boss <boss@customer.test>')"
+D cc "$A" remove boss@customer.test --as bob >/dev/null
+check "once removed: held" held p11 'Boss <boss@customer.test>'
+# dave answers through the token address of ann's acknowledgement
+ackf=$(grep -l "^To: .*ann@customer.test" "$T"/outbox/*.eml | head -1)
+tok=$(header_of "$ackf" Reply-To | sed 's/.*<//; s/>.*//')
+check "ann's acknowledgement has a token Reply-To" sh -c "echo '$tok' | grep -q '^support+$A-'"
+printf 'From: Dave <dave@partner.test>\nTo: %s\nSubject: about it\nMessage-ID: <dave-1@p.test>\nDate: Tue, 17 Nov 2009 22:00:00 +0600\n\nfrom dave\n' "$tok" |
+	as_maildesk "$DESK" --store "$STORE" ingest --envelope-to "$tok" >/dev/null
+check_eq "dave by the token: not held" token "$(sed -n 's/^X-Desk-Match: //p' "$(stored_id dave-1@p.test)" | head -1)"
+check_eq "dave is a participant from then on" subject-tag "$(pmsg p12 'Dave <dave@partner.test>')"
+tl=${tok%@*}
+td=${tok#*@}
+check "the token's quoted and routed forms reach the desk alike" sh -c "
+	printf 'From: Dave <dave@partner.test>\nTo: x\nSubject: again\nMessage-ID: <dave-2@p.test>\n\nmore\n' |
+	'$DESK' --store '$STORE' ingest --envelope-to '<@relay.test:\"$tl\"@$td>' >/dev/null &&
+	grep -q '^X-Desk-Match: token' \$(grep -l -x 'Message-ID: <dave-2@p.test>' '$STORE'/mail/cur/*)"
+snapshot before4
+check "desk reindex" D reindex
+snapshot after4
+check "after desk reindex the same participants decide the same" \
+	sh -c "diff '$T/before4.list' '$T/after4.list' && diff '$T/before4.show' '$T/after4.show'"
+check "and they still are participants" test "$(pmsg p13 'Dave <dave@partner.test>')" = subject-tag
+check "and strangers still are not" held p14 'nn@customer.test'
+
+# -------------------------------------------- 5. on every path the same
+D spam "$M" --block --as alice >/dev/null
+n0=$(desk_ids | wc -l)
+sed 's/mallory-1@/mallory-9@/; s/^Subject: .*/Subject: blocked, found in mail\/new/' "$T/mallory.eml" >"$STORE/mail/new/1.blocked.test"
+chown maildesk:maildesk "$STORE/mail/new/1.blocked.test"
+sent0=$(outbox_count)
+D tag "$A" +x --as bob >/dev/null && D tag "$A" -x --as bob >/dev/null
+bf=$(stored_id mallory-9@example.net)
+check "a blocked sender's mail found in mail/new is kept" test -n "$bf"
+check_eq "and held as blocked" "new; held: sender blocked" "$(sed -n 's/^X-Desk-Match: //p' "$bf" | head -1)"
+check_eq "it makes no ticket in the list" "$n0" "$(desk_ids | wc -l)"
+sleep 1
+check_eq "and gets no acknowledgement" "$sent0" "$(outbox_count)"
+f=$(make_msg blocked-plus "M <mallory+x@evil.test>" bp-1@evil.test "" "x")
+printf 'mallory@evil.test\n' >>"$STORE/blocked"
+rc=0; smtp_send "$f" support@helpdesk.test mallory+x@evil.test >/dev/null || rc=$?
+check_eq "a +detail variant of a blocked address is refused at SMTP time" 5 "$rc"
 
 test_done
