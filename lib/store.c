@@ -67,6 +67,29 @@ load_config(const char *dir, desk_config **out, desk_err *err)
 	return s;
 }
 
+/* A store made before STORE/var existed: make it and move the files that
+ * now live there into it, so that no blocked sender gets through after an
+ * upgrade. Best effort: whoever may write the store's top (its owner, the
+ * milter) does it the first time. */
+static void
+upgrade_layout(const char *dir)
+{
+	static const char *const moved[] = { "blocked", "kb-index.sqlite", NULL };
+	char *var = g_build_filename(dir, STORE_VAR, NULL);
+
+	if (!g_file_test(var, G_FILE_TEST_IS_DIR) && mkdir(var, 02770) == 0) {
+		chmod(var, 02770); /* not narrowed by the umask: agents share it */
+		for (const char *const *m = moved; *m != NULL; m++) {
+			char *from = g_build_filename(dir, *m, NULL), *to = g_build_filename(var, *m, NULL);
+
+			rename(from, to);
+			g_free(from);
+			g_free(to);
+		}
+	}
+	g_free(var);
+}
+
 desk_status
 store_open(const char *dir, desk_store **out, desk_err *err)
 {
@@ -83,6 +106,8 @@ store_open(const char *dir, desk_store **out, desk_err *err)
 		s = desk_fail(err, DESK_NOTFOUND, "%s is not a maildesk store (try: desk init %s)", st->dir, st->dir);
 	else if ((s = load_config(st->dir, &st->cfg, err)) == DESK_OK)
 		s = read_secret(st, err);
+	if (s == DESK_OK)
+		upgrade_layout(st->dir);
 	g_free(conf);
 	g_free(newdir);
 	if (s != DESK_OK) {

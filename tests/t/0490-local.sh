@@ -287,4 +287,19 @@ wait_for "the inet listener" sh -c "ss -Hltn 'sport = :$port' | grep -q ."
 check_eq "inet:PORT listens on 127.0.0.1 alone" "127.0.0.1:$port" "$(ss -Hltn "sport = :$port" | awk '{ print $4 }' | xargs)"
 kill "$inet_pid" 2>/dev/null && wait "$inet_pid" 2>/dev/null
 
+# ------------------------------- a store made before var/: upgraded, nothing lost
+OLD=$T/old
+"$DESK" init --address support@helpdesk.test "$OLD" >/dev/null || bail_out "desk init old"
+rm -r "$OLD/var" && echo pills@spam.test >"$OLD/blocked" && chmod 0660 "$OLD/blocked" && chmod 2770 "$OLD" ||
+	bail_out "old layout"
+chown -R maildesk:maildesk "$OLD"
+check "the milter (the owner) opens an older store" as_maildesk "$DESK" --store "$OLD" list
+check_eq "it made var/, group-writable (2770)" 2770 "$(mode "$OLD/var")"
+check_eq "and moved the block list into it" "pills@spam.test" "$(cat "$OLD/var/blocked" 2>&1)"
+check "none is left behind" test ! -e "$OLD/blocked"
+printf 'From: pills@spam.test\nTo: support@helpdesk.test\nSubject: Buy\nMessage-ID: <b1@spam.test>\n\nBuy.\n' |
+	"$DESK" --store "$OLD" ingest --envelope-to support@helpdesk.test >/dev/null 2>&1
+check_eq "the blocked sender is still refused: no ticket" "0" \
+	"$("$DESK" --store "$OLD" list --status any --format ids | wc -l)"
+
 test_done
