@@ -186,7 +186,8 @@ read_conf(const char *path, GKeyFile *kf, char **problem, desk_err *err)
 		s = desk_fail(err, DESK_NOTFOUND, "%s: %s", path, g_strerror(errno));
 		goto out;
 	}
-	while (buf->len <= CONFIG_MAX_SIZE && ((n = read(fd, chunk, sizeof chunk)) > 0 || (n < 0 && errno == EINTR)))
+	while (buf->len <= CONFIG_MAX_SIZE &&
+	       ((n = read(fd, chunk, sizeof chunk)) > 0 || (n < 0 && errno == EINTR)))
 		if (n > 0)
 			g_string_append_len(buf, chunk, n);
 	if (n < 0)

@@ -66,8 +66,8 @@ listen_group(const char *group, const char *dir, gid_t *gid, desk_err *err)
 		*gid = (gid_t)n;
 		return DESK_OK;
 	}
-	return desk_fail(err, DESK_CONFIG, "no group '%s' for the milter's socket (milter.socket_group, --socket-group)",
-			 group);
+	return desk_fail(err, DESK_CONFIG,
+			 "no group '%s' for the milter's socket (milter.socket_group, --socket-group)", group);
 }
 
 desk_status

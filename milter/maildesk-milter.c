@@ -464,8 +464,11 @@ main(int argc, char **argv)
 	gboolean foreground = FALSE, debug = FALSE;
 	GOptionEntry entries[] = {
 		{ "store", 's', 0, G_OPTION_ARG_FILENAME, &dir, "The store (default $MAILDESK_STORE or /var/lib/maildesk)", "DIR" },
-		{ "socket", 'p', 0, G_OPTION_ARG_STRING, &socket, "unix:PATH or inet:PORT[@ADDRESS] (default: milter.socket)", "SPEC" },
-		{ "socket-group", 'g', 0, G_OPTION_ARG_STRING, &group, "Group of the unix socket, one the MTA's user is in (default: milter.socket_group, else the store's group)", "GROUP" },
+		{ "socket", 'p', 0, G_OPTION_ARG_STRING, &socket,
+		  "unix:PATH or inet:PORT[@ADDRESS] (default: milter.socket)", "SPEC" },
+		{ "socket-group", 'g', 0, G_OPTION_ARG_STRING, &group,
+		  "Group of the unix socket, one the MTA's user is in (default: milter.socket_group, "
+		  "else the store's group)", "GROUP" },
 		{ "foreground", 'f', 0, G_OPTION_ARG_NONE, &foreground, "Stay in the foreground, log to stderr too", NULL },
 		{ "debug", 'd', 0, G_OPTION_ARG_NONE, &debug, "Log debugging lines", NULL },
 		{ NULL, 0, 0, 0, NULL, NULL, NULL },

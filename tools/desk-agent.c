@@ -94,7 +94,8 @@ verb_agent(const char *store_dir, int argc, char **argv)
 	desk_store *st = NULL;
 	int rc = desk_parse("agent", "add LOGIN ADDRESS | list | remove LOGIN",
 			    "Manage the desk's agents: [agent LOGIN] groups of STORE/var/agents, which\n"
-			    "members of the store's group may edit (those in maildesk.conf are the owner's).", entries, &argc,
+			    "members of the store's group may edit (those in maildesk.conf are the owner's).",
+			    entries, &argc,
 			    &argv);
 
 	if (rc >= 0)

@@ -339,7 +339,8 @@ open_attachment(desk_store *st, const char *f, int *fd, desk_err *err)
 	else if (!S_ISREG(sb.st_mode))
 		s = desk_fail(err, DESK_USAGE, "--attach %s: not a regular file", f);
 	else if (sb.st_size > REPLY_MAX_ATTACHMENT)
-		s = desk_fail(err, DESK_USAGE, "--attach %s: larger than %d MB", f, REPLY_MAX_ATTACHMENT / (1024 * 1024));
+		s = desk_fail(err, DESK_USAGE, "--attach %s: larger than %d MB", f,
+			      REPLY_MAX_ATTACHMENT / (1024 * 1024));
 	else if ((s = store_check_outside(st, *fd, f, err)) != DESK_OK) {
 		char *why = g_strdup(err->msg);
 
