@@ -1,5 +1,5 @@
-/* agent.c: agents from maildesk.conf ([agent LOGIN] groups), the acting
- * agent, and edits of the agent groups. */
+/* agent.c: agents from maildesk.conf and STORE/var/agents ([agent LOGIN]
+ * groups), the acting agent, and edits of STORE/var/agents. */
 #include <errno.h>
 #include <fcntl.h>
 #include <pwd.h>
@@ -11,6 +11,9 @@
 #include "agent.h"
 
 #define GROUP_PREFIX "agent "
+
+/* The only keys of an agent group; the agents file holds nothing else. */
+static const char *const agent_keys[] = { "name", "address", "queues", "sasl", NULL };
 
 void
 agent_free(desk_agent *a)
@@ -89,9 +92,74 @@ agents_parse(GKeyFile *kf, GPtrArray *out, desk_err *err)
 		if (!g_str_has_prefix(*g, GROUP_PREFIX))
 			continue;
 		s = parse_one(kf, *g, &a, err);
+		a->in_conf = TRUE;
 		g_ptr_array_add(out, a);
 	}
 	g_strfreev(groups);
+	return s;
+}
+
+/* DESK_CONFIG unless every group of KF (read from PATH) is [agent LOGIN]
+ * with only the keys of agent_keys. */
+static desk_status
+data_only(GKeyFile *kf, const char *path, desk_err *err)
+{
+	char **groups = g_key_file_get_groups(kf, NULL);
+	desk_status s = DESK_OK;
+
+	for (char **g = groups; *g != NULL && s == DESK_OK; g++) {
+		char **keys = g_key_file_get_keys(kf, *g, NULL, NULL);
+
+		if (!g_str_has_prefix(*g, GROUP_PREFIX))
+			s = desk_fail(err, DESK_CONFIG, "%s: [%s] does not belong there: the file holds only "
+				      "[agent LOGIN] groups (settings go in maildesk.conf)", path, *g);
+		for (char **k = keys; s == DESK_OK && k != NULL && *k != NULL; k++)
+			if (!g_strv_contains(agent_keys, *k))
+				s = desk_fail(err, DESK_CONFIG, "%s: [%s]: unknown key '%s' (an agent has "
+					      "name, address, queues, sasl)", path, *g, *k);
+		g_strfreev(keys);
+	}
+	g_strfreev(groups);
+	return s;
+}
+
+/* Read the agents file PATH into KF (keeping comments); a missing file is
+ * an empty one. */
+static desk_status
+load(GKeyFile *kf, const char *path, desk_err *err)
+{
+	GError *gerr = NULL;
+	desk_status s = DESK_OK;
+
+	if (!g_key_file_load_from_file(kf, path, G_KEY_FILE_KEEP_COMMENTS, &gerr) &&
+	    !g_error_matches(gerr, G_FILE_ERROR, G_FILE_ERROR_NOENT)) {
+		s = desk_fail(err, DESK_CONFIG, "%s: %s", path, gerr->message);
+	}
+	if (gerr != NULL)
+		g_error_free(gerr);
+	return s == DESK_OK ? data_only(kf, path, err) : s;
+}
+
+desk_status
+agents_load_file(const char *path, GPtrArray *out, desk_err *err)
+{
+	GKeyFile *kf = g_key_file_new();
+	GPtrArray *more = g_ptr_array_new_with_free_func((GDestroyNotify)agent_free);
+	desk_status s = load(kf, path, err);
+
+	if (s == DESK_OK)
+		s = agents_parse(kf, more, err);
+	for (guint i = 0; s == DESK_OK && i < more->len; i++) {
+		desk_agent *a = more->pdata[i];
+
+		if (agent_find(out, a->login) != NULL)
+			continue;  /* maildesk.conf's wins */
+		a->in_conf = FALSE;
+		g_ptr_array_add(out, a);
+		more->pdata[i] = NULL;
+	}
+	g_ptr_array_unref(more);
+	g_key_file_free(kf);
 	return s;
 }
 
@@ -139,11 +207,11 @@ agent_acting(const GPtrArray *agents, const char *as, const desk_agent **out, de
 	return DESK_OK;
 }
 
-/* Write KF to CONF by a temporary file and rename, mode 0660. */
+/* Write KF to PATH by a temporary file and rename, mode 0660. */
 static desk_status
-save(GKeyFile *kf, const char *conf, desk_err *err)
+save(GKeyFile *kf, const char *path, desk_err *err)
 {
-	char *tmp = g_strconcat(conf, ".tmp", NULL);
+	char *tmp = g_strconcat(path, ".tmp", NULL);
 	gsize len;
 	char *data = g_key_file_to_data(kf, &len, NULL);
 	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0660);
@@ -153,8 +221,10 @@ save(GKeyFile *kf, const char *conf, desk_err *err)
 		s = desk_fail(err, DESK_TEMPFAIL, "cannot write %s: %s", tmp, g_strerror(errno));
 	if (fd >= 0 && close(fd) != 0 && s == DESK_OK)
 		s = desk_fail(err, DESK_TEMPFAIL, "cannot write %s: %s", tmp, g_strerror(errno));
-	if (s == DESK_OK && rename(tmp, conf) != 0)
-		s = desk_fail(err, DESK_TEMPFAIL, "cannot replace %s: %s", conf, g_strerror(errno));
+	if (fd >= 0)
+		fchmod(fd, 0660);  /* not narrowed by the umask: agents share it */
+	if (s == DESK_OK && rename(tmp, path) != 0)
+		s = desk_fail(err, DESK_TEMPFAIL, "cannot replace %s: %s", path, g_strerror(errno));
 	if (s != DESK_OK)
 		g_unlink(tmp);
 	g_free(data);
@@ -162,25 +232,12 @@ save(GKeyFile *kf, const char *conf, desk_err *err)
 	return s;
 }
 
-static desk_status
-load(GKeyFile *kf, const char *conf, desk_err *err)
-{
-	GError *gerr = NULL;
-	desk_status s = DESK_OK;
-
-	if (!g_key_file_load_from_file(kf, conf, G_KEY_FILE_KEEP_COMMENTS, &gerr)) {
-		s = desk_fail(err, DESK_CONFIG, "%s: %s", conf, gerr->message);
-		g_error_free(gerr);
-	}
-	return s;
-}
-
 desk_status
-agent_config_add(const char *conf, const desk_agent *a, desk_err *err)
+agent_file_add(const char *path, const desk_agent *a, desk_err *err)
 {
 	GKeyFile *kf = g_key_file_new();
 	char *group = g_strconcat(GROUP_PREFIX, a->login, NULL);
-	desk_status s = load(kf, conf, err);
+	desk_status s = load(kf, path, err);
 
 	if (s == DESK_OK && !agent_login_ok(a->login))
 		s = desk_fail(err, DESK_USAGE, "bad agent login '%s' (a-z, 0-9, . _ -)", a->login);
@@ -196,7 +253,7 @@ agent_config_add(const char *conf, const desk_agent *a, desk_err *err)
 		if (a->sasl != NULL && strcmp(a->sasl, a->login) != 0)
 			g_key_file_set_string(kf, group, "sasl", a->sasl);
 		g_free(queues);
-		s = save(kf, conf, err);
+		s = save(kf, path, err);
 	}
 	g_free(group);
 	g_key_file_free(kf);
@@ -204,16 +261,16 @@ agent_config_add(const char *conf, const desk_agent *a, desk_err *err)
 }
 
 desk_status
-agent_config_remove(const char *conf, const char *login, desk_err *err)
+agent_file_remove(const char *path, const char *login, desk_err *err)
 {
 	GKeyFile *kf = g_key_file_new();
 	char *group = g_strconcat(GROUP_PREFIX, login, NULL);
-	desk_status s = load(kf, conf, err);
+	desk_status s = load(kf, path, err);
 
 	if (s == DESK_OK && !g_key_file_remove_group(kf, group, NULL))
 		s = desk_fail(err, DESK_NOTFOUND, "no agent '%s'", login);
 	if (s == DESK_OK)
-		s = save(kf, conf, err);
+		s = save(kf, path, err);
 	g_free(group);
 	g_key_file_free(kf);
 	return s;

@@ -1,5 +1,6 @@
-/* agent.h: the desk's agents, listed in maildesk.conf as [agent LOGIN]
- * groups, and who is acting. */
+/* agent.h: the desk's agents, [agent LOGIN] groups of STORE/var/agents
+ * (which agents edit with desk agent) and of maildesk.conf (the owner's),
+ * and who is acting. */
 #ifndef DESK_AGENT_H
 #define DESK_AGENT_H
 
@@ -12,12 +13,20 @@ typedef struct desk_agent {
 	char *address;  /* lower case */
 	char **queues;  /* NULL-terminated, may be empty */
 	char *sasl;     /* SASL login the MTA reports ({auth_authen}); default login */
+	gboolean in_conf; /* listed in maildesk.conf: desk agent leaves it alone */
 } desk_agent;
 
 void agent_free(desk_agent *a);
 
-/* Read every [agent LOGIN] group of KF into OUT (desk_agent*). */
+/* Read every [agent LOGIN] group of KF (maildesk.conf) into OUT
+ * (desk_agent*, in_conf set). */
 desk_status agents_parse(GKeyFile *kf, GPtrArray *out, desk_err *err);
+
+/* Add the agents of the agents file PATH (missing: none) to OUT, but not
+ * a login OUT has already (maildesk.conf's wins). The file holds data
+ * only: DESK_CONFIG for any group but [agent LOGIN] and any key but name,
+ * address, queues and sasl. */
+desk_status agents_load_file(const char *path, GPtrArray *out, desk_err *err);
 
 /* Whether LOGIN is a usable agent login. */
 gboolean agent_login_ok(const char *login);
@@ -32,9 +41,10 @@ const desk_agent *agent_by_address(const GPtrArray *agents, const char *address)
 desk_status agent_acting(const GPtrArray *agents, const char *as, const desk_agent **out,
 			 desk_err *err);
 
-/* Add (or replace) / remove an agent in the config file CONF, keeping its
- * comments; written to a temporary file and renamed. */
-desk_status agent_config_add(const char *conf, const desk_agent *a, desk_err *err);
-desk_status agent_config_remove(const char *conf, const char *login, desk_err *err);
+/* Add (or replace) / remove an agent in the agents file PATH (created when
+ * missing), keeping its comments; written to a temporary file beside it,
+ * mode 0660, and renamed. */
+desk_status agent_file_add(const char *path, const desk_agent *a, desk_err *err);
+desk_status agent_file_remove(const char *path, const char *login, desk_err *err);
 
 #endif

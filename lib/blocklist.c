@@ -21,7 +21,7 @@ struct desk_blocklist {
 static char *
 list_path(desk_store *st)
 {
-	return g_build_filename(st->dir, "blocked", NULL);
+	return g_build_filename(st->dir, STORE_VAR, "blocked", NULL);
 }
 
 /* The addresses in the file PATH (a missing file: none). */
@@ -145,6 +145,16 @@ out:
 	return s;
 }
 
+static desk_status
+sync_parent(const char *path, desk_err *err)
+{
+	char *dir = g_path_get_dirname(path);
+	desk_status s = store_sync_dir(dir, err);
+
+	g_free(dir);
+	return s;
+}
+
 desk_status
 blocklist_change(desk_store *st, const char *addr, gboolean add, gboolean *changed, desk_err *err)
 {
@@ -165,7 +175,7 @@ blocklist_change(desk_store *st, const char *addr, gboolean add, gboolean *chang
 		s = write_list(path, h, err);
 	}
 	if (s == DESK_OK && was != add)
-		s = store_sync_dir(st->dir, err);
+		s = sync_parent(path, err);
 	g_hash_table_destroy(h);
 	g_free(path);
 	g_free(a);

@@ -1,5 +1,5 @@
 /* blocklist.h: senders refused at SMTP time (desk spam --block):
- * STORE/blocked, one lower-case address a line, mode 0660, replaced
+ * STORE/var/blocked, one lower-case address a line, mode 0660, replaced
  * atomically under the store lock. The milter reads it (reloading it when
  * it changes) and so does desk ingest. */
 #ifndef DESK_BLOCKLIST_H

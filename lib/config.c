@@ -1,12 +1,20 @@
 /* config.c: the table of maildesk.conf keys, their defaults, and loading. */
+#include <errno.h>
+#include <fcntl.h>
 #include <stddef.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "agent.h"
 #include "config.h"
 #include "netmatch.h"
+#include "trust.h"
 
-typedef enum { K_STR, K_INT, K_BOOL, K_ADDRS } key_type;
+/* K_CMD: a string naming a program to run; see config_load. */
+typedef enum { K_STR, K_INT, K_BOOL, K_ADDRS, K_CMD } key_type;
+
+/* Largest maildesk.conf read. */
+#define CONFIG_MAX_SIZE (1024 * 1024)
 
 static const struct key {
 	const char *group, *name;
@@ -31,7 +39,7 @@ static const struct key {
 	{ "desk", "fallback_charsets", K_STR, offsetof(desk_config, fallback_charsets), "windows-1252",
 	  "Charsets tried in order, ';'-separated, after UTF-8, for 8-bit text\n"
 	  "# with no charset or one it is not valid in (headers and bodies)." },
-	{ "desk", "sendmail", K_STR, offsetof(desk_config, sendmail), "/usr/sbin/sendmail -oi -t",
+	{ "desk", "sendmail", K_CMD, offsetof(desk_config, sendmail), "/usr/sbin/sendmail -oi -t",
 	  "Command that sends our mail, the message on its stdin (split into\n"
 	  "# words, no shell); $MAILDESK_SENDMAIL overrides it." },
 	{ "desk", "sendmail_timeout", K_INT, offsetof(desk_config, sendmail_timeout), "60",
@@ -46,7 +54,11 @@ static const struct key {
 	{ "desk", "notify_agents", K_BOOL, offsetof(desk_config, notify_agents), "true",
 	  "Whether `desk comment` mails the note to the ticket's other agents." },
 	{ "milter", "socket", K_STR, offsetof(desk_config, milter_socket), "unix:/run/maildesk/milter.sock",
-	  "Where maildesk-milter listens: unix:PATH or inet:PORT@127.0.0.1." },
+	  "Where maildesk-milter listens: unix:PATH (made mode 0660), or\n"
+	  "# inet:PORT@ADDRESS (inet:PORT alone listens on 127.0.0.1 only)." },
+	{ "milter", "socket_group", K_STR, offsetof(desk_config, milter_socket_group), "",
+	  "Group of the unix socket, one the MTA's user is in; empty: the store's\n"
+	  "# group (usermod -aG maildesk postfix)." },
 	{ "milter", "pending_ttl", K_INT, offsetof(desk_config, pending_ttl), "3600",
 	  "Seconds the milter remembers the tickets it gave until they are indexed." },
 	{ "milter", "trusted_networks", K_STR, offsetof(desk_config, trusted_networks), "",
@@ -133,6 +145,7 @@ set_key(desk_config *cfg, const struct key *k, const char *value, desk_err *err)
 
 	switch (k->type) {
 	case K_STR:
+	case K_CMD:
 		g_free(*(char **)field);
 		*(char **)field = g_strdup(value);
 		return DESK_OK;
@@ -156,28 +169,75 @@ set_key(desk_config *cfg, const struct key *k, const char *value, desk_err *err)
 	return DESK_SOFTWARE;
 }
 
+/* Read PATH into KF through one descriptor, and say in *problem (NULL if
+ * none) why programs it names must not run (trust_file_problem). */
+static desk_status
+read_conf(const char *path, GKeyFile *kf, char **problem, desk_err *err)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	GString *buf = g_string_new(NULL);
+	char chunk[8192];
+	GError *gerr = NULL;
+	desk_status s = DESK_OK;
+	ssize_t n = 0;
+
+	*problem = NULL;
+	if (fd < 0) {
+		s = desk_fail(err, DESK_NOTFOUND, "%s: %s", path, g_strerror(errno));
+		goto out;
+	}
+	while (buf->len <= CONFIG_MAX_SIZE &&
+	       ((n = read(fd, chunk, sizeof chunk)) > 0 || (n < 0 && errno == EINTR)))
+		if (n > 0)
+			g_string_append_len(buf, chunk, n);
+	if (n < 0)
+		s = desk_fail(err, DESK_CONFIG, "%s: %s", path, g_strerror(errno));
+	else if (buf->len > CONFIG_MAX_SIZE)
+		s = desk_fail(err, DESK_CONFIG, "%s: larger than %d KiB", path, CONFIG_MAX_SIZE / 1024);
+	else if (!g_key_file_load_from_data(kf, buf->str, buf->len, G_KEY_FILE_NONE, &gerr)) {
+		s = desk_fail(err, DESK_CONFIG, "%s: %s", path, gerr->message);
+		g_error_free(gerr);
+	}
+	if (s == DESK_OK)
+		*problem = trust_file_problem(fd, path);
+	close(fd);
+out:
+	g_string_free(buf, TRUE);
+	return s;
+}
+
+/* Set every key of the table from KF or its default. A K_CMD key set in
+ * KF while PROBLEM is not NULL makes cfg->command_problem. */
+static desk_status
+set_keys(desk_config *cfg, GKeyFile *kf, const char *path, const char *problem, desk_err *err)
+{
+	desk_status s = DESK_OK;
+
+	for (size_t i = 0; i < G_N_ELEMENTS(keys) && s == DESK_OK; i++) {
+		char *v = g_key_file_get_string(kf, keys[i].group, keys[i].name, NULL);
+
+		if (v != NULL && keys[i].type == K_CMD && problem != NULL && cfg->command_problem == NULL)
+			cfg->command_problem = g_strdup_printf("%s.%s of %s: %s", keys[i].group, keys[i].name,
+							       path, problem);
+		s = set_key(cfg, &keys[i], v != NULL ? g_strstrip(v) : keys[i].def, err);
+		g_free(v);
+	}
+	return s;
+}
+
 desk_status
 config_load(const char *path, desk_config **out, desk_err *err)
 {
 	GKeyFile *kf = g_key_file_new();
 	desk_config *cfg = g_new0(desk_config, 1);
-	GError *gerr = NULL;
-	desk_status s = DESK_OK;
+	char *problem = NULL;
+	desk_status s;
 
 	cfg->addresses = g_ptr_array_new_with_free_func(address_free);
 	cfg->agents = g_ptr_array_new_with_free_func((GDestroyNotify)agent_free);
-	if (!g_key_file_load_from_file(kf, path, G_KEY_FILE_NONE, &gerr)) {
-		s = desk_fail(err, gerr->domain == G_FILE_ERROR ? DESK_NOTFOUND : DESK_CONFIG,
-			      "%s: %s", path, gerr->message);
-		g_error_free(gerr);
-		goto out;
-	}
-	for (size_t i = 0; i < G_N_ELEMENTS(keys) && s == DESK_OK; i++) {
-		char *v = g_key_file_get_string(kf, keys[i].group, keys[i].name, NULL);
-
-		s = set_key(cfg, &keys[i], v != NULL ? g_strstrip(v) : keys[i].def, err);
-		g_free(v);
-	}
+	s = read_conf(path, kf, &problem, err);
+	if (s == DESK_OK)
+		s = set_keys(cfg, kf, path, problem, err);
 	if (s == DESK_OK && (cfg->domain == NULL || *cfg->domain == '\0')) {
 		g_free(cfg->domain);
 		cfg->domain = cfg->addresses->len > 0
@@ -192,7 +252,7 @@ config_load(const char *path, desk_config **out, desk_err *err)
 		s = agents_parse(kf, cfg->agents, err);
 	if (s == DESK_OK && cfg->index_batch < 1)
 		cfg->index_batch = 1;
-out:
+	g_free(problem);
 	g_key_file_free(kf);
 	if (s != DESK_OK) {
 		config_free(cfg);
@@ -219,6 +279,8 @@ config_free(desk_config *cfg)
 	g_free(cfg->subject_tag);
 	g_free(cfg->fallback_charsets);
 	g_free(cfg->milter_socket);
+	g_free(cfg->milter_socket_group);
+	g_free(cfg->command_problem);
 	g_free(cfg);
 }
 

@@ -19,6 +19,7 @@ typedef struct desk_config {
 	int min_free_mb;          /* below this free space, refuse with 4xx */
 	char *fallback_charsets;  /* tried after UTF-8 for unlabelled or mislabelled text */
 	char *milter_socket;      /* unix:PATH or inet:PORT@HOST */
+	char *milter_socket_group; /* group of the unix socket; "": the store's */
 	int pending_ttl;          /* seconds the milter remembers its decisions */
 	int index_batch;          /* files per indexer transaction */
 	int index_interval_ms;    /* how often the indexer looks at new/ */
@@ -35,9 +36,15 @@ typedef struct desk_config {
 	gboolean kb_ack;          /* suggestions in acknowledgements */
 	char *kb_min_score;       /* lowest score of such a suggestion */
 	char *kb_url;             /* URL pattern of an article (%s: slug), "" inline */
+	char *command_problem;    /* NULL, or why the programs the file names must
+				     not run ("desk.sendmail of PATH: PATH is
+				     group-writable ...; fix: ...") */
 } desk_config;
 
-/* Load PATH (missing keys take their defaults). Caller frees with config_free. */
+/* Load PATH (missing keys take their defaults). Caller frees with
+ * config_free. When a key naming a program to run (desk.sendmail) is set
+ * and someone besides root or the store's owner could have written PATH,
+ * cfg->command_problem says so (see trust.h). */
 desk_status config_load(const char *path, desk_config **out, desk_err *err);
 void config_free(desk_config *cfg);
 

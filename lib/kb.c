@@ -155,7 +155,7 @@ kb_open(desk_store *st, desk_kb **out, desk_err *err)
 	kb->path = g_path_is_absolute(st->cfg->kb_path) ? g_strdup(st->cfg->kb_path)
 						       : g_build_filename(st->dir, st->cfg->kb_path, NULL);
 	kb->ref = g_strdup(st->cfg->kb_ref);
-	kb->index_path = g_build_filename(st->dir, KB_INDEX_FILE, NULL);
+	kb->index_path = g_build_filename(st->dir, STORE_VAR, KB_INDEX_FILE, NULL);
 	rc = git_repository_open_ext(&kb->repo, kb->path, GIT_REPOSITORY_OPEN_NO_SEARCH |
 				     GIT_REPOSITORY_OPEN_BARE, NULL);
 	if (rc != 0)

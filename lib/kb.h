@@ -29,7 +29,7 @@ typedef struct desk_kb {
 	git_repository *repo;
 	char *path;        /* the repository */
 	char *ref;         /* "refs/heads/main" */
-	char *index_path;  /* STORE/kb-index.sqlite */
+	char *index_path;  /* STORE/var/kb-index.sqlite */
 } desk_kb;
 
 /* Create an empty bare repository at PATH (mode 02770, group-shared) that

@@ -1,5 +1,5 @@
 /* kbindex.h: the KB's search index: SQLite FTS5 (porter stemming, bm25),
- * derived from one commit of the KB's ref, stored in STORE/kb-index.sqlite
+ * derived from one commit of the KB's ref, stored in STORE/var/kb-index.sqlite
  * (mode 0660), brought up to the ref from the diff when the ref moves,
  * rebuilt when missing or corrupt. */
 #ifndef DESK_KBINDEX_H

@@ -4,15 +4,35 @@
 
 #include "sendmail.h"
 
+/* $MAILDESK_SENDMAIL, or NULL. */
+static const char *
+env_command(void)
+{
+	const char *cmd = g_getenv("MAILDESK_SENDMAIL");
+
+	return cmd != NULL && *cmd != '\0' ? cmd : NULL;
+}
+
+desk_status
+sendmail_check(desk_store *st, desk_err *err)
+{
+	if (env_command() != NULL || st->cfg->command_problem == NULL)
+		return DESK_OK;
+	return desk_fail(err, DESK_CONFIG, "will not run the sendmail command: %s", st->cfg->command_problem);
+}
+
 static desk_status
 command_argv(desk_store *st, const char *sender, char ***argv, desk_err *err)
 {
-	const char *cmd = g_getenv("MAILDESK_SENDMAIL");
+	const char *cmd = env_command();
 	GError *gerr = NULL;
 	char **words = NULL;
 	GPtrArray *a;
+	desk_status s = sendmail_check(st, err);
 
-	if (cmd == NULL || *cmd == '\0')
+	if (s != DESK_OK)
+		return s;
+	if (cmd == NULL)
 		cmd = st->cfg->sendmail;
 	if (!g_shell_parse_argv(cmd, NULL, &words, &gerr)) {
 		desk_status s = desk_fail(err, DESK_CONFIG, "sendmail command '%s': %s", cmd, gerr->message);

@@ -11,4 +11,11 @@
  * killed then: a hung command never hangs desk or the milter's indexer). */
 desk_status sendmail_send(desk_store *st, const char *text, const char *sender, desk_err *err);
 
+/* DESK_CONFIG when the command would come from a maildesk.conf that others
+ * than root or the store's owner could have written (cfg->command_problem):
+ * desk and the milter then run nothing. $MAILDESK_SENDMAIL, the caller's
+ * own environment, is always allowed. sendmail_send checks this too; call
+ * it first to refuse before anything is stored. */
+desk_status sendmail_check(desk_store *st, desk_err *err);
+
 #endif

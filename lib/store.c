@@ -12,6 +12,7 @@
 #include <unistd.h>
 #include <glib/gstdio.h>
 
+#include "agent.h"
 #include "charset.h"
 #include "store.h"
 
@@ -50,6 +51,46 @@ read_secret(desk_store *st, desk_err *err)
 	return DESK_OK;
 }
 
+/* maildesk.conf of the store DIR, then the agents of STORE/var/agents. */
+static desk_status
+load_config(const char *dir, desk_config **out, desk_err *err)
+{
+	char *conf = g_build_filename(dir, "maildesk.conf", NULL);
+	char *agents = g_build_filename(dir, STORE_VAR, "agents", NULL);
+	desk_status s = config_load(conf, out, err);
+
+	if (s == DESK_OK && (s = agents_load_file(agents, (*out)->agents, err)) != DESK_OK) {
+		config_free(*out);
+		*out = NULL;
+	}
+	g_free(conf);
+	g_free(agents);
+	return s;
+}
+
+/* A store made before STORE/var existed: make it and move the files that
+ * now live there into it, so that no blocked sender gets through after an
+ * upgrade. Best effort: whoever may write the store's top (its owner, the
+ * milter) does it the first time. */
+static void
+upgrade_layout(const char *dir)
+{
+	static const char *const moved[] = { "blocked", "kb-index.sqlite", NULL };
+	char *var = g_build_filename(dir, STORE_VAR, NULL);
+
+	if (!g_file_test(var, G_FILE_TEST_IS_DIR) && mkdir(var, 02770) == 0) {
+		chmod(var, 02770); /* not narrowed by the umask: agents share it */
+		for (const char *const *m = moved; *m != NULL; m++) {
+			char *from = g_build_filename(dir, *m, NULL), *to = g_build_filename(var, *m, NULL);
+
+			rename(from, to);
+			g_free(from);
+			g_free(to);
+		}
+	}
+	g_free(var);
+}
+
 desk_status
 store_open(const char *dir, desk_store **out, desk_err *err)
 {
@@ -64,10 +105,12 @@ store_open(const char *dir, desk_store **out, desk_err *err)
 	newdir = g_build_filename(st->maildir, "new", NULL);
 	if (!g_file_test(conf, G_FILE_TEST_EXISTS) || !g_file_test(newdir, G_FILE_TEST_IS_DIR))
 		s = desk_fail(err, DESK_NOTFOUND, "%s is not a maildesk store (try: desk init %s)", st->dir, st->dir);
-	else if ((s = config_load(conf, &st->cfg, err)) == DESK_OK)
+	else if ((s = load_config(st->dir, &st->cfg, err)) == DESK_OK)
 		s = read_secret(st, err);
-	if (s == DESK_OK)
+	if (s == DESK_OK) {
 		charset_set_fallback(st->cfg->fallback_charsets);
+		upgrade_layout(st->dir);
+	}
 	g_free(conf);
 	g_free(newdir);
 	if (s != DESK_OK) {
@@ -100,11 +143,9 @@ store_free(desk_store *st)
 desk_status
 store_reload(desk_store *st, desk_err *err)
 {
-	char *conf = g_build_filename(st->dir, "maildesk.conf", NULL);
 	desk_config *cfg;
-	desk_status s = config_load(conf, &cfg, err);
+	desk_status s = load_config(st->dir, &cfg, err);
 
-	g_free(conf);
 	if (s == DESK_OK) {
 		config_free(st->cfg);
 		st->cfg = cfg;
@@ -129,16 +170,36 @@ write_file(const char *path, const char *data, gsize len, int mode, desk_err *er
 	return DESK_OK;
 }
 
+/* The directories of maildesk-store(5) and their modes: what agents write
+ * is group-writable; the store's top, where maildesk.conf is, and hooks/
+ * only the owner's (setgid everywhere, so files keep the store's group). */
+static const struct store_dir {
+	const char *path;
+	mode_t mode;
+} store_dirs[] = {
+	{ "", 02750 },          { "mail", 02770 },      { "mail/cur", 02770 }, { "mail/new", 02770 },
+	{ "mail/tmp", 02770 },  { "seen", 02770 },      { STORE_VAR, 02770 },  { "templates", 02770 },
+	{ "hooks", 02750 },
+};
+
+/* The files of a new store besides maildesk.conf and the secret. */
+static const struct store_file {
+	const char *path, *text;
+} store_files[] = {
+	{ "seq", "1\n" },
+	{ "lock", "" },
+	{ "followup.lock", "" },
+	{ STORE_VAR "/agents", "# The desk's agents, one [agent LOGIN] group each: desk agent add|remove\n"
+			       "# edit this file (see desk-agent(1)). Nothing else belongs here.\n" },
+};
+
 static desk_status
 make_dirs(const char *dir, desk_err *err)
 {
-	static const char *const sub[] = { "", "mail", "mail/cur", "mail/new", "mail/tmp",
-					   "templates", "hooks", NULL };
+	for (size_t i = 0; i < G_N_ELEMENTS(store_dirs); i++) {
+		char *p = g_build_filename(dir, store_dirs[i].path, NULL);
 
-	for (const char *const *s = sub; *s != NULL; s++) {
-		char *p = g_build_filename(dir, *s, NULL);
-
-		if (g_mkdir_with_parents(p, 02770) != 0 || chmod(p, 02770) != 0) {
+		if (g_mkdir_with_parents(p, store_dirs[i].mode) != 0 || chmod(p, store_dirs[i].mode) != 0) {
 			desk_status st = desk_fail(err, DESK_TEMPFAIL, "%s: %s", p, g_strerror(errno));
 
 			g_free(p);
@@ -149,13 +210,25 @@ make_dirs(const char *dir, desk_err *err)
 	return DESK_OK;
 }
 
+static desk_status
+make_files(const char *dir, desk_err *err)
+{
+	desk_status s = DESK_OK;
+
+	for (size_t i = 0; i < G_N_ELEMENTS(store_files) && s == DESK_OK; i++) {
+		char *p = g_build_filename(dir, store_files[i].path, NULL);
+
+		s = write_file(p, store_files[i].text, strlen(store_files[i].text), 0660, err);
+		g_free(p);
+	}
+	return s;
+}
+
 desk_status
 store_init(const char *dir, char **addresses, desk_err *err)
 {
 	char *conf = g_build_filename(dir, "maildesk.conf", NULL);
 	char *secret = g_build_filename(dir, "secret", NULL);
-	char *seq = g_build_filename(dir, "seq", NULL);
-	char *lock = g_build_filename(dir, "lock", NULL);
 	char *text = NULL, hex[65];
 	unsigned char rnd[32];
 	desk_status s;
@@ -179,18 +252,14 @@ store_init(const char *dir, char **addresses, desk_err *err)
 	hex[64] = '\n';
 	if ((s = write_file(secret, hex, 65, 0640, err)) != DESK_OK)
 		goto out;
-	if ((s = write_file(seq, "1\n", 2, 0660, err)) != DESK_OK)
-		goto out;
-	if ((s = write_file(lock, "", 0, 0660, err)) != DESK_OK)
+	if ((s = make_files(dir, err)) != DESK_OK)
 		goto out;
 	text = config_template(addresses);
-	s = write_file(conf, text, strlen(text), 0660, err);
+	s = write_file(conf, text, strlen(text), 0640, err);
 out:
 	g_free(text);
 	g_free(conf);
 	g_free(secret);
-	g_free(seq);
-	g_free(lock);
 	return s;
 }
 
@@ -315,6 +384,47 @@ store_unique_name(void)
 	return g_strdup_printf("%" G_GINT64_FORMAT ".M%06dP%dQ%u.%s", now / G_USEC_PER_SEC,
 			       (int)(now % G_USEC_PER_SEC), (int)getpid(),
 			       g_atomic_int_add(&counter, 1), host);
+}
+
+/* The real path of the open file FD (from PATH), or NULL. Caller g_free()s. */
+static char *
+fd_real_path(int fd, const char *path)
+{
+	char *proc = g_strdup_printf("/proc/self/fd/%d", fd);
+	char *real = g_file_read_link(proc, NULL);
+	char *r;
+
+	g_free(proc);
+	if (real != NULL && g_path_is_absolute(real))
+		return real;
+	g_free(real);
+	r = realpath(path, NULL);  /* no /proc: by the name */
+	real = r != NULL ? g_strdup(r) : NULL;
+	free(r);
+	return real;
+}
+
+desk_status
+store_check_outside(desk_store *st, int fd, const char *path, desk_err *err)
+{
+	char *sdir = realpath(st->dir, NULL), *real = fd_real_path(fd, path);
+	char *secret = g_build_filename(st->dir, "secret", NULL);
+	struct stat f, k;
+	desk_status s = DESK_OK;
+	size_t n = sdir != NULL ? strlen(sdir) : 0;
+
+	if (sdir == NULL || real == NULL || fstat(fd, &f) != 0)
+		s = desk_fail(err, DESK_TEMPFAIL, "%s: cannot tell where it is: %s", path, g_strerror(errno));
+	else if (strncmp(real, sdir, n) == 0 && (real[n] == '/' || real[n] == '\0'))
+		s = desk_fail(err, DESK_USAGE, "%s is %s, inside the store %s: files of the store are never sent",
+			      path, real, sdir);
+	else if (stat(secret, &k) == 0 && k.st_dev == f.st_dev && k.st_ino == f.st_ino)
+		s = desk_fail(err, DESK_USAGE, "%s is the store's secret (%s) by another name: never sent", path,
+			      secret);
+	free(sdir);
+	g_free(real);
+	g_free(secret);
+	return s;
 }
 
 desk_status

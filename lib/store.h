@@ -6,6 +6,11 @@
 #include "config.h"
 #include "err.h"
 
+/* The directory of what agents change besides mail: the agents file, the
+ * block list, the KB's search index (maildesk-store(5)). The store's top
+ * directory is its owner's alone. */
+#define STORE_VAR "var"
+
 typedef struct desk_store {
 	char *dir;          /* STORE */
 	char *maildir;      /* STORE/mail */
@@ -18,7 +23,8 @@ typedef struct desk_store {
  * /var/lib/maildesk. Not a copy; do not free. */
 const char *store_default_dir(const char *arg);
 
-/* Open an existing store (reads maildesk.conf and the secret). Sets
+/* Open an existing store (reads maildesk.conf, the agents of
+ * STORE/var/agents and the secret). Sets
  * XDG_CONFIG_HOME for libnotmuch: call before starting threads. */
 desk_status store_open(const char *dir, desk_store **out, desk_err *err);
 void store_free(desk_store *st);
@@ -49,6 +55,12 @@ desk_status store_check_space(desk_store *st, guint64 need, desk_err *err);
 
 /* A unique Maildir file name (no directory). Caller g_free()s. */
 char *store_unique_name(void);
+
+/* DESK_USAGE when the open file FD (opened from PATH) is inside the store
+ * (by its real path, every symbolic link followed) or is the store's
+ * secret under another name (a hard link): nothing of the store is ever
+ * attached to outgoing mail. */
+desk_status store_check_outside(desk_store *st, int fd, const char *path, desk_err *err);
 
 /* fsync a directory. */
 desk_status store_sync_dir(const char *dir, desk_err *err);

@@ -1,7 +1,8 @@
 /* maildesk-milter.c: classify and thread support mail into tickets at SMTP
  * time. Callbacks only: every decision is a call into lib/.
  *
- * usage: maildesk-milter --store DIR [--socket SPEC] [--foreground] [--debug]
+ * usage: maildesk-milter --store DIR [--socket SPEC] [--socket-group GROUP]
+ *                        [--foreground] [--debug]
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -21,6 +22,7 @@
 #include "bymail.h"
 #include "ctx.h"
 #include "indexer.h"
+#include "listen.h"
 #include "log.h"
 #include "seal.h"
 #include "thread.h"
@@ -442,24 +444,44 @@ signals(gpointer set)
 	return NULL;
 }
 
+/* Listen on SPEC (an inet: port alone: on 127.0.0.1); a unix socket is
+ * made mode 0660 and given to GROUP (NULL or "": the store's group). */
 static int
-listen_on(const char *spec)
+listen_on(const char *raw, const char *group)
 {
+	char *spec = listen_spec(raw);
+	const char *path = listen_unix_path(spec);
+	desk_err err = { 0 };
+	gid_t gid = (gid_t)-1;
 	mode_t old;
-	int rc;
+	int rc = 0;
 
-	if (smfi_setconn((char *)spec) != MI_SUCCESS) {
+	if (smfi_setconn(spec) != MI_SUCCESS) {
 		desk_log(LOG_ERR, "bad socket %s", spec);
-		return EX_USAGE;
+		rc = EX_USAGE;
+	} else if (path != NULL && listen_group(group, store->dir, &gid, &err) != DESK_OK) {
+		desk_log(LOG_ERR, "%s", err.msg);
+		rc = desk_exit_code(err.status);
 	}
-	old = umask(0111);  /* the MTA's user must be able to connect */
+	if (rc != 0)
+		goto out;
+	old = umask(0117);  /* born 0660: never a moment open to everyone */
 	rc = smfi_opensocket(TRUE);
 	umask(old);
 	if (rc != MI_SUCCESS) {
 		desk_log(LOG_ERR, "cannot listen on %s: %s", spec, g_strerror(errno));
-		return EX_UNAVAILABLE;
+		rc = EX_UNAVAILABLE;
+	} else if (path != NULL && listen_restrict(path, gid, &err) != DESK_OK) {
+		desk_log(LOG_ERR, "%s", err.msg);
+		unlink(path);
+		rc = desk_exit_code(err.status);
+	} else if (listen_spec_is_open(spec)) {
+		desk_log(LOG_WARNING, "listening on %s: whoever can reach it can claim any SASL login "
+			 "(see maildesk-milter(8))", spec);
 	}
-	return 0;
+out:
+	g_free(spec);
+	return rc;
 }
 
 static void
@@ -472,11 +494,15 @@ wait_inflight(void)
 int
 main(int argc, char **argv)
 {
-	char *dir = NULL, *socket = NULL;
+	char *dir = NULL, *socket = NULL, *group = NULL;
 	gboolean foreground = FALSE, debug = FALSE;
 	GOptionEntry entries[] = {
 		{ "store", 's', 0, G_OPTION_ARG_FILENAME, &dir, "The store (default $MAILDESK_STORE or /var/lib/maildesk)", "DIR" },
-		{ "socket", 'p', 0, G_OPTION_ARG_STRING, &socket, "unix:PATH or inet:PORT@127.0.0.1 (default: milter.socket)", "SPEC" },
+		{ "socket", 'p', 0, G_OPTION_ARG_STRING, &socket,
+		  "unix:PATH or inet:PORT[@ADDRESS] (default: milter.socket)", "SPEC" },
+		{ "socket-group", 'g', 0, G_OPTION_ARG_STRING, &group,
+		  "Group of the unix socket, one the MTA's user is in (default: milter.socket_group, "
+		  "else the store's group)", "GROUP" },
 		{ "foreground", 'f', 0, G_OPTION_ARG_NONE, &foreground, "Stay in the foreground, log to stderr too", NULL },
 		{ "debug", 'd', 0, G_OPTION_ARG_NONE, &debug, "Log debugging lines", NULL },
 		{ NULL, 0, 0, 0, NULL, NULL, NULL },
@@ -507,7 +533,8 @@ main(int argc, char **argv)
 		desk_log(LOG_ERR, "smfi_register failed");
 		return EX_SOFTWARE;
 	}
-	if ((rc = listen_on(socket != NULL ? socket : store->cfg->milter_socket)) != 0)
+	if ((rc = listen_on(socket != NULL ? socket : store->cfg->milter_socket,
+			    group != NULL ? group : store->cfg->milter_socket_group)) != 0)
 		return rc;
 	if (!foreground && daemon(0, 0) != 0) {
 		desk_log(LOG_ERR, "daemon: %s", g_strerror(errno));

@@ -1,5 +1,5 @@
-/* desk-agent.c: desk agent add|list|remove: the desk's agents in
- * maildesk.conf. */
+/* desk-agent.c: desk agent add|list|remove: the desk's agents, edited in
+ * STORE/var/agents (those of maildesk.conf are the owner's). */
 #include <stdio.h>
 #include <string.h>
 
@@ -49,28 +49,34 @@ agent_list(desk_store *st, const char *format)
 }
 
 static int
-agent_edit(desk_store *st, gboolean add, char **args, int n, char *name, char **queues, char *sasl)
+agent_edit(desk_store *st, gboolean add, char **args, char *name, char **queues, char *sasl)
 {
-	char *conf = g_build_filename(st->dir, "maildesk.conf", NULL);
+	char *path = g_build_filename(st->dir, STORE_VAR, "agents", NULL);
+	const desk_agent *had = agent_find(st->cfg->agents, args[0]);
 	desk_err err = { 0 };
 	int lockfd = -1;
-	desk_status s = store_lock(st, st->cfg->lock_timeout * 1000, &lockfd, &err);
+	desk_status s;
 
+	if (had != NULL && had->in_conf) {
+		g_free(path);
+		return desk_error(DESK_USAGE, "agent: %s is listed in %s/maildesk.conf, which only the store's "
+				  "owner edits: change or remove [agent %s] there", args[0], st->dir, args[0]);
+	}
+	s = store_lock(st, st->cfg->lock_timeout * 1000, &lockfd, &err);
 	if (s == DESK_OK && add) {
-		desk_agent a = { args[0], name, g_ascii_strdown(args[1], -1), queues, sasl };
+		desk_agent a = { args[0], name, g_ascii_strdown(args[1], -1), queues, sasl, FALSE };
 		char **none = NULL;
 
 		if (a.queues == NULL)
 			a.queues = none = g_new0(char *, 1);
-		s = agent_config_add(conf, &a, &err);
+		s = agent_file_add(path, &a, &err);
 		g_free(a.address);
 		g_free(none);
 	} else if (s == DESK_OK) {
-		s = agent_config_remove(conf, args[0], &err);
+		s = agent_file_remove(path, args[0], &err);
 	}
-	(void)n;
 	store_unlock(lockfd);
-	g_free(conf);
+	g_free(path);
 	return s == DESK_OK ? 0 : desk_error(s, "agent: %s", err.msg);
 }
 
@@ -88,7 +94,9 @@ verb_agent(const char *store_dir, int argc, char **argv)
 	};
 	desk_store *st = NULL;
 	int rc = desk_parse("agent", "add LOGIN ADDRESS | list | remove LOGIN",
-			    "Manage the desk's agents ([agent LOGIN] groups of maildesk.conf).", entries, &argc,
+			    "Manage the desk's agents: [agent LOGIN] groups of STORE/var/agents, which\n"
+			    "members of the store's group may edit (those in maildesk.conf are the owner's).",
+			    entries, &argc,
 			    &argv);
 
 	if (rc >= 0)
@@ -104,7 +112,7 @@ verb_agent(const char *store_dir, int argc, char **argv)
 	if (strcmp(argv[1], "list") == 0)
 		rc = agent_list(st, format);
 	else
-		rc = agent_edit(st, strcmp(argv[1], "add") == 0, argv + 2, argc - 2, name, queues, sasl);
+		rc = agent_edit(st, strcmp(argv[1], "add") == 0, argv + 2, name, queues, sasl);
 out:
 	store_free(st);
 	g_free(name);

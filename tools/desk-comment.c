@@ -140,11 +140,14 @@ comment(desk_store *st, const desk_agent *me, guint n, const char *message, gboo
 		/* The note itself is stored: a failed notification is reported,
 		 * not repeated by a second run. */
 		out = event_to_string(msg);
-		if (sendmail_send(st, out, event_desk_address(st, NULL), &err) != DESK_OK)
+		s = sendmail_send(st, out, event_desk_address(st, NULL), &err);
+		if (s != DESK_OK)
 			desk_warn("comment %u: the note is stored, but mailing it to the other agents failed: %s",
 				  ticket, err.msg);
 		else
 			printf("%u: mailed to the other agents on the ticket\n", ticket);
+		if (s == DESK_CONFIG)
+			rc = desk_exit_code(s);  /* refused to run: the admin must know */
 	}
 out:
 	if (msg != NULL)

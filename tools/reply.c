@@ -329,36 +329,62 @@ stale_error(guint n, GPtrArray *late, gboolean by_irt, desk_err *err)
 
 /* --- composing ----------------------------------------------------------- */
 
+/* Open the file F of --attach: a regular file outside the store, not too
+ * large. The descriptor is what gets attached, so what was checked is what
+ * is sent. */
+static desk_status
+open_attachment(desk_store *st, const char *f, int *fd, desk_err *err)
+{
+	struct stat sb;
+	desk_status s = DESK_OK;
+
+	/* O_NONBLOCK: a FIFO must not hang us before it is refused */
+	*fd = open(f, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+	if (*fd < 0 || fstat(*fd, &sb) != 0)
+		s = desk_fail(err, DESK_NOTFOUND, "--attach %s: %s", f, g_strerror(errno));
+	else if (!S_ISREG(sb.st_mode))
+		s = desk_fail(err, DESK_USAGE, "--attach %s: not a regular file", f);
+	else if (sb.st_size > REPLY_MAX_ATTACHMENT)
+		s = desk_fail(err, DESK_USAGE, "--attach %s: larger than %d MB", f,
+			      REPLY_MAX_ATTACHMENT / (1024 * 1024));
+	else if ((s = store_check_outside(st, *fd, f, err)) != DESK_OK) {
+		char *why = g_strdup(err->msg);
+
+		desk_fail(err, s, "--attach %s", why);
+		g_free(why);
+	}
+	else if (fcntl(*fd, F_SETFL, 0) != 0)
+		s = desk_fail(err, DESK_TEMPFAIL, "--attach %s: %s", f, g_strerror(errno));
+	if (s != DESK_OK && *fd >= 0) {
+		close(*fd);
+		*fd = -1;
+	}
+	return s;
+}
+
 /* Check the files of --attach before anything is stored. */
 static desk_status
-check_attachments(char **files, desk_err *err)
+check_attachments(desk_store *st, char **files, desk_err *err)
 {
 	for (char **f = files; f != NULL && *f != NULL; f++) {
-		struct stat sb;
+		int fd;
+		desk_status s = open_attachment(st, *f, &fd, err);
 
-		if (stat(*f, &sb) != 0 || access(*f, R_OK) != 0)
-			return desk_fail(err, DESK_NOTFOUND, "--attach %s: %s", *f, g_strerror(errno));
-		if (!S_ISREG(sb.st_mode))
-			return desk_fail(err, DESK_USAGE, "--attach %s: not a regular file", *f);
-		if (sb.st_size > REPLY_MAX_ATTACHMENT)
-			return desk_fail(err, DESK_USAGE, "--attach %s: larger than %d MB", *f,
-					 REPLY_MAX_ATTACHMENT / (1024 * 1024));
+		if (s != DESK_OK)
+			return s;
+		close(fd);
 	}
 	return DESK_OK;
 }
 
+/* The MIME type of the file PATH open as FD (read from offset 0). */
 static char *
-mime_type_of(const char *path)
+mime_type_of(const char *path, int fd)
 {
 	guchar buf[4096];
-	gssize n = 0;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	gssize n = pread(fd, buf, sizeof buf, 0);
 	char *ct, *mime;
 
-	if (fd >= 0) {
-		n = read(fd, buf, sizeof buf);
-		close(fd);
-	}
 	ct = g_content_type_guess(path, n > 0 ? buf : NULL, n > 0 ? (gsize)n : 0, NULL);
 	mime = ct != NULL ? g_content_type_get_mime_type(ct) : NULL;
 	g_free(ct);
@@ -370,7 +396,7 @@ mime_type_of(const char *path)
 }
 
 static desk_status
-add_attachments(GMimeMessage *msg, char **files, desk_err *err)
+add_attachments(desk_store *st, GMimeMessage *msg, char **files, desk_err *err)
 {
 	GMimeMultipart *mixed;
 
@@ -379,23 +405,22 @@ add_attachments(GMimeMessage *msg, char **files, desk_err *err)
 	mixed = g_mime_multipart_new_with_subtype("mixed");
 	g_mime_multipart_add(mixed, g_mime_message_get_mime_part(msg));
 	for (char **f = files; *f != NULL; f++) {
-		char *mime = mime_type_of(*f), *slash = strchr(mime, '/');
-		char *base = g_path_get_basename(*f);
+		char *mime, *slash, *base;
 		GMimePart *part;
 		GMimeStream *fs;
 		GMimeDataWrapper *dw;
-		GError *gerr = NULL;
+		int fd;
+		desk_status s = open_attachment(st, *f, &fd, err);
 
-		*slash = '\0';
-		fs = g_mime_stream_fs_open(*f, O_RDONLY, 0, &gerr);
-		if (fs == NULL) {
-			desk_fail(err, DESK_NOTFOUND, "--attach %s: %s", *f, gerr->message);
-			g_error_free(gerr);
-			g_free(base);
-			g_free(mime);
+		if (s != DESK_OK) {
 			g_object_unref(mixed);
-			return DESK_NOTFOUND;
+			return s;
 		}
+		mime = mime_type_of(*f, fd);
+		slash = strchr(mime, '/');
+		base = g_path_get_basename(*f);
+		*slash = '\0';
+		fs = g_mime_stream_fs_new(fd);  /* owns fd now */
 		part = g_mime_part_new_with_type(mime, slash + 1);
 		dw = g_mime_data_wrapper_new_with_stream(fs, GMIME_CONTENT_ENCODING_DEFAULT);
 		g_mime_part_set_content(part, dw);
@@ -529,7 +554,9 @@ prepare(desk_store *st, const desk_agent *me, guint n, const reply_opts *o, repl
 	if (s == DESK_OK)
 		s = reply_check_ticket(t, n, FALSE, err);
 	if (s == DESK_OK)
-		s = check_attachments(o->attach, err);
+		s = check_attachments(st, o->attach, err);
+	if (s == DESK_OK)
+		s = sendmail_check(st, err);  /* before anything is stored */
 	if (s == DESK_OK && o->template_name != NULL) {
 		vars = template_vars(st, t, me);
 		s = template_load(st, o->template_name, vars, &tpl, err);
@@ -611,7 +638,7 @@ store_reply(desk_store *st, const desk_agent *me, guint n, const reply_opts *o, 
 				answered != NULL ? answered->message_id : NULL, d->text);
 	g_mime_message_add_mailbox(msg, GMIME_ADDRESS_TYPE_REPLY_TO, name, *sender);
 	set_cc(st, msg, t, answered);
-	s = add_attachments(msg, o->attach, err);
+	s = add_attachments(st, msg, o->attach, err);
 	set = xset_copy(d->set);
 	xset_add(set, "by", me->login);
 	if (s == DESK_OK) {

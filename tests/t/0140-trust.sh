@@ -90,7 +90,7 @@ check "the stored ack event has no ';' or '=' inside its value" \
 # an agent blocks the sender: block= carries the address, nothing more
 check "desk spam --block" D spam "$M" --block --as alice
 check_eq "spam, still nobody's, nothing else changed" "spam - normal - - -" "$(state "$M")"
-check_eq "the block list holds the address as it is" "$evil" "$(grep -v '^#' "$STORE/blocked" | tail -1)"
+check_eq "the block list holds the address as it is" "$evil" "$(grep -v '^#' "$STORE/var/blocked" | tail -1)"
 check "desk spam --undo --block" D spam "$M" --undo --block --as alice
 check_eq "open again (an agent's change), nobody's, nothing else" "open - normal - - -" "$(state "$M")"
 check_eq "ann's ticket is still as it was" "new - normal - - -" "$(state "$A")"
@@ -280,7 +280,7 @@ check_eq "it makes no ticket in the list" "$n0" "$(desk_ids | wc -l)"
 sleep 1
 check_eq "and gets no acknowledgement" "$sent0" "$(outbox_count)"
 f=$(make_msg blocked-plus "M <mallory+x@evil.test>" bp-1@evil.test "" "x")
-printf 'mallory@evil.test\n' >>"$STORE/blocked"
+printf 'mallory@evil.test\n' >>"$STORE/var/blocked"
 rc=0; smtp_send "$f" support@helpdesk.test mallory+x@evil.test >/dev/null || rc=$?
 check_eq "a +detail variant of a blocked address is refused at SMTP time" 5 "$rc"
 

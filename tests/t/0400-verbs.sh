@@ -47,8 +47,9 @@ mail() {
 		"$2" "$3" "${4:-$(date -R)}" "$1" | D ingest --envelope-to support@helpdesk.test
 }
 
-# --- agents in the config file, its comments kept
-printf '\n# local note: keep me\n' >>"$STORE/maildesk.conf"
+# --- agents in STORE/var/agents, its comments kept; maildesk.conf untouched
+printf '\n# local note: keep me\n' >>"$STORE/var/agents"
+conf_before=$(sha1sum <"$STORE/maildesk.conf")
 check "agent add alice" D agent add alice alice@helpdesk.test --name "Alice Archer" --queue support
 check "agent add bob" D agent add bob Bob@Helpdesk.test --name "Bob Baker"
 check "agent add carol with two queues" D agent add carol carol@helpdesk.test --queue support --queue billing
@@ -59,11 +60,13 @@ check_eq "agent list --format=json: addresses in lower case, queues" \
 import json, sys
 a = {x["login"]: x for x in json.load(sys.stdin)}
 print(a["bob"]["address"], ",".join(a["carol"]["queues"]), a["alice"]["name"])')"
-check "the config file keeps its comments" grep -q '^# local note: keep me' "$STORE/maildesk.conf"
-check "the config file keeps its documented keys" grep -q '^#lock_timeout = 10' "$STORE/maildesk.conf"
+check "the agents are in STORE/var/agents" grep -qx '\[agent carol\]' "$STORE/var/agents"
+check_eq "maildesk.conf is not touched by agent add" "$conf_before" "$(sha1sum <"$STORE/maildesk.conf")"
+check_eq "STORE/var/agents is group-writable, nothing for others (0660)" 660 "$(stat -c %a "$STORE/var/agents")"
+check "the agents file keeps its comments" grep -q '^# local note: keep me' "$STORE/var/agents"
 check "agent remove carol" D agent remove carol
 check_eq "carol is gone" "alice bob" "$(D agent list | awk '{ print $1 }' | sort | xargs)"
-check "the comments survive a remove" grep -q '^# local note: keep me' "$STORE/maildesk.conf"
+check "the comments survive a remove" grep -q '^# local note: keep me' "$STORE/var/agents"
 expect_fail "agent add with a bad login is refused (64)" 64 "" D agent add 'Bad Login' x@helpdesk.test
 check "agent add carol again" D agent add carol carol@helpdesk.test --queue billing
 expect_fail "agent without a verb: usage (64)" 64 "usage" D agent

@@ -39,13 +39,13 @@ check "desk list does not show it" test -z "$(D list --format=ids | grep -x "$S"
 check "desk list --status any does not show it" test -z "$(D list --status any --format=ids | grep -x "$S")"
 check_eq "desk list --status spam shows it" "$S" "$(D list --status spam --format=ids)"
 check_eq "desk list still shows the question" "$A" "$(D list --format=ids)"
-check "no block list yet" test ! -s "$STORE/blocked"
+check "no block list yet" test ! -s "$STORE/var/blocked"
 
 # --- --block: the sender is refused at SMTP time
 out=$(D spam "$S" --block 2>&1)
 check_eq "desk spam --block says whom it blocked" "$S: alice marked the ticket as spam and blocked pills@spam.test" "$out"
-check_eq "STORE/blocked holds the address" "pills@spam.test" "$(cat "$STORE/blocked")"
-check_eq "STORE/blocked is 0660" "660" "$(stat -c %a "$STORE/blocked")"
+check_eq "STORE/var/blocked holds the address" "pills@spam.test" "$(cat "$STORE/var/blocked")"
+check_eq "STORE/var/blocked is 0660" "660" "$(stat -c %a "$STORE/var/blocked")"
 n=$(count_files "$STORE/mail/cur")
 s2=$(make_msg spam2 "Cheap Pills <pills@spam.test>" spam2@spam.test "" "Buy again")
 rc=0; smtp_send "$s2" support@helpdesk.test pills@spam.test >"$T/reply" || rc=$?
@@ -70,7 +70,7 @@ check "reindex keeps the spam status" cmp "$T/spam.before" <(D list --status spa
 # --- not spam after all
 D spam "$S" --undo --block >"$T/out" 2>&1
 check_eq "desk spam --undo --block opens it and unblocks" "$S: alice took the ticket out of spam and unblocked pills@spam.test" "$(cat "$T/out")"
-check "the block list is empty" test ! -s "$STORE/blocked"
+check "the block list is empty" test ! -s "$STORE/var/blocked"
 check_eq "the ticket is open" "open" "$(show_json "$S" 'j["status"]')"
 D spam "$S" >/dev/null
 

@@ -59,7 +59,7 @@ out=$(G push origin HEAD:main 2>&1)
 check "a push of good articles is accepted" test $? -eq 0
 case $out in *"kb index at"*"built, 8 articles"*) ok "post-receive built the search index" ;;
 *) not_ok "post-receive built the search index" "$out" ;; esac
-check_eq "the index is group-writable, nothing for others (0660)" 660 "$(stat -c %a "$STORE/kb-index.sqlite")"
+check_eq "the index is group-writable, nothing for others (0660)" 660 "$(stat -c %a "$STORE/var/kb-index.sqlite")"
 main=$(git -C "$STORE/kb" rev-parse main)
 
 # --- list, show
@@ -184,15 +184,15 @@ out=$(D kb show ../etc/passwd 2>&1)
 check_eq "a slug that is no slug is refused (64)" 64 $?
 
 # --- a corrupt or missing index is rebuilt
-head -c 8192 /dev/urandom >"$STORE/kb-index.sqlite"
+head -c 8192 /dev/urandom >"$STORE/var/kb-index.sqlite"
 check_eq "search after the index was overwritten with garbage" refunds \
 	"$(D kb search zanzibar --format=json | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["slug"])')"
-check_eq "the index is an SQLite database again" "SQLite format 3" "$(head -c 15 "$STORE/kb-index.sqlite")"
-size=$(stat -c %s "$STORE/kb-index.sqlite")
-truncate -s $((size / 2)) "$STORE/kb-index.sqlite"
+check_eq "the index is an SQLite database again" "SQLite format 3" "$(head -c 15 "$STORE/var/kb-index.sqlite")"
+size=$(stat -c %s "$STORE/var/kb-index.sqlite")
+truncate -s $((size / 2)) "$STORE/var/kb-index.sqlite"
 out=$(D kb search zanzibar 2>&1)
 case $out in *"(refunds@"*) ok "search after the index was truncated" ;; *) not_ok "search after the index was truncated" "$out" ;; esac
-rm -f "$STORE/kb-index.sqlite"
+rm -f "$STORE/var/kb-index.sqlite"
 out=$(D kb index)
 case $out in *"built, 8 articles (it did not exist)"*) ok "kb index rebuilds a missing index" ;; *) not_ok "kb index rebuilds a missing index" "$out" ;; esac
 check_eq "kb index on a current index changes nothing" "kb index at $(git -C "$STORE/kb" rev-parse --short main): 0 files changed" "$(D kb index)"

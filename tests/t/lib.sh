@@ -290,6 +290,8 @@ pf_start() {
 	ensure_maildesk_user || return 1
 	PF=$T/pf
 	PORT=$(free_port) || { diag "no free port"; return 1; }
+	# the milter's socket is 0660, of the store's group: Postfix must be in it
+	id -nG postfix | grep -qw maildesk || usermod -aG maildesk postfix || return 1
 	mkdir -p "$PF/conf" "$PF/queue" "$PF/data" "$T/other/new" "$T/other/cur" "$T/other/tmp"
 	chown postfix "$PF/data"
 	chown -R maildesk:maildesk "$T/other"

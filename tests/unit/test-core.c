@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <gmime/gmime.h>
 
@@ -10,9 +11,11 @@
 #include "config.h"
 #include "charset.h"
 #include "facts.h"
+#include "listen.h"
 #include "rawmsg.h"
 #include "thread.h"
 #include "token.h"
+#include "trust.h"
 
 static int n, failed;
 
@@ -236,6 +239,78 @@ test_config(void)
 	g_free(dir);
 }
 
+static void
+test_listen(void)
+{
+	char *a = listen_spec("inet:8891"), *b = listen_spec("inet:8891@0.0.0.0"), *c = listen_spec("inet6:8891");
+	char *d = listen_spec("unix:/run/m.sock");
+
+	ok(strcmp(a, "inet:8891@127.0.0.1") == 0, "inet: with a port alone listens on 127.0.0.1");
+	ok(strcmp(b, "inet:8891@0.0.0.0") == 0, "an address the admin names is kept");
+	ok(strcmp(c, "inet6:8891@::1") == 0, "inet6: with a port alone listens on ::1");
+	ok(strcmp(d, "unix:/run/m.sock") == 0, "a unix socket is kept");
+	ok(!listen_spec_is_open(a) && listen_spec_is_open(b) && !listen_spec_is_open(c),
+	   "only an address beyond loopback is open");
+	ok(g_strcmp0(listen_unix_path(d), "/run/m.sock") == 0 && g_strcmp0(listen_unix_path("/x/s"), "/x/s") == 0 &&
+	   g_strcmp0(listen_unix_path("local:/y"), "/y") == 0 && listen_unix_path(a) == NULL,
+	   "the path of a unix socket, none for inet");
+	g_free(a);
+	g_free(b);
+	g_free(c);
+	g_free(d);
+}
+
+/* trust_file_problem of PATH as it is now. */
+static char *
+problem_of(const char *path)
+{
+	int fd = open(path, O_RDONLY);
+	char *p = trust_file_problem(fd, path);
+
+	close(fd);
+	return p;
+}
+
+static void
+test_trust(void)
+{
+	char *dir = g_dir_make_tmp("desk-trust-XXXXXX", NULL), *path = g_build_filename(dir, "maildesk.conf", NULL);
+	char *p;
+
+	g_file_set_contents(path, "[desk]\n", -1, NULL);
+	chmod(dir, 0750);
+	chmod(path, 0640);
+	p = problem_of(path);
+	ok(p == NULL, "a file only its owner can write, in such a directory, may name programs");
+	g_free(p);
+	chmod(path, 0660);
+	p = problem_of(path);
+	ok(p != NULL && strstr(p, "writable by every member of group") != NULL && strstr(p, "fix: chmod go-w") != NULL,
+	   "a group-writable file may not, and the fix is named");
+	g_free(p);
+	chmod(path, 0646);
+	p = problem_of(path);
+	ok(p != NULL && strstr(p, "writable by every user") != NULL, "nor a world-writable one");
+	g_free(p);
+	chmod(path, 0640);
+	chmod(dir, 02770);
+	p = problem_of(path);
+	ok(p != NULL && strstr(p, "its directory") != NULL && strstr(p, "who can replace it") != NULL,
+	   "nor one in a group-writable directory");
+	g_free(p);
+	if (geteuid() == 0 && chown(path, 65534, (gid_t)-1) == 0) {
+		chmod(dir, 0750);
+		p = problem_of(path);
+		ok(p != NULL && strstr(p, "not to root or") != NULL && strstr(p, "fix: chown") != NULL,
+		   "nor a file of another user than the directory's owner or root");
+		g_free(p);
+	}
+	unlink(path);
+	rmdir(dir);
+	g_free(path);
+	g_free(dir);
+}
+
 int
 main(void)
 {
@@ -249,6 +324,8 @@ main(void)
 	test_rawmsg();
 	test_subject_tag();
 	test_config();
+	test_listen();
+	test_trust();
 	printf("1..%d\n", n);
 	g_bytes_unref(s1);
 	g_bytes_unref(s2);
