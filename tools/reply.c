@@ -16,6 +16,7 @@
 #include "index.h"
 #include "render.h"
 #include "kbticket.h"
+#include "mimetype.h"
 #include "output.h"
 #include "reply.h"
 #include "seen.h"
@@ -383,16 +384,8 @@ mime_type_of(const char *path, int fd)
 {
 	guchar buf[4096];
 	gssize n = pread(fd, buf, sizeof buf, 0);
-	char *ct, *mime;
 
-	ct = g_content_type_guess(path, n > 0 ? buf : NULL, n > 0 ? (gsize)n : 0, NULL);
-	mime = ct != NULL ? g_content_type_get_mime_type(ct) : NULL;
-	g_free(ct);
-	if (mime == NULL || strchr(mime, '/') == NULL) {
-		g_free(mime);
-		mime = g_strdup("application/octet-stream");
-	}
-	return mime;
+	return g_strdup(mimetype_guess(path, buf, n > 0 ? (gsize)n : 0));
 }
 
 static desk_status
