@@ -35,6 +35,9 @@ typedef struct desk_config {
 	gboolean kb_ack;          /* suggestions in acknowledgements */
 	char *kb_min_score;       /* lowest score of such a suggestion */
 	char *kb_url;             /* URL pattern of an article (%s: slug), "" inline */
+	int kb_max_articles;      /* most files of articles/ per push and in the index */
+	int kb_max_mb;            /* most MiB of articles per push, pack size, text indexed */
+	int kb_index_max_mb;      /* largest size of the search index file */
 } desk_config;
 
 /* Load PATH (missing keys take their defaults). Caller frees with config_free. */
