@@ -172,14 +172,14 @@ open_repository(const char *path, uid_t owner)
 	if (sb.st_uid != owner)
 		die(EX_NOPERM, "%s: belongs to uid %u, not to uid %u whose program this is: refused", path,
 		    (unsigned)sb.st_uid, (unsigned)owner);
-	check_entry(&sb, path, owner);
 	check_caller(sb.st_gid);
 	for (const char *const *f = (const char *const[]){ "HEAD", "config", "objects", "refs", "hooks", NULL };
 	     *f != NULL; f++)
-		if (fstatat(fd, *f, &sb, AT_SYMLINK_NOFOLLOW) != 0)
+		if (faccessat(fd, *f, F_OK, AT_EACCESS | AT_SYMLINK_NOFOLLOW) != 0)
 			die(EX_NOPERM, "%s/%s: %s: not a bare git repository", path, *f, strerror(errno));
 	check_hook(fd, "pre-receive");
 	check_hook(fd, "post-receive");
+	check_entry(&sb, path, owner);
 	if ((walk = openat(fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
 		die(EX_OSERR, "%s: %s", path, strerror(errno));
 	check_tree(walk, path, owner, &seen);
