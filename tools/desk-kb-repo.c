@@ -6,12 +6,18 @@
 
 #include "desk-kb.h"
 
-/* Print PROBLEMS (prefixed with WHERE and ": " unless NULL) from FROM on. */
+/* Problems printed at most: a push of a million bad files gets a page. */
+#define PROBLEMS_SHOWN 100
+
+/* Print PROBLEMS (prefixed with WHERE and ": " unless NULL) from FROM on,
+ * up to PROBLEMS_SHOWN in all. */
 static void
 problems_print(GPtrArray *problems, guint from, const char *where)
 {
-	for (guint i = from; i < problems->len; i++)
+	for (guint i = from; i < problems->len && i < PROBLEMS_SHOWN; i++)
 		printf("%s%s%s\n", where ? where : "", where ? ": " : "", (char *)problems->pdata[i]);
+	if (problems->len > PROBLEMS_SHOWN && from <= PROBLEMS_SHOWN)
+		printf("(%u more problems not shown)\n", problems->len - PROBLEMS_SHOWN);
 	fflush(stdout);  /* before the error on stderr, in the order they happened */
 }
 
