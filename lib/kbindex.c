@@ -165,16 +165,21 @@ ix_limit(ix *x)
 	g_free(sql);
 }
 
-/* Open (creating it group-writable, nothing for others) the index file. */
+/* Open (creating it group-writable, nothing for others) the index file.
+ * Anything but a file in its place (a symbolic link the group could have
+ * put there, to make us write elsewhere) is removed first: it is derived. */
 static desk_status
 ix_open(desk_kb *kb, ix *x, desk_err *err)
 {
-	gboolean existed = access(kb->index_path, F_OK) == 0;
+	struct stat sb;
+	gboolean existed = lstat(kb->index_path, &sb) == 0;
 
+	if (existed && !S_ISREG(sb.st_mode) && unlink(kb->index_path) == 0)
+		existed = FALSE;
 	memset(x, 0, sizeof *x);
 	x->kb = kb;
-	if (sqlite3_open_v2(kb->index_path, &x->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
-	    SQLITE_OK) {
+	if (sqlite3_open_v2(kb->index_path, &x->db,
+			    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOFOLLOW, NULL) != SQLITE_OK) {
 		desk_status s = ix_fail(x, "open", err);
 
 		ix_close(x);

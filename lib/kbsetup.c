@@ -83,7 +83,11 @@ kb_narrow(const char *path, desk_err *err)
 	narrow_errno = 0;
 	if (nftw(path, narrow_one, 16, FTW_PHYS) != 0 && narrow_errno == 0)
 		narrow_errno = errno;
-	if (narrow_errno != 0)
+	if (narrow_errno == EPERM)
+		s = desk_fail(err, DESK_CONFIG, "cannot narrow the mode of %s: it belongs to another user "
+			      "(give everything in %s to the store's owner first, as root: chown -R)",
+			      narrow_path != NULL ? narrow_path : path, path);
+	else if (narrow_errno != 0)
 		s = desk_fail(err, DESK_TEMPFAIL, "cannot narrow the mode of %s: %s",
 			      narrow_path != NULL ? narrow_path : path, g_strerror(narrow_errno));
 	g_clear_pointer(&narrow_path, g_free);
@@ -126,12 +130,12 @@ kb_setup(desk_kb *kb, desk_err *err)
 
 	if (s == DESK_OK && g_mkdir_with_parents(hooks, 02750) != 0)
 		s = desk_fail(err, DESK_TEMPFAIL, "cannot make %s: %s", hooks, g_strerror(errno));
+	if (s == DESK_OK)  /* first, so that nobody else can touch the hooks we write */
+		s = kb_narrow(kb->path, err);
 	if (s == DESK_OK)
 		s = hook_write(hooks, "pre-receive", pre, err);
 	if (s == DESK_OK)
 		s = hook_write(hooks, "post-receive", post, err);
-	if (s == DESK_OK)
-		s = kb_narrow(kb->path, err);
 	g_free(hooks);
 	g_free(self);
 	g_free(pre);

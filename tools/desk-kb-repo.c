@@ -27,6 +27,7 @@ lint_update(desk_kb *kb, kb_lint_run *r, char *line, GPtrArray *problems, desk_e
 {
 	char **f = g_strsplit(g_strchomp(line), " ", 3);
 	git_commit *c = NULL;
+	desk_err why = { 0 };
 	guint before = problems->len;
 	desk_status s = DESK_OK;
 
@@ -34,8 +35,8 @@ lint_update(desk_kb *kb, kb_lint_run *r, char *line, GPtrArray *problems, desk_e
 		s = desk_fail(err, DESK_USAGE, "not a line \"OLD NEW REF\" of git's pre-receive: %.80s", line);
 	else if (strspn(f[1], "0") == strlen(f[1]))
 		s = DESK_OK;  /* a deletion: nothing to read (receive.denyDeletes refuses it) */
-	else if ((s = kb_resolve(kb, f[1], &c, err)) != DESK_OK)
-		s = desk_fail(err, DESK_DATAERR, "%s: %s", f[2], err->msg);
+	else if ((s = kb_resolve(kb, f[1], &c, &why)) != DESK_OK)
+		s = desk_fail(err, DESK_DATAERR, "%s: %s", f[2], why.msg);
 	else
 		s = kb_lint_commit(r, c, problems, err);
 	if (s == DESK_OK)

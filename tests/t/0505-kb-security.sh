@@ -213,6 +213,15 @@ store_conf index_max_mb 256 || bail_out "store_conf"
 out=$(as_maildesk "$DESK" --store "$STORE" kb index 2>&1)
 case $out in *"kb index at"*"4 files changed"*) ok "with a larger cap, kb index catches up" ;; *) not_ok "with a larger cap, kb index catches up" "$out" ;; esac
 
+# --- the index, in the group's directory, cannot send the owner's writes elsewhere
+A rm -f "$STORE/kb-index.sqlite"
+A ln -s "$T/owners/planted" "$STORE/kb-index.sqlite"
+article refunds "Refunds" "Within five working days, sometimes four."
+commit_push "refunds, index planted"
+check "a symbolic link the agent put in place of the index: the owner's desk writes nothing there" \
+	test ! -e "$T/owners/planted"
+check_eq "the index is a file of the owner's again" "regular file maildesk" "$(stat -c '%F %U' "$STORE/kb-index.sqlite")"
+
 # --- desk kb new as the agent: the draft is pushed through the wrapper
 out=$(A "$DESK" --store "$STORE" kb new how-to-pay 2>&1)
 check_eq "kb new by the agent prints the branch" drafts/how-to-pay "$out"
