@@ -28,7 +28,7 @@
 #define EX_OSERR 71
 #define EX_NOPERM 77
 
-/* The line our hooks carry (lib/kb.h KB_HOOK_MARKER). */
+/* The line our hooks carry (hooks/git/pre-receive, post-receive). */
 #define HOOK_MARKER "\n# maildesk-kb-hook:"
 /* A repository with more entries than this is refused, not walked. */
 #define WALK_MAX 1000000

@@ -36,9 +36,6 @@ typedef struct desk_kb {
 	guint64 index_max_bytes;  /* kb.index_max_mb, in bytes */
 } desk_kb;
 
-/* The marker line of our git hooks, that maildesk-kb-receive(8) looks for. */
-#define KB_HOOK_MARKER "# maildesk-kb-hook:"
-
 /* ST's KB repository (kb.path, relative to the store or absolute); caller
  * g_free()s. */
 char *kb_repo_path(desk_store *st);
