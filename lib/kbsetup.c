@@ -56,6 +56,31 @@ desk_self(void)
 	return self != NULL ? self : g_build_filename(DESK_BINDIR, "desk", NULL);
 }
 
+/* Whether PATH is a file (or directory) only root or we can change. */
+static gboolean
+owned_safely(const char *path)
+{
+	struct stat sb;
+
+	return stat(path, &sb) == 0 && (sb.st_uid == 0 || sb.st_uid == geteuid()) &&
+	       !(sb.st_mode & (S_IWGRP | S_IWOTH));
+}
+
+/* DESK_CONFIG unless the program SELF, that the hooks will run as the
+ * store's owner, and its directory can be changed by root or us only. */
+static desk_status
+self_check(const char *self, desk_err *err)
+{
+	char *dir = g_path_get_dirname(self);
+	gboolean ok = owned_safely(self) && owned_safely(dir);
+
+	g_free(dir);
+	if (!ok)
+		return desk_fail(err, DESK_CONFIG, "the hooks would run %s, which (or whose directory) "
+				 "another user can change: run the desk that root installed", self);
+	return DESK_OK;
+}
+
 /* The first error of kb_narrow's walk. */
 static int narrow_errno;
 static char *narrow_path;
@@ -126,8 +151,10 @@ kb_setup(desk_kb *kb, desk_err *err)
 	char *hooks = g_build_filename(kb->path, "hooks", NULL), *self = desk_self();
 	char *pre = hook_text(kb_hook_pre_receive, self, kb->store);
 	char *post = hook_text(kb_hook_post_receive, self, kb->store);
-	desk_status s = kb_configure(kb, err);
+	desk_status s = self_check(self, err);
 
+	if (s == DESK_OK)
+		s = kb_configure(kb, err);
 	if (s == DESK_OK && g_mkdir_with_parents(hooks, 02750) != 0)
 		s = desk_fail(err, DESK_TEMPFAIL, "cannot make %s: %s", hooks, g_strerror(errno));
 	if (s == DESK_OK)  /* first, so that nobody else can touch the hooks we write */

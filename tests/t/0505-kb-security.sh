@@ -62,6 +62,13 @@ MARKS=$T/marks
 mkdir -p "$MARKS" && chmod 1777 "$MARKS"
 printf '#!/bin/sh\ntouch %s/evil-ran\nexit 0\n' "$MARKS" >"$EVIL" && chmod 0755 "$EVIL"
 
+# --- desk init refuses to write hooks that would run a desk others can change
+mkdir -m 0777 "$T/open" && cp "$DESK" "$T/open/desk"
+out=$("$T/open/desk" init --address support@helpdesk.test "$T/store2" 2>&1)
+check_eq "desk init run from a directory anyone can write exits 78" 78 $?
+case $out in *"the hooks would run $T/open/desk"*) ok "saying which program" ;; *) not_ok "saying which program" "$out" ;; esac
+check "and writes no hook" test ! -e "$T/store2/kb/hooks/pre-receive"
+
 # --- the repository belongs to its owner; nothing in it is the group's to write
 check_eq "STORE/kb belongs to maildesk, mode 2750" "maildesk 2750" "$(stat -c '%U %a' "$KB")"
 check_eq "its config is 0640" 640 "$(stat -c %a "$KB/config")"
