@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/fsuid.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -157,14 +158,19 @@ check_caller(gid_t group)
 	die(EX_NOPERM, "you are not in the repository's group (gid %u): refused", (unsigned)group);
 }
 
-/* The repository PATH, opened and checked; its descriptor. */
+/* The repository PATH, opened and checked; its descriptor. The name is
+ * looked up with the caller's rights (file system uid), so that it reaches
+ * only what the caller could reach, and tells nothing about the rest. */
 static int
 open_repository(const char *path, uid_t owner)
 {
 	struct stat sb;
 	long seen = 0;
-	int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC), walk;
+	int fd, walk;
 
+	setfsuid(getuid());
+	fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	setfsuid(owner);
 	if (fd < 0)
 		die(EX_NOPERM, "%s: %s", path, strerror(errno));
 	if (fstat(fd, &sb) != 0)

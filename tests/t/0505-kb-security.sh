@@ -149,6 +149,11 @@ check_eq "the store directory is refused (77)" 77 $?
 A mkdir -p "$T/agent/fake/hooks" "$T/agent/fake/objects" "$T/agent/fake/refs"
 out=$(A "$W" "$T/agent/fake" 2>&1 </dev/null)
 check_eq "a repository of the agent is refused (77)" 77 $?
+mkdir -m 0700 "$T/private" && cp -a "$KB" "$T/private/kb" && chown maildesk "$T/private"
+out=$(A "$W" "$T/private/kb" 2>&1 </dev/null)
+check_eq "a KB only the owner can reach is not opened for the agent (77)" 77 $?
+case $out in *"Permission denied"*) ok "the name is looked up with the agent's rights" ;;
+*) not_ok "the name is looked up with the agent's rights" "$out" ;; esac
 A ln -s "$KB" "$T/agent/link"
 out=$(A "$W" "$T/agent/link" </dev/null 2>&1 | head -c 200 | tr -d '\0')
 case $out in *" refs/heads/main"*) ok "a symbolic link to the KB leads to the KB, checked as such" ;;
