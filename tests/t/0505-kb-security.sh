@@ -164,7 +164,8 @@ case $out in *"refs/heads/main: writable by the group"*) ok "one group-writable 
 *) not_ok "one group-writable file in the KB: the wrapper refuses, naming it" "$out" ;; esac
 chmod g-w "$KB/refs/heads/main"
 cp "$W" "$T/libexec/open-wrapper" && chown maildesk:maildesk "$T/libexec/open-wrapper" && chmod 4755 "$T/libexec/open-wrapper"
-out=$(setpriv --reuid="$OUTSIDER" --regid="$OUTSIDER" --clear-groups -- "$T/libexec/open-wrapper" "$KB" 2>&1 </dev/null)
+cp -a "$KB" "$T/public-kb" && chmod -R o+rX "$T/public-kb"  # a KB others may read, by mistake too
+out=$(setpriv --reuid="$OUTSIDER" --regid="$OUTSIDER" --clear-groups -- "$T/libexec/open-wrapper" "$T/public-kb" 2>&1 </dev/null)
 check_eq "installed 4755 by mistake, it still refuses a user outside the group (77)" 77 $?
 case $out in *"not in the repository's group"*) ok "saying so" ;; *) not_ok "saying so" "$out" ;; esac
 
