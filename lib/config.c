@@ -79,6 +79,14 @@ static const struct key {
 	  "Lowest bm25 score of an article offered in an acknowledgement." },
 	{ "kb", "url", K_STR, offsetof(desk_config, kb_url), "",
 	  "URL of an article in acknowledgements, %s is its slug; empty: the text inline." },
+	{ "kb", "max_articles", K_INT, offsetof(desk_config, kb_max_articles), "10000",
+	  "The most files in articles/ a push may bring to lint (each branch it\n"
+	  "# updates counts), and the most the search index takes." },
+	{ "kb", "max_mb", K_INT, offsetof(desk_config, kb_max_mb), "64",
+	  "The most MiB of articles a push may bring to lint (each distinct file\n"
+	  "# once), the largest pack git accepts, and the most text indexed." },
+	{ "kb", "index_max_mb", K_INT, offsetof(desk_config, kb_index_max_mb), "256",
+	  "The largest the search index file (kb-index.sqlite) may grow, in MiB." },
 };
 
 static void

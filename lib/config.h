@@ -39,6 +39,9 @@ typedef struct desk_config {
 	char *command_problem;    /* NULL, or why the programs the file names must
 				     not run ("desk.sendmail of PATH: PATH is
 				     group-writable ...; fix: ...") */
+	int kb_max_articles;      /* most files of articles/ per push and in the index */
+	int kb_max_mb;            /* most MiB of articles per push, pack size, text indexed */
+	int kb_index_max_mb;      /* largest size of the search index file */
 } desk_config;
 
 /* Load PATH (missing keys take their defaults). Caller frees with

@@ -28,6 +28,7 @@
 	X(git_commit_summary) \
 	X(git_commit_time) \
 	X(git_commit_tree) \
+	X(git_config_delete_entry) \
 	X(git_config_free) \
 	X(git_config_set_bool) \
 	X(git_config_set_string) \
@@ -82,6 +83,7 @@
 	X(git_tree_entry_type) \
 	X(git_tree_entrycount) \
 	X(git_tree_free) \
+	X(git_tree_id) \
 	X(git_tree_lookup) \
 	X(git_treebuilder_free) \
 	X(git_treebuilder_insert) \
@@ -109,6 +111,7 @@ desk_status gitload(desk_err *err);
 #define git_commit_summary (*gitload_git_commit_summary)
 #define git_commit_time (*gitload_git_commit_time)
 #define git_commit_tree (*gitload_git_commit_tree)
+#define git_config_delete_entry (*gitload_git_config_delete_entry)
 #define git_config_free (*gitload_git_config_free)
 #define git_config_set_bool (*gitload_git_config_set_bool)
 #define git_config_set_string (*gitload_git_config_set_string)
@@ -163,6 +166,7 @@ desk_status gitload(desk_err *err);
 #define git_tree_entry_type (*gitload_git_tree_entry_type)
 #define git_tree_entrycount (*gitload_git_tree_entrycount)
 #define git_tree_free (*gitload_git_tree_free)
+#define git_tree_id (*gitload_git_tree_id)
 #define git_tree_lookup (*gitload_git_tree_lookup)
 #define git_treebuilder_free (*gitload_git_treebuilder_free)
 #define git_treebuilder_insert (*gitload_git_treebuilder_insert)

@@ -1,5 +1,5 @@
-/* kb.c: the knowledge base repository, made and read with libgit2: init and
- * hooks, open, revisions, articles at a commit, lint. */
+/* kb.c: the knowledge base repository, read with libgit2: open, revisions,
+ * articles at a commit. */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -7,7 +7,6 @@
 #include <unistd.h>
 
 #include "kb.h"
-#include "kbhooks.h"
 
 const char *
 kb_git_error(void)
@@ -17,84 +16,11 @@ kb_git_error(void)
 	return e != NULL && e->message != NULL ? e->message : "unknown libgit2 error";
 }
 
-/* Write one hook file into HOOKS, executable by owner and group. */
-static desk_status
-hook_write(const char *hooks, const char *name, const char *text, desk_err *err)
+char *
+kb_repo_path(desk_store *st)
 {
-	char *path = g_build_filename(hooks, name, NULL);
-	GError *gerr = NULL;
-	desk_status s = DESK_OK;
-
-	if (!g_file_set_contents(path, text, -1, &gerr) || chmod(path, 0770) != 0)
-		s = desk_fail(err, DESK_TEMPFAIL, "cannot write the hook %s: %s", path,
-			      gerr != NULL ? gerr->message : g_strerror(errno));
-	if (gerr != NULL)
-		g_error_free(gerr);
-	g_free(path);
-	return s;
-}
-
-/* The desk that runs now, for the hooks to call back ("desk" if unknown). */
-static char *
-desk_self(void)
-{
-	char *self = g_file_read_link("/proc/self/exe", NULL);
-
-	return self != NULL ? self : g_strdup("desk");
-}
-
-/* The hooks and the config that tell them where the store and desk are. */
-static desk_status
-kb_install_hooks(git_repository *repo, const char *path, desk_err *err)
-{
-	char *abs = g_canonicalize_filename(path, NULL);
-	char *store = g_path_get_dirname(abs), *self = desk_self();
-	char *hooks = g_build_filename(abs, "hooks", NULL);
-	git_config *cfg = NULL;
-	desk_status s = DESK_OK;
-
-	if (git_repository_config(&cfg, repo) != 0 ||
-	    git_config_set_string(cfg, "maildesk.store", store) != 0 ||
-	    git_config_set_string(cfg, "maildesk.desk", self) != 0 ||
-	    git_config_set_string(cfg, "core.sharedRepository", "0660") != 0 ||
-	    git_config_set_bool(cfg, "receive.denyDeletes", 1) != 0 ||
-	    git_config_set_bool(cfg, "receive.denyNonFastForwards", 1) != 0)
-		s = desk_fail(err, DESK_TEMPFAIL, "cannot configure the KB repository %s: %s", path,
-			      kb_git_error());
-	if (s == DESK_OK)
-		s = hook_write(hooks, "pre-receive", kb_hook_pre_receive, err);
-	if (s == DESK_OK)
-		s = hook_write(hooks, "post-receive", kb_hook_post_receive, err);
-	git_config_free(cfg);
-	g_free(abs);
-	g_free(store);
-	g_free(self);
-	g_free(hooks);
-	return s;
-}
-
-desk_status
-kb_init(const char *path, desk_err *err)
-{
-	git_repository *repo = NULL;
-	git_repository_init_options opts;
-	desk_status s = gitload(err);
-
-	if (s != DESK_OK)
-		return s;
-	git_libgit2_init();
-	git_repository_init_options_init(&opts, GIT_REPOSITORY_INIT_OPTIONS_VERSION);
-	opts.flags = GIT_REPOSITORY_INIT_BARE | GIT_REPOSITORY_INIT_MKPATH | GIT_REPOSITORY_INIT_NO_REINIT;
-	opts.mode = 02770;  /* group maildesk, nothing for others */
-	opts.initial_head = "main";
-	if (git_repository_init_ext(&repo, path, &opts) != 0)
-		s = desk_fail(err, DESK_TEMPFAIL, "cannot create the KB repository %s: %s", path,
-			      kb_git_error());
-	if (s == DESK_OK)
-		s = kb_install_hooks(repo, path, err);
-	git_repository_free(repo);
-	git_libgit2_shutdown();
-	return s;
+	return g_path_is_absolute(st->cfg->kb_path) ? g_strdup(st->cfg->kb_path)
+						    : g_build_filename(st->dir, st->cfg->kb_path, NULL);
 }
 
 /* Why PATH could not be opened, plainly. */
@@ -152,10 +78,13 @@ kb_open(desk_store *st, desk_kb **out, desk_err *err)
 		return s;
 	kb = g_new0(desk_kb, 1);
 	git_libgit2_init();
-	kb->path = g_path_is_absolute(st->cfg->kb_path) ? g_strdup(st->cfg->kb_path)
-						       : g_build_filename(st->dir, st->cfg->kb_path, NULL);
+	kb->path = kb_repo_path(st);
 	kb->ref = g_strdup(st->cfg->kb_ref);
 	kb->index_path = g_build_filename(st->dir, STORE_VAR, KB_INDEX_FILE, NULL);
+	kb->store = g_canonicalize_filename(st->dir, NULL);
+	kb->max_articles = MAX(st->cfg->kb_max_articles, 1);
+	kb->max_bytes = (guint64)MAX(st->cfg->kb_max_mb, 1) * 1024 * 1024;
+	kb->index_max_bytes = (guint64)MAX(st->cfg->kb_index_max_mb, 1) * 1024 * 1024;
 	rc = git_repository_open_ext(&kb->repo, kb->path, GIT_REPOSITORY_OPEN_NO_SEARCH |
 				     GIT_REPOSITORY_OPEN_BARE, NULL);
 	if (rc != 0)
@@ -179,6 +108,7 @@ kb_close(desk_kb *kb)
 	g_free(kb->path);
 	g_free(kb->ref);
 	g_free(kb->index_path);
+	g_free(kb->store);
 	g_free(kb);
 	git_libgit2_shutdown();
 }
@@ -230,9 +160,8 @@ kb_citation(const char *slug, const git_commit *c)
 	return s;
 }
 
-/* The bytes of blob ID, once its header says it is small enough. */
-static desk_status
-blob_bytes(desk_kb *kb, const git_oid *id, const char *path, GBytes **out, desk_err *err)
+desk_status
+kb_blob(desk_kb *kb, const git_oid *id, const char *path, GBytes **out, desk_err *err)
 {
 	git_odb *odb = NULL;
 	git_odb_object *o = NULL;
@@ -268,7 +197,7 @@ kb_file_at(desk_kb *kb, const git_commit *c, const char *path, GBytes **out, des
 	else if (git_tree_entry_type(e) != GIT_OBJECT_BLOB)
 		s = desk_fail(err, DESK_DATAERR, "%s: not a file", path);
 	else
-		s = blob_bytes(kb, git_tree_entry_id(e), path, out, err);
+		s = kb_blob(kb, git_tree_entry_id(e), path, out, err);
 	git_tree_entry_free(e);
 	git_tree_free(tree);
 	return s;
@@ -316,7 +245,7 @@ article_entry(desk_kb *kb, const git_tree_entry *e, kb_article_fn fn, void *data
 		problem = g_strdup_printf("%s: not an article (articles/SLUG.txt)", path);
 	else if (!article_slug_valid(slug))
 		problem = g_strdup_printf("%s: '%s' is not a slug (a-z, 0-9 and '-')", path, slug);
-	else if (blob_bytes(kb, git_tree_entry_id(e), path, &b, &one) != DESK_OK ||
+	else if (kb_blob(kb, git_tree_entry_id(e), path, &b, &one) != DESK_OK ||
 		 article_parse(path, g_bytes_get_data(b, NULL), g_bytes_get_size(b), &a, &one) != DESK_OK)
 		problem = g_strdup(one.msg);
 	fn(a, problem, data);
@@ -361,8 +290,8 @@ collect_one(article *a, const char *problem, void *data)
 		g_ptr_array_add(c->problems, g_strdup(problem));
 }
 
-static gint
-by_slug(gconstpointer a, gconstpointer b)
+gint
+kb_article_by_slug(gconstpointer a, gconstpointer b)
 {
 	return strcmp((*(article *const *)a)->slug, (*(article *const *)b)->slug);
 }
@@ -373,28 +302,17 @@ kb_articles(desk_kb *kb, const git_commit *c, GPtrArray **articles, GPtrArray **
 {
 	collect col = { g_ptr_array_new_with_free_func((GDestroyNotify)article_free),
 			g_ptr_array_new_with_free_func(g_free) };
-	desk_status s = kb_each_article(kb, c, collect_one, &col, err);
+	desk_status s = kb_check_caps(kb, c, err);  /* what is kept stays bounded */
 
+	if (s == DESK_OK)
+		s = kb_each_article(kb, c, collect_one, &col, err);
 	if (s != DESK_OK) {
 		g_ptr_array_unref(col.articles);
 		g_ptr_array_unref(col.problems);
 		return s;
 	}
-	g_ptr_array_sort(col.articles, by_slug);
+	g_ptr_array_sort(col.articles, kb_article_by_slug);
 	*articles = col.articles;
 	*problems = col.problems;
-	return DESK_OK;
-}
-
-desk_status
-kb_lint(desk_kb *kb, const git_commit *c, GPtrArray **problems, desk_err *err)
-{
-	GPtrArray *articles = NULL;
-	desk_status s = kb_articles(kb, c, &articles, problems, err);
-
-	if (s != DESK_OK)
-		return s;
-	article_lint_set(articles, *problems);
-	g_ptr_array_unref(articles);
 	return DESK_OK;
 }

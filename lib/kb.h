@@ -30,12 +30,33 @@ typedef struct desk_kb {
 	char *path;        /* the repository */
 	char *ref;         /* "refs/heads/main" */
 	char *index_path;  /* STORE/var/kb-index.sqlite */
+	char *store;       /* the store's directory, absolute */
+	guint max_articles;       /* kb.max_articles */
+	guint64 max_bytes;        /* kb.max_mb, in bytes */
+	guint64 index_max_bytes;  /* kb.index_max_mb, in bytes */
 } desk_kb;
 
-/* Create an empty bare repository at PATH (mode 02770, group-shared) that
- * accepts pushes to main, with the hooks of hooks/git installed; the store
- * is PATH's parent directory. */
-desk_status kb_init(const char *path, desk_err *err);
+/* ST's KB repository (kb.path, relative to the store or absolute); caller
+ * g_free()s. */
+char *kb_repo_path(desk_store *st);
+
+/* Create ST's empty bare repository (kb.path) that accepts pushes to main,
+ * set up as kb_setup does. */
+desk_status kb_init(desk_store *st, desk_err *err);
+
+/* Set up KB's repository for pushes: the hooks of hooks/git, written with
+ * the absolute paths of this desk and of the store (nothing read from git's
+ * config or the environment at push time); deletions, non-fast-forwards
+ * and packs over kb.max_mb refused, objects checked (receive.fsckObjects);
+ * everything readable by the group and writable by the owner only
+ * (directories 2750, files 0640, hooks 0750). Run by its owner. */
+desk_status kb_setup(desk_kb *kb, desk_err *err);
+
+/* The receive-pack program through which this user pushes to the KB
+ * repository at PATH: NULL (git's own) for its owner, else the setuid
+ * wrapper maildesk-kb-receive ($MAILDESK_KB_RECEIVE, or the installed
+ * one). Caller g_free()s. */
+char *kb_receive_pack(const char *path);
 
 /* Open the store's KB (libgit2 is initialised until kb_close). In a git
  * pre-receive hook the quarantined objects of the push are visible.
@@ -60,6 +81,14 @@ char *kb_citation(const char *slug, const git_commit *c);
 desk_status kb_file_at(desk_kb *kb, const git_commit *c, const char *path, GBytes **out,
 		       desk_err *err);
 
+/* The bytes of blob ID (the file PATH, for messages), once its header
+ * says it is no larger than ARTICLE_MAX_SIZE (else DESK_DATAERR). Caller
+ * frees with g_bytes_unref. */
+desk_status kb_blob(desk_kb *kb, const git_oid *id, const char *path, GBytes **out, desk_err *err);
+
+/* Order of articles (article* in a GPtrArray) by slug. */
+gint kb_article_by_slug(gconstpointer a, gconstpointer b);
+
 /* Article SLUG at C, parsed. *raw (if not NULL) gets the file's text. */
 desk_status kb_article_at(desk_kb *kb, const git_commit *c, const char *slug, article **out,
 			  char **raw, desk_err *err);
@@ -71,12 +100,37 @@ desk_status kb_each_article(desk_kb *kb, const git_commit *c, kb_article_fn fn, 
 			    desk_err *err);
 
 /* Every article at C (article*, sorted by slug); each file of articles/
- * that is not a readable article is a "PATH: why" string in *problems. */
+ * that is not a readable article is a "PATH: why" string in *problems.
+ * DESK_DATAERR when C is over the caps (kb_check_caps). */
 desk_status kb_articles(desk_kb *kb, const git_commit *c, GPtrArray **articles,
 			GPtrArray **problems, desk_err *err);
 
-/* Everything `desk kb lint` checks at C: file names, header blocks, UTF-8,
- * size, duplicates, See: links. *problems empty when all is well. */
+/* What articles/ of C holds: *files entries, *bytes the sum of the sizes
+ * of the files no larger than ARTICLE_MAX_SIZE, each entry counted (what
+ * an index of C would hold); read from object headers only. */
+desk_status kb_measure(desk_kb *kb, const git_commit *c, guint *files, guint64 *bytes,
+		       desk_err *err);
+
+/* DESK_DATAERR, saying why, when articles/ of C holds more files or bytes
+ * (as kb_measure counts them) than KB's caps allow. */
+desk_status kb_check_caps(desk_kb *kb, const git_commit *c, desk_err *err);
+
+/* Lint (kblint.c): everything `desk kb lint` checks at a commit: file
+ * names, header blocks, UTF-8, size, duplicates, See: links. A run lints
+ * one or more commits (the refs of one push) with bounded work: each
+ * distinct articles/ tree once, each blob read once, and at most
+ * kb.max_articles files (summed over the trees) and kb.max_mb bytes of
+ * distinct blobs (from object headers, before anything is read). */
+typedef struct kb_lint_run kb_lint_run;
+kb_lint_run *kb_lint_new(desk_kb *kb);
+void kb_lint_free(kb_lint_run *r);
+
+/* Lint C in run R: each problem is appended to PROBLEMS as "PATH: what"
+ * (g_free); DESK_DATAERR (err says which cap) when the run goes over a
+ * cap. */
+desk_status kb_lint_commit(kb_lint_run *r, const git_commit *c, GPtrArray *problems, desk_err *err);
+
+/* One commit linted alone. *problems empty when all is well. */
 desk_status kb_lint(desk_kb *kb, const git_commit *c, GPtrArray **problems, desk_err *err);
 
 /* History (kbhistory.c). One commit that changed an article. */

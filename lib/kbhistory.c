@@ -1,7 +1,6 @@
 /* kbhistory.c: the history of KB articles with libgit2: log (following
- * renames), diff between revisions, and drafts committed on a branch. */
+ * renames) and diff between revisions. */
 #include <string.h>
-#include <unistd.h>
 
 #include "kb.h"
 
@@ -194,111 +193,5 @@ kb_diff(desk_kb *kb, const char *slug, const char *rev1, const char *rev2, char 
 	if (b != NULL)
 		g_bytes_unref(b);
 	g_free(path);
-	return s;
-}
-
-/* Who commits a draft: the git configuration's user, else this account. */
-static int
-draft_signature(git_repository *repo, git_signature **sig)
-{
-	char host[256] = "localhost", *email;
-	int rc;
-
-	if (git_signature_default(sig, repo) == 0)
-		return 0;
-	gethostname(host, sizeof host - 1);
-	email = g_strdup_printf("%s@%s", g_get_user_name(), host);
-	rc = git_signature_now(sig, g_get_user_name(), email);
-	g_free(email);
-	return rc;
-}
-
-/* The tree OLD (may be NULL) with entry NAME set to ID of MODE. */
-static int
-tree_with(git_repository *repo, const git_tree *old, const char *name, const git_oid *id,
-	  git_filemode_t mode, git_oid *out)
-{
-	git_treebuilder *tb = NULL;
-	int rc = git_treebuilder_new(&tb, repo, old);
-
-	if (rc == 0)
-		rc = git_treebuilder_insert(NULL, tb, name, id, mode);
-	if (rc == 0)
-		rc = git_treebuilder_write(out, tb);
-	git_treebuilder_free(tb);
-	return rc;
-}
-
-/* The tree of BASE (may be NULL) with articles/NAME set to TEXT. */
-static int
-draft_tree(git_repository *repo, git_commit *base, const char *name, const char *text, git_oid *tree)
-{
-	git_tree *root = NULL, *dir = NULL;
-	git_tree_entry *e = NULL;
-	git_oid blob, sub;
-	int rc = git_blob_create_from_buffer(&blob, repo, text, strlen(text));
-
-	if (rc == 0 && base != NULL && (rc = git_commit_tree(&root, base)) == 0 &&
-	    git_tree_entry_bypath(&e, root, "articles") == 0 && git_tree_entry_type(e) == GIT_OBJECT_TREE)
-		rc = git_tree_lookup(&dir, repo, git_tree_entry_id(e));
-	if (rc == 0)
-		rc = tree_with(repo, dir, name, &blob, GIT_FILEMODE_BLOB, &sub);
-	if (rc == 0)
-		rc = tree_with(repo, root, "articles", &sub, GIT_FILEMODE_TREE, tree);
-	git_tree_entry_free(e);
-	git_tree_free(dir);
-	git_tree_free(root);
-	return rc;
-}
-
-desk_status
-kb_draft(desk_kb *kb, const char *slug, const char *text, char **branch, desk_err *err)
-{
-	git_commit *base = NULL;
-	git_reference *ref = NULL;
-	git_signature *sig = NULL;
-	git_tree *tree = NULL;
-	git_oid tree_id, id;
-	char *path, *name, *refname, *msg;
-	desk_status s = DESK_OK;
-	int rc;
-
-	if (!article_slug_valid(slug))
-		return desk_fail(err, DESK_USAGE, "'%s' is not a slug (a-z, 0-9 and '-')", slug);
-	name = g_strdup_printf("drafts/%s", slug);
-	refname = g_strdup_printf("refs/heads/%s", name);
-	path = article_path(slug);
-	msg = g_strdup_printf("Draft of %s\n", slug);
-	if ((s = kb_resolve(kb, NULL, &base, err)) == DESK_NOTFOUND)
-		s = DESK_OK;  /* an empty KB: the draft is its first commit */
-	if (s != DESK_OK)
-		goto out;
-	if (git_reference_lookup(&ref, kb->repo, refname) == 0) {
-		s = desk_fail(err, DESK_USAGE, "the branch %s exists already", name);
-		goto out;
-	}
-	rc = draft_tree(kb->repo, base, path + strlen("articles/"), text, &tree_id);
-	if (rc == 0)
-		rc = git_tree_lookup(&tree, kb->repo, &tree_id);
-	if (rc == 0)
-		rc = draft_signature(kb->repo, &sig);
-	if (rc == 0)
-		rc = git_commit_create(&id, kb->repo, NULL, sig, sig, NULL, msg, tree, base ? 1 : 0,
-				       (const git_commit **)&base);
-	if (rc == 0)
-		rc = git_reference_create(&ref, kb->repo, refname, &id, 0, msg);
-	if (rc != 0)
-		s = desk_fail(err, DESK_TEMPFAIL, "cannot commit the draft: %s", kb_git_error());
-	else
-		*branch = g_steal_pointer(&name);
-out:
-	git_reference_free(ref);
-	git_signature_free(sig);
-	git_tree_free(tree);
-	git_commit_free(base);
-	g_free(name);
-	g_free(refname);
-	g_free(path);
-	g_free(msg);
 	return s;
 }

@@ -59,6 +59,10 @@ ix_fail(ix *x, const char *what, desk_err *err)
 
 	if (code == SQLITE_CORRUPT || code == SQLITE_NOTADB)
 		x->corrupt = TRUE;
+	if (code == SQLITE_FULL)
+		return desk_fail(err, DESK_DATAERR, "search index %s: %s: full at kb.index_max_mb "
+				 "(%" G_GUINT64_FORMAT " MiB), or the disk is", x->kb->index_path, what,
+				 x->kb->index_max_bytes / 1048576);
 	return desk_fail(err, code == SQLITE_BUSY ? DESK_BUSY : DESK_TEMPFAIL, "search index %s: %s: %s",
 			 x->kb->index_path, what, sqlite3_errmsg(x->db));
 }
@@ -139,16 +143,43 @@ ix_exec(ix *x, const char *sql, desk_err *err)
 	return sqlite3_exec(x->db, sql, NULL, NULL, NULL) == SQLITE_OK ? DESK_OK : ix_fail(x, sql, err);
 }
 
-/* Open (creating it group-writable, nothing for others) the index file. */
+/* X's file may grow to the cap, and is not trusted further than a file
+ * the group can write deserves: no functions or virtual tables run from
+ * its schema, no writes to it but ours (SQLite's defensive mode). */
+static void
+ix_limit(ix *x)
+{
+	sqlite3_stmt *st = NULL;
+	sqlite3_int64 page = 4096;
+	char *sql;
+
+	sqlite3_db_config(x->db, SQLITE_DBCONFIG_DEFENSIVE, 1, NULL);
+	sqlite3_exec(x->db, "PRAGMA trusted_schema = OFF", NULL, NULL, NULL);
+	if (sqlite3_prepare_v2(x->db, "PRAGMA page_size", -1, &st, NULL) == SQLITE_OK &&
+	    sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int64(st, 0) > 0)
+		page = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	sql = g_strdup_printf("PRAGMA max_page_count = %" G_GUINT64_FORMAT,
+			      MAX(x->kb->index_max_bytes / (guint64)page, 1));
+	sqlite3_exec(x->db, sql, NULL, NULL, NULL);
+	g_free(sql);
+}
+
+/* Open (creating it group-writable, nothing for others) the index file.
+ * Anything but a file in its place (a symbolic link the group could have
+ * put there, to make us write elsewhere) is removed first: it is derived. */
 static desk_status
 ix_open(desk_kb *kb, ix *x, desk_err *err)
 {
-	gboolean existed = access(kb->index_path, F_OK) == 0;
+	struct stat sb;
+	gboolean existed = lstat(kb->index_path, &sb) == 0;
 
+	if (existed && !S_ISREG(sb.st_mode) && unlink(kb->index_path) == 0)
+		existed = FALSE;
 	memset(x, 0, sizeof *x);
 	x->kb = kb;
-	if (sqlite3_open_v2(kb->index_path, &x->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
-	    SQLITE_OK) {
+	if (sqlite3_open_v2(kb->index_path, &x->db,
+			    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOFOLLOW, NULL) != SQLITE_OK) {
 		desk_status s = ix_fail(x, "open", err);
 
 		ix_close(x);
@@ -157,6 +188,7 @@ ix_open(desk_kb *kb, ix *x, desk_err *err)
 	if (!existed && chmod(kb->index_path, 0660) != 0)
 		return desk_fail(err, DESK_TEMPFAIL, "chmod %s: %s", kb->index_path, g_strerror(errno));
 	sqlite3_busy_timeout(x->db, 10000);
+	ix_limit(x);
 	return DESK_OK;
 }
 
@@ -332,6 +364,10 @@ ix_move(ix *x, git_commit *c, gboolean rebuild, kbindex_update *u, desk_err *err
 	if (s == DESK_OK)
 		s = ix_prepare(x, err);
 	if (s != DESK_OK || (at != NULL && strcmp(at, hex) == 0 && !rebuild)) {
+		g_free(at);
+		return s;
+	}
+	if ((s = kb_check_caps(x->kb, c, err)) != DESK_OK) {  /* the index stays bounded */
 		g_free(at);
 		return s;
 	}

@@ -1,7 +1,8 @@
 /* kbindex.h: the KB's search index: SQLite FTS5 (porter stemming, bm25),
  * derived from one commit of the KB's ref, stored in STORE/var/kb-index.sqlite
  * (mode 0660), brought up to the ref from the diff when the ref moves,
- * rebuilt when missing or corrupt. */
+ * rebuilt when missing or corrupt; no commit over the KB's caps is taken
+ * and the file grows to kb.index_max_mb at most. */
 #ifndef DESK_KBINDEX_H
 #define DESK_KBINDEX_H
 

@@ -18,7 +18,6 @@ verb_init(const char *store_dir, int argc, char **argv)
 	desk_store *st = NULL;
 	desk_err err = { 0 };
 	const char *dir;
-	char *kb;
 	desk_status s;
 	int rc = desk_parse("init", "[DIR]", "Create a store: maildesk.conf, the token secret, the Maildir,\n"
 			    "the notmuch index, an empty KB repository, templates/ and hooks/.",
@@ -34,10 +33,8 @@ verb_init(const char *store_dir, int argc, char **argv)
 		s = store_open(dir, &st, &err);
 	if (s == DESK_OK)
 		s = index_create(st, &err);
-	kb = g_build_filename(dir, "kb", NULL);
 	if (s == DESK_OK)
-		s = kb_init(kb, &err);
-	g_free(kb);
+		s = kb_init(st, &err);
 	g_strfreev(addresses);
 	if (s != DESK_OK) {
 		store_free(st);

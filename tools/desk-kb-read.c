@@ -1,4 +1,4 @@
-/* desk-kb-read.c: desk kb list, show, log, diff, lint: the KB at a revision. */
+/* desk-kb-read.c: desk kb list, show, log, diff: the KB at a revision. */
 #include <stdio.h>
 #include <string.h>
 
@@ -209,49 +209,6 @@ kb_cmd_diff(const char *store_dir, int argc, char **argv)
 			fputs(out_safe_text(patch), stdout);
 	}
 	g_free(patch);
-	kb_close(kb);
-	store_free(st);
-	return rc;
-}
-
-int
-kb_cmd_lint(const char *store_dir, int argc, char **argv)
-{
-	GOptionEntry entries[] = { { NULL, 0, 0, 0, NULL, NULL, NULL } };
-	desk_store *st = NULL;
-	desk_kb *kb = NULL;
-	git_commit *c = NULL;
-	GPtrArray *problems = NULL;
-	desk_err err = { 0 };
-	desk_status s;
-	char *id;
-	int rc = desk_parse("kb lint", "[REV]", "Check the articles at REV (default: the KB's ref):\n"
-			    "names, header blocks, UTF-8, size, duplicates, See: links.", entries, &argc, &argv);
-
-	if (rc >= 0)
-		return rc;
-	if (argc > 2)
-		return desk_error(DESK_USAGE, "kb lint: one revision at most");
-	if ((rc = kb_tool_open(store_dir, "lint", &st, &kb)) != 0)
-		goto out;
-	s = kb_resolve(kb, argc == 2 ? argv[1] : NULL, &c, &err);
-	if (s == DESK_OK)
-		s = kb_lint(kb, c, &problems, &err);
-	if (s != DESK_OK) {
-		rc = desk_error(s, "kb lint: %s", err.msg);
-		goto out;
-	}
-	id = kb_short_id(c);
-	for (guint i = 0; i < problems->len; i++)
-		printf("%s\n", out_safe(problems->pdata[i]));
-	if (problems->len > 0)
-		rc = desk_error(DESK_DATAERR, "kb lint: %u problem%s at %s", problems->len,
-				problems->len == 1 ? "" : "s", id);
-	g_free(id);
-out:
-	if (problems != NULL)
-		g_ptr_array_unref(problems);
-	git_commit_free(c);
 	kb_close(kb);
 	store_free(st);
 	return rc;

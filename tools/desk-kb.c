@@ -236,6 +236,8 @@ static const struct kb_cmd {
 	{ "new", kb_cmd_new, "a draft article on a branch drafts/SLUG" },
 	{ "lint", kb_cmd_lint, "check the articles at a revision" },
 	{ "index", kb_cmd_index, "bring the search index up to the ref" },
+	{ "clone", kb_cmd_clone, "clone the KB, its pushes set up to run the hooks" },
+	{ "hooks", kb_cmd_hooks, "install the hooks and settings anew (the store's owner)" },
 };
 
 static void

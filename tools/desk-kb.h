@@ -14,6 +14,8 @@ int kb_cmd_log(const char *store_dir, int argc, char **argv);
 int kb_cmd_diff(const char *store_dir, int argc, char **argv);
 int kb_cmd_lint(const char *store_dir, int argc, char **argv);
 int kb_cmd_new(const char *store_dir, int argc, char **argv);
+int kb_cmd_hooks(const char *store_dir, int argc, char **argv);
+int kb_cmd_clone(const char *store_dir, int argc, char **argv);
 
 /* Open the store and its KB, or print "desk: kb CMD: ..." and return the
  * exit code (0 when both are open). */
