@@ -265,13 +265,15 @@ check_eq "one assign event per round in the thread" $rounds \
 
 # --- a busy store: "store busy" after lock_timeout, no hang
 sed -i 's/^#lock_timeout = 10$/lock_timeout = 1/' "$STORE/maildesk.conf"
+rm -f "$T/locked"
 python3 -c 'import fcntl, sys, time
 f = open(sys.argv[1])
 fcntl.flock(f, fcntl.LOCK_EX)
-time.sleep(8)' "$STORE/lock" &
+open(sys.argv[2], "w").close()
+time.sleep(8)' "$STORE/lock" "$T/locked" &
 holder=$!
 bg_track $holder
-sleep 0.3
+wait_for "the lock holder" test -e "$T/locked" # not a fixed sleep: a loaded machine is slow to start it
 start=$(date +%s%N)
 expect_fail "a held store lock: store busy (75)" 75 "store busy" timeout 6 "$DESK" --store "$STORE" take 2 --as alice
 ms=$((($(date +%s%N) - start) / 1000000))
