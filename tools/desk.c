@@ -21,6 +21,7 @@ static const struct verb {
 	{ "list", verb_list, "list tickets" },
 	{ "show", verb_show, "show a ticket and its messages" },
 	{ "reindex", verb_reindex, "rebuild the index and ticket state from the Maildir" },
+	{ "reseal", verb_reseal, "seal anew the messages of an older store (then reindex)" },
 	{ "agent", verb_agent, "add, list and remove the desk's agents" },
 	{ "assign", verb_assign, "assign tickets to an agent" },
 	{ "take", verb_take, "assign tickets to yourself" },
