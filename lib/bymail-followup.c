@@ -9,7 +9,6 @@
 #include <gmime/gmime.h>
 
 #include "actions.h"
-#include "xset.h"
 #include "bymail.h"
 #include "change.h"
 #include "charset.h"
@@ -19,6 +18,7 @@
 #include "log.h"
 #include "sendmail.h"
 #include "token.h"
+#include "xset.h"
 
 #define MAX_ATTACHMENTS 50
 

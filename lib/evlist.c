@@ -5,9 +5,9 @@
 #include <string.h>
 
 #include "evlist.h"
-#include "xset.h"
 #include "ticket.h"
 #include "token.h"
+#include "xset.h"
 
 #define EVLIST_MAX_HEADER (4 * 1024 * 1024)
 

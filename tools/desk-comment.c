@@ -5,7 +5,6 @@
 #include <string.h>
 
 #include "change.h"
-#include "xset.h"
 #include "desk.h"
 #include "event.h"
 #include "index.h"
@@ -13,6 +12,7 @@
 #include "reply.h"
 #include "sendmail.h"
 #include "ticket-args.h"
+#include "xset.h"
 
 /* The other agents on ticket T (its owner and those who acted on it),
  * without ME, as addresses. */

@@ -4,16 +4,16 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "desk.h"
-#include "xset.h"
-#include "index.h"
 #include "desk-kb.h"
+#include "desk.h"
+#include "index.h"
 #include "kbticket.h"
 #include "output.h"
 #include "render.h"
 #include "seen.h"
 #include "term.h"
 #include "ticket.h"
+#include "xset.h"
 
 static void
 add_str(JsonBuilder *b, const char *name, const char *value)

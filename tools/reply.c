@@ -10,7 +10,6 @@
 #include <gio/gio.h>
 
 #include "change.h"
-#include "xset.h"
 #include "desk.h"
 #include "event.h"
 #include "index.h"
@@ -23,6 +22,7 @@
 #include "sendmail.h"
 #include "template.h"
 #include "token.h"
+#include "xset.h"
 
 static gboolean
 has_word(const char *list, const char *word)
