@@ -106,7 +106,8 @@ parse_addresses(const char *value, GPtrArray *out, desk_err *err)
 		if (eq != NULL)
 			*eq++ = '\0';
 		at = strchr(item, '@');
-		if (at == NULL || at == item || at[1] == '\0' || strchr(item, '+') != NULL) {
+		if (at == NULL || at == item || at[1] == '\0' || strchr(at + 1, '@') != NULL ||
+		    strchr(item, '+') != NULL) {
 			s = desk_fail(err, DESK_CONFIG, "bad desk address: %s", item);
 			break;
 		}

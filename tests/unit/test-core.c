@@ -212,6 +212,9 @@ test_config(void)
 	g_file_set_contents(path, "[desk]\nlock_timeout = soon\n", -1, NULL);
 	config_free(cfg);
 	ok(config_load(path, &cfg, NULL) == DESK_CONFIG, "a bad number is a config error");
+	/* found by tests/fuzz/fuzz-config (regress/config/): such an address never matched */
+	g_file_set_contents(path, "[desk]\naddresses = support@helpdesk.test@other.test\n", -1, NULL);
+	ok(config_load(path, &cfg, NULL) == DESK_CONFIG, "a desk address with two '@' is a config error");
 	unlink(path);
 	rmdir(dir);
 	g_free(ext);
