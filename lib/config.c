@@ -90,6 +90,20 @@ queue_name_ok(const char *q)
 	return TRUE;
 }
 
+/* One '@', no '+' (it starts the extension), no white space, control
+ * character or backslash: else the address could never match a recipient,
+ * or would not read back from the line config_template writes it on. */
+static gboolean
+address_chars_ok(const char *a)
+{
+	if (strchr(a, '+') != NULL || strchr(a, '@') != strrchr(a, '@'))
+		return FALSE;
+	for (; *a != '\0'; a++)
+		if ((guchar)*a <= ' ' || *a == 0x7f || *a == '\\')
+			return FALSE;
+	return TRUE;
+}
+
 static desk_status
 parse_addresses(const char *value, GPtrArray *out, desk_err *err)
 {
@@ -106,8 +120,7 @@ parse_addresses(const char *value, GPtrArray *out, desk_err *err)
 		if (eq != NULL)
 			*eq++ = '\0';
 		at = strchr(item, '@');
-		if (at == NULL || at == item || at[1] == '\0' || strchr(at + 1, '@') != NULL ||
-		    strchr(item, '+') != NULL) {
+		if (at == NULL || at == item || at[1] == '\0' || !address_chars_ok(item)) {
 			s = desk_fail(err, DESK_CONFIG, "bad desk address: %s", item);
 			break;
 		}

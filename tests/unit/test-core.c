@@ -215,6 +215,8 @@ test_config(void)
 	/* found by tests/fuzz/fuzz-config (regress/config/): such an address never matched */
 	g_file_set_contents(path, "[desk]\naddresses = support@helpdesk.test@other.test\n", -1, NULL);
 	ok(config_load(path, &cfg, NULL) == DESK_CONFIG, "a desk address with two '@' is a config error");
+	g_file_set_contents(path, "[desk]\naddresses = sup\\nport@helpdesk.test=support\n", -1, NULL);
+	ok(config_load(path, &cfg, NULL) == DESK_CONFIG, "a desk address with a newline is a config error");
 	unlink(path);
 	rmdir(dir);
 	g_free(ext);
