@@ -170,6 +170,17 @@ set_key(desk_config *cfg, const struct key *k, const char *value, desk_err *err)
 	return DESK_SOFTWARE;
 }
 
+/* Whether the tag of a ticket made from TAG reads back as that ticket
+ * (thread_subject_tag): "%n" once, at most 32 bytes, and no digit right
+ * after the number. */
+static gboolean
+subject_tag_ok(const char *tag)
+{
+	const char *n = strstr(tag, "%n");
+
+	return n != NULL && strstr(n + 2, "%n") == NULL && !g_ascii_isdigit(n[2]) && strlen(tag) <= 32;
+}
+
 desk_status
 config_load(const char *path, desk_config **out, desk_err *err)
 {
@@ -198,8 +209,9 @@ config_load(const char *path, desk_config **out, desk_err *err)
 			? g_strdup(strchr(((desk_address *)cfg->addresses->pdata[0])->address, '@') + 1)
 			: g_strdup("maildesk.invalid");
 	}
-	if (s == DESK_OK && (strstr(cfg->subject_tag, "%n") == NULL || strlen(cfg->subject_tag) > 32))
-		s = desk_fail(err, DESK_CONFIG, "desk.subject_tag must contain %%n: %s", cfg->subject_tag);
+	if (s == DESK_OK && !subject_tag_ok(cfg->subject_tag))
+		s = desk_fail(err, DESK_CONFIG, "desk.subject_tag must contain %%n once, not followed by a digit: %s",
+			      cfg->subject_tag);
 	if (s == DESK_OK)
 		s = netmatch_check(cfg->trusted_networks, err);
 	if (s == DESK_OK)
