@@ -81,10 +81,14 @@ xd_set_items(const char *set)
 	return ticket_set_items(set);
 }
 
-/* Whether the encoder takes VALUE: what its callers guarantee today. One
- * line of printable text (event_headers writes values as they are) that
- * does not start with white space (the decoder strips it) and is at most
- * 200 bytes (facts.c keeps the first 200 bytes of an X-Desk-* value). */
+/* Whether the encoder takes VALUE: one line of printable text
+ * (event_headers writes values as they are) that does not start with
+ * white space (the decoder strips it) and is at most 200 bytes. The limit
+ * is an open bug, not a contract: facts.c keeps the first 200 bytes of an
+ * X-Desk-* value, so a longer X-Desk-Set loses its seal and the indexer
+ * takes the event for mail from outside (desk cc 1 add ADDRESS with a
+ * 228-byte address is lost that way). Raise it when the encoder bounds
+ * what it writes or the decoder reads it whole. */
 static gboolean
 xd_encodable(const char *value)
 {
