@@ -110,6 +110,20 @@ queue_name_ok(const char *q)
 	return TRUE;
 }
 
+/* One '@', no '+' (it starts the extension), no white space, control
+ * character or backslash: else the address could never match a recipient,
+ * or would not read back from the line config_template writes it on. */
+static gboolean
+address_chars_ok(const char *a)
+{
+	if (strchr(a, '+') != NULL || strchr(a, '@') != strrchr(a, '@'))
+		return FALSE;
+	for (; *a != '\0'; a++)
+		if ((guchar)*a <= ' ' || *a == 0x7f || *a == '\\')
+			return FALSE;
+	return TRUE;
+}
+
 static desk_status
 parse_addresses(const char *value, GPtrArray *out, desk_err *err)
 {
@@ -126,7 +140,7 @@ parse_addresses(const char *value, GPtrArray *out, desk_err *err)
 		if (eq != NULL)
 			*eq++ = '\0';
 		at = strchr(item, '@');
-		if (at == NULL || at == item || at[1] == '\0' || strchr(item, '+') != NULL) {
+		if (at == NULL || at == item || at[1] == '\0' || !address_chars_ok(item)) {
 			s = desk_fail(err, DESK_CONFIG, "bad desk address: %s", item);
 			break;
 		}
@@ -233,6 +247,17 @@ set_keys(desk_config *cfg, GKeyFile *kf, const char *path, const char *problem, 
 	return s;
 }
 
+/* Whether the tag of a ticket made from TAG reads back as that ticket
+ * (thread_subject_tag): "%n" once, at most 32 bytes, and no digit right
+ * after the number. */
+static gboolean
+subject_tag_ok(const char *tag)
+{
+	const char *n = strstr(tag, "%n");
+
+	return n != NULL && strstr(n + 2, "%n") == NULL && !g_ascii_isdigit(n[2]) && strlen(tag) <= 32;
+}
+
 desk_status
 config_load(const char *path, desk_config **out, desk_err *err)
 {
@@ -252,8 +277,9 @@ config_load(const char *path, desk_config **out, desk_err *err)
 			? g_strdup(strchr(((desk_address *)cfg->addresses->pdata[0])->address, '@') + 1)
 			: g_strdup("maildesk.invalid");
 	}
-	if (s == DESK_OK && (strstr(cfg->subject_tag, "%n") == NULL || strlen(cfg->subject_tag) > 32))
-		s = desk_fail(err, DESK_CONFIG, "desk.subject_tag must contain %%n: %s", cfg->subject_tag);
+	if (s == DESK_OK && !subject_tag_ok(cfg->subject_tag))
+		s = desk_fail(err, DESK_CONFIG, "desk.subject_tag must contain %%n once, not followed by a digit: %s",
+			      cfg->subject_tag);
 	if (s == DESK_OK)
 		s = netmatch_check(cfg->trusted_networks, err);
 	if (s == DESK_OK)

@@ -22,7 +22,14 @@ struct desk_lookup {
 	GHashTable *who;   /* "N\naddr" -> count (participants not yet indexed) */
 	GHashTable *tickets; /* ticket -> count */
 	struct stat seen;  /* of the Xapian version file at the last (re)open */
+	guint reopens;     /* notmuch_database_reopen calls on this handle */
 };
+
+/* notmuch_database_reopen keeps about 140 bytes per call until the handle
+ * is destroyed (libnotmuch 0.37): every REOPEN_FRESH-th time a new handle
+ * is opened instead, so that a lookup that lives as long as the milter
+ * stays bounded in memory. */
+#define REOPEN_FRESH 1024
 
 static void
 pending_free(gpointer p)
@@ -97,6 +104,19 @@ index_changed(desk_lookup *lk)
 	return changed;
 }
 
+/* See the index as it is now (own handle, mutex held); say whether a
+ * retry makes sense. The handle may be NULL afterwards: db() opens it. */
+static gboolean
+reopen(desk_lookup *lk)
+{
+	if (!lk->own_db || lk->db == NULL)
+		return FALSE;
+	if (++lk->reopens % REOPEN_FRESH != 0)
+		return notmuch_database_reopen(lk->db, NOTMUCH_DATABASE_MODE_READ_ONLY) == NOTMUCH_STATUS_SUCCESS;
+	notmuch_database_destroy(lk->db);
+	return index_open(lk->st, FALSE, &lk->db, NULL) == DESK_OK;
+}
+
 /* The handle, opened if needed, reopened when the index changed (mutex
  * held). */
 static desk_status
@@ -104,21 +124,11 @@ db(desk_lookup *lk, desk_err *err)
 {
 	gboolean changed = lk->own_db && index_changed(lk);
 
-	if (lk->db != NULL) {
-		if (changed)
-			notmuch_database_reopen(lk->db, NOTMUCH_DATABASE_MODE_READ_ONLY);
+	if (lk->db != NULL && changed)
+		reopen(lk);
+	if (lk->db != NULL)
 		return DESK_OK;
-	}
 	return index_open(lk->st, FALSE, &lk->db, err);
-}
-
-/* After "database modified": reopen and say whether a retry makes sense. */
-static gboolean
-reopen(desk_lookup *lk)
-{
-	if (!lk->own_db || lk->db == NULL)
-		return FALSE;
-	return notmuch_database_reopen(lk->db, NOTMUCH_DATABASE_MODE_READ_ONLY) == NOTMUCH_STATUS_SUCCESS;
 }
 
 /* Count KEY up or down in T; a string key is copied (insert frees the

@@ -231,6 +231,16 @@ test_config(void)
 	g_file_set_contents(path, "[desk]\nlock_timeout = soon\n", -1, NULL);
 	config_free(cfg);
 	ok(config_load(path, &cfg, NULL) == DESK_CONFIG, "a bad number is a config error");
+	/* found by tests/fuzz/fuzz-config (regress/config/): such an address never matched */
+	g_file_set_contents(path, "[desk]\naddresses = support@helpdesk.test@other.test\n", -1, NULL);
+	ok(config_load(path, &cfg, NULL) == DESK_CONFIG, "a desk address with two '@' is a config error");
+	g_file_set_contents(path, "[desk]\naddresses = sup\\nport@helpdesk.test=support\n", -1, NULL);
+	ok(config_load(path, &cfg, NULL) == DESK_CONFIG, "a desk address with a newline is a config error");
+	/* found by fuzz-config: a tag the desk adds must read back as its ticket */
+	g_file_set_contents(path, "[desk]\nsubject_tag = [#%n] [#%n]\n", -1, NULL);
+	ok(config_load(path, &cfg, NULL) == DESK_CONFIG, "a subject tag with %n twice is a config error");
+	g_file_set_contents(path, "[desk]\nsubject_tag = [#%n0]\n", -1, NULL);
+	ok(config_load(path, &cfg, NULL) == DESK_CONFIG, "a subject tag with a digit after %n is a config error");
 	unlink(path);
 	rmdir(dir);
 	g_free(ext);
