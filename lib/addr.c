@@ -48,7 +48,7 @@ encoded_word(const char *p)
 		return NULL;
 	while (*q != '\0' && *q != '?' && (guchar)*q > ' ')
 		q++;
-	if (*q != '?' || q == p + 2 || !strchr("bBqQ", q[1]) || q[2] != '?')
+	if (*q != '?' || q == p + 2 || q[1] == '\0' || !strchr("bBqQ", q[1]) || q[2] != '?')
 		return NULL;
 	for (q += 3; *q != '\0' && *q != '?' && (guchar)*q > ' '; q++)
 		;
@@ -110,6 +110,16 @@ bad:
 	return NULL;
 }
 
+/* Whether UTF-8 S holds a C1 control (U+0080 to U+009F). */
+static gboolean
+has_c1(const char *s)
+{
+	for (; *s != '\0'; s = g_utf8_next_char(s))
+		if (g_utf8_get_char(s) >= 0x80 && g_utf8_get_char(s) <= 0x9f)
+			return TRUE;
+	return FALSE;
+}
+
 /* The addr-spec in P..END (a source route before ':' dropped): the
  * local part as written, '@', the domain in lower case. NULL if none. */
 static char *
@@ -157,7 +167,7 @@ addr_spec(const char *p, const char *end)
 	for (c = spec; *c != '\0'; c++)
 		if ((guchar)*c < ' ' || *c == 127)
 			break;
-	if (*c != '\0' || strlen(spec) > ADDR_MAX || !g_utf8_validate(spec, -1, NULL)) {
+	if (*c != '\0' || strlen(spec) > ADDR_MAX || !g_utf8_validate(spec, -1, NULL) || has_c1(spec)) {
 		g_free(spec);
 		return NULL;
 	}

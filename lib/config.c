@@ -116,12 +116,16 @@ queue_name_ok(const char *q)
 static gboolean
 address_chars_ok(const char *a)
 {
-	if (strchr(a, '+') != NULL || strchr(a, '@') != strrchr(a, '@'))
+	const char *at = strchr(a, '@');
+
+	if (strchr(a, '+') != NULL || at == NULL || at != strrchr(a, '@'))
 		return FALSE;
-	for (; *a != '\0'; a++)
-		if ((guchar)*a <= ' ' || *a == 0x7f || *a == '\\')
+	/* a plain addr-spec: what config_queue_for compares it as (no quotes,
+	 * brackets or routes, no dot at the ends of the domain) */
+	for (const char *c = a; *c != '\0'; c++)
+		if ((guchar)*c <= ' ' || (guchar)*c >= 0x7f || strchr("\\\"<>()[],;:", *c) != NULL)
 			return FALSE;
-	return TRUE;
+	return at[1] != '.' && a[strlen(a) - 1] != '.';
 }
 
 static desk_status

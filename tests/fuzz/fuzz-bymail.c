@@ -93,7 +93,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	s = bymail_decide(st, fuzz_lookup(), part[0], part[1], m.f, *part[2] != '\0' ? part[2] : NULL, &d, &err);
 	check_decision(s, &d, &err);
 	if (s == DESK_OK && d.ticket != 0)
-		g_free(bymail_seal(st, &d));
+		g_free(bymail_seal(st, &d, m.f->message_id, "0123456789abcdef"));
 	check_commands(m.body->str);
 	g_string_free(m.body, TRUE);
 	facts_free(m.f);

@@ -200,18 +200,21 @@ index_all(desk_store *st)
 	index_result_clear(&res);
 }
 
-/* An event in ticket N, as the verbs store one. */
+/* An event in ticket N setting KEY=VALUE, as the verbs store one. */
 static void
-event(desk_store *st, guint n, const char *ev, const char *set)
+event(desk_store *st, guint n, const char *ev, const char *key, const char *value)
 {
 	desk_change *c = NULL;
 	ticket_info *t = NULL;
 	desk_err err = { 0 };
+	xset *set = xset_new();
 
+	xset_add(set, key, value);
 	if (change_begin(st, &c, &err) != DESK_OK || change_ticket(c, n, &t, NULL, &err) != DESK_OK ||
 	    change_event(c, t, NULL, ev, set, ev, &err) != DESK_OK || change_commit(c, &err) != DESK_OK)
 		fuzz_fail(__FILE__, __LINE__, err.msg);
 	ticket_info_free(t);
+	xset_free(set);
 }
 
 desk_store *
@@ -233,9 +236,9 @@ fuzz_store(void)
 	for (size_t i = 0; i < G_N_ELEMENTS(mail); i++)
 		deliver(the_store, mail[i]);
 	index_all(the_store);
-	event(the_store, 2, "status", "status=closed");
-	event(the_store, 3, "merge", "merged-into=1");
-	event(the_store, 1, "merge", "merged-from=3");
+	event(the_store, 2, "status", "status", "closed");
+	event(the_store, 3, "merge", "merged-into", "1");
+	event(the_store, 1, "merge", "merged-from", "3");
 	return the_store;
 }
 

@@ -97,7 +97,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		g_free(id);
 		p = end;
 	}
-	g_free(facts_decode_text(s));
+	g_free(facts_decode_text(s, NULL));
 	(void)thread_bounced(secret, (const char *)data, size);
 	g_free(hash);
 	g_free(s);

@@ -6,6 +6,7 @@
  * the charset named on its first line. */
 #include <string.h>
 
+#include "charset.h"
 #include "fuzz.h"
 #include "render.h"
 
@@ -35,16 +36,16 @@ check_rendered(const rendered_msg *m)
 	}
 }
 
-/* render_to_utf8 of the input, the charset taken from its first line. */
+/* charset_to_utf8 of the input, the charset taken from its first line. */
 static void
 to_utf8(const uint8_t *data, size_t size)
 {
 	const uint8_t *nl = memchr(data, '\n', MIN(size, 40));
 	char *charset = nl != NULL ? g_strndup((const char *)data, nl - data) : NULL;
 	const char *rest = nl != NULL ? (const char *)nl + 1 : (const char *)data;
-	char *u = render_to_utf8(rest, size - (rest - (const char *)data), charset, "windows-1252;koi8-r");
+	char *u = charset_to_utf8(rest, size - (rest - (const char *)data), charset, "windows-1252;koi8-r");
 
-	FUZZ_CHECK(u != NULL && g_utf8_validate(u, -1, NULL), "render_to_utf8 gives UTF-8");
+	FUZZ_CHECK(u != NULL && g_utf8_validate(u, -1, NULL), "charset_to_utf8 gives UTF-8");
 	g_free(u);
 	g_free(charset);
 }

@@ -43,11 +43,14 @@ facts_of(const char *text, gsize len)
 static void
 check_headers(desk_store *st, const thread_decision *d)
 {
-	char *h = thread_headers(st, d);
+	char *h = thread_headers(st, d, "fuzz@x.test", "0123456789abcdef", NULL);
 	msg_facts *f = facts_of(h, strlen(h));
 	guint t = 0;
 
-	FUZZ_CHECK(thread_sealed(st, f, &t) && t == d->ticket, "thread_headers read back as sealed");
+	FUZZ_CHECK(thread_sealed(st, f, "fuzz@x.test", "0123456789abcdef", &t) && t == d->ticket,
+		   "thread_headers read back as sealed");
+	FUZZ_CHECK(!thread_sealed(st, f, "other@x.test", "0123456789abcdef", &t),
+		   "but not on another message");
 	facts_free(f);
 	g_free(h);
 }
@@ -60,7 +63,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	msg_facts *f = facts_of(text, strlen(text));
 	thread_decision d;
 	desk_err err = { 0 };
-	desk_status s = thread_decide(st, fuzz_lookup(), f, NULL, 0, &d, &err);
+	desk_status s = thread_decide(st, fuzz_lookup(), f, NULL, 0, 0, &d, &err);
 
 	/* the store is healthy: a tempfail here would keep a message in the
 	 * sender's queue for ever */

@@ -1,36 +1,31 @@
-/* fuzz-xdesk.c: libFuzzer harness of our X-Desk-* headers: decoding them
- * from a message and checking their seal, and the round trip from the
- * encoder to the decoder.
+/* fuzz-xdesk.c: libFuzzer harness of our X-Desk-* headers: the one
+ * encoder and decoder of structured values (lib/xset.c), the header block
+ * read from a message (lib/facts.c) and its seal (lib/seal.c,
+ * thread_sealed), and the block written for it (seal_block).
  *
- * The code under test is called only through the xd_* functions below, so
- * that a new encoder/decoder module is fuzzed by changing them alone.
- * Today they call:
- *   xd_decode    rawmsg_scan_buf + facts_header (lib/rawmsg.c, lib/facts.c)
- *   xd_check     thread_sealed (lib/thread.c), i.e. token_check_seal (lib/token.c)
- *   xd_seal      token_seal (lib/token.c)
- *   xd_encode    event_headers (lib/event.c)
- *   xd_set_items ticket_set_items (lib/ticket.c)
- *
- * The input is a header block. An X-Desk-Seal of "valid" is replaced by
- * the seal over the headers as decoded (with X-Desk-Event and -Set),
- * "valid-bare" by the seal without them, so that the fuzzer reaches what
- * only a genuine seal reaches. Checks: a message that checks gives its
- * ticket; a set splits into "key=value" items without ';' or outer white
- * space. The round trip: the input's lines ticket, queue, event, set go
- * through xd_encode and xd_decode: they must check, with the same values,
- * whenever xd_encodable says the encoder takes them. */
+ * The input is three parts cut at NUL bytes:
+ *   0  a header block, read as facts; an X-Desk-Seal of "valid" is
+ *      replaced by the genuine seal over the block as read, so that the
+ *      fuzzer reaches what only a genuine seal reaches;
+ *   1  a string decoded as an X-Desk-Set;
+ *   2  bytes used as values (split at '\x01') for a round trip through
+ *      the encoder, under keys of the event types (lib/evtype.h).
+ * Checks: the decoder never makes an item without a valid key, and its
+ * canonical form decodes to itself; any values, whatever bytes they
+ * hold, round-trip exactly (plain and folded) and never add a key; a
+ * genuine seal verifies, and does not for another Message-ID, another
+ * digest or another set; a block seal_block writes reads back as sealed
+ * with the same values. */
 #include <stdlib.h>
 #include <string.h>
 
-#include "event.h"
+#include "evtype.h"
 #include "facts.h"
 #include "fuzz.h"
 #include "rawmsg.h"
+#include "seal.h"
 #include "thread.h"
-#include "ticket.h"
-#include "token.h"
-
-/* ---- the code under test ---- */
+#include "xset.h"
 
 static void
 on_header(void *ud, const char *name, const char *value)
@@ -38,9 +33,8 @@ on_header(void *ud, const char *name, const char *value)
 	facts_header(ud, name, value);
 }
 
-/* The X-Desk-* facts of the header block TEXT. */
 static msg_facts *
-xd_decode(const char *text, gsize len)
+facts_of(const char *text, gsize len)
 {
 	msg_facts *f = facts_new();
 	rawmsg_sink sink = { on_header, NULL, f };
@@ -49,60 +43,6 @@ xd_decode(const char *text, gsize len)
 	facts_finish(f);
 	return f;
 }
-
-/* Whether F's X-Desk-* headers are ours; *ticket gets theirs. May drop
- * an event and set the seal does not cover. */
-static gboolean
-xd_check(desk_store *st, msg_facts *f, guint *ticket)
-{
-	return thread_sealed(st, f, ticket);
-}
-
-/* The seal F's headers would need (over event and set when FULL). */
-static char *
-xd_seal(desk_store *st, const msg_facts *f, gboolean full)
-{
-	guint64 t = g_ascii_strtoull(f->x_ticket, NULL, 10);
-
-	return token_seal(st->secret, (guint)t, f->x_match, f->x_queue, full ? f->x_event : NULL,
-			  full ? f->x_set : NULL);
-}
-
-/* Our header block for an event (EVENT, SET may be NULL). */
-static char *
-xd_encode(desk_store *st, guint ticket, const char *queue, const char *event, const char *set)
-{
-	return event_headers(st, ticket, queue, event, set);
-}
-
-static char **
-xd_set_items(const char *set)
-{
-	return ticket_set_items(set);
-}
-
-/* Whether the encoder takes VALUE: one line of printable text
- * (event_headers writes values as they are) that does not start with
- * white space (the decoder strips it) and is at most 200 bytes. The limit
- * is an open bug, not a contract: facts.c keeps the first 200 bytes of an
- * X-Desk-* value, so a longer X-Desk-Set loses its seal and the indexer
- * takes the event for mail from outside (desk cc 1 add ADDRESS with a
- * 228-byte address is lost that way). Raise it when the encoder bounds
- * what it writes or the decoder reads it whole. */
-static gboolean
-xd_encodable(const char *value)
-{
-	if (value == NULL)
-		return TRUE;
-	if (*value == ' ' || *value == '\t' || strlen(value) > 200)
-		return FALSE;
-	for (const char *p = value; *p != '\0'; p++)
-		if ((guchar)*p < 32 || *p == 127)
-			return FALSE;
-	return TRUE;
-}
-
-/* ---- the harness ---- */
 
 int
 LLVMFuzzerInitialize(int *argc, char ***argv)
@@ -114,87 +54,141 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	return 0;
 }
 
+/* The decoder: valid keys only; canonical form is a fixed point. */
 static void
-check_items(const char *set)
+decode_set(const char *text)
 {
-	char **items = xd_set_items(set);
+	guint bad = 0, bad2 = 0;
+	xset *s = xset_decode(text, &bad), *again;
+	char *enc = xset_encode(s), *enc2;
 
-	for (char **i = items; *i != NULL; i++) {
-		size_t len = strlen(*i);
-
-		FUZZ_CHECK(strchr(*i, '=') != NULL && strchr(*i, ';') == NULL, "an item is key=value without ';'");
-		FUZZ_CHECK(len > 0 && !g_ascii_isspace((*i)[0]) && !g_ascii_isspace((*i)[len - 1]),
-			   "an item has no outer white space");
-	}
-	g_strfreev(items);
+	for (guint i = 0; i < xset_len(s); i++)
+		FUZZ_CHECK(xset_key_valid(xset_key(s, i)), "a decoded item has a valid key");
+	again = xset_decode(enc, &bad2);
+	enc2 = xset_encode(again);
+	FUZZ_CHECK(bad2 == 0 && xset_len(again) == xset_len(s) && strcmp(enc, enc2) == 0,
+		   "the canonical form decodes to itself");
+	for (const char *c = enc; *c != '\0'; c++)
+		FUZZ_CHECK((guchar)*c >= ' ' && (guchar)*c <= '~', "the encoded form is printable ASCII");
+	g_free(enc);
+	g_free(enc2);
+	xset_free(again);
+	xset_free(s);
 }
 
-/* Decode and check the input as it is (with a genuine seal when asked). */
+/* Values of any bytes under real keys: the same items back, no more. */
 static void
-decode(desk_store *st, const char *text, gsize len)
+round_trip(const char *values, size_t len)
 {
-	msg_facts *f = xd_decode(text, len);
-	guint ticket = 0;
+	const char *const *events = evtype_all();
+	size_t nev = 0;
+	xset *s = xset_new(), *back, *folded;
+	const char *p = values, *end = values + len;
+	char *enc, *fold;
+	guint i = 0;
 
-	if (f->x_seal != NULL && f->x_ticket != NULL && f->x_match != NULL && f->x_queue != NULL &&
-	    (strcmp(f->x_seal, "valid") == 0 || strcmp(f->x_seal, "valid-bare") == 0)) {
-		char *seal = xd_seal(st, f, strcmp(f->x_seal, "valid") == 0);
+	while (events[nev] != NULL)
+		nev++;
+	while (p <= end && i < 16) {
+		const char *q = memchr(p, '\x01', end - p);
+		char **keys = evtype_keys(events[i % nev]);
+		guint nk = g_strv_length(keys);
+
+		if (q == NULL)
+			q = end;
+		xset_add_len(s, keys[i % nk], p, q - p);
+		g_strfreev(keys);
+		i++;
+		p = q + 1;
+	}
+	enc = xset_encode(s);
+	fold = xset_encode_folded(s, 12);
+	back = xset_decode(enc, NULL);
+	folded = xset_decode(fold, NULL);
+	FUZZ_CHECK(xset_len(back) == xset_len(s) && xset_len(folded) == xset_len(s), "no item more, none less");
+	for (guint k = 0; k < xset_len(s); k++) {
+		gsize a, b, c;
+		const char *va = xset_value(s, k, &a), *vb = xset_value(back, k, &b), *vc = xset_value(folded, k, &c);
+
+		FUZZ_CHECK(strcmp(xset_key(s, k), xset_key(back, k)) == 0 && a == b && memcmp(va, vb, a) == 0,
+			   "each value comes back exactly");
+		FUZZ_CHECK(strcmp(xset_key(s, k), xset_key(folded, k)) == 0 && a == c && memcmp(va, vc, a) == 0,
+			   "and from the folded form too");
+	}
+	g_free(enc);
+	g_free(fold);
+	xset_free(back);
+	xset_free(folded);
+	xset_free(s);
+}
+
+/* The block of the input: its seal, genuine when asked for. */
+static void
+check_block(desk_store *st, const char *text)
+{
+	msg_facts *f = facts_of(text, strlen(text));
+	const char *id = f->message_id != NULL ? f->message_id : "fuzz@x.test";
+	guint t = 0;
+
+	if (f->x_seal != NULL && strcmp(f->x_seal, "valid") == 0 && f->x_ticket != NULL && f->x_match != NULL &&
+	    f->x_queue != NULL) {
+		char *reused = f->x_reused != NULL ? facts_parse_id(f->x_reused, NULL) : NULL;
+		guint64 n = g_ascii_strtoull(f->x_ticket, NULL, 10);
+		seal_facts sf = { (guint)n, f->x_match, f->x_queue, f->x_event, f->x_set, f->x_kb, reused, id, "digest" };
+		char *seal = seal_make(st->secret, &sf);
 
 		g_free(f->x_seal);
 		f->x_seal = seal;
+		g_free(reused);
 	}
-	if (xd_check(st, f, &ticket)) {
-		FUZZ_CHECK(ticket != 0 && ticket == g_ascii_strtoull(f->x_ticket, NULL, 10), "a sealed ticket is its own");
-		check_items(f->x_set);
+	if (f->x_seal != NULL && thread_sealed(st, f, id, "digest", &t)) {
+		FUZZ_CHECK(t != 0 && t == g_ascii_strtoull(f->x_ticket, NULL, 10), "a sealed ticket is its own");
+		FUZZ_CHECK(!thread_sealed(st, f, "other@x.test", "digest", &t), "not sealed for another Message-ID");
+		FUZZ_CHECK(!thread_sealed(st, f, id, "other", &t), "not sealed for other content");
 	}
-	check_items(f->x_set);
 	facts_free(f);
 }
 
-/* Line I of LINES, NULL when missing or empty. */
-static const char *
-line(char **lines, int i)
-{
-	for (int j = 0; j < i; j++)
-		if (lines[j] == NULL)
-			return NULL;
-	return lines[i] != NULL && *lines[i] != '\0' ? lines[i] : NULL;
-}
-
-/* Encode the first four lines of TEXT (ticket, queue, event, set) and decode them. */
+/* A block seal_block writes reads back as sealed, with its values. */
 static void
-round_trip(desk_store *st, const char *text)
+write_block(desk_store *st, const char *setv)
 {
-	char **lines = g_strsplit(text, "\n", 5);
-	const char *queue = line(lines, 1), *event = line(lines, 2), *set = line(lines, 3);
-	guint64 t = lines[0] != NULL ? g_ascii_strtoull(lines[0], NULL, 10) : 0;
+	seal_facts sf = { 7, "ours", "support", "status", setv, NULL, NULL, "w@x.test", "digest" };
+	char *block = seal_block(st->secret, &sf);
+	msg_facts *f;
+	guint t = 0;
 
-	if (t > 0 && t <= G_MAXUINT && queue != NULL && xd_encodable(queue) && xd_encodable(event) &&
-	    xd_encodable(set)) {
-		char *h = xd_encode(st, (guint)t, queue, event, set);
-		msg_facts *f = xd_decode(h, strlen(h));
-		guint back = 0;
+	if (block == NULL)
+		return;  /* a set that does not decode cleanly is never sealed */
+	f = facts_of(block, strlen(block));
+	FUZZ_CHECK(thread_sealed(st, f, "w@x.test", "digest", &t) && t == 7, "a written block reads back as sealed");
+	FUZZ_CHECK(f->x_set != NULL, "with its set");
+	{
+		char *a = NULL, *b = NULL;
+		xset *x = xset_decode(setv, NULL), *y = xset_decode(f->x_set, NULL);
 
-		FUZZ_CHECK(xd_check(st, f, &back), "what the encoder wrote checks");
-		FUZZ_CHECK(back == t, "with its ticket");
-		FUZZ_CHECK(g_strcmp0(f->x_queue, queue) == 0, "and its queue");
-		FUZZ_CHECK(g_strcmp0(f->x_event, event) == 0, "and its event");
-		FUZZ_CHECK(g_strcmp0(f->x_set, set) == 0, "and its set");
-		facts_free(f);
-		g_free(h);
+		a = xset_encode(x);
+		b = xset_encode(y);
+		FUZZ_CHECK(strcmp(a, b) == 0, "the same set");
+		g_free(a);
+		g_free(b);
+		xset_free(x);
+		xset_free(y);
 	}
-	g_strfreev(lines);
+	facts_free(f);
+	g_free(block);
 }
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	desk_store *st = fuzz_store();
-	char *text = fuzz_str(data, size);
+	char **part = fuzz_split(data, size, 3);
 
-	decode(st, (const char *)data, size);
-	round_trip(st, text);
-	check_items(text);
-	g_free(text);
+	check_block(st, part[0]);
+	decode_set(part[1]);
+	write_block(st, part[1]);
+	round_trip(part[2], strlen(part[2]));
+	g_strfreev(part);
 	return 0;
 }

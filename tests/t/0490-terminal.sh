@@ -3,8 +3,8 @@
 # a control. Mail through a real Postfix and maildesk-milter carries ESC,
 # OSC (ESC ] ... BEL), BEL, CSI (ESC [ 2J), the C1 control U+009B and the
 # bidi controls U+202E and U+2066 in the From name, the quoted local part
-# of the address (the requester: C1 and bidi only, an address with ESC or
-# BEL in it is no address, lib/addr.c), Subject, Cc, an attachment's file name
+# of the address (the requester: bidi controls only, an address with a C0
+# or C1 control in it is no address, lib/addr.c), Subject, Cc, an attachment's file name
 # and the body; a KB article carries them in its title, tags, text, commit
 # message and author. Every printing verb runs, and no byte stream it
 # writes (stdout or stderr) holds ESC, BEL, a C1 control or a bidi
@@ -59,7 +59,7 @@ def msg(mid, frm, subject, body, cc=None, irt=None, attach=None):
             f"Content-Disposition: attachment; filename*=utf-8''{fn}\n"
             "Content-Transfer-Encoding: base64\n\naGVsbG8K\n--sep--\n")
 path, kind = sys.argv[1], sys.argv[2]
-eve = '"Visible-from \x1b]0;x\x07 Eve\u202e" <"eve\u009b\u202elocal"@customer.test>'
+eve = '"Visible-from \x1b]0;x\x07 Eve\u202e" <"eve\u202e\u2066local"@customer.test>'
 if kind == "first":
     m = msg("t1@customer.test", eve,
             f"Visible-subject printer {ew(BAD)} raw\x1b[31mred\x07 \u202eevil",
@@ -69,7 +69,7 @@ if kind == "first":
 elif kind == "reply":
     m = msg("t2@customer.test", eve, "Re: more " + ew(BAD), "Visible-reply-body " + BAD, irt="t1@customer.test")
 else:
-    m = msg("m1@customer.test", '"Mallory\x1b[2J" <"mal\u009b\u202elory"@customer.test>',
+    m = msg("m1@customer.test", '"Mallory\x1b[2J" <"mal\u2066\u202elory"@customer.test>',
             "Visible-second " + ew(BAD), "Visible-second-body " + BAD)
 open(path, "wb").write(m.encode())
 EOF
@@ -149,13 +149,13 @@ check_eq "list --format=tsv: two rows of 11 fields each" "11 11" \
 	"$(awk -F'\t' '{ print NF }' "$O/list-tsv.out" | xargs)"
 run list-json D list --status any --format=json
 clean list-json Visible-subject
-json_keeps list-json '"\x1b[2J" in j[-1]["subject"] and "\u202e" in j[-1]["subject"] and "\x9b" in j[-1]["requester"]'
+json_keeps list-json '"\x1b[2J" in j[-1]["subject"] and "\u202e" in j[-1]["subject"] and "\u202e" in j[-1]["requester"]'
 run show D show 1 --as alice
 clean show Visible-subject Visible-from Visible-cc Visible-cc2 Visible-body Visible-attach \
 	Visible-reply-body "line two" 'carriage' "eve" printer
 run show-json D show 1 --format=json
 clean show-json Visible-body
-json_keeps show-json '"\u202e" in j["messages"][0]["subject"] and "\x9b" in j["requester"]'
+json_keeps show-json '"\u202e" in j["messages"][0]["subject"] and "\u202e" in j["requester"]'
 
 # ---------------------------------------------------- the verbs that change
 run reply D reply 1 --as alice -m "Visible-answer"
