@@ -108,10 +108,15 @@ check "the agent comments" A comment 1 -m "Billing knows."
 check "the agent blocks a spammer (writes var/blocked)" A spam 2 --block
 check "var/blocked holds the address" grep -qx carol@example.com "$STORE/var/blocked"
 check "the agent unblocks again" A spam 2 --block --undo
-# the KB: she pushes an article (the hooks run as her, post-receive writes
-# the search index) and searches it
+# the KB: she pushes an article through maildesk-kb-receive (setuid to the
+# owner: the hooks run as the owner, post-receive writes the search index,
+# 0505-kb-security.sh has the rest) and searches it
+W=$T/libexec/maildesk-kb-receive
+mkdir -p "$T/libexec" && chmod 0755 "$T/libexec"
+cp "$BUILDDIR/maildesk-kb-receive" "$W" && chown maildesk:maildesk "$W" && chmod 4750 "$W" ||
+	bail_out "install the wrapper"
 as "$AGENT" git config --global --add safe.directory "$STORE/kb"
-as "$AGENT" sh -c "cd '$T/home/$AGENT' && git clone -q '$STORE/kb' kb 2>/dev/null && cd kb && mkdir articles &&
+as "$AGENT" sh -c "cd '$T/home/$AGENT' && git clone -q -c remote.origin.receivepack='$W' '$STORE/kb' kb 2>/dev/null && cd kb && mkdir articles &&
 	printf 'Title: Printer on fire\nTags: printer\nAudience: public\nStatus: published\n\nUnplug it.\n' >articles/fire.txt &&
 	git add articles && git -c user.name=Ann -c user.email=ann@helpdesk.test commit -q -m fire &&
 	git push -q origin HEAD:main" >"$T/push.log" 2>&1

@@ -94,7 +94,7 @@ commit_push "first article"
 check "a push through the wrapper is accepted" test "$(main)" = "$(G rev-parse HEAD)"
 case $out in *"kb index at"*"built, 1 articles"*) ok "post-receive ran and built the index" ;;
 *) not_ok "post-receive ran and built the index" "$out" ;; esac
-check_eq "what the push wrote belongs to maildesk, nothing to the agent" "" "$(find "$KB" "$STORE/kb-index.sqlite" ! -user maildesk)"
+check_eq "what the push wrote belongs to maildesk, nothing to the agent" "" "$(find "$KB" "$STORE/var/kb-index.sqlite" ! -user maildesk)"
 check_eq "and is still not writable by the group" "" "$(find "$KB" -perm /022)"
 
 before=$(main)
@@ -220,20 +220,20 @@ commit_push "1.6 MB of text"
 check "lint accepts 1.6 MB of good articles" test "$(main)" = "$(G rev-parse HEAD)"
 case $out in *"full at kb.index_max_mb (1 MiB)"*) ok "the index does not take them: full at kb.index_max_mb" ;;
 *) not_ok "the index does not take them: full at kb.index_max_mb" "$out" ;; esac
-size=$(stat -c %s "$STORE/kb-index.sqlite")
+size=$(stat -c %s "$STORE/var/kb-index.sqlite")
 check "the index file stayed within 1 MiB ($size bytes)" test "$size" -le 1048576
 store_conf index_max_mb 256 || bail_out "store_conf"
 out=$(as_maildesk "$DESK" --store "$STORE" kb index 2>&1)
 case $out in *"kb index at"*"4 files changed"*) ok "with a larger cap, kb index catches up" ;; *) not_ok "with a larger cap, kb index catches up" "$out" ;; esac
 
 # --- the index, in the group's directory, cannot send the owner's writes elsewhere
-A rm -f "$STORE/kb-index.sqlite"
-A ln -s "$T/owners/planted" "$STORE/kb-index.sqlite"
+A rm -f "$STORE/var/kb-index.sqlite"
+A ln -s "$T/owners/planted" "$STORE/var/kb-index.sqlite"
 article refunds "Refunds" "Within five working days, sometimes four."
 commit_push "refunds, index planted"
 check "a symbolic link the agent put in place of the index: the owner's desk writes nothing there" \
 	test ! -e "$T/owners/planted"
-check_eq "the index is a file of the owner's again" "regular file maildesk" "$(stat -c '%F %U' "$STORE/kb-index.sqlite")"
+check_eq "the index is a file of the owner's again" "regular file maildesk" "$(stat -c '%F %U' "$STORE/var/kb-index.sqlite")"
 
 # --- desk kb new as the agent: the draft is pushed through the wrapper
 out=$(A "$DESK" --store "$STORE" kb new how-to-pay 2>&1)
