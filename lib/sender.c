@@ -1,7 +1,10 @@
 /* sender.c: the [sender] policy: trusted Authentication-Results, holds, acks. */
+#include <fcntl.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "ratelimit.h"
+#include "rawmsg.h"
 #include "sender.h"
 
 gboolean
@@ -26,6 +29,34 @@ sender_verdict(const desk_config *cfg, const msg_facts *f, char **how)
 	v = authres_judge(values, f->from, how);
 	g_ptr_array_unref(values);
 	return v;
+}
+
+static void
+on_header(void *ud, const char *name, const char *value)
+{
+	facts_header(ud, name, value);
+}
+
+gboolean
+sender_verdict_file(const desk_config *cfg, const char *path, authres_verdict *v, char **how)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	rawmsg_sink sink = { on_header, NULL, NULL };
+	msg_facts *f;
+	desk_err err = { 0 };
+	gsize size = 0;
+	gboolean ok;
+
+	if (fd < 0)
+		return FALSE;
+	f = facts_new();
+	sink.ud = f;
+	ok = rawmsg_scan(fd, -1, &sink, &size, &err) == DESK_OK;
+	close(fd);
+	if (ok)
+		*v = sender_verdict(cfg, f, how);
+	facts_free(f);
+	return ok;
 }
 
 const char *

@@ -22,6 +22,11 @@ gboolean sender_authres_counts(const desk_config *cfg, const char *value, gboole
  * "not authenticated"); caller g_free()s. */
 authres_verdict sender_verdict(const desk_config *cfg, const msg_facts *f, char **how);
 
+/* The same for the stored message file PATH (its headers are read), e.g.
+ * for desk show: the trusted results stay in the stored copy. FALSE when
+ * PATH cannot be read. */
+gboolean sender_verdict_file(const desk_config *cfg, const char *path, authres_verdict *v, char **how);
+
 /* Why a match by In-Reply-To, References or subject tag with verdict V is
  * held under require_aligned_sender ("sender failed DMARC", "sender not
  * authenticated"), or NULL when it is not. */
