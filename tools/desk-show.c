@@ -362,7 +362,7 @@ verb_show(const char *store_dir, int argc, char **argv)
 	char *end;
 	guint64 n;
 	int rc = desk_parse("show", "N", "Show ticket N: its facts and every message in order, as\n"
-			    "readable UTF-8 text.", entries, &argc, &argv);
+			    "readable UTF-8 text, with how each sender was authenticated (Auth).", entries, &argc, &argv);
 
 	if (rc >= 0)
 		goto out;
