@@ -1,13 +1,19 @@
 /* test-authres.c: unit tests of lib/authres.c: Authentication-Results
  * header fields as OpenDKIM, OpenDMARC, policyd-spf, rspamd, Gmail and
  * Microsoft write them, parsed; the verdict on a From address; relaxed
- * alignment on the Public Suffix List. Every expected value is written out
- * by hand. TAP. */
+ * alignment on the Public Suffix List; the [sender] policy (lib/sender.h)
+ * and the rate limits (lib/ratelimit.h) on a table in a scratch directory.
+ * Every expected value is written out by hand. TAP. */
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include <glib/gstdio.h>
 
 #include "authres.h"
+#include "ratelimit.h"
+#include "sender.h"
 
 static int n, failed;
 
@@ -273,6 +279,97 @@ test_alignment(void)
 	ok(!authres_aligned("", "example.com"), "not aligned: empty");
 }
 
+static void
+test_rate_parse(void)
+{
+	desk_rate r;
+
+	ok(ratelimit_parse("30/1h", &r) == DESK_OK && r.count == 30 && r.seconds == 3600, "30/1h");
+	ok(ratelimit_parse("5/10m", &r) == DESK_OK && r.count == 5 && r.seconds == 600, "5/10m");
+	ok(ratelimit_parse("2/45s", &r) == DESK_OK && r.count == 2 && r.seconds == 45, "2/45s");
+	ok(ratelimit_parse("100/1d", &r) == DESK_OK && r.count == 100 && r.seconds == 86400, "100/1d");
+	ok(ratelimit_parse("0", &r) == DESK_OK && r.count == 0, "0 is no limit");
+	ok(ratelimit_parse("30", &r) == DESK_CONFIG, "a count without a window is refused");
+	ok(ratelimit_parse("30/h", &r) == DESK_CONFIG, "a window without a number is refused");
+	ok(ratelimit_parse("30/1w", &r) == DESK_CONFIG, "an unknown unit is refused");
+	ok(ratelimit_parse("30/0h", &r) == DESK_CONFIG, "an empty window is refused");
+	ok(ratelimit_parse("-1/1h", &r) == DESK_CONFIG, "a negative count is refused");
+	ok(ratelimit_parse("30/1h ", &r) == DESK_CONFIG, "trailing bytes are refused");
+	ok(ratelimit_parse("30/400d", &r) == DESK_CONFIG, "a window over a year is refused");
+}
+
+static void
+test_rate_take(void)
+{
+	char *dir = g_dir_make_tmp("test-authres-XXXXXX", NULL);
+	desk_ratelimit *rl = ratelimit_new(dir);
+	desk_config cfg = { 0 };
+	char *path = g_build_filename(dir, "ratelimit.sqlite", NULL);
+	GStatBuf sb;
+
+	cfg.rate[RATE_NEW_SENDER] = (desk_rate){ 2, 3600 };
+	cfg.rate[RATE_NEW_DOMAIN] = (desk_rate){ 3, 3600 };
+	cfg.rate[RATE_NEW_TOTAL] = (desk_rate){ 5, 3600 };
+	ok(ratelimit_take(rl, &cfg, RATE_KIND_ACK, "ann@a.example") == -1, "no ack limits: allowed");
+	ok(g_stat(path, &sb) != 0, "no ack limits: no table made");
+	ok(ratelimit_take(rl, &cfg, RATE_KIND_NEW, "ann@a.example") == -1, "ann's first: allowed");
+	ok(g_stat(path, &sb) == 0 && (sb.st_mode & 0777) == 0660, "the table is made, mode 0660");
+	ok(ratelimit_take(rl, &cfg, RATE_KIND_NEW, "Ann+x@A.example") == -1, "Ann+x@A.example's: allowed (2 of 2)");
+	ok(ratelimit_take(rl, &cfg, RATE_KIND_NEW, "ann+y@a.example") == RATE_NEW_SENDER,
+	   "ann+y@a.example is ann@a.example: over rate_new_sender");
+	ok(ratelimit_take(rl, &cfg, RATE_KIND_NEW, "bob@a.example") == -1, "bob@a.example: allowed (domain 3 of 3)");
+	ok(ratelimit_take(rl, &cfg, RATE_KIND_NEW, "cy@a.example") == RATE_NEW_DOMAIN, "cy@a.example: over rate_new_domain");
+	ok(ratelimit_take(rl, &cfg, RATE_KIND_NEW, "cy@sub.a.example") == -1, "sub.a.example is another domain (4 of 5)");
+	ok(ratelimit_take(rl, &cfg, RATE_KIND_NEW, NULL) == -1, "no sender: allowed, counted (5 of 5)");
+	ok(ratelimit_take(rl, &cfg, RATE_KIND_NEW, "dee@d.example") == RATE_NEW_TOTAL, "dee: over rate_new_total");
+	ok(ratelimit_take(rl, &cfg, RATE_KIND_ACK, "dee@d.example") == -1, "acks are counted apart");
+	cfg.rate[RATE_NEW_TOTAL] = (desk_rate){ 0, 0 };
+	cfg.rate[RATE_NEW_SENDER] = (desk_rate){ 1, 1 };
+	ok(ratelimit_take(rl, &cfg, RATE_KIND_NEW, "eve@e.example") == -1, "eve, 1/1s: allowed");
+	ok(ratelimit_take(rl, &cfg, RATE_KIND_NEW, "eve@e.example") == RATE_NEW_SENDER, "eve again at once: over");
+	g_usleep(2100000);
+	ok(ratelimit_take(rl, &cfg, RATE_KIND_NEW, "eve@e.example") == -1, "eve two seconds later: allowed again");
+	ratelimit_free(rl);
+	g_unlink(path);
+	g_free(path);
+	path = g_strdup_printf("rm -rf '%s'", dir);
+	if (system(path) != 0)
+		printf("# could not remove %s\n", dir);
+	g_free(path);
+	g_free(dir);
+}
+
+static void
+test_policy(void)
+{
+	desk_config cfg = { 0 };
+
+	cfg.authserv_id = "";
+	cfg.require_aligned = "fail";
+	cfg.ack_senders = "not-failed";
+	ok(!sender_authres_counts(&cfg, "mx.example.net; dmarc=pass", TRUE), "no authserv_id: nothing counts");
+	cfg.authserv_id = "mx.example.net";
+	ok(sender_authres_counts(&cfg, "mx.example.net; dmarc=pass", TRUE), "ours above Received counts");
+	ok(!sender_authres_counts(&cfg, "mx.example.net; dmarc=pass", FALSE), "ours below Received does not");
+	ok(!sender_authres_counts(&cfg, "other.example; dmarc=pass", TRUE), "another authserv-id does not");
+	cfg.authserv_scrubbed = TRUE;
+	ok(sender_authres_counts(&cfg, "mx.example.net; dmarc=pass", FALSE), "scrubbed: ours below Received counts");
+	is_str(sender_hold(&cfg, AUTHRES_FAIL), "sender failed DMARC", "fail: a DMARC fail is held");
+	ok(sender_hold(&cfg, AUTHRES_NONE) == NULL, "fail: none joins");
+	cfg.require_aligned = "yes";
+	is_str(sender_hold(&cfg, AUTHRES_NONE), "sender not authenticated", "yes: none is held");
+	ok(sender_hold(&cfg, AUTHRES_PASS) == NULL, "yes: pass joins");
+	cfg.require_aligned = "no";
+	ok(sender_hold(&cfg, AUTHRES_FAIL) == NULL, "no: even a fail joins");
+	ok(sender_no_ack(&cfg, AUTHRES_FAIL) != NULL && sender_no_ack(&cfg, AUTHRES_NONE) == NULL,
+	   "not-failed: no ack to a fail, one to none");
+	cfg.ack_senders = "aligned";
+	ok(sender_no_ack(&cfg, AUTHRES_NONE) != NULL && sender_no_ack(&cfg, AUTHRES_PASS) == NULL,
+	   "aligned: an ack only to a pass");
+	cfg.ack_senders = "any";
+	ok(sender_no_ack(&cfg, AUTHRES_FAIL) == NULL, "any: an ack even to a fail");
+}
+
 int
 main(void)
 {
@@ -281,6 +378,9 @@ main(void)
 	test_bounds();
 	test_verdicts();
 	test_alignment();
+	test_rate_parse();
+	test_rate_take();
+	test_policy();
 	printf("1..%d\n", n);
 	return failed != 0;
 }
