@@ -23,7 +23,7 @@ struct desk_ratelimit {
 	GMutex lock;
 	char *path;
 	sqlite3 *db;
-	sqlite3_stmt *count[3], *insert, *purge;
+	sqlite3_stmt *sum, *add, *purge;
 	gint64 last_purge, failed_open;
 };
 
@@ -76,13 +76,11 @@ ratelimit_new(const char *dir)
 static void
 rl_close(desk_ratelimit *rl)
 {
-	for (int i = 0; i < 3; i++)
-		sqlite3_finalize(rl->count[i]);
-	sqlite3_finalize(rl->insert);
+	sqlite3_finalize(rl->sum);
+	sqlite3_finalize(rl->add);
 	sqlite3_finalize(rl->purge);
 	sqlite3_close(rl->db);
-	memset(rl->count, 0, sizeof rl->count);
-	rl->insert = rl->purge = NULL;
+	rl->sum = rl->add = rl->purge = NULL;
 	rl->db = NULL;
 }
 
@@ -103,17 +101,21 @@ prepare(desk_ratelimit *rl, const char *sql, sqlite3_stmt **st)
 	return sqlite3_prepare_v3(rl->db, sql, -1, SQLITE_PREPARE_PERSISTENT, st, NULL) == SQLITE_OK;
 }
 
-/* Open the table (lock held); FALSE, logged, when it cannot be. */
+/* Open the table (lock held); FALSE, logged, when it cannot be.
+ *
+ * One row per kind, scope (0 the sender, 1 its domain, 2 everyone), key
+ * and slot: how many in the slot that starts at SLOT (Unix time). A slot
+ * is a 60th of the limit's window (a minute of an hour), so a check sums
+ * at most about 60 rows whatever the load, and the window slides in those
+ * steps. */
 static gboolean
 rl_open(desk_ratelimit *rl)
 {
 	static const char schema[] =
-		"PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
-		"CREATE TABLE IF NOT EXISTS hits(kind INTEGER NOT NULL, sender TEXT NOT NULL,"
-		" domain TEXT NOT NULL, t INTEGER NOT NULL);"
-		"CREATE INDEX IF NOT EXISTS hits_sender ON hits(kind, sender, t);"
-		"CREATE INDEX IF NOT EXISTS hits_domain ON hits(kind, domain, t);"
-		"CREATE INDEX IF NOT EXISTS hits_t ON hits(kind, t);";
+		"PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA journal_size_limit=1048576;"
+		"CREATE TABLE IF NOT EXISTS counts(kind INTEGER NOT NULL, scope INTEGER NOT NULL,"
+		" key TEXT NOT NULL, slot INTEGER NOT NULL, n INTEGER NOT NULL,"
+		" PRIMARY KEY(kind, scope, key, slot)) WITHOUT ROWID;";
 	gint64 now = g_get_monotonic_time() / G_USEC_PER_SEC;
 	gboolean ok;
 
@@ -126,11 +128,12 @@ rl_open(desk_ratelimit *rl)
 		chmod(rl->path, 0660);  /* the store's group: milter, desk ingest, agents */
 		sqlite3_busy_timeout(rl->db, RATE_BUSY_MS);
 		ok = sqlite3_exec(rl->db, schema, NULL, NULL, NULL) == SQLITE_OK &&
-		     prepare(rl, "SELECT count(*) FROM hits WHERE kind=?1 AND sender=?2 AND t>?4", &rl->count[0]) &&
-		     prepare(rl, "SELECT count(*) FROM hits WHERE kind=?1 AND domain=?3 AND t>?4", &rl->count[1]) &&
-		     prepare(rl, "SELECT count(*) FROM hits WHERE kind=?1 AND t>?4", &rl->count[2]) &&
-		     prepare(rl, "INSERT INTO hits(kind, sender, domain, t) VALUES(?1, ?2, ?3, ?4)", &rl->insert) &&
-		     prepare(rl, "DELETE FROM hits WHERE t<=?1", &rl->purge);
+		     prepare(rl, "SELECT coalesce(sum(n), 0) FROM counts WHERE kind=?1 AND scope=?2 AND key=?3 AND slot>?4",
+			     &rl->sum) &&
+		     prepare(rl, "INSERT INTO counts(kind, scope, key, slot, n) VALUES(?1, ?2, ?3, ?4, 1)"
+				 " ON CONFLICT DO UPDATE SET n=n+1",
+			     &rl->add) &&
+		     prepare(rl, "DELETE FROM counts WHERE slot<=?1", &rl->purge);
 	}
 	if (!ok) {
 		desk_log(LOG_ERR, "rate limits not counted: %s: %s", rl->path,
@@ -141,40 +144,63 @@ rl_open(desk_ratelimit *rl)
 	return ok;
 }
 
-/* Bind the row of one take: kind, sender, domain, time. */
-static void
-bind(sqlite3_stmt *st, rate_kind kind, const char *sender, const char *domain, gint64 t)
+/* Run ST (kind, scope, key, time bound); *n (may be NULL) gets a count. */
+static gboolean
+run(sqlite3_stmt *st, rate_kind kind, int scope, const char *key, gint64 t, gint64 *n)
 {
+	int rc;
+
 	sqlite3_reset(st);
 	sqlite3_bind_int(st, 1, kind);
-	sqlite3_bind_text(st, 2, sender, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, domain, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 2, scope);
+	sqlite3_bind_text(st, 3, key, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 4, t);
+	rc = sqlite3_step(st);
+	if (n != NULL && rc == SQLITE_ROW)
+		*n = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	return n != NULL ? rc == SQLITE_ROW : rc == SQLITE_DONE;
 }
 
-/* The first limit of KIND reached, or -1; *ok FALSE on an error. */
+/* The length of a slot of R's window. */
+static gint64
+slot_len(const desk_rate *r)
+{
+	return MAX(1, r->seconds / 60);
+}
+
+/* The first limit of KIND reached for KEYS (sender, domain, ""), or -1;
+ * *ok FALSE on an error. */
 static int
-over_limit(desk_ratelimit *rl, const desk_config *cfg, rate_kind kind, const char *sender, const char *domain,
-	   gint64 now, gboolean *ok)
+over_limit(desk_ratelimit *rl, const desk_config *cfg, rate_kind kind, const char *const keys[3], gint64 now,
+	   gboolean *ok)
 {
 	for (int i = 0; i < 3 && *ok; i++) {
 		const desk_rate *r = &cfg->rate[kind * 3 + i];
-		sqlite3_stmt *st = rl->count[i];
+		gint64 n = 0;
 
 		if (r->count == 0)
 			continue;
-		bind(st, kind, sender, domain, now - r->seconds);
-		if (sqlite3_step(st) != SQLITE_ROW) {
-			*ok = FALSE;
-			break;
-		}
-		if ((guint64)sqlite3_column_int64(st, 0) >= r->count) {
-			sqlite3_reset(st);
+		*ok = run(rl->sum, kind, i, keys[i], now - r->seconds, &n);
+		if (*ok && n >= (gint64)r->count)
 			return kind * 3 + i;
-		}
-		sqlite3_reset(st);
 	}
 	return -1;
+}
+
+/* Count one for KEYS in the current slot of each limit of KIND. */
+static gboolean
+count_one(desk_ratelimit *rl, const desk_config *cfg, rate_kind kind, const char *const keys[3], gint64 now)
+{
+	gboolean ok = TRUE;
+
+	for (int i = 0; i < 3 && ok; i++) {
+		const desk_rate *r = &cfg->rate[kind * 3 + i];
+
+		if (r->count > 0)
+			ok = run(rl->add, kind, i, keys[i], now - now % slot_len(r), NULL);
+	}
+	return ok;
 }
 
 /* Rows older than the longest window of CFG go (at most once a minute). */
@@ -201,7 +227,7 @@ ratelimit_take(desk_ratelimit *rl, const desk_config *cfg, rate_kind kind, const
 {
 	char *who = addr_canonical(sender != NULL ? sender : "");
 	const char *at = strrchr(who, '@');
-	const char *domain = at != NULL ? at + 1 : "";
+	const char *const keys[3] = { who, at != NULL ? at + 1 : "", "" };
 	gint64 now = (gint64)time(NULL);
 	gboolean ok = TRUE;
 	int over = -1;
@@ -218,12 +244,9 @@ ratelimit_take(desk_ratelimit *rl, const desk_config *cfg, rate_kind kind, const
 	}
 	ok = sqlite3_exec(rl->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) == SQLITE_OK;
 	if (ok)
-		over = over_limit(rl, cfg, kind, who, domain, now, &ok);
-	if (ok && over < 0) {
-		bind(rl->insert, kind, who, domain, now);
-		ok = sqlite3_step(rl->insert) == SQLITE_DONE;
-		sqlite3_reset(rl->insert);
-	}
+		over = over_limit(rl, cfg, kind, keys, now, &ok);
+	if (ok && over < 0)
+		ok = count_one(rl, cfg, kind, keys, now);
 	if (ok)
 		ok = purge(rl, cfg, now);
 	if (ok)

@@ -3,7 +3,9 @@
  * rate_* in maildesk.conf), counted across processes (the milter's
  * threads, desk ingest, the indexer, acknowledgements) in one small
  * SQLite table, STORE/ratelimit.sqlite (WAL, rows older than the longest
- * window purged). A derived table: deleting it forgets the counts. */
+ * window purged). Counts are kept per 60th of a window (a minute of an
+ * hour): a check reads about 60 rows whatever the load, and the window
+ * slides in those steps. A derived table: deleting it forgets the counts. */
 #ifndef DESK_RATELIMIT_H
 #define DESK_RATELIMIT_H
 

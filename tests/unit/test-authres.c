@@ -324,11 +324,11 @@ test_rate_take(void)
 	ok(ratelimit_take(rl, &cfg, RATE_KIND_NEW, "dee@d.example") == RATE_NEW_TOTAL, "dee: over rate_new_total");
 	ok(ratelimit_take(rl, &cfg, RATE_KIND_ACK, "dee@d.example") == -1, "acks are counted apart");
 	cfg.rate[RATE_NEW_TOTAL] = (desk_rate){ 0, 0 };
-	cfg.rate[RATE_NEW_SENDER] = (desk_rate){ 1, 1 };
-	ok(ratelimit_take(rl, &cfg, RATE_KIND_NEW, "eve@e.example") == -1, "eve, 1/1s: allowed");
+	cfg.rate[RATE_NEW_SENDER] = (desk_rate){ 1, 2 };
+	ok(ratelimit_take(rl, &cfg, RATE_KIND_NEW, "eve@e.example") == -1, "eve, 1/2s: allowed");
 	ok(ratelimit_take(rl, &cfg, RATE_KIND_NEW, "eve@e.example") == RATE_NEW_SENDER, "eve again at once: over");
-	g_usleep(2100000);
-	ok(ratelimit_take(rl, &cfg, RATE_KIND_NEW, "eve@e.example") == -1, "eve two seconds later: allowed again");
+	g_usleep(3100000);
+	ok(ratelimit_take(rl, &cfg, RATE_KIND_NEW, "eve@e.example") == -1, "eve three seconds later: allowed again");
 	ratelimit_free(rl);
 	g_unlink(path);
 	g_free(path);
