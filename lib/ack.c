@@ -2,16 +2,21 @@
  *
  * Once per fresh message that opened a ticket: unless the mail is
  * automatic (auto-submitted, bulk, list, bounce, null sender, a no-reply
- * address), ours, held, or from an agent, and unless that sender got an
- * acknowledgement within ack_window_hours, a copy is stored in the ticket
- * first (event "ack", X-Desk-Set "acked=ADDR"), under the store lock, and
- * then sent through sendmail(1). Failures are logged, never block mail. */
+ * address), ours, held, or from an agent, unless ack_senders refuses its
+ * sender (the MTA's Authentication-Results on the stored copy, lib/sender.h:
+ * no backscatter to a forged From), unless that sender (addr_canonical)
+ * got an acknowledgement within ack_window_hours, and unless a rate_ack_*
+ * limit is reached, a copy is stored in the ticket first (event "ack",
+ * X-Desk-Set "acked=ADDR"), under the store lock, and then sent through
+ * sendmail(1). The customer's name and subject go into it as one line,
+ * bounded. Failures are logged, never block mail. */
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "addr.h"
 #include "change.h"
 #include "event.h"
 #include "followup.h"
@@ -20,12 +25,16 @@
 #include "kbticket.h"
 #include "render.h"
 #include "log.h"
+#include "ratelimit.h"
 #include "scan.h"
+#include "sender.h"
 #include "sendmail.h"
+#include "term.h"
 #include "token.h"
 
 #define ACK_ADDR_MAX 150
 #define ACK_TEMPLATE_MAX (64 * 1024)
+#define ACK_LINE_MAX 200   /* characters of a customer's name or subject in an ack */
 
 static const char ack_default[] = "Subject: Re: ${subject} [#${ticket}]\n\n"
 				  "Hello ${requester_name},\n\n"
@@ -77,11 +86,13 @@ ack_refused(desk_store *st, const followup_item *item, const msg_facts *f)
 		return "from the desk itself";
 	if (agent_by_address(st->cfg->agents, f->from) != NULL)
 		return "from an agent";
-	return NULL;
+	/* the MTA's authenticators on the stored copy (lib/sender.h) */
+	return sender_no_ack(st->cfg, sender_verdict(st->cfg, f, NULL));
 }
 
 /* *yes = whether ADDR got an acknowledgement (event ack, acked=ADDR)
- * during the last HOURS. */
+ * during the last HOURS: the same address by addr_same (ann+x@, Ann@ and
+ * ann@ are one sender). */
 static desk_status
 acked_recently(notmuch_database_t *db, const char *addr, int hours, gboolean *yes, desk_err *err)
 {
@@ -104,7 +115,7 @@ acked_recently(notmuch_database_t *db, const char *addr, int hours, gboolean *ye
 
 			for (guint i = 0; i < xset_len(items) && !*yes; i++)
 				*yes = strcmp(xset_key(items, i), "acked") == 0 &&
-				       g_ascii_strcasecmp(xset_value(items, i, NULL), addr) == 0;
+				       addr_same(xset_value(items, i, NULL), addr);
 			xset_free(items);
 			g_free(set);
 		}
@@ -215,8 +226,50 @@ ack_expand(const char *text, GHashTable *vars, char **out, desk_err *err)
 	return DESK_OK;
 }
 
+/* S as one line for mail of ours: control characters (C0, DEL, C1) and
+ * invisible format characters taken out (term_unsafe), line and
+ * paragraph breaks and tabs made one space, blanks collapsed and trimmed,
+ * at most ACK_LINE_MAX characters (cut on a character, "..." after). A
+ * customer's name or subject is never copied into an acknowledgement
+ * as given. Caller g_free()s. */
+static char *
+ack_one_line(const char *s)
+{
+	char *valid = g_utf8_make_valid(s != NULL ? s : "", -1);
+	GString *o = g_string_new(NULL);
+	guint chars = 0;
+	gboolean blank = FALSE, cut = FALSE;
+
+	for (const char *p = valid; *p != '\0'; p = g_utf8_next_char(p)) {
+		gunichar c = g_utf8_get_char(p);
+
+		if (c == '\t' || c == '\r' || c == '\n' || c == 0x2028 || c == 0x2029 || g_unichar_isspace(c)) {
+			blank = o->len > 0;
+			continue;
+		}
+		if (term_unsafe(c))
+			continue;
+		if (chars + (blank ? 1 : 0) >= ACK_LINE_MAX) {
+			cut = TRUE;
+			break;
+		}
+		if (blank) {
+			g_string_append_c(o, ' ');
+			chars++;
+		}
+		blank = FALSE;
+		g_string_append_unichar(o, c);
+		chars++;
+	}
+	if (cut)
+		g_string_append(o, "...");
+	g_free(valid);
+	return g_string_free(o, FALSE);
+}
+
 /* The placeholders of ticket T (the names of the common template engine);
- * SUBJECT is the one to quote. */
+ * SUBJECT is the one to quote; what came with the customer's mail is one
+ * line, bounded (ack_one_line). */
 static GHashTable *
 ack_vars(desk_store *st, const ticket_info *t, const char *subject)
 {
@@ -225,9 +278,9 @@ ack_vars(desk_store *st, const ticket_info *t, const char *subject)
 
 	desk_name[0] = g_ascii_toupper(desk_name[0]);
 	g_hash_table_insert(h, "ticket", g_strdup_printf("%u", t->number));
-	g_hash_table_insert(h, "subject", g_strdup(subject));
-	g_hash_table_insert(h, "requester", g_strdup(t->requester));
-	g_hash_table_insert(h, "requester_name", g_strdup(*t->requester_name ? t->requester_name : t->requester));
+	g_hash_table_insert(h, "subject", ack_one_line(subject));
+	g_hash_table_insert(h, "requester", ack_one_line(t->requester));
+	g_hash_table_insert(h, "requester_name", ack_one_line(*t->requester_name ? t->requester_name : t->requester));
 	g_hash_table_insert(h, "queue", g_strdup(t->queue));
 	g_hash_table_insert(h, "desk_address", g_strdup(event_desk_address(st, t->queue)));
 	g_hash_table_insert(h, "desk_name", desk_name);
@@ -356,6 +409,8 @@ ack_message(desk_store *st, const ticket_info *t, const ack_for *a, const GPtrAr
 		return s;
 	}
 	name[0] = g_ascii_toupper(name[0]);
+	if (subject == NULL)
+		subject = ack_one_line(t->subject);  /* a template without Subject: the ticket's */
 	body = ack_with_articles(st, body, hits);
 	*out = event_message_new(st, t, name, desk, a->to, subject, a->irt, body);
 	o = GMIME_OBJECT(*out);
@@ -382,6 +437,7 @@ ack_store(desk_store *st, guint n, const ack_for *a, const GPtrArray *hits, char
 	ticket_info *t = NULL;
 	GMimeMessage *msg = NULL;
 	gboolean recent = FALSE;
+	int over = -1;
 	desk_status s = change_begin(st, &c, err);
 
 	*text = NULL;
@@ -390,7 +446,10 @@ ack_store(desk_store *st, guint n, const ack_for *a, const GPtrArray *hits, char
 	if (s == DESK_OK && recent)
 		desk_log(LOG_INFO, "ticket %u: no acknowledgement: %s had one in the last %d hours", n, to,
 			 st->cfg->ack_window_hours);
-	if (s == DESK_OK && !recent)
+	if (s == DESK_OK && !recent && (over = ratelimit_take(st->rate, st->cfg, RATE_KIND_ACK, to)) >= 0)
+		desk_log(LOG_NOTICE, "ticket %u: no acknowledgement: %s (%s) reached by %s", n, ratelimit_name(over),
+			 st->cfg->rate_spec[over], to);
+	if (s == DESK_OK && !recent && over < 0)
 		s = change_ticket(c, n, &t, NULL, err);
 	if (s == DESK_OK && t != NULL && t->number == n && strcmp(t->status, "spam") != 0)
 		s = ack_message(st, t, a, hits, &msg, err);

@@ -9,6 +9,7 @@
 #include "config.h"
 #include "netmatch.h"
 #include "trust.h"
+#include "sender.h"
 
 /* K_CMD: a string naming a program to run; see config_load. */
 typedef enum { K_STR, K_INT, K_BOOL, K_ADDRS, K_CMD } key_type;
@@ -87,6 +88,33 @@ static const struct key {
 	  "# once), the largest pack git accepts, and the most text indexed." },
 	{ "kb", "index_max_mb", K_INT, offsetof(desk_config, kb_index_max_mb), "256",
 	  "The largest the search index file (kb-index.sqlite) may grow, in MiB." },
+	{ "sender", "authserv_id", K_STR, offsetof(desk_config, authserv_id), "",
+	  "The authserv-id of the Authentication-Results headers your MTA's own\n"
+	  "# authenticators (OpenDKIM, OpenDMARC, an SPF policy service) add; empty:\n"
+	  "# none are read. Others are ignored, and removed by the milter." },
+	{ "sender", "authserv_scrubbed", K_BOOL, offsetof(desk_config, authserv_scrubbed), "false",
+	  "true when the MTA removes every Authentication-Results header with\n"
+	  "# authserv_id that a message brings (RFC 8601 section 5): then they count\n"
+	  "# wherever they stand; false: only those above the first Received header." },
+	{ "sender", "require_aligned_sender", K_STR, offsetof(desk_config, require_aligned), "fail",
+	  "Hold mail that joins a ticket by In-Reply-To, References or subject tag:\n"
+	  "# fail: when DMARC fails for its From; yes: unless its From is authenticated\n"
+	  "# (aligned DMARC, DKIM or SPF pass); no: never. Tokens are not affected." },
+	{ "sender", "ack_senders", K_STR, offsetof(desk_config, ack_senders), "not-failed",
+	  "Who gets acknowledgements: any; not-failed (not when DMARC fails for\n"
+	  "# the From); aligned (only an authenticated From)." },
+	{ "sender", "rate_new_sender", K_STR, offsetof(desk_config, rate_spec[RATE_NEW_SENDER]), "30/1h",
+	  "At most this many new tickets per sender (N/DURATION, s m h d; 0: no limit)." },
+	{ "sender", "rate_new_domain", K_STR, offsetof(desk_config, rate_spec[RATE_NEW_DOMAIN]), "300/1h",
+	  "At most this many new tickets per sender domain." },
+	{ "sender", "rate_new_total", K_STR, offsetof(desk_config, rate_spec[RATE_NEW_TOTAL]), "3000/1h",
+	  "At most this many new tickets in all." },
+	{ "sender", "rate_ack_sender", K_STR, offsetof(desk_config, rate_spec[RATE_ACK_SENDER]), "10/1h",
+	  "At most this many acknowledgements per sender." },
+	{ "sender", "rate_ack_domain", K_STR, offsetof(desk_config, rate_spec[RATE_ACK_DOMAIN]), "100/1h",
+	  "At most this many acknowledgements per sender domain." },
+	{ "sender", "rate_ack_total", K_STR, offsetof(desk_config, rate_spec[RATE_ACK_TOTAL]), "1000/1h",
+	  "At most this many acknowledgements in all." },
 };
 
 static void
@@ -290,6 +318,8 @@ config_load(const char *path, desk_config **out, desk_err *err)
 		s = agents_parse(kf, cfg->agents, err);
 	if (s == DESK_OK && cfg->index_batch < 1)
 		cfg->index_batch = 1;
+	if (s == DESK_OK)
+		s = sender_config_check(cfg, err);  /* [sender] (lib/sender.c) */
 	g_free(problem);
 	g_key_file_free(kf);
 	if (s != DESK_OK) {
@@ -319,6 +349,11 @@ config_free(desk_config *cfg)
 	g_free(cfg->milter_socket);
 	g_free(cfg->milter_socket_group);
 	g_free(cfg->command_problem);
+	g_free(cfg->authserv_id);
+	g_free(cfg->require_aligned);
+	g_free(cfg->ack_senders);
+	for (int i = 0; i < RATE_N; i++)
+		g_free(cfg->rate_spec[i]);
 	g_free(cfg);
 }
 

@@ -10,6 +10,15 @@ typedef struct desk_address {
 	char *queue;    /* "support" */
 } desk_address;
 
+/* A rate limit: at most COUNT in SECONDS; COUNT 0: no limit. */
+typedef struct desk_rate {
+	guint count, seconds;
+} desk_rate;
+
+/* The rate limits of [sender] (lib/ratelimit.h), in this order. */
+enum { RATE_NEW_SENDER, RATE_NEW_DOMAIN, RATE_NEW_TOTAL, RATE_ACK_SENDER, RATE_ACK_DOMAIN, RATE_ACK_TOTAL,
+       RATE_N };
+
 typedef struct desk_config {
 	GPtrArray *addresses;     /* of desk_address*, the desk's own */
 	char *domain;             /* domain of our Message-IDs */
@@ -42,6 +51,13 @@ typedef struct desk_config {
 	int kb_max_articles;      /* most files of articles/ per push and in the index */
 	int kb_max_mb;            /* most MiB of articles per push, pack size, text indexed */
 	int kb_index_max_mb;      /* largest size of the search index file */
+	/* [sender]: who the sender is (lib/sender.h), checked by sender_config_check */
+	char *authserv_id;        /* the trusted Authentication-Results' authserv-id; "": none read */
+	gboolean authserv_scrubbed; /* the MTA removes incoming A-R with that id: all of them count */
+	char *require_aligned;    /* no, fail, yes: hold matches by headers or subject */
+	char *ack_senders;        /* any, not-failed, aligned: who gets acknowledgements */
+	char *rate_spec[RATE_N];  /* "N/DURATION" or "0", as written */
+	desk_rate rate[RATE_N];   /* the same, parsed */
 } desk_config;
 
 /* Load PATH (missing keys take their defaults). Caller frees with

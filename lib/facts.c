@@ -3,8 +3,18 @@
 #include <gmime/gmime.h>
 
 #include "addr.h"
+#include "authres.h"
 #include "charset.h"
 #include "facts.h"
+
+static void
+authres_free(gpointer p)
+{
+	facts_authres *a = p;
+
+	g_free(a->value);
+	g_free(a);
+}
 
 msg_facts *
 facts_new(void)
@@ -13,6 +23,7 @@ facts_new(void)
 
 	f->references = g_ptr_array_new_with_free_func(g_free);
 	f->recipients = g_ptr_array_new_with_free_func(g_free);
+	f->authres = g_ptr_array_new_with_free_func(authres_free);
 	return f;
 }
 
@@ -28,6 +39,7 @@ facts_free(msg_facts *f)
 	g_free(f->from);
 	g_free(f->from_name);
 	g_ptr_array_unref(f->recipients);
+	g_ptr_array_unref(f->authres);
 	g_free(f->content_type);
 	g_free(f->x_original_to);
 	g_free(f->return_path);
@@ -387,6 +399,16 @@ facts_header(msg_facts *f, const char *name, const char *value)
 		set_once(&f->x_original_to, value, 254);
 	} else if (g_ascii_strcasecmp(name, "date") == 0) {
 		set_once(&f->date, value, 200);
+	} else if (g_ascii_strcasecmp(name, "received") == 0) {
+		f->received = TRUE;
+	} else if (g_ascii_strcasecmp(name, "authentication-results") == 0 &&
+		   f->authres->len < FACTS_MAX_AUTHRES) {
+		facts_authres *a = g_new(facts_authres, 1);
+
+		/* whose it is, lib/sender.h says; where it stood, we remember */
+		a->value = g_strndup(value, AUTHRES_MAX_VALUE + 1);
+		a->above_received = !f->received;
+		g_ptr_array_add(f->authres, a);
 	}
 }
 

@@ -7,6 +7,13 @@
 #define FACTS_MAX_REFS 50
 #define FACTS_MAX_ID 250
 #define FACTS_MAX_SET 8192
+#define FACTS_MAX_AUTHRES 16    /* Authentication-Results headers kept */
+
+/* An Authentication-Results header, and where it stood. */
+typedef struct facts_authres {
+	char *value;             /* its body, cut after AUTHRES_MAX_VALUE + 1 bytes */
+	gboolean above_received; /* no Received header came before it */
+} facts_authres;
 
 /* Filled header by header (facts_header), from the milter's callbacks or
  * from rawmsg_scan; all strings owned by the struct, bounded in size. */
@@ -29,6 +36,9 @@ typedef struct msg_facts {
 	gboolean is_auto, is_bulk, is_bounce;
 	gboolean null_sender;   /* envelope sender <> (Return-Path or the MTA) */
 	gboolean resent;        /* a Resent-* header: resent or redirected (RFC 5322 3.6.6) */
+	/* who the sender is (lib/sender.h judges them) */
+	GPtrArray *authres;     /* Authentication-Results (facts_authres*), the first FACTS_MAX_AUTHRES */
+	gboolean received;      /* a Received header was seen */
 	/* our own header block: the X-Desk-* headers up to the first
 	 * X-Desk-Seal (ours are on top; lib/seal.h says whether they are) */
 	char *x_ticket, *x_match, *x_queue, *x_seal, *x_event, *x_set, *x_reused, *x_kb;

@@ -394,11 +394,15 @@ missing_headers(batch *b, new_file *nf, char **prefix, desk_err *err)
 	}
 	if (carry)
 		sealed_decision(f, nf->ticket, &d);
-	else if ((s = thread_decide(b->st, b->lk, f, NULL, nf->sc.bounced, taken ? THREAD_ID_TAKEN : 0, &d,
-				    err)) != DESK_OK)
+	else if ((s = thread_decide(b->st, b->lk, f, NULL, nf->sc.bounced,
+				    (taken ? THREAD_ID_TAKEN : 0) | THREAD_HOLD_OVER_LIMIT, &d, err)) != DESK_OK)
 		return s;
 	if (!carry && thread_hold_blocked(b->bl, NULL, f, &d))
 		desk_log(LOG_NOTICE, "<%s>: sender is blocked (desk spam --block): held", f->message_id);
+	/* mail found in new/ is stored already: over a rate limit it is held */
+	if (d.limit != NULL)
+		desk_log(LOG_NOTICE, "<%s>: held: %s reached by %s", f->message_id, d.limit,
+			 f->from != NULL ? f->from : "(no From)");
 	if (taken)
 		id = g_strdup_printf("%.32s@reused.maildesk.invalid", nf->sc.hash);
 	else

@@ -7,6 +7,7 @@
 #include "blocklist.h"
 #include "ingest.h"
 #include "log.h"
+#include "ratelimit.h"
 #include "scan.h"
 
 struct desk_ingest {
@@ -101,6 +102,16 @@ prefix_of(desk_ingest *ing, const scanned *sc, const thread_decision *d)
 	return p;
 }
 
+/* The setting of rate limit NAME, for the error. */
+static const char *
+ingest_rate_spec(desk_store *st, const char *name)
+{
+	for (int i = 0; i < RATE_N; i++)
+		if (strcmp(ratelimit_name(i), name) == 0)
+			return st->cfg->rate_spec[i];
+	return "?";
+}
+
 /* The decision recorded in a sealed header block. */
 static void
 set_from_seal(thread_decision *d, const msg_facts *f)
@@ -147,6 +158,13 @@ ingest_one(desk_ingest *ing, int fd, const char *rcpt, const char *envfrom, inge
 		s = thread_decide(ing->st, ing->lk, sc.facts, rcpt, sc.bounced, 0, &res->decision, err);
 		if (s != DESK_OK)
 			goto out;
+		if (res->decision.limit != NULL) {
+			/* a new ticket over a rate limit ([sender] rate_new_*): try later */
+			s = desk_fail(err, DESK_TEMPFAIL, "too many new tickets: %s (%s) reached by %s",
+				      res->decision.limit, ingest_rate_spec(ing->st, res->decision.limit),
+				      sc.facts->from != NULL ? sc.facts->from : "(no From)");
+			goto out;
+		}
 		if (res->decision.bad_token)
 			desk_log(LOG_NOTICE, "message-id=<%s>: bad token in recipient %s, ignored",
 				 sc.facts->message_id, rcpt);

@@ -14,6 +14,7 @@
 
 #include "agent.h"
 #include "charset.h"
+#include "ratelimit.h"
 #include "store.h"
 
 const char *
@@ -101,6 +102,7 @@ store_open(const char *dir, desk_store **out, desk_err *err)
 	*out = NULL;
 	st->dir = g_canonicalize_filename(dir, NULL);
 	st->maildir = g_build_filename(st->dir, "mail", NULL);
+	st->rate = ratelimit_new(st->dir);
 	conf = g_build_filename(st->dir, "maildesk.conf", NULL);
 	newdir = g_build_filename(st->maildir, "new", NULL);
 	if (!g_file_test(conf, G_FILE_TEST_EXISTS) || !g_file_test(newdir, G_FILE_TEST_IS_DIR))
@@ -135,6 +137,7 @@ store_free(desk_store *st)
 	g_free(st->dir);
 	g_free(st->maildir);
 	config_free(st->cfg);
+	ratelimit_free(st->rate);
 	if (st->secret != NULL)
 		g_bytes_unref(st->secret);
 	g_free(st);

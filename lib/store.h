@@ -17,6 +17,7 @@ typedef struct desk_store {
 	desk_config *cfg;
 	GBytes *secret;     /* raw bytes of STORE/secret */
 	gboolean no_followup; /* index without follow-ups (imports of old mail) */
+	struct desk_ratelimit *rate; /* [sender] rate limits (lib/ratelimit.h) */
 } desk_store;
 
 /* The store directory to use: ARG, else $MAILDESK_STORE, else

@@ -5,6 +5,8 @@
 #include "addr.h"
 #include "agent.h"
 #include "blocklist.h"
+#include "ratelimit.h"
+#include "sender.h"
 #include "seal.h"
 #include "thread.h"
 #include "token.h"
@@ -150,7 +152,22 @@ participant(desk_store *st, desk_lookup *lk, guint ticket, const msg_facts *f, g
 	return lookup_participant(lk, ticket, f->from, yes, err);
 }
 
-/* Matches by headers or subject from a non-participant are held. */
+/* A participant's match is held when require_aligned_sender says so. */
+static void
+check_aligned(desk_store *st, const msg_facts *f, thread_decision *d)
+{
+	const char *why = sender_hold(st->cfg, sender_verdict(st->cfg, f, NULL));
+
+	if (why != NULL) {
+		d->held = d->auth_held = TRUE;
+		g_strlcat(d->match, "; held: ", sizeof d->match);
+		g_strlcat(d->match, why, sizeof d->match);
+	}
+}
+
+/* Matches by headers or subject from a non-participant are held, and
+ * those whose From the MTA's authenticators do not vouch for as the
+ * policy asks (require_aligned_sender: a forged From of a participant). */
 static desk_status
 check_participant(desk_store *st, desk_lookup *lk, const msg_facts *f, thread_decision *d, desk_err *err)
 {
@@ -160,27 +177,61 @@ check_participant(desk_store *st, desk_lookup *lk, const msg_facts *f, thread_de
 	if (s == DESK_OK && !yes) {
 		d->held = TRUE;
 		g_strlcat(d->match, "; held: sender not a participant", sizeof d->match);
+	} else if (s == DESK_OK) {
+		check_aligned(st, f, d);
 	}
 	return s;
+}
+
+/* A new ticket for D, with REASON ("new" or "new; follows ..."): a number
+ * taken, unless a rate limit is reached (thread.h, THREAD_HOLD_OVER_LIMIT). */
+static desk_status
+new_ticket(desk_store *st, const msg_facts *f, guint flags, thread_decision *d, const char *reason,
+	   desk_err *err)
+{
+	int over = st->no_followup ? -1 : ratelimit_take(st->rate, st->cfg, RATE_KIND_NEW, f->from);
+	guint t = 0;
+	desk_status s;
+
+	if (over >= 0 && !(flags & THREAD_HOLD_OVER_LIMIT)) {
+		memset(d->match, 0, sizeof d->match);
+		d->ticket = 0;
+		d->limit = ratelimit_name(over);
+		return DESK_OK;
+	}
+	if ((s = store_next_ticket(st, &t, err)) != DESK_OK)
+		return s;
+	set(d, t, "new");
+	g_strlcpy(d->match, reason, sizeof d->match);
+	d->is_new = TRUE;
+	if (over >= 0) {
+		char note[80];
+
+		snprintf(note, sizeof note, "; held: over %s (%s)", ratelimit_name(over), st->cfg->rate_spec[over]);
+		g_strlcat(d->match, note, sizeof d->match);
+		d->held = TRUE;
+		d->limit = ratelimit_name(over);
+	}
+	return DESK_OK;
 }
 
 /* Mail that matched closed ticket D->ticket starts a new ticket that
  * follows it (linked both ways later, lib/links.c); automatic mail (an
  * out-of-office, a bounce) joins the closed ticket quietly instead. */
 static desk_status
-follow_closed(desk_store *st, desk_lookup *lk, const msg_facts *f, thread_decision *d, desk_err *err)
+follow_closed(desk_store *st, desk_lookup *lk, const msg_facts *f, guint flags, thread_decision *d,
+	      desk_err *err)
 {
-	char *status = NULL;
-	guint old = d->ticket, t = 0;
+	char *status = NULL, reason[48];
+	guint old = d->ticket;
 	desk_status s;
 
 	if (f->is_auto || f->is_bulk || f->is_bounce)
 		return DESK_OK;
 	s = lookup_ticket_status(lk, old, &status, err);
-	if (s == DESK_OK && strcmp(status, "closed") == 0 && (s = store_next_ticket(st, &t, err)) == DESK_OK) {
-		set(d, t, "new");
-		snprintf(d->match, sizeof d->match, "new; follows closed ticket %u", old);
-		d->is_new = TRUE;
+	if (s == DESK_OK && strcmp(status, "closed") == 0) {
+		snprintf(reason, sizeof reason, "new; follows closed ticket %u", old);
+		s = new_ticket(st, f, flags, d, reason, err);
 	}
 	g_free(status);
 	return s;
@@ -207,7 +258,7 @@ decide(desk_store *st, desk_lookup *lk, const msg_facts *f, const char *ext, gui
 	}
 	if (ext != NULL && token_check_ext(st->secret, ext, &t)) {
 		set(d, t, "token");
-		return follow_closed(st, lk, f, d, err);
+		return follow_closed(st, lk, f, flags, d, err);
 	}
 	d->bad_token = ext != NULL && strchr(ext, '-') != NULL;
 	if (bounced != 0) {
@@ -218,17 +269,13 @@ decide(desk_store *st, desk_lookup *lk, const msg_facts *f, const char *ext, gui
 		return s;
 	if (d->ticket == 0 && (s = by_subject(st, lk, f, d, err)) != DESK_OK)
 		return s;
-	if (d->ticket != 0 && (s = follow_closed(st, lk, f, d, err)) != DESK_OK)
+	if (d->ticket != 0 && (s = follow_closed(st, lk, f, flags, d, err)) != DESK_OK)
 		return s;
-	if (d->is_new)
+	if (d->is_new || d->limit != NULL)
 		return DESK_OK;
 	if (d->ticket != 0)
 		return check_participant(st, lk, f, d, err);
-	if ((s = store_next_ticket(st, &t, err)) != DESK_OK)
-		return s;
-	set(d, t, "new");
-	d->is_new = TRUE;
-	return DESK_OK;
+	return new_ticket(st, f, flags, d, "new", err);
 }
 
 /* desk merge: mail for a ticket merged into another lands in that one
@@ -247,11 +294,12 @@ follow_merge(desk_store *st, desk_lookup *lk, const msg_facts *f, thread_decisio
 		return DESK_OK;
 	if ((s = lookup_ticket_merged_into(lk, d->ticket, &into, err)) != DESK_OK || into == d->ticket)
 		return s;
-	if (d->held && (s = participant(st, lk, into, f, &yes, err)) != DESK_OK)
+	if (d->held && !d->auth_held && (s = participant(st, lk, into, f, &yes, err)) != DESK_OK)
 		return s;
-	if (d->held && yes) {
+	if (d->held && !d->auth_held && yes) {
 		d->held = FALSE;
 		g_strlcpy(d->match, d->reason, sizeof d->match);
+		check_aligned(st, f, d);
 	}
 	snprintf(note, sizeof note, "; merged from %u", d->ticket);
 	g_strlcat(d->match, note, sizeof d->match);

@@ -16,17 +16,27 @@ typedef struct thread_decision {
 	char match[96];         /* the X-Desk-Match value: reason, and why held */
 	char queue[64];         /* X-Desk-Queue */
 	gboolean bad_token;     /* the recipient carried a token that did not verify */
+	gboolean auth_held;     /* held by require_aligned_sender (lib/sender.h) */
+	const char *limit;      /* a new ticket over this rate limit ("rate_new_sender"), or NULL */
 } thread_decision;
 
 /* thread_decide's FLAGS: the message's Message-ID is stored already with
  * other content: it is decided as if it had none (the indexer gives it
  * an id of its own). */
 #define THREAD_ID_TAKEN 1u
+/* A new ticket over a rate limit ([sender] rate_new_*, lib/ratelimit.h)
+ * is stored held (the indexer: the mail is in the store already); without
+ * this flag no ticket is taken (d->ticket 0, d->limit says which limit)
+ * and the caller refuses the mail for now (the milter 451, desk ingest 75). */
+#define THREAD_HOLD_OVER_LIMIT 2u
 
 /* Decide the ticket of a message with facts F, sent to RCPT (the desk
  * address from the envelope, may be NULL: then X-Original-To or To/Cc).
  * BOUNCED is the ticket named inside a bounce (thread_bounced), or 0.
- * Takes a new ticket number from the store when nothing matches.
+ * Takes a new ticket number from the store when nothing matches, and
+ * counts it against the rate limits (not for imports, st->no_followup).
+ * A match by In-Reply-To, References or subject tag is held when its
+ * sender is no participant, or when require_aligned_sender says so.
  * DESK_TEMPFAIL (with the cause) when the store can't answer. */
 desk_status thread_decide(desk_store *st, desk_lookup *lk, const msg_facts *f, const char *rcpt,
 			  guint bounced, guint flags, thread_decision *d, desk_err *err);

@@ -310,7 +310,10 @@ fold_item_add(fold *f, const fold_item *it)
 
 	if (it->ticket_tag)
 		g_ptr_array_add(f->tagged, g_strdup(it->id));
-	if (it->held) {
+	/* held: joins, changes nothing; but mail that opened its ticket held
+	 * (over a rate limit, lib/ratelimit.h) is that ticket, to be seen;
+	 * a blocked sender's (desk spam --block) is not */
+	if (it->held && (!is_new || strstr(it->match, "held: sender blocked") != NULL)) {
 		f->count += it->event == NULL;
 		return;
 	}

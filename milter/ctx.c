@@ -28,6 +28,7 @@ conn_end_message(conn_ctx *c)
 		g_free(chash_finish(m->seal));
 	g_free(m->digest);
 	g_hash_table_destroy(m->ours);
+	g_array_unref(m->authres_drop);
 	g_free(m);
 	c->msg = NULL;
 }
@@ -41,6 +42,7 @@ conn_begin_message(conn_ctx *c)
 	c->msg->rcpts = g_ptr_array_new_with_free_func(g_free);
 	c->msg->seal = chash_new_seal();
 	c->msg->ours = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+	c->msg->authres_drop = g_array_new(FALSE, FALSE, sizeof(int));
 	return c->msg;
 }
 

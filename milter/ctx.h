@@ -19,6 +19,8 @@ typedef struct msg_ctx {
 	chash *seal;            /* the digest our seal binds to (lib/seal.h) */
 	char *digest;           /* its result, at the end of the message */
 	GHashTable *ours;       /* X-Desk-* header name (lower case) -> how many came */
+	guint authres_n;        /* Authentication-Results headers seen */
+	GArray *authres_drop;   /* the indexes (from 1) of those that do not count (lib/sender.h) */
 } msg_ctx;
 
 typedef struct conn_ctx {

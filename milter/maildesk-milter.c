@@ -24,7 +24,9 @@
 #include "indexer.h"
 #include "listen.h"
 #include "log.h"
+#include "ratelimit.h"
 #include "seal.h"
+#include "sender.h"
 #include "thread.h"
 #include "token.h"
 
@@ -147,6 +149,26 @@ cb_envrcpt(SMFICTX *ctx, char **argv)
 	return noreply(ctx, SMFIP_NR_RCPT);
 }
 
+/* An Authentication-Results header: one that does not count (another
+ * authserv-id, or ours below a Received header) is taken out at the end,
+ * when an authserv_id is configured.
+ * (The MTA shows no milter its own Received header: whether ours above
+ * them all came from the MTA's authenticators or from the sender, only
+ * the MTA can make sure, maildesk-milter(8).) */
+static void
+note_authres(msg_ctx *m, const char *value)
+{
+	int i = (int)++m->authres_n;
+	gboolean counts;
+
+	g_rw_lock_reader_lock(&cfg_lock);
+	/* no authserv_id: none is read, none taken out */
+	counts = *store->cfg->authserv_id == '\0' || sender_authres_counts(store->cfg, value, !m->facts->received);
+	g_rw_lock_reader_unlock(&cfg_lock);
+	if (!counts)
+		g_array_append_val(m->authres_drop, i);
+}
+
 static sfsistat
 cb_header(SMFICTX *ctx, char *name, char *value)
 {
@@ -164,6 +186,8 @@ cb_header(SMFICTX *ctx, char *name, char *value)
 
 			g_hash_table_replace(m->ours, k, GUINT_TO_POINTER(n + 1));
 		}
+		if (g_ascii_strcasecmp(name, "authentication-results") == 0)
+			note_authres(m, value);
 	}
 	return noreply(ctx, SMFIP_NR_HDR);
 }
@@ -221,6 +245,40 @@ remove_foreign_headers(SMFICTX *ctx, msg_ctx *m)
 		for (guint i = GPOINTER_TO_UINT(v); ok && i > 0; i--)
 			ok = smfi_chgheader(ctx, k, (int)i, NULL) == MI_SUCCESS;
 	return ok;
+}
+
+/* Take out the Authentication-Results headers that do not count, so the
+ * stored copy (and every other recipient's) has only the trusted ones. */
+static gboolean
+remove_authres(SMFICTX *ctx, msg_ctx *m, const char *qid)
+{
+	gboolean ok = TRUE;
+
+	for (guint i = m->authres_drop->len; ok && i-- > 0;)
+		ok = smfi_chgheader(ctx, "Authentication-Results", g_array_index(m->authres_drop, int, i), NULL) ==
+		     MI_SUCCESS;
+	if (m->authres_drop->len > 0)
+		desk_log(LOG_INFO, "%s: removed %u Authentication-Results header%s of another authserv-id or below "
+			 "a Received header", qid, m->authres_drop->len, m->authres_drop->len > 1 ? "s" : "");
+	return ok;
+}
+
+/* A new ticket over rate limit LIMIT (lib/ratelimit.h): 451, so that the
+ * sender's MTA tries again later. */
+static sfsistat
+over_limit(SMFICTX *ctx, msg_ctx *m, const char *qid, const char *limit)
+{
+	const char *whom = g_str_has_suffix(limit, "_sender") ? "from this sender"
+			   : g_str_has_suffix(limit, "_domain") ? "from this sender's domain" : "right now";
+	char text[200];
+
+	for (int i = 0; i < RATE_N; i++)
+		if (strcmp(ratelimit_name(i), limit) == 0)
+			desk_log(LOG_NOTICE, "%s: tempfail: %s (%s) reached by %s", qid, limit, store->cfg->rate_spec[i],
+				 m->facts->from != NULL ? m->facts->from : "(no From)");
+	snprintf(text, sizeof text, "maildesk: too many new tickets %s, try again later", whom);
+	smfi_setreply(ctx, "451", "4.7.1", text);
+	return SMFIS_TEMPFAIL;
 }
 
 static sfsistat
@@ -334,11 +392,15 @@ decide(SMFICTX *ctx, conn_ctx *c, msg_ctx *m, const char *qid)
 	msg_digest_finish(m);
 	if (!remove_foreign_headers(ctx, m))
 		return tempfail(ctx, qid, "cannot remove X-Desk headers");
+	if (!remove_authres(ctx, m, qid))
+		return tempfail(ctx, qid, "cannot remove Authentication-Results headers");
 	r = decide_agent(ctx, c, m, qid, &done);
 	if (done)
 		return r;
 	if (thread_decide(store, lookup, m->facts, m->rcpts->pdata[0], bounced, 0, &d, &err) != DESK_OK)
 		return tempfail(ctx, qid, err.msg);
+	if (d.limit != NULL)
+		return over_limit(ctx, m, qid, d.limit);
 	if (d.bad_token)
 		desk_log(LOG_NOTICE, "%s: bad token in recipient %s, ignored", qid, (char *)m->rcpts->pdata[0]);
 	if (!add_headers(ctx, m, &d))

@@ -11,6 +11,7 @@
 #include "output.h"
 #include "render.h"
 #include "seen.h"
+#include "sender.h"
 #include "term.h"
 #include "ticket.h"
 #include "xset.h"
@@ -37,8 +38,37 @@ event_json(JsonBuilder *b, const ticket_message *tm)
 	g_free(by);
 }
 
+/* Whether TM is mail from outside (not ours, not an event). */
+static gboolean
+customer_mail(const ticket_message *tm)
+{
+	char **tags = g_strsplit(tm->tags, " ", -1);
+	gboolean ours = g_strv_contains((const char *const *)tags, "ours");
+
+	g_strfreev(tags);
+	return tm->event == NULL && !ours;
+}
+
+/* How the sender of customer mail TM was authenticated, by the MTA's
+ * Authentication-Results on the stored copy (lib/sender.h); NULL for our
+ * own mail and events. Caller g_free()s. */
+static char *
+auth_line(desk_store *st, const ticket_message *tm)
+{
+	authres_verdict v;
+	char *how = NULL;
+
+	if (!customer_mail(tm))
+		return NULL;
+	if (*st->cfg->authserv_id == '\0')
+		return g_strdup("not authenticated (no sender.authserv_id)");
+	if (!sender_verdict_file(st->cfg, tm->path, &v, &how))
+		return g_strdup("unknown (the stored file cannot be read)");
+	return how;
+}
+
 static void
-message_json(JsonBuilder *b, const ticket_message *tm, const rendered_msg *r)
+message_json(JsonBuilder *b, const ticket_message *tm, const rendered_msg *r, const char *auth)
 {
 	char *when = out_iso8601(tm->time);
 	char **tags = g_strsplit(tm->tags, " ", -1);
@@ -52,6 +82,7 @@ message_json(JsonBuilder *b, const ticket_message *tm, const rendered_msg *r)
 	add_str(b, "received", when);
 	add_str(b, "subject", r->subject);
 	add_str(b, "match", tm->match);
+	out_json_string(b, "auth", auth);
 	event_json(b, tm);
 	json_builder_set_member_name(b, "tags");
 	json_builder_begin_array(b);
@@ -134,7 +165,7 @@ info_text(const ticket_info *t, guint shown, guint all)
 }
 
 static void
-message_text(guint i, guint n, const ticket_message *tm, const rendered_msg *r)
+message_text(guint i, guint n, const ticket_message *tm, const rendered_msg *r, const char *auth)
 {
 	char *when = out_iso8601(tm->time);
 	const char *text;
@@ -147,6 +178,8 @@ message_text(guint i, guint n, const ticket_message *tm, const rendered_msg *r)
 		printf("Cc:      %s\n", out_safe(r->cc));
 	printf("Date:    %s\nSubject: %s\nMatch:   %s\n", out_safe(r->date), out_safe(r->subject),
 	       out_safe(tm->match));
+	if (auth != NULL)
+		printf("Auth:    %s\n", out_safe(auth));
 	if (*tm->tags)
 		printf("Tags:    %s\n", out_safe(tm->tags));
 	text = out_safe_text(r->text);
@@ -263,6 +296,7 @@ show(desk_store *st, const ticket_info *info, GPtrArray *msgs, const char *forma
 		const ticket_message *tm = msgs->pdata[i];
 		rendered_msg *r = NULL;
 		desk_err one = { 0 };
+		char *auth;
 
 		if (seen_before(seen, tm))
 			continue;
@@ -274,13 +308,15 @@ show(desk_store *st, const ticket_info *info, GPtrArray *msgs, const char *forma
 			s = DESK_DATAERR;
 			continue;
 		}
+		auth = auth_line(st, tm);
 		if (b != NULL)
-			message_json(b, tm, r);
+			message_json(b, tm, r, auth);
 		else if (is_event_line(tm))
 			event_text(tm, r);
 		else
-			message_text(k, shown, tm, r);
+			message_text(k, shown, tm, r, auth);
 		rendered_msg_free(r);
+		g_free(auth);
 	}
 	if (b != NULL) {
 		json_builder_end_array(b);
@@ -349,7 +385,7 @@ verb_show(const char *store_dir, int argc, char **argv)
 	char *end;
 	guint64 n;
 	int rc = desk_parse("show", "N", "Show ticket N: its facts and every message in order, as\n"
-			    "readable UTF-8 text.", entries, &argc, &argv);
+			    "readable UTF-8 text, with how each sender was authenticated (Auth).", entries, &argc, &argv);
 
 	if (rc >= 0)
 		goto out;
