@@ -14,9 +14,8 @@ addr_box_free(addr_box *b)
 	g_free(b);
 }
 
-/* Past white space and (nested, escaped) comments. */
-static const char *
-skip_cfws(const char *p)
+const char *
+addr_skip_cfws(const char *p)
 {
 	while (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n' || *p == '(') {
 		if (*p != '(') {
@@ -84,7 +83,7 @@ local_part(const char *p, const char *end)
 	GString *out = g_string_new(NULL);
 
 	while (p < end) {
-		p = skip_cfws(p);
+		p = addr_skip_cfws(p);
 		if (p >= end)
 			break;
 		if (*p == '"') {
@@ -128,7 +127,7 @@ addr_spec(const char *p, const char *end)
 	const char *at = NULL, *c, *dstart, *dend;
 	char *local, *domain, *spec;
 
-	p = skip_cfws(p);
+	p = addr_skip_cfws(p);
 	if (p < end && *p == '@') {  /* obs-route: @a,@b:local@domain */
 		const char *colon = memchr(p, ':', end - p);
 
@@ -142,7 +141,7 @@ addr_spec(const char *p, const char *end)
 			if ((c = quoted_end(c)) == NULL)
 				return NULL;
 		} else if (*c == '(') {
-			c = skip_cfws(c);
+			c = addr_skip_cfws(c);
 		} else {
 			if (*c == '@')
 				at = c;
@@ -151,12 +150,12 @@ addr_spec(const char *p, const char *end)
 	}
 	if (at == NULL || (local = local_part(p, at)) == NULL)
 		return NULL;
-	dstart = skip_cfws(at + 1);
+	dstart = addr_skip_cfws(at + 1);
 	for (dend = dstart; dend < end && (g_ascii_isalnum(*dend) || strchr(".-_[]:", *dend) != NULL ||
 					   (guchar)*dend >= 0x80);
 	     dend++)
 		;
-	if (dend == dstart || skip_cfws(dend) < end) {
+	if (dend == dstart || addr_skip_cfws(dend) < end) {
 		g_free(local);
 		return NULL;
 	}
@@ -229,7 +228,7 @@ one_mailbox(const char *p, addr_box **out, gboolean *bad)
 
 	*out = NULL;
 	*bad = FALSE;
-	while (*(p = skip_cfws(p)) != '\0' && *p != ',' && *p != ';') {
+	while (*(p = addr_skip_cfws(p)) != '\0' && *p != ',' && *p != ';') {
 		const char *q;
 
 		if (*p == '<' && angle == NULL) {
@@ -299,7 +298,7 @@ addr_parse(const char *raw, guint max, guint *bad)
 	const char *p = raw != NULL ? raw : "";
 	guint nbad = 0;
 
-	while (*(p = skip_cfws(p)) != '\0' && list->len < max) {
+	while (*(p = addr_skip_cfws(p)) != '\0' && list->len < max) {
 		addr_box *b;
 		gboolean is_bad;
 		const char *next;

@@ -26,6 +26,10 @@ void addr_box_free(addr_box *b);
  * out and counted in *bad (may be NULL). Never NULL; g_ptr_array_unref. */
 GPtrArray *addr_parse(const char *raw, guint max, guint *bad);
 
+/* Past white space (folding included) and RFC 5322 comments, nested and
+ * with backslash escapes, at P. */
+const char *addr_skip_cfws(const char *p);
+
 /* ADDR as the desk compares addresses: the domain and local part in
  * lower case, quotes taken off a local part that needs none, and a
  * +detail taken off the local part. Caller g_free()s. */

@@ -2,6 +2,7 @@
 #include <string.h>
 #include <libpsl.h>
 
+#include "addr.h"
 #include "authres.h"
 
 void
@@ -18,40 +19,13 @@ authres_result_free(authres_result *r)
 	g_free(r);
 }
 
-/* Past white space (folding included) and nested, escaped comments. */
-static const char *
-skip_cfws(const char *p)
-{
-	while (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n' || *p == '(') {
-		if (*p != '(') {
-			p++;
-			continue;
-		}
-		for (int depth = 0; *p != '\0';) {
-			if (*p == '\\' && p[1] != '\0') {
-				p += 2;
-			} else if (*p == '(') {
-				depth++;
-				p++;
-			} else if (*p == ')') {
-				p++;
-				if (--depth == 0)
-					break;
-			} else {
-				p++;
-			}
-		}
-	}
-	return p;
-}
-
 /* Past the next ';' (or to the end), quoted strings and comments skipped. */
 static const char *
 skip_resinfo(const char *p)
 {
 	while (*p != '\0' && *p != ';') {
 		if (*p == '(') {
-			p = skip_cfws(p);
+			p = addr_skip_cfws(p);
 		} else if (*p == '"') {
 			for (p++; *p != '\0' && *p != '"'; p++)
 				if (*p == '\\' && p[1] != '\0')
@@ -138,15 +112,15 @@ properties(const char *p, authres_result *r)
 	for (;;) {
 		char *k, *prop;
 
-		p = skip_cfws(p);
+		p = addr_skip_cfws(p);
 		if (*p == '\0' || *p == ';')
 			return p;
 		if ((k = keyword(&p)) == NULL)
 			return skip_resinfo(p);
-		p = skip_cfws(p);
+		p = addr_skip_cfws(p);
 		if (*p == '=') {
 			/* reason=..., or a key=value of no registry (action=none) */
-			p = skip_cfws(p + 1);
+			p = addr_skip_cfws(p + 1);
 			g_free(value(&p));
 			g_free(k);
 			continue;
@@ -155,15 +129,15 @@ properties(const char *p, authres_result *r)
 			g_free(k);
 			return skip_resinfo(p);
 		}
-		p = skip_cfws(p + 1);
+		p = addr_skip_cfws(p + 1);
 		prop = keyword(&p);
-		p = skip_cfws(p);
+		p = addr_skip_cfws(p);
 		if (prop == NULL || *p != '=') {
 			g_free(k);
 			g_free(prop);
 			return skip_resinfo(p);
 		}
-		p = skip_cfws(p + 1);
+		p = addr_skip_cfws(p + 1);
 		keep_property(r, k, prop, value(&p));
 		g_free(k);
 		g_free(prop);
@@ -178,21 +152,21 @@ resinfo(const char *p, GPtrArray *results)
 	authres_result *r;
 	char *method, *result;
 
-	p = skip_cfws(p);
+	p = addr_skip_cfws(p);
 	if ((method = keyword(&p)) == NULL)
 		return skip_resinfo(p);
-	p = skip_cfws(p);
+	p = addr_skip_cfws(p);
 	if (*p == '/') {
-		p = skip_cfws(p + 1);
+		p = addr_skip_cfws(p + 1);
 		while (g_ascii_isdigit(*p))
 			p++;
-		p = skip_cfws(p);
+		p = addr_skip_cfws(p);
 	}
 	if (*p != '=') {
 		g_free(method);  /* "none" (no result), or not a methodspec */
 		return skip_resinfo(p);
 	}
-	p = skip_cfws(p + 1);
+	p = addr_skip_cfws(p + 1);
 	if ((result = keyword(&p)) == NULL) {
 		g_free(method);
 		return skip_resinfo(p);
@@ -213,14 +187,14 @@ resinfo(const char *p, GPtrArray *results)
 static char *
 authserv_id(const char *text, const char **rest)
 {
-	const char *p = skip_cfws(text);
+	const char *p = addr_skip_cfws(text);
 	char *id = value(&p), *low;
 
 	if (id == NULL || strchr(id, '=') != NULL || strchr(id, ';') != NULL) {
 		g_free(id);
 		return NULL;  /* "spf=pass ...": a field without an authserv-id */
 	}
-	p = skip_cfws(p);
+	p = addr_skip_cfws(p);
 	while (g_ascii_isdigit(*p))
 		p++;
 	*rest = p;
@@ -239,7 +213,7 @@ authres_parse(const char *value, char **id, GPtrArray *results)
 		*id = NULL;
 	if (value == NULL || strlen(value) > AUTHRES_MAX_VALUE || (sid = authserv_id(value, &p)) == NULL)
 		return FALSE;
-	while (*(p = skip_cfws(p)) != '\0') {
+	while (*(p = addr_skip_cfws(p)) != '\0') {
 		if (*p != ';') {
 			p = skip_resinfo(p);  /* garbage between resinfos */
 			continue;

@@ -370,16 +370,16 @@ has_address(notmuch_message_t *m, const char *key, const char *addr)
 	return yes;
 }
 
-/* Whether ADDR is a participant of ticket T as its root says: the
- * requester, a Cc an agent added, or a sender whose mail came by a valid
- * token (lib/ticket.c). Mutex held. */
+/* Call FN(M, UD) on the root of ticket T (the message tagged ticket),
+ * if it has one; once more after reopening when Xapian says the handle
+ * is old. Mutex held. */
 static desk_status
-root_participant(desk_lookup *lk, guint t, const char *addr, gboolean *yes, desk_err *err)
+on_root(desk_lookup *lk, guint t, void (*fn)(notmuch_message_t *, void *), void *ud, const char *what,
+	desk_err *err)
 {
 	char q[80];
 	notmuch_status_t ns = NOTMUCH_STATUS_SUCCESS;
 
-	*yes = FALSE;
 	snprintf(q, sizeof q, "tag:ticket and property:desk.ticket=%u", t);
 	for (int attempt = 0; attempt < 2; attempt++) {
 		notmuch_query_t *nq = notmuch_query_create(lk->db, q);
@@ -390,20 +390,36 @@ root_participant(desk_lookup *lk, guint t, const char *addr, gboolean *yes, desk
 		ns = notmuch_query_search_messages(nq, &ms);
 		if (ns == NOTMUCH_STATUS_SUCCESS && notmuch_messages_valid(ms)) {
 			notmuch_message_t *m = notmuch_messages_get(ms);
-			char *req = index_get_text(m, "desk.requester");
 
-			*yes = addr_same(req, addr) || has_address(m, "desk.cc", addr) ||
-			       has_address(m, "desk.joined", addr);
-			g_free(req);
+			fn(m, ud);
 			notmuch_message_destroy(m);
 		}
 		notmuch_query_destroy(nq);
-		if (ns == NOTMUCH_STATUS_SUCCESS || !reopen(lk))
+		if (ns == NOTMUCH_STATUS_SUCCESS)
+			return DESK_OK;
+		if (!reopen(lk))
 			break;
 	}
-	if (ns != NOTMUCH_STATUS_SUCCESS)
-		return desk_fail(err, DESK_TEMPFAIL, "index: %s", notmuch_status_to_string(ns));
-	return DESK_OK;
+	return xapian_error(err, what, ns);
+}
+
+typedef struct participant_q {
+	const char *addr;
+	gboolean yes;
+} participant_q;
+
+/* Whether the address is a participant as ticket root M says: the
+ * requester, a Cc an agent added, or a sender whose mail came by a valid
+ * token (lib/ticket.c). */
+static void
+root_participant(notmuch_message_t *m, void *ud)
+{
+	participant_q *pq = ud;
+	char *req = index_get_text(m, "desk.requester");
+
+	pq->yes = addr_same(req, pq->addr) || has_address(m, "desk.cc", pq->addr) ||
+		  has_address(m, "desk.joined", pq->addr);
+	g_free(req);
 }
 
 desk_status
@@ -419,45 +435,34 @@ lookup_participant(desk_lookup *lk, guint ticket, const char *addr, gboolean *ye
 	key = g_strdup_printf("%u\n%s", ticket, canon);
 	g_mutex_lock(&lk->mu);
 	*yes = g_hash_table_contains(lk->who, key);
-	if (!*yes && (s = db(lk, err)) == DESK_OK)
-		s = root_participant(lk, ticket, addr, yes, err);
+	if (!*yes && (s = db(lk, err)) == DESK_OK) {
+		participant_q pq = { addr, FALSE };
+
+		s = on_root(lk, ticket, root_participant, &pq, "participant", err);
+		*yes = pq.yes;
+	}
 	g_mutex_unlock(&lk->mu);
 	g_free(key);
 	g_free(canon);
 	return s;
 }
 
+/* desk.merged_into of ticket root M into *(guint *)UD. */
+static void
+root_merged_into(notmuch_message_t *m, void *ud)
+{
+	const char *v = NULL;
+
+	if (notmuch_message_get_property(m, "desk.merged_into", &v) == NOTMUCH_STATUS_SUCCESS && v != NULL)
+		*(guint *)ud = (guint)g_ascii_strtoull(v, NULL, 10);
+}
+
 /* desk.merged_into of ticket T's root, 0 if none (mutex held). */
 static desk_status
 merged_into(desk_lookup *lk, guint t, guint *into, desk_err *err)
 {
-	char q[80];
-	notmuch_status_t ns = NOTMUCH_STATUS_SUCCESS;
-
 	*into = 0;
-	snprintf(q, sizeof q, "tag:ticket and property:desk.ticket=%u", t);
-	for (int attempt = 0; attempt < 2; attempt++) {
-		notmuch_query_t *nq = notmuch_query_create(lk->db, q);
-		notmuch_messages_t *ms = NULL;
-
-		if (nq == NULL)
-			return desk_fail(err, DESK_SOFTWARE, "index: out of memory");
-		ns = notmuch_query_search_messages(nq, &ms);
-		if (ns == NOTMUCH_STATUS_SUCCESS && notmuch_messages_valid(ms)) {
-			notmuch_message_t *m = notmuch_messages_get(ms);
-			const char *v = NULL;
-
-			if (notmuch_message_get_property(m, "desk.merged_into", &v) == NOTMUCH_STATUS_SUCCESS && v)
-				*into = (guint)g_ascii_strtoull(v, NULL, 10);
-			notmuch_message_destroy(m);
-		}
-		notmuch_query_destroy(nq);
-		if (ns == NOTMUCH_STATUS_SUCCESS)
-			return DESK_OK;
-		if (!reopen(lk))
-			break;
-	}
-	return xapian_error(err, "merged into", ns);
+	return on_root(lk, t, root_merged_into, into, "merged into", err);
 }
 
 desk_status
