@@ -279,8 +279,7 @@ print_text(list_opts *o, const ticket_filter *f, GPtrArray *list, GHashTable *un
 	list_text_print(list, &t);
 	if (hidden > 0 && !o->unseen)
 		fprintf(tty ? stdout : stderr,
-			"(%u more ticket%s with automatic mail only: auto-replies, bounces, lists; --automatic lists them)\n",
-			hidden, hidden == 1 ? "" : "s");
+			"(%u ticket%s with automatic mail only not shown: --automatic)\n", hidden, hidden == 1 ? "" : "s");
 }
 
 int
