@@ -15,14 +15,6 @@
 	"number, subject, status, requester, requester_name, owner, queue, priority, root_id," \
 	" messages, created, updated, first_response, last_customer, solved_at, reopens,"    \
 	" merged_into, tags, cc, links, activity, waiting_since"
-/* What a list reads: COLUMNS, with the messages of the tickets merged
- * into a ticket counted in its own (desk show shows them there). */
-#define SELECTED                                                                              \
-	"number, subject, status, requester, requester_name, owner, queue, priority, root_id," \
-	" messages + (SELECT coalesce(sum(m.messages), 0) FROM ticket m"                       \
-	" WHERE m.merged_into = ticket.number AND m.status = 'merged'),"                       \
-	" created, updated, first_response, last_customer, solved_at, reopens,"               \
-	" merged_into, tags, cc, links, activity, waiting_since"
 #define SCHEMA                                                                               \
 	"CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT) WITHOUT ROWID;"   \
 	"CREATE TABLE IF NOT EXISTS ticket(number INTEGER PRIMARY KEY, subject TEXT, status TEXT," \
@@ -33,7 +25,6 @@
 	" waiting_since INTEGER);"                                                            \
 	"CREATE INDEX IF NOT EXISTS ticket_status ON ticket(status, updated);"                \
 	"CREATE INDEX IF NOT EXISTS ticket_activity ON ticket(status, activity);"             \
-	"CREATE INDEX IF NOT EXISTS ticket_merged ON ticket(merged_into);"                    \
 	"CREATE INDEX IF NOT EXISTS ticket_updated ON ticket(updated);"
 
 /* Ticket numbers looked up in one query when catching up. */
@@ -494,6 +485,25 @@ count_hidden(tab *t, const ticket_filter *f, char **statuses, char *requester, G
 	return rc == SQLITE_DONE ? DESK_OK : tab_fail(t, "read", err);
 }
 
+/* *out: ticket -> the number of messages of the tickets merged into it
+ * (GUINT_TO_POINTER), for those that have any. */
+static desk_status
+merged_counts(tab *t, GHashTable **out, desk_err *err)
+{
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	*out = g_hash_table_new(g_direct_hash, g_direct_equal);
+	if (sqlite3_prepare_v2(t->db, "SELECT merged_into, sum(messages) FROM ticket WHERE status = 'merged'"
+				      " AND merged_into > 0 GROUP BY merged_into", -1, &st, NULL) != SQLITE_OK)
+		return tab_fail(t, "prepare", err);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		g_hash_table_insert(*out, GUINT_TO_POINTER((guint)sqlite3_column_int64(st, 0)),
+				    GUINT_TO_POINTER((guint)sqlite3_column_int64(st, 1)));
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? DESK_OK : tab_fail(t, "read", err);
+}
+
 desk_status
 tickettab_list(notmuch_database_t *db, const ticket_filter *f, GHashTable *matching, GPtrArray *out,
 	       guint *hidden, desk_err *err)
@@ -510,7 +520,8 @@ tickettab_list(notmuch_database_t *db, const ticket_filter *f, GHashTable *match
 	const char *list = f->statuses != NULL ? f->statuses : "new,open,pending,on-hold";
 	char **statuses = strcmp(list, "any") == 0 ? NULL : g_strsplit(list, ",", -1);
 	char *requester = f->requester != NULL ? g_ascii_strdown(f->requester, -1) : NULL;
-	GString *sql = g_string_new("SELECT " SELECTED " FROM ticket");
+	GString *sql = g_string_new("SELECT " COLUMNS " FROM ticket");
+	GHashTable *merged = NULL;
 	sqlite3_stmt *st = NULL;
 	desk_status s;
 	tab t;
@@ -525,6 +536,8 @@ tickettab_list(notmuch_database_t *db, const ticket_filter *f, GHashTable *match
 	if (f->limit > 0 && matching == NULL)
 		g_string_append_printf(sql, " LIMIT %u", f->limit);
 	s = tab_ready(&t, db, err);
+	if (s == DESK_OK)
+		s = merged_counts(&t, &merged, err);
 	if (s == DESK_OK && sqlite3_prepare_v2(t.db, sql->str, -1, &st, NULL) != SQLITE_OK)
 		s = tab_fail(&t, "prepare", err);
 	if (s == DESK_OK)
@@ -535,6 +548,9 @@ tickettab_list(notmuch_database_t *db, const ticket_filter *f, GHashTable *match
 		if (matching != NULL && !g_hash_table_contains(matching, GUINT_TO_POINTER(n)))
 			continue;
 		g_ptr_array_add(out, row_info(st));
+		/* desk show shows the messages of the tickets merged into it */
+		((ticket_info *)out->pdata[out->len - 1])->messages +=
+			GPOINTER_TO_UINT(g_hash_table_lookup(merged, GUINT_TO_POINTER(n)));
 		if (f->limit > 0 && out->len >= f->limit)
 			break;
 	}
@@ -544,6 +560,8 @@ tickettab_list(notmuch_database_t *db, const ticket_filter *f, GHashTable *match
 		s = count_hidden(&t, f, statuses, requester, matching, hidden, err);
 	sqlite3_finalize(st);
 	tab_close(&t);
+	if (merged != NULL)
+		g_hash_table_destroy(merged);
 	g_string_free(sql, TRUE);
 	g_strfreev(statuses);
 	g_free(requester);

@@ -248,8 +248,12 @@ unseen_in(list_opts *o, desk_store *st, notmuch_database_t *db, GPtrArray *list,
 	*unseen = NULL;
 	if (o->me == NULL || (!o->unseen && o->format != NULL && strcmp(o->format, "ids") == 0))
 		return 0;
-	if ((s = seen_unseen(st, db, o->me->login, list, unseen, &err)) != DESK_OK)
+	if ((s = seen_unseen(st, db, o->me->login, list, unseen, &err)) != DESK_OK && o->unseen)
 		return desk_error(s, "list: what %s has seen: %s", o->me->login, err.msg);
+	if (s != DESK_OK) {
+		desk_warn("list: no marks of what %s has not seen: %s", o->me->login, err.msg);
+		return 0;
+	}
 	if (o->unseen) {
 		for (guint i = list->len; i > 0; i--)
 			if (!g_hash_table_contains(*unseen, GUINT_TO_POINTER(((ticket_info *)list->pdata[i - 1])->number)))
