@@ -491,52 +491,68 @@ show(desk_store *st, const ticket_info *info, GPtrArray *msgs, const show_opts *
 	return s;
 }
 
-/* desk show N --attachment WHICH: the attachment numbered WHICH (as desk
- * show lists them), else the one named WHICH, written to standard output,
- * which must not be a terminal. */
-static desk_status
-save_attachment(desk_store *st, const ticket_info *info, GPtrArray *msgs, const char *which, desk_err *err)
+/* The attachments of MSGS numbered WANT (from 1, as desk show lists
+ * them), or, when WANT is 0, named NAME: how many; the first in *hit, its
+ * index in that message in *index, the numbers of all in NUMBERS. */
+static guint
+find_attachments(desk_store *st, GPtrArray *msgs, guint64 want, const char *name, const ticket_message **hit,
+		 guint *index, GString *numbers)
 {
-	char *end;
-	guint64 want = g_ascii_isdigit(*which) ? g_ascii_strtoull(which, &end, 10) : 0;
-	const ticket_message *hit = NULL;
-	guint n = 0, hits = 0, index = 0;
-	GString *numbers = g_string_new(NULL);
+	guint n = 0, hits = 0;
 
-	if (want != 0 && *end != '\0')
-		want = 0;
-	if (isatty(STDOUT_FILENO)) {
-		g_string_free(numbers, TRUE);
-		return desk_fail(err, DESK_USAGE, "the attachment would go to your terminal: desk show %u --attachment %s > FILE",
-				 info->number, which);
-	}
 	for (guint i = 0; i < msgs->len && (want == 0 || n < want); i++) {
 		const ticket_message *tm = msgs->pdata[i];
 		GPtrArray *a = ticket_message_numbered(tm) ? attachments_of(st, tm) : NULL;
 
 		for (guint k = 0; a != NULL && k < a->len; k++) {
 			n++;
-			if (n != want && (want != 0 || strcmp(((render_attachment *)a->pdata[k])->name, which) != 0))
+			if (want != 0 ? n != want : strcmp(((render_attachment *)a->pdata[k])->name, name) != 0)
 				continue;
 			if (hits++ == 0) {
-				hit = tm;
-				index = k;
+				*hit = tm;
+				*index = k;
 			}
 			g_string_append_printf(numbers, "%s%u", hits > 1 ? ", " : "", n);
 		}
 		if (a != NULL)
 			g_ptr_array_unref(a);
 	}
-	if (hits != 1) {
-		desk_status s = hits == 0 ? desk_fail(err, DESK_NOTFOUND, "ticket %u has no attachment %s (desk show %u lists them)",
-						      info->number, which, info->number)
-				      : desk_fail(err, DESK_USAGE, "%u attachments are named %s: give its number (%s)", hits,
-						  which, numbers->str);
+	return hits;
+}
+
+/* desk show N --attachment WHICH: the attachment numbered WHICH (as desk
+ * show lists them), else the one named WHICH, written to standard output,
+ * which must not be a terminal. */
+static desk_status
+save_attachment(desk_store *st, const ticket_info *info, GPtrArray *msgs, const char *which, desk_err *err)
+{
+	char *end = NULL;
+	guint64 want = g_ascii_isdigit(*which) ? g_ascii_strtoull(which, &end, 10) : 0;
+	const ticket_message *hit = NULL;
+	GString *numbers = g_string_new(NULL);
+	guint hits = 0, index = 0;
+	desk_status s;
+
+	if (isatty(STDOUT_FILENO)) {
 		g_string_free(numbers, TRUE);
-		return s;
+		return desk_fail(err, DESK_USAGE,
+				 "the attachment would go to your terminal: desk show %u --attachment %s > FILE",
+				 info->number, which);
 	}
+	if (want != 0 && *end == '\0')
+		hits = find_attachments(st, msgs, want, NULL, &hit, &index, numbers);
+	if (hits == 0)
+		hits = find_attachments(st, msgs, 0, which, &hit, &index, numbers);
+	if (hits == 1)
+		s = render_save_attachment(hit->path, st->cfg->fallback_charsets, index, STDOUT_FILENO, err);
+	else if (hits == 0)
+		s = desk_fail(err, DESK_NOTFOUND, "ticket %u has no attachment %s (desk show %u lists them)",
+			      info->number, which, info->number);
+	else
+		s = desk_fail(err, DESK_USAGE, "%u attachments are named %s: give its number (%s)", hits, which,
+			      numbers->str);
 	g_string_free(numbers, TRUE);
-	return render_save_attachment(hit->path, st->cfg->fallback_charsets, index, STDOUT_FILENO, err);
+	return s;
 }
 
 /* Remember that the acting agent (AS, else the default; none: nothing)
