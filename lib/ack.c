@@ -451,7 +451,8 @@ ack_store(desk_store *st, guint n, const ack_for *a, const GPtrArray *hits, char
 			 st->cfg->rate_spec[over], to);
 	if (s == DESK_OK && !recent && over < 0)
 		s = change_ticket(c, n, &t, NULL, err);
-	if (s == DESK_OK && t != NULL && t->number == n && strcmp(t->status, "spam") != 0)
+	/* never to a ticket marked spam, nor one of held or automatic mail only */
+	if (s == DESK_OK && t != NULL && t->number == n && strcmp(t->status, "spam") != 0 && t->activity > 0)
 		s = ack_message(st, t, a, hits, &msg, err);
 	if (s == DESK_OK && msg != NULL) {
 		xset *set = ack_set(to, hits);

@@ -25,7 +25,7 @@ static const struct {
 	{ "mail-comment", " commands " },
 	{ "link", " follows followed-by " },
 	{ "merge", " merged-into merged-from " },
-	{ "split", " split-to split-from moved " },
+	{ "split", " split-to split-from moved subject " },
 	{ "purge", " status tombs purged " },
 	{ "send-failed", " unsent " },
 	{ "resent", " sent " },

@@ -1,5 +1,6 @@
 /* render.c: a message file as text for people (see render.h): headers
- * decoded, the readable body chosen and converted, attachments listed. */
+ * decoded, the readable body chosen and converted, attachments listed
+ * and saved. */
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
@@ -26,6 +27,10 @@ typedef struct walker {
 	gsize budget;           /* decoded text bytes that may still be read */
 	gboolean cut;           /* text was left out for want of budget */
 	GPtrArray *atts;        /* of render_attachment* */
+	gboolean quick;         /* attachments only: no text read, no sizes counted */
+	GMimeStream *save_to;   /* where attachment SAVE goes, or NULL */
+	guint save;             /* the index in ATTS of the attachment to save */
+	int saved;              /* 0: not found yet, 1: saved, -1: could not write */
 } walker;
 
 /* ---- safe to print ---- */
@@ -371,6 +376,29 @@ written_size(GMimeObject *obj)
 	return n > 0 ? (gsize)n : 0;
 }
 
+/* Write OBJ's content (decoded; an attached message as it is) to the
+ * walker's SAVE_TO if it is the attachment to save, about to be listed. */
+static void
+save_if_wanted(walker *w, GMimeObject *obj)
+{
+	ssize_t n = -1;
+
+	if (w->save_to == NULL || w->saved != 0 || w->atts->len != w->save)
+		return;
+	if (GMIME_IS_MESSAGE_PART(obj)) {
+		GMimeMessage *m = g_mime_message_part_get_message(GMIME_MESSAGE_PART(obj));
+
+		n = m != NULL ? g_mime_object_write_to_stream(GMIME_OBJECT(m), NULL, w->save_to) : 0;
+	} else {
+		GMimeStream *in = decoded_stream(GMIME_PART(obj));
+
+		n = in != NULL ? g_mime_stream_write_to_stream(in, w->save_to) : 0;
+		if (in != NULL)
+			g_object_unref(in);
+	}
+	w->saved = n >= 0 && g_mime_stream_flush(w->save_to) == 0 ? 1 : -1;
+}
+
 /* Lists a message/rfc822 part, named by its Subject, else its filename. */
 static void
 list_message(walker *w, GMimeMessagePart *mp)
@@ -384,7 +412,8 @@ list_message(walker *w, GMimeMessagePart *mp)
 		name = g_mime_object_get_content_disposition_parameter(o, "filename");
 	if (name == NULL)
 		name = g_mime_object_get_content_type_parameter(o, "name");
-	add_attachment(w, o, name, "(message)", m != NULL ? written_size(GMIME_OBJECT(m)) : 0);
+	save_if_wanted(w, o);
+	add_attachment(w, o, name, "(message)", m != NULL && !w->quick ? written_size(GMIME_OBJECT(m)) : 0);
 	g_free(subject);
 }
 
@@ -401,10 +430,12 @@ walk_leaf(walker *w, GMimePart *part, gboolean want_text)
 	GMimeObject *o = GMIME_OBJECT(part);
 	gboolean readable = is_type(o, "text", "plain") || is_type(o, "text", "html");
 
-	if (want_text && is_inline_text(part))
+	if (want_text && is_inline_text(part) && !w->quick)
 		append_text(w, leaf_text(w, part));
-	if (is_attachment(part) || (!want_text && !readable))
-		add_attachment(w, o, g_mime_part_get_filename(part), "(unnamed)", decoded_size(part));
+	if (is_attachment(part) || (!want_text && !readable)) {
+		save_if_wanted(w, o);
+		add_attachment(w, o, g_mime_part_get_filename(part), "(unnamed)", w->quick ? 0 : decoded_size(part));
+	}
 }
 
 /* How much we want an alternative: non-blank text/plain 4, a multipart 3,
@@ -479,13 +510,17 @@ rendered_empty(void)
 	return m;
 }
 
-/* MSG rendered (see render.h); OPTS are the parser's, for header decoding. */
+/* MSG rendered (see render.h) by W, whose options, fallback and what
+ * to save are set; OPTS are the parser's, for header decoding. */
 static rendered_msg *
-render_parsed(GMimeMessage *msg, GMimeParserOptions *opts, const char *fallback)
+render_parsed(GMimeMessage *msg, walker *wp)
 {
 	rendered_msg *m = g_new0(rendered_msg, 1);
 	GMimeObject *o = GMIME_OBJECT(msg);
-	walker w = { opts, fallback, g_string_new(NULL), RENDER_MAX_TEXT, FALSE, NULL };
+	walker w = *wp;
+
+	w.text = g_string_new(NULL);
+	w.budget = RENDER_MAX_TEXT;
 
 	m->attachments = w.atts = g_ptr_array_new_with_free_func(attachment_free);
 	m->from = header_values(&w, o, "From", FALSE);
@@ -501,6 +536,7 @@ render_parsed(GMimeMessage *msg, GMimeParserOptions *opts, const char *fallback)
 	if (w.text->len > 0)
 		g_string_append_c(w.text, '\n');
 	m->text = tidy(g_string_free(w.text, FALSE), FALSE);
+	wp->saved = w.saved;
 	return m;
 }
 
@@ -610,22 +646,23 @@ message_stream(GMimeStream *root, gint64 split)
 	return cat;
 }
 
-/* Parses and renders the message in FD, which it takes. */
+/* Parses the message in FD, which it takes, and renders it with W. */
 static desk_status
-render_fd(int fd, const char *path, const char *fallback, rendered_msg **out, desk_err *err)
+render_fd(int fd, const char *path, walker *w, rendered_msg **out, desk_err *err)
 {
 	gint64 split = missing_separator(fd);
 	GMimeStream *root = g_mime_stream_fs_new(fd);
 	GMimeStream *stream = message_stream(root, split);
 	GMimeParser *parser = g_mime_parser_new_with_stream(stream);
-	GMimeParserOptions *opts = charset_parser_options(fallback);
+	GMimeParserOptions *opts = charset_parser_options(w->fallback);
 	GMimeMessage *msg = g_mime_parser_construct_message(parser, opts);
 	desk_status s = DESK_OK;
 
+	w->opts = opts;
 	if (msg == NULL) {
 		s = desk_fail(err, DESK_DATAERR, "%s: no mail message in it", path);
 	} else {
-		*out = render_parsed(msg, opts, fallback);
+		*out = render_parsed(msg, w);
 		g_object_unref(msg);
 	}
 	g_object_unref(parser);
@@ -635,8 +672,9 @@ render_fd(int fd, const char *path, const char *fallback, rendered_msg **out, de
 	return s;
 }
 
-desk_status
-render_message(const char *path, const char *fallback_charsets, rendered_msg **out, desk_err *err)
+/* Render the file at PATH with W (see render_message). */
+static desk_status
+render_path(const char *path, walker *w, rendered_msg **out, desk_err *err)
 {
 	struct stat st;
 	int fd;
@@ -654,7 +692,42 @@ render_message(const char *path, const char *fallback_charsets, rendered_msg **o
 		*out = rendered_empty();
 		return DESK_OK;
 	}
-	return render_fd(fd, path, fallback_charsets, out, err);
+	return render_fd(fd, path, w, out, err);
+}
+
+desk_status
+render_message(const char *path, const char *fallback_charsets, rendered_msg **out, desk_err *err)
+{
+	walker w = { .fallback = fallback_charsets };
+
+	return render_path(path, &w, out, err);
+}
+
+desk_status
+render_attachments(const char *path, const char *fallback_charsets, rendered_msg **out, desk_err *err)
+{
+	walker w = { .fallback = fallback_charsets, .quick = TRUE };
+
+	return render_path(path, &w, out, err);
+}
+
+desk_status
+render_save_attachment(const char *path, const char *fallback_charsets, guint index, int fd, desk_err *err)
+{
+	walker w = { .fallback = fallback_charsets, .quick = TRUE, .save = index };
+	rendered_msg *r = NULL;
+	desk_status s;
+
+	w.save_to = g_mime_stream_fs_new(fd);
+	g_mime_stream_fs_set_owner(GMIME_STREAM_FS(w.save_to), FALSE);
+	s = render_path(path, &w, &r, err);
+	g_object_unref(w.save_to);
+	rendered_msg_free(r);
+	if (s == DESK_OK && w.saved == 0)
+		s = desk_fail(err, DESK_NOTFOUND, "%s: no attachment %u", path, index + 1);
+	else if (s == DESK_OK && w.saved < 0)
+		s = desk_fail(err, DESK_TEMPFAIL, "cannot write the attachment: %s", g_strerror(errno));
+	return s;
 }
 
 void

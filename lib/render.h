@@ -49,6 +49,20 @@ typedef struct rendered_msg {
  * DESK_DATAERR only if GMime can parse nothing at all. An empty file is an
  * empty message. */
 desk_status render_message(const char *path, const char *fallback_charsets, rendered_msg **out, desk_err *err);
+
+/* The same, for the attachments alone: the same list, their sizes 0, and
+ * no text read (no part's content is decoded but to choose between
+ * alternatives). */
+desk_status render_attachments(const char *path, const char *fallback_charsets, rendered_msg **out,
+			       desk_err *err);
+
+/* Write attachment INDEX (from 0, in the order render_message lists
+ * them) of the message at PATH to FD: its content with the transfer
+ * encoding undone, byte for byte; an attached message as GMime writes it.
+ * DESK_NOTFOUND when there is no such attachment, DESK_TEMPFAIL when FD
+ * cannot be written. FD stays open. */
+desk_status render_save_attachment(const char *path, const char *fallback_charsets, guint index, int fd,
+				   desk_err *err);
 void rendered_msg_free(rendered_msg *m);
 
 #endif

@@ -1,4 +1,5 @@
-/* seen.c: the per-agent "last looked" markers of tickets. */
+/* seen.c: the per-agent "last looked" markers of tickets, and which
+ * tickets hold messages an agent has not seen. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -8,7 +9,13 @@
 #include <unistd.h>
 
 #include "agent.h"
+#include "index.h"
 #include "seen.h"
+#include "ticket.h"
+#include "xset.h"
+
+/* Tickets whose messages are read in one query. */
+#define UNSEEN_CHUNK 100
 
 /* Longest seen file read; a longer one is treated as unreadable. */
 #define SEEN_MAX_SIZE (64 * 1024 * 1024)
@@ -208,5 +215,161 @@ out:
 	g_free(lockpath);
 	g_free(path);
 	g_free(dir);
+	return s;
+}
+
+/* Every line of TEXT (a seen file): ticket number -> set of digests. */
+static GHashTable *
+seen_lines(const char *text)
+{
+	GHashTable *all = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL,
+						(GDestroyNotify)g_hash_table_unref);
+	char **lines = g_strsplit(text, "\n", -1);
+
+	for (char **l = lines; *l != NULL; l++) {
+		char **f = g_strsplit(*l, "\t", 3), **digests;
+		guint64 n = f[0] != NULL ? g_ascii_strtoull(f[0], NULL, 10) : 0;
+		GHashTable *d;
+
+		if (n == 0 || n > G_MAXUINT || f[1] == NULL || f[2] == NULL) {
+			g_strfreev(f);
+			continue;
+		}
+		digests = g_strsplit(f[2], ",", -1);
+		d = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+		for (char **i = digests; *i != NULL; i++)
+			if (**i)
+				g_hash_table_add(d, g_strdup(*i));
+		g_hash_table_replace(all, GUINT_TO_POINTER((guint)n), d);
+		g_strfreev(digests);
+		g_strfreev(f);
+	}
+	g_strfreev(lines);
+	return all;
+}
+
+/* Whether M is an event LOGIN or the desk itself made. */
+static gboolean
+made_by(notmuch_message_t *m, const char *login)
+{
+	const char *event = NULL;
+	char *set, *by;
+	gboolean yes;
+
+	if (notmuch_message_get_property(m, "desk.event", &event) != NOTMUCH_STATUS_SUCCESS || event == NULL)
+		return FALSE;
+	set = index_get_text(m, "desk.set");
+	by = set != NULL ? xset_lookup(set, "by") : NULL;
+	yes = by != NULL && (strcmp(by, login) == 0 || strcmp(by, "system") == 0);
+	g_free(by);
+	g_free(set);
+	return yes;
+}
+
+typedef struct unseen_ctx {
+	GHashTable *lines;    /* ticket -> digests LOGIN was shown */
+	GHashTable *owner;    /* member ticket -> the listed ticket showing it */
+	GHashTable *unseen;   /* the result */
+	const char *login;
+} unseen_ctx;
+
+/* Look at the messages of the member tickets in Q ("property:desk.ticket=N or ..."). */
+static desk_status
+unseen_query(notmuch_database_t *db, const char *q, unseen_ctx *c, desk_err *err)
+{
+	notmuch_query_t *nq = notmuch_query_create(db, q);
+	notmuch_messages_t *ms = NULL;
+
+	if (nq == NULL)
+		return desk_fail(err, DESK_SOFTWARE, "index: out of memory");
+	notmuch_query_set_sort(nq, NOTMUCH_SORT_UNSORTED);
+	if (notmuch_query_search_messages(nq, &ms) != NOTMUCH_STATUS_SUCCESS) {
+		notmuch_query_destroy(nq);
+		return desk_fail(err, DESK_TEMPFAIL, "index: cannot read the messages of tickets");
+	}
+	for (; notmuch_messages_valid(ms); notmuch_messages_move_to_next(ms)) {
+		notmuch_message_t *m = notmuch_messages_get(ms);
+		const char *v = NULL;
+		gpointer t = NULL;
+		char *d;
+
+		if (notmuch_message_get_property(m, "desk.ticket", &v) == NOTMUCH_STATUS_SUCCESS && v != NULL)
+			t = g_hash_table_lookup(c->owner, GUINT_TO_POINTER((guint)g_ascii_strtoull(v, NULL, 10)));
+		if (t != NULL && !g_hash_table_contains(c->unseen, t)) {
+			d = seen_digest(notmuch_message_get_message_id(m));
+			if (!g_hash_table_contains(g_hash_table_lookup(c->lines, t), d) && !made_by(m, c->login))
+				g_hash_table_add(c->unseen, t);
+			g_free(d);
+		}
+		notmuch_message_destroy(m);
+	}
+	notmuch_query_destroy(nq);
+	return DESK_OK;
+}
+
+/* T and the tickets merged into it, each mapped to T in C->owner, added
+ * to the query Q. */
+static void
+add_members(unseen_ctx *c, const ticket_info *t, GString *q)
+{
+	gpointer me = GUINT_TO_POINTER(t->number);
+
+	g_string_append_printf(q, "%sproperty:desk.ticket=%u", q->len ? " or " : "", t->number);
+	g_hash_table_insert(c->owner, me, me);
+	for (char **l = t->links; l != NULL && *l != NULL; l++) {
+		guint64 from = g_str_has_prefix(*l, "merged-from=") ? g_ascii_strtoull(*l + 12, NULL, 10) : 0;
+
+		if (from == 0 || from > G_MAXUINT)
+			continue;
+		g_string_append_printf(q, " or property:desk.ticket=%u", (guint)from);
+		g_hash_table_insert(c->owner, GUINT_TO_POINTER((guint)from), me);
+	}
+}
+
+desk_status
+seen_unseen(desk_store *st, notmuch_database_t *db, const char *login, GPtrArray *tickets, GHashTable **unseen,
+	    desk_err *err)
+{
+	char *path, *text = NULL;
+	unseen_ctx c = { NULL, NULL, NULL, login };
+	GString *q = g_string_new(NULL);
+	desk_status s;
+	guint n = 0;
+
+	*unseen = NULL;
+	if (!agent_login_ok(login))
+		return desk_fail(err, DESK_USAGE, "bad login '%s'", login);
+	path = seen_path(st, login, "");
+	s = read_file(path, &text, err);
+	g_free(path);
+	if (s != DESK_OK)
+		return s;
+	c.lines = seen_lines(text);
+	c.owner = g_hash_table_new(g_direct_hash, g_direct_equal);
+	c.unseen = g_hash_table_new(g_direct_hash, g_direct_equal);
+	for (guint i = 0; s == DESK_OK && i < tickets->len; i++) {
+		const ticket_info *t = tickets->pdata[i];
+
+		if (!g_hash_table_contains(c.lines, GUINT_TO_POINTER(t->number))) {
+			g_hash_table_add(c.unseen, GUINT_TO_POINTER(t->number));
+			continue;
+		}
+		add_members(&c, t, q);
+		if (++n == UNSEEN_CHUNK) {
+			s = unseen_query(db, q->str, &c, err);
+			g_string_truncate(q, 0);
+			n = 0;
+		}
+	}
+	if (s == DESK_OK && n > 0)
+		s = unseen_query(db, q->str, &c, err);
+	g_string_free(q, TRUE);
+	g_hash_table_unref(c.lines);
+	g_hash_table_unref(c.owner);
+	g_free(text);
+	if (s == DESK_OK)
+		*unseen = c.unseen;
+	else
+		g_hash_table_unref(c.unseen);
 	return s;
 }

@@ -5,6 +5,7 @@
 #define DESK_SEEN_H
 
 #include <glib.h>
+#include <notmuch.h>
 #include "store.h"
 
 /* STORE/seen/LOGIN holds one line per ticket:
@@ -24,5 +25,15 @@ desk_status seen_get(desk_store *st, const char *login, guint n, GHashTable **di
 
 /* Record that LOGIN was shown MESSAGE_IDS (NULL-terminated) of ticket N now. */
 desk_status seen_set(desk_store *st, const char *login, guint n, char **message_ids, desk_err *err);
+
+/* Which of TICKETS (ticket_info*) hold a message LOGIN was not shown by
+ * desk show: *unseen gets the set of their numbers (GUINT_TO_POINTER;
+ * g_hash_table_unref). A ticket's messages are those desk show shows (its
+ * own and those of the tickets merged into it), less the events LOGIN or
+ * the desk itself (by=system: acknowledgements, autoclose) made. A ticket
+ * LOGIN never looked at is unseen. Reads the seen file once and the index
+ * only for the tickets LOGIN looked at. */
+desk_status seen_unseen(desk_store *st, notmuch_database_t *db, const char *login, GPtrArray *tickets,
+			GHashTable **unseen, desk_err *err);
 
 #endif

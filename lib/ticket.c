@@ -34,7 +34,9 @@ typedef struct fold {
 	char *root_id;
 	gboolean root_is_new;
 	gint64 root_time, created, updated, first_response, last_customer, solved_at;
+	gint64 activity, waiting_since;    /* see ticket_info */
 	char *status, *owner, *queue, *priority;
+	char *subject;           /* desk split --subject, else NULL: the root's */
 	char *requester, *requester_name;  /* the root's sender */
 	guint count, reopens, merged_into;
 	GHashTable *tags, *cc;   /* sets of strings */
@@ -65,6 +67,18 @@ ticket_priority_valid(const char *priority)
 }
 
 gboolean
+ticket_subject_valid(const char *subject)
+{
+	if (subject == NULL || *subject == '\0' || strlen(subject) > TICKET_SUBJECT_MAX ||
+	    !g_utf8_validate(subject, -1, NULL))
+		return FALSE;
+	for (const char *p = subject; *p != '\0'; p = g_utf8_next_char(p))
+		if (g_unichar_iscntrl(g_utf8_get_char(p)))
+			return FALSE;
+	return TRUE;
+}
+
+gboolean
 ticket_tag_valid(const char *tag)
 {
 	if (tag == NULL || *tag == '\0' || strlen(tag) > 40 || in_list(reserved_tags, tag))
@@ -81,6 +95,21 @@ ticket_event_is_message(const char *event)
 	static const char *const messages[] = { "reply", "comment", "mail-reply", "mail-comment", NULL };
 
 	return in_list(messages, event);
+}
+
+gboolean
+ticket_message_numbered(const ticket_message *tm)
+{
+	return tm->event == NULL || ticket_event_is_message(tm->event);
+}
+
+const ticket_message *
+ticket_message_nth(GPtrArray *msgs, guint k)
+{
+	for (guint i = 0; i < msgs->len && k > 0; i++)
+		if (ticket_message_numbered(msgs->pdata[i]) && --k == 0)
+			return msgs->pdata[i];
+	return NULL;
 }
 
 gboolean
@@ -113,6 +142,7 @@ fold_free(gpointer p)
 	g_free(f->owner);
 	g_free(f->queue);
 	g_free(f->priority);
+	g_free(f->subject);
 	g_hash_table_destroy(f->tags);
 	g_hash_table_destroy(f->cc);
 	g_hash_table_destroy(f->joined);
@@ -136,11 +166,22 @@ status_of(const fold *f)
 	return f->status != NULL ? f->status : "new";
 }
 
+/* Whether a requester whose ticket has status S still waits for an
+ * answer: new, open, on-hold (pending waits on the requester). */
+static gboolean
+status_waits(const char *s)
+{
+	return strcmp(s, "new") == 0 || strcmp(s, "open") == 0 || strcmp(s, "on-hold") == 0;
+}
+
 /* Status S at time T; counts reopens of solved and closed tickets. */
 static void
 set_status(fold *f, const char *s, gint64 t)
 {
 	const char *old = status_of(f);
+
+	if (!status_waits(s))
+		f->waiting_since = 0;
 
 	if (strcmp(s, "open") == 0 && (strcmp(old, "solved") == 0 || strcmp(old, "closed") == 0))
 		f->reopens++;
@@ -238,6 +279,8 @@ fold_set(fold *f, const char *e, const char *key, const char *v, gint64 t, gbool
 		set_change(f->tags, v);
 	} else if (strcmp(key, "cc") == 0 && cc_ok(v)) {
 		set_change(f->cc, v);
+	} else if (strcmp(key, "subject") == 0 && ticket_subject_valid(v)) {
+		replace(&f->subject, v);
 	} else if (strcmp(key, "merged-into") == 0 && number_of(v) != 0) {
 		f->merged_into = number_of(v);
 		set_status(f, "merged", t);
@@ -303,6 +346,23 @@ fold_customer(fold *f, const fold_item *it)
 	}
 }
 
+/* People's activity (DESIGN: the desk's own events, acknowledgements,
+ * tags, assignments, do not count): mail from outside that is not
+ * automatic, and agents' replies and notes. The requester waits from
+ * their first mail that no public reply has answered yet. */
+static void
+fold_people(fold *f, const fold_item *it)
+{
+	gboolean customer = it->event == NULL && !it->ours && !it->automatic;
+
+	if (customer || (it->event != NULL && ticket_event_is_message(it->event)))
+		f->activity = MAX(f->activity, it->time);
+	if (customer && f->waiting_since == 0 && status_waits(status_of(f)))
+		f->waiting_since = it->time;
+	else if (it->event != NULL && strcmp(it->event, "reply") == 0)
+		f->waiting_since = 0;
+}
+
 static void
 fold_item_add(fold *f, const fold_item *it)
 {
@@ -337,6 +397,7 @@ fold_item_add(fold *f, const fold_item *it)
 	f->count++;
 	if (it->event == NULL && !it->ours && !it->automatic && f->root_id != NULL)
 		fold_customer(f, it);
+	fold_people(f, it);
 	if (f->root_id == NULL || (is_new && !f->root_is_new) ||
 	    (is_new == f->root_is_new && it->time < f->root_time)) {
 		replace(&f->root_id, it->id);
@@ -452,6 +513,12 @@ fold_write(notmuch_message_t *m, fold *f)
 	set_num(m, "desk.first_response", f->first_response);
 	set_num(m, "desk.last_customer", f->last_customer);
 	set_num(m, "desk.solved_at", f->solved_at);
+	set_num(m, "desk.activity", f->activity);
+	set_num(m, "desk.waiting", f->waiting_since);
+	if (f->subject != NULL)
+		index_set_text(m, "desk.subject", f->subject);
+	else
+		notmuch_message_remove_all_properties(m, "desk.subject");
 	set_num(m, "desk.reopens", f->reopens);
 	set_num(m, "desk.merged_into", f->merged_into);
 	store_tags(m, f);
@@ -893,7 +960,7 @@ ticket_info_of(notmuch_message_t *m)
 	const char *tags = prop(m, "desk.ttags");
 
 	t->number = (guint)prop_num(m, "desk.ticket");
-	t->subject = g_strdup(subj != NULL ? subj : "");
+	t->subject = index_get_text(m, "desk.subject") ?: g_strdup(subj != NULL ? subj : "");
 	t->root_id = g_strdup(notmuch_message_get_message_id(m));
 	t->status = g_strdup(prop(m, "desk.status") ?: "new");
 	t->requester = index_get_text(m, "desk.requester") ?: g_strdup("");
@@ -907,6 +974,10 @@ ticket_info_of(notmuch_message_t *m)
 	t->first_response = prop_num(m, "desk.first_response");
 	t->last_customer = prop_num(m, "desk.last_customer");
 	t->solved_at = prop_num(m, "desk.solved_at");
+	/* a root an older maildesk folded has no desk.activity: its
+	 * last change stands in until the ticket changes or desk reindex */
+	t->activity = prop(m, "desk.activity") != NULL ? prop_num(m, "desk.activity") : prop_num(m, "desk.updated");
+	t->waiting_since = prop_num(m, "desk.waiting");
 	t->reopens = (guint)prop_num(m, "desk.reopens");
 	t->merged_into = (guint)prop_num(m, "desk.merged_into");
 	t->tags = tags != NULL && *tags != '\0' ? g_strsplit(tags, " ", -1) : g_new0(char *, 1);
@@ -970,7 +1041,7 @@ tickets_matching(notmuch_database_t *db, const char *query, GHashTable **out, de
 }
 
 desk_status
-ticket_list(notmuch_database_t *db, const ticket_filter *f, GPtrArray **out, desk_err *err)
+ticket_list(notmuch_database_t *db, const ticket_filter *f, GPtrArray **out, guint *hidden, desk_err *err)
 {
 	static const ticket_filter none = { 0 };
 	GHashTable *matching = NULL;
@@ -988,7 +1059,7 @@ ticket_list(notmuch_database_t *db, const ticket_filter *f, GPtrArray **out, des
 	if (s == DESK_OK && f->query != NULL && *f->query != '\0')
 		s = tickets_matching(db, f->query, &matching, err);
 	if (s == DESK_OK)
-		s = tickettab_list(db, f, matching, *out, err);
+		s = tickettab_list(db, f, matching, *out, hidden, err);
 	if (matching != NULL)
 		g_hash_table_destroy(matching);
 	return s;

@@ -9,7 +9,8 @@
 
 typedef struct ticket_info {
 	guint number;
-	char *subject, *status, *requester, *owner, *queue, *priority;
+	char *subject;             /* the first message's, or one desk split --subject gave */
+	char *status, *requester, *owner, *queue, *priority;
 	char *requester_name;      /* display name of the requester, may be "" */
 	char *root_id;             /* Message-ID of the ticket's first message */
 	guint messages;
@@ -17,6 +18,10 @@ typedef struct ticket_info {
 	gint64 first_response;     /* first public reply of an agent, 0 if none */
 	gint64 last_customer;      /* last message from outside, 0 if none */
 	gint64 solved_at;          /* when it became solved, 0 unless solved/closed */
+	gint64 activity;           /* people's last activity: mail from outside that is not
+				    * automatic, agents' replies and notes; 0 if none */
+	gint64 waiting_since;      /* the requester's first mail not answered yet by a
+				    * public reply, 0 unless waiting (new, open, on-hold) */
 	guint reopens;
 	guint merged_into;         /* 0 unless merged */
 	char **tags;               /* ticket tags (desk tag), NULL-terminated */
@@ -80,10 +85,14 @@ void ticket_folds_free(ticket_folds *tf);
 gboolean ticket_status_valid(const char *status);
 /* Whether PRIORITY is low, normal, high or urgent. */
 gboolean ticket_priority_valid(const char *priority);
+/* Whether SUBJECT can be a ticket's own subject (desk split --subject):
+ * valid UTF-8 without control characters, 1 to TICKET_SUBJECT_MAX bytes. */
+#define TICKET_SUBJECT_MAX 200
+gboolean ticket_subject_valid(const char *subject);
 /* Whether TAG can be a ticket tag (a-z 0-9 . _ -, not one of ours). */
 gboolean ticket_tag_valid(const char *tag);
 
-typedef enum { SORT_UPDATED, SORT_CREATED, SORT_PRIORITY, SORT_AGE } ticket_sort;
+typedef enum { SORT_ACTIVITY, SORT_UPDATED, SORT_CREATED, SORT_PRIORITY, SORT_AGE, SORT_WAITING } ticket_sort;
 
 typedef struct ticket_filter {
 	const char *statuses;      /* comma-separated, "any"; NULL: the open ones */
@@ -93,10 +102,12 @@ typedef struct ticket_filter {
 	const char *query;         /* more notmuch query, ANDed on the ticket's messages */
 	ticket_sort sort;
 	guint limit;               /* 0: all */
+	gboolean people;           /* only tickets with people's activity (activity > 0) */
 } ticket_filter;
 
-/* Tickets matching F. *out is an array of ticket_info*. */
-desk_status ticket_list(notmuch_database_t *db, const ticket_filter *f, GPtrArray **out,
+/* Tickets matching F. *out is an array of ticket_info*. When F->people,
+ * *hidden (may be NULL) gets the number of tickets F matches but for it. */
+desk_status ticket_list(notmuch_database_t *db, const ticket_filter *f, GPtrArray **out, guint *hidden,
 			desk_err *err);
 
 /* Ticket T and its messages (ticket_message*, oldest first), with those of
@@ -113,6 +124,12 @@ desk_status ticket_info_get(notmuch_database_t *db, guint t, ticket_info **info,
 /* Whether messages of EVENT are messages people wrote (reply, comment,
  * mail-reply, mail-comment), counted and shown as such, not state changes. */
 gboolean ticket_event_is_message(const char *event);
+
+/* Whether TM is a message desk show numbers (mail, replies, notes), not
+ * an event shown as a line (a change of state). */
+gboolean ticket_message_numbered(const ticket_message *tm);
+/* The message desk show numbers K (from 1) in MSGS (ticket_get's), or NULL. */
+const ticket_message *ticket_message_nth(GPtrArray *msgs, guint k);
 
 /* Whether an X-Desk-Match value opened a new ticket: "new", or "new; why"
  * (e.g. "new; follows closed ticket 7"). */

@@ -10,19 +10,21 @@
 #include "tickettab.h"
 
 #define FILE_NAME "desk-tickets.sqlite"
-#define TAB_VERSION "1"
+#define TAB_VERSION "2"
 #define COLUMNS                                                                               \
 	"number, subject, status, requester, requester_name, owner, queue, priority, root_id," \
 	" messages, created, updated, first_response, last_customer, solved_at, reopens,"    \
-	" merged_into, tags, cc, links"
+	" merged_into, tags, cc, links, activity, waiting_since"
 #define SCHEMA                                                                               \
 	"CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT) WITHOUT ROWID;"   \
 	"CREATE TABLE IF NOT EXISTS ticket(number INTEGER PRIMARY KEY, subject TEXT, status TEXT," \
 	" requester TEXT, requester_name TEXT, owner TEXT, queue TEXT, priority TEXT,"        \
 	" root_id TEXT, messages INTEGER, created INTEGER, updated INTEGER,"                  \
 	" first_response INTEGER, last_customer INTEGER, solved_at INTEGER, reopens INTEGER," \
-	" merged_into INTEGER, tags TEXT, cc TEXT, links TEXT);"                              \
+	" merged_into INTEGER, tags TEXT, cc TEXT, links TEXT, activity INTEGER,"             \
+	" waiting_since INTEGER);"                                                            \
 	"CREATE INDEX IF NOT EXISTS ticket_status ON ticket(status, updated);"                \
+	"CREATE INDEX IF NOT EXISTS ticket_activity ON ticket(status, activity);"             \
 	"CREATE INDEX IF NOT EXISTS ticket_updated ON ticket(updated);"
 
 /* Ticket numbers looked up in one query when catching up. */
@@ -119,7 +121,7 @@ put_prepared(tab *t, desk_err *err)
 {
 	if (t->put == NULL &&
 	    sqlite3_prepare_v2(t->db, "INSERT OR REPLACE INTO ticket(" COLUMNS ") VALUES(?1, ?2, ?3, ?4, ?5,"
-			       " ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20)",
+			       " ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22)",
 			       -1, &t->put, NULL) != SQLITE_OK)
 		return tab_fail(t, "prepare", err);
 	return DESK_OK;
@@ -152,6 +154,8 @@ put_root(tab *t, notmuch_message_t *m, desk_err *err)
 	sqlite3_bind_text(t->put, 18, tags, -1, SQLITE_STATIC);
 	sqlite3_bind_text(t->put, 19, cc, -1, SQLITE_STATIC);
 	sqlite3_bind_text(t->put, 20, links, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(t->put, 21, i->activity);
+	sqlite3_bind_int64(t->put, 22, i->waiting_since);
 	rc = sqlite3_step(t->put);
 	sqlite3_reset(t->put);
 	sqlite3_clear_bindings(t->put);
@@ -359,9 +363,10 @@ tickettab_sync(notmuch_database_t *db, desk_err *err)
 	return s;
 }
 
-/* The WHERE clause of F, its values bound in order by bind_filter. */
+/* The WHERE clause of F, its values bound in order by bind_filter; PEOPLE
+ * adds F->people's condition. */
 static void
-where_of(const ticket_filter *f, char **statuses, GString *sql)
+where_of(const ticket_filter *f, char **statuses, gboolean people, GString *sql)
 {
 	g_string_append(sql, " WHERE ");
 	if (statuses == NULL)
@@ -384,6 +389,8 @@ where_of(const ticket_filter *f, char **statuses, GString *sql)
 		g_string_append(sql, " AND updated >= ?");
 	if (f->until != 0)
 		g_string_append(sql, " AND updated < ?");
+	if (people)
+		g_string_append(sql, " AND activity > 0");
 }
 
 static void
@@ -446,14 +453,64 @@ row_info(sqlite3_stmt *st)
 	i->tags = split_or_empty(col(st, 17), " ");
 	i->cc = split_or_empty(col(st, 18), "\n");
 	i->links = split_or_empty(col(st, 19), "\n");
+	i->activity = sqlite3_column_int64(st, 20);
+	i->waiting_since = sqlite3_column_int64(st, 21);
 	return i;
+}
+
+/* *n = the number of tickets F matches (without F->limit) that have no
+ * people's activity: those F->people leaves out. */
+static desk_status
+count_hidden(tab *t, const ticket_filter *f, char **statuses, char *requester, GHashTable *matching, guint *n,
+	     desk_err *err)
+{
+	GString *sql = g_string_new("SELECT number FROM ticket");
+	sqlite3_stmt *st = NULL;
+	int rc = SQLITE_DONE;
+
+	*n = 0;
+	where_of(f, statuses, FALSE, sql);
+	g_string_append(sql, " AND activity = 0");
+	if (sqlite3_prepare_v2(t->db, sql->str, -1, &st, NULL) != SQLITE_OK) {
+		g_string_free(sql, TRUE);
+		return tab_fail(t, "prepare", err);
+	}
+	bind_filter(st, f, statuses, requester);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		if (matching == NULL ||
+		    g_hash_table_contains(matching, GUINT_TO_POINTER((guint)sqlite3_column_int64(st, 0))))
+			(*n)++;
+	sqlite3_finalize(st);
+	g_string_free(sql, TRUE);
+	return rc == SQLITE_DONE ? DESK_OK : tab_fail(t, "read", err);
+}
+
+/* *out: ticket -> the number of messages of the tickets merged into it
+ * (GUINT_TO_POINTER), for those that have any. */
+static desk_status
+merged_counts(tab *t, GHashTable **out, desk_err *err)
+{
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	*out = g_hash_table_new(g_direct_hash, g_direct_equal);
+	if (sqlite3_prepare_v2(t->db, "SELECT merged_into, sum(messages) FROM ticket WHERE status = 'merged'"
+				      " AND merged_into > 0 GROUP BY merged_into", -1, &st, NULL) != SQLITE_OK)
+		return tab_fail(t, "prepare", err);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		g_hash_table_insert(*out, GUINT_TO_POINTER((guint)sqlite3_column_int64(st, 0)),
+				    GUINT_TO_POINTER((guint)sqlite3_column_int64(st, 1)));
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? DESK_OK : tab_fail(t, "read", err);
 }
 
 desk_status
 tickettab_list(notmuch_database_t *db, const ticket_filter *f, GHashTable *matching, GPtrArray *out,
-	       desk_err *err)
+	       guint *hidden, desk_err *err)
 {
 	static const char *const order[] = {
+		[SORT_ACTIVITY] = "activity DESC, number DESC",
+		[SORT_WAITING] = "waiting_since = 0, waiting_since ASC, activity DESC, number ASC",
 		[SORT_UPDATED] = "updated DESC, number DESC",
 		[SORT_CREATED] = "created DESC, number DESC",
 		[SORT_PRIORITY] = "CASE priority WHEN 'low' THEN 0 WHEN 'high' THEN 2 WHEN 'urgent' THEN 3"
@@ -464,6 +521,7 @@ tickettab_list(notmuch_database_t *db, const ticket_filter *f, GHashTable *match
 	char **statuses = strcmp(list, "any") == 0 ? NULL : g_strsplit(list, ",", -1);
 	char *requester = f->requester != NULL ? g_ascii_strdown(f->requester, -1) : NULL;
 	GString *sql = g_string_new("SELECT " COLUMNS " FROM ticket");
+	GHashTable *merged = NULL;
 	sqlite3_stmt *st = NULL;
 	desk_status s;
 	tab t;
@@ -471,11 +529,15 @@ tickettab_list(notmuch_database_t *db, const ticket_filter *f, GHashTable *match
 
 	for (char **i = statuses; i != NULL && *i != NULL; i++)
 		g_strstrip(*i);
-	where_of(f, statuses, sql);
+	if (hidden != NULL)
+		*hidden = 0;
+	where_of(f, statuses, f->people, sql);
 	g_string_append_printf(sql, " ORDER BY %s", order[f->sort]);
 	if (f->limit > 0 && matching == NULL)
 		g_string_append_printf(sql, " LIMIT %u", f->limit);
 	s = tab_ready(&t, db, err);
+	if (s == DESK_OK)
+		s = merged_counts(&t, &merged, err);
 	if (s == DESK_OK && sqlite3_prepare_v2(t.db, sql->str, -1, &st, NULL) != SQLITE_OK)
 		s = tab_fail(&t, "prepare", err);
 	if (s == DESK_OK)
@@ -486,13 +548,20 @@ tickettab_list(notmuch_database_t *db, const ticket_filter *f, GHashTable *match
 		if (matching != NULL && !g_hash_table_contains(matching, GUINT_TO_POINTER(n)))
 			continue;
 		g_ptr_array_add(out, row_info(st));
+		/* desk show shows the messages of the tickets merged into it */
+		((ticket_info *)out->pdata[out->len - 1])->messages +=
+			GPOINTER_TO_UINT(g_hash_table_lookup(merged, GUINT_TO_POINTER(n)));
 		if (f->limit > 0 && out->len >= f->limit)
 			break;
 	}
 	if (s == DESK_OK && rc != SQLITE_ROW && rc != SQLITE_DONE)
 		s = tab_fail(&t, "read", err);
+	if (s == DESK_OK && f->people && hidden != NULL)
+		s = count_hidden(&t, f, statuses, requester, matching, hidden, err);
 	sqlite3_finalize(st);
 	tab_close(&t);
+	if (merged != NULL)
+		g_hash_table_destroy(merged);
 	g_string_free(sql, TRUE);
 	g_strfreev(statuses);
 	g_free(requester);

@@ -18,9 +18,12 @@
 
 /* The tickets that match F (its values checked by the caller) and, when
  * MATCHING (a set of ticket numbers) is not NULL, are in it; added to OUT
- * in F's order, at most F->limit. DB must have nothing uncommitted. */
+ * in F's order, at most F->limit. A ticket's messages count those of the
+ * tickets merged into it. With F->people, *HIDDEN (may be NULL) gets how
+ * many tickets without people's activity were left out. DB must have
+ * nothing uncommitted. */
 desk_status tickettab_list(notmuch_database_t *db, const ticket_filter *f, GHashTable *matching,
-			   GPtrArray *out, desk_err *err);
+			   GPtrArray *out, guint *hidden, desk_err *err);
 
 /* Bring the table up to DB (e.g. right after desk reindex, so that the
  * first list does not build it). */

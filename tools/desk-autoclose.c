@@ -21,7 +21,7 @@ autoclose(desk_store *st, gint64 before, int hours, gboolean dry_run, guint *clo
 
 	*closed = 0;
 	if (s == DESK_OK)
-		s = ticket_list(change_db(c), &f, &tickets, err);
+		s = ticket_list(change_db(c), &f, &tickets, NULL, err);
 	for (guint i = 0; s == DESK_OK && i < tickets->len; i++) {
 		const ticket_info *t = tickets->pdata[i];
 		char *when, *line;

@@ -8,11 +8,21 @@
 #include "index.h"
 #include "list-text.h"
 #include "output.h"
+#include "seen.h"
 #include "ticket.h"
 #include "when.h"
 
+/* What the acting agent has not seen: UNSEEN (NULL: unknown) of ticket T. */
+static int
+unseen_of(GHashTable *unseen, const ticket_info *t)
+{
+	if (unseen == NULL)
+		return -1;
+	return g_hash_table_contains(unseen, GUINT_TO_POINTER(t->number)) ? 1 : 0;
+}
+
 static JsonNode *
-ticket_json(const ticket_info *t)
+ticket_json(const ticket_info *t, GHashTable *unseen)
 {
 	JsonBuilder *b = json_builder_new();
 	char *c = out_iso8601(t->created), *u = out_iso8601(t->updated);
@@ -53,6 +63,13 @@ ticket_json(const ticket_info *t)
 		json_builder_add_int_value(b, t->merged_into);
 	else
 		json_builder_add_null_value(b);
+	out_json_time(b, "activity", t->activity);
+	out_json_time(b, "waiting_since", t->waiting_since);
+	json_builder_set_member_name(b, "unseen");
+	if (unseen_of(unseen, t) < 0)
+		json_builder_add_null_value(b);
+	else
+		json_builder_add_boolean_value(b, unseen_of(unseen, t) == 1);
 	json_builder_end_object(b);
 	n = json_builder_get_root(b);
 	g_object_unref(b);
@@ -62,31 +79,43 @@ ticket_json(const ticket_info *t)
 }
 
 static void
-print_json(GPtrArray *list)
+print_json(GPtrArray *list, GHashTable *unseen)
 {
 	JsonArray *a = json_array_new();
 	JsonNode *root = json_node_new(JSON_NODE_ARRAY);
 
 	for (guint i = 0; i < list->len; i++)
-		json_array_add_element(a, ticket_json(list->pdata[i]));
+		json_array_add_element(a, ticket_json(list->pdata[i], unseen));
 	json_node_take_array(root, a);
 	out_json(root);
 }
 
+/* T as out_iso8601, or "-" for 0. Caller g_free()s. */
+static char *
+tsv_time(gint64 t)
+{
+	return t > 0 ? out_iso8601(t) : g_strdup("-");
+}
+
+/* The text format's columns in its order (list-text.h), then the number
+ * of messages, created, updated and the tags. */
 static void
-print_tsv(GPtrArray *list)
+print_tsv(GPtrArray *list, GHashTable *unseen)
 {
 	for (guint i = 0; i < list->len; i++) {
 		const ticket_info *t = list->pdata[i];
+		char *a = tsv_time(t->activity), *w = tsv_time(t->waiting_since);
 		char *c = out_iso8601(t->created), *u = out_iso8601(t->updated);
 		char *tags = g_strjoinv(",", t->tags);
 
 		/* out_safe: no tab or newline in a field breaks the row */
-		printf("%u\t%s\t%s\t%s\t%s\t%u\t%s\t%s\t%s\t%s\t%s\n", t->number, out_safe(t->status),
-		       out_safe(t->queue), out_safe(*t->owner ? t->owner : "-"), out_safe(t->requester),
-		       t->messages, c, u, out_safe(t->subject), out_safe(t->priority),
-		       out_safe(*tags ? tags : "-"));
+		printf("%u\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%u\t%s\t%s\t%s\n", t->number,
+		       unseen_of(unseen, t) == 1 ? "*" : "-", out_safe(t->status), out_safe(t->priority),
+		       out_safe(*t->owner ? t->owner : "-"), out_safe(t->queue), a, w, out_safe(t->requester),
+		       out_safe(t->subject), t->messages, c, u, out_safe(*tags ? tags : "-"));
 		g_free(tags);
+		g_free(a);
+		g_free(w);
 		g_free(c);
 		g_free(u);
 	}
@@ -116,8 +145,9 @@ want_colour(void)
 
 typedef struct list_opts {
 	char *status, *owner, *queue, *priority, *requester, *since, *until, *sort, *format, *as;
-	gboolean mine;
+	gboolean mine, unseen, wide, absolute, automatic;
 	gint limit;
+	const desk_agent *me;     /* the acting agent, NULL when there is none */
 } list_opts;
 
 static void
@@ -135,17 +165,39 @@ list_opts_clear(list_opts *o)
 	g_free(o->as);
 }
 
+#define SORT_KEYS "activity, waiting, updated, created, priority, age"
+
 static gboolean
 sort_of(const char *s, ticket_sort *out)
 {
-	static const char *const names[] = { "updated", "created", "priority", "age" };
+	static const struct { const char *name; ticket_sort sort; } keys[] = {
+		{ "activity", SORT_ACTIVITY }, { "waiting", SORT_WAITING }, { "updated", SORT_UPDATED },
+		{ "created", SORT_CREATED }, { "priority", SORT_PRIORITY }, { "age", SORT_AGE },
+	};
 
-	for (gsize i = 0; i < G_N_ELEMENTS(names); i++)
-		if (s == NULL || strcmp(s, names[i]) == 0) {
-			*out = (ticket_sort)i;
+	for (gsize i = 0; i < G_N_ELEMENTS(keys); i++)
+		if (s == NULL || strcmp(s, keys[i].name) == 0) {
+			*out = keys[i].sort;
 			return TRUE;
 		}
 	return FALSE;
+}
+
+/* The acting agent of O into O->me: required by --mine and --unseen,
+ * else only looked for (no agent: no marker of unseen tickets). */
+static int
+acting_of(list_opts *o, desk_store *st)
+{
+	desk_err err = { 0 };
+	desk_status s = agent_acting(st->cfg->agents, o->as, &o->me, &err);
+
+	if (s == DESK_OK)
+		return 0;
+	o->me = NULL;
+	if (o->mine || o->unseen || o->as != NULL)
+		return desk_error(DESK_USAGE, "list: %s%s", o->mine ? "--mine: " : o->unseen ? "--unseen: " : "",
+				  err.msg);
+	return 0;
 }
 
 /* The filter of O, checked; the store is needed for --mine. */
@@ -153,14 +205,12 @@ static int
 filter_of(list_opts *o, desk_store *st, ticket_filter *f)
 {
 	gint64 now = g_get_real_time() / G_USEC_PER_SEC;
-	const desk_agent *me = NULL;
-	desk_err err = { 0 };
 
 	if (o->format != NULL && strcmp(o->format, "text") && strcmp(o->format, "json") &&
 	    strcmp(o->format, "tsv") && strcmp(o->format, "ids"))
 		return desk_error(DESK_USAGE, "list: unknown format '%s' (text, json, tsv, ids)", o->format);
 	if (!sort_of(o->sort, &f->sort))
-		return desk_error(DESK_USAGE, "list: unknown sort '%s' (updated, created, priority, age)", o->sort);
+		return desk_error(DESK_USAGE, "list: unknown sort '%s' (" SORT_KEYS ")", o->sort);
 	if (o->limit < 0)
 		return desk_error(DESK_USAGE, "list: --limit must be 0 or more");
 	if (o->since != NULL && !when_parse(o->since, now, &f->since))
@@ -173,15 +223,67 @@ filter_of(list_opts *o, desk_store *st, ticket_filter *f)
 		return desk_error(DESK_USAGE, "list: --mine and --owner exclude each other");
 	if (o->owner != NULL && strcmp(o->owner, "none") != 0 && !agent_login_ok(o->owner))
 		return desk_error(DESK_USAGE, "list: '%s' is not an agent login", o->owner);
-	if (o->mine && agent_acting(st->cfg->agents, o->as, &me, &err) != DESK_OK)
-		return desk_error(DESK_USAGE, "list: --mine: %s", err.msg);
+	if (acting_of(o, st) != 0)
+		return 64;
 	f->statuses = o->status;
-	f->owner = me != NULL ? me->login : o->owner;
+	f->owner = o->mine ? o->me->login : o->owner;
 	f->queue = o->queue;
 	f->priority = o->priority;
 	f->requester = o->requester;
-	f->limit = (guint)o->limit;
+	/* --unseen is known only after the list: cut it then */
+	f->limit = o->unseen ? 0 : (guint)o->limit;
+	/* for people, tickets of automatic mail only are left out */
+	f->people = !o->automatic && (o->format == NULL || strcmp(o->format, "text") == 0);
 	return 0;
+}
+
+/* The tickets of LIST the acting agent has not seen, when needed: for
+ * --unseen, and for the marker of every format but ids; else NULL. */
+static int
+unseen_in(list_opts *o, desk_store *st, notmuch_database_t *db, GPtrArray *list, GHashTable **unseen)
+{
+	desk_err err = { 0 };
+	desk_status s;
+
+	*unseen = NULL;
+	if (o->me == NULL || (!o->unseen && o->format != NULL && strcmp(o->format, "ids") == 0))
+		return 0;
+	if ((s = seen_unseen(st, db, o->me->login, list, unseen, &err)) != DESK_OK && o->unseen)
+		return desk_error(s, "list: what %s has seen: %s", o->me->login, err.msg);
+	if (s != DESK_OK) {
+		desk_warn("list: no marks of what %s has not seen: %s", o->me->login, err.msg);
+		return 0;
+	}
+	if (o->unseen) {
+		for (guint i = list->len; i > 0; i--)
+			if (!g_hash_table_contains(*unseen, GUINT_TO_POINTER(((ticket_info *)list->pdata[i - 1])->number)))
+				g_ptr_array_remove_index(list, i - 1);
+		if (o->limit > 0 && list->len > (guint)o->limit)
+			g_ptr_array_set_size(list, (guint)o->limit);
+	}
+	return 0;
+}
+
+/* The text format, and what it left out: on standard error when standard
+ * output is not a terminal. */
+static void
+print_text(list_opts *o, const ticket_filter *f, GPtrArray *list, GHashTable *unseen, guint hidden)
+{
+	gboolean tty = isatty(STDOUT_FILENO);
+	list_text_opts t = {
+		.width = o->wide ? 0 : list_text_width(),
+		.header = tty,
+		.colour = want_colour(),
+		.absolute = o->absolute,
+		.keep = f->sort == SORT_WAITING ? LIST_WAITING : f->sort == SORT_ACTIVITY ? LIST_ACTIVE : -1,
+		.now = g_get_real_time() / G_USEC_PER_SEC,
+		.unseen = unseen,
+	};
+
+	list_text_print(list, &t);
+	if (hidden > 0 && !o->unseen)
+		fprintf(tty ? stdout : stderr,
+			"(%u ticket%s with automatic mail only not shown: --automatic)\n", hidden, hidden == 1 ? "" : "s");
 }
 
 int
@@ -199,21 +301,33 @@ verb_list(const char *store_dir, int argc, char **argv)
 		{ "requester", 'r', 0, G_OPTION_ARG_STRING, &o.requester, "Tickets of requester ADDRESS", "ADDRESS" },
 		{ "since", 0, 0, G_OPTION_ARG_STRING, &o.since, "Updated at or after WHEN", "WHEN" },
 		{ "until", 0, 0, G_OPTION_ARG_STRING, &o.until, "Updated before WHEN", "WHEN" },
-		{ "sort", 0, 0, G_OPTION_ARG_STRING, &o.sort, "updated (default), created, priority or age", "KEY" },
+		{ "unseen", 'u', 0, G_OPTION_ARG_NONE, &o.unseen,
+		  "Tickets with messages the acting agent has not seen (desk show)", NULL },
+		{ "automatic", 0, 0, G_OPTION_ARG_NONE, &o.automatic,
+		  "Text too lists tickets whose only mail is automatic", NULL },
+		{ "sort", 0, 0, G_OPTION_ARG_STRING, &o.sort,
+		  "activity (default: people's, newest first), waiting (longest first), updated, created,"
+		  " priority or age", "KEY" },
 		{ "limit", 'n', 0, G_OPTION_ARG_INT, &o.limit, "At most N tickets", "N" },
 		{ "format", 'f', 0, G_OPTION_ARG_STRING, &o.format, "text, json, tsv or ids", "FMT" },
+		{ "wide", 'w', 0, G_OPTION_ARG_NONE, &o.wide, "Text: cut nothing, even on a terminal", NULL },
+		{ "absolute", 0, 0, G_OPTION_ARG_NONE, &o.absolute,
+		  "Text: times as YYYY-MM-DD HH:MM in your time zone (TZ), not ages", NULL },
 		{ NULL, 0, 0, 0, NULL, NULL, NULL },
 	};
 	desk_store *st = NULL;
 	notmuch_database_t *db = NULL;
 	GPtrArray *list = NULL;
+	GHashTable *unseen = NULL;
 	ticket_filter f = { 0 };
 	char *query = NULL;
 	desk_err err = { 0 };
 	desk_status s;
+	guint hidden = 0;
 	int rc = desk_parse("list", "[QUERY]",
-			    "List tickets, newest activity first. QUERY is a notmuch query;\n"
-			    "a ticket is listed when one of its messages matches it.",
+			    "List tickets, newest activity of people first. QUERY is a notmuch\n"
+			    "query; a ticket is listed when one of its messages matches it.\n"
+			    "A * after the number: messages you have not seen.",
 			    entries, &argc, &argv);
 
 	if (rc >= 0)
@@ -226,23 +340,27 @@ verb_list(const char *store_dir, int argc, char **argv)
 		f.query = query = g_strjoinv(" ", argv + 1);
 	s = index_open(st, FALSE, &db, &err);
 	if (s == DESK_OK)
-		s = ticket_list(db, &f, &list, &err);
+		s = ticket_list(db, &f, &list, &hidden, &err);
 	if (s != DESK_OK) {
 		rc = desk_error(s, "list: %s", err.msg);
 		goto out;
 	}
+	if ((rc = unseen_in(&o, st, db, list, &unseen)) != 0)
+		goto out;
 	if (o.format == NULL || strcmp(o.format, "text") == 0)
-		list_text_print(list, list_text_width(), want_colour());
+		print_text(&o, &f, list, unseen, hidden);
 	else if (strcmp(o.format, "json") == 0)
-		print_json(list);
+		print_json(list, unseen);
 	else if (strcmp(o.format, "tsv") == 0)
-		print_tsv(list);
+		print_tsv(list, unseen);
 	else
 		print_ids(list);
 	rc = fflush(stdout) == 0 ? 0 : desk_error(DESK_TEMPFAIL, "list: cannot write: %s", g_strerror(errno));
 out:
 	if (list != NULL)
 		g_ptr_array_unref(list);
+	if (unseen != NULL)
+		g_hash_table_unref(unseen);
 	if (db != NULL)
 		notmuch_database_destroy(db);
 	store_free(st);

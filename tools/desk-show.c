@@ -1,8 +1,10 @@
-/* desk-show.c: desk show N: a ticket's facts and every message, readable. */
+/* desk-show.c: desk show N: a ticket's facts and every message, readable,
+ * each agent's message saying what it is; --attachment saves one file. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "desk-kb.h"
 #include "desk.h"
@@ -67,13 +69,31 @@ auth_line(desk_store *st, const ticket_message *tm)
 	return how;
 }
 
+/* Where desk show is in a ticket. */
+typedef struct show_pos {
+	guint all, shown;   /* the ticket's messages (events are lines), those shown */
+	guint k, at;        /* the message at hand: its number among those shown, in the ticket */
+	guint att;          /* the ticket's attachments before it */
+} show_pos;
+
+typedef struct show_opts {
+	const char *format;     /* text, json or raw */
+	GHashTable *seen;       /* --last: digests of the messages seen; NULL: show all */
+	gboolean verbose;       /* each message's X-Desk-Match and tags too */
+} show_opts;
+
 static void
-message_json(JsonBuilder *b, const ticket_message *tm, const rendered_msg *r, const char *auth)
+message_json(JsonBuilder *b, const ticket_message *tm, const rendered_msg *r, const show_pos *p, const char *auth)
 {
 	char *when = out_iso8601(tm->time);
 	char **tags = g_strsplit(tm->tags, " ", -1);
 
 	json_builder_begin_object(b);
+	json_builder_set_member_name(b, "number");   /* as desk show numbers it; null for events */
+	if (ticket_message_numbered(tm))
+		json_builder_add_int_value(b, p->at);
+	else
+		json_builder_add_null_value(b);
 	add_str(b, "message_id", tm->message_id);
 	add_str(b, "from", r->from);
 	add_str(b, "to", r->to);
@@ -97,6 +117,8 @@ message_json(JsonBuilder *b, const ticket_message *tm, const rendered_msg *r, co
 		const render_attachment *a = r->attachments->pdata[i];
 
 		json_builder_begin_object(b);
+		json_builder_set_member_name(b, "index");   /* desk show --attachment INDEX */
+		json_builder_add_int_value(b, p->att + i + 1);
 		add_str(b, "name", a->name);
 		add_str(b, "type", a->type);
 		json_builder_set_member_name(b, "size");
@@ -110,7 +132,7 @@ message_json(JsonBuilder *b, const ticket_message *tm, const rendered_msg *r, co
 }
 
 static void
-info_json(JsonBuilder *b, const ticket_info *t)
+info_json(JsonBuilder *b, const ticket_info *t, const show_pos *p)
 {
 	char *c = out_iso8601(t->created), *u = out_iso8601(t->updated);
 
@@ -119,26 +141,82 @@ info_json(JsonBuilder *b, const ticket_info *t)
 	add_str(b, "subject", t->subject);
 	add_str(b, "status", t->status);
 	add_str(b, "requester", t->requester);
+	add_str(b, "requester_name", t->requester_name);
 	out_json_string(b, "owner", t->owner);
 	add_str(b, "queue", t->queue);
 	add_str(b, "priority", t->priority);
-	json_builder_set_member_name(b, "messages_count");
-	json_builder_add_int_value(b, t->messages);
-	json_builder_set_member_name(b, "merged_into");  /* desk merge: 0 unless merged */
-	json_builder_add_int_value(b, t->merged_into);
+	out_json_strv(b, "tags", t->tags);
+	out_json_strv(b, "cc", t->cc);
+	json_builder_set_member_name(b, "messages_count");   /* what the text's Messages: says */
+	json_builder_add_int_value(b, p->all);
+	json_builder_set_member_name(b, "merged_into");      /* as desk list: null unless merged */
+	if (t->merged_into != 0)
+		json_builder_add_int_value(b, t->merged_into);
+	else
+		json_builder_add_null_value(b);
 	json_builder_set_member_name(b, "reopens");
 	json_builder_add_int_value(b, t->reopens);
 	out_json_strv(b, "links", t->links);        /* "split-to=N", "merged-from=N", ... */
 	add_str(b, "created", c);
 	add_str(b, "updated", u);
 	out_json_time(b, "first_response", t->first_response);
+	out_json_time(b, "last_customer", t->last_customer);
+	out_json_time(b, "solved_at", t->solved_at);
+	out_json_time(b, "activity", t->activity);
+	out_json_time(b, "waiting_since", t->waiting_since);
 	g_free(c);
 	g_free(u);
 }
 
-/* The facts of T; SHOWN of ALL messages follow (events not counted). */
+/* "Label:     " and the items of V joined with ", " (or "-"), safe. */
 static void
-info_text(const ticket_info *t, guint shown, guint all)
+list_line(const char *label, char **v)
+{
+	char *all = v != NULL && *v != NULL ? g_strjoinv(", ", v) : g_strdup("-");
+
+	printf("%-11s%s\n", label, out_safe(all));
+	g_free(all);
+}
+
+/* The links of T in words: "Merged:" for the tickets merged into it,
+ * "Links:" for the others ("follows #3, split into #7"). */
+static void
+links_text(const ticket_info *t)
+{
+	static const struct { const char *key, *words; } names[] = {
+		{ "split-from=", "split from #" }, { "split-to=", "split into #" },
+		{ "follows=", "follows #" }, { "followed-by=", "followed by #" },
+	};
+	GString *merged = g_string_new(NULL), *links = g_string_new(NULL);
+
+	for (char **l = t->links; l != NULL && *l != NULL; l++) {
+		gsize i = 0;
+
+		if (g_str_has_prefix(*l, "merged-from=")) {
+			g_string_append_printf(merged, "%s#%s", merged->len ? ", " : "", *l + 12);
+			continue;
+		}
+		while (i < G_N_ELEMENTS(names) && !g_str_has_prefix(*l, names[i].key))
+			i++;
+		g_string_append(links, links->len ? ", " : "");
+		if (i < G_N_ELEMENTS(names))
+			g_string_append_printf(links, "%s%s", names[i].words, *l + strlen(names[i].key));
+		else
+			g_string_append(links, *l);
+	}
+	if (t->merged_into != 0)
+		printf("Merged:    into #%u (desk show %u)\n", t->merged_into, t->merged_into);
+	if (merged->len > 0)
+		printf("Merged:    %s into this ticket (their messages are shown here)\n", out_safe(merged->str));
+	if (links->len > 0)
+		printf("Links:     %s\n", out_safe(links->str));
+	g_string_free(merged, TRUE);
+	g_string_free(links, TRUE);
+}
+
+/* The facts of T; P says how many messages follow (events not counted). */
+static void
+info_text(const ticket_info *t, const show_pos *p)
 {
 	char *c = out_iso8601(t->created), *u = out_iso8601(t->updated);
 	char *subj = term_safe(t->subject, TERM_LINE), *req = term_safe(t->requester, TERM_LINE);
@@ -147,41 +225,122 @@ info_text(const ticket_info *t, guint shown, guint all)
 	       "Priority:  %s\nRequester: %s\n",
 	       t->number, subj, out_safe(t->status), out_safe(t->queue), out_safe(*t->owner ? t->owner : "-"),
 	       out_safe(t->priority), req);
-	if (shown == all)
-		printf("Messages:  %u\n", all);
+	list_line("Cc:", t->cc);
+	list_line("Tags:", t->tags);
+	if (p->shown == p->all)
+		printf("Messages:  %u\n", p->all);
 	else
-		printf("Messages:  %u of %u (new since you last looked)\n", shown, all);
+		printf("Messages:  %u of %u (new since you last looked)\n", p->shown, p->all);
 	printf("Created:   %s\nUpdated:   %s\n", c, u);
-	g_free(subj);
-	g_free(req);
-	if (t->merged_into != 0)
-		printf("Merged:    into #%u (desk show %u)\n", t->merged_into, t->merged_into);
-	if (t->reopens > 0)
-		printf("Reopens:   %u\n", t->reopens);
-	for (char **l = t->links; l != NULL && *l != NULL; l++)
-		printf("Link:      %s\n", out_safe(*l));
 	g_free(c);
 	g_free(u);
+	if (t->waiting_since != 0) {
+		c = out_iso8601(t->waiting_since);
+		printf("Waiting:   since %s, for an answer\n", c);
+		g_free(c);
+	}
+	g_free(subj);
+	g_free(req);
+	links_text(t);
+	if (t->reopens > 0)
+		printf("Reopens:   %u\n", t->reopens);
+}
+
+/* Whether the space-separated TAGS hold TAG. */
+static gboolean
+has_tag(const char *tags, const char *tag)
+{
+	char **v = g_strsplit(tags, " ", -1);
+	gboolean yes = g_strv_contains((const char *const *)v, tag);
+
+	g_strfreev(v);
+	return yes;
+}
+
+/* What an agent's message TM is, in words: "internal note by bob (not
+ * sent)", "reply by bob to ann@example.org"; NULL for mail from outside.
+ * Caller g_free()s; R's headers are the mail's: print it safe. */
+static char *
+agent_story(const ticket_message *tm, const rendered_msg *r)
+{
+	char *by, *s;
+	const char *who;
+
+	if (tm->event == NULL || !ticket_event_is_message(tm->event))
+		return NULL;
+	by = xset_lookup(tm->set, "by");
+	who = by != NULL ? by : "an agent";
+	if (strcmp(tm->event, "comment") == 0)
+		s = g_strdup_printf("internal note by %s (not sent)", who);
+	else if (strcmp(tm->event, "mail-comment") == 0)
+		s = g_strdup_printf("internal note by %s, by mail (not sent)", who);
+	else if (strcmp(tm->event, "mail-reply") == 0)
+		s = g_strdup_printf("reply by %s, by mail, as written to the desk", who);
+	else if (*r->cc != '\0')
+		s = g_strdup_printf("reply by %s to %s, cc %s", who, *r->to ? r->to : "?", r->cc);
+	else
+		s = g_strdup_printf("reply by %s to %s", who, *r->to ? r->to : "?");
+	g_free(by);
+	return s;
+}
+
+/* Lines of what the desk knows of mail from outside: held, automatic. */
+static void
+mail_flags_text(const ticket_message *tm)
+{
+	const char *why = strstr(tm->match, "held: ");
+
+	if (has_tag(tm->tags, "held"))
+		printf("Held:    %s (changes nothing in the ticket)\n", why != NULL ? out_safe(why + 6) : "yes");
+	if (has_tag(tm->tags, "bounce"))
+		printf("Kind:    automatic (a bounce)\n");
+	else if (has_tag(tm->tags, "auto"))
+		printf("Kind:    automatic (an auto-reply)\n");
+	else if (has_tag(tm->tags, "bulk"))
+		printf("Kind:    automatic (bulk or list mail)\n");
+}
+
+/* The header lines of a message: for mail from outside, or with VERBOSE
+ * for all, its headers; AUTH (NULL: none), how its sender was
+ * authenticated; with VERBOSE its X-Desk-Match and tags. */
+static void
+headers_text(const ticket_message *tm, const rendered_msg *r, gboolean outside, gboolean verbose,
+	     const char *auth)
+{
+	if (outside || verbose) {
+		printf("From:    %s\n", out_safe(r->from));
+		if (*r->to)
+			printf("To:      %s\n", out_safe(r->to));
+		if (*r->cc)
+			printf("Cc:      %s\n", out_safe(r->cc));
+		printf("Date:    %s\nSubject: %s\n", out_safe(r->date), out_safe(r->subject));
+	}
+	if (auth != NULL)
+		printf("Auth:    %s\n", out_safe(auth));
+	if (outside)
+		mail_flags_text(tm);
+	if (verbose)
+		printf("Match:   %s\n", out_safe(tm->match));
+	if (verbose && *tm->tags)
+		printf("Tags:    %s\n", out_safe(tm->tags));
 }
 
 static void
-message_text(guint i, guint n, const ticket_message *tm, const rendered_msg *r, const char *auth)
+message_text(const show_pos *p, gboolean last, gboolean verbose, const ticket_message *tm, const rendered_msg *r,
+	     const char *auth)
 {
-	char *when = out_iso8601(tm->time);
+	char *when = out_iso8601(tm->time), *story = agent_story(tm, r);
+	GString *num = g_string_new(NULL);
 	const char *text;
 
-	printf("\n--- message %u/%u, received %s ---\n", i, n, when);
-	printf("From:    %s\n", out_safe(r->from));
-	if (*r->to)
-		printf("To:      %s\n", out_safe(r->to));
-	if (*r->cc)
-		printf("Cc:      %s\n", out_safe(r->cc));
-	printf("Date:    %s\nSubject: %s\nMatch:   %s\n", out_safe(r->date), out_safe(r->subject),
-	       out_safe(tm->match));
-	if (auth != NULL)
-		printf("Auth:    %s\n", out_safe(auth));
-	if (*tm->tags)
-		printf("Tags:    %s\n", out_safe(tm->tags));
+	g_string_printf(num, "%u/%u", p->k, p->shown);
+	if (last)
+		g_string_append_printf(num, " (%u/%u of the ticket)", p->at, p->all);
+	if (story != NULL)
+		printf("\n--- message %s, %s: %s ---\n", num->str, when, out_safe(story));
+	else
+		printf("\n--- message %s, received %s ---\n", num->str, when);
+	headers_text(tm, r, story == NULL, verbose, auth);
 	text = out_safe_text(r->text);
 	printf("\n%s", text);
 	if (*text && text[strlen(text) - 1] != '\n')
@@ -189,9 +348,11 @@ message_text(guint i, guint n, const ticket_message *tm, const rendered_msg *r, 
 	for (guint a = 0; a < r->attachments->len; a++) {
 		const render_attachment *at = r->attachments->pdata[a];
 
-		printf("%s  %s (%s, %" G_GSIZE_FORMAT " bytes)\n", a ? "" : "\nAttachments:\n", out_safe(at->name),
-		       out_safe(at->type), at->size);
+		printf("%s  [%u] %s (%s, %" G_GSIZE_FORMAT " bytes)\n", a ? "" : "\nAttachments:\n", p->att + a + 1,
+		       out_safe(at->name), out_safe(at->type), at->size);
 	}
+	g_string_free(num, TRUE);
+	g_free(story);
 	g_free(when);
 }
 
@@ -229,24 +390,29 @@ message_raw(const ticket_message *tm, desk_err *err)
 	return DESK_OK;
 }
 
-/* An event (a change of state) as one line: "--- TIME  LINE". */
+/* An event (a change of state) as one line: "--- TIME  WHAT": for an
+ * acknowledgement to whom it went, else the first line of its text. */
 static void
 event_text(const ticket_message *tm, const rendered_msg *r)
 {
 	char *when = out_iso8601(tm->time);
+	char *to = strcmp(tm->event, "ack") == 0 ? xset_lookup(tm->set, "acked") : NULL;
 	const char *nl = strchr(r->text, '\n');
-	char *line = g_strndup(r->text, nl != NULL ? (gsize)(nl - r->text) : strlen(r->text));
+	char *line = to != NULL ? g_strdup_printf("acknowledgement sent to %s", to)
+				: g_strndup(r->text, nl != NULL ? (gsize)(nl - r->text) : strlen(r->text));
 
 	printf("\n--- %s  %s\n", when, out_safe(line));
 	g_free(line);
+	g_free(to);
 	g_free(when);
 }
 
-/* Whether TM is shown as an event line rather than as a message. */
+/* Whether TM is shown in ticket INFO at all: the merge event of a ticket
+ * merged into it says again what INFO's own merge event says. */
 static gboolean
-is_event_line(const ticket_message *tm)
+shown_here(const ticket_info *info, const ticket_message *tm)
 {
-	return tm->event != NULL && !ticket_event_is_message(tm->event);
+	return tm->ticket == info->number || tm->event == NULL || strcmp(tm->event, "merge") != 0;
 }
 
 /* Whether a message is left out by --last: the agent saw it (SEEN: digests). */
@@ -264,59 +430,94 @@ seen_before(GHashTable *seen, const ticket_message *tm)
 	return yes;
 }
 
-static desk_status
-show(desk_store *st, const ticket_info *info, GPtrArray *msgs, const char *format, GHashTable *seen,
-     desk_err *err)
+/* The attachments of TM as desk show numbers them (0 when it cannot be read). */
+static GPtrArray *
+attachments_of(desk_store *st, const ticket_message *tm)
 {
-	JsonBuilder *b = strcmp(format, "json") == 0 ? json_builder_new() : NULL;
-	desk_status s = DESK_OK;
-	guint all = 0, shown = 0, k = 0;  /* messages, those shown, the one at hand */
+	rendered_msg *r = NULL;
+	desk_err err = { 0 };
+	GPtrArray *a;
 
-	if (strcmp(format, "raw") == 0) {
+	if (render_attachments(tm->path, st->cfg->fallback_charsets, &r, &err) != DESK_OK)
+		return g_ptr_array_new();
+	a = g_ptr_array_ref(r->attachments);
+	rendered_msg_free(r);
+	return a;
+}
+
+/* Show one message or event line TM at P (already counted). */
+static desk_status
+show_one(desk_store *st, JsonBuilder *b, const show_opts *o, show_pos *p, const ticket_message *tm)
+{
+	gboolean numbered = ticket_message_numbered(tm);
+	rendered_msg *r = NULL;
+	desk_err one = { 0 };
+	char *auth;
+
+	if (render_message(tm->path, st->cfg->fallback_charsets, &r, &one) != DESK_OK) {
+		desk_warn("show: message %s: %s", tm->message_id, one.msg);
+		if (b == NULL && numbered)
+			printf("\n--- message %u/%u: cannot be read (see standard error) ---\n", p->k, p->shown);
+		return DESK_DATAERR;
+	}
+	auth = auth_line(st, tm);
+	if (b != NULL)
+		message_json(b, tm, r, p, auth);
+	else if (!numbered)
+		event_text(tm, r);
+	else
+		message_text(p, o->seen != NULL, o->verbose, tm, r, auth);
+	p->att += numbered ? r->attachments->len : 0;
+	rendered_msg_free(r);
+	g_free(auth);
+	return DESK_OK;
+}
+
+static desk_status
+show(desk_store *st, const ticket_info *info, GPtrArray *msgs, const show_opts *o, desk_err *err)
+{
+	JsonBuilder *b = strcmp(o->format, "json") == 0 ? json_builder_new() : NULL;
+	desk_status s = DESK_OK;
+	show_pos p = { 0 };
+
+	if (strcmp(o->format, "raw") == 0) {
 		for (guint i = 0; i < msgs->len && s == DESK_OK; i++)
-			if (!seen_before(seen, msgs->pdata[i]))
+			if (!seen_before(o->seen, msgs->pdata[i]))
 				s = message_raw(msgs->pdata[i], err);
 		return s;
 	}
 	for (guint i = 0; i < msgs->len; i++) {
-		if (!is_event_line(msgs->pdata[i])) {
-			all++;
-			shown += !seen_before(seen, msgs->pdata[i]);
+		if (ticket_message_numbered(msgs->pdata[i])) {
+			p.all++;
+			p.shown += !seen_before(o->seen, msgs->pdata[i]);
 		}
 	}
 	if (b != NULL) {
 		json_builder_begin_object(b);
-		info_json(b, info);
+		info_json(b, info, &p);
 		json_builder_set_member_name(b, "messages");
 		json_builder_begin_array(b);
 	} else {
-		info_text(info, shown, all);
+		info_text(info, &p);
 	}
 	for (guint i = 0; i < msgs->len; i++) {
 		const ticket_message *tm = msgs->pdata[i];
-		rendered_msg *r = NULL;
-		desk_err one = { 0 };
-		char *auth;
+		gboolean numbered = ticket_message_numbered(tm);
 
-		if (seen_before(seen, tm))
+		if (!shown_here(info, tm))
 			continue;
-		k += !is_event_line(tm);
-		if (render_message(tm->path, st->cfg->fallback_charsets, &r, &one) != DESK_OK) {
-			desk_warn("show: message %s: %s", tm->message_id, one.msg);
-			if (b == NULL && !is_event_line(tm))
-				printf("\n--- message %u/%u: cannot be read (see standard error) ---\n", k, shown);
-			s = DESK_DATAERR;
+		p.at += numbered;
+		if (seen_before(o->seen, tm)) {
+			GPtrArray *a = numbered ? attachments_of(st, tm) : NULL;
+
+			p.att += a != NULL ? a->len : 0;
+			if (a != NULL)
+				g_ptr_array_unref(a);
 			continue;
 		}
-		auth = auth_line(st, tm);
-		if (b != NULL)
-			message_json(b, tm, r, auth);
-		else if (is_event_line(tm))
-			event_text(tm, r);
-		else
-			message_text(k, shown, tm, r, auth);
-		rendered_msg_free(r);
-		g_free(auth);
+		p.k += numbered;
+		if (show_one(st, b, o, &p, tm) != DESK_OK)
+			s = DESK_DATAERR;
 	}
 	if (b != NULL) {
 		json_builder_end_array(b);
@@ -329,7 +530,70 @@ show(desk_store *st, const ticket_info *info, GPtrArray *msgs, const char *forma
 	return s;
 }
 
-/* desk show N --suggest: the KB's published articles for the ticket. */
+/* The attachments of MSGS numbered WANT (from 1, as desk show lists
+ * them), or, when WANT is 0, named NAME: how many; the first in *hit, its
+ * index in that message in *index, the numbers of all in NUMBERS. */
+static guint
+find_attachments(desk_store *st, GPtrArray *msgs, guint64 want, const char *name, const ticket_message **hit,
+		 guint *index, GString *numbers)
+{
+	guint n = 0, hits = 0;
+
+	for (guint i = 0; i < msgs->len && (want == 0 || n < want); i++) {
+		const ticket_message *tm = msgs->pdata[i];
+		GPtrArray *a = ticket_message_numbered(tm) ? attachments_of(st, tm) : NULL;
+
+		for (guint k = 0; a != NULL && k < a->len; k++) {
+			n++;
+			if (want != 0 ? n != want : strcmp(((render_attachment *)a->pdata[k])->name, name) != 0)
+				continue;
+			if (hits++ == 0) {
+				*hit = tm;
+				*index = k;
+			}
+			g_string_append_printf(numbers, "%s%u", hits > 1 ? ", " : "", n);
+		}
+		if (a != NULL)
+			g_ptr_array_unref(a);
+	}
+	return hits;
+}
+
+/* desk show N --attachment WHICH: the attachment numbered WHICH (as desk
+ * show lists them), else the one named WHICH, written to standard output,
+ * which must not be a terminal. */
+static desk_status
+save_attachment(desk_store *st, const ticket_info *info, GPtrArray *msgs, const char *which, desk_err *err)
+{
+	char *end = NULL;
+	guint64 want = g_ascii_isdigit(*which) ? g_ascii_strtoull(which, &end, 10) : 0;
+	const ticket_message *hit = NULL;
+	GString *numbers = g_string_new(NULL);
+	guint hits = 0, index = 0;
+	desk_status s;
+
+	if (isatty(STDOUT_FILENO)) {
+		g_string_free(numbers, TRUE);
+		return desk_fail(err, DESK_USAGE,
+				 "the attachment would go to your terminal: desk show %u --attachment %s > FILE",
+				 info->number, which);
+	}
+	if (want != 0 && *end == '\0')
+		hits = find_attachments(st, msgs, want, NULL, &hit, &index, numbers);
+	if (hits == 0)
+		hits = find_attachments(st, msgs, 0, which, &hit, &index, numbers);
+	if (hits == 1)
+		s = render_save_attachment(hit->path, st->cfg->fallback_charsets, index, STDOUT_FILENO, err);
+	else if (hits == 0)
+		s = desk_fail(err, DESK_NOTFOUND, "ticket %u has no attachment %s (desk show %u lists them)",
+			      info->number, which, info->number);
+	else
+		s = desk_fail(err, DESK_USAGE, "%u attachments are named %s: give its number (%s)", hits, which,
+			      numbers->str);
+	g_string_free(numbers, TRUE);
+	return s;
+}
+
 /* Remember that the acting agent (AS, else the default; none: nothing)
  * saw ticket N's messages, for desk show --last and desk reply. */
 static void
@@ -345,6 +609,7 @@ record_seen(desk_store *st, const desk_agent *me, guint n, GPtrArray *msgs)
 	g_free(ids);
 }
 
+/* desk show N --suggest: the KB's published articles for the ticket. */
 static int
 show_suggestions(desk_store *st, notmuch_database_t *db, guint n)
 {
@@ -363,8 +628,8 @@ show_suggestions(desk_store *st, notmuch_database_t *db, guint n)
 int
 verb_show(const char *store_dir, int argc, char **argv)
 {
-	char *format = NULL;
-	gboolean suggest = FALSE, last = FALSE;
+	char *format = NULL, *attachment = NULL;
+	gboolean suggest = FALSE, last = FALSE, verbose = FALSE;
 	char *as = NULL;
 	const desk_agent *me = NULL;
 	GHashTable *seen = NULL;
@@ -374,6 +639,10 @@ verb_show(const char *store_dir, int argc, char **argv)
 		{ "as", 0, 0, G_OPTION_ARG_STRING, &as, "Look as agent LOGIN (default $MAILDESK_AGENT, else your login)", "LOGIN" },
 		{ "format", 'f', 0, G_OPTION_ARG_STRING, &format, "text, json or raw (the stored messages as mbox)", "FMT" },
 		{ "suggest", 0, 0, G_OPTION_ARG_NONE, &suggest, "Then the KB's suggested articles (text only)", NULL },
+		{ "verbose", 'v', 0, G_OPTION_ARG_NONE, &verbose,
+		  "Every header of every message, its X-Desk-Match and tags", NULL },
+		{ "attachment", 'a', 0, G_OPTION_ARG_STRING, &attachment,
+		  "Write attachment INDEX (as listed), or the one named NAME, to standard output", "INDEX|NAME" },
 		{ NULL, 0, 0, 0, NULL, NULL, NULL },
 	};
 	desk_store *st = NULL;
@@ -411,10 +680,18 @@ verb_show(const char *store_dir, int argc, char **argv)
 	s = index_open(st, FALSE, &db, &err);
 	if (s == DESK_OK)
 		s = ticket_get(db, (guint)n, &info, &msgs, &err);
+	if (s == DESK_OK && attachment != NULL) {
+		if ((s = save_attachment(st, info, msgs, attachment, &err)) != DESK_OK)
+			rc = desk_error(s, "show: %s", err.msg);
+		goto out;
+	}
 	if (s == DESK_OK && last && seen_get(st, me->login, (guint)n, &seen, &seen_when, &err) == DESK_TEMPFAIL)
 		s = DESK_TEMPFAIL;
-	if (s == DESK_OK)
-		s = show(st, info, msgs, format, seen, &err);
+	if (s == DESK_OK) {
+		show_opts o = { format, seen, verbose };
+
+		s = show(st, info, msgs, &o, &err);
+	}
 	if (s == DESK_OK && me != NULL)
 		record_seen(st, me, (guint)n, msgs);
 	if (s != DESK_OK)
@@ -431,6 +708,7 @@ out:
 		g_hash_table_unref(seen);
 	store_free(st);
 	g_free(format);
+	g_free(attachment);
 	g_free(as);
 	return rc;
 }

@@ -1,4 +1,5 @@
-/* desk-split.c: desk split N MSGID: that message and the replies after it
+/* desk-split.c: desk split N MSG: that message (a Message-ID, or its
+ * number as desk show N prints it) and the replies after it
  * (the later messages whose In-Reply-To or References lead to it) become
  * a new ticket M, linked both ways. Files are not rewritten: N gets an
  * event "split" (X-Desk-Set "split-to=M; moved=DIGEST", the header
@@ -91,9 +92,32 @@ joined_ids(GPtrArray *ids)
 	return g_string_free(s, FALSE);
 }
 
-static desk_status
-split(desk_store *st, desk_change *c, const desk_agent *me, guint n, const char *id, desk_err *err)
+/* What to split: the message of Message-ID ID, else the one desk show
+ * numbers NUMBER; the new ticket's SUBJECT (NULL: its first message's). */
+typedef struct split_what {
+	const char *id;
+	guint number;
+	const char *subject;
+} split_what;
+
+/* The Message-ID W names in MSGS; NULL (and ERR) when it names none. */
+static const char *
+id_of(const split_what *w, const ticket_info *t, GPtrArray *msgs, desk_err *err)
 {
+	const ticket_message *tm;
+
+	if (w->id != NULL)
+		return w->id;
+	if ((tm = ticket_message_nth(msgs, w->number)) == NULL)
+		desk_fail(err, DESK_USAGE, "ticket %u has no message %u (desk show %u numbers them)", t->number,
+			  w->number, t->number);
+	return tm != NULL ? tm->message_id : NULL;
+}
+
+static desk_status
+split(desk_store *st, desk_change *c, const desk_agent *me, guint n, const split_what *w, desk_err *err)
+{
+	const char *id = NULL;
 	ticket_info *t = NULL, *head = NULL, nt = { 0 };
 	GPtrArray *msgs = NULL, *ids = NULL;
 	const ticket_message *first = NULL;
@@ -104,6 +128,8 @@ split(desk_store *st, desk_change *c, const desk_agent *me, guint n, const char 
 
 	if (s == DESK_OK)
 		s = ticket_get(change_db(c), head->number, &t, &msgs, err);
+	if (s == DESK_OK && (id = id_of(w, t, msgs, err)) == NULL)
+		s = DESK_USAGE;
 	if (s != DESK_OK)
 		goto out;
 	ids = moving(change_db(c), msgs, id, &first);
@@ -129,11 +155,13 @@ split(desk_store *st, desk_change *c, const desk_agent *me, guint n, const char 
 	s = change_verb_event(st, c, t, me, "split", set, line, hdr, list, err);
 	/* M's own event: it has no messages in the index yet, so T's facts do */
 	nt.number = m;
-	nt.subject = subject_of(change_db(c), id);
+	nt.subject = w->subject != NULL ? g_strdup(w->subject) : subject_of(change_db(c), id);
 	nt.queue = t->queue;
 	nt.root_id = (char *)id;
 	bset = xset_new();
 	xset_add_uint(bset, "split-from", t->number);
+	if (w->subject != NULL)
+		xset_add(bset, "subject", w->subject);
 	back = g_strdup_printf("%s split this ticket off #%u", me->login, t->number);
 	if (s == DESK_OK)
 		s = change_verb_event(st, c, &nt, me, "split", bset, back, NULL, NULL, err);
@@ -158,48 +186,80 @@ out:
 	return s;
 }
 
+/* A message number as desk show prints it: "3", or "3/5"; 0 if S is none. */
+static guint
+message_number(const char *s)
+{
+	char *end;
+	guint64 k;
+
+	if (!g_ascii_isdigit(*s))
+		return 0;
+	k = g_ascii_strtoull(s, &end, 10);
+	if (*end == '/' && g_ascii_isdigit(end[1]))
+		g_ascii_strtoull(end + 1, &end, 10);
+	return *end == '\0' && k > 0 && k <= G_MAXUINT ? (guint)k : 0;
+}
+
 int
 verb_split(const char *store_dir, int argc, char **argv)
 {
-	char *as = NULL, *id = NULL;
-	GOptionEntry entries[] = { APPLY_AS_OPTION(as), { NULL, 0, 0, 0, NULL, NULL, NULL } };
+	char *as = NULL, *id = NULL, *subject = NULL;
+	GOptionEntry entries[] = {
+		APPLY_AS_OPTION(as),
+		{ "subject", 0, 0, G_OPTION_ARG_STRING, &subject, "The new ticket's subject (default: its first message's)",
+		  "TEXT" },
+		{ NULL, 0, 0, 0, NULL, NULL, NULL },
+	};
+	split_what w = { NULL, 0, NULL };
 	desk_store *st = NULL;
 	const desk_agent *me = NULL;
 	desk_change *c = NULL;
 	desk_err err = { 0 };
 	const char *end;
 	guint n;
-	int rc = desk_parse("split", "N MSGID",
-			    "Split message MSGID of ticket N, and the replies after it, off into a\n"
-			    "new ticket, linked both ways. Prints the new ticket's number last.",
+	int rc = desk_parse("split", "N MSG",
+			    "Split message MSG of ticket N, and the replies after it, off into a\n"
+			    "new ticket, linked both ways. MSG is its number as desk show N prints\n"
+			    "it, or its Message-ID. Prints the new ticket's number last.",
 			    entries, &argc, &argv);
 
 	if (rc >= 0)
 		goto out;
 	if (argc != 3) {
-		rc = desk_error(DESK_USAGE, "split: usage: desk split N MSGID");
+		rc = desk_error(DESK_USAGE, "split: usage: desk split N MSG (a number as desk show prints it, or a Message-ID)");
+		goto out;
+	}
+	if (subject != NULL && !ticket_subject_valid(subject)) {
+		rc = desk_error(DESK_USAGE, "split: --subject: 1 to %d bytes of UTF-8 text on one line, please",
+				TICKET_SUBJECT_MAX);
 		goto out;
 	}
 	if ((n = ticket_arg_one(argv[1])) == 0) {
 		rc = 64;
 		goto out;
 	}
-	/* with or without the angle brackets */
+	/* a number as desk show prints it ("3", "3/5"), or a Message-ID with
+	 * or without the angle brackets */
+	w.number = message_number(argv[2]);
 	id = argv[2][0] == '<' ? facts_parse_id(argv[2], &end) : NULL;
 	if (id == NULL && strchr(argv[2], '@') != NULL && strpbrk(argv[2], "<> \t") == NULL)
 		id = g_strdup(argv[2]);
-	if (id == NULL) {
-		rc = desk_error(DESK_USAGE, "split: '%s' is not a Message-ID", argv[2]);
+	if (id == NULL && w.number == 0) {
+		rc = desk_error(DESK_USAGE, "split: '%s' is neither a message number nor a Message-ID", argv[2]);
 		goto out;
 	}
+	w.id = id;
+	w.subject = subject;
 	if ((rc = change_verb_begin(store_dir, "split", as, &st, &me, &c)) != 0)
 		goto out;
-	desk_status s = split(st, c, me, n, id, &err);
+	desk_status s = split(st, c, me, n, &w, &err);
 
 	rc = s == DESK_OK ? 0 : desk_error(s, "split %u: %s", n, err.msg);
 	rc = change_verb_end("split", st, c, rc);
 out:
 	g_free(id);
 	g_free(as);
+	g_free(subject);
 	return rc;
 }

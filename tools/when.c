@@ -1,4 +1,5 @@
-/* when.c: parse the times of --since and --until. */
+/* when.c: parse the times of --since and --until; print ages and local
+ * times for people. */
 #include <string.h>
 
 #include "when.h"
@@ -56,4 +57,39 @@ when_parse(const char *s, gint64 now, gint64 *out)
 	*out = g_date_time_to_unix(dt);
 	g_date_time_unref(dt);
 	return TRUE;
+}
+
+char *
+when_age(gint64 t, gint64 now)
+{
+	static const struct { gint64 seconds; char unit; } units[] = {
+		{ 365 * 86400, 'y' }, { 7 * 86400, 'w' }, { 86400, 'd' }, { 3600, 'h' }, { 60, 'm' },
+	};
+	/* a unit is used once the age is at least this many of it */
+	static const gint64 from[] = { 2, 8, 1, 1, 1 };
+	gint64 age = now - t;
+
+	if (t <= 0)
+		return g_strdup("-");
+	for (gsize i = 0; i < G_N_ELEMENTS(units); i++)
+		if (age >= from[i] * units[i].seconds)
+			return g_strdup_printf("%" G_GINT64_FORMAT "%c", MIN(age / units[i].seconds, 999),
+					       units[i].unit);
+	return g_strdup("now");
+}
+
+char *
+when_local(gint64 t)
+{
+	GDateTime *dt;
+	char *s;
+
+	if (t <= 0)
+		return g_strdup("-");
+	dt = g_date_time_new_from_unix_local(t);
+	if (dt == NULL)
+		return g_strdup("-");
+	s = g_date_time_format(dt, "%Y-%m-%d %H:%M");
+	g_date_time_unref(dt);
+	return s;
 }

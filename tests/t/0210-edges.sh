@@ -179,10 +179,10 @@ wait_for "indexed" ticket_of "Message-ID: <named-1@example.test>"
 D show "$(ticket_of "Message-ID: <named-1@example.test>")" >"$T/show.named1"
 D show "$(ticket_of "Message-ID: <named-2@example.test>")" >"$T/show.named2"
 check "desk show shows the named text/plain part's text" grep -q -x "The printer in room 4 is on fire." "$T/show.named1"
-check "and lists it as a file" grep -q "^  note.txt (text/plain, " "$T/show.named1"
+check "and lists it as a file" grep -q "^  \[1\] note.txt (text/plain, " "$T/show.named1"
 check "beside a PDF: its text" grep -q -x "See the scan." "$T/show.named2"
-check "and both files listed" grep -q "^  body.txt (text/plain, " "$T/show.named2"
-check "(the PDF)" grep -q "^  scan.pdf (application/pdf, 5 bytes)" "$T/show.named2"
+check "and both files listed" grep -q "^  \[1\] body.txt (text/plain, " "$T/show.named2"
+check "(the PDF)" grep -q "^  \[2\] scan.pdf (application/pdf, 5 bytes)" "$T/show.named2"
 
 # Messages: counts what desk show then shows (the acknowledgement and a
 # take are event lines, not messages)

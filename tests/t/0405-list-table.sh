@@ -67,7 +67,7 @@ D priority 3 urgent >/dev/null && D priority 4 high >/dev/null && D tag 3 +vpn +
 same_as_index "priority, tag, cc, queue"
 mail 7 'Ben <ben@customer.test>' 'Re: Invoice 2211' "$(date -R)" c2@customer.test
 check_eq "the requester's reply reopened ticket 2" open \
-	"$(D list --status any --format=tsv | awk -F'\t' '$1 == 2 { print $2 }')"
+	"$(D list --status any --format=tsv | awk -F'\t' '$1 == 2 { print $3 }')"
 same_as_index "a reply of the requester"
 D close 6 >/dev/null && D merge 4 3 >/dev/null
 same_as_index "close, merge"
@@ -84,7 +84,8 @@ same_as_index "reindex"
 # --- every filter, sort and limit against Python on the whole list
 D list --status any --format=json >"$T/all.json"
 # py FILTER SORT LIMIT: ticket numbers of all.json kept by FILTER (an
-# expression on t), in SORT order (updated|created|priority|age), at most LIMIT (0: all).
+# expression on t), in SORT order (activity|waiting|updated|created|priority|age),
+# at most LIMIT (0: all).
 py() {
 	python3 - "$T/all.json" "$1" "$2" "$3" <<'EOF'
 import json, sys
@@ -97,6 +98,14 @@ key = {
 }
 if sort in key:
     sel.sort(key=key[sort], reverse=True)
+elif sort == "activity":
+    # people's activity, newest first; none (automatic mail only) last
+    sel.sort(key=lambda t: (t["activity"] or "", t["ticket"]), reverse=True)
+elif sort == "waiting":
+    # waiting longest first, then not waiting; each by activity, then number
+    sel.sort(key=lambda t: t["ticket"])
+    sel.sort(key=lambda t: t["activity"] or "", reverse=True)
+    sel.sort(key=lambda t: (t["waiting_since"] is None, t["waiting_since"] or ""))
 elif sort == "age":
     sel.sort(key=lambda t: (t["created"], t["ticket"]))
 else:
@@ -111,7 +120,8 @@ same() {
 	shift 4
 	check_eq "$desc" "$(py "$keep" "$sort" "$limit")" "$(D list --format=ids --sort="$sort" --limit="$limit" "$@" | xargs)"
 }
-same "default: the open ones, newest activity first" "$OPEN" updated 0
+same "default: the open ones, newest activity first" "$OPEN" activity 0
+check_eq "the default sort is activity" "$(D list --format=ids --sort=activity | xargs)" "$(D list --format=ids | xargs)"
 same "--status any leaves out spam" 't["status"] != "spam"' updated 0 --status any
 same "--status solved,closed,merged" 't["status"] in ("solved", "closed", "merged")' updated 0 --status solved,closed,merged
 check_eq "--status spam: the one ticket marked spam" 5 "$(D list --status spam --format=ids)"
@@ -125,7 +135,7 @@ same "--requester in any case" 't["status"] != "spam" and t["requester"] == "dee
 	--requester DEE@customer.TEST --status any
 same "--since" 't["status"] != "spam" and t["updated"] >= "2026-11-05"' updated 0 --status any --since 2026-11-05
 same "--until" 't["status"] != "spam" and t["updated"] < "2026-11-05"' updated 0 --status any --until 2026-11-05
-for s in updated created priority age; do
+for s in activity waiting updated created priority age; do
 	same "--sort=$s --limit 3" 't["status"] != "spam"' "$s" 3 --status any
 	same "--sort=$s" "$OPEN" "$s" 0
 done
@@ -134,6 +144,6 @@ same "a notmuch query with --limit" 't["status"] != "spam" and t["requester"] in
 
 # --- a damaged table is made anew; one that cannot be a file is made in memory
 printf 'not a database' >"$STORE/$TABLE"
-check_eq "a damaged table is built again" "$(py "$OPEN" updated 0)" "$(D list --format=ids | xargs)"
+check_eq "a damaged table is built again" "$(py "$OPEN" activity 0)" "$(D list --format=ids | xargs)"
 check "and is a database again" sh -c "! grep -q 'not a database' '$STORE/$TABLE'"
 test_done

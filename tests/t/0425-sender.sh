@@ -135,7 +135,7 @@ B2=$(mk b2 "Eve <eve@bad.test>" "[#$NB] more")
 send "$B2"
 check_eq "a subject-tag match from her (the requester) is held under the default policy" \
 	"subject-tag; held: sender failed DMARC" "$(match_of b2)"
-check "desk show tags it held" sh -c "'$DESK' --store '$STORE' show $NB | grep -q 'Tags:.*held'"
+check "desk show tags it held" sh -c "'$DESK' --store '$STORE' show $NB --verbose | grep -q 'Tags:.*held'"
 A2=$(mk a2 "Ann <ann@ok.test>" "[#$NA] it burns still")
 send "$A2"
 check_eq "a subject-tag match from ann (dmarc=pass) joins" "subject-tag" "$(match_of a2)"

@@ -123,9 +123,9 @@ check_eq "the closed ticket links the new one (followed-by=$K)" "['followed-by=$
 check_eq "ticket $K is new" new "$(field "$K" 'j["status"]')"
 check_eq "its requester is ann" ann@customer.test "$(field "$K" 'j["requester"]')"
 check_eq "ticket $N stays closed" closed "$(field "$N" 'j["status"]')"
-case $(D show "$K") in *"Link:      follows=$N"*) ok "desk show $K (text) shows the link" ;;
+case $(D show "$K") in *"Links:     follows #$N"*) ok "desk show $K (text) shows the link" ;;
 *) not_ok "desk show $K (text) shows the link" "$(D show "$K" | head -n 14)" ;; esac
-case $(D show "$N") in *"Link:      followed-by=$K"*) ok "desk show $N (text) shows the link" ;;
+case $(D show "$N") in *"Links:     followed by #$K"*) ok "desk show $N (text) shows the link" ;;
 *) not_ok "desk show $N (text) shows the link" "$(D show "$N" | head -n 14)" ;; esac
 check "a reply in the new ticket joins it" send late2 late2@customer.test late@customer.test "Re: Question late"
 check_eq "ticket $K" "$K" "$(ticket_of_msgid late2@customer.test)"

@@ -145,7 +145,7 @@ run list env COLUMNS=300 "$DESK" --store "$STORE" list --status any
 clean list Visible-subject Visible-second
 run list-tsv D list --status any --format=tsv
 clean list-tsv Visible-subject Visible-second eve
-check_eq "list --format=tsv: two rows of 11 fields each" "11 11" \
+check_eq "list --format=tsv: two rows of 14 fields each" "14 14" \
 	"$(awk -F'\t' '{ print NF }' "$O/list-tsv.out" | xargs)"
 run list-json D list --status any --format=json
 clean list-json Visible-subject
