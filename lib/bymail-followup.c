@@ -206,17 +206,8 @@ apply_command(desk_store *st, guint ticket, const desk_agent *me, const char *cm
 	g_strfreev(w);
 }
 
-static void
-add_mailbox(InternetAddressList *l, const char *name, const char *addr)
-{
-	InternetAddress *a = internet_address_mailbox_new(name != NULL ? name : "", addr);
-
-	internet_address_list_add(l, a);
-	g_object_unref(a);
-}
-
 /* The reply to T's requester: From the agent's name at the desk address,
- * To the requester, Cc the participants, Reply-To with the token, BODY
+ * To the requester (with their name), Cc the participants, Reply-To with the token, BODY
  * and the agent's attachments. */
 static GMimeMessage *
 compose_reply(desk_store *st, const ticket_info *t, const desk_agent *me, agent_mail *m, const char *body)
@@ -226,16 +217,12 @@ compose_reply(desk_store *st, const ticket_info *t, const desk_agent *me, agent_
 	char *fallback = g_strdup_printf("Re: %s", t->subject != NULL ? t->subject : "");
 	GMimeMessage *out = event_message_new(st, t, *me->name ? me->name : me->login, desk, t->requester,
 					      subj != NULL && *subj ? subj : fallback, NULL, body);
-	InternetAddressList *to = g_mime_message_get_addresses(out, GMIME_ADDRESS_TYPE_TO);
-	InternetAddressList *cc = g_mime_message_get_addresses(out, GMIME_ADDRESS_TYPE_CC);
 	char *reply_to = token_address(st->secret, desk, t->number);
 
-	internet_address_list_clear(to);
-	add_mailbox(to, t->requester_name, t->requester);
 	for (char **p = t->cc; p != NULL && *p != NULL; p++)
 		if (strcmp(*p, t->requester) != 0 && config_queue_for(st->cfg, *p, NULL) == NULL)
-			add_mailbox(cc, NULL, *p);
-	add_mailbox(g_mime_message_get_addresses(out, GMIME_ADDRESS_TYPE_REPLY_TO), NULL, reply_to);
+			event_add_mailbox(out, GMIME_ADDRESS_TYPE_CC, NULL, *p);
+	event_add_mailbox(out, GMIME_ADDRESS_TYPE_REPLY_TO, NULL, reply_to);
 	if (m->attachments->len > 0) {
 		GMimeMultipart *mixed = g_mime_multipart_new_with_subtype("mixed");
 		GMimeObject *text = g_object_ref(g_mime_message_get_mime_part(out));

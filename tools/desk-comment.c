@@ -83,12 +83,12 @@ store_note(desk_store *st, const desk_agent *me, guint n, const char *text, GMim
 		for (guint i = 0; i < to->len; i++) {
 			const desk_agent *a = to->pdata[i];
 
-			g_mime_message_add_mailbox(msg, GMIME_ADDRESS_TYPE_TO, a->name, a->address);
+			event_add_mailbox(msg, GMIME_ADDRESS_TYPE_TO, a->name, a->address);
 		}
 		*notify = TRUE;
 	}
 	ra = comment_address(st, t);
-	g_mime_message_add_mailbox(msg, GMIME_ADDRESS_TYPE_REPLY_TO, "", ra);
+	event_add_mailbox(msg, GMIME_ADDRESS_TYPE_REPLY_TO, NULL, ra);
 	g_mime_object_set_header(GMIME_OBJECT(msg), "X-Desk-Internal", "yes", NULL);
 	set = xset_new();
 	xset_add(set, "by", me->login);

@@ -439,7 +439,7 @@ add_cc(desk_store *st, GMimeMessage *msg, GHashTable *have, const char *addr, co
 
 	if (*low != '\0' && strchr(low, '@') != NULL && !g_hash_table_contains(have, low) &&
 	    config_queue_for(st->cfg, low, NULL) == NULL) {
-		g_mime_message_add_mailbox(msg, GMIME_ADDRESS_TYPE_CC, name != NULL ? name : "", low);
+		event_add_mailbox(msg, GMIME_ADDRESS_TYPE_CC, name, low);
 		g_hash_table_add(have, low);
 		return;
 	}
@@ -629,7 +629,7 @@ store_reply(desk_store *st, const desk_agent *me, guint n, const reply_opts *o, 
 	*sender = token_address(st->secret, event_desk_address(st, t->queue), t->number);
 	msg = event_message_new(st, t, name, event_desk_address(st, t->queue), t->requester, subject,
 				answered != NULL ? answered->message_id : NULL, d->text);
-	g_mime_message_add_mailbox(msg, GMIME_ADDRESS_TYPE_REPLY_TO, name, *sender);
+	event_add_mailbox(msg, GMIME_ADDRESS_TYPE_REPLY_TO, name, *sender);
 	set_cc(st, msg, t, answered);
 	s = add_attachments(st, msg, o->attach, err);
 	set = xset_copy(d->set);
