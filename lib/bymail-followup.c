@@ -329,6 +329,7 @@ answer(desk_store *st, const followup_item *it, const desk_agent *me, agent_mail
 						      me->address, subject, it->message_id, body);
 		char *text;
 
+		event_set_to(msg, me->name, me->address);
 		g_mime_object_set_header(GMIME_OBJECT(msg), "Auto-Submitted", "auto-replied", NULL);
 		text = event_to_string(msg);
 		s = sendmail_send(st, text, event_desk_address(st, t->queue), &err);

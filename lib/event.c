@@ -52,6 +52,13 @@ event_add_mailbox(GMimeMessage *msg, GMimeAddressType type, const char *name, co
 	g_free(valid);
 }
 
+void
+event_set_to(GMimeMessage *msg, const char *name, const char *addr)
+{
+	internet_address_list_clear(g_mime_message_get_addresses(msg, GMIME_ADDRESS_TYPE_TO));
+	event_add_mailbox(msg, GMIME_ADDRESS_TYPE_TO, name, addr);
+}
+
 GMimeObject *
 event_text_part(const char *text)
 {

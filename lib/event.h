@@ -43,6 +43,8 @@ GMimeObject *event_text_part(const char *text);
 /* Add NAME (may be NULL or "") <ADDR> to MSG's TYPE list (From, To, Cc,
  * Reply-To), the name to be encoded as UTF-8. */
 void event_add_mailbox(GMimeMessage *msg, GMimeAddressType type, const char *name, const char *addr);
+/* Make NAME <ADDR> MSG's only To. */
+void event_set_to(GMimeMessage *msg, const char *name, const char *addr);
 
 /* The desk address of QUEUE (the first one mapped to it), else the first
  * desk address. Not a copy. */

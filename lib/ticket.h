@@ -114,6 +114,10 @@ desk_status ticket_info_get(notmuch_database_t *db, guint t, ticket_info **info,
  * mail-reply, mail-comment), counted and shown as such, not state changes. */
 gboolean ticket_event_is_message(const char *event);
 
+/* Whether M is a message people outside wrote: no event, and none of the
+ * tags ours, auto, bulk, bounce, held, spam. */
+gboolean ticket_message_is_customer(const ticket_message *m);
+
 /* Whether an X-Desk-Match value opened a new ticket: "new", or "new; why"
  * (e.g. "new; follows closed ticket 7"). */
 gboolean ticket_match_new(const char *match);
