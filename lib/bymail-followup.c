@@ -114,6 +114,18 @@ mail_read(const char *path, agent_mail *m, desk_err *err)
 	return DESK_OK;
 }
 
+/* The Subject of M as UTF-8 (charset.h), "" when it has none. Caller
+ * g_free()s. */
+static char *
+mail_subject(const agent_mail *m)
+{
+	GMimeHeader *h = g_mime_header_list_get_header(g_mime_object_get_header_list(GMIME_OBJECT(m->msg)),
+							"Subject");
+
+	return g_strstrip(charset_header_text(h != NULL ? g_mime_header_get_raw_value(h) : NULL,
+					      charset_fallback()));
+}
+
 static void
 mail_clear(agent_mail *m)
 {
@@ -213,10 +225,10 @@ static GMimeMessage *
 compose_reply(desk_store *st, const ticket_info *t, const desk_agent *me, agent_mail *m, const char *body)
 {
 	const char *desk = event_desk_address(st, t->queue);
-	const char *subj = g_mime_message_get_subject(m->msg);
+	char *subj = mail_subject(m);
 	char *fallback = g_strdup_printf("Re: %s", t->subject != NULL ? t->subject : "");
 	GMimeMessage *out = event_message_new(st, t, *me->name ? me->name : me->login, desk, t->requester,
-					      subj != NULL && *subj ? subj : fallback, NULL, body);
+					      *subj ? subj : fallback, NULL, body);
 	char *reply_to = token_address(st->secret, desk, t->number);
 
 	for (char **p = t->cc; p != NULL && *p != NULL; p++)
@@ -236,6 +248,7 @@ compose_reply(desk_store *st, const ticket_info *t, const desk_agent *me, agent_
 	}
 	g_free(reply_to);
 	g_free(fallback);
+	g_free(subj);
 	return out;
 }
 
@@ -321,10 +334,10 @@ answer(desk_store *st, const followup_item *it, const desk_agent *me, agent_mail
 	if (s == DESK_OK)
 		s = change_event(c, t, NULL, "command-failed", NULL, line, &err);
 	if (s == DESK_OK && !automatic) {
-		const char *subj = g_mime_message_get_subject(m->msg);
+		char *subj = mail_subject(m);
 		char *body = g_strdup_printf("Your mail to ticket %u <%s> was not carried out in full:\n\n%s\n%s\n",
 					     t->number, it->message_id, errors, done);
-		char *subject = g_strdup_printf("Not carried out: %s", subj != NULL ? subj : "");
+		char *subject = g_strdup_printf("Not carried out: %s", subj);
 		GMimeMessage *msg = event_message_new(st, t, "maildesk", event_desk_address(st, t->queue),
 						      me->address, subject, it->message_id, body);
 		char *text;
@@ -336,6 +349,7 @@ answer(desk_store *st, const followup_item *it, const desk_agent *me, agent_mail
 		g_free(text);
 		g_object_unref(msg);
 		g_free(subject);
+		g_free(subj);
 		g_free(body);
 	}
 	if (c != NULL && change_commit(c, s == DESK_OK ? &err : NULL) != DESK_OK && s == DESK_OK)
