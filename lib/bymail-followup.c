@@ -3,7 +3,9 @@
  * events by that agent, a public reply is relayed to the requester from
  * the desk address and stored as event "reply", and whatever fails (or
  * was not the agent's to command, as decided at SMTP time) is answered to
- * the agent by mail and noted in the ticket. */
+ * the agent by mail and noted in the ticket. Automatic mail of an agent
+ * (an auto-reply, a bounce, bulk mail) is a comment only: no command
+ * runs, nothing is relayed, and no mail answers it. */
 #include <fcntl.h>
 #include <string.h>
 #include <gmime/gmime.h>
@@ -218,14 +220,38 @@ apply_command(desk_store *st, guint ticket, const desk_agent *me, const char *cm
 	g_strfreev(w);
 }
 
+/* Whether M answers a notification of ours (its In-Reply-To is an event
+ * notify, lib/notify.c): its Subject is then the notification's
+ * ("Assigned to you by ..."), not one for the requester. */
+static gboolean
+answers_notice(notmuch_database_t *db, const agent_mail *m)
+{
+	const char *irt = g_mime_object_get_header(GMIME_OBJECT(m->msg), "In-Reply-To");
+	char *id = irt != NULL ? g_mime_utils_decode_message_id(irt) : NULL;
+	notmuch_message_t *nm = NULL;
+	const char *ev = NULL;
+	gboolean yes = FALSE;
+
+	if (id != NULL && *id != '\0' && notmuch_database_find_message(db, id, &nm) == NOTMUCH_STATUS_SUCCESS &&
+	    nm != NULL) {
+		yes = notmuch_message_get_property(nm, "desk.event", &ev) == NOTMUCH_STATUS_SUCCESS && ev != NULL &&
+		      strcmp(ev, "notify") == 0;
+		notmuch_message_destroy(nm);
+	}
+	g_free(id);
+	return yes;
+}
+
 /* The reply to T's requester: From the agent's name at the desk address,
- * To the requester (with their name), Cc the participants, Reply-To with the token, BODY
- * and the agent's attachments. */
+ * To the requester (with their name), Cc the participants, Reply-To with
+ * the token, BODY and the agent's attachments; the Subject of the agent's
+ * mail, else (none, or RE_TICKET) "Re: " and the ticket's. */
 static GMimeMessage *
-compose_reply(desk_store *st, const ticket_info *t, const desk_agent *me, agent_mail *m, const char *body)
+compose_reply(desk_store *st, const ticket_info *t, const desk_agent *me, agent_mail *m, const char *body,
+	      gboolean re_ticket)
 {
 	const char *desk = event_desk_address(st, t->queue);
-	char *subj = mail_subject(m);
+	char *subj = re_ticket ? g_strdup("") : mail_subject(m);
 	char *fallback = g_strdup_printf("Re: %s", t->subject != NULL ? t->subject : "");
 	GMimeMessage *out = event_message_new(st, t, *me->name ? me->name : me->login, desk, t->requester,
 					      *subj ? subj : fallback, NULL, body);
@@ -270,7 +296,7 @@ relay(desk_store *st, const followup_item *it, const desk_agent *me, agent_mail 
 	if (s == DESK_OK && (t->requester == NULL || *t->requester == '\0'))
 		s = desk_fail(err, DESK_DATAERR, "ticket %u has no requester to answer", t->number);
 	if (s == DESK_OK) {
-		out = compose_reply(st, t, me, m, body);
+		out = compose_reply(st, t, me, m, body, answers_notice(change_db(c), m));
 		text = event_to_string(out);
 		s = sendmail_send(st, text, event_desk_address(st, t->queue), err);
 	}
@@ -302,6 +328,13 @@ relay(desk_store *st, const followup_item *it, const desk_agent *me, agent_mail 
 	return s;
 }
 
+/* Whether IT is automatic mail: an auto-reply, a bounce, bulk mail. */
+static gboolean
+is_automatic(const followup_item *it)
+{
+	return followup_has_tag(it, "auto") || followup_has_tag(it, "bulk") || followup_has_tag(it, "bounce");
+}
+
 /* What became of a mail, told after what failed. */
 static const char done_rest[] = "The rest of it was carried out.";
 static const char done_no_commands[] = "None of its commands were carried out: correct them and send them again.";
@@ -324,8 +357,7 @@ answer(desk_store *st, const followup_item *it, const desk_agent *me, agent_mail
 	const char *nl = strchr(errors, '\n');
 	char *first = g_strndup(errors, nl != NULL ? (gsize)(nl - errors) : strlen(errors));
 	char *line = g_strdup_printf("mail from %s: %.300s", me->login, first);
-	gboolean automatic = followup_has_tag(it, "auto") || followup_has_tag(it, "bulk") ||
-			     followup_has_tag(it, "bounce");
+	gboolean automatic = is_automatic(it);
 	desk_status s = change_begin(st, &c, &err);
 
 	desk_log(LOG_NOTICE, "ticket %u: %s", it->ticket, line);
@@ -412,6 +444,12 @@ bymail_followup(desk_store *st, const followup_item *it)
 		g_string_append_printf(errors, "its commands were not taken: %s\n(commands count only in mail "
 				       "From your own address, %s,\nthat nobody resent or redirected)\n", off, me->address);
 		answer(st, it, me, &m, errors->str, done_comment);
+		goto out;
+	}
+	if (is_automatic(it)) {
+		/* e.g. an agent's vacation notice answering a notification's
+		 * Reply-To (lib/notify.c): never relayed to the requester */
+		answer(st, it, me, &m, "it is automatic mail (an auto-reply, a bounce or bulk mail)\n", done_comment);
 		goto out;
 	}
 	if (!bymail_alternatives_agree(m.text, m.html))
