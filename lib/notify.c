@@ -35,14 +35,15 @@ typedef struct notice {
 	char *to, *by;  /* WHY_ASSIGNED: logins */
 } notice;
 
-/* Whether ITEM is a customer's mail: no event, none of ours, not held,
+/* Whether ITEM is a customer's mail to a ticket that was there before it
+ * (a new one has no owner yet): no event, none of ours, not held,
  * automatic or spam, not from an agent's or the desk's address. */
 static gboolean
 from_customer(desk_store *st, const followup_item *item)
 {
 	static const char *const tags[] = { "ours", "auto", "bulk", "bounce", "held", "spam", NULL };
 
-	if (item->event != NULL || strchr(item->from, '@') == NULL)
+	if (item->event != NULL || ticket_match_new(item->match) || strchr(item->from, '@') == NULL)
 		return FALSE;
 	for (const char *const *t = tags; *t != NULL; t++)
 		if (followup_has_tag(item, *t))
