@@ -110,6 +110,8 @@ recipient(desk_store *st, const ticket_info *t, const notice *n, const char **wh
 		*why_not = "not an agent";
 	else if (!a->notify)
 		*why_not = "the agent takes no mail (notify = false)";
+	else if (config_queue_for(st->cfg, a->address, NULL) != NULL)
+		*why_not = "the agent's address is the desk's";
 	else
 		return a;
 	return NULL;
