@@ -90,11 +90,38 @@ notified_already(GPtrArray *msgs, const char *id)
 	return yes;
 }
 
-/* The agent to mail about ticket T for N, or NULL (with *why_not): the
- * owner for a reply; for an assignment the new owner, while the ticket is
- * still theirs. Only agents who take mail (notify). */
+/* Whether the ticket of MSGS (in the order the fold reads them) was
+ * LOGIN's already before its message ID. */
+static gboolean
+owner_before(GPtrArray *msgs, const char *id, const char *login)
+{
+	char *owner = g_strdup("");
+	gboolean yes;
+
+	for (guint i = 0; i < msgs->len; i++) {
+		const ticket_message *m = msgs->pdata[i];
+		char *v;
+
+		if (strcmp(m->message_id, id) == 0)
+			break;
+		if (m->event != NULL && m->set != NULL && evtype_allows(m->event, "owner") &&
+		    (v = xset_lookup(m->set, "owner")) != NULL) {
+			g_free(owner);
+			owner = v;
+		}
+	}
+	yes = strcmp(owner, login) == 0;
+	g_free(owner);
+	return yes;
+}
+
+/* The agent to mail about ticket T (its messages MSGS) for N about
+ * message ID, or NULL (with *why_not): the owner for a reply; for an
+ * assignment the new owner, while the ticket is still theirs and was not
+ * before. Only agents who take mail (notify). */
 static const desk_agent *
-recipient(desk_store *st, const ticket_info *t, const notice *n, const char **why_not)
+recipient(desk_store *st, const ticket_info *t, GPtrArray *msgs, const notice *n, const char *id,
+	  const char **why_not)
 {
 	const char *login = strcmp(n->why, WHY_REPLY) == 0 ? t->owner : n->to;
 	const desk_agent *a;
@@ -104,6 +131,8 @@ recipient(desk_store *st, const ticket_info *t, const notice *n, const char **wh
 		*why_not = "nobody's ticket";
 	else if (strcmp(t->owner, login) != 0)
 		*why_not = "no longer theirs";
+	else if (strcmp(n->why, WHY_ASSIGNED) == 0 && owner_before(msgs, id, login))
+		*why_not = "theirs already";
 	else if (strcmp(t->status, "spam") == 0)
 		*why_not = "spam";
 	else if ((a = agent_find(st->cfg->agents, login)) == NULL)
@@ -251,7 +280,7 @@ notify_store(desk_store *st, const followup_item *item, const notice *n, char **
 		s = change_ticket(c, item->ticket, &t, NULL, err);
 	if (s == DESK_OK)
 		s = ticket_get(change_db(c), t->number, &full, &msgs, err);
-	if (s == DESK_OK && (to = recipient(st, full, n, &why_not)) == NULL)
+	if (s == DESK_OK && (to = recipient(st, full, msgs, n, item->message_id, &why_not)) == NULL)
 		desk_log(LOG_DEBUG, "ticket %u: no notification about <%s>: %s", full->number, item->message_id, why_not);
 	if (s == DESK_OK && to != NULL && notified_already(msgs, item->message_id))
 		to = NULL;

@@ -5,7 +5,7 @@
 # none for held or automatic mail, none again after desk reindex or when
 # the follow-up runs twice; an agent gets one when another agent gives them
 # a ticket (desk assign, a template's Owner:, #assign by mail), none on
-# desk take or their own template; an agent with notify = false gets none
+# desk take, their own template, or a template naming who has it already; an agent with notify = false gets none
 # (nor desk comment's mail); the mail carries the ticket number, the
 # reply token address that answering it uses (a public reply relayed to
 # the requester), Auto-Submitted, and reads right in any charset. An
@@ -169,6 +169,8 @@ check "bob hands it to alice by template (Owner: alice)" D reply "$N" --as bob -
 check "alice is told" wait_n_to alice@agents.test 3
 expect_mail "Assigned to you by bob" "$(last_to alice@agents.test)" "subject=[#$N] Assigned to you by bob: Printer on fire"
 check_eq "bob got none for his own template" 1 "$(n_to bob@agents.test)"
+check "bob sends that template again, the ticket alice's already" D reply "$N" --as bob --force --template handover
+check_eq "alice is not told again" 3 "$(n_to alice@agents.test)"
 # by mail: alice gives it to bob with #assign
 f=$(make_msg byassign "Alice Agent <alice@agents.test>" byassign@agents.test "" "Re: [#$N] Printer on fire" \
 	"support+$N@helpdesk.test")
