@@ -307,5 +307,11 @@ charset_decode_words(const char *text, const char *fallback)
 	}
 	flush_words(out, bytes, &cs, fallback);
 	g_byte_array_unref(bytes);
+	if (!g_utf8_validate(out->str, out->len, NULL)) {
+		char *valid = g_utf8_make_valid(out->str, out->len);
+
+		g_string_free(out, TRUE);
+		return valid;
+	}
 	return g_string_free(out, FALSE);
 }

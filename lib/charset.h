@@ -35,8 +35,9 @@ char *charset_to_utf8(const char *bytes, gssize len, const char *label, const ch
  * character may be cut between them; a word's base64 padding ends only
  * that word), then made UTF-8 with charset_to_utf8 (LABEL, else UTF-8,
  * else FALLBACK, else latin-1); white space between encoded words is
- * dropped, other text kept as it is. (GMime 3.2's decoder loses a base64
- * word that follows one with padding.) Never NULL; caller g_free()s. */
+ * dropped, other text kept as it is (invalid UTF-8 in it as U+FFFD).
+ * (GMime 3.2's decoder loses a base64 word that follows one with
+ * padding.) Never NULL, always valid UTF-8; caller g_free()s. */
 char *charset_decode_words(const char *text, const char *fallback);
 
 /* A raw header value RAW (NULL: "") as one line of UTF-8: 8-bit bytes

@@ -613,6 +613,19 @@ test_encoded_words(void)
 		    "not words: kept as they are; a bad =XX kept");
 	check_words("=?utf-8?q?caf=E9?=", "café", "bytes not in their charset: the fallback");
 	check_words("", "", "empty");
+	{
+		static const char *const cut[] = { "=?", "=?a?", "=?a?b", "=?a?b?", "=?a?q?c", "=?a?q?=", "=?a?q?abc?",
+						   "=?utf-8?b?====?=", "=?utf-8?b?*&^%?=", "=?utf-8?q?=?=", "=?utf-8?q?=4?=",
+						   "=?" "?q?x?=", "=?utf-8?q?" "?=", "x=?utf-8?q?\xff?=", NULL };
+		gboolean fine = TRUE;
+
+		for (const char *const *c = cut; *c != NULL; c++) {
+			s = charset_decode_words(*c, NULL);
+			fine = fine && s != NULL && g_utf8_validate(s, -1, NULL);
+			g_free(s);
+		}
+		check(fine, "words cut short or malformed: valid UTF-8, nothing read past the end");
+	}
 	for (int i = 0; i < 100000; i++)
 		g_string_append(hostile, "=?a?q?xxxxxxxx");
 	t0 = g_get_monotonic_time();
