@@ -415,7 +415,7 @@ ack_message(desk_store *st, const ticket_info *t, const ack_for *a, const GPtrAr
 	*out = event_message_new(st, t, name, desk, a->to, subject, a->irt, body);
 	o = GMIME_OBJECT(*out);
 	reply_to = token_address(st->secret, desk, t->number);
-	g_mime_message_add_mailbox(*out, GMIME_ADDRESS_TYPE_REPLY_TO, name, reply_to);
+	event_add_mailbox(*out, GMIME_ADDRESS_TYPE_REPLY_TO, name, reply_to);
 	g_mime_object_set_header(o, "Auto-Submitted", "auto-replied", NULL);
 	g_mime_object_set_header(o, "Precedence", "bulk", NULL);
 	g_mime_object_set_header(o, "X-Auto-Response-Suppress", "All", NULL);

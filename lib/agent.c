@@ -13,7 +13,7 @@
 #define GROUP_PREFIX "agent "
 
 /* The only keys of an agent group; the agents file holds nothing else. */
-static const char *const agent_keys[] = { "name", "address", "queues", "sasl", NULL };
+static const char *const agent_keys[] = { "name", "address", "queues", "sasl", "notify", NULL };
 
 void
 agent_free(desk_agent *a)
@@ -52,12 +52,30 @@ address_ok(const char *addr)
 	return TRUE;
 }
 
+/* The boolean KEY of GROUP in KF into *out: DEFLT when it is missing,
+ * FALSE when it is not true or false. */
+static gboolean
+get_bool(GKeyFile *kf, const char *group, const char *key, gboolean deflt, gboolean *out)
+{
+	GError *gerr = NULL;
+
+	*out = deflt;
+	if (!g_key_file_has_key(kf, group, key, NULL))
+		return TRUE;
+	*out = g_key_file_get_boolean(kf, group, key, &gerr);
+	if (gerr == NULL)
+		return TRUE;
+	g_error_free(gerr);
+	return FALSE;
+}
+
 static desk_status
 parse_one(GKeyFile *kf, const char *group, desk_agent **out, desk_err *err)
 {
 	desk_agent *a = g_new0(desk_agent, 1);
 	char *addr = g_key_file_get_string(kf, group, "address", NULL);
 	char *queues = g_key_file_get_string(kf, group, "queues", NULL);
+	gboolean notify_ok = get_bool(kf, group, "notify", TRUE, &a->notify);
 
 	a->login = g_strdup(group + strlen(GROUP_PREFIX));
 	a->name = g_key_file_get_string(kf, group, "name", NULL);
@@ -75,6 +93,8 @@ parse_one(GKeyFile *kf, const char *group, desk_agent **out, desk_err *err)
 		return desk_fail(err, DESK_CONFIG, "[%s]: bad agent login (a-z, 0-9, . _ -)", group);
 	if (!address_ok(a->address))
 		return desk_fail(err, DESK_CONFIG, "[%s]: missing or bad address", group);
+	if (!notify_ok)
+		return desk_fail(err, DESK_CONFIG, "[%s]: notify must be true or false", group);
 	if (a->queues[0] != NULL && *a->queues[0] == '\0')
 		g_strfreev(a->queues), a->queues = g_new0(char *, 1);
 	return DESK_OK;
@@ -116,7 +136,7 @@ data_only(GKeyFile *kf, const char *path, desk_err *err)
 		for (char **k = keys; s == DESK_OK && k != NULL && *k != NULL; k++)
 			if (!g_strv_contains(agent_keys, *k))
 				s = desk_fail(err, DESK_CONFIG, "%s: [%s]: unknown key '%s' (an agent has "
-					      "name, address, queues, sasl)", path, *g, *k);
+					      "name, address, queues, sasl, notify)", path, *g, *k);
 		g_strfreev(keys);
 	}
 	g_strfreev(groups);
@@ -252,6 +272,8 @@ agent_file_add(const char *path, const desk_agent *a, desk_err *err)
 		g_key_file_set_string(kf, group, "queues", queues);
 		if (a->sasl != NULL && strcmp(a->sasl, a->login) != 0)
 			g_key_file_set_string(kf, group, "sasl", a->sasl);
+		if (!a->notify)
+			g_key_file_set_boolean(kf, group, "notify", FALSE);
 		g_free(queues);
 		s = save(kf, path, err);
 	}

@@ -14,6 +14,8 @@ typedef struct desk_agent {
 	char **queues;  /* NULL-terminated, may be empty */
 	char *sasl;     /* SASL login the MTA reports ({auth_authen}); default login */
 	gboolean in_conf; /* listed in maildesk.conf: desk agent leaves it alone */
+	gboolean notify;  /* key notify (default true): mail them about their tickets
+			   * (lib/notify.c) and the other agents' notes (desk comment) */
 } desk_agent;
 
 void agent_free(desk_agent *a);
@@ -25,7 +27,7 @@ desk_status agents_parse(GKeyFile *kf, GPtrArray *out, desk_err *err);
 /* Add the agents of the agents file PATH (missing: none) to OUT, but not
  * a login OUT has already (maildesk.conf's wins). The file holds data
  * only: DESK_CONFIG for any group but [agent LOGIN] and any key but name,
- * address, queues and sasl. */
+ * address, queues, sasl and notify. */
 desk_status agents_load_file(const char *path, GPtrArray *out, desk_err *err);
 
 /* Whether LOGIN is a usable agent login. */
@@ -43,7 +45,8 @@ desk_status agent_acting(const GPtrArray *agents, const char *as, const desk_age
 
 /* Add (or replace) / remove an agent in the agents file PATH (created when
  * missing), keeping its comments; written to a temporary file beside it,
- * mode 0660, and renamed. */
+ * mode 0660, and renamed. "notify = false" is written only when A->notify
+ * is off. */
 desk_status agent_file_add(const char *path, const desk_agent *a, desk_err *err);
 desk_status agent_file_remove(const char *path, const char *login, desk_err *err);
 

@@ -3,7 +3,9 @@
  * events by that agent, a public reply is relayed to the requester from
  * the desk address and stored as event "reply", and whatever fails (or
  * was not the agent's to command, as decided at SMTP time) is answered to
- * the agent by mail and noted in the ticket. */
+ * the agent by mail and noted in the ticket. Automatic mail of an agent
+ * (an auto-reply, a bounce, bulk mail) is a comment only: no command
+ * runs, nothing is relayed, and no mail answers it. */
 #include <fcntl.h>
 #include <string.h>
 #include <gmime/gmime.h>
@@ -114,6 +116,18 @@ mail_read(const char *path, agent_mail *m, desk_err *err)
 	return DESK_OK;
 }
 
+/* The Subject of M as UTF-8 (charset.h), "" when it has none. Caller
+ * g_free()s. */
+static char *
+mail_subject(const agent_mail *m)
+{
+	GMimeHeader *h = g_mime_header_list_get_header(g_mime_object_get_header_list(GMIME_OBJECT(m->msg)),
+							"Subject");
+
+	return g_strstrip(charset_header_text(h != NULL ? g_mime_header_get_raw_value(h) : NULL,
+					      charset_fallback()));
+}
+
 static void
 mail_clear(agent_mail *m)
 {
@@ -206,36 +220,47 @@ apply_command(desk_store *st, guint ticket, const desk_agent *me, const char *cm
 	g_strfreev(w);
 }
 
-static void
-add_mailbox(InternetAddressList *l, const char *name, const char *addr)
+/* Whether M answers a notification of ours (its In-Reply-To is an event
+ * notify, lib/notify.c): its Subject is then the notification's
+ * ("Assigned to you by ..."), not one for the requester. */
+static gboolean
+answers_notice(notmuch_database_t *db, const agent_mail *m)
 {
-	InternetAddress *a = internet_address_mailbox_new(name != NULL ? name : "", addr);
+	const char *irt = g_mime_object_get_header(GMIME_OBJECT(m->msg), "In-Reply-To");
+	char *id = irt != NULL ? g_mime_utils_decode_message_id(irt) : NULL;
+	notmuch_message_t *nm = NULL;
+	const char *ev = NULL;
+	gboolean yes = FALSE;
 
-	internet_address_list_add(l, a);
-	g_object_unref(a);
+	if (id != NULL && *id != '\0' && notmuch_database_find_message(db, id, &nm) == NOTMUCH_STATUS_SUCCESS &&
+	    nm != NULL) {
+		yes = notmuch_message_get_property(nm, "desk.event", &ev) == NOTMUCH_STATUS_SUCCESS && ev != NULL &&
+		      strcmp(ev, "notify") == 0;
+		notmuch_message_destroy(nm);
+	}
+	g_free(id);
+	return yes;
 }
 
 /* The reply to T's requester: From the agent's name at the desk address,
- * To the requester, Cc the participants, Reply-To with the token, BODY
- * and the agent's attachments. */
+ * To the requester (with their name), Cc the participants, Reply-To with
+ * the token, BODY and the agent's attachments; the Subject of the agent's
+ * mail, else (none, or RE_TICKET) "Re: " and the ticket's. */
 static GMimeMessage *
-compose_reply(desk_store *st, const ticket_info *t, const desk_agent *me, agent_mail *m, const char *body)
+compose_reply(desk_store *st, const ticket_info *t, const desk_agent *me, agent_mail *m, const char *body,
+	      gboolean re_ticket)
 {
 	const char *desk = event_desk_address(st, t->queue);
-	const char *subj = g_mime_message_get_subject(m->msg);
+	char *subj = re_ticket ? g_strdup("") : mail_subject(m);
 	char *fallback = g_strdup_printf("Re: %s", t->subject != NULL ? t->subject : "");
 	GMimeMessage *out = event_message_new(st, t, *me->name ? me->name : me->login, desk, t->requester,
-					      subj != NULL && *subj ? subj : fallback, NULL, body);
-	InternetAddressList *to = g_mime_message_get_addresses(out, GMIME_ADDRESS_TYPE_TO);
-	InternetAddressList *cc = g_mime_message_get_addresses(out, GMIME_ADDRESS_TYPE_CC);
+					      *subj ? subj : fallback, NULL, body);
 	char *reply_to = token_address(st->secret, desk, t->number);
 
-	internet_address_list_clear(to);
-	add_mailbox(to, t->requester_name, t->requester);
 	for (char **p = t->cc; p != NULL && *p != NULL; p++)
 		if (strcmp(*p, t->requester) != 0 && config_queue_for(st->cfg, *p, NULL) == NULL)
-			add_mailbox(cc, NULL, *p);
-	add_mailbox(g_mime_message_get_addresses(out, GMIME_ADDRESS_TYPE_REPLY_TO), NULL, reply_to);
+			event_add_mailbox(out, GMIME_ADDRESS_TYPE_CC, NULL, *p);
+	event_add_mailbox(out, GMIME_ADDRESS_TYPE_REPLY_TO, NULL, reply_to);
 	if (m->attachments->len > 0) {
 		GMimeMultipart *mixed = g_mime_multipart_new_with_subtype("mixed");
 		GMimeObject *text = g_object_ref(g_mime_message_get_mime_part(out));
@@ -249,6 +274,7 @@ compose_reply(desk_store *st, const ticket_info *t, const desk_agent *me, agent_
 	}
 	g_free(reply_to);
 	g_free(fallback);
+	g_free(subj);
 	return out;
 }
 
@@ -270,7 +296,7 @@ relay(desk_store *st, const followup_item *it, const desk_agent *me, agent_mail 
 	if (s == DESK_OK && (t->requester == NULL || *t->requester == '\0'))
 		s = desk_fail(err, DESK_DATAERR, "ticket %u has no requester to answer", t->number);
 	if (s == DESK_OK) {
-		out = compose_reply(st, t, me, m, body);
+		out = compose_reply(st, t, me, m, body, answers_notice(change_db(c), m));
 		text = event_to_string(out);
 		s = sendmail_send(st, text, event_desk_address(st, t->queue), err);
 	}
@@ -302,6 +328,13 @@ relay(desk_store *st, const followup_item *it, const desk_agent *me, agent_mail 
 	return s;
 }
 
+/* Whether IT is automatic mail: an auto-reply, a bounce, bulk mail. */
+static gboolean
+is_automatic(const followup_item *it)
+{
+	return followup_has_tag(it, "auto") || followup_has_tag(it, "bulk") || followup_has_tag(it, "bounce");
+}
+
 /* What became of a mail, told after what failed. */
 static const char done_rest[] = "The rest of it was carried out.";
 static const char done_no_commands[] = "None of its commands were carried out: correct them and send them again.";
@@ -324,8 +357,7 @@ answer(desk_store *st, const followup_item *it, const desk_agent *me, agent_mail
 	const char *nl = strchr(errors, '\n');
 	char *first = g_strndup(errors, nl != NULL ? (gsize)(nl - errors) : strlen(errors));
 	char *line = g_strdup_printf("mail from %s: %.300s", me->login, first);
-	gboolean automatic = followup_has_tag(it, "auto") || followup_has_tag(it, "bulk") ||
-			     followup_has_tag(it, "bounce");
+	gboolean automatic = is_automatic(it);
 	desk_status s = change_begin(st, &c, &err);
 
 	desk_log(LOG_NOTICE, "ticket %u: %s", it->ticket, line);
@@ -334,20 +366,22 @@ answer(desk_store *st, const followup_item *it, const desk_agent *me, agent_mail
 	if (s == DESK_OK)
 		s = change_event(c, t, NULL, "command-failed", NULL, line, &err);
 	if (s == DESK_OK && !automatic) {
-		const char *subj = g_mime_message_get_subject(m->msg);
+		char *subj = mail_subject(m);
 		char *body = g_strdup_printf("Your mail to ticket %u <%s> was not carried out in full:\n\n%s\n%s\n",
 					     t->number, it->message_id, errors, done);
-		char *subject = g_strdup_printf("Not carried out: %s", subj != NULL ? subj : "");
+		char *subject = g_strdup_printf("Not carried out: %s", subj);
 		GMimeMessage *msg = event_message_new(st, t, "maildesk", event_desk_address(st, t->queue),
 						      me->address, subject, it->message_id, body);
 		char *text;
 
+		event_set_to(msg, me->name, me->address);
 		g_mime_object_set_header(GMIME_OBJECT(msg), "Auto-Submitted", "auto-replied", NULL);
 		text = event_to_string(msg);
 		s = sendmail_send(st, text, event_desk_address(st, t->queue), &err);
 		g_free(text);
 		g_object_unref(msg);
 		g_free(subject);
+		g_free(subj);
 		g_free(body);
 	}
 	if (c != NULL && change_commit(c, s == DESK_OK ? &err : NULL) != DESK_OK && s == DESK_OK)
@@ -410,6 +444,12 @@ bymail_followup(desk_store *st, const followup_item *it)
 		g_string_append_printf(errors, "its commands were not taken: %s\n(commands count only in mail "
 				       "From your own address, %s,\nthat nobody resent or redirected)\n", off, me->address);
 		answer(st, it, me, &m, errors->str, done_comment);
+		goto out;
+	}
+	if (is_automatic(it)) {
+		/* e.g. an agent's vacation notice answering a notification's
+		 * Reply-To (lib/notify.c): never relayed to the requester */
+		answer(st, it, me, &m, "it is automatic mail (an auto-reply, a bounce or bulk mail)\n", done_comment);
 		goto out;
 	}
 	if (!bymail_alternatives_agree(m.text, m.html))

@@ -170,3 +170,148 @@ charset_fallback(void)
 
 	return list != NULL ? list : config_default("desk", "fallback_charsets");
 }
+
+/* ---- RFC 2047 encoded words ---- */
+
+/* Whether the N bytes at S are all printable ASCII other than '?' (an
+ * encoded word's charset). */
+static gboolean
+word_chars(const char *s, gsize n)
+{
+	for (gsize i = 0; i < n; i++)
+		if ((guchar)s[i] <= ' ' || (guchar)s[i] >= 0x7f || s[i] == '?')
+			return FALSE;
+	return TRUE;
+}
+
+/* The Q encoding's N bytes at S, decoded, appended to OUT. */
+static void
+q_decode(const char *s, gsize n, GByteArray *out)
+{
+	for (gsize i = 0; i < n; i++) {
+		guint8 c = (guint8)s[i];
+
+		if (c == '_') {
+			c = ' ';
+		} else if (c == '=' && i + 2 < n && g_ascii_isxdigit(s[i + 1]) && g_ascii_isxdigit(s[i + 2])) {
+			c = (guint8)(g_ascii_xdigit_value(s[i + 1]) * 16 + g_ascii_xdigit_value(s[i + 2]));
+			i += 2;
+		}
+		g_byte_array_append(out, &c, 1);
+	}
+}
+
+/* The B encoding's N bytes at S, decoded (each word on its own: its
+ * padding ends only it), appended to OUT. */
+static void
+b_decode(const char *s, gsize n, GByteArray *out)
+{
+	guchar *buf = g_malloc(n * 3 / 4 + 3);
+	gint state = 0;
+	guint save = 0;
+	gsize len = g_base64_decode_step(s, n, buf, &state, &save);
+
+	g_byte_array_append(out, buf, len);
+	g_free(buf);
+}
+
+/* Whether P starts an encoded word "=?CHARSET?E?TEXT?=" (CHARSET may end
+ * in an RFC 2231 "*LANG"). When OUT is not NULL, its bytes are appended
+ * to OUT and *charset gets CHARSET (g_free). *end: just after it. */
+static gboolean
+encoded_word(const char *p, GByteArray *out, char **charset, const char **end)
+{
+	const char *q1, *text, *close;
+	char enc, *star;
+
+	if (p[0] != '=' || p[1] != '?' || (q1 = strchr(p + 2, '?')) == NULL || q1 == p + 2 || q1[1] == '\0' ||
+	    q1[2] != '?')
+		return FALSE;
+	enc = g_ascii_toupper(q1[1]);
+	text = q1 + 3;
+	/* (the text ends at its first '?' or space: never a long search) */
+	for (close = text; (guchar)*close > ' ' && (guchar)*close < 0x7f && *close != '?'; close++)
+		;
+	if ((enc != 'B' && enc != 'Q') || close[0] != '?' || close[1] != '=' || !word_chars(p + 2, q1 - p - 2))
+		return FALSE;
+	*end = close + 2;
+	if (out == NULL)
+		return TRUE;
+	*charset = g_strndup(p + 2, q1 - p - 2);
+	if ((star = strchr(*charset, '*')) != NULL)
+		*star = '\0';
+	if (enc == 'B')
+		b_decode(text, close - text, out);
+	else
+		q_decode(text, close - text, out);
+	return TRUE;
+}
+
+/* The bytes of adjacent words in *CS, as UTF-8, appended to OUT; then none. */
+static void
+flush_words(GString *out, GByteArray *bytes, char **cs, const char *fallback)
+{
+	if (bytes->len > 0) {
+		char *u = charset_to_utf8((const char *)bytes->data, bytes->len, *cs, fallback);
+
+		g_string_append(out, u);
+		g_free(u);
+		g_byte_array_set_size(bytes, 0);
+	}
+	g_clear_pointer(cs, g_free);
+}
+
+char *
+charset_header_text(const char *raw, const char *fallback)
+{
+	char *u = charset_to_utf8(raw != NULL ? raw : "", -1, NULL, fallback);
+	char *unfolded = g_mime_utils_header_unfold(u);
+	char *dec = charset_decode_words(unfolded, fallback);
+
+	g_free(u);
+	g_free(unfolded);
+	return dec;
+}
+
+char *
+charset_decode_words(const char *text, const char *fallback)
+{
+	GString *out = g_string_new(NULL);
+	GByteArray *bytes = g_byte_array_new();
+	char *cs = NULL;
+	const char *p = text != NULL ? text : "";
+
+	while (*p != '\0') {
+		GByteArray *word = g_byte_array_new();
+		char *wcs = NULL;
+		const char *end, *next, *after;
+
+		if (!encoded_word(p, word, &wcs, &end)) {
+			flush_words(out, bytes, &cs, fallback);
+			g_string_append_c(out, *p++);
+			g_byte_array_unref(word);
+			continue;
+		}
+		/* adjacent words in one charset are one text: a character may be
+		 * cut in two of them */
+		if (cs != NULL && g_ascii_strcasecmp(cs, wcs) != 0)
+			flush_words(out, bytes, &cs, fallback);
+		g_byte_array_append(bytes, word->data, word->len);
+		g_byte_array_unref(word);
+		g_free(cs);
+		cs = wcs;
+		/* white space between two encoded words is not text */
+		for (next = end; *next == ' ' || *next == '\t' || *next == '\r' || *next == '\n'; next++)
+			;
+		p = next != end && encoded_word(next, NULL, NULL, &after) ? next : end;
+	}
+	flush_words(out, bytes, &cs, fallback);
+	g_byte_array_unref(bytes);
+	if (!g_utf8_validate(out->str, out->len, NULL)) {
+		char *valid = g_utf8_make_valid(out->str, out->len);
+
+		g_string_free(out, TRUE);
+		return valid;
+	}
+	return g_string_free(out, FALSE);
+}

@@ -30,6 +30,22 @@ char *charset_decode(const char *bytes, gssize len, const char *label, const cha
  * resort that never fails; never NULL. Caller g_free()s. */
 char *charset_to_utf8(const char *bytes, gssize len, const char *label, const char *fallback);
 
+/* TEXT (UTF-8, unfolded or not) with its RFC 2047 encoded words decoded:
+ * the bytes of adjacent words in one charset are joined first (a
+ * character may be cut between them; a word's base64 padding ends only
+ * that word), then made UTF-8 with charset_to_utf8 (LABEL, else UTF-8,
+ * else FALLBACK, else latin-1); white space between encoded words is
+ * dropped, other text kept as it is (invalid UTF-8 in it as U+FFFD).
+ * (GMime 3.2's decoder loses a base64 word that follows one with
+ * padding.) Never NULL, always valid UTF-8; caller g_free()s. */
+char *charset_decode_words(const char *text, const char *fallback);
+
+/* A raw header value RAW (NULL: "") as one line of UTF-8: 8-bit bytes
+ * through charset_to_utf8, unfolded, encoded words decoded
+ * (charset_decode_words). Control characters are left to the caller.
+ * Never NULL; caller g_free()s. */
+char *charset_header_text(const char *raw, const char *fallback);
+
 /* Parser options whose fallback charsets, for raw 8-bit header text and
  * parameters (filenames), are UTF-8, FALLBACK, then latin-1. Caller frees
  * with g_mime_parser_options_free. */

@@ -53,7 +53,10 @@ static const struct key {
 	{ "desk", "ack_window_hours", K_INT, offsetof(desk_config, ack_window_hours), "24",
 	  "At most one acknowledgement per sender in this many hours (RFC 3834)." },
 	{ "desk", "notify_agents", K_BOOL, offsetof(desk_config, notify_agents), "true",
-	  "Whether `desk comment` mails the note to the ticket's other agents." },
+	  "Whether agents get mail about their tickets: the owner when a customer\n"
+	  "# writes, an agent given a ticket by another, the other agents of a\n"
+	  "# ticket when one writes a note (`desk comment`); an agent whose group\n"
+	  "# says notify = false gets none." },
 	{ "milter", "socket", K_STR, offsetof(desk_config, milter_socket), "unix:/run/maildesk/milter.sock",
 	  "Where maildesk-milter listens: unix:PATH (made mode 0660), or\n"
 	  "# inet:PORT@ADDRESS (inet:PORT alone listens on 127.0.0.1 only)." },

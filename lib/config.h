@@ -37,7 +37,7 @@ typedef struct desk_config {
 	int autoclose_hours;      /* solved becomes closed after this long */
 	gboolean ack;             /* acknowledge new tickets */
 	int ack_window_hours;     /* at most one acknowledgement per sender per window */
-	gboolean notify_agents;   /* mail comments to the other agents on a ticket */
+	gboolean notify_agents;   /* mail agents about their tickets (lib/notify.c, desk comment) */
 	char *trusted_networks;   /* client networks whose mail is from agents */
 	GPtrArray *agents;        /* of desk_agent*, the [agent LOGIN] groups */
 	char *kb_path;            /* the KB repository, relative to the store */

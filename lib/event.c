@@ -39,15 +39,55 @@ event_subject(desk_store *st, guint t, const char *subject)
 	return out;
 }
 
+void
+event_add_mailbox(GMimeMessage *msg, GMimeAddressType type, const char *name, const char *addr)
+{
+	char *valid = g_utf8_make_valid(name != NULL ? name : "", -1);
+	InternetAddress *a = internet_address_mailbox_new(valid, addr);
+
+	/* else GMime writes a name that fits in Latin-1 as =?iso-8859-1?...?= */
+	internet_address_set_charset(a, "utf-8");
+	internet_address_list_add(g_mime_message_get_addresses(msg, type), a);
+	g_object_unref(a);
+	g_free(valid);
+}
+
+void
+event_set_to(GMimeMessage *msg, const char *name, const char *addr)
+{
+	internet_address_list_clear(g_mime_message_get_addresses(msg, GMIME_ADDRESS_TYPE_TO));
+	event_add_mailbox(msg, GMIME_ADDRESS_TYPE_TO, name, addr);
+}
+
+GMimeObject *
+event_text_part(const char *text)
+{
+	GMimePart *part = GMIME_PART(g_mime_text_part_new_with_subtype("plain"));
+	char *utf8 = g_utf8_make_valid(text != NULL ? text : "", -1);
+	GMimeStream *mem = g_mime_stream_mem_new_with_buffer(utf8, strlen(utf8));
+	GMimeDataWrapper *dw = g_mime_data_wrapper_new_with_stream(mem, GMIME_CONTENT_ENCODING_DEFAULT);
+	GMimeContentEncoding enc;
+
+	/* The bytes as they are, labelled utf-8. (g_mime_text_part_set_text
+	 * would convert them to the "best" charset, iso-8859-1 or whatever its
+	 * table and the locale pick, and write 8bit lines of any length.) */
+	g_mime_part_set_content(part, dw);
+	g_mime_object_set_content_type_parameter(GMIME_OBJECT(part), "charset", "utf-8");
+	enc = g_mime_part_get_best_content_encoding(part, GMIME_ENCODING_CONSTRAINT_7BIT);
+	g_mime_part_set_content_encoding(part, enc == GMIME_CONTENT_ENCODING_DEFAULT ? GMIME_CONTENT_ENCODING_7BIT
+										  : enc);
+	g_object_unref(dw);
+	g_object_unref(mem);
+	g_free(utf8);
+	return GMIME_OBJECT(part);
+}
+
 static void
 set_text_body(GMimeMessage *msg, const char *body)
 {
-	GMimeTextPart *part = g_mime_text_part_new_with_subtype("plain");
+	GMimeObject *part = event_text_part(body);
 
-	/* GMime converts BODY (UTF-8) to the smallest charset that holds it
-	 * (us-ascii, iso-8859-1, else utf-8) and labels the part with it */
-	g_mime_text_part_set_text(part, body != NULL ? body : "");
-	g_mime_message_set_mime_part(msg, GMIME_OBJECT(part));
+	g_mime_message_set_mime_part(msg, part);
 	g_object_unref(part);
 }
 
@@ -57,15 +97,18 @@ event_message_new(desk_store *st, const ticket_info *t, const char *from_name, c
 {
 	GMimeMessage *msg = g_mime_message_new(TRUE);
 	char *id = token_msgid(st->secret, t->number, st->cfg->domain);
-	char *subj = event_subject(st, t->number, subject != NULL ? subject : t->subject);
+	char *valid = g_utf8_make_valid(subject != NULL ? subject : t->subject != NULL ? t->subject : "", -1);
+	char *subj = event_subject(st, t->number, valid);
 	GDateTime *now = g_date_time_new_now_local();
 	GString *refs = g_string_new(NULL);
 
-	g_mime_message_add_mailbox(msg, GMIME_ADDRESS_TYPE_FROM, from_name != NULL ? from_name : "", from_addr);
+	event_add_mailbox(msg, GMIME_ADDRESS_TYPE_FROM, from_name, from_addr);
 	if (to == NULL)
-		g_mime_message_add_mailbox(msg, GMIME_ADDRESS_TYPE_TO, "", event_desk_address(st, t->queue));
+		event_add_mailbox(msg, GMIME_ADDRESS_TYPE_TO, NULL, event_desk_address(st, t->queue));
+	else if (t->requester != NULL && g_ascii_strcasecmp(to, t->requester) == 0)
+		event_add_mailbox(msg, GMIME_ADDRESS_TYPE_TO, t->requester_name, to);
 	else
-		g_mime_message_add_mailbox(msg, GMIME_ADDRESS_TYPE_TO, "", to);
+		event_add_mailbox(msg, GMIME_ADDRESS_TYPE_TO, NULL, to);
 	g_mime_message_set_subject(msg, subj, "utf-8");
 	g_mime_message_set_date(msg, now);
 	g_mime_message_set_message_id(msg, id);
@@ -87,6 +130,7 @@ event_message_new(desk_store *st, const ticket_info *t, const char *from_name, c
 	g_string_free(refs, TRUE);
 	g_date_time_unref(now);
 	g_free(subj);
+	g_free(valid);
 	g_free(id);
 	return msg;
 }

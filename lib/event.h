@@ -21,13 +21,30 @@ typedef struct desk_block {
 } desk_block;
 
 /* A new message of ours in ticket T: From FROM_NAME <FROM_ADDR>, To TO
- * (may be NULL: the queue's desk address), Subject with the subject tag,
- * Date now, our Message-ID, In-Reply-To IRT (NULL: T's root) and
- * References (T's root, then IRT), a text/plain UTF-8 body. The caller
- * adds headers (Auto-Submitted, Cc, ...) and parts. Unref when done. */
+ * (may be NULL: the queue's desk address; T's requester gets the
+ * requester's name), Subject with the subject tag, Date now, our
+ * Message-ID, In-Reply-To IRT (NULL: T's root) and References (T's root,
+ * then IRT), BODY as the text part of event_text_part. Every header of
+ * ours is UTF-8: names and Subject RFC 2047-encoded as utf-8. The caller
+ * adds headers (Auto-Submitted, Cc with event_add_mailbox, ...) and
+ * parts. Unref when done. */
 GMimeMessage *event_message_new(desk_store *st, const ticket_info *t, const char *from_name,
 				const char *from_addr, const char *to, const char *subject,
 				const char *irt, const char *body);
+
+/* A text/plain part holding TEXT (UTF-8; invalid bytes become U+FFFD) as
+ * UTF-8, labelled charset=utf-8, in the transfer encoding GMime finds best
+ * for a 7-bit path: 7bit for ASCII, quoted-printable for mostly ASCII,
+ * base64 for mostly other letters (CJK, emoji). What every outbound
+ * text of the desk is: its bytes always match its label, whatever
+ * sendmail(1) does with 8-bit mail. Unref when done. */
+GMimeObject *event_text_part(const char *text);
+
+/* Add NAME (may be NULL or "") <ADDR> to MSG's TYPE list (From, To, Cc,
+ * Reply-To), the name to be encoded as UTF-8. */
+void event_add_mailbox(GMimeMessage *msg, GMimeAddressType type, const char *name, const char *addr);
+/* Make NAME <ADDR> MSG's only To. */
+void event_set_to(GMimeMessage *msg, const char *name, const char *addr);
 
 /* The desk address of QUEUE (the first one mapped to it), else the first
  * desk address. Not a copy. */

@@ -18,6 +18,8 @@ static const struct {
 	{ "spam", " status block " },
 	{ "not-spam", " status unblock " },
 	{ "ack", " acked offered " },
+	/* a mail to an agent about their ticket (lib/notify.c) */
+	{ "notify", " notified about why " },
 	/* replies and notes: a template's header commands (lib/template.c) */
 	{ "reply", " status priority tag owner " },
 	{ "comment", " status priority tag owner " },

@@ -184,7 +184,7 @@ facts_decode_text(const char *value, gboolean *lossy)
 		*lossy = valid == NULL;
 	if (valid == NULL)
 		valid = g_utf8_make_valid(value, -1);
-	dec = g_mime_utils_header_decode_text(NULL, valid);
+	dec = charset_decode_words(valid, charset_fallback());
 	g_free(valid);
 	if (!g_utf8_validate(dec, -1, NULL)) {
 		valid = g_utf8_make_valid(dec, -1);

@@ -24,6 +24,8 @@ item_free(gpointer p)
 	g_free(it->tags);
 	g_free(it->event);
 	g_free(it->set);
+	g_free(it->from);
+	g_free(it->from_name);
 	g_free(it);
 }
 
@@ -46,6 +48,8 @@ item_of(notmuch_message_t *m)
 	it->match = g_strdup(prop(m, "desk.match") ?: "");
 	it->event = g_strdup(prop(m, "desk.event"));
 	it->set = index_get_text(m, "desk.set");
+	it->from = index_get_text(m, "desk.from") ?: g_strdup("");
+	it->from_name = index_get_text(m, "desk.name") ?: g_strdup("");
 	return it;
 }
 
@@ -134,6 +138,7 @@ run_rounds(desk_store *st, guint *done, desk_err *err)
 			bymail_followup(st, it);
 			link_followup(st, it);
 			ack_followup(st, it);
+			notify_followup(st, it);
 		}
 		if (s == DESK_OK && items->len > 0)
 			s = untag(st, items, err);

@@ -1,7 +1,9 @@
 /* followup.h: what happens after new mail is indexed: acknowledgements of
- * new tickets (lib/ack.c) and mail from agents (lib/bymail.c). The indexer
- * tags fresh messages "followup" (never during a rebuild); followup_run
- * handles them and takes the tag off, so a crash in between only delays. */
+ * new tickets (lib/ack.c), mail from agents (lib/bymail.c), mail to the
+ * agent whose ticket it is (lib/notify.c). The indexer tags fresh messages
+ * "followup" (never during a rebuild), and of our own only the events that
+ * give a ticket to an agent; followup_run handles them and takes the tag
+ * off, so a crash in between only delays. */
 #ifndef DESK_FOLLOWUP_H
 #define DESK_FOLLOWUP_H
 
@@ -14,6 +16,7 @@ typedef struct followup_item {
 	char *match;          /* desk.match */
 	char *tags;           /* space-separated notmuch tags */
 	char *event, *set;    /* desk.event, desk.set (sealed), or NULL */
+	char *from, *from_name; /* desk.from, desk.name: the sender ("" when none) */
 } followup_item;
 
 /* Handle every message tagged followup. Call without the store lock held.
@@ -30,5 +33,6 @@ gboolean followup_has_tag(const followup_item *item, const char *tag);
 void ack_followup(desk_store *st, const followup_item *item);
 void bymail_followup(desk_store *st, const followup_item *item);
 void link_followup(desk_store *st, const followup_item *item);  /* lib/links.c */
+void notify_followup(desk_store *st, const followup_item *item); /* lib/notify.c */
 
 #endif

@@ -11,6 +11,7 @@
 #include <unistd.h>
 #include <gmime/gmime.h>
 
+#include "evtype.h"
 #include "index.h"
 #include "tickettab.h"
 #include "log.h"
@@ -20,6 +21,7 @@
 #include "thread.h"
 #include "ticket.h"
 #include "token.h"
+#include "xset.h"
 
 typedef struct batch {
 	desk_store *st;
@@ -219,7 +221,25 @@ is_held(const msg_facts *f)
 	       (f->x_reused != NULL && g_str_has_prefix(f->x_match, "duplicate"));
 }
 
-/* Tags and properties of a freshly indexed message, from our headers. */
+/* Whether a message of ours with facts F needs a follow-up: an event that
+ * gives its ticket to an agent (lib/notify.c may mail them). */
+static gboolean
+ours_followed_up(const msg_facts *f)
+{
+	char *owner;
+	gboolean yes;
+
+	if (f->x_event == NULL || f->x_set == NULL || !evtype_allows(f->x_event, "owner"))
+		return FALSE;
+	owner = xset_lookup(f->x_set, "owner");
+	yes = owner != NULL && *owner != '\0';
+	g_free(owner);
+	return yes;
+}
+
+/* Tags and properties of a freshly indexed message, from our headers;
+ * FOLLOWUP: tag it "followup" (mail of others, and events of ours that
+ * give a ticket to an agent). */
 static void
 annotate(notmuch_message_t *m, const scanned *sc, guint ticket, gboolean followup)
 {
@@ -255,7 +275,7 @@ annotate(notmuch_message_t *m, const scanned *sc, guint ticket, gboolean followu
 		notmuch_message_add_tag(m, "bounce");
 	if (g_str_has_prefix(f->x_match, "ours"))
 		notmuch_message_add_tag(m, "ours");
-	else if (followup)
+	if (followup && (!g_str_has_prefix(f->x_match, "ours") || ours_followed_up(f)))
 		notmuch_message_add_tag(m, "followup");
 	notmuch_message_thaw(m);
 }

@@ -85,20 +85,7 @@ tidy(char *s, gboolean line)
 static char *
 decode_header(const walker *w, const char *raw)
 {
-	char *u = charset_to_utf8(raw, -1, NULL, w->fallback);
-	char *unfolded = g_mime_utils_header_unfold(u);
-	char *dec = unfolded != NULL ? g_mime_utils_header_decode_text(w->opts, unfolded) : NULL;
-
-	g_free(u);
-	g_free(unfolded);
-	if (dec == NULL)
-		dec = g_strdup("");
-	if (!g_utf8_validate(dec, -1, NULL)) {
-		u = charset_to_utf8(dec, -1, NULL, w->fallback);
-		g_free(dec);
-		dec = u;
-	}
-	return tidy(dec, TRUE);
+	return tidy(charset_header_text(raw, w->fallback), TRUE);
 }
 
 /* The decoded values of OBJ's headers called NAME: the first one, or all

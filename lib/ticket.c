@@ -97,6 +97,31 @@ ticket_event_is_message(const char *event)
 	return in_list(messages, event);
 }
 
+/* Whether the space-separated LIST holds WORD. */
+static gboolean
+has_word(const char *list, const char *word)
+{
+	size_t n = strlen(word);
+
+	for (const char *p = list; p != NULL && (p = strstr(p, word)) != NULL; p += n)
+		if ((p == list || p[-1] == ' ') && (p[n] == '\0' || p[n] == ' '))
+			return TRUE;
+	return FALSE;
+}
+
+gboolean
+ticket_message_is_customer(const ticket_message *m)
+{
+	static const char *const not[] = { "ours", "auto", "bulk", "bounce", "held", "spam", NULL };
+
+	if (m->event != NULL)
+		return FALSE;
+	for (int i = 0; not[i] != NULL; i++)
+		if (has_word(m->tags, not[i]))
+			return FALSE;
+	return TRUE;
+}
+
 gboolean
 ticket_message_numbered(const ticket_message *tm)
 {
@@ -292,8 +317,10 @@ fold_set(fold *f, const char *e, const char *key, const char *v, gint64 t, gbool
 	} else if (strcmp(key, "by") == 0 || strcmp(key, "acked") == 0 || strcmp(key, "offered") == 0 ||
 		   strcmp(key, "block") == 0 || strcmp(key, "unblock") == 0 || strcmp(key, "moved") == 0 ||
 		   strcmp(key, "tombs") == 0 || strcmp(key, "purged") == 0 || strcmp(key, "unsent") == 0 ||
-		   strcmp(key, "sent") == 0 || strcmp(key, "commands") == 0) {
-		/* facts for others (ack windows, block list, split, purge, resend) */
+		   strcmp(key, "sent") == 0 || strcmp(key, "commands") == 0 || strcmp(key, "notified") == 0 ||
+		   strcmp(key, "about") == 0 || strcmp(key, "why") == 0) {
+		/* facts for others (ack windows, block list, split, purge, resend,
+		 * notifications sent) */
 	} else {
 		return FALSE;
 	}

@@ -130,6 +130,9 @@ gboolean ticket_event_is_message(const char *event);
 gboolean ticket_message_numbered(const ticket_message *tm);
 /* The message desk show numbers K (from 1) in MSGS (ticket_get's), or NULL. */
 const ticket_message *ticket_message_nth(GPtrArray *msgs, guint k);
+/* Whether M is a message people outside wrote: no event, and none of the
+ * tags ours, auto, bulk, bounce, held, spam. */
+gboolean ticket_message_is_customer(const ticket_message *m);
 
 /* Whether an X-Desk-Match value opened a new ticket: "new", or "new; why"
  * (e.g. "new; follows closed ticket 7"). */

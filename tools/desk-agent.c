@@ -30,6 +30,8 @@ agent_list(desk_store *st, const char *format)
 			for (char **q = ag->queues; *q != NULL; q++)
 				json_builder_add_string_value(b, *q);
 			json_builder_end_array(b);
+			json_builder_set_member_name(b, "notify");
+			json_builder_add_boolean_value(b, ag->notify);
 			json_builder_end_object(b);
 		}
 		json_builder_end_array(b);
@@ -49,7 +51,8 @@ agent_list(desk_store *st, const char *format)
 }
 
 static int
-agent_edit(desk_store *st, gboolean add, char **args, char *name, char **queues, char *sasl)
+agent_edit(desk_store *st, gboolean add, char **args, char *name, char **queues, char *sasl,
+	   gboolean no_notify)
 {
 	char *path = g_build_filename(st->dir, STORE_VAR, "agents", NULL);
 	const desk_agent *had = agent_find(st->cfg->agents, args[0]);
@@ -64,7 +67,7 @@ agent_edit(desk_store *st, gboolean add, char **args, char *name, char **queues,
 	}
 	s = store_lock(st, st->cfg->lock_timeout * 1000, &lockfd, &err);
 	if (s == DESK_OK && add) {
-		desk_agent a = { args[0], name, g_ascii_strdown(args[1], -1), queues, sasl, FALSE };
+		desk_agent a = { args[0], name, g_ascii_strdown(args[1], -1), queues, sasl, FALSE, !no_notify };
 		char **none = NULL;
 
 		if (a.queues == NULL)
@@ -85,10 +88,13 @@ verb_agent(const char *store_dir, int argc, char **argv)
 {
 	char *name = NULL, *format = NULL, *sasl = NULL;
 	char **queues = NULL;
+	gboolean no_notify = FALSE;
 	GOptionEntry entries[] = {
 		{ "name", 'n', 0, G_OPTION_ARG_STRING, &name, "Display name (add)", "NAME" },
 		{ "queue", 'q', 0, G_OPTION_ARG_STRING_ARRAY, &queues, "A queue of the agent (add; repeat)", "Q" },
 		{ "sasl", 0, 0, G_OPTION_ARG_STRING, &sasl, "SASL login the MTA reports (add; default LOGIN)", "USER" },
+		{ "no-notify", 0, 0, G_OPTION_ARG_NONE, &no_notify,
+		  "Mail the agent nothing about their tickets or others' notes (add; notify = false)", NULL },
 		{ "format", 'f', 0, G_OPTION_ARG_STRING, &format, "text or json (list)", "FMT" },
 		{ NULL, 0, 0, 0, NULL, NULL, NULL },
 	};
@@ -104,7 +110,8 @@ verb_agent(const char *store_dir, int argc, char **argv)
 	if (argc < 2 || (strcmp(argv[1], "add") == 0 && argc != 4) || (strcmp(argv[1], "list") == 0 && argc != 2) ||
 	    (strcmp(argv[1], "remove") == 0 && argc != 3) ||
 	    (strcmp(argv[1], "add") && strcmp(argv[1], "list") && strcmp(argv[1], "remove"))) {
-		rc = desk_error(DESK_USAGE, "agent: usage: desk agent add LOGIN ADDRESS [--name NAME] [--queue Q]... | list | remove LOGIN");
+		rc = desk_error(DESK_USAGE, "agent: usage: desk agent add LOGIN ADDRESS [--name NAME] [--queue Q]... "
+				"[--sasl USER] [--no-notify] | list | remove LOGIN");
 		goto out;
 	}
 	if ((rc = desk_open_store(store_dir, &st)) != 0)
@@ -112,7 +119,7 @@ verb_agent(const char *store_dir, int argc, char **argv)
 	if (strcmp(argv[1], "list") == 0)
 		rc = agent_list(st, format);
 	else
-		rc = agent_edit(st, strcmp(argv[1], "add") == 0, argv + 2, name, queues, sasl);
+		rc = agent_edit(st, strcmp(argv[1], "add") == 0, argv + 2, name, queues, sasl, no_notify);
 out:
 	store_free(st);
 	g_free(name);

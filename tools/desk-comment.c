@@ -15,7 +15,7 @@
 #include "xset.h"
 
 /* The other agents on ticket T (its owner and those who acted on it),
- * without ME, as addresses. */
+ * without ME and those who take no mail (notify = false). */
 static GPtrArray *
 agents_involved(desk_store *st, const ticket_info *t, GPtrArray *msgs, const desk_agent *me)
 {
@@ -34,7 +34,8 @@ agents_involved(desk_store *st, const ticket_info *t, GPtrArray *msgs, const des
 	for (guint i = 0; i < logins->len; i++) {
 		const desk_agent *a = agent_find(st->cfg->agents, logins->pdata[i]);
 
-		if (a == NULL || a == me || strcmp(a->login, me->login) == 0 || g_ptr_array_find(out, a, NULL))
+		if (a == NULL || a == me || strcmp(a->login, me->login) == 0 || !a->notify ||
+		    g_ptr_array_find(out, a, NULL))
 			continue;
 		g_ptr_array_add(out, (gpointer)a);
 	}
@@ -83,12 +84,12 @@ store_note(desk_store *st, const desk_agent *me, guint n, const char *text, GMim
 		for (guint i = 0; i < to->len; i++) {
 			const desk_agent *a = to->pdata[i];
 
-			g_mime_message_add_mailbox(msg, GMIME_ADDRESS_TYPE_TO, a->name, a->address);
+			event_add_mailbox(msg, GMIME_ADDRESS_TYPE_TO, a->name, a->address);
 		}
 		*notify = TRUE;
 	}
 	ra = comment_address(st, t);
-	g_mime_message_add_mailbox(msg, GMIME_ADDRESS_TYPE_REPLY_TO, "", ra);
+	event_add_mailbox(msg, GMIME_ADDRESS_TYPE_REPLY_TO, NULL, ra);
 	g_mime_object_set_header(GMIME_OBJECT(msg), "X-Desk-Internal", "yes", NULL);
 	set = xset_new();
 	xset_add(set, "by", me->login);

@@ -24,28 +24,10 @@
 #include "token.h"
 #include "xset.h"
 
-static gboolean
-has_word(const char *list, const char *word)
-{
-	size_t n = strlen(word);
-
-	for (const char *p = list; p != NULL && (p = strstr(p, word)) != NULL; p += n)
-		if ((p == list || p[-1] == ' ') && (p[n] == '\0' || p[n] == ' '))
-			return TRUE;
-	return FALSE;
-}
-
 gboolean
 reply_is_customer(const ticket_message *m)
 {
-	static const char *const not[] = { "ours", "auto", "bulk", "bounce", "held", "spam", NULL };
-
-	if (m->event != NULL)
-		return FALSE;
-	for (int i = 0; not[i] != NULL; i++)
-		if (has_word(m->tags, not[i]))
-			return FALSE;
-	return TRUE;
+	return ticket_message_is_customer(m);
 }
 
 desk_status
@@ -388,6 +370,32 @@ mime_type_of(const char *path, int fd)
 	return g_strdup(mimetype_guess(path, buf, n > 0 ? (gsize)n : 0));
 }
 
+/* Whether the file open as FD holds UTF-8 text (read from offset 0, in
+ * pieces: a character may span two). */
+static gboolean
+file_is_utf8(int fd)
+{
+	char buf[65536 + 4];
+	gsize carry = 0;
+	off_t off = 0;
+	gssize n;
+
+	while ((n = pread(fd, buf + carry, sizeof buf - 4 - carry, off)) > 0) {
+		const char *end = NULL;
+		gsize len = carry + (gsize)n;
+
+		off += n;
+		if (!g_utf8_validate_len(buf, len, &end)) {
+			/* only a character cut at the end of the piece may go on */
+			if (len - (gsize)(end - buf) > 3 || g_utf8_get_char_validated(end, len - (end - buf)) != (gunichar)-2)
+				return FALSE;
+		}
+		carry = len - (gsize)(end - buf);
+		memmove(buf, end, carry);
+	}
+	return n == 0 && carry == 0;
+}
+
 static desk_status
 add_attachments(desk_store *st, GMimeMessage *msg, char **files, desk_err *err)
 {
@@ -419,6 +427,9 @@ add_attachments(desk_store *st, GMimeMessage *msg, char **files, desk_err *err)
 		g_mime_part_set_content(part, dw);
 		g_mime_part_set_filename(part, base);
 		g_mime_part_set_content_encoding(part, GMIME_CONTENT_ENCODING_BASE64);
+		/* a text file is sent as it is: say which charset when we know */
+		if (strcmp(mime, "text") == 0 && file_is_utf8(fd))
+			g_mime_object_set_content_type_parameter(GMIME_OBJECT(part), "charset", "utf-8");
 		g_mime_multipart_add(mixed, GMIME_OBJECT(part));
 		g_object_unref(part);
 		g_object_unref(dw);
@@ -439,7 +450,7 @@ add_cc(desk_store *st, GMimeMessage *msg, GHashTable *have, const char *addr, co
 
 	if (*low != '\0' && strchr(low, '@') != NULL && !g_hash_table_contains(have, low) &&
 	    config_queue_for(st->cfg, low, NULL) == NULL) {
-		g_mime_message_add_mailbox(msg, GMIME_ADDRESS_TYPE_CC, name != NULL ? name : "", low);
+		event_add_mailbox(msg, GMIME_ADDRESS_TYPE_CC, name, low);
 		g_hash_table_add(have, low);
 		return;
 	}
@@ -629,7 +640,7 @@ store_reply(desk_store *st, const desk_agent *me, guint n, const reply_opts *o, 
 	*sender = token_address(st->secret, event_desk_address(st, t->queue), t->number);
 	msg = event_message_new(st, t, name, event_desk_address(st, t->queue), t->requester, subject,
 				answered != NULL ? answered->message_id : NULL, d->text);
-	g_mime_message_add_mailbox(msg, GMIME_ADDRESS_TYPE_REPLY_TO, name, *sender);
+	event_add_mailbox(msg, GMIME_ADDRESS_TYPE_REPLY_TO, name, *sender);
 	set_cc(st, msg, t, answered);
 	s = add_attachments(st, msg, o->attach, err);
 	set = xset_copy(d->set);

@@ -50,7 +50,7 @@ m=$(last_sent)
 check_eq "one message handed to sendmail" 1 "$(sent)"
 check_eq "From: the desk address, with the agent's name" 'Alice Agent via Support <support@helpdesk.test>' \
 	"$(header_of "$m" From)"
-check_eq "To: the requester" carol@example.com "$(header_of "$m" To)"
+check_eq "To: the requester, with her name" "Carol Customer <carol@example.com>" "$(header_of "$m" To)"
 check_eq "Cc: the Cc of the customer's mail" "Dave <dave@example.com>" "$(header_of "$m" Cc)"
 check_eq "In-Reply-To: the customer's message" "<c1@example.com>" "$(header_of "$m" In-Reply-To)"
 case $(header_of "$m" References) in *"<c1@example.com>"*) ok "References: the thread" ;;
@@ -267,7 +267,7 @@ if grep -q '^Subject: .*assign:' "$T/show"; then not_ok "no full message for an 
 D show "$t2" --as alice >/dev/null
 check "close --template close" D close "$t2" --as alice --template close
 check "the closing mail went out" grep -q "solved" "$(last_sent)"
-check_eq "To the requester" carol@example.com "$(header_of "$(last_sent)" To)"
+check_eq "To the requester" "Carol Customer <carol@example.com>" "$(header_of "$(last_sent)" To)"
 check_eq "the ticket is solved" solved "$(json "$t2" '["status"]')"
 
 # --- closed tickets and unknown ones

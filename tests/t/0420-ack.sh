@@ -31,8 +31,9 @@ export MAILDESK_TEMPLATES_DIR=$SRCDIR/templates
 milter_start || bail_out "maildesk-milter does not start"
 pf_start milter || bail_out "postfix does not start"
 
-# sent_to ADDR: the captured messages whose To is ADDR, one path a line.
-sent_to() { grep -l -i -x "To: $1" "$SENT"/*.eml 2>/dev/null; }
+# sent_to ADDR: the captured messages whose To is ADDR (with a name or
+# without), one path a line.
+sent_to() { grep -l -i -x -e "To: $1" -e "To: .* <$1>" "$SENT"/*.eml 2>/dev/null; }
 sent_count() { find "$SENT" -name '*.eml' | wc -l; }
 # wait_sent_to ADDR [SECONDS]: until a message to ADDR was captured.
 wait_sent_to() {

@@ -155,7 +155,7 @@ f=$(msg bad1 "Alice Agent <alice@helpdesk.test>" support+1@helpdesk.test "Re: [#
 reply=$(smtp_send "$f" support+1@helpdesk.test alice@helpdesk.test)
 check "the error is answered by mail" wait_outbox 2
 err=$(ls -t "$T"/outbox/*.eml | head -n 1)
-check_eq "the answer goes to alice" "alice@helpdesk.test" "$(header_of "$err" To 2>&1 | tr -d '<>')"
+check_eq "the answer goes to alice" "Alice Agent <alice@helpdesk.test>" "$(header_of "$err" To 2>&1 | tr -d '"')"
 check "it names the unknown agent" grep -q "'nobody' is not an agent" "$err"
 check "it names the unknown command" grep -q "^#staus open: unknown command" "$err"
 check "it is an automatic reply" grep -q '^Auto-Submitted: auto-replied' "$err"

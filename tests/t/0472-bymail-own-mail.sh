@@ -86,7 +86,7 @@ check_eq "desk show --format=json: event mail-comment by alice, set by=alice com
 	"$(shown 1 rs1@example.test 'm["event"] + "|" + m["by"] + "|" + " ".join(m["set"])')"
 check "alice is told by mail (one message to the capture)" wait_outbox 1
 out=$(newest_out)
-check_eq "the answer goes to alice" "alice@helpdesk.test" "$(header_of "$out" To 2>&1 | tr -d '<>')"
+check_eq "the answer goes to alice" "Alice Agent <alice@helpdesk.test>" "$(header_of "$out" To 2>&1 | tr -d '"')"
 check "it says why: Resent-* headers" grep -q "its commands were not taken: it carries Resent-\* headers" "$out"
 check "it says what became of the mail" grep -q "stored in the ticket as an internal comment only" "$out"
 check "it is an automatic reply" grep -q '^Auto-Submitted: auto-replied' "$out"
@@ -113,7 +113,7 @@ check "it is stored in ticket 1" wait_for stored in_ticket 1 rs2@example.test
 check_eq "it is a comment, not a reply (event, set)" "mail-comment|by=alice commands=no-resent" \
 	"$(shown 1 rs2@example.test 'm["event"] + "|" + " ".join(m["set"])')"
 check "alice is told by mail" wait_outbox 2
-check_eq "that answer goes to alice" "alice@helpdesk.test" "$(header_of "$(newest_out)" To 2>&1 | tr -d '<>')"
+check_eq "that answer goes to alice" "Alice Agent <alice@helpdesk.test>" "$(header_of "$(newest_out)" To 2>&1 | tr -d '"')"
 sleep 1
 check_eq "nothing went to the requester" 0 "$(sent_to requester@example.test)"
 check_eq "its text went nowhere" "" "$(needle_out needle-resent-reply)"
@@ -157,7 +157,7 @@ check_eq "it is alice's comment, commands not off at SMTP time" "mail-comment|by
 	"$(shown 1 alt1@example.test 'm["event"] + "|" + " ".join(m["set"])')"
 check "alice is told that the versions differ" wait_outbox 3
 out=$(newest_out)
-check_eq "the answer goes to alice" "alice@helpdesk.test" "$(header_of "$out" To 2>&1 | tr -d '<>')"
+check_eq "the answer goes to alice" "Alice Agent <alice@helpdesk.test>" "$(header_of "$out" To 2>&1 | tr -d '"')"
 check "it says the text and HTML versions differ" grep -q "its text and HTML versions do not have the same command lines" "$out"
 sleep 1
 check_eq "the ticket is not closed" "open - normal" "$(state 1)"

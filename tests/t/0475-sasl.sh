@@ -263,7 +263,7 @@ check "the milter logs it with commands=no-from" \
 	grep -q "$(qid "$reply"): .*event=mail-comment by=alice; commands=no-from (sasl)" "$T/milter.log"
 check "alice is told by mail" wait_outbox 1
 out=$(newest_out)
-check_eq "the answer goes to alice, not to mallory" "alice@helpdesk.test" "$(header_of "$out" To 2>&1 | tr -d '<>')"
+check_eq "the answer goes to alice, not to mallory" "Alice Agent <alice@helpdesk.test>" "$(header_of "$out" To 2>&1 | tr -d '"')"
 check "it says why: the From" grep -q "its commands were not taken: its From is not the agent's address" "$out"
 sleep 1
 check_eq "none of its commands ran: still open, alice's, high (desk show --format=json)" "open alice high" "$(state)"
@@ -276,7 +276,7 @@ check "it is stored in ticket 1" wait_for stored in_ticket 1 foreign2@example.te
 check_eq "it is a comment, not a reply" "mail-comment|by=alice commands=no-from" \
 	"$(shown 1 foreign2@example.test 'm["event"] + "|" + " ".join(m["set"])')"
 check "alice is told by mail" wait_outbox 2
-check_eq "that answer goes to alice" "alice@helpdesk.test" "$(header_of "$(newest_out)" To 2>&1 | tr -d '<>')"
+check_eq "that answer goes to alice" "Alice Agent <alice@helpdesk.test>" "$(header_of "$(newest_out)" To 2>&1 | tr -d '"')"
 sleep 1
 check_eq "nothing was sent to the requester" "" "$(grep -l -i '^To:.*requester@example.test' "$T"/outbox/*.eml)"
 check_eq "its text went nowhere" "" "$(grep -l needle-foreign-reply "$T"/outbox/*.eml)"

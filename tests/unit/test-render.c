@@ -582,6 +582,60 @@ test_to_utf8(void)
 	g_free(s);
 }
 
+/* charset_decode_words on WORDS gives WANT. */
+static void
+check_words(const char *words, const char *want, const char *what)
+{
+	char *s = charset_decode_words(words, "windows-1252");
+
+	check_str(s, want, what);
+	g_free(s);
+}
+
+static void
+test_encoded_words(void)
+{
+	GString *hostile = g_string_new(NULL);
+	gint64 t0;
+	char *s;
+
+	/* Python's email writes a long subject so: the first word padded */
+	check_words("=?utf-8?b?5ryi5a2XOiDjg5fjg6rjg7Pjgr/jg7zjgYznh4PjgYjjgabjgYTjgb4=?=\n =?utf-8?b?44GZ?=",
+		    "漢字: プリンターが燃えています", "a base64 word after one with padding is kept");
+	check_words("=?utf-8?b?5ryiOg==?= =?utf-8?b?44GZ?=", "漢:す", "a padded word, then another");
+	check_words("=?UTF-8?B?5ryi5Q==?= =?UTF-8?B?rZc=?=", "漢字", "a character cut between two padded words");
+	check_words("=?utf-8?q?Gr=C3=BC=C3?= =?utf-8?q?=9Fe?=", "Grüße", "a character cut between two Q words");
+	check_words("=?iso-8859-1?q?J=FCrgen_M=FCller?=", "Jürgen Müller", "Q, latin-1, '_' is a space");
+	check_words("=?iso-8859-1?q?J=FC?= =?utf-8?q?=E2=82=AC?=", "Jü€", "two charsets side by side");
+	check_words("Re: =?utf-8?b?8J+OiQ==?= ok =?utf-8?q?=C3=A9?=", "Re: 🎉 ok é", "text between words kept");
+	check_words("=?utf-8*de?q?Gr=C3=BC=C3=9Fe?=", "Grüße", "an RFC 2231 language");
+	check_words("=?utf-8?x?abc?= =?utf-8?q?a b?= =? =?utf-8?q?=ZZ?=", "=?utf-8?x?abc?= =?utf-8?q?a b?= =? =ZZ",
+		    "not words: kept as they are; a bad =XX kept");
+	check_words("=?utf-8?q?caf=E9?=", "café", "bytes not in their charset: the fallback");
+	check_words("", "", "empty");
+	{
+		static const char *const cut[] = { "=?", "=?a?", "=?a?b", "=?a?b?", "=?a?q?c", "=?a?q?=", "=?a?q?abc?",
+						   "=?utf-8?b?====?=", "=?utf-8?b?*&^%?=", "=?utf-8?q?=?=", "=?utf-8?q?=4?=",
+						   "=?" "?q?x?=", "=?utf-8?q?" "?=", "x=?utf-8?q?\xff?=", NULL };
+		gboolean fine = TRUE;
+
+		for (const char *const *c = cut; *c != NULL; c++) {
+			s = charset_decode_words(*c, NULL);
+			fine = fine && s != NULL && g_utf8_validate(s, -1, NULL);
+			g_free(s);
+		}
+		check(fine, "words cut short or malformed: valid UTF-8, nothing read past the end");
+	}
+	for (int i = 0; i < 100000; i++)
+		g_string_append(hostile, "=?a?q?xxxxxxxx");
+	t0 = g_get_monotonic_time();
+	s = charset_decode_words(hostile->str, NULL);
+	check(s != NULL && strlen(s) == hostile->len && g_get_monotonic_time() - t0 < 2 * G_USEC_PER_SEC,
+	      "1.4 MB of unclosed words: kept, in linear time");
+	g_free(s);
+	g_string_free(hostile, TRUE);
+}
+
 /* ---- html_to_text ---- */
 
 static void
@@ -652,6 +706,7 @@ main(int argc, char **argv)
 	test_malformed(dir);
 	test_big_text(dir);
 	test_to_utf8();
+	test_encoded_words();
 	test_html();
 	printf("1..%d\n", ntests);
 	for (guint i = 0; i < lines->len; i++)
