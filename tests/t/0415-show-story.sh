@@ -91,7 +91,7 @@ Mine smokes.
 
 Facilities know.
 
---- message 4/4, TIME: reply by alice to ann@customer.test, cc Dave <dave@customer.test> ---
+--- message 4/4, TIME: reply by alice to Ann <ann@customer.test>, cc Dave <dave@customer.test> ---
 
 Please leave the building.
 
@@ -211,6 +211,6 @@ printf 'From: Fay <fay@customer.test>\nTo: support@helpdesk.test\nSubject: Hello
 D tag 1 +x >/dev/null 2>&1 && D tag 1 -x >/dev/null 2>&1   # a writer indexes what waits in mail/new
 check "the blocked sender's mail is stored, held" grep -q -x "X-Desk-Match: new; held: sender blocked" \
 	"$(grep -l -x 'Message-ID: <pills2@spam.test>' "$STORE"/mail/cur/*)"
-check_eq "fay got an acknowledgement, the blocked sender none" "fay@customer.test" \
+check_eq "fay got an acknowledgement, the blocked sender none" "Fay <fay@customer.test>" \
 	"$(for f in $(ls "$T/out"/*.eml | sort -V | tail -n +$((n + 1))); do header_of "$f" To; done | xargs)"
 test_done

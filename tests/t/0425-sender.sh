@@ -74,7 +74,17 @@ stored() {
 }
 ticket_of() { header_of "$(stored "$1")" X-Desk-Ticket; }
 match_of() { header_of "$(stored "$1")" X-Desk-Match; }
-acks_to() { grep -l -i -x "To: $1" "$SENT"/*.eml 2>/dev/null | wc -l; }
+# acks_files ADDR: the captured mails To ADDR (the address, whatever the name)
+acks_files() {
+	python3 - "$1" "$SENT" <<-'EOF'
+	import email, email.policy, email.utils, glob, sys
+	for p in sorted(glob.glob(sys.argv[2] + "/*.eml")):
+	    m = email.message_from_binary_file(open(p, "rb"), policy=email.policy.compat32)
+	    if any(a.lower() == sys.argv[1].lower() for _, a in email.utils.getaddresses(m.get_all("To", []))):
+	        print(p)
+	EOF
+}
+acks_to() { acks_files "$1" | grep -c .; }
 acked() { [ "$(acks_to "$1")" -ge 1 ]; }
 # wait_log TEXT: until the milter's log has a line with TEXT (fixed string).
 wait_log() { wait_for "log: $1" grep -q -F -- "$1" "$T/milter.log"; }
@@ -184,7 +194,7 @@ S1=$(mk s1 "=?utf-8?q?Dan=0D=0ABcc:_victim@x.test=07=1B[31m_Evil?= <dan@ok.test>
 	"=?utf-8?q?Help=0D=0ABcc:_victim@x.test=0D=0A=0D=0Ainjected_body=09tab=1B]0;t=07?= $long")
 send "$S1"
 wait_for "ack to dan" acked dan@ok.test
-ACK=$(grep -l -i -x "To: dan@ok.test" "$SENT"/*.eml | head -n 1)
+ACK=$(acks_files dan@ok.test | head -n 1)
 check "the acknowledgement to dan is one line of name and subject, bounded, no controls" python3 - "$ACK" <<'EOF'
 import email, email.policy, re, sys
 m = email.message_from_binary_file(open(sys.argv[1], "rb"), policy=email.policy.default)
