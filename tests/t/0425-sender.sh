@@ -10,6 +10,7 @@
 # customer's name and subject one line in it; every rate limit, hit:
 # the milter answers 451, desk ingest exits 75, the indexer holds, an
 # acknowledgement is not sent.
+# Proves maildesk-security(7), "Authenticators on the same MTA".
 . "$(dirname "$0")/lib.sh"
 
 store_init "$T/store" || bail_out "desk init"

@@ -9,6 +9,7 @@
 # mail, mail to support@ with [#N] is a comment too, and an unknown ticket
 # is refused at SMTP time. (Agents known by their SASL login through a real
 # Postfix with Cyrus SASL: 0475-sasl.sh; with miltertest: bymail.lua.)
+# Proves maildesk-security(7), "Agents (known only from the MTA)".
 . "$(dirname "$0")/lib.sh"
 
 py() {

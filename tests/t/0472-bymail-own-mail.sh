@@ -11,6 +11,7 @@
 # #close only in the HTML version closes nothing and is answered; one in
 # both closes the ticket; a reply with none in either is relayed as usual.
 # (An authenticated agent whose From is someone else's: 0475-sasl.sh.)
+# Proves maildesk-security(7), "Agents (commands only in their own mail)".
 . "$(dirname "$0")/lib.sh"
 
 py() {

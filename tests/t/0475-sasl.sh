@@ -26,6 +26,7 @@
 #   hostname, which is what saslpasswd2 -c uses without -u), and Postfix
 #   reports it without a realm: {auth_authen} is "alice". A login "user@realm"
 #   is looked up in that realm and reported as "user@realm" (carol).
+# Proves maildesk-security(7), "Agents (known only from the MTA)".
 . "$(dirname "$0")/lib.sh"
 
 py() {

@@ -12,6 +12,7 @@
 # message). The milter's socket is 0660 of the store's group: the outsider
 # cannot connect, the agent and Postfix can; --socket-group and
 # milter.socket_group choose another group; inet:PORT listens on 127.0.0.1.
+# Proves maildesk-security(7), "Agents; The store's owner; Files that hold authority".
 . "$(dirname "$0")/lib.sh"
 
 AGENT=mdt-agent

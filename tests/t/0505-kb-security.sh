@@ -6,6 +6,7 @@
 # hooks; the hooks run the desk that desk init named, whatever git's config
 # or the pusher's environment say; a push over the caps (files, bytes) is
 # refused cheaply, and the search index stops at its size.
+# Proves maildesk-security(7), "The store's owner (the KB's hooks)".
 . "$(dirname "$0")/lib.sh"
 
 ensure_maildesk_user || bail_out "maildesk user"

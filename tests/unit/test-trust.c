@@ -1,7 +1,9 @@
 /* test-trust.c: unit tests of what inbound mail must not get past: the
  * X-Desk-Set encoder and decoder (a property test over every key of every
  * event type), the seal's binding to its message, our Message-IDs, and
- * the Message-ID as the index reads it (against a real notmuch). TAP. */
+ * the Message-ID as the index reads it (against a real notmuch), and
+ * addresses read structure first. Proves maildesk-security(7), "Anyone who
+ * sends mail" and "What a seal proves". TAP. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
