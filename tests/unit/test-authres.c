@@ -49,7 +49,9 @@ parse(const char *value, GPtrArray **rs)
 static authres_result *
 res(GPtrArray *rs, guint i)
 {
-	return i < rs->len ? rs->pdata[i] : &(authres_result){ 0 };
+	static authres_result none;
+
+	return i < rs->len ? rs->pdata[i] : &none;
 }
 
 static void
