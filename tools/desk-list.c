@@ -184,6 +184,20 @@ filter_of(list_opts *o, desk_store *st, ticket_filter *f)
 	return 0;
 }
 
+/* --owner LOGIN of no agent: an error when no ticket listed has that
+ * owner either (a typo), else a warning (an agent removed since). */
+static int
+owner_known(desk_store *st, const char *owner, guint found)
+{
+	if (owner == NULL || strcmp(owner, "none") == 0 || agent_find(st->cfg->agents, owner) != NULL)
+		return 0;
+	if (found == 0)
+		return desk_error(DESK_USAGE, "list: --owner %s: unknown login: not an agent of this desk "
+				  "(desk agent list)", owner);
+	desk_warn("list: --owner %s: not an agent of this desk (any more)", owner);
+	return 0;
+}
+
 int
 verb_list(const char *store_dir, int argc, char **argv)
 {
@@ -231,6 +245,8 @@ verb_list(const char *store_dir, int argc, char **argv)
 		rc = desk_error(s, "list: %s", err.msg);
 		goto out;
 	}
+	if ((rc = owner_known(st, o.owner, list->len)) != 0)
+		goto out;
 	if (o.format == NULL || strcmp(o.format, "text") == 0)
 		list_text_print(list, list_text_width(), want_colour());
 	else if (strcmp(o.format, "json") == 0)
