@@ -114,6 +114,15 @@ desk_status ticket_info_get(notmuch_database_t *db, guint t, ticket_info **info,
  * mail-reply, mail-comment), counted and shown as such, not state changes. */
 gboolean ticket_event_is_message(const char *event);
 
+/* Whether EVENT (NULL: none) records a change of the ticket's state
+ * (assign, status, tag, ...): neither a message people wrote nor the
+ * acknowledgement. The index tags such events "change". */
+gboolean ticket_event_is_change(const char *event);
+
+/* The first characters of the state tags on a ticket's root: "#N" its
+ * number, "=STATUS", "@OWNER" ("@-" for nobody), "^PRIORITY". */
+#define TICKET_STATE_PREFIXES "#=@^"
+
 /* Whether an X-Desk-Match value opened a new ticket: "new", or "new; why"
  * (e.g. "new; follows closed ticket 7"). */
 gboolean ticket_match_new(const char *match);

@@ -22,7 +22,7 @@ print_list(GPtrArray *files, gboolean all)
 	}
 }
 
-/* NAME's file and its text, as written (placeholders not expanded). */
+/* NAME's text, as written (placeholders not expanded). */
 static int
 print_one(desk_store *st, const char *name)
 {
@@ -41,7 +41,7 @@ print_one(desk_store *st, const char *name)
 	} else if (len > TEMPLATE_MAX_SIZE) {
 		rc = desk_error(DESK_DATAERR, "templates: %s: larger than %d bytes", path, TEMPLATE_MAX_SIZE);
 	} else {
-		printf("# %s\n%s", out_safe(path), out_safe_text(text));
+		printf("%s", out_safe_text(text));  /* only the text: to copy and change */
 		if (len > 0 && text[len - 1] != '\n')
 			printf("\n");
 	}
@@ -64,7 +64,7 @@ verb_templates(const char *store_dir, int argc, char **argv)
 			    "List the templates of desk reply --template and desk close --template:\n"
 			    "name, the commands of its header block (Status:, Tag:, ...), and its file.\n"
 			    "They are looked for in STORE/templates, $MAILDESK_TEMPLATES_DIR, then the\n"
-			    "installed ones; the first of a name wins. With NAME, print that template.",
+			    "installed ones; the first of a name wins. With NAME, print that template's text.",
 			    entries, &argc, &argv);
 
 	if (rc >= 0)
