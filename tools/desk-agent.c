@@ -134,14 +134,27 @@ reassign(const char *store_dir, desk_store *st, const char *login, const char *t
 	return rc;
 }
 
+static gint
+by_number(gconstpointer a, gconstpointer b)
+{
+	guint x = *(const guint *)a, y = *(const guint *)b;
+
+	return x < y ? -1 : x > y;
+}
+
 /* Say which open tickets LOGIN kept, and how to give them away. */
 static void
 warn_kept(const char *login, GPtrArray *list)
 {
 	GString *n = g_string_new(NULL);
+	GArray *nums = g_array_new(FALSE, FALSE, sizeof(guint));
 
-	for (guint i = 0; i < list->len && i < 20; i++)
-		g_string_append_printf(n, "%s%u", i ? ", " : "", ((ticket_info *)list->pdata[i])->number);
+	for (guint i = 0; i < list->len; i++)
+		g_array_append_val(nums, ((ticket_info *)list->pdata[i])->number);
+	g_array_sort(nums, by_number);
+	for (guint i = 0; i < nums->len && i < 20; i++)
+		g_string_append_printf(n, "%s%u", i ? ", " : "", g_array_index(nums, guint, i));
+	g_array_unref(nums);
 	if (list->len > 20)
 		g_string_append_printf(n, " and %u more", list->len - 20);
 	desk_warn("agent remove: %s still owns %u open ticket%s (%s): give them to another agent with "
