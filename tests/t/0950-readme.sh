@@ -12,7 +12,8 @@
 #     (and $MAILDESK_STORE, as the README says to set it), $HOME too;
 #   - MAILDESK_AGENT=alice, the README's "export MAILDESK_AGENT=alice";
 #   - the files the examples name: old-desk.mbox, ~/Maildir/support,
-#     changelog.txt; mail from noc@example.org (its list | close - line);
+#     changelog.txt; the mail they look for: from noc@example.org (its
+#     list | close - line), Bob's "Invoice 2211";
 #   - $EDITOR, a script that writes the reply (`desk reply 42`), and a
 #     terminal for it (script(1));
 #   - sendmail(1): the test's capture script; git's author: the test's;
@@ -115,6 +116,8 @@ desk ingest --maildir "$CORPUS/notmuch/default" >/dev/null 2>&1
 desk ingest --maildir "$CORPUS/notmuch/lkml" >/dev/null 2>&1
 printf 'From: NOC <noc@example.org>\nTo: support@example.com\nSubject: Link down\nMessage-ID: <noc1@example.org>\n\nThe uplink is down.\n' |
 	desk ingest --envelope-to support@example.com >/dev/null 2>&1
+printf 'From: Bob <bob@example.org>\nTo: billing@example.com\nSubject: Invoice 2211\nMessage-ID: <inv1@example.org>\n\nThe invoice is wrong.\n' |
+	desk ingest --envelope-to billing@example.com >/dev/null 2>&1
 EOF
 cd "$WORK" || bail_out "cd"
 script -qec "bash '$T/readme.sh'" /dev/null >"$T/log" 2>&1 </dev/null
