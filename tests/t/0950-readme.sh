@@ -12,8 +12,9 @@
 #     (and $MAILDESK_STORE, as the README says to set it), $HOME too;
 #   - MAILDESK_AGENT=alice, the README's "export MAILDESK_AGENT=alice";
 #   - the files the examples name: old-desk.mbox, ~/Maildir/support,
-#     changelog.txt; the mail they look for: from noc@example.org (its
-#     list | close - line), Bob's "Invoice 2211";
+#     changelog.txt; the mail they look for: ticket 42, Bob's "Invoice
+#     2211" with its attachments, and mail from noc@example.org (its
+#     list | close - line);
 #   - $EDITOR, a script that writes the reply (`desk reply 42`), and a
 #     terminal for it (script(1));
 #   - sendmail(1): the test's capture script; git's author: the test's;
@@ -111,13 +112,31 @@ for k, c in enumerate(cmds):
     if k == 0:  # after desk init: the real mail
         print(". %s" % shlex.quote(setup))
 EOF
+# The mail: the notmuch corpus (a list's archive, as a desk migrating
+# would have it), and ticket 42, which the README works on, a customer's:
+# Bob's "Invoice 2211" with two attachments, the second a PDF.
+python3 - "$T/invoice.eml" <<'EOF'
+import sys
+from email.message import EmailMessage
+m = EmailMessage()
+m["From"], m["To"] = "Bob <bob@example.org>", "billing@example.com"
+m["Subject"], m["Message-ID"] = "Invoice 2211", "<inv2211@example.org>"
+m["Date"] = "Mon, 23 Nov 2026 09:14:02 +0000"
+m.set_content("The invoice 2211 is wrong: we were charged twice. Our order and the invoice are attached.\n")
+m.add_attachment(b"order 2211: 1 printer\n", maintype="text", subtype="plain", filename="order.txt")
+m.add_attachment(b"%PDF-1.4\n% invoice 2211\n%%EOF\n", maintype="application", subtype="pdf", filename="invoice.pdf")
+open(sys.argv[1], "wb").write(bytes(m))
+EOF
 cat >"$T/setup.sh" <<EOF
 desk ingest --maildir "$CORPUS/notmuch/default" >/dev/null 2>&1
+for f in \$(find "$CORPUS/notmuch/lkml" -type f | sort); do
+	[ "\$(cat "$STORE/seq")" -ge 42 ] && break
+	desk ingest --envelope-to support@example.com <"\$f" >/dev/null 2>&1
+done
+desk ingest --envelope-to billing@example.com <"$T/invoice.eml" >/dev/null 2>&1
 desk ingest --maildir "$CORPUS/notmuch/lkml" >/dev/null 2>&1
 printf 'From: NOC <noc@example.org>\nTo: support@example.com\nSubject: Link down\nMessage-ID: <noc1@example.org>\n\nThe uplink is down.\n' |
 	desk ingest --envelope-to support@example.com >/dev/null 2>&1
-printf 'From: Bob <bob@example.org>\nTo: billing@example.com\nSubject: Invoice 2211\nMessage-ID: <inv1@example.org>\n\nThe invoice is wrong.\n' |
-	desk ingest --envelope-to billing@example.com >/dev/null 2>&1
 EOF
 cd "$WORK" || bail_out "cd"
 script -qec "bash '$T/readme.sh'" /dev/null >"$T/log" 2>&1 </dev/null
@@ -125,6 +144,8 @@ cd "$T" || bail_out "cd"
 
 check_eq "the store holds more than 42 tickets of real mail" 1 \
 	"$([ "$("$DESK" list --status any --format=ids | wc -l)" -gt 42 ] && echo 1 || echo 0)"
+check_eq "ticket 42 is Bob's invoice" "Invoice 2211" \
+	"$("$DESK" show 42 --format=json | python3 -c 'import json,sys; print(json.load(sys.stdin)["subject"])')"
 ran=$(wc -l <"$T/results")
 check_eq "every command ran (all but the master.cf line)" $((n - 1)) "$ran"
 while read -r k fail rc; do
