@@ -56,6 +56,15 @@ check_eq "no See: line is sent" 0 "$(grep -ci '^See:' "$m")"
 check_eq "no other article's slug is sent" 0 "$(grep -c 'cannot-log-in\|zebra-internal-notes' "$m")"
 check_eq "nor the header block" 0 "$(grep -c '^Audience:\|^Status: published\|^Tags: account' "$m")"
 
+# --- nor does the acknowledgement that offers the article
+store_conf ack true && store_conf ack_articles true && store_conf min_score 0 || bail_out "store_conf"
+printf 'From: Sam <sam@customer.test>\nTo: support@helpdesk.test\nSubject: Forgot my password\nMessage-ID: <kbs2@customer.test>\n\nHow do I reset my password?\n' |
+	D ingest --envelope-to support@helpdesk.test >/dev/null 2>&1 || bail_out "ingest"
+ack=$(grep -l '^To: .*sam@customer.test' "$OUT"/*.eml | head -1)
+check "the acknowledgement offers the article's text" grep -q 'choose "Forgot password"' "$ack"
+check_eq "without its See: line" 0 "$(grep -ci '^See:' "$ack")"
+store_conf ack false || bail_out "store_conf"
+
 # --- See: lines are not indexed as text
 out=$(D kb search zebra 2>&1)
 check_eq "a word only in a See: line finds nothing" "" "$out"
