@@ -9,8 +9,10 @@ assign_decide(const ticket_info *t, const desk_agent *me, const char *to, gboole
 	      apply_event *ev, desk_err *err)
 {
 	if (strcmp(t->owner, to) == 0) {
-		if (*to != '\0' && strcmp(to, me->login) == 0)
-			return desk_fail(err, DESK_USAGE, "already yours");
+		if (*to != '\0' && strcmp(to, me->login) == 0) {
+			ev->line = g_strdup("already yours");  /* nothing to do: no error, pipelines go on */
+			return DESK_OK;
+		}
 		return *to != '\0' ? desk_fail(err, DESK_USAGE, "already assigned to %s", to) : DESK_OK;
 	}
 	if (*t->owner != '\0' && strcmp(t->owner, me->login) != 0 && !force)

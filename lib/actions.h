@@ -12,12 +12,13 @@
 typedef struct apply_event {
 	const char *event;   /* X-Desk-Event, NULL: nothing to do (already so) */
 	xset *set;           /* X-Desk-Set (without by=), xset_free()d */
-	char *line;          /* the event's human line, g_free()d */
+	char *line;          /* the event's human line (or why nothing is done), g_free()d */
 } apply_event;
 
 /* The owner change of assign, take and unassign (TO "" = nobody): an
  * owner other than the acting agent ME and the new one is only replaced
- * with FORCE, so two agents acting at once cannot both win. */
+ * with FORCE, so two agents acting at once cannot both win. A ticket ME
+ * owns already given to ME is no change (no event, line "already yours"). */
 desk_status assign_decide(const ticket_info *t, const desk_agent *me, const char *to, gboolean force,
 			  apply_event *ev, desk_err *err);
 

@@ -252,30 +252,61 @@ save(GKeyFile *kf, const char *path, desk_err *err)
 	return s;
 }
 
+/* Set KEY of GROUP to VALUE when VALUE is given (or GROUP is new: ""
+ * for none); *changed gets KEY when the value differs. */
+static void
+set_given(GKeyFile *kf, const char *group, gboolean is_new, const char *key, const char *value,
+	  GString *changed)
+{
+	char *had = g_key_file_get_string(kf, group, key, NULL);
+
+	if (value == NULL && !is_new) {
+		g_free(had);
+		return;
+	}
+	if (value == NULL)
+		value = "";
+	if (!is_new && g_strcmp0(had != NULL ? g_strstrip(had) : "", value) != 0)
+		g_string_append_printf(changed, "%s%s", changed->len ? ", " : "", key);
+	g_key_file_set_string(kf, group, key, value);
+	g_free(had);
+}
+
 desk_status
-agent_file_add(const char *path, const desk_agent *a, desk_err *err)
+agent_file_add(const char *path, const desk_agent *a, char **changed, desk_err *err)
 {
 	GKeyFile *kf = g_key_file_new();
 	char *group = g_strconcat(GROUP_PREFIX, a->login, NULL);
 	desk_status s = load(kf, path, err);
+	gboolean is_new = !g_key_file_has_group(kf, group);
 
+	if (changed != NULL)
+		*changed = NULL;
 	if (s == DESK_OK && !agent_login_ok(a->login))
 		s = desk_fail(err, DESK_USAGE, "bad agent login '%s' (a-z, 0-9, . _ -)", a->login);
-	if (s == DESK_OK && !address_ok(a->address))
+	if (s == DESK_OK && is_new && a->address == NULL)
+		s = desk_fail(err, DESK_USAGE, "no agent '%s' yet: give an address", a->login);
+	if (s == DESK_OK && a->address != NULL && !address_ok(a->address))
 		s = desk_fail(err, DESK_USAGE, "bad address '%s'", a->address);
 	if (s == DESK_OK) {
-		char *queues = g_strjoinv(";", a->queues);
+		char *queues = a->queues != NULL ? g_strjoinv(";", a->queues) : NULL;
+		const char *sasl = a->sasl != NULL && strcmp(a->sasl, a->login) == 0 ? "" : a->sasl;
+		GString *ch = g_string_new(NULL);
 
-		g_key_file_remove_group(kf, group, NULL);
-		g_key_file_set_string(kf, group, "name", a->name != NULL ? a->name : "");
-		g_key_file_set_string(kf, group, "address", a->address);
-		g_key_file_set_string(kf, group, "queues", queues);
-		if (a->sasl != NULL && strcmp(a->sasl, a->login) != 0)
-			g_key_file_set_string(kf, group, "sasl", a->sasl);
-		if (!a->notify)
-			g_key_file_set_boolean(kf, group, "notify", FALSE);
+		set_given(kf, group, is_new, "name", a->name, ch);
+		set_given(kf, group, is_new, "address", a->address, ch);
+		set_given(kf, group, is_new, "queues", queues, ch);
+		if (sasl != NULL && *sasl != '\0')
+			set_given(kf, group, FALSE, "sasl", sasl, ch);
+		else if (sasl != NULL && g_key_file_remove_key(kf, group, "sasl", NULL))
+			g_string_append_printf(ch, "%ssasl", ch->len ? ", " : "");  /* the login again */
+		if (a->notify_given)
+			set_given(kf, group, FALSE, "notify", a->notify ? "true" : "false", ch);
 		g_free(queues);
 		s = save(kf, path, err);
+		if (s == DESK_OK && changed != NULL && !is_new)
+			*changed = g_strdup(ch->str);
+		g_string_free(ch, TRUE);
 	}
 	g_free(group);
 	g_key_file_free(kf);

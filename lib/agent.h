@@ -16,6 +16,7 @@ typedef struct desk_agent {
 	gboolean in_conf; /* listed in maildesk.conf: desk agent leaves it alone */
 	gboolean notify;  /* key notify (default true): mail them about their tickets
 			   * (lib/notify.c) and the other agents' notes (desk comment) */
+	gboolean notify_given; /* agent_file_add: set notify (else it stays as it is) */
 } desk_agent;
 
 void agent_free(desk_agent *a);
@@ -43,11 +44,15 @@ const desk_agent *agent_by_address(const GPtrArray *agents, const char *address)
 desk_status agent_acting(const GPtrArray *agents, const char *as, const desk_agent **out,
 			 desk_err *err);
 
-/* Add (or replace) / remove an agent in the agents file PATH (created when
- * missing), keeping its comments; written to a temporary file beside it,
- * mode 0660, and renamed. "notify = false" is written only when A->notify
- * is off. */
-desk_status agent_file_add(const char *path, const desk_agent *a, desk_err *err);
+/* Add an agent to the agents file PATH (created when missing), or change
+ * the one of that login: of NAME, ADDRESS, QUEUES and SASL only those
+ * given (not NULL) are set, and NOTIFY when NOTIFY_GIVEN, the others keep their value (or are empty for
+ * a new agent, which needs an ADDRESS). *CHANGED (may be NULL) gets NULL
+ * for a new agent, else the keys whose value changed, ", "-separated
+ * (maybe ""); caller g_free()s. Comments stay; the file is written to a
+ * temporary file beside it, mode 0660, and renamed. */
+desk_status agent_file_add(const char *path, const desk_agent *a, char **changed, desk_err *err);
+/* Remove an agent from the agents file PATH, the same way. */
 desk_status agent_file_remove(const char *path, const char *login, desk_err *err);
 
 #endif

@@ -16,6 +16,7 @@ article_free(article *a)
 	g_free(a->audience);
 	g_free(a->status);
 	g_free(a->body);
+	g_free(a->text);
 	g_strfreev(a->see);
 	g_free(a);
 }
@@ -139,6 +140,25 @@ see_links(const char *body)
 	return (char **)g_ptr_array_free(out, FALSE);
 }
 
+/* BODY without its "See:" lines (links for agents and the lint, not text
+ * for readers) and the blank lines that end it. */
+static char *
+text_of(const char *body)
+{
+	char **lines = g_strsplit(body, "\n", -1);
+	GString *t = g_string_new(NULL);
+
+	for (char **l = lines; *l != NULL; l++)
+		if (g_ascii_strncasecmp(*l, "See:", 4) != 0)
+			g_string_append_printf(t, "%s%s", *l, l[1] != NULL ? "\n" : "");
+	while (t->len > 0 && g_ascii_isspace(t->str[t->len - 1]))
+		g_string_truncate(t, t->len - 1);
+	if (t->len > 0)
+		g_string_append_c(t, '\n');
+	g_strfreev(lines);
+	return g_string_free(t, FALSE);
+}
+
 /* Bytes that are no text: NUL. */
 static gboolean
 looks_binary(const char *data, gsize len)
@@ -193,6 +213,7 @@ article_parse(const char *path, const char *data, gsize len, article **out, desk
 	}
 	a->body = g_strndup(body, data + len - body);
 	a->see = see_links(a->body);
+	a->text = text_of(a->body);
 	*out = a;
 	return DESK_OK;
 }

@@ -17,6 +17,7 @@ typedef struct article {
 	char *audience;  /* "public" or "internal" */
 	char *status;    /* "draft" or "published" */
 	char *body;      /* the text after the header block, valid UTF-8 */
+	char *text;      /* BODY without its "See:" lines: what is indexed and sent to readers */
 	char **see;      /* slugs named by "See:" lines of the body, NULL-terminated */
 } article;
 

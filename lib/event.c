@@ -5,6 +5,7 @@
 #include "event.h"
 #include "scan.h"
 #include "seal.h"
+#include "thread.h"
 #include "token.h"
 
 const char *
@@ -22,19 +23,15 @@ char *
 event_subject(desk_store *st, guint t, const char *subject)
 {
 	char num[16], **parts;
-	char *tag;
-	char *out;
+	char *tag, *rest, *out;
 
 	snprintf(num, sizeof num, "%u", t);
 	parts = g_strsplit(st->cfg->subject_tag, "%n", -1);
 	tag = g_strjoinv(num, parts);
 	g_strfreev(parts);
-	if (subject == NULL)
-		subject = "";
-	if (strstr(subject, tag) != NULL)
-		out = g_strdup(subject);
-	else
-		out = g_strdup_printf("%s %s", tag, subject);
+	rest = thread_subject_untagged(st->cfg->subject_tag, subject);
+	out = *rest != '\0' ? g_strdup_printf("%s %s", tag, rest) : g_strdup(tag);
+	g_free(rest);
 	g_free(tag);
 	return out;
 }

@@ -50,8 +50,9 @@ void event_set_to(GMimeMessage *msg, const char *name, const char *addr);
  * desk address. Not a copy. */
 const char *event_desk_address(desk_store *st, const char *queue);
 
-/* Subject for ticket T: SUBJECT with the subject tag in front unless it is
- * there already. Caller g_free()s. */
+/* Subject for ticket T: the subject tag, then SUBJECT without any subject
+ * tag (its own where it was, another ticket's) and with one "Re: " at
+ * most (thread_subject_untagged): one place, never twice. Caller g_free()s. */
 char *event_subject(desk_store *st, guint t, const char *subject);
 
 /* Deliver MSG under block B, sealed to MSG, into mail/new, fsynced.

@@ -260,6 +260,8 @@ annotate(notmuch_message_t *m, const scanned *sc, guint ticket, gboolean followu
 	if (f->x_event != NULL) {
 		index_set_prop(m, "desk.event", f->x_event);
 		notmuch_message_add_tag(m, "event");
+		if (ticket_event_is_change(f->x_event))
+			notmuch_message_add_tag(m, "change");  /* mail readers can leave these out */
 	}
 	if (f->x_event != NULL && f->x_set != NULL)
 		index_set_text(m, "desk.set", f->x_set);

@@ -9,6 +9,10 @@
 
 #include "kbindex.h"
 
+/* What is indexed: 2 leaves the See: lines out of an article's text. An
+ * index of another version is built anew. */
+#define INDEX_VERSION "2"
+
 #define SCHEMA                                                                              \
 	"CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT) WITHOUT ROWID;"                \
 	"CREATE TABLE art(id INTEGER PRIMARY KEY, slug TEXT UNIQUE NOT NULL, title TEXT,"   \
@@ -16,7 +20,7 @@
 	"CREATE VIRTUAL TABLE fts USING fts5(title, tags, body,"                            \
 	" tokenize = 'porter unicode61 remove_diacritics 2');"                              \
 	"INSERT INTO fts(fts, rank) VALUES('rank', 'bm25(10.0, 5.0, 1.0)');"                \
-	"INSERT INTO meta VALUES('version', '1');"
+	"INSERT INTO meta VALUES('version', '" INDEX_VERSION "');"
 
 /* Words of a query, at most this many. */
 #define MAX_TERMS 64
@@ -253,7 +257,7 @@ ix_add(ix *x, const article *a, desk_err *err)
 		sqlite3_bind_int64(x->ins_fts, 1, sqlite3_last_insert_rowid(x->db));
 		sqlite3_bind_text(x->ins_fts, 2, a->title, -1, SQLITE_STATIC);
 		sqlite3_bind_text(x->ins_fts, 3, tags, -1, SQLITE_STATIC);
-		sqlite3_bind_text(x->ins_fts, 4, a->body, -1, SQLITE_STATIC);
+		sqlite3_bind_text(x->ins_fts, 4, a->text, -1, SQLITE_STATIC);  /* See: lines are links, not text */
 		if (step_reset(x->ins_fts) != SQLITE_DONE)
 			s = ix_fail(x, "insert", err);
 	}
@@ -347,6 +351,18 @@ ix_update(ix *x, const git_oid *old, git_commit *c, kbindex_update *u, desk_err 
 	return s;
 }
 
+/* Whether the index holds what this version indexes. */
+static gboolean
+ix_version_ok(ix *x, desk_err *err)
+{
+	char *v = NULL;
+	gboolean missing, ok;
+
+	ok = meta_get(x, "version", &v, &missing, err) == DESK_OK && v != NULL && strcmp(v, INDEX_VERSION) == 0;
+	g_free(v);
+	return ok;
+}
+
 /* Inside a write transaction: bring the index from its commit to C. */
 static desk_status
 ix_move(ix *x, git_commit *c, gboolean rebuild, kbindex_update *u, desk_err *err)
@@ -360,6 +376,12 @@ ix_move(ix *x, git_commit *c, gboolean rebuild, kbindex_update *u, desk_err *err
 	if (s == DESK_OK && missing) {
 		u->why = g_strdup("it did not exist");
 		s = ix_exec(x, SCHEMA, err);
+	}
+	if (s == DESK_OK && !missing && !ix_version_ok(x, err)) {
+		g_free(u->why);
+		u->why = g_strdup("an older version of maildesk built it");
+		rebuild = TRUE;
+		s = meta_set(x, "version", INDEX_VERSION, err);
 	}
 	if (s == DESK_OK)
 		s = ix_prepare(x, err);
@@ -394,7 +416,7 @@ ix_current(ix *x, git_commit *c, desk_err *err)
 	git_oid_tostr(hex, sizeof hex, git_commit_id(c));
 	if (meta_get(x, "commit", &at, &missing, err) != DESK_OK)
 		return FALSE;
-	same = at != NULL && strcmp(at, hex) == 0;
+	same = at != NULL && strcmp(at, hex) == 0 && ix_version_ok(x, err);
 	g_free(at);
 	return same;
 }

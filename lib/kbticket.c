@@ -148,7 +148,7 @@ kb_cite(desk_store *st, const char *slug, gboolean public_only, char **text, cha
 		s = desk_fail(err, DESK_USAGE, "article %s is %s and %s: not for requesters", slug,
 			      a->audience, a->status);
 	if (s == DESK_OK) {
-		*text = g_strdup(a->body);
+		*text = g_strdup(a->text);  /* no See: lines: they are for agents */
 		*citation = kb_citation(slug, c);
 	}
 	article_free(a);

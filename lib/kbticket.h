@@ -22,7 +22,8 @@ desk_status kb_suggest_ticket(desk_store *st, notmuch_database_t *db, guint n, g
 			      kb_scope scope, GPtrArray **hits, desk_err *err);
 
 /* Article SLUG at the KB's ref, for `desk reply N --kb SLUG`: *text its
- * text (after the header block), *citation "SLUG@COMMIT". PUBLIC_ONLY:
+ * text (after the header block, without its See: lines), *citation
+ * "SLUG@COMMIT". PUBLIC_ONLY:
  * DESK_USAGE for an internal or draft article. Caller g_free()s both. */
 desk_status kb_cite(desk_store *st, const char *slug, gboolean public_only, char **text,
 		    char **citation, desk_err *err);

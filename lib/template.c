@@ -1,4 +1,5 @@
 /* template.c: find, read, expand and parse the templates of mail we send. */
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -32,6 +33,17 @@ template_name_ok(const char *name)
 	return TRUE;
 }
 
+static gboolean
+is_command(const char *line)
+{
+	static const char *const keys[] = { "subject:", "status:", "priority:", "tag:", "owner:", NULL };
+
+	for (int i = 0; keys[i] != NULL; i++)
+		if (g_ascii_strncasecmp(line, keys[i], strlen(keys[i])) == 0)
+			return TRUE;
+	return FALSE;
+}
+
 /* templates/ next to the running program, for a build that is not installed. */
 static char *
 program_dir_templates(void)
@@ -48,43 +60,147 @@ program_dir_templates(void)
 	return out;
 }
 
+char **
+template_dirs(desk_store *st)
+{
+	const char *env = g_getenv("MAILDESK_TEMPLATES_DIR");
+	GPtrArray *d = g_ptr_array_new();
+	char *here = program_dir_templates();
+
+	g_ptr_array_add(d, g_build_filename(st->dir, "templates", NULL));
+	if (env != NULL && *env != '\0')
+		g_ptr_array_add(d, g_strdup(env));
+	g_ptr_array_add(d, g_strdup(DESK_DATADIR "/templates"));
+	g_ptr_array_add(d, g_strdup(DESK_DATADIR));
+	if (here != NULL)
+		g_ptr_array_add(d, here);
+	g_ptr_array_add(d, NULL);
+	return (char **)g_ptr_array_free(d, FALSE);
+}
+
 desk_status
 template_find(desk_store *st, const char *name, char **path, desk_err *err)
 {
-	const char *env = g_getenv("MAILDESK_TEMPLATES_DIR");
-	char *dirs[5];
-	char *file = g_strconcat(name, ".txt", NULL);
-	GString *looked = g_string_new(NULL);
-	int n = 0;
+	char **dirs;
+	char *file, *looked;
 
 	*path = NULL;
-	if (!template_name_ok(name)) {
-		g_free(file);
-		g_string_free(looked, TRUE);
+	if (!template_name_ok(name))
 		return desk_fail(err, DESK_USAGE, "bad template name '%s'", name);
-	}
-	dirs[n++] = g_build_filename(st->dir, "templates", NULL);
-	if (env != NULL && *env != '\0')
-		dirs[n++] = g_strdup(env);
-	dirs[n++] = g_strdup(DESK_DATADIR "/templates");
-	dirs[n++] = g_strdup(DESK_DATADIR);
-	if ((dirs[n] = program_dir_templates()) != NULL)
-		n++;
-	for (int i = 0; i < n; i++) {
-		char *p = g_build_filename(dirs[i], file, NULL);
+	dirs = template_dirs(st);
+	file = g_strconcat(name, ".txt", NULL);
+	for (char **d = dirs; *d != NULL && *path == NULL; d++) {
+		char *p = g_build_filename(*d, file, NULL);
 
-		if (*path == NULL && g_file_test(p, G_FILE_TEST_IS_REGULAR))
+		if (g_file_test(p, G_FILE_TEST_IS_REGULAR))
 			*path = p;
 		else
 			g_free(p);
-		g_string_append_printf(looked, "%s%s", i ? ", " : "", dirs[i]);
-		g_free(dirs[i]);
 	}
+	looked = g_strjoinv(", ", dirs);
 	if (*path == NULL)
-		desk_fail(err, DESK_NOTFOUND, "no template '%s' (looked in %s)", name, looked->str);
-	g_string_free(looked, TRUE);
+		desk_fail(err, DESK_NOTFOUND, "no template '%s' (looked in %s; desk templates lists them)", name,
+			  looked);
+	g_free(looked);
 	g_free(file);
+	g_strfreev(dirs);
 	return *path != NULL ? DESK_OK : DESK_NOTFOUND;
+}
+
+void
+template_file_free(template_file *f)
+{
+	if (f == NULL)
+		return;
+	g_free(f->name);
+	g_free(f->path);
+	g_free(f->header);
+	g_free(f);
+}
+
+/* The header block of template file PATH as it is written ("Status:
+ * pending; Tag: +x"), "" when none or unreadable. */
+static char *
+header_of(const char *path)
+{
+	char *text = NULL;
+	gsize len = 0;
+	GString *h = g_string_new(NULL);
+
+	if (g_file_get_contents(path, &text, &len, NULL) && len <= TEMPLATE_MAX_SIZE &&
+	    g_utf8_validate(text, len, NULL) && is_command(text)) {
+		char **lines = g_strsplit(text, "\n", 50);
+
+		for (char **l = lines; *l != NULL && *g_strchomp(*l) != '\0' && is_command(*l); l++)
+			g_string_append_printf(h, "%s%s", h->len ? "; " : "", *l);
+		g_strfreev(lines);
+	}
+	g_free(text);
+	return g_string_free(h, FALSE);
+}
+
+static gint
+by_name(gconstpointer a, gconstpointer b)
+{
+	return strcmp((*(template_file *const *)a)->name, (*(template_file *const *)b)->name);
+}
+
+/* Add the templates of DIR to OUT, those of a name OUT has last (shadowed). */
+static void
+list_dir(const char *dir, GHashTable *seen, GPtrArray *out)
+{
+	GDir *d = g_dir_open(dir, 0, NULL);
+	const char *e;
+
+	while (d != NULL && (e = g_dir_read_name(d)) != NULL && out->len < 1000) {
+		char *name, *path;
+		template_file *f;
+
+		if (!g_str_has_suffix(e, ".txt"))
+			continue;
+		name = g_strndup(e, strlen(e) - 4);
+		path = g_build_filename(dir, e, NULL);
+		if (!template_name_ok(name) || !g_file_test(path, G_FILE_TEST_IS_REGULAR)) {
+			g_free(name);
+			g_free(path);
+			continue;
+		}
+		f = g_new0(template_file, 1);
+		f->name = name;
+		f->path = path;
+		f->header = header_of(path);
+		f->shadowed = g_hash_table_contains(seen, name);
+		g_hash_table_add(seen, g_strdup(name));
+		g_ptr_array_add(out, f);
+	}
+	if (d != NULL)
+		g_dir_close(d);
+}
+
+GPtrArray *
+template_list(desk_store *st)
+{
+	GPtrArray *out = g_ptr_array_new_with_free_func((GDestroyNotify)template_file_free);
+	GHashTable *seen = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+	char **dirs = template_dirs(st);
+	GHashTable *done = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+
+	for (char **d = dirs; *d != NULL; d++) {
+		char *real = realpath(*d, NULL);  /* one directory named twice is listed once */
+
+		if (real == NULL || g_hash_table_contains(done, real)) {
+			free(real);
+			continue;
+		}
+		g_hash_table_add(done, g_strdup(real));
+		list_dir(*d, seen, out);
+		free(real);
+	}
+	g_ptr_array_sort(out, by_name);  /* stable: the one used stays first */
+	g_hash_table_unref(done);
+	g_hash_table_unref(seen);
+	g_strfreev(dirs);
+	return out;
 }
 
 desk_status
@@ -134,17 +250,6 @@ template_expand(const char *text, GHashTable *vars, char **out, desk_err *err)
 	}
 	*out = g_string_free(s, FALSE);
 	return DESK_OK;
-}
-
-static gboolean
-is_command(const char *line)
-{
-	static const char *const keys[] = { "subject:", "status:", "priority:", "tag:", "owner:", NULL };
-
-	for (int i = 0; keys[i] != NULL; i++)
-		if (g_ascii_strncasecmp(line, keys[i], strlen(keys[i])) == 0)
-			return TRUE;
-	return FALSE;
 }
 
 /* Check the tags of "Tag: +x -y" and add them to SET. */

@@ -24,11 +24,28 @@ void template_free(desk_template *t);
 /* Whether NAME can name a template: [A-Za-z0-9._-], not starting with '.'. */
 gboolean template_name_ok(const char *name);
 
-/* The file of template NAME, first found of: STORE/templates,
+/* Where templates are looked for, in order: STORE/templates,
  * $MAILDESK_TEMPLATES_DIR, DESK_DATADIR/templates, DESK_DATADIR, and
- * templates/ next to the desk program (an uninstalled build). Caller
+ * templates/ next to the desk program (an uninstalled build).
+ * NULL-terminated; g_strfreev(). */
+char **template_dirs(desk_store *st);
+
+/* The file of template NAME, the first found along template_dirs. Caller
  * g_free()s *path. DESK_NOTFOUND naming the places looked in. */
 desk_status template_find(desk_store *st, const char *name, char **path, desk_err *err);
+
+/* A template file found along template_dirs. */
+typedef struct template_file {
+	char *name;        /* "waiting" for waiting.txt */
+	char *path;
+	char *header;      /* its header block as written, "Status: pending; Tag: +x", or "" */
+	gboolean shadowed; /* one of the same name comes first: this one is not used */
+} template_file;
+void template_file_free(template_file *f);
+
+/* Every template file of template_dirs (each directory once), by name,
+ * the one used first: of template_file*. */
+GPtrArray *template_list(desk_store *st);
 
 /* TEXT with each ${name} replaced by its value in VARS (char* -> char*)
  * and "$$" by "$". Values are inserted as they are, never expanded again,

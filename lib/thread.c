@@ -33,26 +33,82 @@ thread_bounced(GBytes *secret, const char *buf, gsize len)
 	return 0;
 }
 
-guint
-thread_subject_tag(const char *format, const char *subject)
+/* The ticket of a subject tag of FORMAT that starts at P, 0 if none
+ * there; *end gets what follows it. */
+static guint
+tag_at(const char *format, const char *p, const char **end)
 {
 	const char *n = strstr(format, "%n");
 	size_t plen = n - format;
-	const char *suffix = n + 2;
+	const char *suffix = n + 2, *d;
+	guint64 v = 0;
+
+	if (strncmp(p, format, plen) != 0)
+		return 0;
+	d = p + plen;
+	while (g_ascii_isdigit(*d) && v < G_MAXUINT)
+		v = v * 10 + (*d++ - '0');
+	if (d == p + plen || v == 0 || v >= G_MAXUINT || strncmp(d, suffix, strlen(suffix)) != 0)
+		return 0;
+	*end = d + strlen(suffix);
+	return (guint)v;
+}
+
+guint
+thread_subject_tag(const char *format, const char *subject)
+{
+	const char *end;
 
 	for (const char *p = subject; *p != '\0'; p++) {
-		const char *d;
-		guint64 v = 0;
+		guint v = tag_at(format, p, &end);
 
-		if (strncmp(p, format, plen) != 0)
-			continue;
-		d = p + plen;
-		while (g_ascii_isdigit(*d) && v < G_MAXUINT)
-			v = v * 10 + (*d++ - '0');
-		if (d > p + plen && v > 0 && v < G_MAXUINT && strncmp(d, suffix, strlen(suffix)) == 0)
-			return (guint)v;
+		if (v != 0)
+			return v;
 	}
 	return 0;
+}
+
+/* Whether S starts with "Re:" (any case, spaces after); *rest after them. */
+static gboolean
+re_prefix(const char *s, const char **rest)
+{
+	if (g_ascii_strncasecmp(s, "re:", 3) != 0)
+		return FALSE;
+	for (s += 3; *s == ' ' || *s == '\t'; s++)
+		;
+	*rest = s;
+	return TRUE;
+}
+
+char *
+thread_subject_untagged(const char *format, const char *subject)
+{
+	GString *out = g_string_new(NULL);
+	const char *p = subject != NULL ? subject : "", *rest, *next;
+
+	while (*p != '\0') {
+		const char *end;
+
+		if (tag_at(format, p, &end) == 0) {
+			g_string_append_c(out, *p++);
+			continue;
+		}
+		p = end;  /* the tag and the blanks after it go */
+		while ((*p == ' ' || *p == '\t') && (out->len == 0 || out->str[out->len - 1] == ' '))
+			p++;
+	}
+	while (out->len > 0 && (out->str[out->len - 1] == ' ' || out->str[out->len - 1] == '\t'))
+		g_string_truncate(out, out->len - 1);
+	p = out->str;
+	while (*p == ' ' || *p == '\t')
+		p++;
+	while (re_prefix(p, &rest) && re_prefix(rest, &next))
+		p = rest;  /* "Re: Re: x" is "Re: x" */
+	if (re_prefix(p, &rest) && *rest == '\0')
+		p = rest;  /* "Re:" of nothing is nothing */
+	next = g_strdup(p);
+	g_string_free(out, TRUE);
+	return (char *)next;
 }
 
 static void

@@ -58,6 +58,12 @@ guint thread_bounced(GBytes *secret, const char *buf, gsize len);
 /* Parse a subject tag ("[#42]" for format "[#%n]") in SUBJECT; 0 if none. */
 guint thread_subject_tag(const char *format, const char *subject);
 
+/* SUBJECT without any subject tag of FORMAT (whatever its ticket), blanks
+ * around them squeezed, and "Re: Re: " at its start as one "Re: ": what
+ * the desk's own tag goes in front of ("" for a "Re:" of nothing).
+ * Caller g_free()s. */
+char *thread_subject_untagged(const char *format, const char *subject);
+
 /* Whether F's X-Desk-* block is ours and for this very message: its seal
  * verifies over the block and MESSAGE_ID (the message's usable id, NULL
  * when it has none) and DIGEST (its chash_new_seal). Sets *ticket. */

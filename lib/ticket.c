@@ -17,7 +17,7 @@
 
 static const char *const statuses[] = { "new", "open", "pending", "on-hold", "solved", "closed", NULL };
 static const char *const priorities[] = { "low", "normal", "high", "urgent", NULL };
-static const char *const reserved_tags[] = { "ticket", "event", "held", "reused", "auto", "bulk",
+static const char *const reserved_tags[] = { "ticket", "event", "change", "held", "reused", "auto", "bulk",
 					     "bounce", "ours", "spam", "unread", "inbox", NULL };
 static const char *const open_statuses = "new,open,pending,on-hold";
 
@@ -135,6 +135,12 @@ ticket_message_nth(GPtrArray *msgs, guint k)
 		if (ticket_message_numbered(msgs->pdata[i]) && --k == 0)
 			return msgs->pdata[i];
 	return NULL;
+}
+
+gboolean
+ticket_event_is_change(const char *event)
+{
+	return event != NULL && !ticket_event_is_message(event) && strcmp(event, "ack") != 0;
 }
 
 gboolean
@@ -522,12 +528,62 @@ store_multi(notmuch_message_t *m, const char *key, GHashTable *set)
 		notmuch_message_add_property(m, key, k);
 }
 
+/* Whether TAG is one of the state tags (ticket_state_tags), by its first
+ * character: no ticket tag (a-z 0-9 . _ -) starts so. */
+static gboolean
+is_state_tag(const char *tag)
+{
+	return tag[0] != '\0' && strchr(TICKET_STATE_PREFIXES, tag[0]) != NULL;
+}
+
+/* Take from M the state tags not in KEEP (NULL: all of them). */
+static void
+drop_state_tags(notmuch_message_t *m, char **keep)
+{
+	notmuch_tags_t *tags = notmuch_message_get_tags(m);
+	GPtrArray *drop = g_ptr_array_new_with_free_func(g_free);
+
+	for (; notmuch_tags_valid(tags); notmuch_tags_move_to_next(tags)) {
+		const char *t = notmuch_tags_get(tags);
+
+		if (is_state_tag(t) && (keep == NULL || !g_strv_contains((const char *const *)keep, t)))
+			g_ptr_array_add(drop, g_strdup(t));
+	}
+	notmuch_tags_destroy(tags);
+	for (guint i = 0; i < drop->len; i++)
+		notmuch_message_remove_tag(m, drop->pdata[i]);
+	g_ptr_array_unref(drop);
+}
+
+/* The ticket's number, status, owner and priority as tags on its root, for
+ * mail readers that show tags (neomutt's index): "#42", "=open",
+ * "@alice" ("@-": nobody), "^high"; sorted as tags are, they read in
+ * that order. */
+static void
+store_state_tags(notmuch_message_t *m, fold *f)
+{
+	char *now[] = {
+		g_strdup_printf("#%u", f->ticket),
+		g_strdup_printf("=%s", status_of(f)),
+		g_strdup_printf("@%s", f->owner != NULL && *f->owner ? f->owner : "-"),
+		g_strdup_printf("^%s", f->priority != NULL ? f->priority : "normal"),
+		NULL,
+	};
+
+	drop_state_tags(m, now);
+	for (char **t = now; *t != NULL; t++) {
+		notmuch_message_add_tag(m, *t);
+		g_free(*t);
+	}
+}
+
 /* Write F's result on M, its root. */
 static void
 fold_write(notmuch_message_t *m, fold *f)
 {
 	notmuch_message_freeze(m);
 	notmuch_message_add_tag(m, "ticket");
+	store_state_tags(m, f);
 	index_set_prop(m, "desk.status", status_of(f));
 	index_set_prop(m, "desk.owner", f->owner);
 	index_set_prop(m, "desk.tqueue", f->queue);
@@ -568,6 +624,7 @@ fold_store(notmuch_database_t *db, fold *f, desk_err *err)
 			continue;
 		if (notmuch_database_find_message(db, f->tagged->pdata[i], &m) == NOTMUCH_STATUS_SUCCESS && m) {
 			notmuch_message_remove_tag(m, "ticket");
+			drop_state_tags(m, NULL);
 			notmuch_message_destroy(m);
 		}
 	}

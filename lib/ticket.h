@@ -134,6 +134,15 @@ const ticket_message *ticket_message_nth(GPtrArray *msgs, guint k);
  * tags ours, auto, bulk, bounce, held, spam. */
 gboolean ticket_message_is_customer(const ticket_message *m);
 
+/* Whether EVENT (NULL: none) records a change of the ticket's state
+ * (assign, status, tag, ...): neither a message people wrote nor the
+ * acknowledgement. The index tags such events "change". */
+gboolean ticket_event_is_change(const char *event);
+
+/* The first characters of the state tags on a ticket's root: "#N" its
+ * number, "=STATUS", "@OWNER" ("@-" for nobody), "^PRIORITY". */
+#define TICKET_STATE_PREFIXES "#=@^"
+
 /* Whether an X-Desk-Match value opened a new ticket: "new", or "new; why"
  * (e.g. "new; follows closed ticket 7"). */
 gboolean ticket_match_new(const char *match);

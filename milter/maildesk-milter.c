@@ -21,6 +21,7 @@
 #include "blocklist.h"
 #include "bymail.h"
 #include "ctx.h"
+#include "event.h"
 #include "indexer.h"
 #include "listen.h"
 #include "log.h"
@@ -310,16 +311,11 @@ add_headers(SMFICTX *ctx, msg_ctx *m, const thread_decision *d)
 	     smfi_insheader(ctx, 3, "X-Desk-Seal", seal) == MI_SUCCESS;
 	g_free(seal);
 	if (ok && d->is_new && store->cfg->subject_tag_add) {
-		char *tag = g_strdup_printf("%u", d->ticket);
-		char **parts = g_strsplit(store->cfg->subject_tag, "%n", 2);
-		char *subject = g_strdup_printf("%s%s%s %s", parts[0], tag, parts[1] ? parts[1] : "",
-						m->raw_subject != NULL ? m->raw_subject : "");
+		char *subject = event_subject(store, d->ticket, m->raw_subject);  /* as on all our mail */
 
 		ok = smfi_chgheader(ctx, "Subject", 1, subject) == MI_SUCCESS ||
 		     smfi_addheader(ctx, "Subject", subject) == MI_SUCCESS;
 		g_free(subject);
-		g_strfreev(parts);
-		g_free(tag);
 	}
 	return ok;
 }

@@ -31,8 +31,16 @@ kb_format_ok(const char *cmd, const char *format, int *rc)
 	return FALSE;
 }
 
+/* H's score as a share of the best one's TOP, 0 to 100: bm25 alone is no
+ * scale (in a small KB every score is near 0, e.g. 0.000001). */
+static int
+relevance(const kb_hit *h, double top)
+{
+	return top > 0 ? (int)(100.0 * h->score / top + 0.5) : 0;
+}
+
 static JsonNode *
-hit_json(guint rank, const kb_hit *h)
+hit_json(guint rank, const kb_hit *h, double top)
 {
 	JsonBuilder *b = json_builder_new();
 	JsonNode *n;
@@ -42,6 +50,8 @@ hit_json(guint rank, const kb_hit *h)
 	json_builder_add_int_value(b, rank);
 	json_builder_set_member_name(b, "score");
 	json_builder_add_double_value(b, h->score);
+	json_builder_set_member_name(b, "relevance");
+	json_builder_add_int_value(b, relevance(h, top));
 	json_builder_set_member_name(b, "slug");
 	json_builder_add_string_value(b, h->slug);
 	json_builder_set_member_name(b, "title");
@@ -63,12 +73,14 @@ hit_json(guint rank, const kb_hit *h)
 void
 kb_hits_print(GPtrArray *hits, gboolean json)
 {
+	double top = hits->len > 0 ? ((kb_hit *)hits->pdata[0])->score : 0;
+
 	if (json) {
 		JsonArray *a = json_array_new();
 		JsonNode *root = json_node_new(JSON_NODE_ARRAY);
 
 		for (guint i = 0; i < hits->len; i++)
-			json_array_add_element(a, hit_json(i + 1, hits->pdata[i]));
+			json_array_add_element(a, hit_json(i + 1, hits->pdata[i], top));
 		json_node_take_array(root, a);
 		out_json(root);
 		return;
@@ -77,7 +89,7 @@ kb_hits_print(GPtrArray *hits, gboolean json)
 		const kb_hit *h = hits->pdata[i];
 		char *snip = g_strdelimit(g_strdup(h->snippet), "\r\n\t", ' ');
 
-		printf("%2u. %6.2f  %s  (%s)%s%s\n    %s\n", i + 1, h->score, out_safe(h->title),
+		printf("%2u. %3d%%  %s  (%s)%s%s\n    %s\n", i + 1, relevance(h, top), out_safe(h->title),
 		       out_safe(h->citation), strcmp(h->audience, "public") ? " internal" : "",
 		       strcmp(h->status, "published") ? " draft" : "", out_safe(g_strstrip(snip)));
 		g_free(snip);

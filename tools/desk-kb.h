@@ -24,7 +24,9 @@ int kb_tool_open(const char *store_dir, const char *cmd, desk_store **st, desk_k
 /* Whether FORMAT (may be NULL) is text or json; else prints the error. */
 gboolean kb_format_ok(const char *cmd, const char *format, int *rc);
 
-/* Hits (kb_hit*) as text for people, or a JSON array on stdout. */
+/* Hits (kb_hit*, best first) as text for people, or a JSON array on
+ * stdout; each with its relevance, its score as a share of the best one's
+ * (100%, 57%, ...), which the text shows instead of bm25. */
 void kb_hits_print(GPtrArray *hits, gboolean json);
 
 #endif

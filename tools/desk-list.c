@@ -286,6 +286,20 @@ print_text(list_opts *o, const ticket_filter *f, GPtrArray *list, GHashTable *un
 			"(%u ticket%s with automatic mail only not shown: --automatic)\n", hidden, hidden == 1 ? "" : "s");
 }
 
+/* --owner LOGIN of no agent: an error when no ticket listed has that
+ * owner either (a typo), else a warning (an agent removed since). */
+static int
+owner_known(desk_store *st, const char *owner, guint found)
+{
+	if (owner == NULL || strcmp(owner, "none") == 0 || agent_find(st->cfg->agents, owner) != NULL)
+		return 0;
+	if (found == 0)
+		return desk_error(DESK_USAGE, "list: --owner %s: unknown login: not an agent of this desk "
+				  "(desk agent list)", owner);
+	desk_warn("list: --owner %s: not an agent of this desk (any more)", owner);
+	return 0;
+}
+
 int
 verb_list(const char *store_dir, int argc, char **argv)
 {
@@ -345,7 +359,7 @@ verb_list(const char *store_dir, int argc, char **argv)
 		rc = desk_error(s, "list: %s", err.msg);
 		goto out;
 	}
-	if ((rc = unseen_in(&o, st, db, list, &unseen)) != 0)
+	if ((rc = owner_known(st, o.owner, list->len)) != 0 || (rc = unseen_in(&o, st, db, list, &unseen)) != 0)
 		goto out;
 	if (o.format == NULL || strcmp(o.format, "text") == 0)
 		print_text(&o, &f, list, unseen, hidden);

@@ -11,6 +11,19 @@ decide(desk_change *c, const ticket_info *t, const desk_agent *me, void *ud, app
 	return tag_decide(t, me, ud, ev, err);
 }
 
+/* Tags are lower case: CHANGE ("+VIP") is made so, and the agent told. */
+static void
+lower_case(char *change)
+{
+	char *low = g_ascii_strdown(change, -1);
+
+	if (strcmp(low, change) != 0) {
+		desk_warn("tag: '%s' taken as '%s' (tags are lower case)", change + 1, low + 1);
+		memcpy(change, low, strlen(low));
+	}
+	g_free(low);
+}
+
 int
 verb_tag(const char *store_dir, int argc, char **argv)
 {
@@ -29,7 +42,9 @@ verb_tag(const char *store_dir, int argc, char **argv)
 		}
 	}
 	rc = desk_parse("tag", "N... +TAG|-TAG...", "Add (+) and remove (-) tags of tickets; notmuch\n"
-			"queries see them as tag:TAG on the ticket.", entries, &argc, &argv);
+			"queries see them as tag:TAG on the ticket. Tags are lower case: +VIP is +vip.", entries, &argc, &argv);
+	for (guint i = 0; rc < 0 && i < changes->len; i++)
+		lower_case(changes->pdata[i]);
 	for (guint i = 0; rc < 0 && i < changes->len; i++)
 		if (!ticket_tag_valid((char *)changes->pdata[i] + 1))
 			rc = desk_error(DESK_USAGE, "tag: bad tag '%s' (a-z 0-9 . _ -, not one of maildesk's own)",

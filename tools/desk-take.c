@@ -21,7 +21,7 @@ verb_take(const char *store_dir, int argc, char **argv)
 	};
 	GArray *tickets = NULL;
 	int rc = desk_parse("take", "N...", "Assign tickets to yourself. When another agent has one,\n"
-			    "it stays theirs unless --force.", entries, &argc, &argv);
+			    "it stays theirs unless --force; one you have already is no change (exit 0).", entries, &argc, &argv);
 
 	if (rc < 0 && (tickets = apply_ticket_args("take", argc, argv, 1)) == NULL)
 		rc = 64;

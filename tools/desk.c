@@ -34,6 +34,7 @@ static const struct verb {
 	{ "tag", verb_tag, "add and remove ticket tags" },
 	{ "cc", verb_cc, "add or remove a participant" },
 	{ "reply", verb_reply, "reply to the requester (stored, sent by sendmail)" },
+	{ "templates", verb_templates, "list the templates of reply and close, and where each is" },
 	{ "comment", verb_comment, "add an internal note, never sent to the requester" },
 	{ "merge", verb_merge, "merge a ticket into another" },
 	{ "split", verb_split, "split a message and its replies off into a new ticket" },
@@ -50,7 +51,7 @@ usage(FILE *out)
 		     "The help desk in your mail system. The store is --store, else\n"
 		     "$MAILDESK_STORE, else /var/lib/maildesk.\n\nVerbs:\n");
 	for (size_t i = 0; i < G_N_ELEMENTS(verbs); i++)
-		fprintf(out, "  %-9s %s\n", verbs[i].name, verbs[i].summary);
+		fprintf(out, "  %-10s %s\n", verbs[i].name, verbs[i].summary);
 	fprintf(out, "\n'desk VERB --help' explains one; man desk-VERB has the details.\n"
 		     "Text from mail is printed with its control characters as U+FFFD (see desk(1)).\n");
 }

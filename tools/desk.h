@@ -50,6 +50,7 @@ int verb_cc(const char *store_dir, int argc, char **argv);
 int verb_autoclose(const char *store_dir, int argc, char **argv);
 int verb_kb(const char *store_dir, int argc, char **argv);
 int verb_reply(const char *store_dir, int argc, char **argv);
+int verb_templates(const char *store_dir, int argc, char **argv);
 int verb_comment(const char *store_dir, int argc, char **argv);
 int verb_merge(const char *store_dir, int argc, char **argv);
 int verb_split(const char *store_dir, int argc, char **argv);

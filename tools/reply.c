@@ -21,6 +21,7 @@
 #include "seen.h"
 #include "sendmail.h"
 #include "template.h"
+#include "term.h"
 #include "token.h"
 #include "xset.h"
 
@@ -159,20 +160,42 @@ is_blank(const char *s)
 	return TRUE;
 }
 
+/* TEXT without the comment header of a draft (its first lines that start
+ * with '#') and the blank lines after it. */
+static void
+strip_draft_header(char *text)
+{
+	char *p = text;
+
+	while (*p == '#') {
+		char *nl = strchr(p, '\n');
+
+		p = nl != NULL ? nl + 1 : p + strlen(p);
+	}
+	while (*p == '\n' || (*p == '\r' && p[1] == '\n'))
+		p += *p == '\r' ? 2 : 1;
+	memmove(text, p, strlen(p) + 1);
+}
+
 desk_status
 reply_text(const char *message, gboolean stdin_free, const char *draft, char **out, desk_err *err)
 {
 	desk_status s;
 	char *text = NULL;
+	const char *from = "the text";
 
 	*out = NULL;
 	if (message != NULL) {
 		text = g_strdup(message);
 		s = DESK_OK;
 	} else if (stdin_free && !isatty(0)) {
+		from = "stdin";
 		s = read_stdin(&text, err);
 	} else {
+		from = "the draft";
 		s = run_editor(draft != NULL ? draft : "", &text, err);
+		if (s == DESK_OK && draft != NULL && g_str_has_prefix(draft, REPLY_DRAFT_MARK))
+			strip_draft_header(text);
 	}
 	if (s != DESK_OK)
 		return s;
@@ -180,9 +203,18 @@ reply_text(const char *message, gboolean stdin_free, const char *draft, char **o
 		g_free(text);
 		return desk_fail(err, DESK_DATAERR, "the text is not UTF-8; nothing sent");
 	}
+	if (is_blank(text) && strcmp(from, "stdin") == 0) {
+		size_t n = strlen(text);
+
+		g_free(text);
+		return desk_fail(err, DESK_DATAERR, "stdin held no text (%zu byte%s read%s): desk reads the text "
+				 "from stdin when it is not a terminal; give it with -m TEXT, or write it in $EDITOR "
+				 "with --edit (or run desk from a terminal); nothing sent", n, n == 1 ? "" : "s",
+				 n > 0 ? ", blanks only" : "");
+	}
 	if (is_blank(text)) {
 		g_free(text);
-		return desk_fail(err, DESK_DATAERR, "empty text; nothing sent");
+		return desk_fail(err, DESK_DATAERR, "empty text in %s; nothing sent", from);
 	}
 	if (text[strlen(text) - 1] != '\n') {
 		char *t = g_strconcat(text, "\n", NULL);
@@ -204,30 +236,6 @@ last_customer(GPtrArray *msgs)
 		if (reply_is_customer(msgs->pdata[i - 1]))
 			return msgs->pdata[i - 1];
 	return NULL;
-}
-
-/* The draft: START, then the last customer message quoted. */
-static char *
-make_draft(desk_store *st, const ticket_message *last, const char *start)
-{
-	GString *d = g_string_new(start != NULL ? start : "\n");
-	rendered_msg *r = NULL;
-	desk_err err = { 0 };
-	char **lines;
-	int n = 0;
-
-	if (last == NULL || render_message(last->path, st->cfg->fallback_charsets, &r, &err) != DESK_OK)
-		return g_string_free(d, FALSE);
-	if (d->len > 0 && d->str[d->len - 1] != '\n')
-		g_string_append_c(d, '\n');
-	g_string_append_printf(d, "\nOn %s, %s wrote:\n", r->date, r->from);
-	lines = g_strsplit(r->text, "\n", -1);
-	for (char **l = lines; *l != NULL && n < 500; l++, n++)
-		if (**l != '\0' || l[1] != NULL)
-			g_string_append_printf(d, ">%s%s\n", **l ? " " : "", *l);
-	g_strfreev(lines);
-	rendered_msg_free(r);
-	return g_string_free(d, FALSE);
 }
 
 static char *
@@ -507,6 +515,64 @@ from_name(const desk_agent *me, const ticket_info *t)
 	return out;
 }
 
+/* One line "# KEY: VALUE" of the draft's header, VALUE made one safe
+ * line (a newline in a subject must not end the comment). */
+static void
+draft_line(GString *d, const char *key, const char *value)
+{
+	char *safe = term_safe(value, TERM_LINE);
+
+	g_string_append_printf(d, "# %s: %s\n", key, safe);
+	g_free(safe);
+}
+
+/* The draft: a comment header (ticket, To, Cc, Subject as they will be
+ * sent; stripped before sending), START, then the last customer message
+ * quoted. */
+static char *
+make_draft(desk_store *st, const ticket_info *t, const ticket_message *last, const char *start,
+	   const char *subject_tpl)
+{
+	GString *d = g_string_new(REPLY_DRAFT_MARK " the lines that start with '#' up here are not sent\n");
+	GMimeMessage *probe = g_mime_message_new(TRUE);
+	char *subject = reply_subject(t, subject_tpl), *tagged = event_subject(st, t->number, subject);
+	char *to = *t->requester_name ? g_strdup_printf("%s <%s>", t->requester_name, t->requester)
+				      : g_strdup(t->requester);
+	char *cc, *ticket = g_strdup_printf("%u %s (%s%s%s)", t->number, t->subject, t->status,
+					     *t->owner ? ", " : "", t->owner);
+	rendered_msg *r = NULL;
+	desk_err err = { 0 };
+	char **lines;
+	int n = 0;
+
+	set_cc(st, probe, t, last);  /* the Cc the reply will have */
+	cc = internet_address_list_to_string(g_mime_message_get_cc(probe), NULL, FALSE);
+	draft_line(d, "Ticket", ticket);
+	draft_line(d, "To", to);
+	draft_line(d, "Cc", cc != NULL && *cc ? cc : "-");
+	draft_line(d, "Subject", tagged);
+	g_string_append_printf(d, "\n%s", start != NULL ? start : "\n");
+	g_object_unref(probe);
+	g_free(cc);
+	g_free(to);
+	g_free(ticket);
+	g_free(tagged);
+	g_free(subject);
+
+	if (last == NULL || render_message(last->path, st->cfg->fallback_charsets, &r, &err) != DESK_OK)
+		return g_string_free(d, FALSE);
+	if (d->len > 0 && d->str[d->len - 1] != '\n')
+		g_string_append_c(d, '\n');
+	g_string_append_printf(d, "\nOn %s, %s wrote:\n", r->date, r->from);
+	lines = g_strsplit(r->text, "\n", -1);
+	for (char **l = lines; *l != NULL && n < 500; l++, n++)
+		if (**l != '\0' || l[1] != NULL)
+			g_string_append_printf(d, ">%s%s\n", **l ? " " : "", *l);
+	g_strfreev(lines);
+	rendered_msg_free(r);
+	return g_string_free(d, FALSE);
+}
+
 /* --- storing and sending ------------------------------------------------- */
 
 typedef struct reply_draft {
@@ -582,7 +648,7 @@ prepare(desk_store *st, const desk_agent *me, guint n, const reply_opts *o, repl
 		d->text = g_strdup(tpl->body);
 		goto out;
 	}
-	draft = make_draft(st, last, tpl != NULL ? tpl->body : NULL);
+	draft = make_draft(st, t, last, tpl != NULL ? tpl->body : NULL, d->subject);
 	notmuch_database_destroy(db);
 	db = NULL;
 	stdin_text = o->stdin_free && !o->edit && !isatty(0);
@@ -712,6 +778,25 @@ add_article(desk_store *st, const char *slug, reply_draft *d, desk_err *err)
 	return DESK_OK;
 }
 
+/* What the commands of SET (template NAME's header block) did, as
+ * "; template waiting: status pending, tag +vip", or "" when there are
+ * none. Caller g_free()s. */
+static char *
+set_summary(const xset *set, const char *name)
+{
+	GString *s = g_string_new(NULL);
+
+	for (guint i = 0; set != NULL && i < xset_len(set); i++) {
+		const char *v = xset_value(set, i, NULL);
+
+		if (i == 0)
+			g_string_append_printf(s, "; %s%s%s", name != NULL ? "template " : "", name != NULL ? name : "",
+					       name != NULL ? ": " : "");
+		g_string_append_printf(s, "%s%s %s", i ? ", " : "", xset_key(set, i), *v ? v : "none");
+	}
+	return g_string_free(s, FALSE);
+}
+
 int
 reply_run(desk_store *st, const desk_agent *me, guint n, const reply_opts *o)
 {
@@ -734,8 +819,11 @@ reply_run(desk_store *st, const desk_agent *me, guint n, const reply_opts *o)
 	text = event_to_string(msg);
 	s = sendmail_send(st, text, sender, &err);
 	if (s == DESK_OK) {
-		printf("%u: reply sent to %s <%s>\n", t->number, out_safe(t->requester),
-		       out_safe(g_mime_message_get_message_id(msg)));
+		char *did = set_summary(d.set, o->template_name);
+
+		printf("%u: reply sent to %s <%s>%s\n", t->number, out_safe(t->requester),
+		       out_safe(g_mime_message_get_message_id(msg)), out_safe(did));
+		g_free(did);
 	} else {
 		char *why = g_strdup(err.msg);
 		xset *set = xset_new();

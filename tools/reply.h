@@ -9,6 +9,10 @@
 #include "store.h"
 #include "ticket.h"
 
+/* The first line of a draft in the editor starts so: its first lines that
+ * start with '#' (ticket, To, Cc, Subject) are a comment, not sent. */
+#define REPLY_DRAFT_MARK "# desk reply:"
+
 /* desk reply refuses a reply to an old state with this exit code (EX_DATAERR). */
 #define REPLY_EXIT_STALE 65
 
@@ -35,8 +39,10 @@ int reply_run(desk_store *st, const desk_agent *me, guint n, const reply_opts *o
 int reply_retry(desk_store *st, const desk_agent *me, guint n);
 
 /* The text: MESSAGE, else stdin (if STDIN_FREE and not a tty), else the
- * editor on DRAFT. DESK_DATAERR when it is empty or the draft unchanged,
- * DESK_TEMPFAIL/DESK_USAGE when the editor fails. Caller g_free()s *out. */
+ * editor on DRAFT (a DRAFT that starts with REPLY_DRAFT_MARK loses its
+ * comment header). DESK_DATAERR when it is empty (saying what was read and
+ * how else to give it) or the draft unchanged, DESK_TEMPFAIL/DESK_USAGE
+ * when the editor fails. Caller g_free()s *out. */
 desk_status reply_text(const char *message, gboolean stdin_free, const char *draft, char **out,
 		       desk_err *err);
 

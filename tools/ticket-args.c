@@ -21,22 +21,47 @@ number(const char *s)
 	return *end == '\0' && n > 0 && n <= G_MAXUINT ? (guint)n : 0;
 }
 
-/* The X-Desk-Ticket of a message whose first line is FIRST, read on from F. */
+/* The X-Desk-Ticket of a message whose first line is FIRST, read on from F
+ * to the end of its header; *lines gets the lines read. */
 static guint
-header_ticket(const char *first, FILE *f)
+header_ticket(const char *first, FILE *f, guint *lines)
 {
 	char line[1024];
 	const char *l = first;
 	guint t = 0;
+	int n = 0;
 
-	for (int n = 0; l != NULL && t == 0 && n < 2000; n++) {
+	for (; l != NULL && n < 2000; n++) {
 		if (*l == '\n' || (*l == '\r' && l[1] == '\n'))
 			break;
-		if (g_ascii_strncasecmp(l, "X-Desk-Ticket:", 14) == 0)
+		if (t == 0 && g_ascii_strncasecmp(l, "X-Desk-Ticket:", 14) == 0)
 			t = number(l + 14);
 		l = fgets(line, sizeof line, f);
 	}
+	*lines = n + 1;
 	return t;
+}
+
+/* The line number (after the first message's FIRST_LINES) at which the
+ * rest of F has another X-Desk-Ticket header at a line's start, else 0: a
+ * second message (several piped as one, as a mail client does for tagged
+ * messages unless told to split them), or a body that quotes our headers.
+ * Either way, which ticket is meant is not for us to guess. */
+static guint
+another_message(FILE *f, guint first_lines)
+{
+	char line[1024];
+	gboolean at_start = TRUE;
+	guint n = first_lines;
+
+	while (fgets(line, sizeof line, f) != NULL) {
+		if (at_start)
+			n++;
+		if (at_start && g_ascii_strncasecmp(line, "X-Desk-Ticket:", 14) == 0)
+			return n;
+		at_start = strchr(line, '\n') != NULL;
+	}
+	return 0;
 }
 
 static gboolean
@@ -49,7 +74,15 @@ from_stream(FILE *f, const char *what, GArray *out)
 		guint t = number(line);
 
 		if (t == 0 && strchr(line, ':') != NULL && out->len == before) {
-			t = header_ticket(line, f);
+			guint lines, again;
+
+			t = header_ticket(line, f, &lines);
+			if (t != 0 && (again = another_message(f, lines)) != 0) {
+				desk_warn("%s holds more than one message (another X-Desk-Ticket at line %u): "
+					  "give one message at a time (neomutt: set pipe_split=yes); nothing done",
+					  what, again);
+				return FALSE;
+			}
 			if (t != 0)
 				g_array_append_val(out, t);
 			break;

@@ -152,7 +152,7 @@ check "desk show is valid UTF-8" iconv -f UTF-8 -t UTF-8 "$T/show.w1252" -o /dev
 wait_for "ack" sent_to juergen@example.test
 ACK=$(sent_to juergen@example.test | head -n 1)
 check "an acknowledgement goes out" test -n "$ACK"
-check_eq "it quotes the subject, right in its declared charset" "Re: “Café” crème [#$W]" "$(decoded "$ACK" s)"
+check_eq "it quotes the subject, right in its declared charset" "[#$W] Re: “Café” crème" "$(decoded "$ACK" s)"
 check_eq "and greets him by his name" "True" "$(decoded "$ACK" '"Hello Jürgen Krämer," in b')"
 
 # a Subject in no charset tried (0x81, 0x8D and 0x90 are in neither UTF-8
@@ -164,7 +164,7 @@ U=$(ticket_of "Message-ID: <undecodable@example.test>")
 wait_for "ack" sent_to una@example.test
 ACK=$(sent_to una@example.test | head -n 1)
 check "an acknowledgement goes out" test -n "$ACK"
-check_eq "its subject quotes nothing of the undecodable one" "Re: [#$U]" "$(decoded "$ACK" s)"
+check_eq "its subject quotes nothing of the undecodable one" "[#$U]" "$(decoded "$ACK" s)"
 check_eq "its text decodes cleanly" "True" "$(decoded "$ACK" 'b.startswith("Hello Una Known,") and "\ufffd" not in b')"
 D show "$U" >"$T/show.undecodable"
 check "desk show of it is valid UTF-8" iconv -f UTF-8 -t UTF-8 "$T/show.undecodable" -o /dev/null

@@ -203,12 +203,30 @@ test_rawmsg(void)
 }
 
 static void
+untagged(const char *format, const char *subject, const char *want, const char *what)
+{
+	char *got = thread_subject_untagged(format, subject);
+
+	ok(strcmp(got, want) == 0, what);
+	if (strcmp(got, want) != 0)
+		printf("# got '%s', want '%s'\n", got, want);
+	g_free(got);
+}
+
+static void
 test_subject_tag(void)
 {
 	ok(thread_subject_tag("[#%n]", "Re: [#42] printer") == 42, "subject tag [#42] found");
 	ok(thread_subject_tag("[#%n]", "Re: [#42 printer") == 0, "an unclosed tag is no tag");
 	ok(thread_subject_tag("[#%n]", "[#] x [#7]") == 7, "the first well-formed tag counts");
 	ok(thread_subject_tag("<T%n>", "x <T9>") == 9, "the tag format comes from the config");
+	untagged("[#%n]", "Re: [#2] Re: Printer", "Re: Printer", "another ticket's tag goes, Re: once");
+	untagged("[#%n]", "Re: Printer on fire [#7]", "Re: Printer on fire", "a tag at the end goes");
+	untagged("[#%n]", "[#21] Re: [#2] Re: x", "Re: x", "never doubled");
+	untagged("[#%n]", "a [#1]b  [#] c", "a b  [#] c", "blanks squeezed where a tag was; [#] is no tag");
+	untagged("[#%n]", "[#4]", "", "a tag alone leaves nothing");
+	untagged("[#%n]", "Re:  [#4]", "", "nor does a Re: of a tag alone");
+	untagged("<T%n>", "RE: <T9> re: x", "re: x", "the configured format; Re: in any case");
 }
 
 static void
