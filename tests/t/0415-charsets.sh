@@ -192,7 +192,7 @@ for i in 0 1 2 3 4; do
 
 	D reply "$N" --as "a$i" --force --template "t$i" >/dev/null || not_ok "$k: desk reply --template failed"
 	expect "$k: reply --template: its Subject and text, the name put in" \
-		"subject=Antwort ${WORD[$i]}: ${SUBJ[$i]} [#$N]" \
+		"subject=[#$N] Antwort ${WORD[$i]}: ${SUBJ[$i]}" \
 		"text=Hello ${CNAME[$i]},\n\n${REPLY[$i]}\n"
 
 	D reply "$N" --as "a$i" --force -m "$(nl "${REPLY[$i]}")" --kb "art$i" >/dev/null ||
@@ -218,7 +218,7 @@ for i in 0 1 2 3 4; do
 	smtp_send "$T/byreply$i.eml" "support+$N-reply@helpdesk.test" "a$i@agents.test" >/dev/null ||
 		not_ok "$k: the agent's reply by mail was refused"
 	expect "$k: reply by mail relayed: text without the command, names, Subject" \
-		"text=${REPLY[$i]} (by mail)\n" "from-name=${ANAME[$i]}" "to-name=${CNAME[$i]}" "subject=Re: [#$N] ${SUBJ[$i]}"
+		"text=${REPLY[$i]} (by mail)\n" "from-name=${ANAME[$i]}" "to-name=${CNAME[$i]}" "subject=[#$N] Re: ${SUBJ[$i]}"
 
 	# --- A by mail: a bad command, answered to A
 	mail "$T/bybad$i.eml" "${ANAME[$i]}" "a$i@agents.test" "support+$N@helpdesk.test" \
