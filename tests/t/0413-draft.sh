@@ -44,7 +44,7 @@ m=$OUT/1.eml
 check_eq "one mail sent" 1 "$(sent)"
 check "the answer is sent" grep -q 'needle-answer' "$m"
 check_eq "no line of the header is sent" 0 "$(grep -c '^# ' "$m")"
-check_eq "the changed To line changed nothing" "rita@customer.test" "$(header_of "$m" To)"
+check_eq "the changed To line changed nothing" "Rita Requester <rita@customer.test>" "$(header_of "$m" To)"
 check_eq "the Subject is the one the draft showed" "[#1] Re: Printer on fire" "$(header_of "$m" Subject)"
 body=$(python3 -c 'import email,sys; print(email.message_from_file(open(sys.argv[1])).get_payload(decode=True).decode(), end="")' "$m")
 case $body in "Unplug it, please. needle-answer"*) ok "the text starts with the answer" ;; *) not_ok "the text starts with the answer" "$body" ;; esac
