@@ -136,31 +136,72 @@ write_all(int fd, const char *buf, gsize len)
 	return TRUE;
 }
 
+/* Where a read buffer's copy starts: past the mbox "From " line that an
+ * MTA may put on top (Sendmail's prog mailer, Postfix's local(8) to a
+ * command), which is no header. *STATE: 0 at the message's start, 1 inside
+ * such a line, 2 past it or when there was none. */
+static gsize
+skip_from_line(int *state, const char *buf, gsize len)
+{
+	const char *nl;
+
+	if (*state == 0)
+		*state = len >= 5 && memcmp(buf, "From ", 5) == 0 ? 1 : 2;
+	if (*state == 2)
+		return 0;
+	if ((nl = memchr(buf, '\n', len)) == NULL)
+		return len;
+	*state = 2;
+	return (gsize)(nl - buf) + 1;
+}
+
+/* read(2) into BUF until it holds at least MIN bytes, or the end of FD:
+ * the byte count, or -1 with errno. */
+static ssize_t
+read_at_least(int fd, char *buf, gsize size, gsize min)
+{
+	gsize got = 0;
+
+	while (got < MAX(min, 1)) {
+		ssize_t n = read(fd, buf + got, size - got);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -1;
+		if (n == 0)
+			break;
+		got += n;
+	}
+	return (ssize_t)got;
+}
+
 desk_status
 rawmsg_scan(int fd, int copy_fd, const rawmsg_sink *sink, gsize *size, desk_err *err)
 {
 	char buf[65536];
 	parser p;
-	gsize total = 0;
+	gsize total = 0, skip;
+	int from_line = 0;
 	desk_status s = DESK_OK;
 
 	parser_init(&p, sink);
 	for (;;) {
-		ssize_t n = read(fd, buf, sizeof buf);
+		/* the first read sees whether "From " is on top */
+		ssize_t n = read_at_least(fd, buf, sizeof buf, from_line == 0 ? 5 : 1);
 
-		if (n < 0 && errno == EINTR)
-			continue;
 		if (n < 0) {
 			s = desk_fail(err, DESK_TEMPFAIL, "read: %s", g_strerror(errno));
 			break;
 		}
 		if (n == 0)
 			break;
-		if (copy_fd >= 0 && !write_all(copy_fd, buf, n)) {
+		skip = skip_from_line(&from_line, buf, n);
+		if (copy_fd >= 0 && !write_all(copy_fd, buf + skip, n - skip)) {
 			s = desk_fail(err, DESK_TEMPFAIL, "write: %s", g_strerror(errno));
 			break;
 		}
-		total += n;
+		total += n - skip;
 		feed(&p, buf, n);
 	}
 	parser_finish(&p);

@@ -18,7 +18,9 @@ typedef struct rawmsg_sink {
 #define RAWMSG_MAX_HEADER (64 * 1024)
 
 /* Read FD to its end, feeding SINK; when COPY_FD >= 0 write every byte
- * read to it unchanged. *size gets the byte count. Memory stays bounded
+ * read to it unchanged, except an mbox "From " line on top (what an MTA
+ * puts before a message it pipes to a program: no header, and never
+ * stored). *size gets the byte count of the copy. Memory stays bounded
  * whatever the message's size. A line that is neither a header nor a
  * continuation starts the body (a missing separator). */
 desk_status rawmsg_scan(int fd, int copy_fd, const rawmsg_sink *sink, gsize *size, desk_err *err);

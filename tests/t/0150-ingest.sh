@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # 0150-ingest.sh: desk ingest as an LDA and as an importer: the corpus byte
-# for byte, duplicates, hostile input, a 50 MB message in bounded memory,
-# exit 75 when the store can't take mail, reindex from the Maildir alone.
+# for byte, duplicates, hostile input, an MTA's From_ line on top, a 50 MB
+# message in bounded memory, exit 75 when the store can't take mail,
+# reindex from the Maildir alone.
 . "$(dirname "$0")/lib.sh"
 
 STORE=$T/store
@@ -137,6 +138,18 @@ for t in $(D list --status any --format ids); do
 	D show "$t" | grep -q "caf" && D show "$t" >"$T/show.8bit" && break
 done
 check "an 8-bit subject and unknown charset come out as UTF-8" grep -q "naïve bytes é" "$T/show.8bit"
+
+# --- the mbox "From " line an MTA puts on top of what it pipes to a
+# program (Sendmail's prog mailer, Postfix's local(8) to |command): no
+# header, never stored; the message's own headers stay one block
+printf 'From mta-envelope@x.test Wed Dec  2 03:33:13 2026\nFrom: d@x.test\nTo: support@helpdesk.test\nSubject: piped by an MTA\nMessage-ID: <fromline-1@x.test>\n\nthe body\n' >"$T/fromline"
+D ingest --envelope-to support@helpdesk.test <"$T/fromline"
+f=$(grep -l '^Message-ID: <fromline-1@x.test>' "$STORE"/mail/cur/* | head -1)
+check "a message piped with a From_ line is stored under its Message-ID" test -n "$f"
+check "the From_ line is not stored" eval "! grep -q '^From mta-envelope' '$f'"
+t=$(sed -n 's/^X-Desk-Ticket: //p' "$f" | head -1)
+check_eq "its ticket has its subject" "piped by an MTA" \
+	"$(D show "$t" --format=json | python3 -c 'import json,sys; print(json.load(sys.stdin)["subject"])')"
 
 # --- a 50 MB message (a 37 MiB attachment): stored whole, memory bounded
 python3 - "$T/big" <<-'PY'
