@@ -1,6 +1,6 @@
 /* test-render.c: TAP test of render.c and html.c on the notmuch corpus and
  * on hostile messages written here. Usage: test-render [CORPUS_DIR]
- * (default: $CORPUS, else ../shared/corpus, i.e. run from /work/main). */
+ * (default: $CORPUS, else ../shared/corpus beside the source tree). */
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
