@@ -80,12 +80,17 @@ runuser -u maildesk -- desk list >/root/list.txt 2>&1
 fact printer "$(grep -c 'Drucker im Büro druckt nur noch Hieroglyphen' /root/list.txt)"
 runuser -u maildesk -- desk show 1 >/root/show1.txt 2>&1
 fact show1 "$(grep -c -- '--- message' /root/show1.txt)"
-# acknowledgements left through sendmail(1) under NoNewPrivileges (and came
-# back as bounces: the transport out is error:)
-sleep 3
-fact acks_to_postfix "$(journalctl -q --no-pager | grep -c "qmgr.*from=<support@$DOMAIN>")"
+# acknowledgements left through sendmail(1) under NoNewPrivileges: Postfix's
+# pickup took them from the maildrop, written by the user maildesk (then the
+# transport out, error:, bounced them)
+for i in $(seq 1 300); do
+	[ "$(journalctl -q --no-pager | grep -c "postfix/pickup.* uid=$(id -u maildesk) ")" -ge 12 ] && break
+	sleep 0.1
+done
+fact acks_to_postfix "$(journalctl -q --no-pager | grep -c "postfix/pickup.* uid=$(id -u maildesk) ")"
+fact acks_logged "$(journalctl -q --no-pager -t maildesk-milter | grep -c ': acknowledged to ')"
 fact postdrop_errors "$(journalctl -q --no-pager 2>/dev/null | grep -c 'postdrop.*Permission denied')"
-fact milter_errors "$(journalctl -q --no-pager -t maildesk-milter -p err 2>/dev/null | wc -l)"
+fact milter_errors "$(journalctl -q --no-pager -t maildesk-milter 2>/dev/null | grep -c -i 'error\|fail\|not sent')"
 journalctl -q --no-pager -t maildesk-milter >/root/milter.log 2>&1
 journalctl -q --no-pager >/root/journal.log 2>&1
 
