@@ -74,6 +74,8 @@ why=
 for c in mmdebstrap systemd-nspawn; do
 	command -v "$c" >/dev/null || why="needs $c (mmdebstrap, systemd-container)"
 done
+[ -z "$why" ] && ! mountpoint -q /sys/fs/cgroup 2>/dev/null &&
+	why="no cgroup file system at /sys/fs/cgroup (a chroot?): systemd-nspawn cannot boot a container here"
 CACHE=${MAILDESK_ROOT_CACHE:-$HOME/.cache/maildesk-tests/bookworm.tar}
 if [ -z "$why" ] && ! [ -n "$(find "$CACHE" -mtime -7 2>/dev/null)" ]; then
 	mkdir -p "$(dirname "$CACHE")"
