@@ -151,4 +151,9 @@ check_eq "no postdrop refusal, no failure in the milter's log" "0 0" "$(fact pos
 	diag "$(grep -i 'err\|denied' "$R/root/journal.log" 2>/dev/null | tail -n 10)"
 check_eq "systemctl stop removes the socket, start brings the milter back" "gone active" \
 	"$(fact stopped_socket) $(fact restarted)"
+check_eq "apt purge stops the service and forgets the wrapper's mode" "0 inactive removed" \
+	"$(fact purge) $(fact purged_service) $(fact purged_override)"
+check "and keeps the store's mail ($(fact purged_store) files)" test "$(fact purged_store)" -ge 21
+check_eq "installed again, the package takes the store as it is: 14 tickets, the milter active" "0 14 active" \
+	"$(fact reinstall) $(fact reinstalled_tickets) $(fact reinstalled_active)"
 test_done

@@ -99,5 +99,16 @@ systemctl stop maildesk-milter
 fact stopped_socket "$(test -e /run/maildesk/milter.sock && echo present || echo gone)"
 systemctl start maildesk-milter
 fact restarted "$(systemctl is-active maildesk-milter 2>&1)"
+# 5. purge: the service goes, the store and its mail stay; install again:
+# the store is taken as it is, its tickets are all there
+apt-get purge -y -q maildesk >>/root/apt.log 2>&1
+fact purge "$?"
+fact purged_service "$(systemctl is-active maildesk-milter 2>&1)"
+fact purged_override "$(dpkg-statoverride --list /usr/libexec/maildesk/maildesk-kb-receive >/dev/null && echo left || echo removed)"
+fact purged_store "$(find /var/lib/maildesk/mail/cur -type f | wc -l)"
+apt-get install -y -q "$DEB" >>/root/apt.log 2>&1
+fact reinstall "$?"
+fact reinstalled_tickets "$(runuser -u maildesk -- desk list --status any --automatic --format=ids 2>&1 | wc -l)"
+fact reinstalled_active "$(systemctl is-active maildesk-milter 2>&1)"
 fact done yes
 systemctl poweroff --no-block
