@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # demo.sh: the quick start (./bootstrap demo): a demo store, maildesk-milter
-# and a private Postfix on 127.0.0.1:2525, real mail from the corpus sent
-# through SMTP, then `desk list`. Leaves both running; ./bootstrap stop ends them.
+# and a private Postfix on 127.0.0.1:2525, realistic support mail written by
+# contrib/demo-mail sent through SMTP, then `desk list`. Leaves both
+# running; ./bootstrap stop ends them.
 DEMO=${1:?usage: demo.sh DIR}
 TEST_NAME=demo
 # shellcheck source=t/lib.sh
@@ -12,13 +13,13 @@ die() { echo "demo: $*" >&2; exit 1; }
 store_init "$T/store" || die "cannot create the store"
 milter_start || die "maildesk-milter did not start: $(tail -n 5 "$T/milter.log")"
 pf_start milter || die "Postfix did not start: $(pf_log | tail -n 5)"
+# the demo's mail: written by contrib/demo-mail, sent in its order
+python3 "$SRCDIR/contrib/demo-mail" --to support@helpdesk.test --billing billing@helpdesk.test \
+	"$T/demo-mail" >"$T/demo-mail.list" || die "contrib/demo-mail failed"
 n=0
-for f in default/cur/41:2, default/cur/42:2, default/cur/43:2, html/embedded-image \
-	attachment/x-gtar-compressed.eml attachment/text-calendar.eml broken/broken-cc \
-	lkml/cur/1382298770.002195:2,; do
-	smtp_send "$CORPUS/notmuch/$f" support@helpdesk.test "demo@example.org" >/dev/null &&
-		n=$((n + 1))
-done
+while IFS=$'\t' read -r f from rcpt; do
+	smtp_send "$f" "$rcpt" "$from" </dev/null >/dev/null && n=$((n + 1))
+done <"$T/demo-mail.list"
 wait_indexed "$n" >/dev/null || echo "demo: not everything is indexed yet" >&2
 echo "maildesk demo: $n messages sent through Postfix on 127.0.0.1:$PORT"
 echo

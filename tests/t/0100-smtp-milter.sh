@@ -4,6 +4,7 @@
 # (a participant's and a stranger's), a second queue, the whole corpus,
 # redelivery, and a rebuild of the index.
 . "$(dirname "$0")/lib.sh"
+need_corpus
 
 store_init "$T/store" || bail_out "desk init"
 milter_start || bail_out "maildesk-milter does not start"

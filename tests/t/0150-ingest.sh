@@ -4,6 +4,7 @@
 # message in bounded memory, exit 75 when the store can't take mail,
 # reindex from the Maildir alone.
 . "$(dirname "$0")/lib.sh"
+need_corpus
 
 STORE=$T/store
 "$DESK" init --address support@helpdesk.test --address billing@helpdesk.test=billing "$STORE" >/dev/null
