@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "agent.h"
+#include "log.h"
 #include "index.h"
 #include "seen.h"
 #include "ticket.h"
@@ -19,6 +20,9 @@
 
 /* Longest seen file read; a longer one is treated as unreadable. */
 #define SEEN_MAX_SIZE (64 * 1024 * 1024)
+
+/* A log smaller than this is never compacted. */
+#define SEEN_COMPACT_MIN (256 * 1024)
 
 char *
 seen_digest(const char *message_id)
@@ -39,23 +43,25 @@ seen_path(desk_store *st, const char *login, const char *suffix)
 	return p;
 }
 
-/* The line of ticket N in TEXT, or NULL. Points into TEXT. */
+/* The last line of ticket N in TEXT (the newest: the file is a log), or
+ * NULL. Points into TEXT. */
 static const char *
 find_line(const char *text, guint n, const char **end)
 {
 	char prefix[24];
 	size_t plen = (size_t)snprintf(prefix, sizeof prefix, "%u\t", n);
+	const char *found = NULL;
 
 	for (const char *p = text; p != NULL && *p != '\0';) {
 		const char *nl = strchrnul(p, '\n');
 
 		if ((size_t)(nl - p) > plen && strncmp(p, prefix, plen) == 0) {
 			*end = nl;
-			return p;
+			found = p;
 		}
 		p = *nl ? nl + 1 : NULL;
 	}
-	return NULL;
+	return found;
 }
 
 static desk_status
@@ -156,14 +162,144 @@ write_atomic(const char *path, const char *text, desk_err *err)
 	return s;
 }
 
+/* The line that records MESSAGE_IDS of ticket N as seen now. */
+static GString *
+seen_line(guint n, char **message_ids)
+{
+	GString *line = g_string_new(NULL);
+
+	g_string_append_printf(line, "%u\t%" G_GINT64_FORMAT "\t", n, g_get_real_time() / G_USEC_PER_SEC);
+	for (char **id = message_ids; id != NULL && *id != NULL; id++) {
+		char *d = seen_digest(*id);
+
+		g_string_append_printf(line, "%s%s", id == message_ids ? "" : ",", d);
+		g_free(d);
+	}
+	g_string_append_c(line, '\n');
+	return line;
+}
+
+static desk_status
+write_all(int fd, const char *path, const char *buf, size_t len, desk_err *err)
+{
+	size_t off = 0;
+
+	while (off < len) {
+		ssize_t w = write(fd, buf + off, len - off);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return desk_fail(err, DESK_TEMPFAIL, "%s: %s", path, g_strerror(errno));
+		off += (size_t)w;
+	}
+	return DESK_OK;
+}
+
+/* Append LINE to the log at PATH and fsync it; a line torn by a crash
+ * before is ended first (it then parses as garbage and is skipped, or as
+ * fewer digests: a ticket shown as unseen, never the other way round).
+ * *size gets the log's size after. */
+static desk_status
+append_line(const char *path, const GString *line, off_t *size, desk_err *err)
+{
+	int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0660);
+	struct stat sb;
+	char last = '\n';
+	desk_status s;
+
+	if (fd < 0)
+		return desk_fail(err, DESK_TEMPFAIL, "%s: %s", path, g_strerror(errno));
+	fchmod(fd, 0660);
+	if (fstat(fd, &sb) != 0) {
+		s = desk_fail(err, DESK_TEMPFAIL, "%s: %s", path, g_strerror(errno));
+		close(fd);
+		return s;
+	}
+	if (sb.st_size > 0) {
+		int rfd = open(path, O_RDONLY | O_CLOEXEC);
+
+		if (rfd < 0 || pread(rfd, &last, 1, sb.st_size - 1) != 1)
+			last = '\n';
+		if (rfd >= 0)
+			close(rfd);
+	}
+	s = last != '\n' ? write_all(fd, path, "\n", 1, err) : DESK_OK;
+	if (s == DESK_OK)
+		s = write_all(fd, path, line->str, line->len, err);
+	if (s == DESK_OK && fsync(fd) != 0)
+		s = desk_fail(err, DESK_TEMPFAIL, "%s: %s", path, g_strerror(errno));
+	*size = sb.st_size + (off_t)line->len + (last != '\n');
+	close(fd);
+	return s;
+}
+
+/* The log's size after its last compaction, kept in the lock file (so
+ * deciding whether to compact reads a few bytes, not the log). */
+static off_t
+compacted_size(int lockfd)
+{
+	char buf[24] = "";
+	ssize_t r = pread(lockfd, buf, sizeof buf - 1, 0);
+
+	buf[r > 0 ? r : 0] = '\0';
+	return (off_t)g_ascii_strtoll(buf, NULL, 10);
+}
+
+/* Rewrite the log at PATH with the newest line of each ticket only, and
+ * note its new size in the lock file. */
+static desk_status
+compact(const char *path, int lockfd, desk_err *err)
+{
+	char *text = NULL, **lines;
+	GHashTable *newest = g_hash_table_new(g_direct_hash, g_direct_equal);
+	GString *out = g_string_new(NULL);
+	desk_status s;
+
+	if ((s = read_file(path, &text, err)) != DESK_OK)
+		goto out;
+	lines = g_strsplit(text, "\n", -1);
+	for (guint i = 0; lines[i] != NULL; i++) {
+		guint64 n = g_ascii_strtoull(lines[i], NULL, 10);
+
+		if (n > 0 && n <= G_MAXUINT && strchr(lines[i], '\t') != NULL)
+			g_hash_table_insert(newest, GUINT_TO_POINTER((guint)n), GUINT_TO_POINTER(i));
+	}
+	for (guint i = 0; lines[i] != NULL; i++) {
+		guint64 n = g_ascii_strtoull(lines[i], NULL, 10);
+
+		if (n > 0 && n <= G_MAXUINT &&
+		    g_hash_table_lookup(newest, GUINT_TO_POINTER((guint)n)) == GUINT_TO_POINTER(i) &&
+		    strchr(lines[i], '\t') != NULL)
+			g_string_append_printf(out, "%s\n", lines[i]);
+	}
+	g_strfreev(lines);
+	if ((s = write_atomic(path, out->str, err)) == DESK_OK) {
+		char buf[24];
+		int len = snprintf(buf, sizeof buf, "%zu\n", out->len);
+
+		if (ftruncate(lockfd, 0) != 0 || pwrite(lockfd, buf, (size_t)len, 0) != len)
+			desk_log(LOG_WARNING, "%s: cannot note the compacted size: %s", path, g_strerror(errno));
+	}
+out:
+	g_string_free(out, TRUE);
+	g_hash_table_unref(newest);
+	g_free(text);
+	return s;
+}
+
+/* STORE/seen/LOGIN is a log: each show appends one line and fsyncs it
+ * (O(1) a show); the newest line of a ticket wins. When the log has grown
+ * to twice its size after the last compaction (and past SEEN_COMPACT_MIN),
+ * it is rewritten with one line a ticket: amortised O(1) too. */
 desk_status
 seen_set(desk_store *st, const char *login, guint n, char **message_ids, desk_err *err)
 {
 	char *dir = g_build_filename(st->dir, "seen", NULL);
-	char *path = NULL, *lockpath = NULL, *text = NULL;
-	GString *out = NULL;
-	const char *p, *end = NULL;
+	char *path = NULL, *lockpath = NULL;
+	GString *line = NULL;
 	desk_status s = DESK_OK;
+	off_t size = 0;
 	int lockfd = -1;
 
 	if (!agent_login_ok(login)) {
@@ -185,33 +321,16 @@ seen_set(desk_store *st, const char *login, guint n, char **message_ids, desk_er
 		s = desk_fail(err, DESK_TEMPFAIL, "%s: %s", lockpath, g_strerror(errno));
 		goto out;
 	}
-	if ((s = read_file(path, &text, err)) != DESK_OK)
+	line = seen_line(n, message_ids);
+	if ((s = append_line(path, line, &size, err)) != DESK_OK)
 		goto out;
-	out = g_string_new(NULL);
-	p = find_line(text, n, &end);
-	if (p != NULL) {
-		g_string_append_len(out, text, p - text);
-		g_string_append(out, *end ? end + 1 : end);
-	} else {
-		g_string_append(out, text);
-	}
-	if (out->len > 0 && out->str[out->len - 1] != '\n')
-		g_string_append_c(out, '\n');
-	g_string_append_printf(out, "%u\t%" G_GINT64_FORMAT "\t", n, g_get_real_time() / G_USEC_PER_SEC);
-	for (char **id = message_ids; id != NULL && *id != NULL; id++) {
-		char *d = seen_digest(*id);
-
-		g_string_append_printf(out, "%s%s", id == message_ids ? "" : ",", d);
-		g_free(d);
-	}
-	g_string_append_c(out, '\n');
-	s = write_atomic(path, out->str, err);
+	if (size > SEEN_COMPACT_MIN && size > 2 * compacted_size(lockfd))
+		s = compact(path, lockfd, err);
 out:
 	if (lockfd >= 0)
 		close(lockfd);
-	if (out != NULL)
-		g_string_free(out, TRUE);
-	g_free(text);
+	if (line != NULL)
+		g_string_free(line, TRUE);
 	g_free(lockpath);
 	g_free(path);
 	g_free(dir);

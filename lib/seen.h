@@ -11,8 +11,10 @@
 /* STORE/seen/LOGIN holds one line per ticket:
  *   N <TAB> unix-time <TAB> digest,digest,...
  * the digests (10 hex digits of a SHA-1) of the Message-IDs the agent was
- * shown. Rewritten whole (temporary file, rename) under an flock of
- * STORE/seen/LOGIN.lock; files 0660. */
+ * shown. It is a log: seen_set appends a line (and fsyncs it) under an
+ * flock of STORE/seen/LOGIN.lock, the newest line of a ticket wins, and
+ * the log is compacted to one line a ticket when it has doubled since the
+ * last compaction (whose size the lock file holds). Files 0660. */
 
 /* The digest of a Message-ID as kept in the seen file. Caller g_free()s. */
 char *seen_digest(const char *message_id);
