@@ -465,11 +465,7 @@ ack_store(desk_store *st, guint n, const ack_for *a, const GPtrArray *hits, char
 	if (msg != NULL)
 		g_object_unref(msg);
 	ticket_info_free(t);
-	if (c != NULL && s == DESK_OK)
-		s = change_commit(c, err);
-	else
-		change_abort(c);
-	return s;
+	return change_finish(c, s, err);
 }
 
 /* The facts of the stored file PATH. */

@@ -205,10 +205,7 @@ apply_command(desk_store *st, guint ticket, const desk_agent *me, const char *cm
 		s = decide(st->cfg, t, me, w, n, &ev, &err);
 	if (s == DESK_OK && ev.event != NULL)
 		s = change_event(c, t, me, ev.event, ev.set, ev.line, &err);
-	if (c != NULL && s == DESK_OK)
-		s = change_commit(c, &err);
-	else
-		change_abort(c);
+	s = change_finish(c, s, &err);
 	if (s != DESK_OK)
 		g_string_append_printf(errors, "#%s: %s\n", cmd, err.msg);
 	else

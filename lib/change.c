@@ -3,18 +3,16 @@
 
 #include "change.h"
 #include "event.h"
-#include "followup.h"
 #include "index.h"
-#include "log.h"
 
 struct desk_change {
 	desk_store *st;
 	int lockfd;
 	notmuch_database_t *db;
-	gboolean indexed;   /* mail of others indexed here: its follow-up is ours */
 };
 
-/* Index everything in mail/new (the lock is held). */
+/* Index everything in mail/new (the lock is held); what is owed a
+ * follow-up sets st->followup_owed, for the caller to run. */
 static desk_status
 catch_up(desk_change *c, desk_err *err)
 {
@@ -27,8 +25,6 @@ catch_up(desk_change *c, desk_err *err)
 		s = index_pending_locked(st, NULL, st->cfg->index_batch, &r, err);
 		if (s == DESK_DATAERR)
 			s = DESK_OK;
-		if (r.indexed > 0)
-			c->indexed = TRUE;
 		if (r.left == 0 || r.indexed + r.duplicates + r.rewritten == 0) {
 			index_result_clear(&r);
 			break;
@@ -36,17 +32,6 @@ catch_up(desk_change *c, desk_err *err)
 		index_result_clear(&r);
 	}
 	return s;
-}
-
-/* Acknowledge and act on the fresh mail this change indexed, as the
- * milter's indexer would have (it only follows up what it indexed). */
-static void
-follow_up(desk_store *st)
-{
-	desk_err err = { 0 };
-
-	if (followup_run(st, NULL, &err) != DESK_OK)
-		desk_log(LOG_WARNING, "follow-up of new mail: %s", err.msg);
 }
 
 desk_status
@@ -145,7 +130,16 @@ change_abort(desk_change *c)
 	if (c->db != NULL)
 		notmuch_database_destroy(c->db);
 	store_unlock(c->lockfd);
-	if (c->indexed)
-		follow_up(c->st);
 	g_free(c);
+}
+
+desk_status
+change_finish(desk_change *c, desk_status s, desk_err *err)
+{
+	if (c == NULL)
+		return s;
+	if (s == DESK_OK)
+		return change_commit(c, err);
+	change_abort(c);
+	return s;
 }

@@ -38,4 +38,9 @@ desk_status change_commit(desk_change *c, desk_err *err);
 /* Unlock and free; what was written is indexed later (it is in new/). */
 void change_abort(desk_change *c);
 
+/* The end of a change whose work gave S: commit when S is DESK_OK (and
+ * return what the commit gives), else abort and return S. C may be NULL
+ * (then S). Follow-ups are not run here: see lib/followup.h. */
+desk_status change_finish(desk_change *c, desk_status s, desk_err *err);
+
 #endif

@@ -4,6 +4,7 @@
 #include "followup.h"
 #include "index.h"
 #include "log.h"
+#include "owed.h"
 
 static const char *
 prop(notmuch_message_t *m, const char *key)
@@ -108,6 +109,11 @@ untag(desk_store *st, GPtrArray *items, desk_err *err)
 	}
 	if (db != NULL && notmuch_database_close(db) != NOTMUCH_STATUS_SUCCESS && s == DESK_OK)
 		s = desk_fail(err, DESK_TEMPFAIL, "index commit failed");
+	/* no longer owed: a reindex from now on does not do them again */
+	for (guint i = 0; s == DESK_OK && i < items->len; i++)
+		owed_done(st, ((followup_item *)items->pdata[i])->path);
+	if (s == DESK_OK)
+		s = owed_sync(st, err);
 	if (db != NULL)
 		notmuch_database_destroy(db);
 	if (lockfd >= 0)
@@ -115,13 +121,8 @@ untag(desk_store *st, GPtrArray *items, desk_err *err)
 	return s;
 }
 
-/* Whether this thread is in followup_run: a handler's change may index
- * more fresh mail, which the running loop picks up (flock would make the
- * thread wait for its own lock). */
-static _Thread_local gboolean running;
-
 /* Handle what is tagged, in rounds until nothing is (each round's handlers
- * may index more), ten at most. */
+ * open changes, which may index more fresh mail), ten at most. */
 static desk_status
 run_rounds(desk_store *st, guint *done, desk_err *err)
 {
@@ -160,14 +161,13 @@ followup_run(desk_store *st, guint *done, desk_err *err)
 
 	if (done != NULL)
 		*done = 0;
-	if (running)
-		return DESK_OK;
 	s = store_lock_file(st, "followup.lock", st->cfg->lock_timeout * 1000, &lockfd, err);
 	if (s != DESK_OK)
 		return s;
-	running = TRUE;
+	st->followup_owed = FALSE;
 	s = run_rounds(st, done, err);
-	running = FALSE;
+	if (s == DESK_OK)
+		st->followup_owed = FALSE;  /* the handlers' own fresh mail was in the rounds */
 	store_unlock(lockfd);
 	return s;
 }

@@ -1,9 +1,18 @@
 /* followup.h: what happens after new mail is indexed: acknowledgements of
- * new tickets (lib/ack.c), mail from agents (lib/bymail.c), mail to the
- * agent whose ticket it is (lib/notify.c). The indexer tags fresh messages
- * "followup" (never during a rebuild), and of our own only the events that
- * give a ticket to an agent; followup_run handles them and takes the tag
- * off, so a crash in between only delays. */
+ * new tickets (lib/ack.c), mail from agents (lib/bymail.c), links to
+ * closed tickets (lib/links.c), mail to the agent whose ticket it is
+ * (lib/notify.c). The indexer tags fresh messages "followup" (never during
+ * a rebuild), and of our own only the events that give a ticket to an
+ * agent, and keeps the same in the store (lib/owed.h) so that a rebuild
+ * owes them again; followup_run handles them and takes both off, so a
+ * crash in between only delays.
+ *
+ * Follow-ups are a step above changes: a change (lib/change.h) that
+ * indexes fresh mail only sets st->followup_owed, and the caller at the
+ * top (desk's verbs when they close the store, desk ingest, desk reindex,
+ * the milter's indexer) runs followup_run once its changes are done. The
+ * handlers open changes of their own; the fresh mail those index is
+ * handled in the same run's next round, never by a nested run. */
 #ifndef DESK_FOLLOWUP_H
 #define DESK_FOLLOWUP_H
 
@@ -19,11 +28,11 @@ typedef struct followup_item {
 	char *from, *from_name; /* desk.from, desk.name: the sender ("" when none) */
 } followup_item;
 
-/* Handle every message tagged followup. Call without the store lock held.
- * One process at a time (STORE/followup.lock, waited for up to
- * desk.lock_timeout), so that two never handle the same message: the
- * milter's indexer, desk ingest and the verbs that indexed fresh mail all
- * run it. *done (may be NULL) gets how many were handled. */
+/* Handle every message tagged followup. Call without the store lock held
+ * and with no change open. One process at a time (STORE/followup.lock,
+ * waited for up to desk.lock_timeout), so that two never handle the same
+ * message. Clears st->followup_owed. *done (may be NULL) gets how many
+ * were handled. */
 desk_status followup_run(desk_store *st, guint *done, desk_err *err);
 
 /* Whether ITEM has TAG. */

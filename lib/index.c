@@ -17,6 +17,7 @@
 #include "log.h"
 #include "purge.h"
 #include "scan.h"
+#include "owed.h"
 #include "split.h"
 #include "thread.h"
 #include "ticket.h"
@@ -32,6 +33,7 @@ typedef struct batch {
 	GHashTable *touched;    /* tickets */
 	index_result *res;
 	gboolean rebuild;       /* no follow-up for old mail */
+	guint owed;             /* names added to STORE/followup (lib/owed.h) */
 } batch;
 
 static gboolean
@@ -237,9 +239,19 @@ ours_followed_up(const msg_facts *f)
 	return yes;
 }
 
+/* Whether the fresh message of SC is owed a follow-up (lib/followup.h):
+ * mail of others, and events of ours that give a ticket to an agent;
+ * never in a rebuild or an import of old mail. */
+static gboolean
+followup_owed(const batch *b, const scanned *sc)
+{
+	const msg_facts *f = sc->facts;
+
+	return !b->rebuild && !b->st->no_followup && (!g_str_has_prefix(f->x_match, "ours") || ours_followed_up(f));
+}
+
 /* Tags and properties of a freshly indexed message, from our headers;
- * FOLLOWUP: tag it "followup" (mail of others, and events of ours that
- * give a ticket to an agent). */
+ * FOLLOWUP: tag it "followup" (followup_owed). */
 static void
 annotate(notmuch_message_t *m, const scanned *sc, guint ticket, gboolean followup)
 {
@@ -277,7 +289,7 @@ annotate(notmuch_message_t *m, const scanned *sc, guint ticket, gboolean followu
 		notmuch_message_add_tag(m, "bounce");
 	if (g_str_has_prefix(f->x_match, "ours"))
 		notmuch_message_add_tag(m, "ours");
-	if (followup && (!g_str_has_prefix(f->x_match, "ours") || ours_followed_up(f)))
+	if (followup)
 		notmuch_message_add_tag(m, "followup");
 	notmuch_message_thaw(m);
 }
@@ -317,7 +329,7 @@ index_one(batch *b, const char *path, const scanned *sc, guint ticket, desk_err 
 	if (ns != NOTMUCH_STATUS_SUCCESS && ns != NOTMUCH_STATUS_DUPLICATE_MESSAGE_ID)
 		return desk_fail(err, ns == NOTMUCH_STATUS_FILE_NOT_EMAIL ? DESK_DATAERR : DESK_TEMPFAIL,
 				 "index %s: %s", path, notmuch_status_to_string(ns));
-	annotate(m, sc, ticket, !b->rebuild && !b->st->no_followup);
+	annotate(m, sc, ticket, followup_owed(b, sc));
 	index_special_event(b, m, path, sc, ticket);
 	notmuch_message_destroy(m);
 	g_hash_table_add(b->touched, GUINT_TO_POINTER(ticket));
@@ -491,7 +503,13 @@ take_new(batch *b, char *name, int depth, desk_err *err)
 		goto out;
 	}
 	chmod(cur, 0660);
+	/* owed before the index says so: a rebuild owes what the index did */
+	if (followup_owed(b, &nf.sc) && (s = owed_add(b->st, cur, err)) != DESK_OK)
+		goto out;
+	b->owed += followup_owed(b, &nf.sc);
 	s = index_one(b, cur, &nf.sc, nf.ticket, err);
+	if (s != DESK_OK && followup_owed(b, &nf.sc))
+		owed_done(b->st, cur);
 	if (s == DESK_USAGE && depth < 3) {
 		/* the index knew the id after all: an id of its own, decided anew */
 		desk_log(LOG_WARNING, "%s", err != NULL ? err->msg : path);
@@ -592,6 +610,12 @@ commit_batch(batch *b, desk_err *err)
 		s = desk_fail(err, DESK_TEMPFAIL, "index commit: %s", notmuch_status_to_string(ns));
 	if (s == DESK_OK)
 		s = store_sync_dir(cur, err);
+	if (s == DESK_OK && b->owed > 0)
+		s = owed_sync(b->st, err);
+	/* new mail in the index: follow-ups are due, this batch's and any a
+	 * crash left behind (followup_run looks at the "followup" tag) */
+	if (s == DESK_OK && b->res->indexed > 0)
+		b->st->followup_owed = TRUE;
 	for (guint i = 0; s == DESK_OK && i < b->unlink->len; i++)
 		unlink(b->unlink->pdata[i]);
 	if (s == DESK_OK && b->unlink->len > 0)
@@ -1119,6 +1143,9 @@ rebuild_locked(desk_store *st, guint *count, desk_err *err)
 		s = purge_replay(st, db, &purged, err);
 	if (s == DESK_OK && (purged > 0 || has_event(db, "split")))
 		s = ticket_recompute_all(db, &max, err);
+	/* what the index owed before it was deleted, it owes again */
+	if (s == DESK_OK)
+		s = owed_restore(st, db, err);
 	if (s == DESK_OK && notmuch_database_close(db) != NOTMUCH_STATUS_SUCCESS)
 		s = desk_fail(err, DESK_TEMPFAIL, "index commit failed");
 	notmuch_database_destroy(db);

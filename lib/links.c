@@ -60,10 +60,7 @@ link_both(desk_store *st, guint n, guint old, desk_err *err)
 		s = link_add(c, o, "followed-by", n, err);
 	ticket_info_free(t);
 	ticket_info_free(o);
-	if (s == DESK_OK)
-		return change_commit(c, err);
-	change_abort(c);
-	return s;
+	return change_finish(c, s, err);
 }
 
 void

@@ -307,11 +307,7 @@ notify_store(desk_store *st, const followup_item *item, const notice *n, char **
 	ticket_info_free(full);
 	if (msgs != NULL)
 		g_ptr_array_unref(msgs);
-	if (c != NULL && s == DESK_OK)
-		s = change_commit(c, err);
-	else
-		change_abort(c);
-	return s;
+	return change_finish(c, s, err);
 }
 
 void

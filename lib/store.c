@@ -182,6 +182,7 @@ static const struct store_dir {
 } store_dirs[] = {
 	{ "", 02750 },          { "mail", 02770 },      { "mail/cur", 02770 }, { "mail/new", 02770 },
 	{ "mail/tmp", 02770 },  { "seen", 02770 },      { STORE_VAR, 02770 },  { "templates", 02770 },
+	{ "followup", 02770 },
 	{ "hooks", 02750 },
 };
 

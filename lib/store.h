@@ -17,6 +17,8 @@ typedef struct desk_store {
 	desk_config *cfg;
 	GBytes *secret;     /* raw bytes of STORE/secret */
 	gboolean no_followup; /* index without follow-ups (imports of old mail) */
+	gboolean followup_owed; /* mail was indexed: follow-ups are due; the
+				 * caller runs followup_run (lib/followup.h) */
 	struct desk_ratelimit *rate; /* [sender] rate limits (lib/ratelimit.h) */
 } desk_store;
 

@@ -29,8 +29,9 @@ batch(void)
 	if (r.indexed + r.duplicates > 0)
 		desk_log(LOG_DEBUG, "indexed %u, %u duplicates dropped, %u rewritten, %u waiting", r.indexed,
 			 r.duplicates, r.rewritten, r.left);
-	/* the follow-up reads the agents of the configuration: not while reloading */
-	if (s == DESK_OK && r.indexed > 0 && (s = followup_run(ix.st, NULL, &err)) != DESK_OK)
+	/* the follow-up reads the agents of the configuration: not while
+	 * reloading; one that failed (its lock was busy) is tried again */
+	if (s == DESK_OK && ix.st->followup_owed && (s = followup_run(ix.st, NULL, &err)) != DESK_OK)
 		desk_log(LOG_WARNING, "follow-up of new mail: %s", err.msg);
 	g_rw_lock_reader_unlock(ix.cfg_lock);
 	index_result_clear(&r);

@@ -63,7 +63,7 @@ apply_tickets(const char *store_dir, const char *verb, const char *as, GArray *t
 		return rc;
 	if ((s = change_begin(st, &c, &err)) != DESK_OK) {
 		rc = desk_error(s, "%s: %s", verb, err.msg);
-		store_free(st);
+		desk_close_store(st);
 		return rc;
 	}
 	for (guint i = 0; i < tickets->len; i++) {
@@ -75,6 +75,6 @@ apply_tickets(const char *store_dir, const char *verb, const char *as, GArray *t
 	s = change_commit(c, &err);
 	if (s != DESK_OK && rc == 0)
 		rc = desk_error(s, "%s: %s", verb, err.msg);
-	store_free(st);
+	desk_close_store(st);
 	return rc;
 }

@@ -18,7 +18,7 @@ change_verb_begin(const char *store_dir, const char *verb, const char *as, desk_
 	if ((rc = desk_open_as(store_dir, verb, as, st, me)) != 0)
 		return rc;
 	if ((s = change_begin(*st, c, &err)) != DESK_OK) {
-		store_free(*st);
+		desk_close_store(*st);
 		*st = NULL;
 		return desk_error(s, "%s: %s", verb, err.msg);
 	}
@@ -38,7 +38,7 @@ change_verb_end(const char *verb, desk_store *st, desk_change *c, int rc)
 	} else if (c != NULL) {
 		change_abort(c);
 	}
-	store_free(st);
+	desk_close_store(st);
 	return rc;
 }
 

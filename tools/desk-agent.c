@@ -243,7 +243,7 @@ verb_agent(const char *store_dir, int argc, char **argv)
 	else
 		rc = agent_remove(store_dir, st, argv[2], to, as);
 out:
-	store_free(st);
+	desk_close_store(st);
 	g_free(to);
 	g_free(as);
 	g_free(name);

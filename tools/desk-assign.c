@@ -56,7 +56,7 @@ verb_assign(const char *store_dir, int argc, char **argv)
 out:
 	if (tickets != NULL)
 		g_array_unref(tickets);
-	store_free(st);
+	desk_close_store(st);
 	g_free(as);
 	return rc;
 }

@@ -46,12 +46,7 @@ autoclose(desk_store *st, gint64 before, int hours, gboolean dry_run, guint *clo
 	}
 	if (tickets != NULL)
 		g_ptr_array_unref(tickets);
-	if (c == NULL)
-		return s;
-	if (s == DESK_OK)
-		return change_commit(c, err);
-	change_abort(c);
-	return s;
+	return change_finish(c, s, err);
 }
 
 int
@@ -83,7 +78,7 @@ verb_autoclose(const char *store_dir, int argc, char **argv)
 	if (hours < 0)
 		hours = MAX(st->cfg->autoclose_hours, 0);
 	s = autoclose(st, (gint64)time(NULL) - (gint64)hours * 3600, hours, dry_run, &closed, &err);
-	store_free(st);
+	desk_close_store(st);
 	if (s != DESK_OK)
 		return desk_error(s, "autoclose: %s", err.msg);
 	return 0;

@@ -52,7 +52,7 @@ cc_list(const char *store_dir, guint n)
 	ticket_info_free(t);
 	if (db != NULL)
 		notmuch_database_destroy(db);
-	store_free(st);
+	desk_close_store(st);
 	return rc;
 }
 

@@ -30,7 +30,7 @@ close_with_template(const char *store_dir, const char *as, GArray *tickets, cons
 		if (rc == 0)
 			rc = one;
 	}
-	store_free(st);
+	desk_close_store(st);
 	return rc;
 }
 

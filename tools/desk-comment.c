@@ -100,10 +100,7 @@ store_note(desk_store *st, const desk_agent *me, guint n, const char *text, GMim
 	}
 	*ticket = t->number;
 out:
-	if (c != NULL && s == DESK_OK)
-		s = change_commit(c, err);
-	else if (c != NULL)
-		change_abort(c);
+	s = change_finish(c, s, err);
 	if (s == DESK_OK)
 		*out = msg;
 	else if (msg != NULL)
@@ -192,7 +189,7 @@ verb_comment(const char *store_dir, int argc, char **argv)
 	rc = comment(st, me, n, message,
 		     !edit && strcmp(argv[1], "-") != 0 && !g_file_test(argv[1], G_FILE_TEST_EXISTS));
 out:
-	store_free(st);
+	desk_close_store(st);
 	g_free(as);
 	g_free(message);
 	return rc;

@@ -10,7 +10,6 @@
 #include <unistd.h>
 
 #include "desk.h"
-#include "followup.h"
 #include "ingest.h"
 #include "log.h"
 
@@ -276,9 +275,10 @@ ingest_stdin(desk_store *st, const char *rcpt, const char *envfrom)
 		desk_log(LOG_WARNING, "stored in %s, to be indexed later: %s", res.path, err.msg);
 	desk_log(LOG_DEBUG, "stored %s ticket %u (%s)", res.path, res.decision.ticket, res.decision.match);
 	/* a duplicate may be the retry of a delivery that failed after it was
-	 * stored (see above): its follow-up (an acknowledgement) is due now */
-	if (ir.indexed + ir.duplicates > 0 && followup_run(st, NULL, &err) != DESK_OK)
-		desk_log(LOG_WARNING, "follow-up of ticket %u: %s", res.decision.ticket, err.msg);
+	 * stored (see above): its follow-up (an acknowledgement) is due now;
+	 * desk_close_store runs them */
+	if (ir.duplicates > 0)
+		st->followup_owed = TRUE;
 	index_result_clear(&ir);
 	g_free(res.path);
 	ingest_free(ing);
@@ -327,7 +327,7 @@ verb_ingest(const char *store_dir, int argc, char **argv)
 	if (s != DESK_OK)
 		rc = desk_error(s, "import stopped: %s", err.msg);
 out:
-	store_free(st);
+	desk_close_store(st);
 	g_free(rcpt);
 	g_free(envfrom);
 	g_free(mbox);

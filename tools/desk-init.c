@@ -37,7 +37,7 @@ verb_init(const char *store_dir, int argc, char **argv)
 		s = kb_init(st, &err);
 	g_strfreev(addresses);
 	if (s != DESK_OK) {
-		store_free(st);
+		desk_close_store(st);
 		return desk_error(s, "init %s: %s", dir, err.msg);
 	}
 	printf("initialised store %s", out_safe(st->dir));
@@ -47,6 +47,6 @@ verb_init(const char *store_dir, int argc, char **argv)
 		printf("%s%s=%s", i ? ", " : " for ", out_safe(a->address), out_safe(a->queue));
 	}
 	printf("\n");
-	store_free(st);
+	desk_close_store(st);
 	return 0;
 }

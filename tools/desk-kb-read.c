@@ -102,7 +102,7 @@ out:
 		g_ptr_array_unref(problems);
 	git_commit_free(c);
 	kb_close(kb);
-	store_free(st);
+	desk_close_store(st);
 	g_free(format);
 	g_free(at);
 	return rc;
@@ -144,7 +144,7 @@ out:
 	article_free(a);
 	git_commit_free(c);
 	kb_close(kb);
-	store_free(st);
+	desk_close_store(st);
 	g_free(raw);
 	g_free(at);
 	return rc;
@@ -182,7 +182,7 @@ kb_cmd_log(const char *store_dir, int argc, char **argv)
 		}
 	}
 	kb_close(kb);
-	store_free(st);
+	desk_close_store(st);
 	return rc;
 }
 
@@ -210,6 +210,6 @@ kb_cmd_diff(const char *store_dir, int argc, char **argv)
 	}
 	g_free(patch);
 	kb_close(kb);
-	store_free(st);
+	desk_close_store(st);
 	return rc;
 }

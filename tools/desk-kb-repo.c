@@ -126,7 +126,7 @@ kb_cmd_lint(const char *store_dir, int argc, char **argv)
 	if ((rc = kb_tool_open(store_dir, "lint", &st, &kb)) == 0)
 		rc = hook ? lint_pre_receive(kb) : lint_rev(kb, argc == 2 ? argv[1] : NULL);
 	kb_close(kb);
-	store_free(st);
+	desk_close_store(st);
 	return rc;
 }
 
@@ -153,7 +153,7 @@ kb_cmd_hooks(const char *store_dir, int argc, char **argv)
 			printf("kb hooks: %s set up\n", kb->path);
 	}
 	kb_close(kb);
-	store_free(st);
+	desk_close_store(st);
 	return rc;
 }
 
@@ -201,6 +201,6 @@ kb_cmd_clone(const char *store_dir, int argc, char **argv)
 	g_free(opt);
 	g_free(receive);
 	g_free(path);
-	store_free(st);
+	desk_close_store(st);
 	return rc;
 }

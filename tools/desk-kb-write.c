@@ -105,7 +105,7 @@ kb_cmd_new(const char *store_dir, int argc, char **argv)
 out:
 	article_free(a);
 	kb_close(kb);
-	store_free(st);
+	desk_close_store(st);
 	g_free(file);
 	g_free(slug);
 	g_free(text);

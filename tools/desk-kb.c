@@ -137,7 +137,7 @@ out:
 	if (hits != NULL)
 		g_ptr_array_unref(hits);
 	kb_close(kb);
-	store_free(st);
+	desk_close_store(st);
 	g_free(words);
 	g_free(format);
 	g_free(scope);
@@ -194,7 +194,7 @@ out:
 		g_ptr_array_unref(hits);
 	if (db != NULL)
 		notmuch_database_destroy(db);
-	store_free(st);
+	desk_close_store(st);
 	g_free(format);
 	return rc;
 }
@@ -230,7 +230,7 @@ kb_cmd_index(const char *store_dir, int argc, char **argv)
 	}
 	kbindex_update_clear(&u);
 	kb_close(kb);
-	store_free(st);
+	desk_close_store(st);
 	return rc;
 }
 

@@ -377,7 +377,7 @@ out:
 		g_hash_table_unref(unseen);
 	if (db != NULL)
 		notmuch_database_destroy(db);
-	store_free(st);
+	desk_close_store(st);
 	list_opts_clear(&o);
 	g_free(query);
 	return rc;

@@ -63,7 +63,7 @@ verb_queue(const char *store_dir, int argc, char **argv)
 out:
 	if (tickets != NULL)
 		g_array_unref(tickets);
-	store_free(st);
+	desk_close_store(st);
 	g_free(as);
 	return rc;
 }

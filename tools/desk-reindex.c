@@ -2,7 +2,6 @@
 #include <stdio.h>
 
 #include "desk.h"
-#include "followup.h"
 #include "index.h"
 
 int
@@ -10,7 +9,7 @@ verb_reindex(const char *store_dir, int argc, char **argv)
 {
 	GOptionEntry entries[] = { { NULL, 0, 0, 0, NULL, NULL, NULL } };
 	desk_store *st;
-	desk_err err = { 0 }, ferr = { 0 };
+	desk_err err = { 0 };
 	guint count = 0;
 	gint64 t0;
 	double secs;
@@ -27,11 +26,12 @@ verb_reindex(const char *store_dir, int argc, char **argv)
 	t0 = g_get_monotonic_time();
 	s = index_rebuild(st, &count, &err);
 	secs = (g_get_monotonic_time() - t0) / 1e6;
-	/* what waited in mail/new was indexed as new mail: acknowledged,
-	 * agents' commands applied, as the milter's indexer would */
-	if (s == DESK_OK && followup_run(st, NULL, &ferr) != DESK_OK)
-		desk_warn("reindex: follow-up of new mail: %s", ferr.msg);
-	store_free(st);
+	/* what waited in mail/new was indexed as new mail, and what the old
+	 * index still owed is owed again (lib/owed.h): acknowledged, agents'
+	 * commands applied, as the milter's indexer would */
+	if (s == DESK_OK)
+		st->followup_owed = TRUE;
+	desk_close_store(st);
 	if (s != DESK_OK)
 		return desk_error(s, "reindex: %s", err.msg);
 	printf("reindexed %u messages in %.2f s (%.0f messages/s)\n", count, secs, secs > 0 ? count / secs : 0.0);

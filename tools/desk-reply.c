@@ -58,7 +58,7 @@ verb_reply(const char *store_dir, int argc, char **argv)
 		rc = reply_run(st, me, n, &o);
 	}
 out:
-	store_free(st);
+	desk_close_store(st);
 	g_free(as);
 	g_free(message);
 	g_free(tpl);

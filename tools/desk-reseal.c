@@ -27,7 +27,7 @@ verb_reseal(const char *store_dir, int argc, char **argv)
 	if ((rc = desk_open_store(store_dir, &st)) != 0)
 		return rc;
 	s = reseal_store(st, dry_run, &r, &err);
-	store_free(st);
+	desk_close_store(st);
 	if (s != DESK_OK)
 		return desk_error(s, "reseal: %s", err.msg);
 	printf("%s %u, already current %u, left unsealed %u (no block of ours, or a seal that does not verify)\n",

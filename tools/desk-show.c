@@ -706,7 +706,7 @@ out:
 		notmuch_database_destroy(db);
 	if (seen != NULL)
 		g_hash_table_unref(seen);
-	store_free(st);
+	desk_close_store(st);
 	g_free(format);
 	g_free(attachment);
 	g_free(as);

@@ -80,7 +80,7 @@ verb_spam(const char *store_dir, int argc, char **argv)
 out:
 	if (tickets != NULL)
 		g_array_unref(tickets);
-	store_free(sc.st);
+	desk_close_store(sc.st);
 	g_free(as);
 	return rc;
 }

@@ -87,6 +87,6 @@ verb_templates(const char *store_dir, int argc, char **argv)
 		print_list(files, all);
 		g_ptr_array_unref(files);
 	}
-	store_free(st);
+	desk_close_store(st);
 	return rc;
 }

@@ -8,6 +8,7 @@
 #include <gmime/gmime.h>
 
 #include "desk.h"
+#include "followup.h"
 #include "log.h"
 #include "term.h"
 
@@ -95,6 +96,18 @@ desk_open_store(const char *store_dir, desk_store **st)
 	desk_status s = store_open(store_default_dir(store_dir), st, &err);
 
 	return s == DESK_OK ? 0 : desk_error(s, "%s", err.msg);
+}
+
+void
+desk_close_store(desk_store *st)
+{
+	desk_err err = { 0 };
+
+	if (st == NULL)
+		return;
+	if (st->followup_owed && followup_run(st, NULL, &err) != DESK_OK)
+		desk_log(LOG_WARNING, "follow-up of new mail: %s", err.msg);
+	store_free(st);
 }
 
 int

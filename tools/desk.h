@@ -13,6 +13,13 @@ typedef int (*verb_fn)(const char *store_dir, int argc, char **argv);
 /* Open the store or print "desk: ..." and return the exit code. */
 int desk_open_store(const char *store_dir, desk_store **st);
 
+/* Close what desk_open_store opened. First, when this command indexed
+ * mail (st->followup_owed), run the follow-ups that are due
+ * (acknowledgements, agents' commands by mail, notifications; lib/followup.h):
+ * the one place a verb's follow-ups run, after its changes are done.
+ * ST may be NULL. */
+void desk_close_store(desk_store *st);
+
 /* Open the store and know the acting agent AS (NULL: $MAILDESK_AGENT,
  * else the login name). 0, or the exit code after "desk: VERB: ..."
  * (nothing left open). */

@@ -717,10 +717,7 @@ store_reply(desk_store *st, const desk_agent *me, guint n, const reply_opts *o, 
 		s = change_deliver(c, &b, msg, err);
 	}
 out:
-	if (c != NULL && s == DESK_OK)
-		s = change_commit(c, err);
-	else if (c != NULL)
-		change_abort(c);
+	s = change_finish(c, s, err);
 	if (s == DESK_OK) {
 		*out = msg;
 		*tout = t;
@@ -752,10 +749,7 @@ note_event(desk_store *st, const desk_agent *me, guint n, const char *event, con
 		s = change_ticket(c, n, &t, NULL, err);
 	if (s == DESK_OK)
 		s = change_event(c, t, me, event, set, line, err);
-	if (s == DESK_OK)
-		s = change_commit(c, err);
-	else
-		change_abort(c);
+	s = change_finish(c, s, err);
 	ticket_info_free(t);
 	return s;
 }
