@@ -9,7 +9,6 @@
 #include "config.h"
 #include "netmatch.h"
 #include "trust.h"
-#include "sender.h"
 
 /* K_CMD: a string naming a program to run; see config_load. */
 typedef enum { K_STR, K_INT, K_BOOL, K_ADDRS, K_CMD } key_type;
@@ -321,8 +320,6 @@ config_load(const char *path, desk_config **out, desk_err *err)
 		s = agents_parse(kf, cfg->agents, err);
 	if (s == DESK_OK && cfg->index_batch < 1)
 		cfg->index_batch = 1;
-	if (s == DESK_OK)
-		s = sender_config_check(cfg, err);  /* [sender] (lib/sender.c) */
 	g_free(problem);
 	g_key_file_free(kf);
 	if (s != DESK_OK) {

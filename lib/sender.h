@@ -37,7 +37,8 @@ const char *sender_hold(const desk_config *cfg, authres_verdict v);
 const char *sender_no_ack(const desk_config *cfg, authres_verdict v);
 
 /* Check the [sender] keys of CFG and parse its rate limits into cfg->rate
- * (config_load calls it). DESK_CONFIG with the key that is wrong. */
+ * (store_open and store_reload call it after config_load, which knows
+ * nothing of the layers above). DESK_CONFIG with the key that is wrong. */
 desk_status sender_config_check(desk_config *cfg, desk_err *err);
 
 #endif

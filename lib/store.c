@@ -15,6 +15,7 @@
 #include "agent.h"
 #include "charset.h"
 #include "ratelimit.h"
+#include "sender.h"
 #include "store.h"
 
 const char *
@@ -52,7 +53,8 @@ read_secret(desk_store *st, desk_err *err)
 	return DESK_OK;
 }
 
-/* maildesk.conf of the store DIR, then the agents of STORE/var/agents. */
+/* maildesk.conf of the store DIR with its [sender] keys checked (and
+ * rate limits parsed: lib/sender.h), then the agents of STORE/var/agents. */
 static desk_status
 load_config(const char *dir, desk_config **out, desk_err *err)
 {
@@ -60,7 +62,8 @@ load_config(const char *dir, desk_config **out, desk_err *err)
 	char *agents = g_build_filename(dir, STORE_VAR, "agents", NULL);
 	desk_status s = config_load(conf, out, err);
 
-	if (s == DESK_OK && (s = agents_load_file(agents, (*out)->agents, err)) != DESK_OK) {
+	if (s == DESK_OK && ((s = sender_config_check(*out, err)) != DESK_OK ||
+			     (s = agents_load_file(agents, (*out)->agents, err)) != DESK_OK)) {
 		config_free(*out);
 		*out = NULL;
 	}

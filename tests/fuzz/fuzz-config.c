@@ -12,6 +12,7 @@
 #include "event.h"
 #include "fuzz.h"
 #include "netmatch.h"
+#include "sender.h"
 #include "thread.h"
 
 int
@@ -93,6 +94,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	desk_err err = { 0 };
 	desk_status s = config_load(fuzz_file(0, data, size), &cfg, &err);
 
+	/* the [sender] keys are checked as the store does after loading */
+	if (s == DESK_OK && (s = sender_config_check(cfg, &err)) != DESK_OK)
+		g_clear_pointer(&cfg, config_free);
 	FUZZ_CHECK(s == DESK_OK || ((s == DESK_CONFIG || s == DESK_NOTFOUND) && err.msg[0] != '\0'),
 		   "a refusal says why");
 	if (s != DESK_OK)
