@@ -16,11 +16,11 @@ typedef struct msg_ctx {
 	char *envfrom;          /* envelope sender without <>, "" for <> */
 	GString *bounce;        /* start of a bounce's body, or NULL */
 	char *sasl;             /* the MTA's {auth_authen}, or NULL */
-	chash *seal;            /* the digest our seal binds to (lib/seal.h) */
+	chash *seal;            /* the digest our seal binds to (lib/store/seal.h) */
 	char *digest;           /* its result, at the end of the message */
 	GHashTable *ours;       /* X-Desk-* header name (lower case) -> how many came */
 	guint authres_n;        /* Authentication-Results headers seen */
-	GArray *authres_drop;   /* the indexes (from 1) of those that do not count (lib/sender.h) */
+	GArray *authres_drop;   /* the indexes (from 1) of those that do not count (lib/store/sender.h) */
 } msg_ctx;
 
 typedef struct conn_ctx {

@@ -264,7 +264,7 @@ remove_authres(SMFICTX *ctx, msg_ctx *m, const char *qid)
 	return ok;
 }
 
-/* A new ticket over rate limit LIMIT (lib/ratelimit.h): 451, so that the
+/* A new ticket over rate limit LIMIT (lib/store/ratelimit.h): 451, so that the
  * sender's MTA tries again later. */
 static sfsistat
 over_limit(SMFICTX *ctx, msg_ctx *m, const char *qid, const char *limit)

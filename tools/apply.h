@@ -1,6 +1,6 @@
 /* apply.h: the common run of a verb that changes tickets: open the store,
  * know the acting agent, and for each ticket decide and store an event
- * under the store lock (lib/change.h). */
+ * under the store lock (lib/desk/change.h). */
 #ifndef DESK_APPLY_H
 #define DESK_APPLY_H
 
@@ -28,5 +28,5 @@ GArray *apply_ticket_args(const char *verb, int argc, char **argv, int first);
 #define APPLY_AS_OPTION(var) \
 	{ "as", 0, 0, G_OPTION_ARG_STRING, &(var), "Act as agent LOGIN (default $MAILDESK_AGENT, else your login)", "LOGIN" }
 
-/* The decisions (assign_decide, status_decide, ...) are in lib/actions.h. */
+/* The decisions (assign_decide, status_decide, ...) are in lib/desk/actions.h. */
 #endif

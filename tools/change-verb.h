@@ -1,6 +1,6 @@
 /* change-verb.h: what merge, split, spam and purge share: one change of
- * the store as an agent (lib/change.h), and events that carry a sealed
- * list in a header of their own (lib/evlist.h). */
+ * the store as an agent (lib/desk/change.h), and events that carry a sealed
+ * list in a header of their own (lib/store/evlist.h). */
 #ifndef DESK_CHANGE_VERB_H
 #define DESK_CHANGE_VERB_H
 

@@ -2,7 +2,7 @@
  * then on. Two events in one change: "merged-into=INTO" in FROM (the fold
  * makes it status merged) and "merged-from=FROM" in INTO (a link, which
  * ticket_get follows to show FROM's messages in INTO). Later mail for FROM
- * lands in INTO (lib/thread.c follows the merge); files are not touched. */
+ * lands in INTO (lib/store/thread.c follows the merge); files are not touched. */
 #include <stdio.h>
 #include <string.h>
 

@@ -1,7 +1,7 @@
 /* desk-purge.c: desk purge N: an erasure request. The files of ticket N
  * (its messages and events) and of the tickets merged into it are
  * deleted; each keeps one event "purge" that says when and by whom, with
- * tombstones (content hashes and Message-IDs, never content, lib/purge.h)
+ * tombstones (content hashes and Message-IDs, never content, lib/store/purge.h)
  * so neither a redelivery nor desk reindex brings the messages back. */
 #include <stdio.h>
 #include <string.h>

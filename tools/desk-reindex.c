@@ -27,7 +27,7 @@ verb_reindex(const char *store_dir, int argc, char **argv)
 	s = index_rebuild(st, &count, &err);
 	secs = (g_get_monotonic_time() - t0) / 1e6;
 	/* what waited in mail/new was indexed as new mail, and what the old
-	 * index still owed is owed again (lib/owed.h): acknowledged, agents'
+	 * index still owed is owed again (lib/store/owed.h): acknowledged, agents'
 	 * commands applied, as the milter's indexer would */
 	if (s == DESK_OK)
 		st->followup_owed = TRUE;

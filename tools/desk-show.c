@@ -52,7 +52,7 @@ customer_mail(const ticket_message *tm)
 }
 
 /* How the sender of customer mail TM was authenticated, by the MTA's
- * Authentication-Results on the stored copy (lib/sender.h); NULL for our
+ * Authentication-Results on the stored copy (lib/store/sender.h); NULL for our
  * own mail and events. Caller g_free()s. */
 static char *
 auth_line(desk_store *st, const ticket_message *tm)

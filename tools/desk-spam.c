@@ -1,7 +1,7 @@
 /* desk-spam.c: desk spam N [--block] [--undo]: hide tickets as spam (an
  * event "status=spam"; desk list shows them only with --status spam) and,
  * with --block, refuse their requester at SMTP time from then on
- * (STORE/blocked, lib/blocklist.h; the event records "block=ADDR" too). */
+ * (STORE/blocked, lib/store/blocklist.h; the event records "block=ADDR" too). */
 #include <stdio.h>
 #include <string.h>
 

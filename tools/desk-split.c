@@ -3,7 +3,7 @@
  * (the later messages whose In-Reply-To or References lead to it) become
  * a new ticket M, linked both ways. Files are not rewritten: N gets an
  * event "split" (X-Desk-Set "split-to=M; moved=DIGEST", the header
- * X-Desk-Moved with the Message-IDs, lib/split.h), M an event
+ * X-Desk-Moved with the Message-IDs, lib/store/split.h), M an event
  * "split-from=N"; the indexer gives the moved messages to M. */
 #include <stdio.h>
 #include <string.h>

@@ -1,6 +1,6 @@
 /* desk-templates.c: desk templates [NAME]: the templates desk reply
  * --template and desk close --template can use, where each comes from, and
- * the commands of its header block (lib/template.h). */
+ * the commands of its header block (lib/desk/template.h). */
 #include <stdio.h>
 #include <string.h>
 

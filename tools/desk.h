@@ -15,7 +15,7 @@ int desk_open_store(const char *store_dir, desk_store **st);
 
 /* Close what desk_open_store opened. First, when this command indexed
  * mail (st->followup_owed), run the follow-ups that are due
- * (acknowledgements, agents' commands by mail, notifications; lib/followup.h):
+ * (acknowledgements, agents' commands by mail, notifications; lib/desk/followup.h):
  * the one place a verb's follow-ups run, after its changes are done.
  * ST may be NULL. */
 void desk_close_store(desk_store *st);
@@ -27,7 +27,7 @@ int desk_open_as(const char *store_dir, const char *verb, const char *as, desk_s
 		 const desk_agent **me);
 
 /* Print "desk: MSG" on stderr and return the exit code of S. MSG is made
- * safe for a terminal (one line, lib/term.h): it may quote mail. */
+ * safe for a terminal (one line, lib/base/term.h): it may quote mail. */
 int desk_error(desk_status s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Print "desk: MSG" on stderr, safe as desk_error's: a warning. */
 void desk_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -125,7 +125,7 @@ time_cell(gint64 t, const list_text_opts *o)
 	return o->absolute ? when_local(t) : when_age(t, o->now);
 }
 
-/* The cells of one ticket, safe for a terminal (lib/term.h). */
+/* The cells of one ticket, safe for a terminal (lib/base/term.h). */
 static void
 cells_of(const ticket_info *t, const list_text_opts *o, char *cell[LIST_NCOL])
 {

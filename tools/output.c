@@ -1,5 +1,5 @@
 /* output.c: formatting helpers shared by the verbs; what they print for
- * people passes through lib/term.c here. */
+ * people passes through lib/base/term.c here. */
 #include <stdio.h>
 #include <string.h>
 

@@ -1,5 +1,5 @@
 /* output.h: the one output layer of desk: dates, JSON, and every string
- * printed for people made safe for a terminal (lib/term.h). */
+ * printed for people made safe for a terminal (lib/base/term.h). */
 #ifndef DESK_OUTPUT_H
 #define DESK_OUTPUT_H
 

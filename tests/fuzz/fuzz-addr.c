@@ -1,5 +1,5 @@
 /* fuzz-addr.c: libFuzzer harness of address lists read structure first
- * (lib/addr.c) and of the From facts made of them.
+ * (lib/mail/addr.c) and of the From facts made of them.
  *
  * The input is a header value. Checks: every mailbox has an addr-spec of
  * at most ADDR_MAX bytes, valid UTF-8 without controls, with an '@' and

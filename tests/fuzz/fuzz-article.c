@@ -1,5 +1,5 @@
 /* fuzz-article.c: libFuzzer harness of the KB article parser and lint
- * (lib/article.c): the input is the bytes of articles/fuzz.txt, parsed as
+ * (lib/kb/article.c): the input is the bytes of articles/fuzz.txt, parsed as
  * desk kb and the pre-receive hook do, then linted together with a fixed
  * second article; article_strip_quotes runs on the input as text (desk kb
  * new --from-ticket does on mail), and the slug functions on it as a path.

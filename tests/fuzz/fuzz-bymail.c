@@ -1,4 +1,4 @@
-/* fuzz-bymail.c: libFuzzer harness of agents by mail (lib/bymail.c). The
+/* fuzz-bymail.c: libFuzzer harness of agents by mail (lib/desk/bymail.c). The
  * input is four parts cut at NUL bytes: the SASL login, the client
  * address, the envelope recipient and the message ("{tok:N}" and "{id:N}"
  * made valid, fuzz.h). bymail_decide runs on them against the small store;

@@ -1,6 +1,6 @@
 /* fuzz-config.c: libFuzzer harness of maildesk.conf parsing
- * (lib/config.c, with the agent groups of lib/agent.c and the networks of
- * lib/netmatch.c): the input is the file, loaded with config_load as every
+ * (lib/base/config.c, with the agent groups of lib/base/agent.c and the networks of
+ * lib/base/netmatch.c): the input is the file, loaded with config_load as every
  * program does at start and the milter on SIGHUP. Checks of a loaded
  * configuration: the subject tag it adds is the one it reads back
  * (thread_subject_tag of event_subject); each desk address maps to its

@@ -1,4 +1,4 @@
-/* fuzz-html.c: libFuzzer harness of HTML to text (lib/html.c), the parser
+/* fuzz-html.c: libFuzzer harness of HTML to text (lib/mail/html.c), the parser
  * desk show and desk reply run on every text/html part. Checks the
  * contract of html.h: valid UTF-8 without leading or trailing white space,
  * whatever the bytes. */

@@ -1,4 +1,4 @@
-/* fuzz-render.c: libFuzzer harness of rendering (lib/render.c): the input
+/* fuzz-render.c: libFuzzer harness of rendering (lib/mail/render.c): the input
  * is a message file, parsed by GMime and rendered as desk show does, with
  * the fallback charset windows-1252. Checks the contract of render.h: every
  * string valid UTF-8, no control characters (newline and tab only in the

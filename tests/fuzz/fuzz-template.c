@@ -1,4 +1,4 @@
-/* fuzz-template.c: libFuzzer harness of templates (lib/template.c). The
+/* fuzz-template.c: libFuzzer harness of templates (lib/desk/template.c). The
  * input is three parts cut at NUL bytes: the template's text, a ticket's
  * Subject and its requester's name (both from mail, so hostile). The
  * placeholders come from template_vars for that ticket, the agents from

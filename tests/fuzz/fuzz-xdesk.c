@@ -1,6 +1,6 @@
 /* fuzz-xdesk.c: libFuzzer harness of our X-Desk-* headers: the one
- * encoder and decoder of structured values (lib/xset.c), the header block
- * read from a message (lib/facts.c) and its seal (lib/seal.c,
+ * encoder and decoder of structured values (lib/mail/xset.c), the header block
+ * read from a message (lib/mail/facts.c) and its seal (lib/store/seal.c,
  * thread_sealed), and the block written for it (seal_block).
  *
  * The input is three parts cut at NUL bytes:
@@ -9,7 +9,7 @@
  *      fuzzer reaches what only a genuine seal reaches;
  *   1  a string decoded as an X-Desk-Set;
  *   2  bytes used as values (split at '\x01') for a round trip through
- *      the encoder, under keys of the event types (lib/evtype.h).
+ *      the encoder, under keys of the event types (lib/store/evtype.h).
  * Checks: the decoder never makes an item without a valid key, and its
  * canonical form decodes to itself; any values, whatever bytes they
  * hold, round-trip exactly (plain and folded) and never add a key; a

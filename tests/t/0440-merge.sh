@@ -18,7 +18,7 @@ jq_() { python3 -c 'import json, sys; j = json.load(open(sys.argv[1])); print(ev
 show_json() { D show "$1" --format=json >"$T/show.json" && jq_ "$T/show.json" "$2"; }
 ticket_of_file() { sed -n 's/^X-Desk-Ticket: //p' "$1" | head -1; }
 stored_id() { grep -l "^Message-ID: <$1>" "$STORE"/mail/cur/* 2>/dev/null | head -1; }
-# token N: the signed reply address token of ticket N (lib/token.c)
+# token N: the signed reply address token of ticket N (lib/store/token.c)
 token() {
 	python3 - "$STORE/secret" "$1" <<-'PY'
 	import hmac, hashlib, sys

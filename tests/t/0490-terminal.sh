@@ -4,12 +4,12 @@
 # OSC (ESC ] ... BEL), BEL, CSI (ESC [ 2J), the C1 control U+009B and the
 # bidi controls U+202E and U+2066 in the From name, the quoted local part
 # of the address (the requester: bidi controls only, an address with a C0
-# or C1 control in it is no address, lib/addr.c), Subject, Cc, an attachment's file name
+# or C1 control in it is no address, lib/mail/addr.c), Subject, Cc, an attachment's file name
 # and the body; a KB article carries them in its title, tags, text, commit
 # message and author. Every printing verb runs, and no byte stream it
 # writes (stdout or stderr) holds ESC, BEL, a C1 control or a bidi
 # control, or is invalid UTF-8, while the visible text is still there (the
-# controls are U+FFFD, or spaces where lib/render.c made them so; see
+# controls are U+FFFD, or spaces where lib/mail/render.c made them so; see
 # desk(1)). JSON keeps the data (escaped as \uXXXX);
 # TSV keeps one row per ticket of 11 fields.
 #

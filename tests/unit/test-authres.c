@@ -1,8 +1,8 @@
-/* test-authres.c: unit tests of lib/authres.c: Authentication-Results
+/* test-authres.c: unit tests of lib/mail/authres.c: Authentication-Results
  * header fields as OpenDKIM, OpenDMARC, policyd-spf, rspamd, Gmail and
  * Microsoft write them, parsed; the verdict on a From address; relaxed
- * alignment on the Public Suffix List; the [sender] policy (lib/sender.h)
- * and the rate limits (lib/ratelimit.h) on a table in a scratch directory.
+ * alignment on the Public Suffix List; the [sender] policy (lib/store/sender.h)
+ * and the rate limits (lib/store/ratelimit.h) on a table in a scratch directory.
  * Every expected value is written out by hand. TAP. */
 #include <stdarg.h>
 #include <stdio.h>

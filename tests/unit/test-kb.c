@@ -1,5 +1,5 @@
 /* test-kb.c: unit tests of article parsing, lint across articles and the
- * quoting removed from mail (lib/article.c). TAP on stdout. */
+ * quoting removed from mail (lib/kb/article.c). TAP on stdout. */
 #include <stdio.h>
 #include <string.h>
 

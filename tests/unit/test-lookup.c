@@ -1,4 +1,4 @@
-/* test-lookup.c: unit tests of lib/lookup.c against a real store made
+/* test-lookup.c: unit tests of lib/store/lookup.c against a real store made
  * with desk's own functions: a ticket's status is seen, and the memory of a
  * long-lived lookup (the milter's) stays bounded however many lookups it
  * answers. TAP. */

@@ -1,4 +1,4 @@
-/* test-term.c: unit tests of term_safe (lib/term.c), the filter between
+/* test-term.c: unit tests of term_safe (lib/base/term.c), the filter between
  * data and a terminal: every replacement written out by hand. TAP. */
 #include <stdio.h>
 #include <string.h>
