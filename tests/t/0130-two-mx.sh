@@ -27,6 +27,11 @@
 #          found the destination still marked unreachable), so no message
 #          is overtaken by mail sent more than that after the outage;
 #          all deferred mail arrives, with no manual step.
+# Then a warm standby, as README.md's "Beyond one machine" says: its rsync
+# command copies the store (caches left out), one message lands on the
+# copy twice (in new/ and cur/, as a pass during indexing leaves it), and
+# desk reindex on the copy gives the same tickets, the message once, and a
+# ticket counter above the highest ticket.
 . "$(dirname "$0")/lib.sh"
 
 N=90
