@@ -247,12 +247,17 @@ check_eq "it keeps owners and modes, and the Maildir's tmp/" "maildesk:640 maild
 one=$(find "$SB/mail/cur" -type f | head -n 1)
 cp -p "$one" "$SB/mail/new/$(basename "${one%:2,*}")"
 check "on the standby, desk reindex as the store's owner" as_maildesk "$DESK" --store "$SB" reindex
+# summary STORE: every ticket as desk list gives it, one JSON line each
 summary() {
 	"$DESK" --store "$1" list --status any --format=json | python3 -c '
 import json, sys
-print(json.dumps(sorted(json.load(sys.stdin), key=lambda t: t["ticket"]), sort_keys=True))'
+for t in sorted(json.load(sys.stdin), key=lambda t: t["ticket"]):
+    print(json.dumps(t, sort_keys=True))'
 }
-check_eq "the standby lists the same $N tickets as the store host" "$(summary "$STORE")" "$(summary "$SB")"
+summary "$STORE" >"$T/tickets.store"
+summary "$SB" >"$T/tickets.standby"
+check_eq "the store host lists its $N tickets" "$N" "$(wc -l <"$T/tickets.store")"
+check "the standby lists the same tickets, in the same states" diff -u "$T/tickets.store" "$T/tickets.standby"
 check_eq "the message copied twice is there once" "0 $N" "$(count_files "$SB/mail/new") $(count_files "$SB/mail/cur")"
 high=$(desk_ids | sort -n | tail -n 1)
 check "the standby's next ticket number is above the highest ($high)" test "$(cat "$SB/seq")" -gt "$high"
