@@ -10,7 +10,8 @@
 #   store        store_init DIR (acknowledgements off) | store_conf KEY VALUE |
 #                outbox_for_milter | outbox_count
 #   waiting      wait_for WHAT CMD...
-#   Postfix      pf_start [milter|nomilter|pipe] | pf_stop | pf_log
+#   Postfix      pf_start [milter|nomilter|pipe] | pf_stop | pf_log |
+#                pf_pause | pf_resume | pf_edge_start RELAY_PORT
 #   milter       milter_start | milter_stop | milter_kill
 #   mail         smtp_send FILE [RCPT] [FROM] [USER:PASSWORD] |
 #                smtp_send_many RCPT FILE... |
@@ -135,6 +136,7 @@ while [ "$_d" != / ]; do
 	[ -x "$_d" ] || chmod o+x "$_d"
 done
 PF=
+EDGE=
 MILTER_PID=
 MILTER_SOCK=$T/run/milter.sock
 _bg_pids=()
@@ -154,6 +156,7 @@ _cleanup() {
 		kill "$p" 2>/dev/null
 	done
 	[ -n "$PF" ] && pf_stop >/dev/null 2>&1
+	[ -n "$EDGE" ] && _pf_down "$EDGE" >/dev/null 2>&1
 	for m in "${_mounts[@]}"; do
 		umount "$m" 2>/dev/null || umount -l "$m" 2>/dev/null
 	done
@@ -293,7 +296,7 @@ free_port() {
 # milter: through maildesk-milter at $MILTER_SOCK; nomilter: no milter;
 # pipe: no milter, delivery through `desk ingest` (pipe(8)).
 pf_start() {
-	local mode=${1:-milter} master i
+	local mode=${1:-milter}
 	ensure_postfix || { diag "cannot install postfix (see $T/apt-postfix.log)"; return 1; }
 	ensure_maildesk_user || return 1
 	PF=$T/pf
@@ -355,28 +358,39 @@ pf_start() {
 	*) diag "pf_start: unknown mode $mode"; return 1 ;;
 	esac
 	[ -n "${PF_EXTRA_MAIN_CF:-}" ] && printf '%s\n' "$PF_EXTRA_MAIN_CF" >>"$PF/conf/main.cf"
-	# master.cf: Debian's, unchrooted, smtpd on our port, no pipe services
-	# of other software (their users do not exist here).
-	master=$(awk -v port="$PORT" '
+	_pf_master_cf "$PORT" >"$PF/conf/master.cf"
+	if [ "$mode" = pipe ]; then
+		printf 'desk unix - n n - - pipe\n  flags=DRhu user=maildesk argv=%s --store %s ingest --envelope-to ${original_recipient}\n' \
+			"$DESK" "$STORE" >>"$PF/conf/master.cf"
+	fi
+	postfix -c "$PF/conf" check >>"$PF/start.log" 2>&1
+	_pf_up "$PF" "$PORT"
+}
+
+# _pf_master_cf PORT: master.cf on stdout: Debian's, unchrooted, smtpd on
+# 127.0.0.1:PORT, no pipe services of other software (their users do not
+# exist here).
+_pf_master_cf() {
+	awk -v port="$1" '
 		/^#/ || /^$/ { print; next }
 		/^[ \t]/ { if (!drop) print; next }
 		{ drop = ($8 == "pipe") }
 		drop { next }
 		$1 == "smtp" && $2 == "inet" { print "127.0.0.1:" port " inet n - n - - smtpd"; next }
 		{ $5 = "n"; print }
-	' /etc/postfix/master.cf)
-	printf '%s\n' "$master" >"$PF/conf/master.cf"
-	if [ "$mode" = pipe ]; then
-		printf 'desk unix - n n - - pipe\n  flags=DRhu user=maildesk argv=%s --store %s ingest --envelope-to ${original_recipient}\n' \
-			"$DESK" "$STORE" >>"$PF/conf/master.cf"
-	fi
-	postfix -c "$PF/conf" check >>"$PF/start.log" 2>&1
-	if ! postfix -c "$PF/conf" start >>"$PF/start.log" 2>&1; then
-		diag "postfix start failed:" "$(cat "$PF/start.log")" "$(tail -n 20 "$PF/maillog" 2>/dev/null)"
+	' /etc/postfix/master.cf
+}
+
+# _pf_up DIR PORT: start the Postfix of DIR/conf and wait until it greets
+# (220) on 127.0.0.1:PORT (10 s).
+_pf_up() {
+	local i
+	if ! postfix -c "$1/conf" start >>"$1/start.log" 2>&1; then
+		diag "postfix start failed:" "$(cat "$1/start.log")" "$(tail -n 20 "$1/maillog" 2>/dev/null)"
 		return 1
 	fi
 	for i in $(seq 1 100); do
-		python3 - "$PORT" <<-'EOF' && return 0
+		python3 - "$2" <<-'EOF' && return 0
 		import socket, sys
 		s = socket.socket()
 		s.settimeout(1)
@@ -388,31 +402,90 @@ pf_start() {
 		EOF
 		sleep 0.1
 	done
-	diag "postfix does not answer on 127.0.0.1:$PORT" "$(tail -n 20 "$PF/maillog" 2>/dev/null)"
+	diag "postfix does not answer on 127.0.0.1:$2" "$(tail -n 20 "$1/maillog" 2>/dev/null)"
+	return 1
+}
+
+# _pf_down DIR: stop the Postfix of DIR/conf and wait until it is gone (20 s).
+_pf_down() {
+	local i
+	postfix -c "$1/conf" stop >/dev/null 2>&1
+	for i in $(seq 1 200); do
+		postfix -c "$1/conf" status >/dev/null 2>&1 || return 0
+		sleep 0.1
+	done
+	diag "postfix -c $1/conf did not stop"
 	return 1
 }
 
 # pf_stop: stop the private Postfix and wait until it is gone.
 pf_stop() {
-	local i
 	[ -n "$PF" ] || return 0
-	postfix -c "$PF/conf" stop >/dev/null 2>&1
-	for i in $(seq 1 200); do
-		postfix -c "$PF/conf" status >/dev/null 2>&1 || { PF=; return 0; }
-		sleep 0.1
-	done
-	diag "postfix -c $PF/conf did not stop"
-	return 1
+	_pf_down "$PF" && PF=
+}
+
+# pf_pause / pf_resume: stop the private Postfix, as an outage of the
+# host would (its queue and configuration stay), and start it again on
+# the same port.
+pf_pause() { _pf_down "$PF"; }
+pf_resume() { _pf_up "$PF" "$PORT"; }
+
+# pf_edge_start RELAY_PORT: a second private Postfix, an edge MX, on
+# 127.0.0.1:$EDGE_PORT with its own configuration, queue and log under
+# $EDGE ($EDGE/conf, $EDGE/queue, $EDGE/maillog). It stores nothing: it
+# accepts mail for support@ and billing@helpdesk.test (with +extensions)
+# from anyone and relays it to the desk's Postfix at
+# smtp:[127.0.0.1]:RELAY_PORT (brackets: no MX lookup), and refuses
+# every other recipient. Retries are fast for tests: queue_run_delay and
+# minimal_backoff_time 2 s, maximal_backoff_time 4 s, smtp_connect_timeout
+# 2 s. $EDGE_EXTRA_MAIN_CF is appended to its main.cf. Stopped at exit.
+pf_edge_start() {
+	ensure_postfix || { diag "cannot install postfix (see $T/apt-postfix.log)"; return 1; }
+	EDGE=$T/edge
+	EDGE_PORT=$(free_port) || { diag "no free port"; return 1; }
+	mkdir -p "$EDGE/conf" "$EDGE/queue" "$EDGE/data"
+	chown postfix "$EDGE/data"
+	cat >"$EDGE/conf/main.cf" <<-EOF
+	compatibility_level = 3.6
+	queue_directory = $EDGE/queue
+	data_directory = $EDGE/data
+	maillog_file = $EDGE/maillog
+	maillog_file_prefixes = $T
+	myhostname = edge.helpdesk.test
+	inet_interfaces = 127.0.0.1
+	inet_protocols = ipv4
+	mynetworks = 127.0.0.0/8
+	mydestination =
+	alias_maps =
+	alias_database =
+	local_transport = error:local delivery disabled
+	default_transport = error:outbound disabled
+	relay_domains = helpdesk.test
+	relay_recipient_maps = inline:{ support@helpdesk.test=ok, billing@helpdesk.test=ok }
+	transport_maps = inline:{ helpdesk.test=smtp:[127.0.0.1]:$1 }
+	recipient_delimiter = +
+	in_flow_delay = 0
+	smtpd_banner = \$myhostname ESMTP
+	queue_run_delay = 2s
+	minimal_backoff_time = 2s
+	maximal_backoff_time = 4s
+	smtp_connect_timeout = 2s
+	EOF
+	[ -n "${EDGE_EXTRA_MAIN_CF:-}" ] && printf '%s\n' "$EDGE_EXTRA_MAIN_CF" >>"$EDGE/conf/main.cf"
+	_pf_master_cf "$EDGE_PORT" >"$EDGE/conf/master.cf"
+	postfix -c "$EDGE/conf" check >>"$EDGE/start.log" 2>&1
+	_pf_up "$EDGE" "$EDGE_PORT"
 }
 
 # pf_log: the private Postfix's log so far.
 pf_log() { cat "$PF/maillog" 2>/dev/null; }
 
-# wait_queue_empty [SECONDS]: until Postfix's queue is empty (default 60 s).
+# wait_queue_empty [SECONDS] [DIR]: until the queue of the private Postfix
+# (of DIR/conf, e.g. $EDGE) is empty (default 60 s).
 wait_queue_empty() {
 	local i out
 	for i in $(seq 1 $((${1:-60} * 10))); do
-		out=$(postqueue -c "$PF/conf" -p 2>&1)
+		out=$(postqueue -c "${2:-$PF}/conf" -p 2>&1)
 		case $out in *"Mail queue is empty"*) return 0 ;; esac
 		sleep 0.1
 	done
