@@ -25,22 +25,25 @@
 SM=$T/sm                  # everything of the private Sendmail
 SMROOT=$SM/root           # the unpacked packages
 SMBIN=$SMROOT/usr/libexec/sendmail/sendmail
-CACHE=${MAILDESK_TEST_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/maildesk-tests}/sendmail
+CACHE=${MAILDESK_TEST_CACHE:-${XDG_CACHE_HOME:-${HOME:-/root}/.cache}/maildesk-tests}/sendmail
+
+# deb NAME: the newest .deb of package NAME in $CACHE.
+deb() { find "$CACHE" -maxdepth 1 -name "$1_*.deb" | sort -V | tail -n 1; }
 
 # sm_fetch: the .debs of sendmail-bin, -base and -cf in $CACHE (fetched
 # once); prints why not and fails when they cannot be had.
 sm_fetch() {
-	local p missing=
+	local p missing=()
 	mkdir -p "$CACHE" || return 1
 	for p in sendmail-bin sendmail-base sendmail-cf; do
-		ls "$CACHE/${p}"_*.deb >/dev/null 2>&1 || missing="$missing $p"
+		[ -n "$(deb "$p")" ] || missing+=("$p")
 	done
-	[ -z "$missing" ] && return 0
+	[ ${#missing[@]} = 0 ] && return 0
 	# apt's download user cannot write root's cache: download as root
-	(cd "$CACHE" && apt-get download -o APT::Sandbox::User=root $missing) >"$T/apt-download.log" 2>&1 ||
+	(cd "$CACHE" && apt-get download -o APT::Sandbox::User=root "${missing[@]}") >"$T/apt-download.log" 2>&1 ||
 		{ apt-get update -qq >>"$T/apt-download.log" 2>&1 &&
-			(cd "$CACHE" && apt-get download -o APT::Sandbox::User=root $missing) >>"$T/apt-download.log" 2>&1; } ||
-		{ tail -n 3 "$T/apt-download.log"; return 1; }
+			(cd "$CACHE" && apt-get download -o APT::Sandbox::User=root "${missing[@]}") >>"$T/apt-download.log" 2>&1; } ||
+		{ grep -v "^W:" "$T/apt-download.log" | tail -n 1; return 1; }
 }
 
 # sm_unpack: the packages unpacked into $SMROOT, and the libraries
@@ -48,12 +51,12 @@ sm_fetch() {
 sm_unpack() {
 	local d deps
 	mkdir -p "$SMROOT" || return 1
-	for d in "$CACHE"/sendmail-bin_*.deb "$CACHE"/sendmail-base_*.deb "$CACHE"/sendmail-cf_*.deb; do
-		dpkg-deb -x "$d" "$SMROOT" || return 1
+	for d in sendmail-bin sendmail-base sendmail-cf; do
+		dpkg-deb -x "$(deb $d)" "$SMROOT" || return 1
 	done
 	ldd "$SMBIN" | grep -q 'not found' || return 0
 	# sendmail-bin's Depends, without itself and its scripts' procps
-	deps=$(dpkg-deb -f "$CACHE"/sendmail-bin_*.deb Depends | tr ',' '\n' |
+	deps=$(dpkg-deb -f "$(deb sendmail-bin)" Depends | tr ',' '\n' |
 		sed -E 's/\(.*\)//; s/\|.*//; s/ //g' | grep -v -E '^(sendmail-.*|procps)?$')
 	# shellcheck disable=SC2086
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $deps \
@@ -80,7 +83,10 @@ sm_mc() {
 	m4 "$SM/$1.mc" >"$SM/$1.cf" 2>"$SM/$1.m4.log" && chmod 0644 "$SM/$1.cf"
 }
 
-# The lines both configurations share: private files, no DNS, no load limit.
+# The lines both configurations share: private files, no DNS, no load
+# limit. Sendmail checks every directory above its files: $T is in /tmp,
+# which is world-writable, and only MapInUnsafeDirPath lets it build and
+# read its aliases.db there (for the rest it only warns).
 sm_common_mc() { # QUEUE_DIR NAME
 	cat <<-EOF
 	divert(0)dnl
@@ -145,9 +151,9 @@ sm_configure() {
 
 # sm_start: the MTA daemon, answering on 127.0.0.1:$PORT.
 sm_start() {
-	local i
+	local _
 	sm sendmail -bd >>"$SM/daemon.log" 2>&1 || return 1
-	for i in $(seq 1 100); do
+	for _ in $(seq 1 100); do
 		python3 - "$PORT" <<-'EOF' && return 0
 		import socket, sys
 		s = socket.socket()
@@ -165,11 +171,11 @@ sm_start() {
 
 # sm_stop: the MTA daemon and its children gone.
 sm_stop() {
-	local pid i
+	local pid _
 	pid=$(head -n 1 "$SM/sendmail.pid" 2>/dev/null) || return 0
 	[ -n "$pid" ] || return 0
 	kill "$pid" 2>/dev/null
-	for i in $(seq 1 100); do
+	for _ in $(seq 1 100); do
 		kill -0 "$pid" 2>/dev/null || return 0
 		sleep 0.1
 	done
@@ -184,8 +190,8 @@ chown maildesk:maildesk "$SOCKDIR" && chmod 0750 "$SOCKDIR"
 MILTER_SOCK=$SOCKDIR/milter.sock
 trap 'sm_stop; _cleanup; rm -rf "$SOCKDIR"' EXIT
 
-# mailq NAME: the queue of NAME (sendmail or submit), as mailq prints it.
-mailq() { sm "$1" -bp 2>&1; }
+# sm_mailq NAME: the queue of NAME (sendmail or submit), as mailq prints it.
+sm_mailq() { sm "$1" -bp 2>&1; }
 # queued: the messages in the MSP's queue directory (qf files).
 queued() { find "$SM/clientmqueue" -name 'qf*' | wc -l; }
 # stored_with ID: the stored files of Message-ID ID.
@@ -209,7 +215,7 @@ milter_start || bail_out "maildesk-milter does not start"
 PORT=$(free_port) || bail_out "no free port"
 sm_configure || bail_out "cannot configure Sendmail" "$(cat "$SM"/*.m4.log "$SM/newaliases.log" 2>/dev/null)"
 sm_start || bail_out "Sendmail does not start" "$(cat "$SM/daemon.log")"
-ok "a private Sendmail $(dpkg-deb -f "$CACHE"/sendmail-bin_*.deb Version) answers on 127.0.0.1:$PORT with the milter"
+ok "a private Sendmail $(dpkg-deb -f "$(deb sendmail-bin)" Version) answers on 127.0.0.1:$PORT with the milter"
 
 # ------------------------------------------------ a message becomes a ticket
 FIRST=$(make_msg first "Ann Example <ann@example.test>" first-1@example.test "" "Printer on fire")
@@ -221,7 +227,7 @@ fi
 qid=$(printf '%s' "$reply" | awk '{ print $3 }')
 check "it is stored and indexed: one file in mail/cur" wait_indexed 1
 stored=$(stored_with first-1@example.test)
-[ -n "$stored" ] || bail_out "nothing stored" "$(tail -n 20 "$T/milter.log")" "$(mailq sendmail)"
+[ -n "$stored" ] || bail_out "nothing stored" "$(tail -n 20 "$T/milter.log")" "$(sm_mailq sendmail)"
 check_eq "desk list shows one ticket, number 1" 1 "$(desk_ids | tr '\n' ' ' | sed 's/ $//')"
 check_eq "its subject is the message's" "Printer on fire" "$(D list --format=json | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["subject"])')"
 if grep -q -F "$qid: message-id=<first-1@example.test> ticket=1 match=new queue=support" "$T/milter.log"; then
@@ -260,7 +266,7 @@ diag "reply: $reply"
 check "sendmail(1) takes the message all the same (exit 0)" \
 	sm submit -odi -f bob@example.test support@helpdesk.test <"$LATE"
 check_eq "it stays in the MSP's queue: one qf file" 1 "$(queued)"
-q=$(mailq submit)
+q=$(sm_mailq submit)
 case $q in
 *"(Deferred: 4"[0-9][0-9]" "*"support@helpdesk.test"*) ok "mailq (-bp with the private submit.cf) lists it, deferred with 4xx" ;;
 *) not_ok "mailq (-bp with the private submit.cf) lists it, deferred with 4xx" "$q" ;;
