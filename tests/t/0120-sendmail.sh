@@ -18,7 +18,11 @@
 #     Sendmail's submission program (the MSP, with its own submit.cf and
 #     client queue) stays in that queue; no ticket appears;
 #   - when the milter is back, one queue run (sendmail -q with the
-#     private submit.cf) delivers it, exactly once.
+#     private submit.cf) delivers it, exactly once;
+#   - when desk ingest cannot store (mail/tmp unwritable) it exits 75 and
+#     the message waits in Sendmail's own queue, deferred, not bounced; a
+#     queue run after the fault delivers it once, with the ticket number
+#     the milter gave it at SMTP time.
 # The .debs are fetched with apt-get download into
 # ${MAILDESK_TEST_CACHE:-~/.cache/maildesk-tests}/sendmail and reused;
 # the test skips, saying so, only when they cannot be fetched.
@@ -311,9 +315,35 @@ check "the milter logged it" grep -q -F "message-id=<late-1@example.test> ticket
 check "a second queue run delivers nothing more" sm submit -q
 sleep 1
 check_eq "still $((files + 1)) files, two tickets" "$((files + 1)) 2" "$(count_files "$STORE/mail/cur") $(ntickets)"
+
+# ------------------- desk ingest cannot store: the mail waits in Sendmail
+mode=$(stat -c %a "$STORE/mail/tmp")
+chmod 0500 "$STORE/mail/tmp"
+HELD=$(make_msg held "Carl Payer <carl@example.test>" held-1@example.test "" "Invoice question")
+check "with mail/tmp unwritable, a message is still accepted (the milter decides at SMTP time)" \
+	smtp_send "$HELD" support@helpdesk.test carl@example.test
+deferred() { sm_mailq sendmail | grep -q 'Deferred:'; }
+if wait_for "deferred" deferred; then
+	ok "desk ingest fails for now: Sendmail's queue holds it, deferred"
+else
+	not_ok "desk ingest fails for now: Sendmail's queue holds it, deferred" "$(sm_mailq sendmail)" "$(cat "$SM/dead.letter" 2>/dev/null)"
+fi
+diag "$(sm_mailq sendmail | grep 'Deferred:')"
+check_eq "nothing of it is stored, no bounce" "" "$(stored_with held-1@example.test; cat "$SM/dead.letter" 2>/dev/null)"
+chmod "$mode" "$STORE/mail/tmp"
+files=$(count_files "$STORE/mail/cur")
+check "mail/tmp writable again, a queue run (sendmail -q with the private sendmail.cf) exits 0" sm sendmail -q
+check "it is stored and indexed" wait_indexed $((files + 1))
+check_eq "stored exactly once" 1 "$(stored_with held-1@example.test | wc -l)"
+stored=$(stored_with held-1@example.test)
+check_eq "with the number the milter gave it at SMTP time: X-Desk-Ticket: 3, X-Desk-Match: new" "3 new" \
+	"$(header_of "$stored" X-Desk-Ticket) $(header_of "$stored" X-Desk-Match)"
+check_eq "three tickets" "1 2 3" "$(desk_ids | sort -n | tr '\n' ' ' | sed 's/ $//')"
+
+# ------------------------------------------------------------- in the end
 check_eq "every seal verifies" "would reseal 0, already current $((files + 1)), left unsealed 0" \
 	"$(D reseal --dry-run | head -n 1 | sed 's/ (.*//')"
-check_eq "Sendmail's own queue is empty: nothing waits or bounced" "" \
-	"$(find "$SM/mqueue" -name 'qf*'; cat "$SM/dead.letter" 2>/dev/null)"
+check_eq "both of Sendmail's queues are empty: nothing waits or bounced" "" \
+	"$(find "$SM/mqueue" "$SM/clientmqueue" -name 'qf*'; cat "$SM/dead.letter" 2>/dev/null)"
 
 test_done
