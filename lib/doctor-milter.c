@@ -113,12 +113,17 @@ doctor_milter(doctor_ctx *c)
 {
 	desk_err err = { 0 };
 	guint32 version = 0;
+	const char *path;
 	char *fix;
 	doctor_line *l;
+	struct stat sb;
 
 	if (c->socket == NULL)
 		return doctor_unknown("milter", "cannot tell: maildesk.conf does not load (milter.socket); "
 				      "name it with --socket");
+	path = listen_unix_path(c->socket);
+	if (path != NULL && lstat(path, &sb) != 0)
+		return doctor_unknown("milter", "cannot tell: no socket %s (see socket)", path);
 	if (doctor_milter_negotiate(c->socket, c->o->timeout_ms, &version, &err) == DESK_OK)
 		return doctor_ok("milter", "%s answers option negotiation (milter protocol %u)", c->socket,
 				 (unsigned)version);

@@ -145,18 +145,41 @@ pf_value(doctor_ctx *c, const char *check, const char *name, doctor_line **l)
 	return v;
 }
 
+/* Add the words of V to OUT: split at spaces and commas outside braces;
+ * a word that is a group "{ ... }" gives the words inside it, while
+ * "inline:{ ... }" stays one word. */
+static void
+pf_split(const char *v, GPtrArray *out)
+{
+	GString *w = g_string_new(NULL);
+	int depth = 0;
+
+	for (const char *p = v;; p++) {
+		if (*p == '\0' || (depth == 0 && strchr(" \t\n,", *p) != NULL)) {
+			if (w->len >= 2 && w->str[0] == '{' && w->str[w->len - 1] == '}') {
+				w->str[w->len - 1] = '\0';
+				pf_split(w->str + 1, out);
+			} else if (w->len > 0) {
+				g_ptr_array_add(out, g_strdup(w->str));
+			}
+			g_string_truncate(w, 0);
+			if (*p == '\0')
+				break;
+			continue;
+		}
+		depth += *p == '{' ? 1 : *p == '}' && depth > 0 ? -1 : 0;
+		g_string_append_c(w, *p);
+	}
+	g_string_free(w, TRUE);
+}
+
 char **
 doctor_pf_words(const char *v)
 {
-	char *copy = g_strdelimit(g_strdup(v), ",\t\n{}", ' '), **w = g_strsplit(copy, " ", -1);
 	GPtrArray *out = g_ptr_array_new();
 
-	for (char **p = w; *p != NULL; p++)
-		if (**p != '\0')
-			g_ptr_array_add(out, g_strdup(*p));
+	pf_split(v != NULL ? v : "", out);
 	g_ptr_array_add(out, NULL);
-	g_strfreev(w);
-	g_free(copy);
 	return (char **)g_ptr_array_free(out, FALSE);
 }
 
@@ -195,12 +218,13 @@ doctor_pf_milters(doctor_ctx *c)
 	for (char **w = words; *w != NULL && !found; w++)
 		found = strcmp(*w, want) == 0;
 	if (found) {
-		l = doctor_ok("smtpd_milters", "%s names %s", v, want);
+		l = doctor_ok("smtpd_milters", "names the milter's socket %s", want);
 	} else {
 		assign = g_strdup_printf("smtpd_milters = %s%s%s", v, *v ? ", " : "", want);
 		fix = pf_fix(c, assign);
-		l = doctor_fail("smtpd_milters", fix, "smtpd_milters = %s does not name %s: mail passes unthreaded", v,
-				want);
+		l = *v == '\0' ? doctor_fail("smtpd_milters", fix, "smtpd_milters is empty: mail passes unthreaded")
+				: doctor_fail("smtpd_milters", fix,
+					      "smtpd_milters = %s does not name %s: mail passes unthreaded", v, want);
 		g_free(assign);
 		g_free(fix);
 	}
@@ -240,7 +264,8 @@ doctor_pf_delimiter(doctor_ctx *c)
 		return doctor_ok("recipient_delimiter", "%s: support+42-TOKEN@ reaches support@", v);
 	fix = pf_fix(c, "recipient_delimiter = +");
 	l = doctor_fail("recipient_delimiter", fix,
-			"recipient_delimiter = %s has no +: replies to support+42-TOKEN@ do not reach the desk", v);
+			"recipient_delimiter %s%s: replies to support+42-TOKEN@ do not reach the desk",
+			*v ? "has no + in " : "is empty", v);
 	g_free(fix);
 	return l;
 }
