@@ -174,6 +174,21 @@ pipe_argv_ok(doctor_ctx *c, char **w, char **why)
 	return *why == NULL;
 }
 
+/* The fields of a master.cf line, separated by white space. g_strfreev(). */
+static char **
+split_fields(const char *line)
+{
+	char **all = g_strsplit_set(line, " \t\n", -1);
+	GPtrArray *out = g_ptr_array_new();
+
+	for (char **w = all; *w != NULL; w++)
+		if (**w != '\0')
+			g_ptr_array_add(out, g_strdup(*w));
+	g_ptr_array_add(out, NULL);
+	g_strfreev(all);
+	return (char **)g_ptr_array_free(out, FALSE);
+}
+
 /* ADDR by the master.cf service T (pipe(8) to desk ingest). */
 static void
 route_pipe(doctor_ctx *c, const char *addr, const char *t, route *r)
@@ -183,7 +198,7 @@ route_pipe(doctor_ctx *c, const char *addr, const char *t, route *r)
 	struct passwd *pw;
 
 	if (doctor_postfix_run(c, "postconf", (const char *const[]){ "-M", svc, NULL }, &out) == 0)
-		f = g_strsplit_set(g_strstrip(out), " \t\n", -1);
+		f = split_fields(out);
 	for (char **w = f; w != NULL && *w != NULL; w++) {
 		if (g_str_has_prefix(*w, "user="))
 			user = g_strndup(*w + 5, strcspn(*w + 5, ":"));

@@ -202,4 +202,32 @@ out=$(as_maildesk "$DESK" --store "$STORE" kb hooks 2>&1)
 check "desk kb hooks (the fix) as the owner" test $? -eq 0
 all_ok "hooks written again: all ok"
 
+# --- without Postfix's postconf, the Postfix checks cannot tell
+out=$(doctor --postconf "$T/no-such-postconf" 2>&1)
+rc=$?
+check_eq "no postconf: exit 0 (cannot tell is no failure)" 0 "$rc"
+check_eq "no postconf: the four Postfix checks say skip" \
+	"smtpd_milters milter_default_action recipient_delimiter delivery " \
+	"$(printf '%s\n' "$out" | sed -n 's/^skip \([a-z_-]*\): cannot tell: .*/\1/p' | tr '\n' ' ')"
+
+# --- delivery through a pipe(8) service running desk ingest
+pf_stop
+PF_EXTRA_MAIN_CF="smtpd_milters = unix:$MILTER_SOCK
+milter_protocol = 6
+milter_default_action = tempfail" pf_start pipe || bail_out "postfix (pipe) does not start"
+f=$(make_msg piped carl@example.test piped@example.test)
+check "mail through the pipe reaches the store" smtp_send "$f"
+wait_indexed 3 || diag "the piped message is not in mail/cur"
+all_ok "delivery by pipe(8) to desk ingest: all ok"
+out=$(doctor --postconf "$(command -v postconf)" | grep '^ok   delivery')
+check_eq "--postconf PATH: the pipe is seen" \
+	"ok   delivery: support@helpdesk.test: pipe(8) service desk runs desk ingest as uid $MAILDESK_UID gid $MAILDESK_GID; billing@helpdesk.test: pipe(8) service desk runs desk ingest as uid $MAILDESK_UID gid $MAILDESK_GID" "$out"
+sed -i 's/ user=maildesk / user=nobody /' "$PF/conf/master.cf"
+one_fail "the pipe runs as a user who may not write the store: FAIL delivery" \
+	"FAIL delivery: support@helpdesk\.test: pipe\(8\) service desk runs desk ingest, as uid [0-9]+ gid [0-9]+, who may not write $S; fix: .*"
+sed -i 's/ user=nobody / user=maildesk /' "$PF/conf/master.cf"
+sed -i "s| --store $STORE ingest| --store $T/other ingest|" "$PF/conf/master.cf"
+one_fail "the pipe's desk ingest writes another store: FAIL delivery" \
+	"FAIL delivery: support@helpdesk\.test: pipe\(8\) service desk: its desk ingest writes to $(re "$T")/other, not to this store; fix: .*"
+
 test_done
