@@ -86,7 +86,7 @@ pf_load(doctor_ctx *c)
 	memcpy(args + 1, pf_params, sizeof pf_params);
 	rc = doctor_postfix_run(c, "postconf", args, &out);
 	if (rc != 0) {
-		c->pf_error = g_strdup_printf("postconf: %s", rc < 0 ? out : g_strstrip(out));
+		c->pf_error = rc < 0 ? g_strdup_printf("postconf: %s", out) : g_strdup(g_strstrip(out));
 		g_free(out);
 		return;
 	}

@@ -271,7 +271,9 @@ doctor_pf_delivery(doctor_ctx *c)
 	GString *ok = g_string_new(NULL), *unknown = g_string_new(NULL);
 	doctor_line *l = NULL;
 
-	if (c->cfg == NULL)
+	if (!c->have_top)
+		l = doctor_unknown("delivery", "cannot tell: no store (see store)");
+	else if (c->cfg == NULL)
 		l = doctor_unknown("delivery", "cannot tell: maildesk.conf does not load (desk.addresses)");
 	else if (doctor_pf(c, "virtual_mailbox_domains") == NULL)
 		l = doctor_unknown("delivery", "cannot tell: %s", c->pf_error != NULL ? c->pf_error : "no postconf");

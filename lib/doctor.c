@@ -185,8 +185,14 @@ doctor_store(doctor_ctx *c)
 	doctor_line *l;
 	struct stat sb;
 
-	if (!c->have_top)
-		return doctor_fail("store", "desk init DIR", "%s is not a store: %s", c->dir, g_strerror(ENOENT));
+	if (!c->have_top) {
+		char *fix = g_strdup_printf("desk init --address ADDRESS %s, or name the store: desk --store DIR doctor",
+					    c->dir);
+
+		l = doctor_fail("store", fix, "no store at %s", c->dir);
+		g_free(fix);
+		return l;
+	}
 	if ((l = store_dirs_check(c)) != NULL)
 		return l;
 	conf = g_build_filename(c->dir, "maildesk.conf", NULL);
@@ -214,10 +220,14 @@ doctor_store(doctor_ctx *c)
 doctor_line *
 doctor_secret(doctor_ctx *c)
 {
-	char *path = g_build_filename(c->dir, "secret", NULL), *fix = NULL, *user = user_name(c->top.st_uid);
+	char *path, *fix = NULL, *user;
 	doctor_line *l;
 	struct stat sb;
 
+	if (!c->have_top)
+		return doctor_unknown("secret", "cannot tell: no store (see store)");
+	path = g_build_filename(c->dir, "secret", NULL);
+	user = user_name(c->top.st_uid);
 	if (stat(path, &sb) != 0 || !S_ISREG(sb.st_mode)) {
 		l = doctor_fail("secret", "desk init made it: restore it from a backup", "%s is missing", path);
 	} else if (sb.st_uid != c->top.st_uid) {
@@ -242,10 +252,13 @@ doctor_secret(doctor_ctx *c)
 doctor_line *
 doctor_config(doctor_ctx *c)
 {
-	char *conf = g_build_filename(c->dir, "maildesk.conf", NULL), *fix;
+	char *conf, *fix;
 	const char *why;
 	doctor_line *l;
 
+	if (!c->have_top)
+		return doctor_unknown("config", "cannot tell: no store (see store)");
+	conf = g_build_filename(c->dir, "maildesk.conf", NULL);
 	if (c->cfg == NULL) {
 		fix = g_strdup_printf("correct %s (see maildesk.conf(5)), then systemctl reload maildesk-milter", conf);
 		l = doctor_fail("config", fix, "%s", c->cfg_error);
@@ -305,6 +318,8 @@ doctor_index(doctor_ctx *c)
 	int total, stale;
 	doctor_line *l;
 
+	if (!c->have_top)
+		return doctor_unknown("index", "cannot tell: no store (see store)");
 	if (index_open(&st, FALSE, &db, &err) != DESK_OK)
 		return doctor_fail("index", "desk reindex (as the store's owner)", "%s", err.msg);
 	notmuch_database_destroy(db);
@@ -331,6 +346,8 @@ doctor_kb_hooks(doctor_ctx *c)
 	doctor_line *l;
 	char *repo;
 
+	if (!c->have_top)
+		return doctor_unknown("kb-hooks", "cannot tell: no store (see store)");
 	if (c->cfg == NULL)
 		return doctor_unknown("kb-hooks", "cannot tell: maildesk.conf does not load (kb.path)");
 	repo = kb_repo_path(&st);

@@ -25,39 +25,18 @@ print_line(const doctor_line *l)
 	putchar('\n');
 }
 
-int
-verb_doctor(const char *store_dir, int argc, char **argv)
+/* Every check on the store O names, printed; 1 when one failed, else 0. */
+static int
+run(doctor_opts *o, const char *socket, const char *postconf, const char *config_dir, int timeout)
 {
-	doctor_opts o = { .stale_seconds = 60, .timeout_ms = 5000 };
-	int timeout = 5, failed = 0, rc;
-	GOptionEntry entries[] = {
-		{ "socket", 's', 0, G_OPTION_ARG_STRING, &o.socket,
-		  "The milter's socket (default: milter.socket of maildesk.conf)", "SPEC" },
-		{ "postconf", 'p', 0, G_OPTION_ARG_FILENAME, &o.postconf,
-		  "Postfix's postconf (default: postconf in $PATH; postmap is looked for beside it)", "PATH" },
-		{ "config-dir", 'c', 0, G_OPTION_ARG_FILENAME, &o.config_dir,
-		  "Postfix's configuration directory (postconf -c DIR)", "DIR" },
-		{ "stale", 0, 0, G_OPTION_ARG_INT, &o.stale_seconds,
-		  "A message in mail/new older than this many seconds is not being indexed (60)", "SECONDS" },
-		{ "timeout", 't', 0, G_OPTION_ARG_INT, &timeout, "Seconds to wait for the milter's answer (5)",
-		  "SECONDS" },
-		{ NULL, 0, 0, 0, NULL, NULL, NULL },
-	};
 	doctor_ctx *c;
+	int failed = 0;
 
-	rc = desk_parse("doctor", "", "Check the store, the milter and Postfix, one line each:\n"
-			"\"ok   CHECK: ...\", \"FAIL CHECK: ...; fix: ...\" or \"skip CHECK: cannot tell ...\".\n"
-			"Exit 0 when nothing failed, 1 when a check failed.",
-			entries, &argc, &argv);
-	if (rc >= 0)
-		return rc;
-	if (argc > 1)
-		return desk_error(DESK_USAGE, "doctor takes no arguments (see desk doctor --help)");
-	if (timeout < 1 || o.stale_seconds < 0)
-		return desk_error(DESK_USAGE, "doctor: --timeout must be at least 1, --stale not negative");
-	o.timeout_ms = timeout * 1000;
-	o.store = store_default_dir(store_dir);
-	c = doctor_open(&o);
+	o->socket = socket;
+	o->postconf = postconf;
+	o->config_dir = config_dir;
+	o->timeout_ms = timeout * 1000;
+	c = doctor_open(o);
 	for (size_t i = 0; i < G_N_ELEMENTS(checks); i++) {
 		doctor_line *l = checks[i](c);
 
@@ -67,4 +46,41 @@ verb_doctor(const char *store_dir, int argc, char **argv)
 	}
 	doctor_close(c);
 	return failed > 0 ? 1 : 0;
+}
+
+int
+verb_doctor(const char *store_dir, int argc, char **argv)
+{
+	doctor_opts o = { .stale_seconds = 60, .timeout_ms = 5000 };
+	int timeout = 5, rc;
+	char *socket = NULL, *postconf = NULL, *config_dir = NULL;
+	GOptionEntry entries[] = {
+		{ "socket", 's', 0, G_OPTION_ARG_STRING, &socket,
+		  "The milter's socket (default: milter.socket of maildesk.conf)", "SPEC" },
+		{ "postconf", 'p', 0, G_OPTION_ARG_FILENAME, &postconf,
+		  "Postfix's postconf (default: postconf in $PATH; postmap is looked for beside it)", "PATH" },
+		{ "config-dir", 'c', 0, G_OPTION_ARG_FILENAME, &config_dir,
+		  "Postfix's configuration directory (postconf -c DIR)", "DIR" },
+		{ "stale", 0, 0, G_OPTION_ARG_INT, &o.stale_seconds,
+		  "A message in mail/new older than this many seconds is not being indexed (60)", "SECONDS" },
+		{ "timeout", 't', 0, G_OPTION_ARG_INT, &timeout, "Seconds to wait for the milter's answer (5)",
+		  "SECONDS" },
+		{ NULL, 0, 0, 0, NULL, NULL, NULL },
+	};
+
+	o.store = store_default_dir(store_dir);
+	rc = desk_parse("doctor", "", "Check the store, the milter and Postfix, one line each:\n"
+			"\"ok   CHECK: ...\", \"FAIL CHECK: ...; fix: ...\" or \"skip CHECK: cannot tell ...\".\n"
+			"Exit 0 when nothing failed, 1 when a check failed.",
+			entries, &argc, &argv);
+	if (rc < 0 && argc > 1)
+		rc = desk_error(DESK_USAGE, "doctor takes no arguments (see desk doctor --help)");
+	if (rc < 0 && (timeout < 1 || timeout > 3600 || o.stale_seconds < 0))
+		rc = desk_error(DESK_USAGE, "doctor: --timeout must be 1 to 3600, --stale not negative");
+	if (rc < 0)
+		rc = run(&o, socket, postconf, config_dir, timeout);
+	g_free(socket);
+	g_free(postconf);
+	g_free(config_dir);
+	return rc;
 }
