@@ -153,7 +153,7 @@ static doctor_line *
 store_dirs_check(doctor_ctx *c)
 {
 	size_t n;
-	const store_dir *d = store_layout(&n);
+	const store_layout_dir *d = store_layout(&n);
 	doctor_line *l = NULL;
 
 	for (size_t i = 0; i < n && l == NULL; i++) {

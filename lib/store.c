@@ -182,13 +182,13 @@ write_file(const char *path, const char *data, gsize len, int mode, desk_err *er
 /* The directories of maildesk-store(5) and their modes: what agents write
  * is group-writable; the store's top, where maildesk.conf is, and hooks/
  * only the owner's (setgid everywhere, so files keep the store's group). */
-static const store_dir store_dirs[] = {
+static const store_layout_dir store_dirs[] = {
 	{ "", 02750 },          { "mail", 02770 },      { "mail/cur", 02770 }, { "mail/new", 02770 },
 	{ "mail/tmp", 02770 },  { "seen", 02770 },      { STORE_VAR, 02770 },  { "templates", 02770 },
 	{ "hooks", 02750 },
 };
 
-const store_dir *
+const store_layout_dir *
 store_layout(size_t *n)
 {
 	*n = G_N_ELEMENTS(store_dirs);

@@ -37,12 +37,12 @@ void store_notmuch_env(const char *dir);
 
 /* A directory of the store's layout (maildesk-store(5)): PATH relative to
  * the store ("" is the store itself) and the mode desk init gives it. */
-typedef struct store_dir {
+typedef struct store_layout_dir {
 	const char *path;
 	mode_t mode;
-} store_dir;
+} store_layout_dir;
 /* The whole layout; *n gets its length. Not a copy. */
-const store_dir *store_layout(size_t *n);
+const store_layout_dir *store_layout(size_t *n);
 
 /* Reload the configuration; the old one stays on failure. */
 desk_status store_reload(desk_store *st, desk_err *err);
