@@ -52,6 +52,12 @@ desk_status kb_init(desk_store *st, desk_err *err);
  * (directories 2750, files 0640, hooks 0750). Run by its owner. */
 desk_status kb_setup(desk_kb *kb, desk_err *err);
 
+/* DESK_CONFIG with what is wrong unless both hooks of the KB repository
+ * REPO are the ones kb_setup writes for the store STORE (the same
+ * directory by device and inode), with a desk that can run, mode 0750
+ * (or narrower) of the repository's owner. */
+desk_status kb_hooks_check(const char *repo, const char *store, desk_err *err);
+
 /* The receive-pack program through which this user pushes to the KB
  * repository at PATH: NULL (git's own) for its owner, else the setuid
  * wrapper maildesk-kb-receive ($MAILDESK_KB_RECEIVE, or the installed

@@ -170,6 +170,94 @@ kb_setup(desk_kb *kb, desk_err *err)
 	return s;
 }
 
+/* The word of FILE where TMPL has its first PLACEHOLDER (TMPL's text
+ * before it matches FILE's), up to the literal that follows it in TMPL;
+ * NULL when FILE does not have that shape. Caller g_free()s. */
+static char *
+hook_word(const char *tmpl, const char *file, const char *placeholder)
+{
+	const char *at = strstr(tmpl, placeholder), *lit, *lit_end, *end;
+	size_t pre;
+
+	if (at == NULL)
+		return NULL;
+	pre = (size_t)(at - tmpl);
+	lit = at + strlen(placeholder);
+	lit_end = strchr(lit, '@') != NULL ? strchr(lit, '@') : lit + strlen(lit);
+	if (strncmp(file, tmpl, pre) != 0 || lit_end == lit)
+		return NULL;
+	end = memmem(file + pre, strlen(file + pre), lit, (size_t)(lit_end - lit));
+	return end != NULL ? g_strndup(file + pre, (size_t)(end - file - pre)) : NULL;
+}
+
+/* Whether FILE is TMPL as hook_text writes it, for some desk and the store
+ * STORE (by device and inode); *desk gets the desk it names (g_free()). */
+static gboolean
+hook_matches(const char *tmpl, const char *file, const struct stat *store, char **desk)
+{
+	char *qdesk = hook_word(tmpl, file, "@DESK@"), **parts = NULL, *half = NULL, *qstore = NULL;
+	char *ustore = NULL, *expect = NULL;
+	struct stat sb;
+	gboolean ok = FALSE;
+
+	*desk = qdesk != NULL ? g_shell_unquote(qdesk, NULL) : NULL;
+	if (*desk != NULL) {
+		parts = g_strsplit(tmpl, "@DESK@", -1);
+		half = g_strjoinv(qdesk, parts);
+		qstore = hook_word(half, file, "@STORE@");
+	}
+	if (qstore != NULL && (ustore = g_shell_unquote(qstore, NULL)) != NULL) {
+		expect = hook_text(tmpl, *desk, ustore);
+		ok = strcmp(expect, file) == 0 && stat(ustore, &sb) == 0 && sb.st_dev == store->st_dev &&
+		     sb.st_ino == store->st_ino;
+	}
+	g_strfreev(parts);
+	g_free(half);
+	g_free(qdesk);
+	g_free(qstore);
+	g_free(ustore);
+	g_free(expect);
+	return ok;
+}
+
+/* The hook NAME of the repository REPO written from TMPL, checked. */
+static desk_status
+hook_check(const char *repo, const char *name, const char *tmpl, const struct stat *store, desk_err *err)
+{
+	char *path = g_build_filename(repo, "hooks", name, NULL), *text = NULL, *desk = NULL;
+	struct stat sb, rb;
+	desk_status s = DESK_OK;
+
+	if (lstat(path, &sb) != 0 || !S_ISREG(sb.st_mode) || !g_file_get_contents(path, &text, NULL, NULL))
+		s = desk_fail(err, DESK_CONFIG, "the hook %s is missing", path);
+	else if (stat(repo, &rb) == 0 && (sb.st_uid != rb.st_uid || (sb.st_mode & 0722) != 0700))
+		s = desk_fail(err, DESK_CONFIG, "the hook %s is mode %04o of uid %u (not 0750 of the "
+			      "repository's owner)", path, (unsigned)(sb.st_mode & 07777), (unsigned)sb.st_uid);
+	else if (!hook_matches(tmpl, text, store, &desk))
+		s = desk_fail(err, DESK_CONFIG, "the hook %s is not the one desk kb hooks writes for this store",
+			      path);
+	else if (access(desk, X_OK) != 0)
+		s = desk_fail(err, DESK_CONFIG, "the hook %s runs %s: %s", path, desk, g_strerror(errno));
+	g_free(path);
+	g_free(text);
+	g_free(desk);
+	return s;
+}
+
+desk_status
+kb_hooks_check(const char *repo, const char *store, desk_err *err)
+{
+	struct stat st;
+	desk_status s;
+
+	if (stat(store, &st) != 0)
+		return desk_fail(err, DESK_NOTFOUND, "%s: %s", store, g_strerror(errno));
+	s = hook_check(repo, "pre-receive", kb_hook_pre_receive, &st, err);
+	if (s == DESK_OK)
+		s = hook_check(repo, "post-receive", kb_hook_post_receive, &st, err);
+	return s;
+}
+
 desk_status
 kb_init(desk_store *st, desk_err *err)
 {

@@ -95,6 +95,17 @@ upgrade_layout(const char *dir)
 	g_free(var);
 }
 
+void
+store_notmuch_env(const char *dir)
+{
+	/* libnotmuch looks for hooks and backups under $XDG_CONFIG_HOME and
+	 * $XDG_DATA_HOME (else under $HOME) even with no config file, and fails
+	 * when they are unreadable (a daemon user with root's HOME): point them
+	 * into the store, where there are none. */
+	g_setenv("XDG_CONFIG_HOME", dir, TRUE);
+	g_setenv("XDG_DATA_HOME", dir, TRUE);
+}
+
 desk_status
 store_open(const char *dir, desk_store **out, desk_err *err)
 {
@@ -122,12 +133,7 @@ store_open(const char *dir, desk_store **out, desk_err *err)
 		store_free(st);
 		return s;
 	}
-	/* libnotmuch looks for hooks and backups under $XDG_CONFIG_HOME and
-	 * $XDG_DATA_HOME (else under $HOME) even with no config file, and fails
-	 * when they are unreadable (a daemon user with root's HOME): point them
-	 * into the store, where there are none. */
-	g_setenv("XDG_CONFIG_HOME", st->dir, TRUE);
-	g_setenv("XDG_DATA_HOME", st->dir, TRUE);
+	store_notmuch_env(st->dir);
 	*out = st;
 	return DESK_OK;
 }
@@ -179,15 +185,19 @@ write_file(const char *path, const char *data, gsize len, int mode, desk_err *er
 /* The directories of maildesk-store(5) and their modes: what agents write
  * is group-writable; the store's top, where maildesk.conf is, and hooks/
  * only the owner's (setgid everywhere, so files keep the store's group). */
-static const struct store_dir {
-	const char *path;
-	mode_t mode;
-} store_dirs[] = {
+static const store_layout_dir store_dirs[] = {
 	{ "", 02750 },          { "mail", 02770 },      { "mail/cur", 02770 }, { "mail/new", 02770 },
 	{ "mail/tmp", 02770 },  { "seen", 02770 },      { STORE_VAR, 02770 },  { "templates", 02770 },
 	{ "followup", 02770 },
 	{ "hooks", 02750 },
 };
+
+const store_layout_dir *
+store_layout(size_t *n)
+{
+	*n = G_N_ELEMENTS(store_dirs);
+	return store_dirs;
+}
 
 /* The files of a new store besides maildesk.conf and the secret. */
 static const struct store_file {

@@ -2,6 +2,7 @@
 #ifndef DESK_STORE_H
 #define DESK_STORE_H
 
+#include <sys/types.h>
 #include <glib.h>
 #include "config.h"
 #include "err.h"
@@ -31,6 +32,19 @@ const char *store_default_dir(const char *arg);
  * XDG_CONFIG_HOME for libnotmuch: call before starting threads. */
 desk_status store_open(const char *dir, desk_store **out, desk_err *err);
 void store_free(desk_store *st);
+
+/* Point libnotmuch's $XDG_CONFIG_HOME and $XDG_DATA_HOME into the store
+ * DIR (store_open does; call before starting threads). */
+void store_notmuch_env(const char *dir);
+
+/* A directory of the store's layout (maildesk-store(5)): PATH relative to
+ * the store ("" is the store itself) and the mode desk init gives it. */
+typedef struct store_layout_dir {
+	const char *path;
+	mode_t mode;
+} store_layout_dir;
+/* The whole layout; *n gets its length. Not a copy. */
+const store_layout_dir *store_layout(size_t *n);
 
 /* Reload the configuration; the old one stays on failure. */
 desk_status store_reload(desk_store *st, desk_err *err);

@@ -149,6 +149,8 @@ check_eq "the milter's 12 acknowledgements went into Postfix through sendmail(1)
 	"$(fact acks_logged) $(fact acks_to_postfix)"
 check_eq "no postdrop refusal, no failure in the milter's log" "0 0" "$(fact postdrop_errors) $(fact milter_errors)" ||
 	diag "$(grep -i 'err\|denied' "$R/root/journal.log" 2>/dev/null | tail -n 10)"
+check_eq "desk doctor: the packaged installation, wired as README.Debian says, is all well" 0 "$(fact doctor)" ||
+	diag "$(cat "$R/root/doctor.txt" 2>/dev/null)"
 check_eq "systemctl stop removes the socket, start brings the milter back" "gone active" \
 	"$(fact stopped_socket) $(fact restarted)"
 check_eq "apt purge stops the service and forgets the wrapper's mode" "0 inactive removed" \

@@ -93,6 +93,9 @@ fact postdrop_errors "$(journalctl -q --no-pager 2>/dev/null | grep -c 'postdrop
 fact milter_errors "$(journalctl -q --no-pager -t maildesk-milter 2>/dev/null | grep -c -i 'error\|fail\|not sent')"
 journalctl -q --no-pager -t maildesk-milter >/root/milter.log 2>&1
 journalctl -q --no-pager >/root/journal.log 2>&1
+# desk doctor finds the installation, wired as README.Debian says, all well
+desk doctor >/root/doctor.txt 2>&1
+fact doctor "$?"
 
 # 4. systemctl stop/start: the socket goes and comes back
 systemctl stop maildesk-milter
