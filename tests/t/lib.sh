@@ -187,11 +187,12 @@ track_mount() { _mounts+=("$1"); }
 track_root() { _roots+=("$1"); }
 
 # root_pids DIR: the processes whose root directory is DIR (a chroot).
+# (-ef: the same device and inode; /proc/PID/root leads to its root)
 root_pids() {
-	local p id
-	id=$(stat -L -c %d:%i "$1") || return 1
+	local p
+	[ -d "$1" ] || return 1
 	for p in /proc/[0-9]*; do
-		[ "$(stat -L -c %d:%i "$p/root" 2>/dev/null)" = "$id" ] && echo "${p#/proc/}"
+		[ "$p/root" -ef "$1" ] && echo "${p#/proc/}"
 	done
 }
 

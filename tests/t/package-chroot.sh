@@ -24,11 +24,11 @@ fact() { printf '%s=%s\n' "$1" "$2" >>/root/facts; }
 
 # pids NAME: the processes called NAME whose root is this chroot's (the
 # host's /proc shows every process of the machine)
+# (-ef: the same device and inode; /proc/PID/root leads to its root)
 pids() {
-	me=$(stat -c %d:%i /)
 	for p in /proc/[0-9]*; do
-		[ "$(cat "$p/comm" 2>/dev/null)" = "$1" ] &&
-			[ "$(stat -L -c %d:%i "$p/root" 2>/dev/null)" = "$me" ] && echo "${p#/proc/}"
+		[ "$p/root" -ef / ] || continue
+		read -r c 2>/dev/null <"$p/comm" && [ "$c" = "$1" ] && echo "${p#/proc/}"
 	done
 }
 # unit KEY: the value of KEY= in the milter's unit (the last one)
