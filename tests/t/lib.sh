@@ -155,10 +155,10 @@ _cleanup() {
 	for p in $(pgrep -f -- "--socket unix:$MILTER_SOCK( |$)"); do
 		kill "$p" 2>/dev/null
 	done
-	[ -n "$PF" ] && pf_stop >/dev/null 2>&1
 	for m in "${_roots[@]}"; do
 		root_kill "$m"
 	done
+	[ -n "$PF" ] && pf_stop >/dev/null 2>&1
 	for m in "${_mounts[@]}"; do
 		umount "$m" 2>/dev/null || umount -l "$m" 2>/dev/null
 	done
