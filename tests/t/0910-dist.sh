@@ -36,8 +36,9 @@ check "the tarball has its autotools files (configure, Makefile.in)" test -x "$D
 # No path of a development machine: the places people keep checkouts and
 # scratch ($T/home/... and the like in tests are a test's own scratch).
 # Not looked at: this file (it holds the pattern) and the package test's
-# boot script, whose /root is the home of root in the container it boots.
-paths=$(cd "$SRCDIR" && git ls-files -z -- . ':!tests/t/0910-dist.sh' ':!tests/t/0950-package.sh' ':!tests/t/package-boot.sh' |
+# scripts, whose /root is the home of root in the fresh root they run in.
+paths=$(cd "$SRCDIR" && git ls-files -z -- . ':!tests/t/0910-dist.sh' ':!tests/t/0950-package.sh' \
+	':!tests/t/package-boot.sh' ':!tests/t/package-chroot.sh' |
 	xargs -0 grep -n -E '(^|[^$A-Za-z0-9_}/.-])/(work|home|Users)/|(^|[^$A-Za-z0-9_}/.-])/root/' 2>/dev/null)
 check_eq "no file names a path of a development machine (/work/, /home/, /root/)" "" "$paths"
 

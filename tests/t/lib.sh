@@ -6,7 +6,8 @@
 #                check_eq DESC EXPECTED ACTUAL | skip DESC REASON |
 #                diag TEXT | test_done | bail_out REASON
 #   scratch      $T: a directory of this test under ${TMPDIR:-/tmp}, removed
-#                at exit unless KEEP=1 | need_corpus
+#                at exit unless KEEP=1 | need_corpus | bg_track PID |
+#                track_mount DIR | track_root DIR
 #   store        store_init DIR (acknowledgements off) | store_conf KEY VALUE |
 #                outbox_for_milter | outbox_count
 #   waiting      wait_for WHAT CMD...
@@ -141,6 +142,7 @@ MILTER_PID=
 MILTER_SOCK=$T/run/milter.sock
 _bg_pids=()
 _mounts=()
+_roots=()
 
 # bg_track PID: a background process of the test, killed at exit.
 bg_track() { _bg_pids+=("$1"); }
@@ -154,6 +156,9 @@ _cleanup() {
 	# a milter of this test whose pid got lost (started in a subshell)
 	for p in $(pgrep -f -- "--socket unix:$MILTER_SOCK( |$)"); do
 		kill "$p" 2>/dev/null
+	done
+	for m in "${_roots[@]}"; do
+		root_kill "$m"
 	done
 	[ -n "$PF" ] && pf_stop >/dev/null 2>&1
 	[ -n "$EDGE" ] && _pf_down "$EDGE" >/dev/null 2>&1
@@ -179,6 +184,37 @@ need_corpus() {
 
 # track_mount DIR: unmounted at exit.
 track_mount() { _mounts+=("$1"); }
+
+# track_root DIR: a chroot of the test: at exit, before the mounts are
+# unmounted, every process whose root directory is DIR is ended.
+track_root() { _roots+=("$1"); }
+
+# root_pids DIR: the processes whose root directory is DIR (a chroot).
+# (-ef: the same device and inode; /proc/PID/root leads to its root)
+root_pids() {
+	local p
+	[ -d "$1" ] || return 1
+	for p in /proc/[0-9]*; do
+		[ "$p/root" -ef "$1" ] && echo "${p#/proc/}"
+	done
+}
+
+# root_kill DIR: SIGTERM to the processes of the chroot DIR, SIGKILL to
+# those left after 10 s; one by one, by their pid.
+root_kill() {
+	local p i left
+	for p in $(root_pids "$1"); do
+		kill -TERM "$p" 2>/dev/null
+	done
+	for i in $(seq 1 100); do
+		left=$(root_pids "$1")
+		[ -z "$left" ] && return 0
+		sleep 0.1
+	done
+	for p in $left; do
+		kill -KILL "$p" 2>/dev/null
+	done
+}
 
 # count_files DIR: regular files directly in DIR.
 count_files() {
