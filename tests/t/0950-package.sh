@@ -20,6 +20,9 @@
 # MAILDESK_ROOT_CACHE names the cached root (default
 # ~/.cache/maildesk-tests/bookworm.tar, a week); MAILDESK_PACKAGE_ROOT=chroot
 # takes the chroot even where the root could boot.
+# On a cold cache (mmdebstrap, the package build, apt) it takes 8 to 10
+# minutes on a busy machine of 2 cores:
+# test-timeout: 1500
 . "$(dirname "$0")/lib.sh"
 
 for c in dpkg-buildpackage dh dh_autoreconf lintian; do
