@@ -18,6 +18,7 @@ typedef struct desk_store {
 	GBytes *secret;     /* raw bytes of STORE/secret */
 	gboolean no_followup; /* index without follow-ups (imports of old mail) */
 	struct desk_ratelimit *rate; /* [sender] rate limits (lib/ratelimit.h) */
+	struct desk_seqq *seqq; /* threads waiting for a ticket number (lib/store.c) */
 } desk_store;
 
 /* The store directory to use: ARG, else $MAILDESK_STORE, else
@@ -37,7 +38,10 @@ desk_status store_reload(desk_store *st, desk_err *err);
 desk_status store_init(const char *dir, char **addresses, desk_err *err);
 
 /* Take the next ticket number: flock on STORE/seq, written and fsynced
- * before it is returned. DESK_TEMPFAIL when the counter can't be written. */
+ * before it is returned. DESK_TEMPFAIL when the counter can't be written.
+ * Thread-safe: the threads of one process that ask while a number is being
+ * written wait, and then get theirs from one write and one fsync together
+ * (a group commit: the same numbers, without gaps, as one at a time). */
 desk_status store_next_ticket(desk_store *st, guint *out, desk_err *err);
 
 /* Raise the counter so it is above N (after reindex). */
