@@ -426,6 +426,21 @@ ack_message(desk_store *st, const ticket_info *t, const ack_for *a, const GPtrAr
 	return DESK_OK;
 }
 
+/* Whether TO had an acknowledgement within the window already, as the
+ * round's read-only view (ITEM->db) shows: then no change is begun (a
+ * change takes the store lock and indexes what waits in mail/new first).
+ * FALSE when it cannot tell; ack_store looks again under the lock. */
+static gboolean
+acked_before(desk_store *st, const followup_item *item, const char *to)
+{
+	gboolean recent = FALSE;
+
+	if (item->db == NULL || st->cfg->ack_window_hours <= 0 ||
+	    acked_recently(item->db, to, st->cfg->ack_window_hours, &recent, NULL) != DESK_OK)
+		return FALSE;
+	return recent;
+}
+
 /* Under the store lock: unless A->to had one within the window, store the
  * acknowledgement of ticket N in the ticket. *text gets what to send
  * (NULL: nothing). */
@@ -504,6 +519,9 @@ ack_followup(desk_store *st, const followup_item *item)
 		       sc.facts->subject != NULL && !sc.facts->subject_lossy ? sc.facts->subject : "" };
 	if ((why = ack_refused(st, item, sc.facts)) != NULL) {
 		desk_log(LOG_DEBUG, "ticket %u: no acknowledgement: %s", item->ticket, why);
+	} else if (acked_before(st, item, a.to)) {
+		desk_log(LOG_INFO, "ticket %u: no acknowledgement: %s had one in the last %d hours", item->ticket, a.to,
+			 st->cfg->ack_window_hours);
 	} else if ((hits = ack_suggestions(st, item->path)),
 		   ack_store(st, item->ticket, &a, hits, &text, &err) != DESK_OK) {
 		desk_log(LOG_WARNING, "ticket %u: no acknowledgement: %s", item->ticket, err.msg);

@@ -64,28 +64,30 @@ followup_has_tag(const followup_item *item, const char *tag)
 	return yes;
 }
 
+/* The messages tagged followup, oldest first, through *db: a read-only
+ * handle left open for the handlers (the caller destroys it). */
 static desk_status
-collect(desk_store *st, GPtrArray *items, desk_err *err)
+collect(desk_store *st, GPtrArray *items, notmuch_database_t **db, desk_err *err)
 {
-	notmuch_database_t *db = NULL;
 	notmuch_query_t *q;
 	notmuch_messages_t *ms = NULL;
-	desk_status s = index_open(st, FALSE, &db, err);
+	desk_status s = index_open(st, FALSE, db, err);
 
 	if (s != DESK_OK)
 		return s;
-	q = notmuch_query_create(db, "tag:followup");
+	q = notmuch_query_create(*db, "tag:followup");
 	notmuch_query_set_sort(q, NOTMUCH_SORT_OLDEST_FIRST);
 	if (notmuch_query_search_messages(q, &ms) == NOTMUCH_STATUS_SUCCESS) {
 		for (; notmuch_messages_valid(ms) && items->len < 1000; notmuch_messages_move_to_next(ms)) {
 			notmuch_message_t *m = notmuch_messages_get(ms);
+			followup_item *it = item_of(m);
 
-			g_ptr_array_add(items, item_of(m));
+			it->db = *db;
+			g_ptr_array_add(items, it);
 			notmuch_message_destroy(m);
 		}
 	}
 	notmuch_query_destroy(q);
-	notmuch_database_destroy(db);
 	return DESK_OK;
 }
 
@@ -131,8 +133,9 @@ run_rounds(desk_store *st, guint *done, desk_err *err)
 
 	for (int round = 0; s == DESK_OK && round < 10; round++) {
 		GPtrArray *items = g_ptr_array_new_with_free_func(item_free);
+		notmuch_database_t *db = NULL;
 
-		s = collect(st, items, err);
+		s = collect(st, items, &db, err);
 		for (guint i = 0; s == DESK_OK && i < items->len; i++) {
 			followup_item *it = items->pdata[i];
 
@@ -141,6 +144,8 @@ run_rounds(desk_store *st, guint *done, desk_err *err)
 			ack_followup(st, it);
 			notify_followup(st, it);
 		}
+		if (db != NULL)
+			notmuch_database_destroy(db);
 		if (s == DESK_OK && items->len > 0)
 			s = untag(st, items, err);
 		if (s == DESK_OK && done != NULL)

@@ -16,6 +16,8 @@
 #ifndef DESK_FOLLOWUP_H
 #define DESK_FOLLOWUP_H
 
+#include <notmuch.h>
+
 #include "store.h"
 
 typedef struct followup_item {
@@ -26,6 +28,10 @@ typedef struct followup_item {
 	char *tags;           /* space-separated notmuch tags */
 	char *event, *set;    /* desk.event, desk.set (sealed), or NULL */
 	char *from, *from_name; /* desk.from, desk.name: the sender ("" when none) */
+	notmuch_database_t *db; /* the round's read-only view of the index, as it
+				 * was before the handlers ran: for a quick look
+				 * that spares a change (lib/desk/change.h) when it can
+				 * tell nothing is to be done; not owned */
 } followup_item;
 
 /* Handle every message tagged followup. Call without the store lock held

@@ -310,11 +310,52 @@ index_special_event(batch *b, notmuch_message_t *m, const char *path, const scan
 		split_apply(b->db, path, ticket, sc->facts->x_set, b->touched);
 }
 
+static void rebuild_item(const scanned *sc, guint ticket, const char *path, ticket_item *it);
+static void rebuild_item_clear(ticket_item *it);
+
+/* The first message of a new ticket (TICKET has none in the index yet):
+ * its ticket's state, folded from the scan alone as a rebuild does (see
+ * ticket.h), to be written with the message in one write of the document
+ * instead of a ticket_recompute that reads it back and writes it again.
+ * NULL when the ticket has messages already (or may: a recompute then);
+ * *i gets the item's index. */
+static ticket_folds *
+first_of_ticket(batch *b, const char *path, const scanned *sc, guint ticket, guint *i)
+{
+	const char *match = sc->facts->x_match;
+	notmuch_query_t *q;
+	ticket_folds *tf;
+	ticket_item it;
+	guint n = 1, max = 0;
+	char query[64];
+
+	if (b->rebuild || match == NULL || !g_str_has_prefix(match, "new") ||
+	    g_hash_table_contains(b->touched, GUINT_TO_POINTER(ticket)))
+		return NULL;
+	snprintf(query, sizeof query, "property:desk.ticket=%u", ticket);
+	if ((q = notmuch_query_create(b->db, query)) != NULL) {
+		if (notmuch_query_count_messages(q, &n) != NOTMUCH_STATUS_SUCCESS)
+			n = 1;
+		notmuch_query_destroy(q);
+	}
+	if (n != 0)
+		return NULL;
+	tf = ticket_folds_new();
+	rebuild_item(sc, ticket, path, &it);
+	*i = ticket_folds_add(tf, &it);
+	rebuild_item_clear(&it);
+	ticket_folds_finish(tf, &max);
+	return tf;
+}
+
 /* Index PATH (sealed, with its Message-ID) as a message of TICKET. */
 static desk_status
 index_one(batch *b, const char *path, const scanned *sc, guint ticket, desk_err *err)
 {
 	notmuch_message_t *m = NULL;
+	guint fi = 0;
+	ticket_folds *tf = first_of_ticket(b, path, sc, ticket, &fi);
+	gboolean folded = FALSE;
 	notmuch_status_t ns = notmuch_database_index_file(b->db, path, NULL, &m);
 
 	if (ns == NOTMUCH_STATUS_DUPLICATE_MESSAGE_ID && !b->rebuild) {
@@ -323,16 +364,27 @@ index_one(batch *b, const char *path, const scanned *sc, guint ticket, desk_err 
 		if (m != NULL)
 			notmuch_message_destroy(m);
 		notmuch_database_remove_message(b->db, path);
+		ticket_folds_free(tf);
 		return desk_fail(err, DESK_USAGE, "%s: its Message-ID <%s> is the index's already", path,
 				 sc->facts->message_id);
 	}
-	if (ns != NOTMUCH_STATUS_SUCCESS && ns != NOTMUCH_STATUS_DUPLICATE_MESSAGE_ID)
+	if (ns != NOTMUCH_STATUS_SUCCESS && ns != NOTMUCH_STATUS_DUPLICATE_MESSAGE_ID) {
+		ticket_folds_free(tf);
 		return desk_fail(err, ns == NOTMUCH_STATUS_FILE_NOT_EMAIL ? DESK_DATAERR : DESK_TEMPFAIL,
 				 "index %s: %s", path, notmuch_status_to_string(ns));
+	}
+	notmuch_message_freeze(m);
 	annotate(m, sc, ticket, followup_owed(b, sc));
 	index_special_event(b, m, path, sc, ticket);
+	/* checked as a rebuild checks: if the index sees the message otherwise
+	 * than the scan, the ticket is recomputed from the index after all */
+	folded = ns == NOTMUCH_STATUS_SUCCESS && tf != NULL && ticket_folds_apply(tf, m, fi) &&
+		 ticket_folds_differ(tf) == NULL;
+	notmuch_message_thaw(m);
 	notmuch_message_destroy(m);
-	g_hash_table_add(b->touched, GUINT_TO_POINTER(ticket));
+	ticket_folds_free(tf);
+	if (!folded)
+		g_hash_table_add(b->touched, GUINT_TO_POINTER(ticket));
 	if (b->res->ids != NULL)
 		g_ptr_array_add(b->res->ids, g_strdup(sc->facts->message_id));
 	b->res->indexed++;

@@ -21,6 +21,7 @@ typedef struct desk_store {
 	gboolean followup_owed; /* mail was indexed: follow-ups are due; the
 				 * caller runs followup_run (lib/desk/followup.h) */
 	struct desk_ratelimit *rate; /* [sender] rate limits (lib/store/ratelimit.h) */
+	struct desk_seqq *seqq; /* threads waiting for a ticket number (lib/store/store.c) */
 } desk_store;
 
 /* The store directory to use: ARG, else $MAILDESK_STORE, else
@@ -53,7 +54,10 @@ desk_status store_reload(desk_store *st, desk_err *err);
 desk_status store_init(const char *dir, char **addresses, desk_err *err);
 
 /* Take the next ticket number: flock on STORE/seq, written and fsynced
- * before it is returned. DESK_TEMPFAIL when the counter can't be written. */
+ * before it is returned. DESK_TEMPFAIL when the counter can't be written.
+ * Thread-safe: the threads of one process that ask while a number is being
+ * written wait, and then get theirs from one write and one fsync together
+ * (a group commit: the same numbers, without gaps, as one at a time). */
 desk_status store_next_ticket(desk_store *st, guint *out, desk_err *err);
 
 /* Raise the counter so it is above N (after reindex). */

@@ -1,7 +1,8 @@
 /* test-lookup.c: unit tests of lib/store/lookup.c against a real store made
  * with desk's own functions: a ticket's status is seen, and the memory of a
  * long-lived lookup (the milter's) stays bounded however many lookups it
- * answers. TAP. */
+ * answers; the milter's threads take ticket numbers together (a group
+ * commit, lib/store.c) and still get each number once, none skipped. TAP. */
 #include <malloc.h>
 #include <stdio.h>
 #include <string.h>
@@ -79,6 +80,72 @@ test_bounded(desk_store *st)
 	lookup_free(lk);
 }
 
+#define SEQ_THREADS 8
+#define SEQ_EACH 50
+
+typedef struct seq_run {
+	desk_store *st;
+	guint got[SEQ_EACH];
+	int failures;
+} seq_run;
+
+static gpointer
+take_numbers(gpointer p)
+{
+	seq_run *r = p;
+
+	for (int i = 0; i < SEQ_EACH; i++) {
+		desk_err err = { 0 };
+
+		if (store_next_ticket(r->st, &r->got[i], &err) != DESK_OK)
+			r->failures++;
+	}
+	return NULL;
+}
+
+/* SEQ_THREADS threads take SEQ_EACH numbers each at once: every number
+ * from FIRST on exactly once, each thread's in increasing order, and the
+ * counter on disk just past the last. */
+static void
+test_seq_threads(desk_store *st)
+{
+	seq_run runs[SEQ_THREADS];
+	GThread *th[SEQ_THREADS];
+	guint first = 0, total = SEQ_THREADS * SEQ_EACH;
+	gboolean *seen = g_new0(gboolean, total), once = TRUE, rising = TRUE;
+	char *path = g_build_filename(st->dir, "seq", NULL), *text = NULL, want[32];
+	desk_err err = { 0 };
+	int failures = 0;
+
+	ok(store_next_ticket(st, &first, &err) == DESK_OK && first > 0, "one thread takes a number");
+	for (int t = 0; t < SEQ_THREADS; t++) {
+		memset(&runs[t], 0, sizeof runs[t]);
+		runs[t].st = st;
+		th[t] = g_thread_new("seq", take_numbers, &runs[t]);
+	}
+	for (int t = 0; t < SEQ_THREADS; t++) {
+		g_thread_join(th[t]);
+		failures += runs[t].failures;
+		for (int i = 0; i < SEQ_EACH; i++) {
+			guint k = runs[t].got[i] - first - 1;
+
+			once = once && k < total && !seen[k];
+			if (k < total)
+				seen[k] = TRUE;
+			rising = rising && (i == 0 || runs[t].got[i] > runs[t].got[i - 1]);
+		}
+	}
+	ok(failures == 0, "8 threads take 50 numbers each, with no error");
+	ok(once, "each number once, none skipped: the 400 after the first");
+	ok(rising, "each thread's numbers rise");
+	snprintf(want, sizeof want, "%u\n", first + total + 1);
+	ok(g_file_get_contents(path, &text, NULL, NULL) && strcmp(text, want) == 0,
+	   "STORE/seq holds the next number after them");
+	g_free(text);
+	g_free(path);
+	g_free(seen);
+}
+
 int
 main(void)
 {
@@ -89,8 +156,10 @@ main(void)
 	g_mime_init();
 	st = make_store(dir);
 	ok(st != NULL, "a store with one ticket");
-	if (st != NULL)
+	if (st != NULL) {
 		test_bounded(st);
+		test_seq_threads(st);
+	}
 	store_free(st);
 	g_spawn_sync(NULL, argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL, NULL, NULL);
 	g_free(dir);
