@@ -18,6 +18,11 @@ typedef struct desk_store {
 	GBytes *secret;     /* raw bytes of STORE/secret */
 	gboolean no_followup; /* index without follow-ups (imports of old mail) */
 	struct desk_ratelimit *rate; /* [sender] rate limits (lib/ratelimit.h) */
+	/* The long-lived lookup of this process (the milter's), if any: every
+	 * index run through this store, whoever starts it (the indexer, or a
+	 * follow-up's change catching up), tells it what it indexed, so that its
+	 * decisions not yet indexed do not wait for their TTL. Not owned. */
+	struct desk_lookup *pending;
 } desk_store;
 
 /* The store directory to use: ARG, else $MAILDESK_STORE, else

@@ -564,6 +564,7 @@ serve(void)
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	lookup = lookup_new(store);
+	store->pending = lookup;  /* what a follow-up's change indexes is forgotten too */
 	blocked = blocklist_new(store);
 	indexer_start(store, lookup, &cfg_lock);
 	sig = g_thread_new("signals", signals, &set);
@@ -576,6 +577,7 @@ serve(void)
 	 * smfi_main failed it still waits: let it go, never join it */
 	g_thread_unref(sig);
 	if (g_atomic_int_get(&inflight) == 0) {  /* else a callback may still use them */
+		store->pending = NULL;
 		blocklist_free(blocked);
 		lookup_free(lookup);
 	}
