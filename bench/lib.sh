@@ -25,7 +25,7 @@ die() { echo "$BENCH: $*" >&2; exit 1; }
 # maildesk (made if missing), with postfix in its group; a free PORT; the
 # scratch directory T, removed at exit with everything started.
 bench_setup() {
-	local b c p
+	local b c p i
 	[ "$(id -u)" = 0 ] || die "must run as root (it starts a private Postfix)"
 	for b in "$@"; do
 		[ -x "$b" ] || die "$b missing: make desk maildesk-milter bench/noop-milter"
@@ -44,8 +44,11 @@ bench_setup() {
 	id -nG postfix | grep -qw "$(id -gn maildesk)" || usermod -aG "$(id -gn maildesk)" postfix ||
 		die "cannot add postfix to the group of maildesk"
 
+	# from a random start: two benches started at once rarely pick the same
 	PORT=
-	for p in $(seq 2525 2625); do
+	local first=$((RANDOM % 101))
+	for i in $(seq 0 100); do
+		p=$((2525 + (first + i) % 101))
 		if [ -z "$(ss -Hltn "sport = :$p")" ]; then PORT=$p; break; fi
 	done
 	[ -n "$PORT" ] || die "no free port in 2525-2625 on 127.0.0.1"
@@ -179,8 +182,14 @@ start_postfix() {
 		cat "$r/start.log" "$r/maillog" >&2 2>/dev/null
 		die "$1: postfix start failed"
 	fi
+	local master
 	for _ in $(seq 1 100); do
-		[ -n "$(ss -Hltn "sport = :$PORT")" ] && return 0
+		master=$(head -1 "$r/queue/pid/master.pid" 2>/dev/null | tr -d ' ')
+		if [ -n "$master" ] && [ -n "$(ss -Hltn "sport = :$PORT")" ]; then
+			# ours, not another instance that took the port in the meantime
+			ss -Hltnp "sport = :$PORT" | grep -q "pid=$master," && return 0
+			die "$1: another process listens on 127.0.0.1:$PORT: $(ss -Hltnp "sport = :$PORT")"
+		fi
 		sleep 0.05
 	done
 	die "$1: Postfix does not listen on 127.0.0.1:$PORT"
