@@ -553,7 +553,7 @@ wait_inflight(void)
 static int
 serve(void)
 {
-	sigset_t set;
+	static sigset_t set;  /* the signal thread's: it may outlive this call */
 	GThread *sig;
 	int rc;
 
