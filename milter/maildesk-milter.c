@@ -549,6 +549,61 @@ wait_inflight(void)
 		g_usleep(100000);
 }
 
+/* Serve until a signal stops us; the exit status. */
+static int
+serve(void)
+{
+	static sigset_t set;  /* the signal thread's: it may outlive this call */
+	GThread *sig;
+	int rc;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	lookup = lookup_new(store);
+	store->pending = lookup;  /* what a follow-up's change indexes is forgotten too */
+	blocked = blocklist_new(store);
+	indexer_start(store, lookup, &cfg_lock);
+	sig = g_thread_new("signals", signals, &set);
+	desk_log(LOG_INFO, "started: store %s", store->dir);
+	rc = smfi_main();
+	wait_inflight();
+	indexer_stop();
+	desk_log(LOG_INFO, "stopped");
+	/* the signal thread ends after the signal that stopped us; if
+	 * smfi_main failed it still waits: let it go, never join it */
+	g_thread_unref(sig);
+	if (g_atomic_int_get(&inflight) == 0) {  /* else a callback may still use them */
+		store->pending = NULL;
+		blocklist_free(blocked);
+		lookup_free(lookup);
+	}
+	return rc == MI_SUCCESS ? 0 : EX_SOFTWARE;
+}
+
+/* Register, listen on SPEC (socket GROUP), detach unless FOREGROUND,
+ * serve; the exit status. */
+static int
+start(const char *spec, const char *group, gboolean foreground)
+{
+	int rc;
+
+	if (smfi_register(desc) != MI_SUCCESS) {
+		desk_log(LOG_ERR, "smfi_register failed");
+		return EX_SOFTWARE;
+	}
+	if ((rc = listen_on(spec, group)) != 0)
+		return rc;
+	if (!foreground && daemon(0, 0) != 0) {
+		desk_log(LOG_ERR, "daemon: %s", g_strerror(errno));
+		return EX_OSERR;
+	}
+	return serve();
+}
+
 int
 main(int argc, char **argv)
 {
@@ -568,13 +623,13 @@ main(int argc, char **argv)
 	GOptionContext *oc = g_option_context_new("- thread support mail into maildesk tickets");
 	GError *gerr = NULL;
 	desk_err err = { 0 };
-	sigset_t set;
-	GThread *sig;
 	int rc;
 
 	g_option_context_add_main_entries(oc, entries, NULL);
 	if (!g_option_context_parse(oc, &argc, &argv, &gerr)) {
 		fprintf(stderr, "maildesk-milter: %s\n", gerr->message);
+		g_error_free(gerr);
+		g_option_context_free(oc);
 		return EX_USAGE;
 	}
 	g_option_context_free(oc);
@@ -585,34 +640,16 @@ main(int argc, char **argv)
 	log_quiet_gmime();
 	if (store_open(store_default_dir(dir), &store, &err) != DESK_OK) {
 		desk_log(LOG_ERR, "%s", err.msg);
-		return desk_exit_code(err.status);
+		rc = desk_exit_code(err.status);
+	} else {
+		rc = start(socket != NULL ? socket : store->cfg->milter_socket,
+			   group != NULL ? group : store->cfg->milter_socket_group, foreground);
 	}
-	if (smfi_register(desc) != MI_SUCCESS) {
-		desk_log(LOG_ERR, "smfi_register failed");
-		return EX_SOFTWARE;
-	}
-	if ((rc = listen_on(socket != NULL ? socket : store->cfg->milter_socket,
-			    group != NULL ? group : store->cfg->milter_socket_group)) != 0)
-		return rc;
-	if (!foreground && daemon(0, 0) != 0) {
-		desk_log(LOG_ERR, "daemon: %s", g_strerror(errno));
-		return EX_OSERR;
-	}
-	sigemptyset(&set);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGHUP);
-	pthread_sigmask(SIG_BLOCK, &set, NULL);
-	signal(SIGPIPE, SIG_IGN);
-	lookup = lookup_new(store);
-	blocked = blocklist_new(store);
-	indexer_start(store, lookup, &cfg_lock);
-	sig = g_thread_new("signals", signals, &set);
-	desk_log(LOG_INFO, "started: store %s", store->dir);
-	rc = smfi_main();
-	wait_inflight();
-	indexer_stop();
-	desk_log(LOG_INFO, "stopped");
-	(void)sig;
-	return rc == MI_SUCCESS ? 0 : EX_SOFTWARE;
+	if (g_atomic_int_get(&inflight) == 0)
+		store_free(store);
+	g_free(dir);
+	g_free(socket);
+	g_free(group);
+	g_mime_shutdown();
+	return rc;
 }

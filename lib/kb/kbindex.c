@@ -374,7 +374,8 @@ ix_move(ix *x, git_commit *c, gboolean rebuild, kbindex_update *u, desk_err *err
 
 	git_oid_tostr(hex, sizeof hex, git_commit_id(c));
 	if (s == DESK_OK && missing) {
-		u->why = g_strdup("it did not exist");
+		if (u->why == NULL)  /* else why it was removed: "it was corrupt" */
+			u->why = g_strdup("it did not exist");
 		s = ix_exec(x, SCHEMA, err);
 	}
 	if (s == DESK_OK && !missing && !ix_version_ok(x, err)) {

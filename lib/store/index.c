@@ -712,7 +712,7 @@ index_pending_locked(desk_store *st, desk_lookup *lk, guint max, index_result *r
 	notmuch_database_destroy(db);
 	batch_clear(&b);
 	res->left = names->len - i;
-	if (lk != NULL)
+	if (lk != NULL || (lk = st->pending) != NULL)
 		lookup_indexed(lk, res->ids);
 out:
 	g_ptr_array_unref(names);

@@ -25,8 +25,8 @@ void index_result_clear(index_result *r);
  * recompute the tickets they touched. Takes the store lock, waiting up to
  * timeout_ms. Files without our sealed headers are decided here (as desk
  * ingest would) and rewritten with them; a redelivery is dropped; a reused
- * Message-ID gets one of its own. LK (may be NULL) has its pending
- * decisions for these messages forgotten. */
+ * Message-ID gets one of its own. LK (NULL: the store's st->pending, if
+ * any) has its pending decisions for these messages forgotten. */
 desk_status index_pending(desk_store *st, desk_lookup *lk, guint max, int timeout_ms,
 			  index_result *res, desk_err *err);
 

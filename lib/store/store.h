@@ -22,6 +22,11 @@ typedef struct desk_store {
 				 * caller runs followup_run (lib/desk/followup.h) */
 	struct desk_ratelimit *rate; /* [sender] rate limits (lib/store/ratelimit.h) */
 	struct desk_seqq *seqq; /* threads waiting for a ticket number (lib/store/store.c) */
+	/* The long-lived lookup of this process (the milter's), if any: every
+	 * index run through this store, whoever starts it (the indexer, or a
+	 * follow-up's change catching up), tells it what it indexed, so that its
+	 * decisions not yet indexed do not wait for their TTL. Not owned. */
+	struct desk_lookup *pending;
 } desk_store;
 
 /* The store directory to use: ARG, else $MAILDESK_STORE, else

@@ -191,6 +191,9 @@ size=$(stat -c %s "$STORE/var/kb-index.sqlite")
 truncate -s $((size / 2)) "$STORE/var/kb-index.sqlite"
 out=$(D kb search zanzibar 2>&1)
 case $out in *"(refunds@"*) ok "search after the index was truncated" ;; *) not_ok "search after the index was truncated" "$out" ;; esac
+head -c 8192 /dev/urandom >"$STORE/var/kb-index.sqlite"
+out=$(D kb index 2>&1)
+case $out in *"(it was corrupt)"*) ok "kb index says why it rebuilt a corrupt index" ;; *) not_ok "kb index says why it rebuilt a corrupt index" "$out" ;; esac
 rm -f "$STORE/var/kb-index.sqlite"
 out=$(D kb index)
 case $out in *"built, 8 articles (it did not exist)"*) ok "kb index rebuilds a missing index" ;; *) not_ok "kb index rebuilds a missing index" "$out" ;; esac

@@ -13,6 +13,7 @@ declare -A TINY=(
 	[reindex]="-n 60 -r 1"
 	[kb]="-n 20 -q 2"
 	[cli]="-n 20 -r 1"
+	[soak]="-m 200 -s 2"
 )
 
 # A root of our own: the scripts find the build at ../ of their own
@@ -23,6 +24,7 @@ mkdir -p "$ROOT/bench"
 chmod 755 "$ROOT" "$ROOT/bench"
 ln -s "$BUILDDIR/desk" "$ROOT/desk"
 ln -s "$BUILDDIR/maildesk-milter" "$ROOT/maildesk-milter"
+cp "$SRCDIR/bench/lib.sh" "$ROOT/bench/lib.sh"  # what bench/soak sources
 for helper in noop-milter notmuch-floor; do
 	[ -x "$BUILDDIR/bench/$helper" ] || bail_out "bench/$helper not built (make check-programs)"
 	ln -s "$BUILDDIR/bench/$helper" "$ROOT/bench/$helper"

@@ -2,12 +2,14 @@
  * with desk's own functions: a ticket's status is seen, and the memory of a
  * long-lived lookup (the milter's) stays bounded however many lookups it
  * answers; the milter's threads take ticket numbers together (a group
- * commit, lib/store.c) and still get each number once, none skipped. TAP. */
+ * commit, lib/store/store.c) and still get each number once, none skipped; its
+ * decisions are forgotten once indexed, by whichever index run. TAP. */
 #include <malloc.h>
 #include <stdio.h>
 #include <string.h>
 #include <gmime/gmime.h>
 
+#include "change.h"
 #include "index.h"
 #include "lookup.h"
 #include "store.h"
@@ -146,6 +148,30 @@ test_seq_threads(desk_store *st)
 	g_free(seen);
 }
 
+/* A decision of the milter's lookup (st->pending) is forgotten when its
+ * message is indexed by a change catching up on mail/new, as a follow-up's
+ * acknowledgement does, not only by the indexer (which passes the lookup). */
+static void
+test_forgotten(desk_store *st)
+{
+	const char *msg = "From: bob@customer.test\nTo: support@helpdesk.test\nSubject: scanner\n"
+			  "Message-ID: <p2@customer.test>\n\nIt is on fire too.\n";
+	desk_lookup *lk = lookup_new(st);
+	desk_change *c = NULL;
+	desk_err err = { 0 };
+
+	st->pending = lk;
+	lookup_remember(lk, "p2@customer.test", 2, "bob@customer.test");
+	ok(lookup_pending_count(lk) == 1, "a decision not indexed yet is remembered");
+	if (store_deliver(st, msg, -1, NULL, &err) != DESK_OK || change_begin(st, &c, &err) != DESK_OK)
+		printf("# %s\n", err.msg);
+	if (c != NULL)
+		change_abort(c);
+	ok(lookup_pending_count(lk) == 0, "and forgotten once a change has indexed its message");
+	st->pending = NULL;
+	lookup_free(lk);
+}
+
 int
 main(void)
 {
@@ -159,6 +185,7 @@ main(void)
 	if (st != NULL) {
 		test_bounded(st);
 		test_seq_threads(st);
+		test_forgotten(st);
 	}
 	store_free(st);
 	g_spawn_sync(NULL, argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL, NULL, NULL);
