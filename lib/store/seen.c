@@ -88,21 +88,31 @@ read_file(const char *path, char **text, desk_err *err)
 	return DESK_TEMPFAIL;
 }
 
+/* The whole log of LOGIN into *text ("" when LOGIN never looked). */
+static desk_status
+read_log(desk_store *st, const char *login, char **text, desk_err *err)
+{
+	char *path;
+	desk_status s;
+
+	if (!agent_login_ok(login))
+		return desk_fail(err, DESK_USAGE, "bad login '%s'", login);
+	path = seen_path(st, login, "");
+	s = read_file(path, text, err);
+	g_free(path);
+	return s;
+}
+
 desk_status
 seen_get(desk_store *st, const char *login, guint n, GHashTable **digests, gint64 *when, desk_err *err)
 {
-	char *path, *text = NULL, *line, **f;
+	char *text = NULL, *line, **f;
 	const char *p, *end = NULL;
 	desk_status s;
 
 	*digests = NULL;
 	*when = 0;
-	if (!agent_login_ok(login))
-		return desk_fail(err, DESK_USAGE, "bad login '%s'", login);
-	path = seen_path(st, login, "");
-	s = read_file(path, &text, err);
-	g_free(path);
-	if (s != DESK_OK)
+	if ((s = read_log(st, login, &text, err)) != DESK_OK)
 		return s;
 	if ((p = find_line(text, n, &end)) == NULL) {
 		g_free(text);
@@ -449,19 +459,14 @@ desk_status
 seen_unseen(desk_store *st, notmuch_database_t *db, const char *login, GPtrArray *tickets, GHashTable **unseen,
 	    desk_err *err)
 {
-	char *path, *text = NULL;
+	char *text = NULL;
 	unseen_ctx c = { NULL, NULL, NULL, login };
 	GString *q = g_string_new(NULL);
 	desk_status s;
 	guint n = 0;
 
 	*unseen = NULL;
-	if (!agent_login_ok(login))
-		return desk_fail(err, DESK_USAGE, "bad login '%s'", login);
-	path = seen_path(st, login, "");
-	s = read_file(path, &text, err);
-	g_free(path);
-	if (s != DESK_OK)
+	if ((s = read_log(st, login, &text, err)) != DESK_OK)
 		return s;
 	c.lines = seen_lines(text);
 	c.owner = g_hash_table_new(g_direct_hash, g_direct_equal);
