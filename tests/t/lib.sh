@@ -326,6 +326,28 @@ free_port() {
 	return 1
 }
 
+# _pf_main_cf DIR HOSTNAME: the start of a private Postfix's main.cf that
+# every instance shares: its own queue, data and log under DIR, 127.0.0.1
+# only, no local, alias or outbound delivery.
+_pf_main_cf() {
+	cat <<-EOF
+	compatibility_level = 3.6
+	queue_directory = $1/queue
+	data_directory = $1/data
+	maillog_file = $1/maillog
+	maillog_file_prefixes = $T
+	myhostname = $2
+	inet_interfaces = 127.0.0.1
+	inet_protocols = ipv4
+	mynetworks = 127.0.0.0/8
+	mydestination =
+	alias_maps =
+	alias_database =
+	local_transport = error:local delivery disabled
+	default_transport = error:outbound disabled
+	EOF
+}
+
 # pf_start [milter|nomilter|pipe]: a private Postfix on 127.0.0.1:$PORT
 # delivering support@ and billing@helpdesk.test into $STORE/mail/ and
 # other@helpdesk.test into $T/other/ (a mailbox that is not the desk's).
@@ -346,21 +368,7 @@ pf_start() {
 	"$T"/*) ;;
 	*) diag "pf_start: STORE must be under $T"; return 1 ;;
 	esac
-	cat >"$PF/conf/main.cf" <<-EOF
-	compatibility_level = 3.6
-	queue_directory = $PF/queue
-	data_directory = $PF/data
-	maillog_file = $PF/maillog
-	maillog_file_prefixes = $T
-	myhostname = mx.helpdesk.test
-	inet_interfaces = 127.0.0.1
-	inet_protocols = ipv4
-	mynetworks = 127.0.0.0/8
-	mydestination =
-	alias_maps =
-	alias_database =
-	local_transport = error:local delivery disabled
-	default_transport = error:outbound disabled
+	{ _pf_main_cf "$PF" mx.helpdesk.test; cat; } >"$PF/conf/main.cf" <<-EOF
 	relay_transport = error:relay disabled
 	virtual_mailbox_domains = helpdesk.test
 	virtual_mailbox_base = $T
@@ -481,21 +489,7 @@ pf_edge_start() {
 	EDGE_PORT=$(free_port) || { diag "no free port"; return 1; }
 	mkdir -p "$EDGE/conf" "$EDGE/queue" "$EDGE/data"
 	chown postfix "$EDGE/data"
-	cat >"$EDGE/conf/main.cf" <<-EOF
-	compatibility_level = 3.6
-	queue_directory = $EDGE/queue
-	data_directory = $EDGE/data
-	maillog_file = $EDGE/maillog
-	maillog_file_prefixes = $T
-	myhostname = edge.helpdesk.test
-	inet_interfaces = 127.0.0.1
-	inet_protocols = ipv4
-	mynetworks = 127.0.0.0/8
-	mydestination =
-	alias_maps =
-	alias_database =
-	local_transport = error:local delivery disabled
-	default_transport = error:outbound disabled
+	{ _pf_main_cf "$EDGE" edge.helpdesk.test; cat; } >"$EDGE/conf/main.cf" <<-EOF
 	relay_domains = helpdesk.test
 	relay_recipient_maps = inline:{ support@helpdesk.test=ok, billing@helpdesk.test=ok }
 	transport_maps = inline:{ helpdesk.test=smtp:[127.0.0.1]:$1 }
