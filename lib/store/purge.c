@@ -6,6 +6,7 @@
 
 #include "evlist.h"
 #include "log.h"
+#include "owed.h"
 #include "purge.h"
 
 /* The property value of a tombstone item ("h-HASH" as it is, "i-ID" as
@@ -111,9 +112,12 @@ purge_remove(desk_store *st, notmuch_database_t *db, GPtrArray *paths, desk_err 
 			desk_log(LOG_WARNING, "purge: unindex %s: %s", p, notmuch_status_to_string(ns));
 		if (unlink(p) != 0 && errno != ENOENT && s == DESK_OK)
 			s = desk_fail(err, DESK_TEMPFAIL, "purge: delete %s: %s", p, g_strerror(errno));
+		owed_done(st, p);  /* its other name, if a follow-up was owed */
 	}
 	if (s == DESK_OK)
 		s = store_sync_dir(cur, err);
+	if (s == DESK_OK)
+		s = owed_sync(st, err);
 	g_free(cur);
 	return s;
 }

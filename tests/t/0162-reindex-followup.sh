@@ -52,6 +52,21 @@ check_eq "still one acknowledgement" 1 "$(acks_to ann@customer.test)"
 check_eq "the ticket holds one acknowledgement event" 1 \
 	"$(D "$STORE" show 1 --format=json | python3 -c 'import json,sys; print(sum(1 for m in json.load(sys.stdin)["messages"] if m.get("event") == "ack"))')"
 
+# A purge deletes the other name too: no copy of an erased message stays
+# in followup/ (its follow-up is owed while the lock is held again).
+(exec 9>>"$STORE/followup.lock" && flock -x 9 && exec sleep 120) &
+holder=$!
+bg_track $holder
+sleep 0.2
+printf 'From: Bea <bea@customer.test>\nTo: support@helpdesk.test\nSubject: Erase me\nMessage-ID: <ow2@customer.test>\n\nneedle-erase\n' |
+	D "$STORE" ingest --envelope-to support@helpdesk.test
+check_eq "a second mail is owed its follow-up" 1 "$(owed "$STORE")"
+kill $holder 2>/dev/null
+wait $holder 2>/dev/null
+check "desk purge of its ticket" D "$STORE" purge 2 --yes
+check_eq "nothing of it is left in followup/" "0 0" \
+	"$(owed "$STORE") $(grep -rl needle-erase "$STORE/followup" "$STORE/mail/cur" 2>/dev/null | wc -l)"
+
 check "desk reindex of the copy" D "$T/copy" reindex
 check_eq "the copy owed it too: a second acknowledgement, from the copy" 2 "$(acks_to ann@customer.test)"
 check_eq "the copy owes nothing more" 0 "$(owed "$T/copy")"
