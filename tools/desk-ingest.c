@@ -256,12 +256,14 @@ ingest_stdin(desk_store *st, const char *rcpt, const char *envfrom)
 	if (s != DESK_OK && res.path != NULL) {
 		/* only mail/new's fsync failed: the MTA's retry is a duplicate */
 		ingest_free(ing);
+		st->followup_owed = FALSE;  /* the retry follows up, once the store works */
 		desk_error(s, "message in %s but not synced, try again later: %s", res.path, err.msg);
 		g_free(res.path);
 		return EX_TEMPFAIL;
 	}
 	if (s != DESK_OK) {
 		ingest_free(ing);
+		st->followup_owed = FALSE;  /* the retry follows up, once the store works */
 		desk_error(s, "message not stored: %s", err.msg);
 		return EX_TEMPFAIL;
 	}
