@@ -157,22 +157,8 @@ sm_configure() {
 
 # sm_start: the MTA daemon, answering on 127.0.0.1:$PORT.
 sm_start() {
-	local _
 	sm sendmail -bd >>"$SM/daemon.log" 2>&1 || return 1
-	for _ in $(seq 1 100); do
-		python3 - "$PORT" <<-'EOF' && return 0
-		import socket, sys
-		s = socket.socket()
-		s.settimeout(1)
-		try:
-		    s.connect(("127.0.0.1", int(sys.argv[1])))
-		    sys.exit(0 if s.recv(512).startswith(b"220") else 1)
-		except OSError:
-		    sys.exit(1)
-		EOF
-		sleep 0.1
-	done
-	return 1
+	smtp_greets "$PORT"
 }
 
 # sm_stop: the MTA daemon and its children gone.

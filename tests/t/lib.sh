@@ -425,16 +425,12 @@ _pf_master_cf() {
 	' /etc/postfix/master.cf
 }
 
-# _pf_up DIR PORT: start the Postfix of DIR/conf and wait until it greets
-# (220) on 127.0.0.1:PORT (10 s).
-_pf_up() {
-	local i
-	if ! postfix -c "$1/conf" start >>"$1/start.log" 2>&1; then
-		diag "postfix start failed:" "$(cat "$1/start.log")" "$(tail -n 20 "$1/maillog" 2>/dev/null)"
-		return 1
-	fi
-	for i in $(seq 1 100); do
-		python3 - "$2" <<-'EOF' && return 0
+# smtp_greets PORT: wait until an SMTP server greets (220) on
+# 127.0.0.1:PORT (10 s); 1 when none does.
+smtp_greets() {
+	local _
+	for _ in $(seq 1 100); do
+		python3 - "$1" <<-'EOF' && return 0
 		import socket, sys
 		s = socket.socket()
 		s.settimeout(1)
@@ -446,6 +442,17 @@ _pf_up() {
 		EOF
 		sleep 0.1
 	done
+	return 1
+}
+
+# _pf_up DIR PORT: start the Postfix of DIR/conf and wait until it greets
+# (220) on 127.0.0.1:PORT (10 s).
+_pf_up() {
+	if ! postfix -c "$1/conf" start >>"$1/start.log" 2>&1; then
+		diag "postfix start failed:" "$(cat "$1/start.log")" "$(tail -n 20 "$1/maillog" 2>/dev/null)"
+		return 1
+	fi
+	smtp_greets "$2" && return 0
 	diag "postfix does not answer on 127.0.0.1:$2" "$(tail -n 20 "$1/maillog" 2>/dev/null)"
 	return 1
 }
