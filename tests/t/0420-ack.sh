@@ -44,21 +44,6 @@ wait_sent_to() {
 	done
 	return 1
 }
-# ticket_of_msgid ID: the ticket of a stored message.
-ticket_of_msgid() {
-	local f
-	f=$(grep -l -F -x "Message-ID: <$1>" "$STORE"/mail/cur/* 2>/dev/null | head -n 1)
-	[ -n "$f" ] && header_of "$f" X-Desk-Ticket
-}
-wait_msgid() {
-	local i
-	for i in $(seq 1 300); do
-		ticket_of_msgid "$1" >/dev/null && return 0
-		sleep 0.1
-	done
-	diag "message <$1> not indexed" "$(tail -n 5 "$T/milter.log")"
-	return 1
-}
 # smtp_null FILE: send FILE to support@ with a null envelope sender (MAIL FROM:<>).
 smtp_null() { python3 "$TESTS_T/smtp-send.py" "$PORT" support@helpdesk.test "" "$1"; }
 json() { python3 -c 'import json, sys; j = json.load(sys.stdin); print(eval(sys.argv[1]))' "$1"; }

@@ -62,20 +62,6 @@ wait_n_to() {
 	return 1
 }
 last_to() { sent_to "$1" | tail -n 1; }
-ticket_of_msgid() {
-	local f
-	f=$(grep -l -F -x "Message-ID: <$1>" "$STORE"/mail/cur/* 2>/dev/null | head -n 1)
-	[ -n "$f" ] && header_of "$f" X-Desk-Ticket
-}
-wait_msgid() {
-	local i
-	for i in $(seq 1 300); do
-		ticket_of_msgid "$1" >/dev/null && return 0
-		sleep 0.1
-	done
-	diag "message <$1> not indexed" "$(tail -n 5 "$T/milter.log")"
-	return 1
-}
 # nm ARGS...: the notmuch command on the store's index, as user maildesk
 : >"$T/notmuch-config"
 nm() { as_maildesk env NOTMUCH_CONFIG="$T/notmuch-config" NOTMUCH_DATABASE="$STORE/mail" notmuch "$@"; }

@@ -666,3 +666,20 @@ header_of() {
 	print(" ".join(str(v).split()))
 	EOF
 }
+
+# ticket_of_msgid ID: the ticket of the message ID stored in mail/cur.
+ticket_of_msgid() {
+	local f
+	f=$(grep -l -F -x "Message-ID: <$1>" "$STORE"/mail/cur/* 2>/dev/null | head -n 1)
+	[ -n "$f" ] && header_of "$f" X-Desk-Ticket
+}
+# wait_msgid ID: until message ID is stored and indexed (30 s).
+wait_msgid() {
+	local i
+	for i in $(seq 1 300); do
+		ticket_of_msgid "$1" >/dev/null && return 0
+		sleep 0.1
+	done
+	diag "message <$1> not indexed" "$(tail -n 5 "$T/milter.log")"
+	return 1
+}
