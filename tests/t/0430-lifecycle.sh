@@ -18,11 +18,6 @@ D() { as_maildesk "$DESK" --store "$STORE" "$@"; }
 json() { python3 -c 'import json, sys; j = json.load(sys.stdin); print(eval(sys.argv[1]))' "$1"; }
 # field N EXPR: EXPR of desk show N --format=json (j).
 field() { D show "$1" --format=json | json "$2"; }
-ticket_of_msgid() {
-	local f
-	f=$(grep -l -F -x "Message-ID: <$1>" "$STORE"/mail/cur/* 2>/dev/null | head -n 1)
-	[ -n "$f" ] && header_of "$f" X-Desk-Ticket
-}
 # send NAME MSGID [IN-REPLY-TO] [SUBJECT]: ann's mail, dated now, through SMTP, then
 # wait until it is indexed and its ticket recomputed.
 send() {
