@@ -4,6 +4,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "desk.h"
 #include "index.h"
 #include "list-text.h"
@@ -204,7 +205,7 @@ acting_of(list_opts *o, desk_store *st)
 static int
 filter_of(list_opts *o, desk_store *st, ticket_filter *f)
 {
-	gint64 now = g_get_real_time() / G_USEC_PER_SEC;
+	gint64 now = desk_now();
 
 	if (o->format != NULL && strcmp(o->format, "text") && strcmp(o->format, "json") &&
 	    strcmp(o->format, "tsv") && strcmp(o->format, "ids"))
@@ -276,7 +277,7 @@ print_text(list_opts *o, const ticket_filter *f, GPtrArray *list, GHashTable *un
 		.colour = want_colour(),
 		.absolute = o->absolute,
 		.keep = f->sort == SORT_WAITING ? LIST_WAITING : f->sort == SORT_ACTIVITY ? LIST_ACTIVE : -1,
-		.now = g_get_real_time() / G_USEC_PER_SEC,
+		.now = desk_now(),
 		.unseen = unseen,
 	};
 

@@ -16,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "addr.h"
 #include "change.h"
 #include "event.h"
@@ -96,7 +97,7 @@ ack_refused(desk_store *st, const followup_item *item, const msg_facts *f)
 static desk_status
 acked_recently(notmuch_database_t *db, const char *addr, int hours, gboolean *yes, desk_err *err)
 {
-	gint64 since = (gint64)time(NULL) - (gint64)hours * 3600;
+	gint64 since = desk_now() - (gint64)hours * 3600;
 	char *query = g_strdup_printf("tag:event and property:desk.event=ack and date:@%" G_GINT64_FORMAT "..",
 				      since - 86400);
 	notmuch_query_t *q = notmuch_query_create(db, query);

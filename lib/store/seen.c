@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "agent.h"
 #include "log.h"
 #include "index.h"
@@ -168,7 +169,7 @@ seen_line(guint n, char **message_ids)
 {
 	GString *line = g_string_new(NULL);
 
-	g_string_append_printf(line, "%u\t%" G_GINT64_FORMAT "\t", n, g_get_real_time() / G_USEC_PER_SEC);
+	g_string_append_printf(line, "%u\t%" G_GINT64_FORMAT "\t", n, desk_now());
 	for (char **id = message_ids; id != NULL && *id != NULL; id++) {
 		char *d = seen_digest(*id);
 
