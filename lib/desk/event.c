@@ -151,7 +151,7 @@ sealed_block(desk_store *st, const desk_block *b, const char *body)
 {
 	scanned sc;
 	char *set = b->set != NULL ? xset_encode(b->set) : NULL, *block;
-	seal_facts f = { b->ticket, "ours", b->queue, b->event, set, b->kb, NULL, NULL, NULL };
+	seal_facts f = { b->ticket, "ours", b->queue, b->event, set, b->kb, NULL, NULL, NULL, NULL };
 
 	scan_buf(st, body, strlen(body), &sc);
 	f.message_id = sc.derived_id ? NULL : sc.facts->message_id;

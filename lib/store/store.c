@@ -17,6 +17,7 @@
 #include "charset.h"
 #include "ratelimit.h"
 #include "sender.h"
+#include "rules.h"
 #include "store.h"
 
 const char *
@@ -140,6 +141,7 @@ store_free(desk_store *st)
 {
 	if (st == NULL)
 		return;
+	rules_unref(st->rules);
 	g_free(st->dir);
 	g_free(st->maildir);
 	config_free(st->cfg);

@@ -20,6 +20,7 @@ typedef struct desk_store {
 	gboolean followup_owed; /* mail was indexed: follow-ups are due; the
 				 * caller runs followup_run (lib/desk/followup.h) */
 	struct desk_ratelimit *rate; /* [sender] rate limits (lib/store/ratelimit.h) */
+	struct desk_rules *rules;    /* STORE/rules as last read (lib/store/rules.h), or NULL */
 } desk_store;
 
 /* The store directory to use: ARG, else $MAILDESK_STORE, else
