@@ -450,8 +450,9 @@ decide(SMFICTX *ctx, conn_ctx *c, msg_ctx *m, const char *qid)
 	if (!add_headers(ctx, m, &d))
 		return tempfail(ctx, qid, "cannot add headers");
 	lookup_remember(lookup, id, d.ticket, thread_participant(store, &d, m->facts));
-	desk_log(LOG_INFO, "%s: message-id=%s%s%s ticket=%u match=%s queue=%s%s%s%s", qid,
-		 id != NULL ? "<" : "", id != NULL ? id : "(none)", id != NULL ? ">" : "", d.ticket, d.reason, d.queue, d.held ? " held" : "",
+	desk_log(LOG_INFO, "%s: message-id=%s%s%s ticket=%u match=%s queue=%s%s%s%s%s%s", qid,
+		 id != NULL ? "<" : "", id != NULL ? id : "(none)", id != NULL ? ">" : "", d.ticket, d.reason, d.queue,
+		 *d.rule ? " rule=" : "", d.rule, d.held ? " held" : "",
 		 m->facts->is_auto ? " auto" : m->facts->is_bulk ? " bulk" : "",
 		 m->facts->is_bounce ? " bounce" : "");
 	return SMFIS_CONTINUE;

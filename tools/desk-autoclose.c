@@ -5,8 +5,8 @@
 #include <string.h>
 #include <time.h>
 
-#include "clock.h"
 #include "change.h"
+#include "clock.h"
 #include "desk.h"
 #include "output.h"
 

@@ -4,6 +4,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "away.h"
 #include "clock.h"
 #include "desk.h"
 #include "index.h"
@@ -301,6 +302,22 @@ owner_known(desk_store *st, const char *owner, guint found)
 	return 0;
 }
 
+/* --owner LOGIN of an agent away (desk agent away): said under the list. */
+static void
+owner_away(desk_store *st, const char *owner, guint n)
+{
+	g_autoptr(GHashTable) away = owner != NULL ? away_load(st, desk_now()) : NULL;
+	gint64 *until = away != NULL ? g_hash_table_lookup(away, owner) : NULL;
+	char *when;
+
+	if (until == NULL)
+		return;
+	when = *until != 0 ? out_iso8601(*until) : g_strdup("back");
+	fprintf(isatty(STDOUT_FILENO) ? stdout : stderr, "(%s is away until %s: %u ticket%s above wait%s; "
+		"routing rules give them no new tickets)\n", owner, when, n, n == 1 ? "" : "s", n == 1 ? "s" : "");
+	g_free(when);
+}
+
 int
 verb_list(const char *store_dir, int argc, char **argv)
 {
@@ -370,6 +387,7 @@ verb_list(const char *store_dir, int argc, char **argv)
 		print_tsv(list, unseen);
 	else
 		print_ids(list);
+	owner_away(st, o.owner, list->len);
 	rc = fflush(stdout) == 0 ? 0 : desk_error(DESK_TEMPFAIL, "list: cannot write: %s", g_strerror(errno));
 out:
 	if (list != NULL)

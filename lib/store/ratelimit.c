@@ -6,8 +6,8 @@
 #include <time.h>
 #include <sqlite3.h>
 
-#include "clock.h"
 #include "addr.h"
+#include "clock.h"
 #include "log.h"
 #include "ratelimit.h"
 

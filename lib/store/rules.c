@@ -11,9 +11,9 @@
 #include "addr.h"
 #include "agent.h"
 #include "charset.h"
+#include "clock.h"
 #include "index.h"
 #include "log.h"
-#include "clock.h"
 #include "rules.h"
 #include "ticket.h"
 #include "xset.h"
@@ -1024,7 +1024,7 @@ rules_decide(desk_store *st, int fd, const msg_facts *f, const char *rcpt, threa
 	desk_err err = { 0 };
 	char *set;
 
-	if (!d->is_new)
+	if (!d->is_new || st->no_followup)  /* imports of old mail are not routed */
 		return FALSE;
 	r = rules_current(st);
 	if (rules_count(r) == 0) {
@@ -1046,8 +1046,23 @@ rules_decide(desk_store *st, int fd, const msg_facts *f, const char *rcpt, threa
 	if (*route.queue != '\0')
 		g_strlcpy(d->queue, route.queue, sizeof d->queue);
 	g_strlcpy(d->refuse, route.refuse, sizeof d->refuse);
-	desk_log(LOG_INFO, "rules: ticket %u: rule %s: %s%s%s", d->ticket, route.rule, set != NULL ? set : "",
+	desk_log(LOG_DEBUG, "rules: ticket %u: rule %s: %s%s%s", d->ticket, route.rule, set != NULL ? set : "",
 		 *route.refuse ? " refuse " : "", route.refuse);
 	g_free(set);
+	return TRUE;
+}
+
+gboolean
+rules_routed(desk_store *st, const scanned *sc, char **rule, char **set)
+{
+	const msg_facts *f = sc->facts;
+	guint t = 0;
+
+	*rule = *set = NULL;
+	if (f->x_rule == NULL || f->x_event != NULL ||
+	    !thread_sealed(st, f, sc->derived_id ? NULL : f->message_id, sc->sealhash, &t))
+		return FALSE;
+	*rule = g_strdup(f->x_rule);
+	*set = g_strdup(f->x_set);
 	return TRUE;
 }

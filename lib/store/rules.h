@@ -6,6 +6,7 @@
 
 #include "facts.h"
 #include "render.h"
+#include "scan.h"
 #include "store.h"
 #include "thread.h"
 
@@ -83,6 +84,11 @@ desk_status rules_read_message(int fd, rendered_msg **out, desk_err *err);
  * as X-Desk-Rule and X-Desk-Set), queue, and refuse. Logged. TRUE when a
  * rule matched. */
 gboolean rules_decide(desk_store *st, int fd, const msg_facts *f, const char *rcpt, thread_decision *d);
+
+/* The routing of the stored message SC (scanned from its file): when its
+ * header block is sealed and names rules, *rule gets X-Desk-Rule and
+ * *set X-Desk-Set (maybe NULL) and TRUE is returned. Caller g_free()s. */
+gboolean rules_routed(desk_store *st, const scanned *sc, char **rule, char **set);
 
 /* ROUTE as the items of an X-Desk-Set value (queue, priority, tag, owner,
  * template, hold), encoded (lib/mail/xset.h), or NULL when it sets none.

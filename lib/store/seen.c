@@ -8,10 +8,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "clock.h"
 #include "agent.h"
-#include "log.h"
+#include "clock.h"
 #include "index.h"
+#include "log.h"
 #include "seen.h"
 #include "ticket.h"
 #include "xset.h"

@@ -12,12 +12,12 @@
 #include <unistd.h>
 #include <glib/gstdio.h>
 
-#include "clock.h"
 #include "agent.h"
 #include "charset.h"
+#include "clock.h"
 #include "ratelimit.h"
-#include "sender.h"
 #include "rules.h"
+#include "sender.h"
 #include "store.h"
 
 const char *
