@@ -232,6 +232,14 @@ day_mask(const char *s)
 	return mask;
 }
 
+/* Whether PATTERN quantifies a group that holds a quantifier, as in
+ * (a+)+ or (x*y)*: the classic pattern that backtracks without end. */
+static gboolean
+nested_quantifier(const char *pattern)
+{
+	return g_regex_match_simple("\\((?:[^()\\\\]|\\\\.)*[+*}](?:[^()\\\\]|\\\\.)*\\)[+*{]", pattern, 0, 0);
+}
+
 static pcre2_code *
 compile(reader *rd, const char *pattern)
 {
@@ -245,6 +253,11 @@ compile(reader *rd, const char *pattern)
 
 		pcre2_get_error_message(code, msg, sizeof msg);
 		bad(rd, "bad regular expression at offset %zu: %s", (size_t)off, (char *)msg);
+	} else if (nested_quantifier(pattern)) {
+		bad(rd, "regular expression %s repeats a group that repeats: it can backtrack without end "
+			"(write it without the nesting)", pattern);
+		pcre2_code_free(re);
+		re = NULL;
 	}
 	return re;
 }
@@ -1065,4 +1078,19 @@ rules_routed(desk_store *st, const scanned *sc, char **rule, char **set)
 	*rule = g_strdup(f->x_rule);
 	*set = g_strdup(f->x_set);
 	return TRUE;
+}
+
+char **
+rules_templates(const desk_rules *r)
+{
+	GPtrArray *out = g_ptr_array_new();
+
+	for (guint i = 0; r != NULL && i < r->rules->len; i++) {
+		const rule *ru = r->rules->pdata[i];
+
+		if (ru->template != NULL)
+			g_ptr_array_add(out, g_strdup_printf("%s:%u", ru->template, ru->line));
+	}
+	g_ptr_array_add(out, NULL);
+	return (char **)g_ptr_array_free(out, FALSE);
 }

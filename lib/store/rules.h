@@ -52,6 +52,9 @@ desk_status rules_load(desk_store *st, const char *path, desk_rules **out, GPtrA
 desk_rules *rules_ref(desk_rules *r);
 void rules_unref(desk_rules *r);
 guint rules_count(const desk_rules *r);
+/* The templates R's rules name (with the line of each, "NAME:LINE"), for
+ * desk rules check to look for. Caller g_strfreev()s. */
+char **rules_templates(const desk_rules *r);
 /* Whether a rule of R needs the message's text, headers or attachments
  * (else rules_input's msg may be NULL). */
 gboolean rules_need_message(const desk_rules *r);
