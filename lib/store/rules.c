@@ -695,6 +695,7 @@ typedef struct evalctx {
 	gboolean db_failed;
 	int open_n, recent_days, recent_n;
 	guint regex_errors;
+	char *subject_low, *body_low;  /* lower case, made once, on first need */
 } evalctx;
 
 static gboolean
@@ -712,20 +713,24 @@ word_in(const char *text, const char *word)
 	return FALSE;
 }
 
-/* Whether any of WORDS is a word of TEXT (NULL: no), case-blind. */
+/* Whether any of WORDS is a word of LOW (lower case; NULL: no). */
 static gboolean
-any_word(const char *text, char **words)
+any_word(const char *low, char **words)
 {
-	char *low;
 	gboolean yes = FALSE;
 
-	if (text == NULL)
-		return FALSE;
-	low = g_utf8_strdown(text, MIN(strlen(text), (size_t)RULES_TEXT_MAX));
-	for (char **w = words; !yes && *w != NULL; w++)
+	for (char **w = words; low != NULL && !yes && *w != NULL; w++)
 		yes = word_in(low, *w);
-	g_free(low);
 	return yes;
+}
+
+/* *LOW, TEXT in lower case, made on first need. */
+static const char *
+lowered(char **low, const char *text)
+{
+	if (*low == NULL && text != NULL)
+		*low = g_utf8_strdown(text, MIN(strlen(text), (size_t)RULES_TEXT_MAX));
+	return *low;
 }
 
 /* The value of header NAME (lower case) of the message, or NULL. */
@@ -902,8 +907,8 @@ cond_true(evalctx *e, const cond *c)
 		g_free(low);
 		return yes;
 	}
-	case C_SUBJECT_WORDS: return any_word(in->f->subject, c->words);
-	case C_BODY_WORDS: return any_word(in->msg != NULL ? in->msg->text : NULL, c->words);
+	case C_SUBJECT_WORDS: return any_word(lowered(&e->subject_low, in->f->subject), c->words);
+	case C_BODY_WORDS: return any_word(lowered(&e->body_low, in->msg != NULL ? in->msg->text : NULL), c->words);
 	case C_REGEX: return regex_match(e, c, regex_text(in, c->where));
 	case C_ATTACHMENT: return has_attachment(in, c->words);
 	case C_SCRIPT: return in_script(in, c->script);
@@ -975,7 +980,7 @@ rules_eval(desk_store *st, const desk_rules *r, const rules_input *in, gint64 no
 {
 	GTimeZone *z = desk_zone(st);
 	GDateTime *utc = g_date_time_new_from_unix_utc(now);
-	evalctx e = { st, in, now, g_date_time_to_timezone(utc, z), NULL, FALSE, -2, -1, -1, 0 };
+	evalctx e = { st, in, now, g_date_time_to_timezone(utc, z), NULL, FALSE, -2, -1, -1, 0, NULL, NULL };
 
 	memset(out, 0, sizeof *out);
 	for (guint i = 0; r != NULL && i < r->rules->len; i++) {
@@ -988,6 +993,8 @@ rules_eval(desk_store *st, const desk_rules *r, const rules_input *in, gint64 no
 			break;
 	}
 	out->regex_errors = e.regex_errors;
+	g_free(e.subject_low);
+	g_free(e.body_low);
 	if (e.db != NULL)
 		notmuch_database_destroy(e.db);
 	g_date_time_unref(e.local);
