@@ -181,7 +181,9 @@ keep_for_rules(msg_ctx *m)
 	if (m->raw_checked)
 		return;
 	m->raw_checked = TRUE;
+	g_rw_lock_reader_lock(&cfg_lock);  /* the rules are checked against the configuration */
 	r = rules_current(store);
+	g_rw_lock_reader_unlock(&cfg_lock);
 	if (rules_need_message(r))
 		m->raw_fd = memfd_create("maildesk-rules", MFD_CLOEXEC);
 	rules_unref(r);

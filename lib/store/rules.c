@@ -391,10 +391,6 @@ cond_parse(reader *rd, char **argv, const char *rest)
 		c->kind = C_SCRIPT;
 		ok = n == 1;
 		if (ok) {
-			char *cap = g_strdup(a[0]);
-
-			cap[0] = g_ascii_toupper(cap[0]);
-			c->script = g_unicode_script_from_iso15924(0);
 			/* names as in Unicode: latin, cyrillic, greek, arabic, hebrew, han, hiragana, ... */
 			{
 				static const struct { const char *name; GUnicodeScript s; } scripts[] = {
@@ -412,7 +408,6 @@ cond_parse(reader *rd, char **argv, const char *rest)
 						ok = TRUE;
 					}
 			}
-			g_free(cap);
 			if (!ok) {
 				bad(rd, "unknown script %s (latin, cyrillic, greek, arabic, hebrew, han, "
 					"hiragana, katakana, hangul, thai, devanagari)", a[0]);
