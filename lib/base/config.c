@@ -341,6 +341,7 @@ config_free(desk_config *cfg)
 	g_ptr_array_unref(cfg->addresses);
 	g_ptr_array_unref(cfg->agents);
 	g_free(cfg->sendmail);
+	g_free(cfg->timezone);
 	g_free(cfg->kb_path);
 	g_free(cfg->kb_ref);
 	g_free(cfg->kb_min_score);
