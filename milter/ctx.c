@@ -1,4 +1,7 @@
 /* ctx.c: connection and message contexts of the milter. */
+#include <sys/mman.h>
+#include <unistd.h>
+
 #include "ctx.h"
 
 conn_ctx *
@@ -29,6 +32,8 @@ conn_end_message(conn_ctx *c)
 	g_free(m->digest);
 	g_hash_table_destroy(m->ours);
 	g_array_unref(m->authres_drop);
+	if (m->raw_fd >= 0)
+		close(m->raw_fd);
 	g_free(m);
 	c->msg = NULL;
 }
@@ -43,7 +48,25 @@ conn_begin_message(conn_ctx *c)
 	c->msg->seal = chash_new_seal();
 	c->msg->ours = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
 	c->msg->authres_drop = g_array_new(FALSE, FALSE, sizeof(int));
+	c->msg->raw_fd = -1;
 	return c->msg;
+}
+
+void
+msg_keep(msg_ctx *m, const char *bytes, gsize len, gsize limit)
+{
+	ssize_t n;
+
+	if (m->raw_fd < 0 || m->raw_len >= limit)
+		return;
+	len = MIN(len, limit - m->raw_len);
+	n = write(m->raw_fd, bytes, len);
+	if (n != (ssize_t)len) {
+		close(m->raw_fd);  /* the rules read the header facts alone then */
+		m->raw_fd = -1;
+		return;
+	}
+	m->raw_len += len;
 }
 
 void

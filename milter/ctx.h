@@ -21,6 +21,11 @@ typedef struct msg_ctx {
 	GHashTable *ours;       /* X-Desk-* header name (lower case) -> how many came */
 	guint authres_n;        /* Authentication-Results headers seen */
 	GArray *authres_drop;   /* the indexes (from 1) of those that do not count (lib/store/sender.h) */
+	/* the message as the routing rules read it (lib/store/rules.h), kept
+	 * only when a rule needs more than header facts, RULES_MAX_MESSAGE at most */
+	int raw_fd;             /* a memfd, or -1 */
+	gboolean raw_checked;   /* whether the rules were asked */
+	gsize raw_len;
 } msg_ctx;
 
 typedef struct conn_ctx {
@@ -34,6 +39,8 @@ void conn_free(conn_ctx *c);
 /* Start a message (dropping any previous one). */
 msg_ctx *conn_begin_message(conn_ctx *c);
 void conn_end_message(conn_ctx *c);
+/* Keep LEN bytes of the message for the rules (raw_fd), up to LIMIT in all. */
+void msg_keep(msg_ctx *m, const char *bytes, gsize len, gsize limit);
 /* Finish M's digest into m->digest (once all of the body has come). */
 void msg_digest_finish(msg_ctx *m);
 

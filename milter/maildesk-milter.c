@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sysexits.h>
 #include <unistd.h>
@@ -26,6 +27,7 @@
 #include "listen.h"
 #include "log.h"
 #include "ratelimit.h"
+#include "rules.h"
 #include "seal.h"
 #include "sender.h"
 #include "thread.h"
@@ -170,6 +172,23 @@ note_authres(msg_ctx *m, const char *value)
 		g_array_append_val(m->authres_drop, i);
 }
 
+/* Whether the rules need M's text: then keep it in a memfd from now on. */
+static void
+keep_for_rules(msg_ctx *m)
+{
+	desk_rules *r;
+
+	if (m->raw_checked)
+		return;
+	m->raw_checked = TRUE;
+	g_rw_lock_reader_lock(&cfg_lock);  /* the rules are checked against the configuration */
+	r = rules_current(store);
+	g_rw_lock_reader_unlock(&cfg_lock);
+	if (rules_need_message(r))
+		m->raw_fd = memfd_create("maildesk-rules", MFD_CLOEXEC);
+	rules_unref(r);
+}
+
 static sfsistat
 cb_header(SMFICTX *ctx, char *name, char *value)
 {
@@ -177,6 +196,13 @@ cb_header(SMFICTX *ctx, char *name, char *value)
 	msg_ctx *m = c != NULL ? c->msg : NULL;
 
 	if (m != NULL && m->rcpts->len > 0) {
+		keep_for_rules(m);
+		if (m->raw_fd >= 0) {
+			char *line = g_strdup_printf("%s: %s\n", name, value);
+
+			msg_keep(m, line, strlen(line), RULES_MAX_MESSAGE);
+			g_free(line);
+		}
 		facts_header(m->facts, name, value);
 		chash_header(m->seal, name, value);
 		if (m->raw_subject == NULL && g_ascii_strcasecmp(name, "subject") == 0)
@@ -202,6 +228,7 @@ cb_eoh(SMFICTX *ctx)
 	if (m == NULL || m->rcpts->len == 0)
 		return SMFIS_ACCEPT;  /* not for the desk: untouched, no more steps */
 	facts_finish(m->facts);
+	msg_keep(m, "\n", 1, RULES_MAX_MESSAGE);
 	if (blocklist_has(blocked, m->envfrom) || blocklist_has(blocked, m->facts->from)) {
 		const char *qid = smfi_getsymval(ctx, "i");
 
@@ -227,6 +254,7 @@ cb_body(SMFICTX *ctx, unsigned char *chunk, size_t len)
 	if (m == NULL)
 		return c != NULL && (c->proto & SMFIP_SKIP) ? SMFIS_SKIP : SMFIS_CONTINUE;
 	chash_body(m->seal, (const char *)chunk, len);
+	msg_keep(m, (const char *)chunk, len, RULES_MAX_MESSAGE);
 	if (m->bounce != NULL && m->bounce->len < BOUNCE_BODY_MAX)
 		g_string_append_len(m->bounce, (const char *)chunk, MIN(len, BOUNCE_BODY_MAX - m->bounce->len));
 	return SMFIS_CONTINUE;
@@ -282,6 +310,21 @@ over_limit(SMFICTX *ctx, msg_ctx *m, const char *qid, const char *limit)
 	return SMFIS_TEMPFAIL;
 }
 
+/* A routing rule refuses the mail: 550 with its code and text. */
+static sfsistat
+refuse(SMFICTX *ctx, const char *qid, const thread_decision *d)
+{
+	char code[16], text[300];
+	const char *sp = strchr(d->refuse, ' ');
+
+	g_strlcpy(code, d->refuse, MIN(sizeof code, sp != NULL ? (gsize)(sp - d->refuse) + 1 : sizeof code));
+	snprintf(text, sizeof text, "%s", sp != NULL ? sp + 1 : "refused");
+	g_strdelimit(text, "\r\n%", ' ');
+	desk_log(LOG_NOTICE, "%s: reject: rule %s: %s", qid, d->rule, d->refuse);
+	smfi_setreply(ctx, "550", code, text);
+	return SMFIS_REJECT;
+}
+
 static sfsistat
 tempfail(SMFICTX *ctx, const char *qid, const char *why)
 {
@@ -298,8 +341,11 @@ tempfail(SMFICTX *ctx, const char *qid, const char *why)
 static gboolean
 add_headers(SMFICTX *ctx, msg_ctx *m, const thread_decision *d)
 {
-	seal_facts sf = { d->ticket, d->match, d->queue, NULL, NULL, NULL, NULL, m->facts->message_id, m->digest };
+	gboolean routed = *d->rule != '\0', set = routed && *d->route != '\0';
+	seal_facts sf = { d->ticket, d->match, d->queue, NULL, set ? d->route : NULL, NULL, NULL,
+			  m->facts->message_id, m->digest, routed ? d->rule : NULL };
 	char num[16], *seal = seal_make(store->secret, &sf);
+	int i = 3;
 	gboolean ok;
 
 	if (seal == NULL)
@@ -308,7 +354,9 @@ add_headers(SMFICTX *ctx, msg_ctx *m, const thread_decision *d)
 	ok = smfi_insheader(ctx, 0, "X-Desk-Ticket", num) == MI_SUCCESS &&
 	     smfi_insheader(ctx, 1, "X-Desk-Match", (char *)d->match) == MI_SUCCESS &&
 	     smfi_insheader(ctx, 2, "X-Desk-Queue", (char *)d->queue) == MI_SUCCESS &&
-	     smfi_insheader(ctx, 3, "X-Desk-Seal", seal) == MI_SUCCESS;
+	     (!set || smfi_insheader(ctx, i++, "X-Desk-Set", (char *)d->route) == MI_SUCCESS) &&
+	     (!routed || smfi_insheader(ctx, i++, "X-Desk-Rule", (char *)d->rule) == MI_SUCCESS) &&
+	     smfi_insheader(ctx, i, "X-Desk-Seal", seal) == MI_SUCCESS;
 	g_free(seal);
 	if (ok && d->is_new && store->cfg->subject_tag_add) {
 		char *subject = event_subject(store, d->ticket, m->raw_subject);  /* as on all our mail */
@@ -397,13 +445,16 @@ decide(SMFICTX *ctx, conn_ctx *c, msg_ctx *m, const char *qid)
 		return tempfail(ctx, qid, err.msg);
 	if (d.limit != NULL)
 		return over_limit(ctx, m, qid, d.limit);
+	if (rules_decide(store, m->raw_fd, m->facts, m->rcpts->pdata[0], &d) && *d.refuse != '\0')
+		return refuse(ctx, qid, &d);
 	if (d.bad_token)
 		desk_log(LOG_NOTICE, "%s: bad token in recipient %s, ignored", qid, (char *)m->rcpts->pdata[0]);
 	if (!add_headers(ctx, m, &d))
 		return tempfail(ctx, qid, "cannot add headers");
 	lookup_remember(lookup, id, d.ticket, thread_participant(store, &d, m->facts));
-	desk_log(LOG_INFO, "%s: message-id=%s%s%s ticket=%u match=%s queue=%s%s%s%s", qid,
-		 id != NULL ? "<" : "", id != NULL ? id : "(none)", id != NULL ? ">" : "", d.ticket, d.reason, d.queue, d.held ? " held" : "",
+	desk_log(LOG_INFO, "%s: message-id=%s%s%s ticket=%u match=%s queue=%s%s%s%s%s%s", qid,
+		 id != NULL ? "<" : "", id != NULL ? id : "(none)", id != NULL ? ">" : "", d.ticket, d.reason, d.queue,
+		 *d.rule ? " rule=" : "", d.rule, d.held ? " held" : "",
 		 m->facts->is_auto ? " auto" : m->facts->is_bulk ? " bulk" : "",
 		 m->facts->is_bounce ? " bounce" : "");
 	return SMFIS_CONTINUE;

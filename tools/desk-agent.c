@@ -1,17 +1,22 @@
-/* desk-agent.c: desk agent add|list|remove: the desk's agents, edited in
- * STORE/var/agents (those of maildesk.conf are the owner's). */
+/* desk-agent.c: desk agent add|list|remove|away|back: the desk's agents,
+ * edited in STORE/var/agents (those of maildesk.conf are the owner's);
+ * agents away in STORE/var/away (lib/store/away.h). */
 #include <stdio.h>
 #include <string.h>
 
 #include "apply.h"
+#include "away.h"
+#include "clock.h"
 #include "desk.h"
 #include "index.h"
 #include "output.h"
+#include "when.h"
 
 static int
 agent_list(desk_store *st, const char *format)
 {
 	GPtrArray *a = st->cfg->agents;
+	g_autoptr(GHashTable) away = away_load(st, desk_now());
 
 	if (format != NULL && strcmp(format, "json") == 0) {
 		JsonBuilder *b = json_builder_new();
@@ -34,6 +39,8 @@ agent_list(desk_store *st, const char *format)
 			json_builder_end_array(b);
 			json_builder_set_member_name(b, "notify");
 			json_builder_add_boolean_value(b, ag->notify);
+			json_builder_set_member_name(b, "away");
+			json_builder_add_boolean_value(b, g_hash_table_contains(away, ag->login));
 			json_builder_end_object(b);
 		}
 		json_builder_end_array(b);
@@ -45,8 +52,8 @@ agent_list(desk_store *st, const char *format)
 		const desk_agent *ag = a->pdata[i];
 		char *q = g_strjoinv(",", ag->queues);
 
-		printf("%-12s %-32s %-20s %s\n", out_safe(ag->login), out_safe(ag->address), out_safe(*q ? q : "-"),
-		       out_safe(ag->name));
+		printf("%-12s %-32s %-20s %s%s\n", out_safe(ag->login), out_safe(ag->address), out_safe(*q ? q : "-"),
+		       out_safe(ag->name), g_hash_table_contains(away, ag->login) ? " (away)" : "");
 		g_free(q);
 	}
 	return 0;
@@ -194,10 +201,44 @@ agent_remove(const char *store_dir, desk_store *st, const char *login, const cha
 	return rc;
 }
 
+/* desk agent away LOGIN [--until DATE] and desk agent back LOGIN. */
+static int
+agent_away(desk_store *st, const char *what, const char *login, const char *until)
+{
+	desk_err err = { 0 };
+	gint64 t = 0;
+	gboolean was = FALSE;
+	desk_status s;
+
+	if (agent_find(st->cfg->agents, login) == NULL)
+		return desk_error(DESK_NOTFOUND, "agent: no agent %s (see desk agent list)", login);
+	if (strcmp(what, "back") == 0) {
+		if (until != NULL)
+			return desk_error(DESK_USAGE, "agent: --until is for away");
+		if ((s = away_clear(st, login, &was, &err)) != DESK_OK)
+			return desk_error(s, "agent: %s", err.msg);
+		printf("%s: %s\n", login, was ? "back" : "was not away");
+		return 0;
+	}
+	if (until != NULL && (!when_parse(until, desk_now(), &t) || t <= desk_now()))
+		return desk_error(DESK_USAGE, "agent: --until %s: not a date to come (YYYY-MM-DD[THH:MM[Z]])", until);
+	if ((s = away_set(st, login, t, &err)) != DESK_OK)
+		return desk_error(s, "agent: %s", err.msg);
+	if (t != 0) {
+		char *iso = out_iso8601(t);
+
+		printf("%s: away until %s\n", login, iso);
+		g_free(iso);
+	} else {
+		printf("%s: away until back\n", login);
+	}
+	return 0;
+}
+
 int
 verb_agent(const char *store_dir, int argc, char **argv)
 {
-	char *name = NULL, *format = NULL, *sasl = NULL, *to = NULL, *as = NULL;
+	char *name = NULL, *format = NULL, *sasl = NULL, *to = NULL, *as = NULL, *until = NULL;
 	char **queues = NULL;
 	gboolean no_notify = FALSE, yes_notify = FALSE;
 	GOptionEntry entries[] = {
@@ -209,26 +250,34 @@ verb_agent(const char *store_dir, int argc, char **argv)
 		{ "notify", 0, 0, G_OPTION_ARG_NONE, &yes_notify, "Mail the agent again (add; notify = true)", NULL },
 		{ "format", 'f', 0, G_OPTION_ARG_STRING, &format, "text or json (list)", "FMT" },
 		{ "reassign", 0, 0, G_OPTION_ARG_STRING, &to, "Give the agent's open tickets to LOGIN first (remove)", "LOGIN" },
+		{ "until", 0, 0, G_OPTION_ARG_STRING, &until, "Away until this date, YYYY-MM-DD[THH:MM[Z]] (away)", "DATE" },
 		APPLY_AS_OPTION(as),
 		{ NULL, 0, 0, 0, NULL, NULL, NULL },
 	};
 	desk_store *st = NULL;
-	int rc = desk_parse("agent", "add LOGIN [ADDRESS] | list | remove LOGIN",
+	int rc = desk_parse("agent", "add LOGIN [ADDRESS] | list | remove LOGIN | away LOGIN | back LOGIN",
 			    "Manage the desk's agents: [agent LOGIN] groups of STORE/var/agents, which\n"
 			    "members of the store's group may edit (those in maildesk.conf are the owner's).\n"
 			    "add on an agent that exists changes only what is given; remove warns about\n"
-			    "the agent's open tickets, or gives them to another agent with --reassign.",
+			    "the agent's open tickets, or gives them to another agent with --reassign.\n"
+			    "away marks an agent away (until back, or --until DATE): round-robin and\n"
+			    "least-open assignment by routing rules skip them; back ends it.",
 			    entries, &argc,
 			    &argv);
 
 	if (rc >= 0)
 		goto out;
+	if (argc == 3 && (strcmp(argv[1], "away") == 0 || strcmp(argv[1], "back") == 0)) {
+		if ((rc = desk_open_store(store_dir, &st)) == 0)
+			rc = agent_away(st, argv[1], argv[2], until);
+		goto out;
+	}
 	if (argc < 2 || (strcmp(argv[1], "add") == 0 && argc != 3 && argc != 4) ||
 	    (strcmp(argv[1], "list") == 0 && argc != 2) || (strcmp(argv[1], "remove") == 0 && argc != 3) ||
 	    (strcmp(argv[1], "add") && strcmp(argv[1], "list") && strcmp(argv[1], "remove"))) {
 		rc = desk_error(DESK_USAGE, "agent: usage: desk agent add LOGIN [ADDRESS] [--name NAME] [--queue Q]... "
 				"[--sasl USER] [--no-notify | --notify] | "
-				"list | remove LOGIN [--reassign LOGIN]");
+				"list | remove LOGIN [--reassign LOGIN] | away LOGIN [--until DATE] | back LOGIN");
 		goto out;
 	}
 	if ((rc = desk_open_store(store_dir, &st)) != 0)
@@ -246,6 +295,7 @@ out:
 	desk_close_store(st);
 	g_free(to);
 	g_free(as);
+	g_free(until);
 	g_free(name);
 	g_free(format);
 	g_free(sasl);

@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "change.h"
+#include "clock.h"
 #include "desk.h"
 #include "output.h"
 
@@ -77,7 +78,7 @@ verb_autoclose(const char *store_dir, int argc, char **argv)
 		return rc;
 	if (hours < 0)
 		hours = MAX(st->cfg->autoclose_hours, 0);
-	s = autoclose(st, (gint64)time(NULL) - (gint64)hours * 3600, hours, dry_run, &closed, &err);
+	s = autoclose(st, desk_now() - (gint64)hours * 3600, hours, dry_run, &closed, &err);
 	desk_close_store(st);
 	if (s != DESK_OK)
 		return desk_error(s, "autoclose: %s", err.msg);

@@ -261,6 +261,11 @@ ingest_stdin(desk_store *st, const char *rcpt, const char *envfrom)
 		g_free(res.path);
 		return EX_TEMPFAIL;
 	}
+	if (s == DESK_DATAERR && *res.decision.refuse != '\0') {
+		/* a routing rule refuses it (maildesk-rules(5)): the MTA bounces it with the text */
+		ingest_free(ing);
+		return desk_error(s, "%s", err.msg);
+	}
 	if (s != DESK_OK) {
 		ingest_free(ing);
 		st->followup_owed = FALSE;  /* the retry follows up, once the store works */

@@ -4,6 +4,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "away.h"
+#include "clock.h"
 #include "desk.h"
 #include "index.h"
 #include "list-text.h"
@@ -204,7 +206,7 @@ acting_of(list_opts *o, desk_store *st)
 static int
 filter_of(list_opts *o, desk_store *st, ticket_filter *f)
 {
-	gint64 now = g_get_real_time() / G_USEC_PER_SEC;
+	gint64 now = desk_now();
 
 	if (o->format != NULL && strcmp(o->format, "text") && strcmp(o->format, "json") &&
 	    strcmp(o->format, "tsv") && strcmp(o->format, "ids"))
@@ -276,7 +278,7 @@ print_text(list_opts *o, const ticket_filter *f, GPtrArray *list, GHashTable *un
 		.colour = want_colour(),
 		.absolute = o->absolute,
 		.keep = f->sort == SORT_WAITING ? LIST_WAITING : f->sort == SORT_ACTIVITY ? LIST_ACTIVE : -1,
-		.now = g_get_real_time() / G_USEC_PER_SEC,
+		.now = desk_now(),
 		.unseen = unseen,
 	};
 
@@ -298,6 +300,22 @@ owner_known(desk_store *st, const char *owner, guint found)
 				  "(desk agent list)", owner);
 	desk_warn("list: --owner %s: not an agent of this desk (any more)", owner);
 	return 0;
+}
+
+/* --owner LOGIN of an agent away (desk agent away): said under the list. */
+static void
+owner_away(desk_store *st, const char *owner, guint n)
+{
+	g_autoptr(GHashTable) away = owner != NULL ? away_load(st, desk_now()) : NULL;
+	gint64 *until = away != NULL ? g_hash_table_lookup(away, owner) : NULL;
+	char *when;
+
+	if (until == NULL)
+		return;
+	when = *until != 0 ? out_iso8601(*until) : g_strdup("back");
+	fprintf(isatty(STDOUT_FILENO) ? stdout : stderr, "(%s is away until %s: %u ticket%s above wait%s; "
+		"routing rules give them no new tickets)\n", owner, when, n, n == 1 ? "" : "s", n == 1 ? "s" : "");
+	g_free(when);
 }
 
 int
@@ -369,6 +387,7 @@ verb_list(const char *store_dir, int argc, char **argv)
 		print_tsv(list, unseen);
 	else
 		print_ids(list);
+	owner_away(st, o.owner, list->len);
 	rc = fflush(stdout) == 0 ? 0 : desk_error(DESK_TEMPFAIL, "list: cannot write: %s", g_strerror(errno));
 out:
 	if (list != NULL)

@@ -47,6 +47,9 @@ static const struct key {
 	  "# mail counts as not sent (0: no limit)." },
 	{ "desk", "autoclose_hours", K_INT, offsetof(desk_config, autoclose_hours), "72",
 	  "Hours after which `desk autoclose` closes a solved ticket." },
+	{ "desk", "timezone", K_STR, offsetof(desk_config, timezone), "",
+	  "Time zone of the desk's hours, e.g. Europe/Berlin (the time and day\n"
+	  "# conditions of maildesk-rules(5)); empty: the system's (TZ)." },
 	{ "desk", "ack", K_BOOL, offsetof(desk_config, ack), "true",
 	  "Whether a new ticket is acknowledged to its requester (template ack)." },
 	{ "desk", "ack_window_hours", K_INT, offsetof(desk_config, ack_window_hours), "24",
@@ -338,6 +341,7 @@ config_free(desk_config *cfg)
 	g_ptr_array_unref(cfg->addresses);
 	g_ptr_array_unref(cfg->agents);
 	g_free(cfg->sendmail);
+	g_free(cfg->timezone);
 	g_free(cfg->kb_path);
 	g_free(cfg->kb_ref);
 	g_free(cfg->kb_min_score);

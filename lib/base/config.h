@@ -36,6 +36,7 @@ typedef struct desk_config {
 	int sendmail_timeout;     /* seconds it may take; 0: no limit */
 	int autoclose_hours;      /* solved becomes closed after this long */
 	gboolean ack;             /* acknowledge new tickets */
+	char *timezone;           /* the desk's time zone (rules' hours); "": the system's */
 	int ack_window_hours;     /* at most one acknowledgement per sender per window */
 	gboolean notify_agents;   /* mail agents about their tickets (lib/desk/notify.c, desk comment) */
 	char *trusted_networks;   /* client networks whose mail is from agents */

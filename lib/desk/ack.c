@@ -18,14 +18,16 @@
 
 #include "addr.h"
 #include "change.h"
+#include "clock.h"
 #include "event.h"
 #include "followup.h"
 #include "index.h"
 #include "kbindex.h"
 #include "kbticket.h"
-#include "render.h"
 #include "log.h"
 #include "ratelimit.h"
+#include "render.h"
+#include "rules.h"
 #include "scan.h"
 #include "sender.h"
 #include "sendmail.h"
@@ -96,7 +98,7 @@ ack_refused(desk_store *st, const followup_item *item, const msg_facts *f)
 static desk_status
 acked_recently(notmuch_database_t *db, const char *addr, int hours, gboolean *yes, desk_err *err)
 {
-	gint64 since = (gint64)time(NULL) - (gint64)hours * 3600;
+	gint64 since = desk_now() - (gint64)hours * 3600;
 	char *query = g_strdup_printf("tag:event and property:desk.event=ack and date:@%" G_GINT64_FORMAT "..",
 				      since - 86400);
 	notmuch_query_t *q = notmuch_query_create(db, query);
@@ -134,6 +136,7 @@ acked_recently(notmuch_database_t *db, const char *addr, int hours, gboolean *ye
  * nothing rather than the wrong letters). */
 typedef struct ack_for {
 	const char *to, *irt, *subject;
+	const char *template;  /* the template's name: "ack", or a routing rule's */
 } ack_for;
 
 /* S with each run of spaces made one, and none at either end. Returns S. */
@@ -155,17 +158,18 @@ squeeze_spaces(char *s)
  * the installed one, templates/ next to the program, else built in.
  * Caller g_free()s. */
 static char *
-ack_template_text(desk_store *st)
+ack_template_text(desk_store *st, const char *name)
 {
+	char *file = g_strconcat(name, ".txt", NULL);
 	char *exe = g_file_read_link("/proc/self/exe", NULL);
 	char *exedir = exe != NULL ? g_path_get_dirname(exe) : NULL;
 	const char *env = g_getenv("MAILDESK_TEMPLATES_DIR");
 	char *places[] = {
-		g_build_filename(st->dir, "templates", "ack.txt", NULL),
-		env != NULL && *env ? g_build_filename(env, "ack.txt", NULL) : NULL,
-		g_build_filename(DESK_DATADIR, "templates", "ack.txt", NULL),
-		g_build_filename(DESK_DATADIR, "ack.txt", NULL),
-		exedir != NULL ? g_build_filename(exedir, "templates", "ack.txt", NULL) : NULL,
+		g_build_filename(st->dir, "templates", file, NULL),
+		env != NULL && *env ? g_build_filename(env, file, NULL) : NULL,
+		g_build_filename(DESK_DATADIR, "templates", file, NULL),
+		g_build_filename(DESK_DATADIR, file, NULL),
+		exedir != NULL ? g_build_filename(exedir, "templates", file, NULL) : NULL,
 	};
 	char *text = NULL;
 	gsize len = 0;
@@ -180,6 +184,11 @@ ack_template_text(desk_store *st)
 	}
 	g_free(exedir);
 	g_free(exe);
+	g_free(file);
+	if (text == NULL && strcmp(name, "ack") != 0) {
+		desk_log(LOG_WARNING, "template %s not found: the acknowledgement instead", name);
+		return ack_template_text(st, "ack");
+	}
 	return text != NULL ? text : g_strdup(ack_default);
 }
 
@@ -296,10 +305,10 @@ ack_vars(desk_store *st, const ticket_info *t, const char *subject)
  * mail can make a header line). The one place that renders it. Caller
  * g_free()s both. */
 static desk_status
-ack_render(desk_store *st, const ticket_info *t, const char *quote, char **subject, char **body,
+ack_render(desk_store *st, const ticket_info *t, const char *tpl, const char *quote, char **subject, char **body,
 	   desk_err *err)
 {
-	char *text = ack_template_text(st), *subj_tpl = NULL;
+	char *text = ack_template_text(st, tpl), *subj_tpl = NULL;
 	GHashTable *vars = ack_vars(st, t, quote);
 	const char *b = text;
 	desk_status s = DESK_OK;
@@ -400,7 +409,7 @@ ack_message(desk_store *st, const ticket_info *t, const ack_for *a, const GPtrAr
 	char *subject = NULL, *body = NULL, *reply_to;
 	const char *desk = event_desk_address(st, t->queue);
 	char *name = g_strdup(*t->queue ? t->queue : "support");
-	desk_status s = ack_render(st, t, a->subject, &subject, &body, err);
+	desk_status s = ack_render(st, t, a->template, a->subject, &subject, &body, err);
 	GMimeObject *o;
 
 	*out = NULL;
@@ -504,7 +513,7 @@ ack_followup(desk_store *st, const followup_item *item)
 {
 	scanned sc = { 0 };
 	desk_err err = { 0 };
-	char *text = NULL;
+	char *text = NULL, *rule = NULL, *route = NULL, *hold = NULL, *tpl = NULL;
 	const char *why;
 	GPtrArray *hits = NULL;
 	ack_for a;
@@ -516,8 +525,17 @@ ack_followup(desk_store *st, const followup_item *item)
 		return;
 	}
 	a = (ack_for){ sc.facts->from, item->message_id,
-		       sc.facts->subject != NULL && !sc.facts->subject_lossy ? sc.facts->subject : "" };
-	if ((why = ack_refused(st, item, sc.facts)) != NULL) {
+		       sc.facts->subject != NULL && !sc.facts->subject_lossy ? sc.facts->subject : "", "ack" };
+	if (rules_routed(st, &sc, &rule, &route)) {
+		/* a routing rule holds it for review, or answers with its own template */
+		hold = xset_lookup(route, "hold");
+		tpl = xset_lookup(route, "template");
+		if (tpl != NULL)
+			a.template = tpl;
+	}
+	if (hold != NULL) {
+		desk_log(LOG_INFO, "ticket %u: no acknowledgement: held for review by rule %s", item->ticket, rule);
+	} else if ((why = ack_refused(st, item, sc.facts)) != NULL) {
 		desk_log(LOG_DEBUG, "ticket %u: no acknowledgement: %s", item->ticket, why);
 	} else if (acked_before(st, item, a.to)) {
 		desk_log(LOG_INFO, "ticket %u: no acknowledgement: %s had one in the last %d hours", item->ticket, a.to,
@@ -533,5 +551,9 @@ ack_followup(desk_store *st, const followup_item *item)
 	if (hits != NULL)
 		g_ptr_array_unref(hits);
 	g_free(text);
+	g_free(rule);
+	g_free(route);
+	g_free(hold);
+	g_free(tpl);
 	scanned_clear(&sc);
 }

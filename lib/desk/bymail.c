@@ -152,7 +152,7 @@ bymail_decide(desk_store *st, desk_lookup *lk, const char *sasl, const char *cli
 char *
 bymail_seal(desk_store *st, const bymail_decision *d, const char *message_id, const char *digest)
 {
-	seal_facts f = { d->ticket, d->match, d->queue, d->event, d->set, NULL, NULL, message_id, digest };
+	seal_facts f = { d->ticket, d->match, d->queue, d->event, d->set, NULL, NULL, message_id, digest, NULL };
 
 	return seal_make(st->secret, &f);
 }

@@ -2,6 +2,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "clock.h"
 #include "event.h"
 #include "scan.h"
 #include "seal.h"
@@ -96,7 +97,7 @@ event_message_new(desk_store *st, const ticket_info *t, const char *from_name, c
 	char *id = token_msgid(st->secret, t->number, st->cfg->domain);
 	char *valid = g_utf8_make_valid(subject != NULL ? subject : t->subject != NULL ? t->subject : "", -1);
 	char *subj = event_subject(st, t->number, valid);
-	GDateTime *now = g_date_time_new_now_local();
+	GDateTime *now = desk_now_local();
 	GString *refs = g_string_new(NULL);
 
 	event_add_mailbox(msg, GMIME_ADDRESS_TYPE_FROM, from_name, from_addr);
@@ -150,7 +151,7 @@ sealed_block(desk_store *st, const desk_block *b, const char *body)
 {
 	scanned sc;
 	char *set = b->set != NULL ? xset_encode(b->set) : NULL, *block;
-	seal_facts f = { b->ticket, "ours", b->queue, b->event, set, b->kb, NULL, NULL, NULL };
+	seal_facts f = { b->ticket, "ours", b->queue, b->event, set, b->kb, NULL, NULL, NULL, NULL };
 
 	scan_buf(st, body, strlen(body), &sc);
 	f.message_id = sc.derived_id ? NULL : sc.facts->message_id;

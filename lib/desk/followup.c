@@ -141,6 +141,7 @@ run_rounds(desk_store *st, guint *done, desk_err *err)
 
 			bymail_followup(st, it);
 			link_followup(st, it);
+			route_followup(st, it);
 			ack_followup(st, it);
 			notify_followup(st, it);
 		}

@@ -49,5 +49,6 @@ void ack_followup(desk_store *st, const followup_item *item);
 void bymail_followup(desk_store *st, const followup_item *item);
 void link_followup(desk_store *st, const followup_item *item);  /* lib/desk/links.c */
 void notify_followup(desk_store *st, const followup_item *item); /* lib/desk/notify.c */
+void route_followup(desk_store *st, const followup_item *item);  /* lib/desk/route.c */
 
 #endif

@@ -3,6 +3,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "event.h"
 #include "template.h"
 
@@ -408,7 +409,7 @@ GHashTable *
 template_vars(desk_store *st, const ticket_info *t, const desk_agent *me)
 {
 	GHashTable *h = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
-	GDateTime *now = g_date_time_new_now_local();
+	GDateTime *now = desk_now_local();
 	char *num = g_strdup_printf("%u", t->number);
 	char *date = g_date_time_format(now, "%Y-%m-%d");
 	char *desk_name = g_strdup(t->queue != NULL && *t->queue ? t->queue : "support");

@@ -52,6 +52,7 @@ facts_free(msg_facts *f)
 	g_free(f->x_set);
 	g_free(f->x_reused);
 	g_free(f->x_kb);
+	g_free(f->x_rule);
 	g_free(f);
 }
 
@@ -331,6 +332,7 @@ desk_header(msg_facts *f, const char *name, const char *value)
 		{ "event", offsetof(msg_facts, x_event), 64 },
 		{ "set", offsetof(msg_facts, x_set), FACTS_MAX_SET },
 		{ "kb", offsetof(msg_facts, x_kb), 300 },
+		{ "rule", offsetof(msg_facts, x_rule), 200 },
 		{ "reused-message-id", offsetof(msg_facts, x_reused), FACTS_MAX_ID + 2 },
 	};
 

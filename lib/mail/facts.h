@@ -41,7 +41,7 @@ typedef struct msg_facts {
 	gboolean received;      /* a Received header was seen */
 	/* our own header block: the X-Desk-* headers up to the first
 	 * X-Desk-Seal (ours are on top; lib/store/seal.h says whether they are) */
-	char *x_ticket, *x_match, *x_queue, *x_seal, *x_event, *x_set, *x_reused, *x_kb;
+	char *x_ticket, *x_match, *x_queue, *x_seal, *x_event, *x_set, *x_reused, *x_kb, *x_rule;
 	gboolean x_bad;         /* a header of the block twice, or too long */
 	guint headers;          /* how many headers */
 	gboolean mail_like;     /* has From, To or Subject, as notmuch wants */

@@ -31,6 +31,8 @@ typedef struct walker {
 	GMimeStream *save_to;   /* where attachment SAVE goes, or NULL */
 	guint save;             /* the index in ATTS of the attachment to save */
 	int saved;              /* 0: not found yet, 1: saved, -1: could not write */
+	gboolean headers;       /* list the top-level headers too */
+	gsize max_text;         /* the text budget; 0: RENDER_MAX_TEXT */
 } walker;
 
 /* ---- safe to print ---- */
@@ -115,6 +117,23 @@ header_values(const walker *w, GMimeObject *obj, const char *name, gboolean all)
 			break;
 	}
 	return g_string_free(s, FALSE);
+}
+
+/* Every top-level header of OBJ, decoded, into OUT as name, value, ...
+ * (RENDER_MAX_HEADERS of them at most). */
+static void
+list_headers(const walker *w, GMimeObject *obj, GPtrArray *out)
+{
+	GMimeHeaderList *list = g_mime_object_get_header_list(obj);
+	int count = list != NULL ? g_mime_header_list_get_count(list) : 0;
+
+	for (int i = 0; i < count && out->len < 2 * RENDER_MAX_HEADERS; i++) {
+		GMimeHeader *h = g_mime_header_list_get_header_at(list, i);
+		const char *raw = g_mime_header_get_raw_value(h);
+
+		g_ptr_array_add(out, g_strdup(g_mime_header_get_name(h) ?: ""));
+		g_ptr_array_add(out, decode_header(w, raw != NULL ? raw : ""));
+	}
 }
 
 /* ---- part content ---- */
@@ -493,6 +512,7 @@ rendered_empty(void)
 	m->subject = g_strdup("");
 	m->message_id = g_strdup("");
 	m->text = g_strdup("");
+	m->headers = g_ptr_array_new_with_free_func(g_free);
 	m->attachments = g_ptr_array_new_with_free_func(attachment_free);
 	return m;
 }
@@ -507,7 +527,7 @@ render_parsed(GMimeMessage *msg, walker *wp)
 	walker w = *wp;
 
 	w.text = g_string_new(NULL);
-	w.budget = RENDER_MAX_TEXT;
+	w.budget = w.max_text > 0 ? w.max_text : RENDER_MAX_TEXT;
 
 	m->attachments = w.atts = g_ptr_array_new_with_free_func(attachment_free);
 	m->from = header_values(&w, o, "From", FALSE);
@@ -516,10 +536,13 @@ render_parsed(GMimeMessage *msg, walker *wp)
 	m->date = header_values(&w, o, "Date", FALSE);
 	m->subject = header_values(&w, o, "Subject", FALSE);
 	m->message_id = header_values(&w, o, "Message-ID", FALSE);
+	m->headers = g_ptr_array_new_with_free_func(g_free);
+	if (w.headers)
+		list_headers(&w, o, m->headers);
 	walk(&w, g_mime_message_get_mime_part(msg), TRUE, 0);
 	if (w.cut)
 		g_string_append_printf(w.text, "\n\n[text cut: more than %d MiB]",
-				       RENDER_MAX_TEXT >> 20);
+				       (int)((w.max_text > 0 ? w.max_text : RENDER_MAX_TEXT) >> 20));
 	if (w.text->len > 0)
 		g_string_append_c(w.text, '\n');
 	m->text = tidy(g_string_free(w.text, FALSE), FALSE);
@@ -717,6 +740,51 @@ render_save_attachment(const char *path, const char *fallback_charsets, guint in
 	return s;
 }
 
+/* A file of its own (unlinked, 0600) holding the first LIMIT bytes of FD
+ * (all when LIMIT <= 0), read with pread: FD's offset stays. -1 on error. */
+static int
+copy_head(int fd, gint64 limit)
+{
+	int cut = open(g_get_tmp_dir(), O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+	char buf[CHUNK];
+	gint64 off = 0;
+	ssize_t n = 0;
+
+	while (cut >= 0 && (limit <= 0 || off < limit) &&
+	       (n = pread(fd, buf, limit > 0 ? MIN((gint64)sizeof buf, limit - off) : (gint64)sizeof buf, off)) > 0) {
+		if (write(cut, buf, n) != n)
+			break;
+		off += n;
+	}
+	if (cut >= 0 && (n < 0 || lseek(cut, 0, SEEK_SET) != 0)) {
+		close(cut);
+		cut = -1;
+	}
+	return cut;
+}
+
+desk_status
+render_message_head(int fd, gint64 limit, gsize max_text, const char *fallback_charsets, rendered_msg **out,
+		    desk_err *err)
+{
+	walker w = { .fallback = fallback_charsets, .headers = TRUE, .max_text = max_text };
+	int copy = copy_head(fd, limit);
+	struct stat st;
+
+	*out = NULL;
+	if (copy < 0 || fstat(copy, &st) != 0) {
+		if (copy >= 0)
+			close(copy);
+		return desk_fail(err, DESK_TEMPFAIL, "cannot read the message: %s", g_strerror(errno));
+	}
+	if (st.st_size == 0) {
+		close(copy);
+		*out = rendered_empty();
+		return DESK_OK;
+	}
+	return render_fd(copy, "(message)", &w, out, err);
+}
+
 void
 rendered_msg_free(rendered_msg *m)
 {
@@ -729,6 +797,8 @@ rendered_msg_free(rendered_msg *m)
 	g_free(m->subject);
 	g_free(m->message_id);
 	g_free(m->text);
+	if (m->headers != NULL)
+		g_ptr_array_unref(m->headers);
 	g_ptr_array_unref(m->attachments);
 	g_free(m);
 }

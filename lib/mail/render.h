@@ -20,6 +20,7 @@ typedef struct rendered_msg {
 	char *from, *to, *cc, *date, *subject, *message_id; /* UTF-8, decoded (RFC 2047), never NULL ("" when absent) */
 	char *text;              /* readable body, valid UTF-8, never NULL */
 	GPtrArray *attachments;  /* of render_attachment*, owns them */
+	GPtrArray *headers;      /* render_message_head: name, value, name, value... (decoded) */
 } rendered_msg;
 
 /* Parse the message file at PATH (from a file-descriptor stream: memory
@@ -63,6 +64,15 @@ desk_status render_attachments(const char *path, const char *fallback_charsets, 
  * cannot be written. FD stays open. */
 desk_status render_save_attachment(const char *path, const char *fallback_charsets, guint index, int fd,
 				   desk_err *err);
+/* Top-level headers render_message_head lists at most. */
+#define RENDER_MAX_HEADERS 200
+/* The message in FD (from its start, read with pread: FD stays open and
+ * its offset where it was), of which the first LIMIT bytes (0: all) are read,
+ * rendered as render_message does with MAX_TEXT (0: RENDER_MAX_TEXT)
+ * bytes of text at most, and its top-level headers listed in headers.
+ * What routing rules look at (lib/store/rules.h). */
+desk_status render_message_head(int fd, gint64 limit, gsize max_text, const char *fallback_charsets,
+				rendered_msg **out, desk_err *err);
 void rendered_msg_free(rendered_msg *m);
 
 #endif

@@ -32,6 +32,8 @@ static const struct {
 	{ "send-failed", " unsent " },
 	{ "resent", " sent " },
 	{ "command-failed", " " },
+	/* what a new ticket's routing rules set (lib/desk/route.c) */
+	{ "route", " queue priority tag owner rule template hold " },
 };
 
 static const char *

@@ -13,6 +13,7 @@
 
 #include "evtype.h"
 #include "index.h"
+#include "rules.h"
 #include "tickettab.h"
 #include "log.h"
 #include "purge.h"
@@ -450,6 +451,10 @@ sealed_decision(const msg_facts *f, guint ticket, thread_decision *d)
 	g_strdelimit(d->reason, ";", '\0');
 	g_strlcpy(d->queue, f->x_queue, sizeof d->queue);
 	d->held = strstr(f->x_match, "held") != NULL;
+	if (f->x_rule != NULL && f->x_event == NULL) {
+		g_strlcpy(d->rule, f->x_rule, sizeof d->rule);
+		g_strlcpy(d->route, f->x_set != NULL ? f->x_set : "", sizeof d->route);
+	}
 }
 
 /* The header block a file of new/ still needs, or NULL when it has all:
@@ -463,7 +468,7 @@ sealed_decision(const msg_facts *f, guint ticket, thread_decision *d)
  *    mail must name the message it is for);
  *  - notmuch wants one of From, To or Subject. */
 static desk_status
-missing_headers(batch *b, new_file *nf, char **prefix, desk_err *err)
+missing_headers(batch *b, new_file *nf, int fd, char **prefix, desk_err *err)
 {
 	const msg_facts *f = nf->sc.facts;
 	gboolean taken = nf->known, derived = nf->sc.derived_id;
@@ -483,6 +488,12 @@ missing_headers(batch *b, new_file *nf, char **prefix, desk_err *err)
 	else if ((s = thread_decide(b->st, b->lk, f, NULL, nf->sc.bounced,
 				    (taken ? THREAD_ID_TAKEN : 0) | THREAD_HOLD_OVER_LIMIT, &d, err)) != DESK_OK)
 		return s;
+	/* the routing rules of a new ticket; stored already, it cannot be refused */
+	if (!carry && rules_decide(b->st, fd, f, NULL, &d) && *d.refuse != '\0') {
+		desk_log(LOG_NOTICE, "<%s>: rule %s would refuse it, but it is stored: held", f->message_id, d.rule);
+		d.held = TRUE;
+		g_strlcat(d.match, "; held: refused by rule", sizeof d.match);
+	}
 	if (!carry && thread_hold_blocked(b->bl, NULL, f, &d))
 		desk_log(LOG_NOTICE, "<%s>: sender is blocked (desk spam --block): held", f->message_id);
 	/* mail found in new/ is stored already: over a rate limit it is held */
@@ -536,7 +547,7 @@ take_new(batch *b, char *name, int depth, desk_err *err)
 	if (nf.sealed && nf.known)
 		desk_log(LOG_NOTICE, "<%s>: a sealed block on other content than the stored message: not believed",
 			 nf.id);
-	if ((s = missing_headers(b, &nf, &prefix, err)) != DESK_OK)
+	if ((s = missing_headers(b, &nf, fd, &prefix, err)) != DESK_OK)
 		goto out;
 	if (prefix != NULL && depth < 3) {
 		lseek(fd, 0, SEEK_SET);
@@ -568,7 +579,7 @@ take_new(batch *b, char *name, int depth, desk_err *err)
 		unlink(cur);
 		nf.known = TRUE;
 		g_clear_pointer(&prefix, g_free);
-		if ((s = missing_headers(b, &nf, &prefix, err)) == DESK_OK) {
+		if ((s = missing_headers(b, &nf, fd, &prefix, err)) == DESK_OK) {
 			lseek(fd, 0, SEEK_SET);
 			if ((s = rewrite(b, fd, path, prefix, &newname, err)) == DESK_OK)
 				s = take_new(b, newname, depth + 1, err);

@@ -8,6 +8,7 @@
 #include "ingest.h"
 #include "log.h"
 #include "ratelimit.h"
+#include "rules.h"
 #include "scan.h"
 
 struct desk_ingest {
@@ -121,6 +122,8 @@ set_from_seal(thread_decision *d, const msg_facts *f)
 	g_strdelimit(d->reason, ";", '\0');
 	g_strlcpy(d->queue, f->x_queue, sizeof d->queue);
 	d->held = strstr(f->x_match, "held") != NULL;
+	if (f->x_rule != NULL)
+		g_strlcpy(d->rule, f->x_rule, sizeof d->rule);
 }
 
 desk_status
@@ -163,6 +166,12 @@ ingest_one(desk_ingest *ing, int fd, const char *rcpt, const char *envfrom, inge
 			s = desk_fail(err, DESK_TEMPFAIL, "too many new tickets: %s (%s) reached by %s",
 				      res->decision.limit, ingest_rate_spec(ing->st, res->decision.limit),
 				      sc.facts->from != NULL ? sc.facts->from : "(no From)");
+			goto out;
+		}
+		if (rules_decide(ing->st, tmpfd, sc.facts, rcpt, &res->decision) && *res->decision.refuse != '\0') {
+			/* a routing rule refuses it (lib/store/rules.h): desk ingest exits 65 */
+			s = desk_fail(err, DESK_DATAERR, "refused by rule %s: %s", res->decision.rule,
+				      res->decision.refuse);
 			goto out;
 		}
 		if (res->decision.bad_token)

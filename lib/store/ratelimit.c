@@ -7,6 +7,7 @@
 #include <sqlite3.h>
 
 #include "addr.h"
+#include "clock.h"
 #include "log.h"
 #include "ratelimit.h"
 
@@ -228,7 +229,7 @@ ratelimit_take(desk_ratelimit *rl, const desk_config *cfg, rate_kind kind, const
 	char *who = addr_canonical(sender != NULL ? sender : "");
 	const char *at = strrchr(who, '@');
 	const char *const keys[3] = { who, at != NULL ? at + 1 : "", "" };
-	gint64 now = (gint64)time(NULL);
+	gint64 now = desk_now();
 	gboolean ok = TRUE;
 	int over = -1;
 

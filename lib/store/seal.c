@@ -43,6 +43,8 @@ seal_input(const seal_facts *f)
 	field(m, "reused", f->reused);
 	field(m, "message-id", f->message_id);
 	field(m, "digest", f->digest);
+	if (f->rule != NULL)
+		field(m, "rule", f->rule);
 	g_free(set);
 	return g_string_free(m, FALSE);
 }
@@ -79,7 +81,7 @@ seal_block(GBytes *secret, const seal_facts *f)
 	char *seal;
 	GString *h;
 
-	if (!plain(f->match) || !plain(f->queue) || !plain(f->event) || !plain(f->kb) || !plain(f->reused) ||
+	if (!plain(f->match) || !plain(f->queue) || !plain(f->event) || !plain(f->kb) || !plain(f->reused) || !plain(f->rule) ||
 	    (seal = seal_make(secret, f)) == NULL)
 		return NULL;
 	h = g_string_new(NULL);
@@ -95,6 +97,8 @@ seal_block(GBytes *secret, const seal_facts *f)
 		g_free(v);
 		xset_free(s);
 	}
+	if (f->rule != NULL)
+		g_string_append_printf(h, "X-Desk-Rule: %s\n", f->rule);
 	if (f->kb != NULL)
 		g_string_append_printf(h, "X-Desk-KB: %s\n", f->kb);
 	if (f->reused != NULL)

@@ -20,6 +20,8 @@ typedef struct seal_facts {
 	const char *reused;      /* X-Desk-Reused-Message-ID, NULL: none */
 	const char *message_id;  /* the message's own (without <>); NULL: none usable */
 	const char *digest;      /* chash_new_seal of the message, hex */
+	const char *rule;        /* X-Desk-Rule: the routing rules that matched, NULL: none
+				  * (covered only when there: older seals stay good) */
 } seal_facts;
 
 /* "2-" and 26 base32 characters. Caller g_free()s. NULL when the set is
@@ -27,7 +29,7 @@ typedef struct seal_facts {
 char *seal_make(GBytes *secret, const seal_facts *f);
 
 /* Our header block for F, sealed, each line "Name: value\n":
- * X-Desk-Ticket, -Match, -Queue, then -Event, -Set (folded), -KB,
+ * X-Desk-Ticket, -Match, -Queue, then -Event, -Set (folded), -Rule, -KB,
  * -Reused-Message-ID when F has them, and -Seal last (readers stop at
  * it, lib/mail/facts.c). NULL when F cannot be sealed (a malformed set, or a
  * value that is not one line of printable ASCII). Caller g_free()s. */

@@ -9,8 +9,9 @@
 #include <unistd.h>
 
 #include "agent.h"
-#include "log.h"
+#include "clock.h"
 #include "index.h"
+#include "log.h"
 #include "seen.h"
 #include "ticket.h"
 #include "xset.h"
@@ -178,7 +179,7 @@ seen_line(guint n, char **message_ids)
 {
 	GString *line = g_string_new(NULL);
 
-	g_string_append_printf(line, "%u\t%" G_GINT64_FORMAT "\t", n, g_get_real_time() / G_USEC_PER_SEC);
+	g_string_append_printf(line, "%u\t%" G_GINT64_FORMAT "\t", n, desk_now());
 	for (char **id = message_ids; id != NULL && *id != NULL; id++) {
 		char *d = seen_digest(*id);
 

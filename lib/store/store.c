@@ -14,7 +14,9 @@
 
 #include "agent.h"
 #include "charset.h"
+#include "clock.h"
 #include "ratelimit.h"
+#include "rules.h"
 #include "sender.h"
 #include "store.h"
 
@@ -127,6 +129,8 @@ store_open(const char *dir, desk_store **out, desk_err *err)
 		s = desk_fail(err, DESK_NOTFOUND, "%s is not a maildesk store (try: desk init %s)", st->dir, st->dir);
 	else if ((s = load_config(st->dir, &st->cfg, err)) == DESK_OK)
 		s = read_secret(st, err);
+	if (s == DESK_OK)
+		s = clock_check(err);
 	if (s == DESK_OK) {
 		charset_set_fallback(st->cfg->fallback_charsets);
 		upgrade_layout(st->dir);
@@ -147,6 +151,7 @@ store_free(desk_store *st)
 {
 	if (st == NULL)
 		return;
+	rules_unref(st->rules);
 	g_free(st->dir);
 	g_free(st->maildir);
 	config_free(st->cfg);
@@ -484,9 +489,10 @@ store_unique_name(void)
 	char host[256] = "localhost";
 	gint64 now = g_get_real_time();
 
+	/* the seconds are the desk's clock: index_message_time reads them */
 	gethostname(host, sizeof host - 1);
 	g_strdelimit(host, "/:", '_');
-	return g_strdup_printf("%" G_GINT64_FORMAT ".M%06dP%dQ%u.%s", now / G_USEC_PER_SEC,
+	return g_strdup_printf("%" G_GINT64_FORMAT ".M%06dP%dQ%u.%s", desk_now(),
 			       (int)(now % G_USEC_PER_SEC), (int)getpid(),
 			       g_atomic_int_add(&counter, 1), host);
 }

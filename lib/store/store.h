@@ -27,6 +27,7 @@ typedef struct desk_store {
 	 * follow-up's change catching up), tells it what it indexed, so that its
 	 * decisions not yet indexed do not wait for their TTL. Not owned. */
 	struct desk_lookup *pending;
+	struct desk_rules *rules;    /* STORE/rules as last read (lib/store/rules.h), or NULL */
 } desk_store;
 
 /* The store directory to use: ARG, else $MAILDESK_STORE, else

@@ -402,7 +402,12 @@ char *
 thread_headers(desk_store *st, const thread_decision *d, const char *message_id, const char *digest,
 	       const char *reused)
 {
-	seal_facts f = { d->ticket, d->match, d->queue, NULL, NULL, NULL, reused, message_id, digest };
+	seal_facts f = { d->ticket, d->match, d->queue, NULL, NULL, NULL, reused, message_id, digest, NULL };
+
+	if (*d->rule != '\0') {
+		f.rule = d->rule;
+		f.set = *d->route != '\0' ? d->route : NULL;
+	}
 
 	return seal_block(st->secret, &f);
 }
@@ -430,6 +435,7 @@ thread_sealed(desk_store *st, const msg_facts *f, const char *message_id, const 
 	sf.event = f->x_event;
 	sf.set = f->x_set;
 	sf.kb = f->x_kb;
+	sf.rule = f->x_rule;
 	sf.reused = reused;
 	sf.message_id = message_id;
 	sf.digest = digest;

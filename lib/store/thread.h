@@ -18,6 +18,10 @@ typedef struct thread_decision {
 	gboolean bad_token;     /* the recipient carried a token that did not verify */
 	gboolean auth_held;     /* held by require_aligned_sender (lib/store/sender.h) */
 	const char *limit;      /* a new ticket over this rate limit ("rate_new_sender"), or NULL */
+	/* a new ticket's routing rules (lib/store/rules.h): sealed on the stored copy */
+	char rule[200];         /* X-Desk-Rule: the rules that matched, "" for none */
+	char route[1024];       /* X-Desk-Set: what they set (encoded), "" for nothing */
+	char refuse[256];       /* "5.X.Y text" when a rule refuses the mail */
 } thread_decision;
 
 /* thread_decide's FLAGS: the message's Message-ID is stored already with
@@ -73,7 +77,8 @@ gboolean thread_sealed(desk_store *st, const msg_facts *f, const char *message_i
 /* The block we put on top of a stored message for decision D, sealed to
  * it (MESSAGE_ID: the id it will have, NULL: none usable; DIGEST: its
  * chash_new_seal; REUSED: the id it came with that another message has,
- * or NULL): X-Desk-Ticket, -Match, -Queue[, -Reused-Message-ID], -Seal.
+ * or NULL): X-Desk-Ticket, -Match, -Queue[, -Set, -Rule of D's route]
+ * [, -Reused-Message-ID], -Seal.
  * Caller g_free()s. */
 char *thread_headers(desk_store *st, const thread_decision *d, const char *message_id, const char *digest,
 		     const char *reused);

@@ -324,7 +324,8 @@ fold_set(fold *f, const char *e, const char *key, const char *v, gint64 t, gbool
 		   strcmp(key, "block") == 0 || strcmp(key, "unblock") == 0 || strcmp(key, "moved") == 0 ||
 		   strcmp(key, "tombs") == 0 || strcmp(key, "purged") == 0 || strcmp(key, "unsent") == 0 ||
 		   strcmp(key, "sent") == 0 || strcmp(key, "commands") == 0 || strcmp(key, "notified") == 0 ||
-		   strcmp(key, "about") == 0 || strcmp(key, "why") == 0) {
+		   strcmp(key, "about") == 0 || strcmp(key, "why") == 0 ||
+		   strcmp(key, "rule") == 0 || strcmp(key, "template") == 0 || strcmp(key, "hold") == 0) {
 		/* facts for others (ack windows, block list, split, purge, resend,
 		 * notifications sent) */
 	} else {

@@ -134,7 +134,7 @@ check_block(desk_store *st, const char *text)
 	    f->x_queue != NULL) {
 		char *reused = f->x_reused != NULL ? facts_parse_id(f->x_reused, NULL) : NULL;
 		guint64 n = g_ascii_strtoull(f->x_ticket, NULL, 10);
-		seal_facts sf = { (guint)n, f->x_match, f->x_queue, f->x_event, f->x_set, f->x_kb, reused, id, "digest" };
+		seal_facts sf = { (guint)n, f->x_match, f->x_queue, f->x_event, f->x_set, f->x_kb, reused, id, "digest", f->x_rule };
 		char *seal = seal_make(st->secret, &sf);
 
 		g_free(f->x_seal);
@@ -153,7 +153,7 @@ check_block(desk_store *st, const char *text)
 static void
 write_block(desk_store *st, const char *setv)
 {
-	seal_facts sf = { 7, "ours", "support", "status", setv, NULL, NULL, "w@x.test", "digest" };
+	seal_facts sf = { 7, "ours", "support", "status", setv, NULL, NULL, "w@x.test", "digest", NULL };
 	char *block = seal_block(st->secret, &sf);
 	msg_facts *f;
 	guint t = 0;

@@ -14,6 +14,7 @@ declare -A TINY=(
 	[kb]="-n 20 -q 2"
 	[cli]="-n 20 -r 1"
 	[soak]="-m 200 -s 2"
+	[rules]="-n 10 -m 50"
 )
 
 # A root of our own: the scripts find the build at ../ of their own

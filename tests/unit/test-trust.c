@@ -203,7 +203,7 @@ test_seal(GBytes *secret, GBytes *other)
 	char *d1 = digest_of("From: a@x.test\nTo: support@helpdesk.test\nSubject: one\n\nclose it\n");
 	char *d2 = digest_of("From: a@x.test\nTo: support@helpdesk.test\nSubject: one\n\nclose it!\n");
 	char *d3 = digest_of("From: a@x.test\r\nTo: support@helpdesk.test\r\nSubject: [#7] one\r\n\r\nclose it\r\n");
-	seal_facts f = { 7, "agent; sasl", "support", "mail-comment", "by=alice", NULL, NULL, "m1@x.test", d1 };
+	seal_facts f = { 7, "agent; sasl", "support", "mail-comment", "by=alice", NULL, NULL, "m1@x.test", d1, NULL };
 	char *seal = seal_make(secret, &f), *block;
 	seal_facts g = f;
 
