@@ -30,8 +30,9 @@ item_free(gpointer p)
 	g_free(it);
 }
 
+/* The item of M, the message of the stored file PATH. */
 static followup_item *
-item_of(notmuch_message_t *m)
+item_of(notmuch_message_t *m, const char *path)
 {
 	followup_item *it = g_new0(followup_item, 1);
 	notmuch_tags_t *tags = notmuch_message_get_tags(m);
@@ -43,7 +44,8 @@ item_of(notmuch_message_t *m)
 	notmuch_tags_destroy(tags);
 	g_string_append_c(t, ' ');
 	it->tags = g_string_free(t, FALSE);
-	it->path = g_strdup(notmuch_message_get_filename(m));
+	it->path = g_strdup(path);
+	it->date = notmuch_message_get_date(m);
 	it->message_id = g_strdup(notmuch_message_get_message_id(m));
 	it->ticket = v != NULL ? (guint)g_ascii_strtoull(v, NULL, 10) : 0;
 	it->match = g_strdup(prop(m, "desk.match") ?: "");
@@ -64,66 +66,60 @@ followup_has_tag(const followup_item *item, const char *tag)
 	return yes;
 }
 
-/* The messages tagged followup, oldest first, through *db: a read-only
- * handle left open for the handlers (the caller destroys it). */
+/* Oldest first, as the mail came; the file's name between equals. */
+static gint
+by_date(gconstpointer a, gconstpointer b)
+{
+	const followup_item *x = *(followup_item *const *)a, *y = *(followup_item *const *)b;
+
+	if (x->date != y->date)
+		return x->date < y->date ? -1 : 1;
+	return strcmp(x->path, y->path);
+}
+
+/* The messages owed a follow-up (STORE/followup/) that the index has,
+ * oldest first, through *db: a read-only handle left open for the
+ * handlers (the caller destroys it). A name whose file the index does not
+ * have yet (its batch did not commit) waits for a later run. */
 static desk_status
 collect(desk_store *st, GPtrArray *items, notmuch_database_t **db, desk_err *err)
 {
-	notmuch_query_t *q;
-	notmuch_messages_t *ms = NULL;
+	GPtrArray *names;
 	desk_status s = index_open(st, FALSE, db, err);
 
 	if (s != DESK_OK)
 		return s;
-	q = notmuch_query_create(*db, "tag:followup");
-	notmuch_query_set_sort(q, NOTMUCH_SORT_OLDEST_FIRST);
-	if (notmuch_query_search_messages(q, &ms) == NOTMUCH_STATUS_SUCCESS) {
-		for (; notmuch_messages_valid(ms) && items->len < 1000; notmuch_messages_move_to_next(ms)) {
-			notmuch_message_t *m = notmuch_messages_get(ms);
-			followup_item *it = item_of(m);
+	names = owed_list(st);
+	for (guint i = 0; i < names->len && items->len < 1000; i++) {
+		char *path = owed_path(st, names->pdata[i]);
+		notmuch_message_t *m = NULL;
+
+		if (notmuch_database_find_message_by_filename(*db, path, &m) == NOTMUCH_STATUS_SUCCESS &&
+		    m != NULL) {
+			followup_item *it = item_of(m, path);
 
 			it->db = *db;
 			g_ptr_array_add(items, it);
 			notmuch_message_destroy(m);
 		}
+		g_free(path);
 	}
-	notmuch_query_destroy(q);
+	g_ptr_array_unref(names);
+	g_ptr_array_sort(items, by_date);
 	return DESK_OK;
 }
 
+/* ITEMS were handled: no longer owed, and a reindex from now on does not
+ * do them again. */
 static desk_status
-untag(desk_store *st, GPtrArray *items, desk_err *err)
+done_with(desk_store *st, GPtrArray *items, desk_err *err)
 {
-	notmuch_database_t *db = NULL;
-	int lockfd = -1;
-	desk_status s = store_lock(st, st->cfg->lock_timeout * 1000, &lockfd, err);
-
-	if (s == DESK_OK)
-		s = index_open(st, TRUE, &db, err);
-	for (guint i = 0; s == DESK_OK && i < items->len; i++) {
-		followup_item *it = items->pdata[i];
-		notmuch_message_t *m = NULL;
-
-		if (notmuch_database_find_message(db, it->message_id, &m) == NOTMUCH_STATUS_SUCCESS && m != NULL) {
-			notmuch_message_remove_tag(m, "followup");
-			notmuch_message_destroy(m);
-		}
-	}
-	if (db != NULL && notmuch_database_close(db) != NOTMUCH_STATUS_SUCCESS && s == DESK_OK)
-		s = desk_fail(err, DESK_TEMPFAIL, "index commit failed");
-	/* no longer owed: a reindex from now on does not do them again */
-	for (guint i = 0; s == DESK_OK && i < items->len; i++)
+	for (guint i = 0; i < items->len; i++)
 		owed_done(st, ((followup_item *)items->pdata[i])->path);
-	if (s == DESK_OK)
-		s = owed_sync(st, err);
-	if (db != NULL)
-		notmuch_database_destroy(db);
-	if (lockfd >= 0)
-		store_unlock(lockfd);
-	return s;
+	return owed_sync(st, err);
 }
 
-/* Handle what is tagged, in rounds until nothing is (each round's handlers
+/* Handle what is owed, in rounds until nothing is (each round's handlers
  * open changes, which may index more fresh mail), ten at most. */
 static desk_status
 run_rounds(desk_store *st, guint *done, desk_err *err)
@@ -148,7 +144,7 @@ run_rounds(desk_store *st, guint *done, desk_err *err)
 		if (db != NULL)
 			notmuch_database_destroy(db);
 		if (s == DESK_OK && items->len > 0)
-			s = untag(st, items, err);
+			s = done_with(st, items, err);
 		if (s == DESK_OK && done != NULL)
 			*done += items->len;
 		n = items->len;

@@ -1,11 +1,11 @@
 /* followup.h: what happens after new mail is indexed: acknowledgements of
  * new tickets (lib/desk/ack.c), mail from agents (lib/desk/bymail.c), links to
  * closed tickets (lib/desk/links.c), mail to the agent whose ticket it is
- * (lib/desk/notify.c). The indexer tags fresh messages "followup" (never during
- * a rebuild), and of our own only the events that give a ticket to an
- * agent, and keeps the same in the store (lib/store/owed.h) so that a rebuild
- * owes them again; followup_run handles them and takes both off, so a
- * crash in between only delays.
+ * (lib/desk/notify.c). The indexer records fresh messages as owed a
+ * follow-up (never during a rebuild), and of our own only the events that
+ * give a ticket to an agent, in the store (lib/store/owed.h), so that a
+ * rebuild owes them still; followup_run handles them and takes the record
+ * off, so a crash in between only delays.
  *
  * Follow-ups are a step above changes: a change (lib/desk/change.h) that
  * indexes fresh mail only sets st->followup_owed, and the caller at the
@@ -22,6 +22,7 @@
 
 typedef struct followup_item {
 	char *path;           /* the stored file */
+	time_t date;          /* the message's Date, as the index has it */
 	char *message_id;
 	guint ticket;
 	char *match;          /* desk.match */
@@ -34,7 +35,7 @@ typedef struct followup_item {
 				 * tell nothing is to be done; not owned */
 } followup_item;
 
-/* Handle every message tagged followup. Call without the store lock held
+/* Handle every message owed a follow-up. Call without the store lock held
  * and with no change open. One process at a time (STORE/followup.lock,
  * waited for up to desk.lock_timeout), so that two never handle the same
  * message. Clears st->followup_owed. *done (may be NULL) gets how many

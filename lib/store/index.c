@@ -251,10 +251,9 @@ followup_owed(const batch *b, const scanned *sc)
 	return !b->rebuild && !b->st->no_followup && (!g_str_has_prefix(f->x_match, "ours") || ours_followed_up(f));
 }
 
-/* Tags and properties of a freshly indexed message, from our headers;
- * FOLLOWUP: tag it "followup" (followup_owed). */
+/* Tags and properties of a freshly indexed message, from our headers. */
 static void
-annotate(notmuch_message_t *m, const scanned *sc, guint ticket, gboolean followup)
+annotate(notmuch_message_t *m, const scanned *sc, guint ticket)
 {
 	const msg_facts *f = sc->facts;
 	char num[16];
@@ -290,8 +289,6 @@ annotate(notmuch_message_t *m, const scanned *sc, guint ticket, gboolean followu
 		notmuch_message_add_tag(m, "bounce");
 	if (g_str_has_prefix(f->x_match, "ours"))
 		notmuch_message_add_tag(m, "ours");
-	if (followup)
-		notmuch_message_add_tag(m, "followup");
 	notmuch_message_thaw(m);
 }
 
@@ -375,7 +372,7 @@ index_one(batch *b, const char *path, const scanned *sc, guint ticket, desk_err 
 				 "index %s: %s", path, notmuch_status_to_string(ns));
 	}
 	notmuch_message_freeze(m);
-	annotate(m, sc, ticket, followup_owed(b, sc));
+	annotate(m, sc, ticket);
 	index_special_event(b, m, path, sc, ticket);
 	/* checked as a rebuild checks: if the index sees the message otherwise
 	 * than the scan, the ticket is recomputed from the index after all */
@@ -676,7 +673,7 @@ commit_batch(batch *b, desk_err *err)
 	if (s == DESK_OK && b->owed > 0)
 		s = owed_sync(b->st, err);
 	/* new mail in the index: follow-ups are due, this batch's and any a
-	 * crash left behind (followup_run looks at the "followup" tag) */
+	 * crash left behind (followup_run looks at STORE/followup/) */
 	if (s == DESK_OK && b->res->indexed > 0)
 		b->st->followup_owed = TRUE;
 	for (guint i = 0; s == DESK_OK && i < b->unlink->len; i++)
@@ -1022,7 +1019,7 @@ rebuild_fold_index(batch *b, ticket_folds *tf, ahead *a, desk_err *err)
 	ns = notmuch_database_index_file(b->db, a->path, NULL, &m);
 	if (ns == NOTMUCH_STATUS_SUCCESS || ns == NOTMUCH_STATUS_DUPLICATE_MESSAGE_ID) {
 		notmuch_message_freeze(m);
-		annotate(m, &a->sc, a->ticket, FALSE);
+		annotate(m, &a->sc, a->ticket);
 		index_special_event(b, m, a->path, &a->sc, a->ticket);
 		ticket_folds_apply(tf, m, a->i);
 		notmuch_message_thaw(m);
@@ -1206,9 +1203,10 @@ rebuild_locked(desk_store *st, guint *count, desk_err *err)
 		s = purge_replay(st, db, &purged, err);
 	if (s == DESK_OK && (purged > 0 || has_event(db, "split")))
 		s = ticket_recompute_all(db, &max, err);
-	/* what the index owed before it was deleted, it owes again */
+	/* what is owed is in STORE/followup/, not in the index: only the
+	 * names of files no longer stored go */
 	if (s == DESK_OK)
-		s = owed_restore(st, db, err);
+		s = owed_prune(st, db, err);
 	if (s == DESK_OK && notmuch_database_close(db) != NOTMUCH_STATUS_SUCCESS)
 		s = desk_fail(err, DESK_TEMPFAIL, "index commit failed");
 	notmuch_database_destroy(db);

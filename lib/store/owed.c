@@ -65,51 +65,72 @@ owed_sync(desk_store *st, desk_err *err)
 	return s;
 }
 
-/* Tag the message stored as mail/cur/NAME; FALSE when the index has no
- * such file. */
-static gboolean
-tag_owed(desk_store *st, notmuch_database_t *db, const char *name)
+static gint
+by_name(gconstpointer a, gconstpointer b)
 {
-	char *cur = g_build_filename(st->maildir, "cur", name, NULL);
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+GPtrArray *
+owed_list(desk_store *st)
+{
+	char *dir = owed_dir(st);
+	GDir *d = g_dir_open(dir, 0, NULL);
+	GPtrArray *names = g_ptr_array_new_with_free_func(g_free);
+	const char *name;
+
+	while (d != NULL && (name = g_dir_read_name(d)) != NULL)
+		g_ptr_array_add(names, g_strdup(name));
+	if (d != NULL)
+		g_dir_close(d);
+	g_free(dir);
+	g_ptr_array_sort(names, by_name);
+	return names;
+}
+
+char *
+owed_path(desk_store *st, const char *name)
+{
+	return g_build_filename(st->maildir, "cur", name, NULL);
+}
+
+/* Whether DB has the file mail/cur/NAME. */
+static gboolean
+indexed(desk_store *st, notmuch_database_t *db, const char *name)
+{
+	char *cur = owed_path(st, name);
 	notmuch_message_t *m = NULL;
 	gboolean found = notmuch_database_find_message_by_filename(db, cur, &m) == NOTMUCH_STATUS_SUCCESS &&
 			 m != NULL;
 
-	if (found) {
-		notmuch_message_add_tag(m, "followup");
+	if (m != NULL)
 		notmuch_message_destroy(m);
-	}
 	g_free(cur);
 	return found;
 }
 
 desk_status
-owed_restore(desk_store *st, notmuch_database_t *db, desk_err *err)
+owed_prune(desk_store *st, notmuch_database_t *db, desk_err *err)
 {
 	char *dir = owed_dir(st);
-	GDir *d = g_dir_open(dir, 0, NULL);
-	const char *name;
-	guint tagged = 0, gone = 0;
+	GPtrArray *names = owed_list(st);
+	guint kept = 0, gone = 0;
 
-	if (d == NULL) {
-		g_free(dir);
-		return DESK_OK;  /* nothing was ever owed */
-	}
-	while ((name = g_dir_read_name(d)) != NULL) {
-		if (tag_owed(st, db, name)) {
-			tagged++;
+	for (guint i = 0; i < names->len; i++) {
+		if (indexed(st, db, names->pdata[i])) {
+			kept++;
 		} else {
-			char *p = g_build_filename(dir, name, NULL);
+			char *p = g_build_filename(dir, names->pdata[i], NULL);
 
 			unlink(p);
 			g_free(p);
 			gone++;
 		}
 	}
-	g_dir_close(d);
+	g_ptr_array_unref(names);
 	g_free(dir);
-	if (tagged + gone > 0)
-		desk_log(LOG_INFO, "follow-ups still owed: %u (%u names of files no longer stored removed)", tagged,
+	if (kept + gone > 0)
+		desk_log(LOG_INFO, "follow-ups still owed: %u (%u names of files no longer stored removed)", kept,
 			 gone);
 	return gone > 0 ? owed_sync(st, err) : DESK_OK;
 }

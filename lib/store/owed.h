@@ -5,8 +5,10 @@
  * When the indexer takes fresh mail that is owed a follow-up (lib/desk/followup.h)
  * into cur/, it also links the file as STORE/followup/NAME (a second name
  * of the same file, no copy) before the index commits; followup_run
- * removes that name once the message is handled. A rebuild of the index
- * (desk reindex) tags "followup" again every message that still has one. */
+ * handles the names whose file the index has and removes each once its
+ * message is handled. These names are the only record of what is owed:
+ * the index keeps none, so a rebuild of the index (desk reindex) leaves
+ * them as they are and handling one writes nothing to the index. */
 #ifndef DESK_OWED_H
 #define DESK_OWED_H
 
@@ -22,8 +24,14 @@ void owed_done(desk_store *st, const char *cur);
 /* Make what owed_add and owed_done did durable (one fsync). */
 desk_status owed_sync(desk_store *st, desk_err *err);
 
-/* Tag "followup", in DB (open to write), every message still owed one;
- * names whose file is no longer in mail/cur are removed. */
-desk_status owed_restore(desk_store *st, notmuch_database_t *db, desk_err *err);
+/* The names in STORE/followup/ (files of mail/cur), sorted; free with
+ * g_ptr_array_unref. */
+GPtrArray *owed_list(desk_store *st);
+
+/* The path in mail/cur of NAME from owed_list; g_free it. */
+char *owed_path(desk_store *st, const char *name);
+
+/* Remove the names whose file DB (a fresh rebuild) does not have. */
+desk_status owed_prune(desk_store *st, notmuch_database_t *db, desk_err *err);
 
 #endif

@@ -65,10 +65,12 @@ last_to() { sent_to "$1" | tail -n 1; }
 # nm ARGS...: the notmuch command on the store's index, as user maildesk
 : >"$T/notmuch-config"
 nm() { as_maildesk env NOTMUCH_CONFIG="$T/notmuch-config" NOTMUCH_DATABASE="$STORE/mail" notmuch "$@"; }
-# followed_up ID: the message ID is indexed and its follow-up has run.
+# followed_up ID: the message ID is indexed and its follow-up has run (its
+# file's name is gone from STORE/followup, maildesk-store(5)).
 followed_up() {
-	local out
-	ticket_of_msgid "$1" >/dev/null && out=$(nm count "id:$1 and tag:followup") && [ "$out" = 0 ]
+	local f
+	ticket_of_msgid "$1" >/dev/null && f=$(nm search --output=files "id:$1" | head -n 1) && [ -n "$f" ] &&
+		[ ! -e "$STORE/followup/$(basename "$f")" ]
 }
 wait_followed_up() { wait_for "follow-up of $1" followed_up "$1" || diag "<$1> not followed up"; }
 expect_mail() { # DESC FILE CHECK...
