@@ -3,6 +3,7 @@
 #include "followup.h"
 #include "indexer.h"
 #include "log.h"
+#include "memory.h"
 
 static struct {
 	desk_store *st;
@@ -34,6 +35,8 @@ batch(void)
 	if (s == DESK_OK && ix.st->followup_owed && (s = followup_run(ix.st, NULL, &err)) != DESK_OK)
 		desk_log(LOG_WARNING, "follow-up of new mail: %s", err.msg);
 	g_rw_lock_reader_unlock(ix.cfg_lock);
+	if (r.indexed > 0)
+		memory_give_back();
 	index_result_clear(&r);
 	if (s == DESK_OK)
 		return r.left > 0;

@@ -26,6 +26,7 @@
 #include "indexer.h"
 #include "listen.h"
 #include "log.h"
+#include "memory.h"
 #include "ratelimit.h"
 #include "rules.h"
 #include "seal.h"
@@ -676,6 +677,7 @@ main(int argc, char **argv)
 	desk_err err = { 0 };
 	int rc;
 
+	memory_tune();
 	g_option_context_add_main_entries(oc, entries, NULL);
 	if (!g_option_context_parse(oc, &argc, &argv, &gerr)) {
 		fprintf(stderr, "maildesk-milter: %s\n", gerr->message);
