@@ -6,9 +6,11 @@
  * glibc's allocator, left to itself, raises its mmap threshold to the
  * size of the largest block freed, so those buffers move from mmap into
  * the heap, and it keeps what is freed there: the RSS creeps up with the
- * number of batches (bench/soak: 18.6 MB after 10,000 messages, 29.3 MB
- * after 100,000). A fixed threshold keeps the large buffers in mmap, given
- * back on free, and a trim after each batch returns the heap's free pages. */
+ * number of batches. A fixed threshold keeps the large buffers in mmap,
+ * given back on free, and a trim after each batch returns the heap's free
+ * pages. bench/soak, RSS after 10,000 and after 100,000 messages: 18.6 and
+ * 29.3 MB without either; 16.1 and 17.8 MB with the trim alone; 15.2 and
+ * 15.4 MB, then 15.9 and 16.3 MB, with both. */
 #include <stdlib.h>
 #ifdef __GLIBC__
 #include <malloc.h>
