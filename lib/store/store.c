@@ -18,6 +18,7 @@
 #include "ratelimit.h"
 #include "rules.h"
 #include "sender.h"
+#include "seq.h"
 #include "store.h"
 
 const char *
@@ -108,8 +109,6 @@ store_notmuch_env(const char *dir)
 	g_setenv("XDG_DATA_HOME", dir, TRUE);
 }
 
-static struct desk_seqq *seqq_new(void);
-static void seqq_free(struct desk_seqq *q);
 
 desk_status
 store_open(const char *dir, desk_store **out, desk_err *err)
@@ -288,138 +287,6 @@ out:
 	g_free(conf);
 	g_free(secret);
 	return s;
-}
-
-/* Read the counter from FD (locked); 1 if empty. */
-static guint
-seq_read(int fd)
-{
-	char buf[32] = "";
-	ssize_t n = pread(fd, buf, sizeof buf - 1, 0);
-	unsigned long v = n > 0 ? strtoul(buf, NULL, 10) : 0;
-
-	return v == 0 || v > G_MAXUINT ? 1 : (guint)v;
-}
-
-/* Raise the counter to at least AT_LEAST and take COUNT numbers from it
- * (0: none); *out (may be NULL) gets the first. */
-static desk_status
-seq_update(desk_store *st, guint at_least, guint count, guint *out, desk_err *err)
-{
-	char *path = g_build_filename(st->dir, "seq", NULL), buf[32];
-	int fd = open(path, O_RDWR | O_CLOEXEC);
-	desk_status s = DESK_OK;
-	guint n;
-	int len;
-
-	if (fd < 0 || flock(fd, LOCK_EX) != 0) {
-		s = desk_fail(err, DESK_TEMPFAIL, "ticket counter %s: %s", path, g_strerror(errno));
-		goto out;
-	}
-	n = MAX(seq_read(fd), at_least);
-	if (out != NULL)
-		*out = n;
-	len = snprintf(buf, sizeof buf, "%u\n", n + count);
-	if (pwrite(fd, buf, len, 0) != len || ftruncate(fd, len) != 0 || fdatasync(fd) != 0)
-		s = desk_fail(err, DESK_TEMPFAIL, "ticket counter %s unwritable: %s", path, g_strerror(errno));
-out:
-	if (fd >= 0)
-		close(fd);
-	g_free(path);
-	return s;
-}
-
-/* One thread's wish for a ticket number, filled in by whoever writes it. */
-typedef struct seq_wish {
-	guint number;
-	gboolean done;
-	desk_err err;
-} seq_wish;
-
-/* The threads of this process that want a number: while one writes the
- * counter, the others gather in `waiting`; the next writer takes them all. */
-struct desk_seqq {
-	GMutex mu;
-	GCond cond;
-	gboolean writing;
-	GPtrArray *waiting;  /* seq_wish *, not owned */
-};
-
-static struct desk_seqq *
-seqq_new(void)
-{
-	struct desk_seqq *q = g_new0(struct desk_seqq, 1);
-
-	g_mutex_init(&q->mu);
-	g_cond_init(&q->cond);
-	q->waiting = g_ptr_array_new();
-	return q;
-}
-
-static void
-seqq_free(struct desk_seqq *q)
-{
-	if (q == NULL)
-		return;
-	g_ptr_array_unref(q->waiting);
-	g_cond_clear(&q->cond);
-	g_mutex_clear(&q->mu);
-	g_free(q);
-}
-
-/* Take numbers for every wish waiting, in one write (q->mu held, and
- * released while writing). */
-static void
-seqq_write(desk_store *st, struct desk_seqq *q)
-{
-	GPtrArray *these = q->waiting;
-	desk_err err = { 0 };
-	guint first = 0;
-	desk_status s;
-
-	q->waiting = g_ptr_array_new();
-	q->writing = TRUE;
-	g_mutex_unlock(&q->mu);
-	s = seq_update(st, 1, these->len, &first, &err);
-	g_mutex_lock(&q->mu);
-	for (guint i = 0; i < these->len; i++) {
-		seq_wish *w = these->pdata[i];
-
-		w->number = s == DESK_OK ? first + i : 0;
-		w->err = err;
-		w->err.status = s;
-		w->done = TRUE;
-	}
-	g_ptr_array_unref(these);
-	q->writing = FALSE;
-	g_cond_broadcast(&q->cond);
-}
-
-desk_status
-store_next_ticket(desk_store *st, guint *out, desk_err *err)
-{
-	struct desk_seqq *q = st->seqq;
-	seq_wish me = { 0 };
-
-	g_mutex_lock(&q->mu);
-	g_ptr_array_add(q->waiting, &me);
-	while (!me.done) {
-		if (q->writing)
-			g_cond_wait(&q->cond, &q->mu);
-		else
-			seqq_write(st, q);
-	}
-	g_mutex_unlock(&q->mu);
-	*out = me.number;
-	if (me.err.status != DESK_OK)
-		return desk_fail(err, me.err.status, "%s", me.err.msg);
-	return DESK_OK;
-}
-
-desk_status
-store_seq_at_least(desk_store *st, guint n, desk_err *err)
-{
-	return seq_update(st, n, 0, NULL, err);
 }
 
 desk_status

@@ -59,8 +59,9 @@ desk_status store_reload(desk_store *st, desk_err *err);
 /* Create the layout of maildesk-store(5) in DIR (which may exist, empty). */
 desk_status store_init(const char *dir, char **addresses, desk_err *err);
 
-/* Take the next ticket number: flock on STORE/seq, written and fsynced
- * before it is returned. DESK_TEMPFAIL when the counter can't be written.
+/* Take the next ticket number: flock on STORE/seq (lib/store/seq.c: synced
+ * every so many numbers, never one given twice, even after the machine
+ * crashed). DESK_TEMPFAIL when the counter can't be written.
  * Thread-safe: the threads of one process that ask while a number is being
  * written wait, and then get theirs from one write and one fsync together
  * (a group commit: the same numbers, without gaps, as one at a time). */

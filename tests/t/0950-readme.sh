@@ -130,7 +130,7 @@ EOF
 cat >"$T/setup.sh" <<EOF
 desk ingest --maildir "$CORPUS/notmuch/default" >/dev/null 2>&1
 for f in \$(find "$CORPUS/notmuch/lkml" -type f | sort); do
-	[ "\$(cat "$STORE/seq")" -ge 42 ] && break
+	[ "\$(cut -d" " -f1 "$STORE/seq")" -ge 42 ] && break
 	desk ingest --envelope-to support@example.com <"\$f" >/dev/null 2>&1
 done
 desk ingest --envelope-to billing@example.com <"$T/invoice.eml" >/dev/null 2>&1
