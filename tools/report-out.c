@@ -106,6 +106,33 @@ print_groups(FILE *out, GPtrArray *groups, const char *by)
 	}
 }
 
+static char *
+trend_tickets(const report_trend *t)
+{
+	GString *s = g_string_new(NULL);
+
+	for (guint i = 0; i < t->tickets->len; i++)
+		g_string_append_printf(s, "%s%u", i ? " " : "", g_array_index(t->tickets, guint, i));
+	return g_string_free(s, FALSE);
+}
+
+static void
+print_trends(FILE *out, GPtrArray *trends)
+{
+	fprintf(out, "\nRising topics (the last 7 days against the 7 before)\n  %-30s %5s %5s  %s\n", "TOPIC", "LAST",
+		"PREV", "TICKETS");
+	if (trends->len == 0)
+		fprintf(out, "  (none)\n");
+	for (guint i = 0; i < trends->len; i++) {
+		const report_trend *t = trends->pdata[i];
+		char *k = g_strconcat(t->kind, ":", t->key, NULL), *n = trend_tickets(t);
+
+		fprintf(out, "  %-30s %5u %5u  %s\n", out_safe(k), t->last, t->prev, n);
+		g_free(k);
+		g_free(n);
+	}
+}
+
 void
 report_print_text(FILE *out, const report *r, const char *by)
 {
@@ -118,6 +145,7 @@ report_print_text(FILE *out, const report *r, const char *by)
 	for (guint v = 0; v < VOL_N; v++)
 		print_counts(out, report_vol_names[v], r->volume[v]);
 	print_agents(out, r->agents);
+	print_trends(out, r->trends);
 	if (r->groups != NULL)
 		print_groups(out, r->groups, by);
 	g_free(s);
@@ -218,6 +246,14 @@ report_print_csv(FILE *out, const report *r)
 		const report_group *g = r->groups->pdata[i];
 
 		csv_figures(out, "group", g->key, &g->fig);
+	}
+	for (guint i = 0; i < r->trends->len; i++) {
+		const report_trend *t = r->trends->pdata[i];
+		char *k = g_strconcat(t->kind, ":", t->key, NULL);
+
+		csv_row(out, "trend", k, "last", t->last);
+		csv_row(out, "trend", k, "prev", t->prev);
+		g_free(k);
 	}
 }
 
@@ -323,6 +359,31 @@ json_groups(JsonBuilder *b, GPtrArray *groups)
 	json_builder_end_array(b);
 }
 
+static void
+json_trends(JsonBuilder *b, GPtrArray *trends)
+{
+	json_builder_set_member_name(b, "trends");
+	json_builder_begin_array(b);
+	for (guint i = 0; i < trends->len; i++) {
+		const report_trend *t = trends->pdata[i];
+
+		json_builder_begin_object(b);
+		json_builder_set_member_name(b, "kind");
+		json_builder_add_string_value(b, t->kind);
+		json_builder_set_member_name(b, "key");
+		json_builder_add_string_value(b, t->key);
+		json_uint(b, "last", t->last);
+		json_uint(b, "prev", t->prev);
+		json_builder_set_member_name(b, "tickets");
+		json_builder_begin_array(b);
+		for (guint j = 0; j < t->tickets->len; j++)
+			json_builder_add_int_value(b, g_array_index(t->tickets, guint, j));
+		json_builder_end_array(b);
+		json_builder_end_object(b);
+	}
+	json_builder_end_array(b);
+}
+
 JsonNode *
 report_json(const report *r)
 {
@@ -348,6 +409,7 @@ report_json(const report *r)
 	json_volume(b, r);
 	json_agents(b, r->agents);
 	json_groups(b, r->groups);
+	json_trends(b, r->trends);
 	json_builder_end_object(b);
 	n = json_builder_get_root(b);
 	g_object_unref(b);

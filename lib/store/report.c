@@ -714,6 +714,24 @@ figures_all(report *r, GPtrArray *tickets, GPtrArray *kept, const report_opts *o
 	acc_finish(&a);
 }
 
+/* The topics of KEPT rising in the last week of the period. */
+static GPtrArray *
+trends_of(GPtrArray *kept, const report_opts *o)
+{
+	trend_ticket *tt = g_new0(trend_ticket, kept->len + 1);
+	GPtrArray *out;
+
+	for (guint i = 0; i < kept->len; i++) {
+		const rt *t = kept->pdata[i];
+
+		tt[i] = (trend_ticket){ .number = t->number, .opened = t->opened, .subject = t->row->subject,
+					.requester = t->row->requester, .tags = t->row->tags };
+	}
+	out = trend_rising(tt, kept->len, o->until, REPORT_TRENDS);
+	g_free(tt);
+	return out;
+}
+
 static void
 report_fill(report *r, GPtrArray *tickets, const report_opts *o)
 {
@@ -726,6 +744,7 @@ report_fill(report *r, GPtrArray *tickets, const report_opts *o)
 	for (guint v = 0; v < VOL_N; v++)
 		r->volume[v] = volume_of(in, v);
 	r->agents = agents_of(kept, o);
+	r->trends = trends_of(kept, o);
 	if (o->by != NULL)
 		r->groups = groups_of(kept, o);
 	g_ptr_array_unref(in);
@@ -776,5 +795,7 @@ report_free(report *r)
 		g_ptr_array_unref(r->agents);
 	if (r->groups != NULL)
 		g_ptr_array_unref(r->groups);
+	if (r->trends != NULL)
+		g_ptr_array_unref(r->trends);
 	g_free(r);
 }

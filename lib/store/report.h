@@ -10,6 +10,7 @@
 #include <glib.h>
 #include <notmuch.h>
 #include "err.h"
+#include "trend.h"
 
 /* What to report on. */
 typedef struct report_opts {
@@ -79,10 +80,14 @@ typedef struct report {
 	GPtrArray *volume[VOL_N];     /* report_count*, by key (times: ascending) */
 	GPtrArray *agents;            /* report_agent*, by login */
 	GPtrArray *groups;            /* report_group* of opts->by, by key; NULL without --by */
+	GPtrArray *trends;            /* report_trend* (trend.h): rising in the period's last week */
 } report;
 
 /* Whether BY is a --by value report_compute knows. */
 gboolean report_by_valid(const char *by);
+
+/* How many rising topics a report names. */
+#define REPORT_TRENDS 10
 
 /* The report of DB (nothing uncommitted) for OPTS; *out freed with
  * report_free. Days, weeks (ISO 8601, "2026-W49") and months are those of

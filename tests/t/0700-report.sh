@@ -161,6 +161,90 @@ check_eq "--agent alice: alice alone: handled 2 replies 2 solved 1 median-first 
 check_eq "TZ=Asia/Tokyo: 2026-11-09 has ticket 10, 2026-11-08 none" "1 0" \
 	"$(TZ=Asia/Tokyo R 'j["volume"]["day"].get("2026-11-09", 0), j["volume"]["day"].get("2026-11-08", 0)' | tr -d '(),')"
 
+# --- rising topics, the week to Mon 09 against the week before: customer.test
+# 4 (2 4 8 10) against 1 (ticket 1); "login" 2 (4, and 8 "Re: Login") against
+# 0; then rises of 1 by kind and key; "question" and "hello" are common words
+check_eq "rising: domain customer.test +3, word login +2, then 6 of +1" \
+	"domain customer.test 4 1 [2, 4, 8, 10] | word login 2 0 [4, 8] | 8" \
+	"$(R '" | ".join("%s %s %d %d %s" % (t["kind"], t["key"], t["last"], t["prev"], t["tickets"]) for t in j["trends"][:2]) + " | " + str(len(j["trends"]))')"
+check_eq "rising, the +1s in order" "domain:example.org domain:other.test tag:billing word:invoice word:printer word:refund" \
+	"$(R '" ".join(t["kind"] + ":" + t["key"] for t in j["trends"][2:])')"
+
+# --- --html: one page, nothing fetched, drawn by headless Chromium
+MAILDESK_NOW=$END D report --html "$T/r.html" >"$T/html.out"
+check_eq "--html alone prints nothing" "" "$(cat "$T/html.out")"
+check_eq "the page is not world-readable" 640 "$(stat -c %a "$T/r.html")"
+check_eq "nothing on the page loads from elsewhere (script, src, href, url, import)" 0 \
+	"$(grep -Eic '<script|src=|href=|url\(|@import|<link' "$T/r.html")"
+if ! command -v chromium >/dev/null; then
+	skip "the page in headless Chromium" "chromium is not installed (bootstrap's TEST_PACKAGES)"
+else
+	chrome() { HOME=$T/home timeout 120 chromium --headless --no-sandbox --disable-gpu --user-data-dir="$T/chrome" "$@" 2>>"$T/chrome.err"; }
+	mkdir -p "$T/home"
+	chrome --window-size=1000,3000 --screenshot="$T/shot.png" "file://$T/r.html" >/dev/null
+	chrome --dump-dom "file://$T/r.html" >"$T/dom.html"
+	MAILDESK_NOW=$END D report --format=json >"$T/r.json"
+	# each chart's bars (rect.mark) in the DOM Chromium built, and the numbers
+	# of the page (data-figure="json.path") against --format=json
+	out=$(python3 - "$T/dom.html" "$T/r.json" <<-'EOF'
+	import html.parser, json, sys
+	j = json.load(open(sys.argv[2]))
+	class P(html.parser.HTMLParser):
+	    def __init__(self):
+	        super().__init__(); self.svg = None; self.marks = {}; self.figs = []; self.fig = None
+	    def handle_starttag(self, tag, a):
+	        a = dict(a)
+	        if tag == "svg" and "chart" in (a.get("class") or ""): self.svg = a["id"]; self.marks[self.svg] = 0
+	        if tag == "rect" and a.get("class") == "mark" and self.svg: self.marks[self.svg] += 1
+	        if "data-figure" in a: self.fig = [a["data-figure"], ""]
+	    def handle_endtag(self, tag):
+	        if tag == "svg": self.svg = None
+	        if self.fig and tag == "td": self.figs.append(self.fig); self.fig = None
+	    def handle_data(self, d):
+	        if self.fig: self.fig[1] += d
+	p = P(); p.feed(open(sys.argv[1]).read())
+	bad = []
+	for path, text in p.figs:
+	    v = j
+	    for k in path.split("."): v = v[int(k)] if isinstance(v, list) else v[k]
+	    if float(text) != float(v): bad.append("%s: page %s, json %s" % (path, text, v))
+	print(" ".join("%s=%d" % kv for kv in sorted(p.marks.items())), len(p.figs), "figures", "; ".join(bad) or "all equal")
+	EOF
+	)
+	check_eq "Chromium's DOM: bars in each chart (6 days; responses <1h, 1-4h, 4-8h; 4 backlog buckets; 8 topics); 27 figures + 2 agents x 4 on the page equal the JSON" \
+		"chart-backlog=4 chart-response=3 chart-trends=8 chart-volume=6 35 figures all equal" "$out"
+	# the screenshot: pixels of each chart's own colour were drawn
+	out=$(python3 - "$T/shot.png" <<-'EOF'
+	import struct, sys, zlib
+	d = open(sys.argv[1], "rb").read(); p = 8; idat = b""
+	while p < len(d):
+	    n, = struct.unpack(">I", d[p:p + 4]); t = d[p + 4:p + 8]
+	    if t == b"IHDR": w, h, depth, ctype = struct.unpack(">IIBB", d[p + 8:p + 18])
+	    if t == b"IDAT": idat += d[p + 8:p + 8 + n]
+	    p += 12 + n
+	bpp = {2: 3, 6: 4}[ctype]; raw = zlib.decompress(idat); stride = w * bpp
+	prev = bytearray(stride); rows = []; i = 0
+	for y in range(h):
+	    f = raw[i]; line = bytearray(raw[i + 1:i + 1 + stride]); i += 1 + stride
+	    for x in range(stride):
+	        a = line[x - bpp] if x >= bpp else 0; b = prev[x]; c = prev[x - bpp] if x >= bpp else 0
+	        if f == 1: line[x] = (line[x] + a) & 255
+	        elif f == 2: line[x] = (line[x] + b) & 255
+	        elif f == 3: line[x] = (line[x] + (a + b) // 2) & 255
+	        elif f == 4:
+	            pa, pb, pc = abs(b - c), abs(a - c), abs(a + b - 2 * c)
+	            line[x] = (line[x] + (a if pa <= pb and pa <= pc else b if pb <= pc else c)) & 255
+	    rows.append(bytes(line)); prev = line
+	colours = {"volume": "1a73e8", "response": "e8710a", "backlog": "188038", "trends": "9334e6"}
+	print(" ".join("%s=%s" % (k, "drawn" if any(
+	    bytes.fromhex(c) in (r if bpp == 3 else b"".join(r[x:x + 3] for x in range(0, len(r), 4))) for r in rows)
+	    else "blank") for k, c in colours.items()))
+	EOF
+	)
+	check_eq "the screenshot shows each chart's bars" "volume=drawn response=drawn backlog=drawn trends=drawn" "$out"
+	check "the screenshot says SLA attainment is not available" grep -q 'Not available: SLAs are not configured' "$T/dom.html"
+fi
+
 # --- text and CSV say the same
 MAILDESK_NOW=$END D report >"$T/r.txt"
 check "text: first response line" grep -Eq '^First response +n=4 +mean 1h45m +median 1h30m +p90 4h00m' "$T/r.txt"
