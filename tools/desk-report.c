@@ -13,7 +13,8 @@
 #include "when.h"
 
 typedef struct report_args {
-	char *since, *until, *queue, *agent, *by, *format, *html;
+	char *since, *until, *queue, *agent, *by, *format, *html, *mail;
+	gboolean weekly, monthly;
 } report_args;
 
 static void
@@ -26,11 +27,12 @@ args_clear(report_args *a)
 	g_free(a->by);
 	g_free(a->format);
 	g_free(a->html);
+	g_free(a->mail);
 }
 
-/* OPTS from A; 0 or the exit code. */
+/* OPTS from A (TZ: the desk's time zone); 0 or the exit code. */
 static int
-opts_of(const report_args *a, report_opts *o)
+opts_of(const report_args *a, const char *tz, report_opts *o)
 {
 	gint64 now = desk_now();
 	const char *f = a->format;
@@ -38,6 +40,12 @@ opts_of(const report_args *a, report_opts *o)
 	o->queue = a->queue;
 	o->agent = a->agent;
 	o->by = a->by;
+	o->timezone = tz;
+	if ((a->weekly || a->monthly) && (a->since != NULL || a->until != NULL || (a->weekly && a->monthly)))
+		return desk_error(DESK_USAGE, "report: --weekly and --monthly are periods of their own: "
+				  "one of them, without --since or --until");
+	if (a->weekly || a->monthly)
+		report_last_period(now, tz, a->monthly, &o->since, &o->until);
 	if (a->since != NULL && !when_parse(a->since, now, &o->since))
 		return desk_error(DESK_USAGE, "report: --since %s: not a date, a time or an age such as 7d", a->since);
 	if (a->until != NULL && !when_parse(a->until, now, &o->until))
@@ -51,10 +59,31 @@ opts_of(const report_args *a, report_opts *o)
 	return 0;
 }
 
+/* Where to mail the report: --mail, else report_to for --weekly and
+ * --monthly; NULL: print it. */
+static const char *
+mail_to(const report_args *a, desk_store *st)
+{
+	if (a->mail != NULL)
+		return a->mail;
+	if ((a->weekly || a->monthly) && *st->cfg->report_to != '\0')
+		return st->cfg->report_to;
+	return NULL;
+}
+
 static int
-print_report(const report_args *a, const report *r)
+print_report(const report_args *a, desk_store *st, const report *r)
 {
 	GError *gerr = NULL;
+	const char *to = mail_to(a, st);
+	desk_err err = { 0 };
+
+	if (to != NULL) {
+		if (report_mail(st, r, a->by, to, &err) != DESK_OK)
+			return desk_error(err.status, "report: %s", err.msg);
+		if (a->html == NULL && a->format == NULL)
+			return 0;
+	}
 
 	if (a->html != NULL && !report_write_html(r, a->html, &gerr)) {
 		int rc = desk_error(DESK_TEMPFAIL, "report: %s: %s", a->html, gerr->message);
@@ -87,6 +116,12 @@ verb_report(const char *store_dir, int argc, char **argv)
 		{ "format", 'f', 0, G_OPTION_ARG_STRING, &a.format, "text (default), csv or json", "FMT" },
 		{ "html", 0, 0, G_OPTION_ARG_FILENAME, &a.html, "Write a self-contained HTML page with charts to FILE",
 		  "FILE" },
+		{ "mail", 0, 0, G_OPTION_ARG_STRING, &a.mail, "Mail the report (text, the HTML page attached) to ADDR",
+		  "ADDR" },
+		{ "weekly", 0, 0, G_OPTION_ARG_NONE, &a.weekly,
+		  "The last whole week (Monday to Monday); mailed to report_to without --mail", NULL },
+		{ "monthly", 0, 0, G_OPTION_ARG_NONE, &a.monthly,
+		  "The last whole calendar month; mailed to report_to without --mail", NULL },
 		{ NULL, 0, 0, 0, NULL, NULL, NULL },
 	};
 	report_opts o = { 0 };
@@ -107,7 +142,7 @@ verb_report(const char *store_dir, int argc, char **argv)
 		rc = desk_error(DESK_USAGE, "report: unexpected argument %s (see desk report --help)", argv[1]);
 		goto out;
 	}
-	if ((rc = desk_open_store(store_dir, &st)) != 0 || (rc = opts_of(&a, &o)) != 0)
+	if ((rc = desk_open_store(store_dir, &st)) != 0 || (rc = opts_of(&a, st->cfg->timezone, &o)) != 0)
 		goto out;
 	s = index_open(st, FALSE, &db, &err);
 	if (s == DESK_OK)
@@ -116,7 +151,7 @@ verb_report(const char *store_dir, int argc, char **argv)
 		rc = desk_error(s, "report: %s", err.msg);
 		goto out;
 	}
-	rc = print_report(&a, r);
+	rc = print_report(&a, st, r);
 out:
 	report_free(r);
 	if (db != NULL)

@@ -219,8 +219,8 @@ section(GString *out, const char *title)
 	g_string_append(out, "</h2>\n");
 }
 
-static char *
-page_of(const report *r)
+char *
+report_html(const report *r)
 {
 	GString *out = g_string_new("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
 				    "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none';"
@@ -284,7 +284,7 @@ write_whole(const char *path, const char *text, GError **gerr)
 gboolean
 report_write_html(const report *r, const char *path, GError **gerr)
 {
-	char *page = page_of(r);
+	char *page = report_html(r);
 	gboolean ok = write_whole(path, page, gerr);
 
 	g_free(page);

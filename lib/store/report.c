@@ -417,19 +417,65 @@ count_key(GHashTable *h, const char *key)
 	g_hash_table_insert(h, g_strdup(key), GUINT_TO_POINTER(n + 1));
 }
 
-static char *
-time_key(gint64 t, report_vol v)
+/* Time zone TZ, else the local one (TZ). Caller unrefs. */
+static GTimeZone *
+zone_of(const char *tz)
 {
-	GDateTime *d = g_date_time_new_from_unix_local(t);
+	GTimeZone *z = tz != NULL && *tz != '\0' ? g_time_zone_new_identifier(tz) : NULL;
+
+	return z != NULL ? z : g_time_zone_new_local();
+}
+
+static GDateTime *
+date_in(gint64 t, const char *tz)
+{
+	GTimeZone *z = zone_of(tz);
+	GDateTime *u = g_date_time_new_from_unix_utc(t), *d = g_date_time_to_timezone(u, z);
+
+	g_date_time_unref(u);
+	g_time_zone_unref(z);
+	return d;
+}
+
+static char *
+time_key(gint64 t, report_vol v, const char *tz)
+{
+	GDateTime *d = date_in(t, tz);
 	char *k = g_date_time_format(d, v == VOL_DAY ? "%Y-%m-%d" : v == VOL_WEEK ? "%G-W%V" : "%Y-%m");
 
 	g_date_time_unref(d);
 	return k;
 }
 
-/* The keys of T under V, added to KEYS. */
+void
+report_last_period(gint64 now, const char *tz, gboolean monthly, gint64 *since, gint64 *until)
+{
+	GDateTime *d = date_in(now, tz);
+	GTimeZone *z = zone_of(tz);
+	int y = g_date_time_get_year(d), m = g_date_time_get_month(d), day = g_date_time_get_day_of_month(d);
+	GDateTime *end, *start;
+
+	if (monthly) {
+		end = g_date_time_new(z, y, m, 1, 0, 0, 0);
+		start = g_date_time_add_months(end, -1);
+	} else {
+		GDateTime *today = g_date_time_new(z, y, m, day, 0, 0, 0);
+
+		end = g_date_time_add_days(today, 1 - g_date_time_get_day_of_week(today));
+		start = g_date_time_add_weeks(end, -1);
+		g_date_time_unref(today);
+	}
+	*since = g_date_time_to_unix(start);
+	*until = g_date_time_to_unix(end);
+	g_date_time_unref(start);
+	g_date_time_unref(end);
+	g_date_time_unref(d);
+	g_time_zone_unref(z);
+}
+
+/* The keys of T under V (times in TZ), added to KEYS. */
 static void
-keys_of(const rt *t, report_vol v, GPtrArray *keys)
+keys_of(const rt *t, report_vol v, const char *tz, GPtrArray *keys)
 {
 	const char *at;
 
@@ -437,7 +483,7 @@ keys_of(const rt *t, report_vol v, GPtrArray *keys)
 	case VOL_DAY:
 	case VOL_WEEK:
 	case VOL_MONTH:
-		g_ptr_array_add(keys, time_key(t->opened, v));
+		g_ptr_array_add(keys, time_key(t->opened, v, tz));
 		break;
 	case VOL_QUEUE:
 		g_ptr_array_add(keys, g_strdup(t->row->queue));
@@ -482,7 +528,7 @@ count_free(gpointer p)
 
 /* The volume of TICKETS (kept, opened in the period) under V. */
 static GPtrArray *
-volume_of(GPtrArray *tickets, report_vol v)
+volume_of(GPtrArray *tickets, report_vol v, const char *tz)
 {
 	GHashTable *h = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
 	GPtrArray *out = g_ptr_array_new_with_free_func(count_free);
@@ -492,7 +538,7 @@ volume_of(GPtrArray *tickets, report_vol v)
 
 	for (guint i = 0; i < tickets->len; i++) {
 		g_ptr_array_set_size(keys, 0);
-		keys_of(tickets->pdata[i], v, keys);
+		keys_of(tickets->pdata[i], v, tz, keys);
 		for (guint j = 0; j < keys->len; j++)
 			count_key(h, keys->pdata[j]);
 	}
@@ -527,16 +573,16 @@ group_free(gpointer p)
 	g_free(g);
 }
 
-/* The keys of T for --by BY, added to KEYS. */
+/* The keys of T for --by BY (times in TZ), added to KEYS. */
 static void
-group_keys(const rt *t, const char *by, GPtrArray *keys)
+group_keys(const rt *t, const char *by, const char *tz, GPtrArray *keys)
 {
 	if (strcmp(by, "agent") == 0)
 		g_ptr_array_add(keys, g_strdup(*t->row->owner ? t->row->owner : "-"));
 	else
 		keys_of(t, strcmp(by, "day") == 0 ? VOL_DAY : strcmp(by, "week") == 0 ? VOL_WEEK
 			   : strcmp(by, "month") == 0 ? VOL_MONTH : strcmp(by, "queue") == 0 ? VOL_QUEUE : VOL_TAG,
-			keys);
+			tz, keys);
 }
 
 static gint
@@ -562,7 +608,7 @@ groups_of(GPtrArray *kept, const report_opts *o)
 
 	for (guint i = 0; i < kept->len; i++) {
 		g_ptr_array_set_size(keys, 0);
-		group_keys(kept->pdata[i], o->by, keys);
+		group_keys(kept->pdata[i], o->by, o->timezone, keys);
 		for (guint j = 0; j < keys->len; j++) {
 			group_acc *ga = g_hash_table_lookup(h, keys->pdata[j]);
 
@@ -742,7 +788,7 @@ report_fill(report *r, GPtrArray *tickets, const report_opts *o)
 		if (((rt *)kept->pdata[i])->opened >= o->since)
 			g_ptr_array_add(in, kept->pdata[i]);
 	for (guint v = 0; v < VOL_N; v++)
-		r->volume[v] = volume_of(in, v);
+		r->volume[v] = volume_of(in, v, o->timezone);
 	r->agents = agents_of(kept, o);
 	r->trends = trends_of(kept, o);
 	if (o->by != NULL)

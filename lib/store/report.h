@@ -19,6 +19,7 @@ typedef struct report_opts {
 	const char *queue;         /* only tickets in this queue, or NULL */
 	const char *agent;         /* only tickets this login owns, or NULL */
 	const char *by;            /* day, week, month, queue, agent, tag, or NULL */
+	const char *timezone;      /* of days, weeks and months (desk.timezone); NULL or "": TZ */
 } report_opts;
 
 /* Durations in seconds of N things: mean, median (of an even count, the
@@ -91,8 +92,12 @@ gboolean report_by_valid(const char *by);
 
 /* The report of DB (nothing uncommitted) for OPTS; *out freed with
  * report_free. Days, weeks (ISO 8601, "2026-W49") and months are those of
- * the local time zone (TZ). */
+ * OPTS->timezone. */
 desk_status report_compute(notmuch_database_t *db, const report_opts *opts, report **out, desk_err *err);
 void report_free(report *r);
+
+/* The last whole week (Monday 00:00 to Monday 00:00) or, when MONTHLY,
+ * calendar month before NOW, in time zone TZ (NULL or "": TZ's). */
+void report_last_period(gint64 now, const char *tz, gboolean monthly, gint64 *since, gint64 *until);
 
 #endif

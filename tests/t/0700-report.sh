@@ -254,6 +254,38 @@ check "csv: opened" grep -qx 'all,,opened,7' "$T/r.csv"
 check "csv: alice's replies" grep -qx 'agent,alice,replies,3' "$T/r.csv"
 check "csv: resolution p90" grep -qx 'all,,resolution_p90,158400' "$T/r.csv"
 
+# --- --weekly: Mon 02 to Mon 09 (the last whole week before Tue 10);
+# --monthly: November; mailed to --mail, else to report_to, else printed
+check_eq "--weekly on Tue 10: 2026-11-02 to 2026-11-09, opened 6 (2 3 4 5 8 10)" \
+	"2026-11-02T00:00:00Z 2026-11-09T00:00:00Z 6" \
+	"$(MAILDESK_NOW=2026-11-10T08:00:00Z D report --weekly --format=json | python3 -c 'import json, sys; j = json.load(sys.stdin); print(j["since"], j["until"], j["opened"])')"
+check_eq "--monthly on Dec 1: November, opened 6 (1 was in October)" \
+	"2026-11-01T00:00:00Z 2026-12-01T00:00:00Z 6" \
+	"$(MAILDESK_NOW=2026-12-01T10:00:00Z D report --monthly --format=json | python3 -c 'import json, sys; j = json.load(sys.stdin); print(j["since"], j["until"], j["opened"])')"
+check_eq "--weekly with --since: exit 64" 64 "$(D report --weekly --since 7d >/dev/null 2>&1; echo $?)"
+rm -f "$T/out"/*
+check_eq "--weekly without report_to or --mail prints the report" "Report from 2026-11-02T00:00:00Z to 2026-11-09T00:00:00Z" \
+	"$(MAILDESK_NOW=2026-11-10T08:00:00Z D report --weekly | head -n 1)"
+check_eq "... and mails nothing" 0 "$(find "$T/out" -name '*.eml' | wc -l)"
+check "report_to = boss@example.com" store_conf report_to boss@example.com
+check_eq "--weekly with report_to prints nothing" "" "$(MAILDESK_NOW=2026-11-10T08:00:00Z D report --weekly)"
+check_eq "... and mails the report to report_to" "boss@example.com" "$(header_of "$T/out/1.eml" To)"
+out=$(python3 - "$T/out/1.eml" <<-'EOF'
+import email, email.policy, sys
+m = email.message_from_binary_file(open(sys.argv[1], "rb"), policy=email.policy.default)
+parts = list(m.iter_parts())
+text = parts[0].get_content()
+print(m["Auto-Submitted"], m["Subject"], parts[1].get_content_type(), parts[1].get_filename(),
+      "Tickets opened             6" in text, "<svg" in parts[1].get_content())
+EOF
+)
+check_eq "the mail: auto-generated, its subject, the text report, the page attached" \
+	"auto-generated Desk report: 2026-11-02T00:00:00Z to 2026-11-09T00:00:00Z text/html desk-report.html True True" "$out"
+check "--mail ADDR sends there" env MAILDESK_NOW=2026-11-10T08:00:00Z "$DESK" --store "$STORE" report --mail cfo@example.com
+check_eq "... to ADDR" "cfo@example.com" "$(header_of "$T/out/2.eml" To)"
+check_eq "--mail 'not an address': exit 64, nothing sent" "64 2" \
+	"$(D report --mail 'a b@x' >/dev/null 2>&1; echo $?) $(find "$T/out" -name '*.eml' | wc -l)"
+
 # --- bad options
 check_eq "--by nonsense: exit 64" 64 "$(D report --by year >/dev/null 2>&1; echo $?)"
 check_eq "--since garbage: exit 64" 64 "$(D report --since yesterday-ish >/dev/null 2>&1; echo $?)"
