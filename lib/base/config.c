@@ -49,7 +49,8 @@ static const struct key {
 	  "Hours after which `desk autoclose` closes a solved ticket." },
 	{ "desk", "timezone", K_STR, offsetof(desk_config, timezone), "",
 	  "Time zone of the desk's hours, e.g. Europe/Berlin (the time and day\n"
-	  "# conditions of maildesk-rules(5)); empty: the system's (TZ)." },
+	  "# conditions of maildesk-rules(5), the days of desk report); empty: the\n"
+	  "# system's (TZ)." },
 	{ "desk", "report_to", K_STR, offsetof(desk_config, report_to), "",
 	  "Where `desk report --weekly` and `--monthly` mail the report when no\n"
 	  "# --mail is given (one address); empty: they print it instead." },
