@@ -1,36 +1,23 @@
-/* report.c: desk report's figures (report.h), from the ticket table and
- * one pass over the index: each ticket's customer mail, public replies
- * and changes of status, folded in time order up to the period's end.
+/* report.c: desk report's figures (report.h), from the ticket table: each
+ * ticket's report facts (customer mail, public replies, changes of
+ * status) folded in time order up to the period's end.
  * The definitions are those of doc/desk-report.1; change both together. */
 #include <string.h>
 
 #include "clock.h"
-#include "evtype.h"
-#include "index.h"
 #include "report.h"
+#include "rfact.h"
 #include "ticket.h"
 #include "tickettab.h"
-#include "xset.h"
 
 const char *const report_age_names[REPORT_AGES] = { "0-1d", "1-3d", "3-7d", ">7d" };
 const char *const report_vol_names[VOL_N] = { "day", "week", "month", "queue", "tag", "domain" };
 
 #define DAY (24 * 3600)
 
-/* What a message is to the report. */
-typedef enum { RI_CUSTOMER, RI_MAIL, RI_REPLY, RI_EVENT } ri_kind;
-
-typedef struct ritem {
-	guint ticket, seq;
-	gint64 time;
-	ri_kind kind;           /* RI_MAIL: automatic, bulk, bounce or held mail from outside */
-	const char *status;     /* interned: the status it sets, or NULL */
-	const char *by;         /* interned: the agent who acted, or NULL */
-} ritem;
-
 /* One ticket as the report sees it at the period's end. */
 typedef struct rt {
-	const ticket_info *row;   /* NULL: not in the table (spam) */
+	const ticket_info *row;   /* its row in the ticket table */
 	guint number;
 	gint64 opened;
 	const char *state;        /* at the end of the period */
@@ -61,7 +48,7 @@ is_waiting(const char *s)
 static gboolean
 left_out(const rt *t)
 {
-	return t->row == NULL || strcmp(t->state, "spam") == 0 || strcmp(t->state, "merged") == 0 ||
+	return strcmp(t->row->status, "spam") == 0 || strcmp(t->state, "spam") == 0 || strcmp(t->state, "merged") == 0 ||
 	       strcmp(t->state, "purged") == 0;
 }
 
@@ -71,119 +58,6 @@ report_by_valid(const char *by)
 	static const char *const ok[] = { "day", "week", "month", "queue", "agent", "tag", NULL };
 
 	return by != NULL && g_strv_contains(ok, by);
-}
-
-/* The status event E sets with V (as the fold of ticket.c accepts it), or NULL. */
-static const char *
-status_of_event(const char *e, const char *v)
-{
-	if (v == NULL || !evtype_allows(e, "status"))
-		return NULL;
-	if (strcmp(e, "spam") == 0)
-		return strcmp(v, "spam") == 0 ? "spam" : NULL;
-	if (strcmp(e, "not-spam") == 0)
-		return strcmp(v, "open") == 0 ? "open" : NULL;
-	if (strcmp(e, "purge") == 0)
-		return strcmp(v, "purged") == 0 ? "purged" : NULL;
-	return ticket_status_valid(v) ? g_intern_string(v) : NULL;
-}
-
-static gboolean
-has_tag(notmuch_message_t *m, const char *const *want, gboolean *found)
-{
-	notmuch_tags_t *tags = notmuch_message_get_tags(m);
-	gboolean any = FALSE;
-
-	for (; notmuch_tags_valid(tags); notmuch_tags_move_to_next(tags))
-		for (guint i = 0; want[i] != NULL; i++)
-			if (strcmp(notmuch_tags_get(tags), want[i]) == 0)
-				any = found[i] = TRUE;
-	notmuch_tags_destroy(tags);
-	return any;
-}
-
-/* The item of event M (tag "event"), or FALSE when it is none the report uses. */
-static gboolean
-event_item(notmuch_message_t *m, ritem *it)
-{
-	const char *e = NULL;
-	char *set, *v, *by;
-
-	if (notmuch_message_get_property(m, "desk.event", &e) != NOTMUCH_STATUS_SUCCESS || e == NULL)
-		return FALSE;
-	set = index_get_text(m, "desk.set");
-	v = xset_lookup(set, "status");
-	it->status = status_of_event(e, v);
-	g_free(v);
-	if (strcmp(e, "merge") == 0 && (v = xset_lookup(set, "merged-into")) != NULL) {
-		it->status = "merged";
-		g_free(v);
-	}
-	by = xset_lookup(set, "by");
-	if (by != NULL && *by != '\0' && strcmp(by, "system") != 0 && strlen(by) <= 64)
-		it->by = g_intern_string(by);
-	g_free(by);
-	g_free(set);
-	it->kind = strcmp(e, "reply") == 0 ? RI_REPLY : RI_EVENT;
-	return it->kind == RI_REPLY || it->status != NULL;
-}
-
-static void
-collect(notmuch_message_t *m, GArray *items)
-{
-	static const char *const want[] = { "event", "ours", "auto", "bulk", "bounce", "held", "spam", NULL };
-	gboolean found[G_N_ELEMENTS(want)] = { FALSE };
-	const char *v = NULL;
-	ritem it = { 0 };
-
-	if (notmuch_message_get_property(m, "desk.ticket", &v) != NOTMUCH_STATUS_SUCCESS || v == NULL ||
-	    (it.ticket = (guint)g_ascii_strtoull(v, NULL, 10)) == 0)
-		return;
-	has_tag(m, want, found);
-	if (found[0] && !event_item(m, &it))
-		return;
-	if (!found[0] && found[1])
-		return;   /* ours, not an event: nothing the report counts */
-	if (!found[0])
-		it.kind = found[2] || found[3] || found[4] || found[5] || found[6] ? RI_MAIL : RI_CUSTOMER;
-	it.time = index_message_time(m);
-	it.seq = items->len;
-	g_array_append_val(items, it);
-}
-
-static desk_status
-collect_all(notmuch_database_t *db, GArray *items, desk_err *err)
-{
-	notmuch_query_t *q = notmuch_query_create(db, "*");
-	notmuch_messages_t *ms = NULL;
-
-	if (q == NULL)
-		return desk_fail(err, DESK_SOFTWARE, "report: out of memory");
-	notmuch_query_set_sort(q, NOTMUCH_SORT_UNSORTED);
-	if (notmuch_query_search_messages(q, &ms) != NOTMUCH_STATUS_SUCCESS) {
-		notmuch_query_destroy(q);
-		return desk_fail(err, DESK_TEMPFAIL, "report: cannot read the index");
-	}
-	for (; notmuch_messages_valid(ms); notmuch_messages_move_to_next(ms)) {
-		notmuch_message_t *m = notmuch_messages_get(ms);
-
-		collect(m, items);
-		notmuch_message_destroy(m);
-	}
-	notmuch_query_destroy(q);
-	return DESK_OK;
-}
-
-static gint
-by_ticket_time(gconstpointer a, gconstpointer b)
-{
-	const ritem *x = a, *y = b;
-
-	if (x->ticket != y->ticket)
-		return x->ticket < y->ticket ? -1 : 1;
-	if (x->time != y->time)
-		return x->time < y->time ? -1 : 1;
-	return x->seq < y->seq ? -1 : x->seq > y->seq;
 }
 
 static void
@@ -199,17 +73,17 @@ rt_free(gpointer p)
 /* When the ticket was opened: its first mail from outside, else the
  * table's creation time, else its first item. */
 static gint64
-opened_of(const ritem *its, guint n, const ticket_info *row)
+opened_of(const rfact *its, guint n, const ticket_info *row)
 {
 	for (guint i = 0; i < n; i++)
-		if (its[i].kind == RI_CUSTOMER || its[i].kind == RI_MAIL)
+		if (its[i].kind == RF_CUSTOMER || its[i].kind == RF_MAIL)
 			return its[i].time;
 	return row != NULL ? row->created : n > 0 ? its[0].time : 0;
 }
 
 /* A change to status S at IT's time. */
 static void
-fold_status(rt *t, const ritem *it, const char *s, const report_opts *o)
+fold_status(rt *t, const rfact *it, const char *s, const report_opts *o)
 {
 	if (is_done(s) && !is_done(t->state)) {
 		t->solved_at = it->time;
@@ -225,7 +99,7 @@ fold_status(rt *t, const ritem *it, const char *s, const report_opts *o)
 }
 
 static void
-fold_reply(rt *t, const ritem *it, gint64 *waiting, const report_opts *o)
+fold_reply(rt *t, const rfact *it, gint64 *waiting, const report_opts *o)
 {
 	gboolean in = it->time >= o->since;
 
@@ -243,22 +117,22 @@ fold_reply(rt *t, const ritem *it, gint64 *waiting, const report_opts *o)
 
 /* Ticket T's N items (time order) up to the period's end. */
 static void
-fold_ticket(rt *t, const ritem *its, guint n, const report_opts *o)
+fold_ticket(rt *t, const rfact *its, guint n, const report_opts *o)
 {
 	gint64 waiting = 0;
 
 	t->state = "new";
 	t->opened = opened_of(its, n, t->row);
 	for (guint i = 0; i < n && its[i].time < o->until; i++) {
-		const ritem *it = &its[i];
+		const rfact *it = &its[i];
 
-		if (it->kind == RI_CUSTOMER) {
+		if (it->kind == RF_CUSTOMER) {
 			if (strcmp(t->state, "pending") == 0 || strcmp(t->state, "on-hold") == 0 ||
 			    strcmp(t->state, "solved") == 0)
 				fold_status(t, it, "open", o);
 			if (waiting == 0)
 				waiting = it->time;
-		} else if (it->kind == RI_REPLY)
+		} else if (it->kind == RF_REPLY)
 			fold_reply(t, it, &waiting, o);
 		if (it->status != NULL)
 			fold_status(t, it, it->status, o);
@@ -291,23 +165,21 @@ row_wanted(const ticket_info *row, const report_opts *o)
 	       (o->agent == NULL || strcmp(row->owner, o->agent) == 0);
 }
 
-/* Fold every ticket of ITEMS (sorted) whose row (ROWS: number -> info) passes. */
+/* Fold every ticket of ROWS (ticket_info*) that passes, with its FACTS. */
 static GPtrArray *
-fold_all(GArray *items, GHashTable *rows, const report_opts *o)
+fold_all(GPtrArray *rows, GHashTable *facts, const report_opts *o)
 {
 	GPtrArray *out = g_ptr_array_new_with_free_func(rt_free);
 
-	for (guint i = 0, j; i < items->len; i = j) {
-		const ritem *first = &g_array_index(items, ritem, i);
-		const ticket_info *row = g_hash_table_lookup(rows, GUINT_TO_POINTER(first->ticket));
+	for (guint i = 0; i < rows->len; i++) {
+		const ticket_info *row = rows->pdata[i];
+		GArray *a = g_hash_table_lookup(facts, GUINT_TO_POINTER(row->number));
 		rt *t;
 
-		for (j = i; j < items->len && g_array_index(items, ritem, j).ticket == first->ticket; j++)
-			;
 		if (!row_wanted(row, o))
 			continue;
-		t = rt_new(first->ticket, row);
-		fold_ticket(t, first, j - i, o);
+		t = rt_new(row->number, row);
+		fold_ticket(t, a != NULL ? (const rfact *)(void *)a->data : NULL, a != NULL ? a->len : 0, o);
 		if (t->opened < o->until)
 			g_ptr_array_add(out, t);
 		else
@@ -438,12 +310,13 @@ date_in(gint64 t, const char *tz)
 }
 
 static char *
-time_key(gint64 t, report_vol v, const char *tz)
+time_key(gint64 t, report_vol v, GTimeZone *tz)
 {
-	GDateTime *d = date_in(t, tz);
+	GDateTime *u = g_date_time_new_from_unix_utc(t), *d = g_date_time_to_timezone(u, tz);
 	char *k = g_date_time_format(d, v == VOL_DAY ? "%Y-%m-%d" : v == VOL_WEEK ? "%G-W%V" : "%Y-%m");
 
 	g_date_time_unref(d);
+	g_date_time_unref(u);
 	return k;
 }
 
@@ -475,7 +348,7 @@ report_last_period(gint64 now, const char *tz, gboolean monthly, gint64 *since, 
 
 /* The keys of T under V (times in TZ), added to KEYS. */
 static void
-keys_of(const rt *t, report_vol v, const char *tz, GPtrArray *keys)
+keys_of(const rt *t, report_vol v, GTimeZone *tz, GPtrArray *keys)
 {
 	const char *at;
 
@@ -528,7 +401,7 @@ count_free(gpointer p)
 
 /* The volume of TICKETS (kept, opened in the period) under V. */
 static GPtrArray *
-volume_of(GPtrArray *tickets, report_vol v, const char *tz)
+volume_of(GPtrArray *tickets, report_vol v, GTimeZone *tz)
 {
 	GHashTable *h = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
 	GPtrArray *out = g_ptr_array_new_with_free_func(count_free);
@@ -575,7 +448,7 @@ group_free(gpointer p)
 
 /* The keys of T for --by BY (times in TZ), added to KEYS. */
 static void
-group_keys(const rt *t, const char *by, const char *tz, GPtrArray *keys)
+group_keys(const rt *t, const char *by, GTimeZone *tz, GPtrArray *keys)
 {
 	if (strcmp(by, "agent") == 0)
 		g_ptr_array_add(keys, g_strdup(*t->row->owner ? t->row->owner : "-"));
@@ -598,7 +471,7 @@ typedef struct group_acc {
 
 /* The groups of --by over KEPT. */
 static GPtrArray *
-groups_of(GPtrArray *kept, const report_opts *o)
+groups_of(GPtrArray *kept, const report_opts *o, GTimeZone *tz)
 {
 	GHashTable *h = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, g_free);
 	GPtrArray *keys = g_ptr_array_new_with_free_func(g_free);
@@ -608,7 +481,7 @@ groups_of(GPtrArray *kept, const report_opts *o)
 
 	for (guint i = 0; i < kept->len; i++) {
 		g_ptr_array_set_size(keys, 0);
-		group_keys(kept->pdata[i], o->by, o->timezone, keys);
+		group_keys(kept->pdata[i], o->by, tz, keys);
 		for (guint j = 0; j < keys->len; j++) {
 			group_acc *ga = g_hash_table_lookup(h, keys->pdata[j]);
 
@@ -726,18 +599,6 @@ agents_of(GPtrArray *kept, const report_opts *o)
 	return out;
 }
 
-/* Rows of every ticket but spam: number -> ticket_info (owned by LIST). */
-static desk_status
-rows_of(notmuch_database_t *db, GPtrArray *list, GHashTable *rows, desk_err *err)
-{
-	ticket_filter f = { .statuses = "any", .sort = SORT_CREATED };
-	desk_status s = tickettab_list(db, &f, NULL, list, NULL, err);
-
-	for (guint i = 0; s == DESK_OK && i < list->len; i++)
-		g_hash_table_insert(rows, GUINT_TO_POINTER(((ticket_info *)list->pdata[i])->number), list->pdata[i]);
-	return s;
-}
-
 /* Sort TICKETS into R's left-out counts and KEPT; the figures of all. */
 static void
 figures_all(report *r, GPtrArray *tickets, GPtrArray *kept, const report_opts *o)
@@ -752,9 +613,9 @@ figures_all(report *r, GPtrArray *tickets, GPtrArray *kept, const report_opts *o
 			acc_add(&a, t, o);
 			g_ptr_array_add(kept, t);
 		} else if (t->opened >= o->since) {
-			r->spam += t->row == NULL || strcmp(t->state, "spam") == 0;
-			r->merged += t->row != NULL && strcmp(t->state, "merged") == 0;
-			r->purged += t->row != NULL && strcmp(t->state, "purged") == 0;
+			r->spam += strcmp(t->state, "spam") == 0 || strcmp(t->row->status, "spam") == 0;
+			r->merged += strcmp(t->state, "merged") == 0;
+			r->purged += strcmp(t->state, "purged") == 0;
 		}
 	}
 	acc_finish(&a);
@@ -782,17 +643,19 @@ static void
 report_fill(report *r, GPtrArray *tickets, const report_opts *o)
 {
 	GPtrArray *kept = g_ptr_array_new(), *in = g_ptr_array_new();
+	GTimeZone *tz = zone_of(o->timezone);
 
 	figures_all(r, tickets, kept, o);
 	for (guint i = 0; i < kept->len; i++)
 		if (((rt *)kept->pdata[i])->opened >= o->since)
 			g_ptr_array_add(in, kept->pdata[i]);
 	for (guint v = 0; v < VOL_N; v++)
-		r->volume[v] = volume_of(in, v, o->timezone);
+		r->volume[v] = volume_of(in, v, tz);
 	r->agents = agents_of(kept, o);
 	r->trends = trends_of(kept, o);
 	if (o->by != NULL)
-		r->groups = groups_of(kept, o);
+		r->groups = groups_of(kept, o, tz);
+	g_time_zone_unref(tz);
 	g_ptr_array_unref(in);
 	g_ptr_array_unref(kept);
 }
@@ -801,9 +664,8 @@ desk_status
 report_compute(notmuch_database_t *db, const report_opts *opts, report **out, desk_err *err)
 {
 	report_opts o = *opts;
-	GArray *items = g_array_new(FALSE, FALSE, sizeof(ritem));
-	GPtrArray *list = g_ptr_array_new_with_free_func((GDestroyNotify)ticket_info_free), *tickets;
-	GHashTable *rows = g_hash_table_new(g_direct_hash, g_direct_equal);
+	GPtrArray *rows = g_ptr_array_new_with_free_func((GDestroyNotify)ticket_info_free), *tickets;
+	GHashTable *facts = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, (GDestroyNotify)g_array_unref);
 	desk_status s;
 
 	*out = NULL;
@@ -811,20 +673,18 @@ report_compute(notmuch_database_t *db, const report_opts *opts, report **out, de
 		o.until = desk_now();
 	if (o.by != NULL && !report_by_valid(o.by))
 		s = desk_fail(err, DESK_USAGE, "report: --by %s: not day, week, month, queue, agent or tag", o.by);
-	else if ((s = rows_of(db, list, rows, err)) == DESK_OK)
-		s = collect_all(db, items, err);
+	else   /* a ticket untouched since then and not waiting counts in nothing */
+		s = tickettab_report(db, MIN(o.since, o.until - TREND_WEEKS * 7 * DAY), rows, facts, err);
 	if (s == DESK_OK) {
-		g_array_sort(items, by_ticket_time);
-		tickets = fold_all(items, rows, &o);
+		tickets = fold_all(rows, facts, &o);
 		*out = g_new0(report, 1);
 		(*out)->since = o.since;
 		(*out)->until = o.until;
 		report_fill(*out, tickets, &o);
 		g_ptr_array_unref(tickets);
 	}
-	g_hash_table_destroy(rows);
-	g_ptr_array_unref(list);
-	g_array_unref(items);
+	g_hash_table_destroy(facts);
+	g_ptr_array_unref(rows);
 	return s;
 }
 

@@ -1,8 +1,8 @@
 /* report.h: the figures of desk report (doc/desk-report.1), computed from
- * the stored messages and events alone: the ticket table (tickettab.h) for
- * each ticket's queue, owner, tags and requester, and one pass over the
- * index for the times of customer mail, agents' public replies and changes
- * of status, folded per ticket up to the end of the period. The same store
+ * the stored messages and events alone: the ticket table (tickettab.h),
+ * each ticket's queue, owner, tags and requester and its report facts
+ * (rfact.h: the times of customer mail, agents' public replies and changes
+ * of status), folded per ticket up to the end of the period. The same store
  * gives the same figures; desk reindex changes none. */
 #ifndef DESK_REPORT_H
 #define DESK_REPORT_H

@@ -128,7 +128,7 @@ trend_rising(const trend_ticket *tt, guint n, gint64 until, guint top)
 	gpointer v;
 
 	for (guint i = 0; i < n; i++)
-		if (tt[i].opened >= until - 2 * WEEK && tt[i].opened < until)
+		if (tt[i].opened >= until - TREND_WEEKS * WEEK && tt[i].opened < until)
 			count_ticket(h, &tt[i], tt[i].opened >= until - WEEK);
 	g_hash_table_iter_init(&it, h);
 	while (g_hash_table_iter_next(&it, NULL, &v)) {

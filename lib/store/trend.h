@@ -18,6 +18,8 @@ typedef struct trend_ticket {
  * week (LAST) and the week before (PREV); TICKETS, the numbers of the last
  * week's (at most TREND_TICKETS, ascending). */
 #define TREND_TICKETS 20
+/* How many weeks before the end of the period trends look at. */
+#define TREND_WEEKS 2
 typedef struct report_trend {
 	const char *kind;
 	char *key;
