@@ -54,10 +54,9 @@ bar_chart(GString *out, const char *id, const char *colour, const char *const *l
 	for (guint i = 0; i < n; i++) {
 		guint h = values[i] * CHART_H / max, x = 60 + i * (BAR_W + 12);
 
-		if (h > 0)
+		if (h > 0) {
 			g_string_append_printf(out, "<rect class=\"mark\" x=\"%u\" y=\"%u\" width=\"%u\" height=\"%u\""
 					       " fill=\"%s\"><title>", x, CHART_H + 20 - h, BAR_W, h, colour);
-		if (h > 0) {
 			esc(out, labels[i]);
 			g_string_append_printf(out, ": %u</title></rect>\n", values[i]);
 		}
@@ -226,12 +225,16 @@ report_html(const report *r)
 				    "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none';"
 				    " style-src 'unsafe-inline'\"><title>Desk report</title><style>");
 	char *s = r->since > 0 ? out_iso8601(r->since) : g_strdup("the beginning"), *u = out_iso8601(r->until);
+	/* days while they fit on a page, else weeks, else months */
+	report_vol vol = r->volume[VOL_DAY]->len <= 62 ? VOL_DAY : r->volume[VOL_WEEK]->len <= 60 ? VOL_WEEK : VOL_MONTH;
 
 	g_string_append_printf(out, "%s</style></head>\n<body>\n<h1>Desk report</h1>\n<p>From %s to %s.</p>\n",
 			       style, s, u);
 	figures_table(out, r);
-	section(out, "Volume over time (tickets opened per day)");
-	counts_chart(out, "chart-volume", "#1a73e8", r->volume[VOL_DAY], "No tickets opened in the period.");
+	section(out, vol == VOL_DAY ? "Volume over time (tickets opened per day)"
+		     : vol == VOL_WEEK ? "Volume over time (tickets opened per week)"
+				       : "Volume over time (tickets opened per month)");
+	counts_chart(out, "chart-volume", "#1a73e8", r->volume[vol], "No tickets opened in the period.");
 	g_string_append(out, "</section>\n");
 	section(out, "First response times");
 	response_chart(out, &r->all);
