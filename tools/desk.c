@@ -42,6 +42,7 @@ static const struct verb {
 	{ "spam", verb_spam, "hide tickets as spam; --block refuses the sender" },
 	{ "purge", verb_purge, "delete a ticket's messages (erasure request)" },
 	{ "rules", verb_rules, "check, test and replay the routing rules of new tickets" },
+	{ "report", verb_report, "the desk's figures: volume, response times, backlog, agents" },
 	{ "autoclose", verb_autoclose, "close tickets solved longer than autoclose_hours" },
 	{ "doctor", verb_doctor, "check the store, the milter and Postfix: what is wrong, how to fix it" },
 	{ "kb", verb_kb, "the knowledge base: list, show, search, suggest, new, lint" },

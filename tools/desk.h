@@ -64,6 +64,7 @@ int verb_merge(const char *store_dir, int argc, char **argv);
 int verb_split(const char *store_dir, int argc, char **argv);
 int verb_spam(const char *store_dir, int argc, char **argv);
 int verb_doctor(const char *store_dir, int argc, char **argv);
+int verb_report(const char *store_dir, int argc, char **argv);
 int verb_purge(const char *store_dir, int argc, char **argv);
 
 #endif

@@ -49,7 +49,11 @@ static const struct key {
 	  "Hours after which `desk autoclose` closes a solved ticket." },
 	{ "desk", "timezone", K_STR, offsetof(desk_config, timezone), "",
 	  "Time zone of the desk's hours, e.g. Europe/Berlin (the time and day\n"
-	  "# conditions of maildesk-rules(5)); empty: the system's (TZ)." },
+	  "# conditions of maildesk-rules(5), the days of desk report); empty: the\n"
+	  "# system's (TZ)." },
+	{ "desk", "report_to", K_STR, offsetof(desk_config, report_to), "",
+	  "Where `desk report --weekly` and `--monthly` mail the report when no\n"
+	  "# --mail is given (one address); empty: they print it instead." },
 	{ "desk", "ack", K_BOOL, offsetof(desk_config, ack), "true",
 	  "Whether a new ticket is acknowledged to its requester (template ack)." },
 	{ "desk", "ack_window_hours", K_INT, offsetof(desk_config, ack_window_hours), "24",
@@ -342,6 +346,7 @@ config_free(desk_config *cfg)
 	g_ptr_array_unref(cfg->agents);
 	g_free(cfg->sendmail);
 	g_free(cfg->timezone);
+	g_free(cfg->report_to);
 	g_free(cfg->kb_path);
 	g_free(cfg->kb_ref);
 	g_free(cfg->kb_min_score);

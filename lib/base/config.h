@@ -37,6 +37,7 @@ typedef struct desk_config {
 	int autoclose_hours;      /* solved becomes closed after this long */
 	gboolean ack;             /* acknowledge new tickets */
 	char *timezone;           /* the desk's time zone (rules' hours); "": the system's */
+	char *report_to;          /* where desk report --weekly/--monthly mails; "": printed */
 	int ack_window_hours;     /* at most one acknowledgement per sender per window */
 	gboolean notify_agents;   /* mail agents about their tickets (lib/desk/notify.c, desk comment) */
 	char *trusted_networks;   /* client networks whose mail is from agents */

@@ -7,10 +7,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "rfact.h"
 #include "tickettab.h"
 
 #define FILE_NAME "desk-tickets.sqlite"
-#define TAB_VERSION "2"
+#define TAB_VERSION "3"
 #define COLUMNS                                                                               \
 	"number, subject, status, requester, requester_name, owner, queue, priority, root_id," \
 	" messages, created, updated, first_response, last_customer, solved_at, reopens,"    \
@@ -22,7 +23,7 @@
 	" root_id TEXT, messages INTEGER, created INTEGER, updated INTEGER,"                  \
 	" first_response INTEGER, last_customer INTEGER, solved_at INTEGER, reopens INTEGER," \
 	" merged_into INTEGER, tags TEXT, cc TEXT, links TEXT, activity INTEGER,"             \
-	" waiting_since INTEGER);"                                                            \
+	" waiting_since INTEGER, rfacts TEXT);"                                               \
 	"CREATE INDEX IF NOT EXISTS ticket_status ON ticket(status, updated);"                \
 	"CREATE INDEX IF NOT EXISTS ticket_activity ON ticket(status, activity);"             \
 	"CREATE INDEX IF NOT EXISTS ticket_updated ON ticket(updated);"
@@ -226,6 +227,76 @@ changed_tickets(notmuch_database_t *db, unsigned long from, unsigned long to, gu
 	return set;
 }
 
+/* The report facts (rfact.h) of the messages matching QUERY, grouped
+ * by ticket into FACTS: number -> GArray of rfact. */
+static desk_status
+facts_collect(notmuch_database_t *db, const char *query, GHashTable *facts, desk_err *err)
+{
+	notmuch_query_t *q = notmuch_query_create(db, query);
+	notmuch_messages_t *ms = NULL;
+
+	if (q == NULL)
+		return desk_fail(err, DESK_SOFTWARE, "ticket table: out of memory");
+	notmuch_query_set_sort(q, NOTMUCH_SORT_UNSORTED);
+	if (notmuch_query_search_messages(q, &ms) != NOTMUCH_STATUS_SUCCESS) {
+		notmuch_query_destroy(q);
+		return desk_fail(err, DESK_TEMPFAIL, "ticket table: cannot read the index");
+	}
+	for (; notmuch_messages_valid(ms); notmuch_messages_move_to_next(ms)) {
+		notmuch_message_t *m = notmuch_messages_get(ms);
+		guint n = 0;
+		rfact f;
+
+		if (rfact_of(m, &n, &f)) {
+			GArray *a = g_hash_table_lookup(facts, GUINT_TO_POINTER(n));
+
+			if (a == NULL) {
+				a = g_array_new(FALSE, FALSE, sizeof(rfact));
+				g_hash_table_insert(facts, GUINT_TO_POINTER(n), a);
+			}
+			g_array_append_val(a, f);
+		}
+		notmuch_message_destroy(m);
+	}
+	notmuch_query_destroy(q);
+	return DESK_OK;
+}
+
+/* The report facts of the rows of the tickets of the messages matching
+ * QUERY, written anew (whole tickets: QUERY matches all their messages). */
+static desk_status
+put_facts(tab *t, notmuch_database_t *db, const char *query, desk_err *err)
+{
+	GHashTable *facts = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, (GDestroyNotify)g_array_unref);
+	GString *text = g_string_new(NULL);
+	sqlite3_stmt *st = NULL;
+	GHashTableIter it;
+	gpointer k, v;
+	desk_status s = facts_collect(db, query, facts, err);
+
+	if (s == DESK_OK && sqlite3_prepare_v2(t->db, "UPDATE ticket SET rfacts = ? WHERE number = ?", -1, &st,
+					       NULL) != SQLITE_OK)
+		s = tab_fail(t, "prepare", err);
+	g_hash_table_iter_init(&it, facts);
+	while (s == DESK_OK && g_hash_table_iter_next(&it, &k, &v)) {
+		GArray *a = v;
+
+		rfact_sort(a);
+		g_string_truncate(text, 0);
+		for (guint i = 0; i < a->len; i++)
+			rfact_append(text, &g_array_index(a, rfact, i));
+		sqlite3_bind_text(st, 1, text->str, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 2, GPOINTER_TO_UINT(k));
+		if (sqlite3_step(st) != SQLITE_DONE)
+			s = tab_fail(t, "update", err);
+		sqlite3_reset(st);
+	}
+	sqlite3_finalize(st);
+	g_string_free(text, TRUE);
+	g_hash_table_destroy(facts);
+	return s;
+}
+
 /* Rows for the tickets in SET anew; those without a root any more go. */
 static desk_status
 put_tickets(tab *t, notmuch_database_t *db, GHashTable *set, desk_err *err)
@@ -239,11 +310,16 @@ put_tickets(tab *t, notmuch_database_t *db, GHashTable *set, desk_err *err)
 	guint n = 0;
 
 	for (GList *l = numbers; s == DESK_OK && l != NULL; l = l->next) {
-		g_string_append_printf(q, "%sproperty:desk.ticket=%u", n++ ? " or " : "tag:ticket and (",
-				       GPOINTER_TO_UINT(l->data));
+		g_string_append_printf(q, "%sproperty:desk.ticket=%u", n++ ? " or " : "(", GPOINTER_TO_UINT(l->data));
 		if (n == CHUNK || l->next == NULL) {
+			char *roots;
+
 			g_string_append_c(q, ')');
-			s = put_roots(t, db, q->str, set, err);
+			roots = g_strconcat("tag:ticket and ", q->str, NULL);
+			s = put_roots(t, db, roots, set, err);
+			if (s == DESK_OK)
+				s = put_facts(t, db, q->str, err);
+			g_free(roots);
 			g_string_truncate(q, 0);
 			n = 0;
 		}
@@ -313,8 +389,9 @@ tab_sync(tab *t, notmuch_database_t *db, desk_err *err)
 	g_free(r);
 	if (set != NULL)
 		s = put_tickets(t, db, set, err);
-	else if ((s = tab_exec(t, "DELETE FROM ticket", err)) == DESK_OK)
-		s = put_roots(t, db, "tag:ticket", NULL, err);
+	else if ((s = tab_exec(t, "DELETE FROM ticket", err)) == DESK_OK &&
+		 (s = put_roots(t, db, "tag:ticket", NULL, err)) == DESK_OK)
+		s = put_facts(t, db, "*", err);
 	if (set != NULL)
 		g_hash_table_destroy(set);
 	snprintf(revs, sizeof revs, "%lu", rev);
@@ -565,5 +642,34 @@ tickettab_list(notmuch_database_t *db, const ticket_filter *f, GHashTable *match
 	g_string_free(sql, TRUE);
 	g_strfreev(statuses);
 	g_free(requester);
+	return s;
+}
+
+desk_status
+tickettab_report(notmuch_database_t *db, gint64 since, GPtrArray *rows, GHashTable *facts, desk_err *err)
+{
+	sqlite3_stmt *st = NULL;
+	desk_status s;
+	tab t;
+	int rc = SQLITE_DONE;
+
+	s = tab_ready(&t, db, err);
+	if (s == DESK_OK && sqlite3_prepare_v2(t.db, "SELECT " COLUMNS ", rfacts FROM ticket WHERE ?1 = 0 OR"
+				" updated >= ?1 OR status IN ('new', 'open', 'pending', 'on-hold')", -1, &st, NULL) != SQLITE_OK)
+		s = tab_fail(&t, "prepare", err);
+	if (s == DESK_OK)
+		sqlite3_bind_int64(st, 1, since);
+	while (s == DESK_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		ticket_info *i = row_info(st);
+		GArray *a = g_array_new(FALSE, FALSE, sizeof(rfact));
+
+		rfact_parse((const char *)sqlite3_column_text(st, 22), a);
+		g_hash_table_insert(facts, GUINT_TO_POINTER(i->number), a);
+		g_ptr_array_add(rows, i);
+	}
+	if (s == DESK_OK && rc != SQLITE_DONE)
+		s = tab_fail(&t, "read", err);
+	sqlite3_finalize(st);
+	tab_close(&t);
 	return s;
 }

@@ -10,7 +10,11 @@
  * was rebuilt (a new UUID), deleted with it by desk reindex. Only read
  * snapshots of the index are used, so it never holds what the index has
  * not committed. When the file cannot be written the same is done in
- * memory: slower, never wrong. */
+ * memory: slower, never wrong.
+ *
+ * Each row also keeps its ticket's report facts (rfact.h), written anew
+ * with the row from all of the ticket's messages, so that desk report
+ * reads the table alone. */
 #ifndef DESK_TICKETTAB_H
 #define DESK_TICKETTAB_H
 
@@ -24,6 +28,14 @@
  * nothing uncommitted. */
 desk_status tickettab_list(notmuch_database_t *db, const ticket_filter *f, GHashTable *matching,
 			   GPtrArray *out, guint *hidden, desk_err *err);
+
+/* The row of every ticket (spam, merged and purged too) that was updated
+ * at or after SINCE or waits (new, open, pending, on-hold; SINCE 0: every
+ * ticket) added to ROWS (ticket_info*), and its report facts (rfact.h),
+ * oldest first, into FACTS: number -> GArray of rfact (FACTS frees them:
+ * make it with g_array_unref as its value destructor). */
+desk_status tickettab_report(notmuch_database_t *db, gint64 since, GPtrArray *rows, GHashTable *facts,
+			     desk_err *err);
 
 /* Bring the table up to DB (e.g. right after desk reindex, so that the
  * first list does not build it). */

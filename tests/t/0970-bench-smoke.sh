@@ -15,6 +15,7 @@ declare -A TINY=(
 	[cli]="-n 20 -r 1"
 	[soak]="-m 200 -s 2"
 	[rules]="-n 10 -m 50"
+	[report]="-n 20 -r 1"
 )
 
 # A root of our own: the scripts find the build at ../ of their own
@@ -26,7 +27,7 @@ chmod 755 "$ROOT" "$ROOT/bench"
 ln -s "$BUILDDIR/desk" "$ROOT/desk"
 ln -s "$BUILDDIR/maildesk-milter" "$ROOT/maildesk-milter"
 cp "$SRCDIR/bench/lib.sh" "$ROOT/bench/lib.sh"  # what bench/soak sources
-for helper in noop-milter notmuch-floor; do
+for helper in noop-milter notmuch-floor rules-eval; do
 	[ -x "$BUILDDIR/bench/$helper" ] || bail_out "bench/$helper not built (make check-programs)"
 	ln -s "$BUILDDIR/bench/$helper" "$ROOT/bench/$helper"
 done

@@ -1,0 +1,150 @@
+/* rfact.c: report facts of messages, and their text in the ticket table
+ * (rfact.h). The status a fact carries is the one ticket.c's fold accepts
+ * for its event; change both together. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "evtype.h"
+#include "index.h"
+#include "rfact.h"
+#include "ticket.h"
+#include "xset.h"
+
+/* The status event E sets with V, or NULL. */
+static const char *
+status_of_event(const char *e, const char *v)
+{
+	if (v == NULL || !evtype_allows(e, "status"))
+		return NULL;
+	if (strcmp(e, "spam") == 0)
+		return strcmp(v, "spam") == 0 ? "spam" : NULL;
+	if (strcmp(e, "not-spam") == 0)
+		return strcmp(v, "open") == 0 ? "open" : NULL;
+	if (strcmp(e, "purge") == 0)
+		return strcmp(v, "purged") == 0 ? "purged" : NULL;
+	return ticket_status_valid(v) ? g_intern_string(v) : NULL;
+}
+
+/* A login as the fold takes it: [a-z0-9._-], 1 to 64 long. */
+static gboolean
+login_ok(const char *v)
+{
+	size_t n = strlen(v);
+
+	if (n == 0 || n > 64)
+		return FALSE;
+	for (; *v != '\0'; v++)
+		if (!g_ascii_islower(*v) && !g_ascii_isdigit(*v) && *v != '.' && *v != '_' && *v != '-')
+			return FALSE;
+	return TRUE;
+}
+
+/* The fact of event M; FALSE when it is none the report uses. */
+static gboolean
+event_fact(notmuch_message_t *m, rfact *f)
+{
+	const char *e = NULL;
+	char *set, *v, *by;
+
+	if (notmuch_message_get_property(m, "desk.event", &e) != NOTMUCH_STATUS_SUCCESS || e == NULL)
+		return FALSE;
+	set = index_get_text(m, "desk.set");
+	v = xset_lookup(set, "status");
+	f->status = status_of_event(e, v);
+	g_free(v);
+	if (strcmp(e, "merge") == 0 && (v = xset_lookup(set, "merged-into")) != NULL) {
+		f->status = g_intern_static_string("merged");
+		g_free(v);
+	}
+	by = xset_lookup(set, "by");
+	if (by != NULL && strcmp(by, "system") != 0 && login_ok(by))
+		f->by = g_intern_string(by);
+	g_free(by);
+	g_free(set);
+	f->kind = strcmp(e, "reply") == 0 ? RF_REPLY : RF_EVENT;
+	return f->kind == RF_REPLY || f->status != NULL;
+}
+
+gboolean
+rfact_of(notmuch_message_t *m, guint *ticket, rfact *f)
+{
+	static const char *const want[] = { "event", "ours", "auto", "bulk", "bounce", "held", "spam", NULL };
+	gboolean found[G_N_ELEMENTS(want)] = { FALSE };
+	notmuch_tags_t *tags;
+	const char *v = NULL;
+
+	memset(f, 0, sizeof *f);
+	if (notmuch_message_get_property(m, "desk.ticket", &v) != NOTMUCH_STATUS_SUCCESS || v == NULL ||
+	    (*ticket = (guint)g_ascii_strtoull(v, NULL, 10)) == 0)
+		return FALSE;
+	for (tags = notmuch_message_get_tags(m); notmuch_tags_valid(tags); notmuch_tags_move_to_next(tags))
+		for (guint i = 0; want[i] != NULL; i++)
+			if (strcmp(notmuch_tags_get(tags), want[i]) == 0)
+				found[i] = TRUE;
+	notmuch_tags_destroy(tags);
+	if (found[0] && !event_fact(m, f))
+		return FALSE;
+	if (!found[0] && found[1])
+		return FALSE;   /* ours, not an event: nothing the report counts */
+	if (!found[0])
+		f->kind = found[2] || found[3] || found[4] || found[5] || found[6] ? RF_MAIL : RF_CUSTOMER;
+	f->time = index_message_time(m);
+	return TRUE;
+}
+
+void
+rfact_append(GString *text, const rfact *f)
+{
+	g_string_append_printf(text, "%" G_GINT64_FORMAT " %c %s %s\n", f->time, f->kind,
+			       f->status != NULL ? f->status : "-", f->by != NULL ? f->by : "-");
+}
+
+void
+rfact_parse(const char *text, GArray *out)
+{
+	char **lines = g_strsplit(text != NULL ? text : "", "\n", -1);
+
+	for (char **l = lines; *l != NULL; l++) {
+		char **w = g_strsplit(*l, " ", 5);
+		rfact f = { 0 };
+
+		if (g_strv_length(w) == 4 && strlen(w[1]) == 1 && strchr("CMRE", w[1][0]) != NULL) {
+			f.time = g_ascii_strtoll(w[0], NULL, 10);
+			f.kind = w[1][0];
+			f.status = strcmp(w[2], "-") != 0 ? g_intern_string(w[2]) : NULL;
+			f.by = strcmp(w[3], "-") != 0 ? g_intern_string(w[3]) : NULL;
+			g_array_append_val(out, f);
+		}
+		g_strfreev(w);
+	}
+	g_strfreev(lines);
+}
+
+typedef struct seq_fact {
+	rfact f;
+	guint seq;
+} seq_fact;
+
+static gint
+by_time_seq(gconstpointer a, gconstpointer b)
+{
+	const seq_fact *x = a, *y = b;
+
+	if (x->f.time != y->f.time)
+		return x->f.time < y->f.time ? -1 : 1;
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+void
+rfact_sort(GArray *a)
+{
+	seq_fact *s = g_new(seq_fact, a->len + 1);
+
+	for (guint i = 0; i < a->len; i++)
+		s[i] = (seq_fact){ g_array_index(a, rfact, i), i };
+	qsort(s, a->len, sizeof *s, (int (*)(const void *, const void *))by_time_seq);
+	for (guint i = 0; i < a->len; i++)
+		g_array_index(a, rfact, i) = s[i].f;
+	g_free(s);
+}

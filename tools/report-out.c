@@ -1,0 +1,417 @@
+/* report-out.c: desk report as aligned text, CSV and JSON (report-out.h).
+ * Durations are seconds in CSV and JSON, readable in text. */
+#include <string.h>
+
+#include "output.h"
+#include "report-out.h"
+
+char *
+report_duration(double seconds)
+{
+	gint64 s = (gint64)(seconds + 0.5);
+
+	if (s < 60)
+		return g_strdup_printf("%" G_GINT64_FORMAT "s", s);
+	if (s < 3600)
+		return g_strdup_printf("%" G_GINT64_FORMAT "m%02" G_GINT64_FORMAT "s", s / 60, s % 60);
+	if (s < 86400)
+		return g_strdup_printf("%" G_GINT64_FORMAT "h%02" G_GINT64_FORMAT "m", s / 3600, s % 3600 / 60);
+	return g_strdup_printf("%" G_GINT64_FORMAT "d%02" G_GINT64_FORMAT "h", s / 86400, s % 86400 / 3600);
+}
+
+static unsigned
+percent(guint part, guint whole)
+{
+	return whole > 0 ? (unsigned)((200u * part + whole) / (2u * whole)) : 0;
+}
+
+/* "n=N  mean M  median D  p90 P", or "none". */
+static void
+print_stat(FILE *out, const char *name, const report_stat *st, const char *extra)
+{
+	char *m = report_duration(st->mean), *d = report_duration(st->median), *p = report_duration(st->p90);
+
+	if (st->n == 0)
+		fprintf(out, "%-26s none%s\n", name, extra);
+	else
+		fprintf(out, "%-26s n=%-5u mean %-7s median %-7s p90 %s%s\n", name, st->n, m, d, p, extra);
+	g_free(m);
+	g_free(d);
+	g_free(p);
+}
+
+static void
+print_figures(FILE *out, const report_figures *f)
+{
+	char *extra = g_strdup_printf("  (%u unanswered, %u dated before the question)", f->unanswered, f->skewed);
+
+	fprintf(out, "%-26s %u\n", "Tickets opened", f->opened);
+	print_stat(out, "First response", &f->first_response, extra);
+	print_stat(out, "Next response", &f->next_response, "");
+	print_stat(out, "Resolution", &f->resolution, "");
+	fprintf(out, "%-26s %u of %u solved (%u%%)\n", "First-contact resolution", f->fcr, f->solved,
+		percent(f->fcr, f->solved));
+	fprintf(out, "%-26s %u of %u solved (%u%%)\n", "Reopened", f->reopened, f->solved_any,
+		percent(f->reopened, f->solved_any));
+	fprintf(out, "%-26s %u", "Backlog at the end", f->backlog);
+	for (guint i = 0; i < REPORT_AGES; i++)
+		fprintf(out, "%s%s %u", i ? ", " : ":  ", report_age_names[i], f->aging[i]);
+	fputc('\n', out);
+	g_free(extra);
+}
+
+static void
+print_counts(FILE *out, const char *name, GPtrArray *counts)
+{
+	fprintf(out, "\nVolume by %s\n", name);
+	if (counts->len == 0)
+		fprintf(out, "  (none)\n");
+	for (guint i = 0; i < counts->len; i++) {
+		const report_count *c = counts->pdata[i];
+
+		fprintf(out, "  %-30s %6u\n", out_safe(c->key), c->n);
+	}
+}
+
+static void
+print_agents(FILE *out, GPtrArray *agents)
+{
+	fprintf(out, "\nAgents\n  %-20s %8s %8s %8s  %s\n", "AGENT", "HANDLED", "REPLIES", "SOLVED",
+		"MEDIAN FIRST RESPONSE");
+	if (agents->len == 0)
+		fprintf(out, "  (none)\n");
+	for (guint i = 0; i < agents->len; i++) {
+		const report_agent *a = agents->pdata[i];
+		char *d = a->first_response.n ? report_duration(a->first_response.median) : g_strdup("-");
+
+		fprintf(out, "  %-20s %8u %8u %8u  %s\n", out_safe(a->login), a->handled, a->replies, a->solved, d);
+		g_free(d);
+	}
+}
+
+static void
+print_groups(FILE *out, GPtrArray *groups, const char *by)
+{
+	fprintf(out, "\nBy %s\n  %-20s %7s %7s %7s %-10s %-10s\n", by, "KEY", "OPENED", "SOLVED", "BACKLOG",
+		"MED.FIRST", "MED.RESOL");
+	for (guint i = 0; i < groups->len; i++) {
+		const report_group *g = groups->pdata[i];
+		char *fr = g->fig.first_response.n ? report_duration(g->fig.first_response.median) : g_strdup("-");
+		char *rs = g->fig.resolution.n ? report_duration(g->fig.resolution.median) : g_strdup("-");
+
+		fprintf(out, "  %-20s %7u %7u %7u %-10s %-10s\n", out_safe(g->key), g->fig.opened, g->fig.solved,
+			g->fig.backlog, fr, rs);
+		g_free(fr);
+		g_free(rs);
+	}
+}
+
+static char *
+trend_tickets(const report_trend *t)
+{
+	GString *s = g_string_new(NULL);
+
+	for (guint i = 0; i < t->tickets->len; i++)
+		g_string_append_printf(s, "%s%u", i ? " " : "", g_array_index(t->tickets, guint, i));
+	return g_string_free(s, FALSE);
+}
+
+static void
+print_trends(FILE *out, GPtrArray *trends)
+{
+	fprintf(out, "\nRising topics (the last 7 days against the 7 before)\n  %-30s %5s %5s  %s\n", "TOPIC", "LAST",
+		"PREV", "TICKETS");
+	if (trends->len == 0)
+		fprintf(out, "  (none)\n");
+	for (guint i = 0; i < trends->len; i++) {
+		const report_trend *t = trends->pdata[i];
+		char *k = g_strconcat(t->kind, ":", t->key, NULL), *n = trend_tickets(t);
+
+		fprintf(out, "  %-30s %5u %5u  %s\n", out_safe(k), t->last, t->prev, n);
+		g_free(k);
+		g_free(n);
+	}
+}
+
+void
+report_print_text(FILE *out, const report *r, const char *by)
+{
+	char *s = r->since > 0 ? out_iso8601(r->since) : g_strdup("the beginning"), *u = out_iso8601(r->until);
+
+	fprintf(out, "Report from %s to %s\n\n", s, u);
+	print_figures(out, &r->all);
+	fprintf(out, "%-26s %u spam, %u merged, %u purged\n", "Left out", r->spam, r->merged, r->purged);
+	fprintf(out, "%-26s not available: %s\n", "SLA attainment", REPORT_SLA_NONE);
+	for (guint v = 0; v < VOL_N; v++)
+		print_counts(out, report_vol_names[v], r->volume[v]);
+	print_agents(out, r->agents);
+	print_trends(out, r->trends);
+	if (r->groups != NULL)
+		print_groups(out, r->groups, by);
+	g_free(s);
+	g_free(u);
+}
+
+/* A CSV field: quoted when it holds a comma, a quote or a line break. */
+static void
+csv_field(FILE *out, const char *v)
+{
+	if (strpbrk(v, ",\"\r\n") == NULL) {
+		fputs(v, out);
+		return;
+	}
+	fputc('"', out);
+	for (; *v != '\0'; v++) {
+		if (*v == '"')
+			fputc('"', out);
+		fputc(*v, out);
+	}
+	fputc('"', out);
+}
+
+static void
+csv_row(FILE *out, const char *section, const char *key, const char *figure, double value)
+{
+	csv_field(out, section);
+	fputc(',', out);
+	csv_field(out, key);
+	fprintf(out, ",%s,%.10g\n", figure, value);
+}
+
+static void
+csv_stat(FILE *out, const char *section, const char *key, const char *name, const report_stat *st)
+{
+	char *f[4] = { g_strconcat(name, "_count", NULL), g_strconcat(name, "_mean", NULL),
+		       g_strconcat(name, "_median", NULL), g_strconcat(name, "_p90", NULL) };
+
+	csv_row(out, section, key, f[0], st->n);
+	csv_row(out, section, key, f[1], st->mean);
+	csv_row(out, section, key, f[2], st->median);
+	csv_row(out, section, key, f[3], st->p90);
+	for (int i = 0; i < 4; i++)
+		g_free(f[i]);
+}
+
+static void
+csv_figures(FILE *out, const char *section, const char *key, const report_figures *f)
+{
+	csv_row(out, section, key, "opened", f->opened);
+	csv_stat(out, section, key, "first_response", &f->first_response);
+	csv_row(out, section, key, "unanswered", f->unanswered);
+	csv_row(out, section, key, "skewed", f->skewed);
+	csv_stat(out, section, key, "next_response", &f->next_response);
+	csv_stat(out, section, key, "resolution", &f->resolution);
+	csv_row(out, section, key, "solved", f->solved);
+	csv_row(out, section, key, "fcr", f->fcr);
+	csv_row(out, section, key, "solved_any", f->solved_any);
+	csv_row(out, section, key, "reopened", f->reopened);
+	csv_row(out, section, key, "backlog", f->backlog);
+	for (guint i = 0; i < REPORT_AGES; i++) {
+		char *n = g_strconcat("backlog_", report_age_names[i], NULL);
+
+		csv_row(out, section, key, n, f->aging[i]);
+		g_free(n);
+	}
+}
+
+void
+report_print_csv(FILE *out, const report *r)
+{
+	fprintf(out, "section,key,figure,value\n");
+	csv_row(out, "period", "", "since", (double)r->since);
+	csv_row(out, "period", "", "until", (double)r->until);
+	csv_figures(out, "all", "", &r->all);
+	csv_row(out, "left_out", "", "spam", r->spam);
+	csv_row(out, "left_out", "", "merged", r->merged);
+	csv_row(out, "left_out", "", "purged", r->purged);
+	for (guint v = 0; v < VOL_N; v++) {
+		char *section = g_strconcat("volume_", report_vol_names[v], NULL);
+
+		for (guint i = 0; i < r->volume[v]->len; i++) {
+			const report_count *c = r->volume[v]->pdata[i];
+
+			csv_row(out, section, c->key, "tickets", c->n);
+		}
+		g_free(section);
+	}
+	for (guint i = 0; i < r->agents->len; i++) {
+		const report_agent *a = r->agents->pdata[i];
+
+		csv_row(out, "agent", a->login, "handled", a->handled);
+		csv_row(out, "agent", a->login, "replies", a->replies);
+		csv_row(out, "agent", a->login, "solved", a->solved);
+		csv_stat(out, "agent", a->login, "first_response", &a->first_response);
+	}
+	for (guint i = 0; r->groups != NULL && i < r->groups->len; i++) {
+		const report_group *g = r->groups->pdata[i];
+
+		csv_figures(out, "group", g->key, &g->fig);
+	}
+	for (guint i = 0; i < r->trends->len; i++) {
+		const report_trend *t = r->trends->pdata[i];
+		char *k = g_strconcat(t->kind, ":", t->key, NULL);
+
+		csv_row(out, "trend", k, "last", t->last);
+		csv_row(out, "trend", k, "prev", t->prev);
+		g_free(k);
+	}
+}
+
+static void
+json_uint(JsonBuilder *b, const char *name, guint v)
+{
+	json_builder_set_member_name(b, name);
+	json_builder_add_int_value(b, v);
+}
+
+static void
+json_stat(JsonBuilder *b, const char *name, const report_stat *st)
+{
+	json_builder_set_member_name(b, name);
+	json_builder_begin_object(b);
+	json_uint(b, "count", st->n);
+	json_builder_set_member_name(b, "mean");
+	json_builder_add_double_value(b, st->mean);
+	json_builder_set_member_name(b, "median");
+	json_builder_add_double_value(b, st->median);
+	json_builder_set_member_name(b, "p90");
+	json_builder_add_double_value(b, st->p90);
+	json_builder_end_object(b);
+}
+
+static void
+json_figures(JsonBuilder *b, const report_figures *f)
+{
+	json_uint(b, "opened", f->opened);
+	json_stat(b, "first_response", &f->first_response);
+	json_uint(b, "unanswered", f->unanswered);
+	json_uint(b, "skewed", f->skewed);
+	json_stat(b, "next_response", &f->next_response);
+	json_stat(b, "resolution", &f->resolution);
+	json_uint(b, "solved", f->solved);
+	json_uint(b, "fcr", f->fcr);
+	json_uint(b, "solved_any", f->solved_any);
+	json_uint(b, "reopened", f->reopened);
+	json_builder_set_member_name(b, "backlog");
+	json_builder_begin_object(b);
+	json_uint(b, "total", f->backlog);
+	for (guint i = 0; i < REPORT_AGES; i++)
+		json_uint(b, report_age_names[i], f->aging[i]);
+	json_builder_end_object(b);
+}
+
+static void
+json_volume(JsonBuilder *b, const report *r)
+{
+	json_builder_set_member_name(b, "volume");
+	json_builder_begin_object(b);
+	for (guint v = 0; v < VOL_N; v++) {
+		json_builder_set_member_name(b, report_vol_names[v]);
+		json_builder_begin_object(b);
+		for (guint i = 0; i < r->volume[v]->len; i++) {
+			const report_count *c = r->volume[v]->pdata[i];
+
+			json_uint(b, c->key, c->n);
+		}
+		json_builder_end_object(b);
+	}
+	json_builder_end_object(b);
+}
+
+static void
+json_agents(JsonBuilder *b, GPtrArray *agents)
+{
+	json_builder_set_member_name(b, "agents");
+	json_builder_begin_array(b);
+	for (guint i = 0; i < agents->len; i++) {
+		const report_agent *a = agents->pdata[i];
+
+		json_builder_begin_object(b);
+		json_builder_set_member_name(b, "agent");
+		json_builder_add_string_value(b, a->login);
+		json_uint(b, "handled", a->handled);
+		json_uint(b, "replies", a->replies);
+		json_uint(b, "solved", a->solved);
+		json_stat(b, "first_response", &a->first_response);
+		json_builder_end_object(b);
+	}
+	json_builder_end_array(b);
+}
+
+static void
+json_groups(JsonBuilder *b, GPtrArray *groups)
+{
+	json_builder_set_member_name(b, "groups");
+	if (groups == NULL) {
+		json_builder_add_null_value(b);
+		return;
+	}
+	json_builder_begin_array(b);
+	for (guint i = 0; i < groups->len; i++) {
+		const report_group *g = groups->pdata[i];
+
+		json_builder_begin_object(b);
+		json_builder_set_member_name(b, "key");
+		json_builder_add_string_value(b, g->key);
+		json_figures(b, &g->fig);
+		json_builder_end_object(b);
+	}
+	json_builder_end_array(b);
+}
+
+static void
+json_trends(JsonBuilder *b, GPtrArray *trends)
+{
+	json_builder_set_member_name(b, "trends");
+	json_builder_begin_array(b);
+	for (guint i = 0; i < trends->len; i++) {
+		const report_trend *t = trends->pdata[i];
+
+		json_builder_begin_object(b);
+		json_builder_set_member_name(b, "kind");
+		json_builder_add_string_value(b, t->kind);
+		json_builder_set_member_name(b, "key");
+		json_builder_add_string_value(b, t->key);
+		json_uint(b, "last", t->last);
+		json_uint(b, "prev", t->prev);
+		json_builder_set_member_name(b, "tickets");
+		json_builder_begin_array(b);
+		for (guint j = 0; j < t->tickets->len; j++)
+			json_builder_add_int_value(b, g_array_index(t->tickets, guint, j));
+		json_builder_end_array(b);
+		json_builder_end_object(b);
+	}
+	json_builder_end_array(b);
+}
+
+JsonNode *
+report_json(const report *r)
+{
+	JsonBuilder *b = json_builder_new();
+	JsonNode *n;
+
+	json_builder_begin_object(b);
+	out_json_time(b, "since", r->since);
+	out_json_time(b, "until", r->until);
+	json_figures(b, &r->all);
+	json_builder_set_member_name(b, "left_out");
+	json_builder_begin_object(b);
+	json_uint(b, "spam", r->spam);
+	json_uint(b, "merged", r->merged);
+	json_uint(b, "purged", r->purged);
+	json_builder_end_object(b);
+	json_builder_set_member_name(b, "sla");
+	json_builder_begin_object(b);
+	json_builder_set_member_name(b, "available");
+	json_builder_add_boolean_value(b, FALSE);
+	out_json_string(b, "why", REPORT_SLA_NONE);
+	json_builder_end_object(b);
+	json_volume(b, r);
+	json_agents(b, r->agents);
+	json_groups(b, r->groups);
+	json_trends(b, r->trends);
+	json_builder_end_object(b);
+	n = json_builder_get_root(b);
+	g_object_unref(b);
+	return n;
+}
