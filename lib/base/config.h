@@ -41,6 +41,7 @@ typedef struct desk_config {
 	gboolean notify_agents;   /* mail agents about their tickets (lib/desk/notify.c, desk comment) */
 	char *trusted_networks;   /* client networks whose mail is from agents */
 	GPtrArray *agents;        /* of desk_agent*, the [agent LOGIN] groups */
+	GPtrArray *sla;           /* of sla_policy*, the [sla NAME] groups in file order */
 	char *kb_path;            /* the KB repository, relative to the store */
 	char *kb_ref;             /* the ref articles are read at */
 	gboolean kb_ack;          /* suggestions in acknowledgements */
@@ -74,6 +75,10 @@ desk_status config_check_addresses(char **addresses, desk_err *err);
 /* The default of key GROUP.NAME as the table declares it; NULL when there
  * is no such key. Not a copy. */
 const char *config_default(const char *group, const char *name);
+
+/* The default of key NAME of an [sla NAME] group; NULL when there is no
+ * such key. Not a copy. */
+const char *config_sla_default(const char *name);
 
 /* The text of a maildesk.conf with every key commented at its default,
  * and the given addresses ("addr" or "addr=queue") set. Caller g_free()s. */
