@@ -137,7 +137,7 @@ escalate_set(run *r, const ticket_info *t, const char *event, const char *key, c
 	if (!r->dry_run)
 		s = change_event(r->c, t, NULL, event, set, line, err);
 	if (s == DESK_OK)
-		say(r, "%u: %s%s %s", t->number, r->dry_run ? "would set " : "", key, value);
+		say(r, "%u: %sset %s %s", t->number, r->dry_run ? "would " : "", key, value);
 	g_free(line);
 	xset_free(set);
 	return s;

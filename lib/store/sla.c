@@ -224,6 +224,48 @@ sla_breaching(const sla_result *r)
 	return FALSE;
 }
 
+typedef struct keyed {
+	gint64 due;
+	ticket_info *t;
+} keyed;
+
+static int
+by_due(gconstpointer a, gconstpointer b)
+{
+	const keyed *x = a, *y = b;
+	guint64 dx = x->due != 0 ? (guint64)x->due : G_MAXUINT64, dy = y->due != 0 ? (guint64)y->due : G_MAXUINT64;
+
+	if (dx != dy)
+		return dx < dy ? -1 : 1;
+	return x->t->number < y->t->number ? -1 : x->t->number > y->t->number;
+}
+
+void
+sla_order(const desk_config *cfg, GPtrArray *tickets, gint64 now, gboolean breaching, gboolean sort)
+{
+	GArray *k = g_array_sized_new(FALSE, FALSE, sizeof(keyed), tickets->len);
+	GDestroyNotify free_fn = (GDestroyNotify)ticket_info_free;
+
+	for (guint i = 0; i < tickets->len; i++) {
+		sla_result r;
+		keyed e = { 0, tickets->pdata[i] };
+
+		sla_compute(cfg, e.t, now, &r);
+		e.due = sla_due(&r);
+		if (!breaching || sla_breaching(&r))
+			g_array_append_val(k, e);
+		else
+			free_fn(e.t);
+		tickets->pdata[i] = NULL;
+	}
+	if (sort)
+		g_array_sort(k, by_due);
+	g_ptr_array_set_size(tickets, 0);
+	for (guint i = 0; i < k->len; i++)
+		g_ptr_array_add(tickets, g_array_index(k, keyed, i).t);
+	g_array_unref(k);
+}
+
 static gboolean
 queue_known(const desk_config *cfg, const char *q)
 {

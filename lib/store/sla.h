@@ -52,6 +52,11 @@ gint64 sla_due(const sla_result *r);
 /* Whether one of R's targets not met is past its due time. */
 gboolean sla_breaching(const sla_result *r);
 
+/* TICKETS (of ticket_info*) kept only breaching ones when BREACHING, and
+ * sorted by due time when BY_DUE (soonest first, none last, then by
+ * number), at NOW. */
+void sla_order(const desk_config *cfg, GPtrArray *tickets, gint64 now, gboolean breaching, gboolean by_due);
+
 /* DESK_CONFIG and where, when a policy of CFG names a priority, queue or
  * agent the desk does not have (after the agents are loaded). */
 desk_status sla_config_check(const desk_config *cfg, desk_err *err);
