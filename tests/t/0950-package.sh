@@ -57,7 +57,8 @@ dpkg-deb -c "$DEB" | awk '{ print $NF }' | sed 's|^\./|/|' >"$T/contents"
 missing=
 for f in /usr/bin/desk /usr/sbin/maildesk-milter /usr/libexec/maildesk/maildesk-kb-receive \
 	/lib/systemd/system/maildesk-milter.service /lib/systemd/system/maildesk-autoclose.service \
-	/lib/systemd/system/maildesk-autoclose.timer /usr/share/maildesk/templates/ack.txt \
+	/lib/systemd/system/maildesk-autoclose.timer /lib/systemd/system/maildesk-sla.service \
+	/lib/systemd/system/maildesk-sla.timer /usr/share/maildesk/templates/ack.txt \
 	/usr/share/doc/maildesk/README.Debian /usr/share/doc/maildesk/design.md.gz \
 	/usr/share/doc/maildesk/examples/demo-mail /usr/share/doc/maildesk/examples/neomuttrc; do
 	grep -qx -F "$f" "$T/contents" || missing="$missing $f"

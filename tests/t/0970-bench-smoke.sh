@@ -15,6 +15,7 @@ declare -A TINY=(
 	[cli]="-n 20 -r 1"
 	[soak]="-m 200 -s 2"
 	[rules]="-n 10 -m 50"
+	[sla]="-n 30 -r 1"
 )
 
 # A root of our own: the scripts find the build at ../ of their own
