@@ -54,10 +54,12 @@ print_text(const ticket_info *t, const sla_result *r)
 
 		if (!f->active)
 			continue;
+		gboolean has_due = f->due != 0 && f->due != G_MAXINT64;  /* not paused, not never */
+
 		state = state_of(f);
-		due = out_iso8601(f->met != 0 ? f->met : f->due);
+		due = out_iso8601(f->met != 0 ? f->met : has_due ? f->due : 0);
 		printf("%-6u %-15s %-28s %s %s  %s\n", t->number, sla_target_name(k), state,
-		       f->met != 0 ? "met" : f->due != 0 ? "due" : "   ", f->met != 0 || f->due != 0 ? due : "-",
+		       f->met != 0 ? "met" : has_due ? "due" : "   ", f->met != 0 || has_due ? due : "-",
 		       out_safe(r->policy->name));
 		g_free(state);
 		g_free(due);

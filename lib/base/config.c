@@ -510,6 +510,21 @@ plain_address(const char *addr)
 	return g_string_free(out, FALSE);
 }
 
+gboolean
+config_queue_known(const desk_config *cfg, const char *q)
+{
+	for (guint i = 0; i < cfg->addresses->len; i++)
+		if (strcmp(((desk_address *)cfg->addresses->pdata[i])->queue, q) == 0)
+			return TRUE;
+	for (guint i = 0; i < cfg->agents->len; i++) {
+		const desk_agent *a = cfg->agents->pdata[i];
+
+		if (a->queues != NULL && g_strv_contains((const char *const *)a->queues, q))
+			return TRUE;
+	}
+	return FALSE;
+}
+
 const char *
 config_queue_for(const desk_config *cfg, const char *addr, char **ext)
 {

@@ -84,6 +84,10 @@ const char *config_sla_default(const char *name);
  * and the given addresses ("addr" or "addr=queue") set. Caller g_free()s. */
 char *config_template(char **addresses);
 
+/* Whether Q is a queue of the desk: of one of its addresses, or of an
+ * agent ([agent] queues; the agents loaded). */
+gboolean config_queue_known(const desk_config *cfg, const char *q);
+
 /* The queue of a desk address, with or without a +extension; NULL when
  * ADDR is not one of the desk's. ADDR is compared as an address, not as
  * a string: angle brackets, a source route, quotes around the local part

@@ -36,12 +36,17 @@ outgoing_free(outgoing *o)
 	g_free(o);
 }
 
+/* T as ISO 8601 UTC, "-" when there is none (0: paused; never). */
 static char *
 utc(gint64 t)
 {
-	GDateTime *dt = g_date_time_new_from_unix_utc(t);
-	char *s = g_date_time_format(dt, "%Y-%m-%dT%H:%M:%SZ");
+	GDateTime *dt;
+	char *s;
 
+	if (t <= 0 || t == G_MAXINT64)
+		return g_strdup("-");
+	dt = g_date_time_new_from_unix_utc(t);
+	s = g_date_time_format(dt, "%Y-%m-%dT%H:%M:%SZ");
 	g_date_time_unref(dt);
 	return s;
 }
@@ -87,7 +92,7 @@ sla_event(run *r, const ticket_info *t, const sla_result *res, int k, const char
 	cycle = g_strdup_printf("%" G_GINT64_FORMAT, f->cycle);
 	xset_add(set, "target", sla_target_name(k));
 	xset_add(set, "cycle", cycle);
-	xset_add(set, "due", f->due > 0 && f->due < G_MAXINT64 ? due : "");
+	xset_add(set, "due", strcmp(due, "-") != 0 ? due : "");
 	xset_add(set, "policy", res->policy->name);
 	line = strcmp(event, "sla-breach") == 0
 		? g_strdup_printf("SLA breach: %s target of %s (policy %s) missed, due %s", sla_target_name(k), allowed,

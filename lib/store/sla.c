@@ -267,21 +267,6 @@ sla_order(const desk_config *cfg, GPtrArray *tickets, gint64 now, gboolean breac
 }
 
 static gboolean
-queue_known(const desk_config *cfg, const char *q)
-{
-	for (guint i = 0; i < cfg->addresses->len; i++)
-		if (strcmp(((desk_address *)cfg->addresses->pdata[i])->queue, q) == 0)
-			return TRUE;
-	for (guint i = 0; i < cfg->agents->len; i++) {
-		const desk_agent *a = cfg->agents->pdata[i];
-
-		if (a->queues != NULL && g_strv_contains((const char *const *)a->queues, q))
-			return TRUE;
-	}
-	return FALSE;
-}
-
-static gboolean
 agent_known(const desk_config *cfg, const char *login)
 {
 	for (guint i = 0; i < cfg->agents->len; i++)
@@ -307,9 +292,9 @@ check_policy(const desk_config *cfg, const sla_policy *p, desk_err *err)
 	for (char **pr = p->priorities; *pr != NULL; pr++)
 		if (**pr != '\0' && !ticket_priority_valid(*pr))
 			return bad(p, "priority", "unknown priority (low, normal, high, urgent)", *pr, err);
-	if (p->queue != NULL && !queue_known(cfg, p->queue))
+	if (p->queue != NULL && !config_queue_known(cfg, p->queue))
 		return bad(p, "queue", "unknown queue", p->queue, err);
-	if (p->move_queue != NULL && !queue_known(cfg, p->move_queue))
+	if (p->move_queue != NULL && !config_queue_known(cfg, p->move_queue))
 		return bad(p, "escalate_queue", "unknown queue", p->move_queue, err);
 	if (p->reassign != NULL && !agent_known(cfg, p->reassign))
 		return bad(p, "escalate_owner", "no such agent", p->reassign, err);
