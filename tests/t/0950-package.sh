@@ -170,7 +170,8 @@ chroot_run() {
 	check_eq "apt install ./maildesk_${VERSION}_$ARCH.deb succeeds without systemd" 0 "$(fact apt)" ||
 		diag "$(tail -n 20 "$R/root/apt.log" 2>/dev/null)"
 	check_eq "the maintainer scripts' systemd calls complain of nothing, the units are enabled" \
-		"0 enabled enabled" "$(fact systemd_errors) $(fact milter_enabled) $(fact timer_enabled)" ||
+		"0 enabled enabled enabled" \
+		"$(fact systemd_errors) $(fact milter_enabled) $(fact timer_enabled) $(fact sla_timer_enabled)" ||
 		diag "$(grep -i 'systemd\|systemctl' "$R/root/apt.log" 2>/dev/null | tail -n 10)"
 	check_eq "policy-rc.d: apt started neither the milter nor Postfix" "0 0" "$(fact started_by_apt)"
 	check_eq "the milter starts by hand as the packaged unit's ExecStart says, the source's" \
@@ -221,6 +222,8 @@ if [ -z "$boot" ]; then
 	check_eq "maildesk-milter.service is enabled" enabled "$(fact milter_enabled)"
 	check_eq "maildesk-autoclose.timer is enabled and active" "enabled active" \
 		"$(fact timer_enabled) $(fact timer_active)"
+	check_eq "maildesk-sla.timer is enabled and active" "enabled active" \
+		"$(fact sla_timer_enabled) $(fact sla_timer_active)"
 	check_eq "maildesk-milter.service is active" active "$(fact milter_active)" ||
 		diag "$(tail -n 10 "$R/root/milter.log" 2>/dev/null)"
 	check_eq "systemd-analyze verify passes on the packaged units" 0 "$(fact verify)" ||
