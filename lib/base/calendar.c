@@ -23,6 +23,7 @@ typedef struct week_day {
 typedef struct day {
 	guint n;
 	gint64 from[PERIODS], to[PERIODS];
+	gint64 total;            /* their working seconds */
 } day;
 
 struct desk_calendar {
@@ -30,6 +31,11 @@ struct desk_calendar {
 	week_day week[7];        /* Monday first */
 	GHashTable *holidays;    /* Julian day numbers */
 	GHashTable *days;        /* Julian day number -> day* */
+	guint32 epoch;           /* Julian day number of 1970-01-01 */
+	/* working seconds of the days before each day of [lo, lo + sums->len - 1),
+	 * from lo: calendar_between counts the whole days between by them */
+	guint32 lo;
+	GArray *sums;            /* of gint64 */
 };
 
 static const char *const day_names[] = { "mon", "tue", "wed", "thu", "fri", "sat", "sun" };
@@ -258,6 +264,8 @@ calendar_new(const char *zone, const char *hours, const char *holidays, desk_cal
 	*out = NULL;
 	c->holidays = g_hash_table_new(g_direct_hash, g_direct_equal);
 	c->days = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, g_free);
+	c->sums = g_array_new(FALSE, FALSE, sizeof(gint64));
+	c->epoch = julian_of(1970, 1, 1);
 	if (zone != NULL && *zone != '\0' && (c->tz = g_time_zone_new_identifier(zone)) == NULL)
 		s = desk_fail(err, DESK_CONFIG, "unknown time zone %s", zone);
 	else if (c->tz == NULL)
@@ -282,21 +290,20 @@ calendar_free(desk_calendar *c)
 		g_time_zone_unref(c->tz);
 	g_hash_table_destroy(c->holidays);
 	g_hash_table_destroy(c->days);
+	g_array_unref(c->sums);
 	g_free(c);
 }
 
-/* The local date of moment T, as a Julian day number. */
+/* The local date of moment T, as a Julian day number: T plus the zone's
+ * offset at T, in whole days since 1970-01-01. */
 static guint32
 local_day(desk_calendar *c, gint64 t)
 {
-	GDateTime *u = g_date_time_new_from_unix_utc(t);
-	GDateTime *l = g_date_time_to_timezone(u, c->tz);
-	int y, m, d;
+	gint interval = g_time_zone_find_interval(c->tz, G_TIME_TYPE_UNIVERSAL, t);
+	gint64 local = t + (interval >= 0 ? g_time_zone_get_offset(c->tz, interval) : 0);
+	gint64 days = local >= 0 ? local / 86400 : -((-local + 86399) / 86400);
 
-	g_date_time_get_ymd(l, &y, &m, &d);
-	g_date_time_unref(l);
-	g_date_time_unref(u);
-	return julian_of((guint)y, (guint)m, (guint)d);
+	return (guint32)((gint64)c->epoch + days);
 }
 
 /* The moment of MINUTES after local midnight of day J (1440: the next
@@ -339,31 +346,68 @@ day_of(desk_calendar *c, guint32 j)
 		for (guint i = 0; i < w->n; i++) {
 			d->from[d->n] = moment_of(c, j, w->from[i]);
 			d->to[d->n] = moment_of(c, j, w->to[i]);
-			d->n += d->to[d->n] > d->from[d->n];
+			if (d->to[d->n] > d->from[d->n]) {
+				d->total += d->to[d->n] - d->from[d->n];
+				d->n++;
+			}
 		}
 	}
 	g_hash_table_insert(c->days, GUINT_TO_POINTER(j), d);
 	return d;
 }
 
+/* The working seconds of day J within [FROM, TO). */
+static gint64
+day_part(desk_calendar *c, guint32 j, gint64 from, gint64 to)
+{
+	const day *d = day_of(c, j);
+	gint64 sum = 0;
+
+	for (guint i = 0; i < d->n; i++) {
+		gint64 a = MAX(d->from[i], from), b = MIN(d->to[i], to);
+
+		if (b > a)
+			sum += b - a;
+	}
+	return sum;
+}
+
+/* The working seconds of the days from A to B - 1 (A <= B), by the sums
+ * of C, made to cover them first (grown at the end, or made anew from A
+ * when A is before them). */
+static gint64
+whole_days(desk_calendar *c, guint32 a, guint32 b)
+{
+	gint64 zero = 0;
+
+	if (a >= b)
+		return 0;
+	if (c->sums->len == 0 || a < c->lo) {
+		g_array_set_size(c->sums, 0);
+		g_array_append_val(c->sums, zero);
+		c->lo = a;
+	}
+	while (c->lo + c->sums->len - 1 < b) {
+		gint64 next = g_array_index(c->sums, gint64, c->sums->len - 1) +
+			      day_of(c, c->lo + c->sums->len - 1)->total;
+
+		g_array_append_val(c->sums, next);
+	}
+	return g_array_index(c->sums, gint64, b - c->lo) - g_array_index(c->sums, gint64, a - c->lo);
+}
+
 gint64
 calendar_between(desk_calendar *c, gint64 from, gint64 to)
 {
-	gint64 sum = 0;
+	guint32 first, last;
 
 	if (to <= from)
 		return 0;
-	for (guint32 j = local_day(c, from), last = local_day(c, to); j <= last; j++) {
-		const day *d = day_of(c, j);
-
-		for (guint i = 0; i < d->n; i++) {
-			gint64 a = MAX(d->from[i], from), b = MIN(d->to[i], to);
-
-			if (b > a)
-				sum += b - a;
-		}
-	}
-	return sum;
+	first = local_day(c, from);
+	last = local_day(c, to);
+	if (first == last)
+		return day_part(c, first, from, to);
+	return day_part(c, first, from, to) + whole_days(c, first + 1, last) + day_part(c, last, from, to);
 }
 
 gint64

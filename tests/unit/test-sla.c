@@ -87,6 +87,23 @@ test_dst_days(void)
 }
 
 static void
+test_west(void)
+{
+	desk_calendar *c = NULL;
+	desk_err err = { 0 };
+
+	ok(calendar_new("America/New_York", "mon-fri 09:00-17:00", NULL, &c, &err) == DESK_OK, "New York loads");
+	/* Fri 6 March 16:00 EST (21:00Z): 1h; DST starts Sun 8 March; Mon
+	 * 09:00 EDT + 1h = 10:00 EDT = 14:00Z; the evening in UTC is the
+	 * next day there, the local day is not */
+	ok(calendar_add(c, at("2026-03-06T16:00:00-05:00"), 7200) == at("2026-03-09T14:00:00Z"),
+	   "2h from Friday 16:00 EST across the US DST change is Monday 10:00 EDT");
+	ok(calendar_between(c, at("2026-03-06T16:00:00-05:00"), at("2026-03-16T10:00:00-04:00")) == 42 * 3600,
+	   "1h + five days of 8h + 1h between Friday 16:00 and Monday 10:00 a week later");
+	calendar_free(c);
+}
+
+static void
 test_holidays(void)
 {
 	char path[] = "/tmp/test-sla-XXXXXX";
@@ -182,6 +199,7 @@ main(void)
 {
 	test_weekend_and_dst();
 	test_dst_days();
+	test_west();
 	test_holidays();
 	test_bad_hours();
 	test_durations();
