@@ -11,6 +11,7 @@
 #include "list-text.h"
 #include "output.h"
 #include "seen.h"
+#include "sla.h"
 #include "ticket.h"
 #include "when.h"
 
@@ -23,8 +24,21 @@ unseen_of(GHashTable *unseen, const ticket_info *t)
 	return g_hash_table_contains(unseen, GUINT_TO_POINTER(t->number)) ? 1 : 0;
 }
 
+/* The SLA facts of T: due (the soonest due time of a target not met)
+ * and breached (one of them is past it). */
+static void
+sla_json(JsonBuilder *b, const desk_config *cfg, const ticket_info *t, gint64 now)
+{
+	sla_result r;
+
+	sla_compute(cfg, t, now, &r);
+	out_json_time(b, "due", sla_due(&r) < G_MAXINT64 ? sla_due(&r) : 0);
+	json_builder_set_member_name(b, "breached");
+	json_builder_add_boolean_value(b, sla_breaching(&r));
+}
+
 static JsonNode *
-ticket_json(const ticket_info *t, GHashTable *unseen)
+ticket_json(const desk_config *cfg, const ticket_info *t, GHashTable *unseen, gint64 now)
 {
 	JsonBuilder *b = json_builder_new();
 	char *c = out_iso8601(t->created), *u = out_iso8601(t->updated);
@@ -67,6 +81,7 @@ ticket_json(const ticket_info *t, GHashTable *unseen)
 		json_builder_add_null_value(b);
 	out_json_time(b, "activity", t->activity);
 	out_json_time(b, "waiting_since", t->waiting_since);
+	sla_json(b, cfg, t, now);
 	json_builder_set_member_name(b, "unseen");
 	if (unseen_of(unseen, t) < 0)
 		json_builder_add_null_value(b);
@@ -81,13 +96,14 @@ ticket_json(const ticket_info *t, GHashTable *unseen)
 }
 
 static void
-print_json(GPtrArray *list, GHashTable *unseen)
+print_json(const desk_config *cfg, GPtrArray *list, GHashTable *unseen)
 {
 	JsonArray *a = json_array_new();
 	JsonNode *root = json_node_new(JSON_NODE_ARRAY);
+	gint64 now = desk_now();
 
 	for (guint i = 0; i < list->len; i++)
-		json_array_add_element(a, ticket_json(list->pdata[i], unseen));
+		json_array_add_element(a, ticket_json(cfg, list->pdata[i], unseen, now));
 	json_node_take_array(root, a);
 	out_json(root);
 }
@@ -147,7 +163,8 @@ want_colour(void)
 
 typedef struct list_opts {
 	char *status, *owner, *queue, *priority, *requester, *since, *until, *sort, *format, *as;
-	gboolean mine, unseen, wide, absolute, automatic;
+	gboolean mine, unseen, wide, absolute, automatic, breaching;
+	gboolean by_due;          /* --sort=due: sorted here, not by the table */
 	gint limit;
 	const desk_agent *me;     /* the acting agent, NULL when there is none */
 } list_opts;
@@ -167,7 +184,7 @@ list_opts_clear(list_opts *o)
 	g_free(o->as);
 }
 
-#define SORT_KEYS "activity, waiting, updated, created, priority, age"
+#define SORT_KEYS "activity, waiting, updated, created, priority, age, due"
 
 static gboolean
 sort_of(const char *s, ticket_sort *out)
@@ -211,7 +228,8 @@ filter_of(list_opts *o, desk_store *st, ticket_filter *f)
 	if (o->format != NULL && strcmp(o->format, "text") && strcmp(o->format, "json") &&
 	    strcmp(o->format, "tsv") && strcmp(o->format, "ids"))
 		return desk_error(DESK_USAGE, "list: unknown format '%s' (text, json, tsv, ids)", o->format);
-	if (!sort_of(o->sort, &f->sort))
+	o->by_due = o->sort != NULL && strcmp(o->sort, "due") == 0;
+	if (!o->by_due && !sort_of(o->sort, &f->sort))
 		return desk_error(DESK_USAGE, "list: unknown sort '%s' (" SORT_KEYS ")", o->sort);
 	if (o->limit < 0)
 		return desk_error(DESK_USAGE, "list: --limit must be 0 or more");
@@ -233,7 +251,9 @@ filter_of(list_opts *o, desk_store *st, ticket_filter *f)
 	f->priority = o->priority;
 	f->requester = o->requester;
 	/* --unseen is known only after the list: cut it then */
-	f->limit = o->unseen ? 0 : (guint)o->limit;
+	if (o->by_due)
+		f->sort = SORT_AGE;
+	f->limit = o->unseen || o->by_due || o->breaching ? 0 : (guint)o->limit;
 	/* for people, tickets of automatic mail only are left out */
 	f->people = !o->automatic && (o->format == NULL || strcmp(o->format, "text") == 0);
 	return 0;
@@ -339,7 +359,9 @@ verb_list(const char *store_dir, int argc, char **argv)
 		  "Text too lists tickets whose only mail is automatic", NULL },
 		{ "sort", 0, 0, G_OPTION_ARG_STRING, &o.sort,
 		  "activity (default: people's, newest first), waiting (longest first), updated, created,"
-		  " priority or age", "KEY" },
+		  " priority, age, or due (the soonest SLA target due first, desk sla)", "KEY" },
+		{ "breaching", 0, 0, G_OPTION_ARG_NONE, &o.breaching,
+		  "Only tickets past an SLA target not met yet (desk sla)", NULL },
 		{ "limit", 'n', 0, G_OPTION_ARG_INT, &o.limit, "At most N tickets", "N" },
 		{ "format", 'f', 0, G_OPTION_ARG_STRING, &o.format, "text, json, tsv or ids", "FMT" },
 		{ "wide", 'w', 0, G_OPTION_ARG_NONE, &o.wide, "Text: cut nothing, even on a terminal", NULL },
@@ -377,12 +399,17 @@ verb_list(const char *store_dir, int argc, char **argv)
 		rc = desk_error(s, "list: %s", err.msg);
 		goto out;
 	}
+	if (o.by_due || o.breaching) {  /* SLA figures: by the policies, not in the table */
+		sla_order(st->cfg, list, desk_now(), o.breaching, o.by_due);
+		if (o.limit > 0 && !o.unseen && list->len > (guint)o.limit)
+			g_ptr_array_set_size(list, (guint)o.limit);
+	}
 	if ((rc = owner_known(st, o.owner, list->len)) != 0 || (rc = unseen_in(&o, st, db, list, &unseen)) != 0)
 		goto out;
 	if (o.format == NULL || strcmp(o.format, "text") == 0)
 		print_text(&o, &f, list, unseen, hidden);
 	else if (strcmp(o.format, "json") == 0)
-		print_json(list, unseen);
+		print_json(st->cfg, list, unseen);
 	else if (strcmp(o.format, "tsv") == 0)
 		print_tsv(list, unseen);
 	else

@@ -44,6 +44,7 @@ static const struct verb {
 	{ "rules", verb_rules, "check, test and replay the routing rules of new tickets" },
 	{ "report", verb_report, "the desk's figures: volume, response times, backlog, agents" },
 	{ "autoclose", verb_autoclose, "close tickets solved longer than autoclose_hours" },
+	{ "sla", verb_sla, "service levels: time left or overdue; sla check writes warnings, breaches" },
 	{ "doctor", verb_doctor, "check the store, the milter and Postfix: what is wrong, how to fix it" },
 	{ "kb", verb_kb, "the knowledge base: list, show, search, suggest, new, lint" },
 };

@@ -66,5 +66,6 @@ int verb_spam(const char *store_dir, int argc, char **argv);
 int verb_doctor(const char *store_dir, int argc, char **argv);
 int verb_report(const char *store_dir, int argc, char **argv);
 int verb_purge(const char *store_dir, int argc, char **argv);
+int verb_sla(const char *store_dir, int argc, char **argv);
 
 #endif

@@ -7,6 +7,7 @@
 
 #include "agent.h"
 #include "config.h"
+#include "slapolicy.h"
 #include "netmatch.h"
 #include "trust.h"
 
@@ -124,6 +125,42 @@ static const struct key {
 	  "At most this many acknowledgements per sender domain." },
 	{ "sender", "rate_ack_total", K_STR, offsetof(desk_config, rate_spec[RATE_ACK_TOTAL]), "1000/1h",
 	  "At most this many acknowledgements in all." },
+};
+
+/* The keys of an [sla NAME] group (lib/base/slapolicy.c reads them). */
+static const struct sla_key {
+	const char *name, *def, *help;
+} sla_keys[] = {
+	{ "priority", "",
+	  "The priorities this policy is for, ';'-separated (low normal high\n"
+	  "# urgent); required. The first [sla] group in the file that fits a\n"
+	  "# ticket is its policy: put narrower ones (queue, vip) first." },
+	{ "queue", "", "Only tickets of this queue; empty: any queue." },
+	{ "vip", "",
+	  "Only tickets whose requester is in this VIP list file (one address or\n"
+	  "# @domain a line, # comments; relative to the store); empty: anyone." },
+	{ "first_response", "0",
+	  "Working time to the first public reply of an agent, e.g. 4h, 30m, 1h30m;\n"
+	  "# 0: no target." },
+	{ "next_response", "0",
+	  "Working time from each message of the requester that follows a reply\n"
+	  "# of an agent to the next reply; 0: no target." },
+	{ "resolution", "0",
+	  "Working time from the ticket's creation (or its last reopening) to solved." },
+	{ "timezone", "", "Time zone of the hours; empty: [desk] timezone." },
+	{ "hours", "mon-fri 09:00-17:00",
+	  "Working hours, ';'-separated: DAYS FROM-TO..., e.g. mon-fri 09:00-17:00;\n"
+	  "# sat 10:00-12:00; or always." },
+	{ "holidays", "", "A file of holidays, one YYYY-MM-DD a line (relative to the store)." },
+	{ "pause_pending", "true", "Whether the clock stops while the ticket is pending." },
+	{ "pause_on_hold", "true", "Whether the clock stops while the ticket is on-hold." },
+	{ "warn_percent", "75", "An sla-warning event when this share of a target is used." },
+	{ "escalate_priority", "",
+	  "On a breach: set this priority, or raise: one step up; empty: none." },
+	{ "escalate_queue", "", "On a breach: move the ticket to this queue." },
+	{ "escalate_owner", "", "On a breach: assign the ticket to this agent." },
+	{ "escalate_mail", "", "On a breach: mail this address (a manager) ..." },
+	{ "escalate_template", "sla-breach", "... with this template (desk templates)." },
 };
 
 static void
@@ -309,6 +346,7 @@ config_load(const char *path, desk_config **out, desk_err *err)
 
 	cfg->addresses = g_ptr_array_new_with_free_func(address_free);
 	cfg->agents = g_ptr_array_new_with_free_func((GDestroyNotify)agent_free);
+	cfg->sla = g_ptr_array_new_with_free_func((GDestroyNotify)sla_policy_free);
 	s = read_conf(path, kf, &problem, err);
 	if (s == DESK_OK)
 		s = set_keys(cfg, kf, path, problem, err);
@@ -325,6 +363,8 @@ config_load(const char *path, desk_config **out, desk_err *err)
 		s = netmatch_check(cfg->trusted_networks, err);
 	if (s == DESK_OK)
 		s = agents_parse(kf, cfg->agents, err);
+	if (s == DESK_OK)
+		s = sla_policies_parse(kf, path, cfg->timezone, cfg->sla, err);
 	if (s == DESK_OK && cfg->index_batch < 1)
 		cfg->index_batch = 1;
 	g_free(problem);
@@ -344,6 +384,8 @@ config_free(desk_config *cfg)
 		return;
 	g_ptr_array_unref(cfg->addresses);
 	g_ptr_array_unref(cfg->agents);
+	if (cfg->sla != NULL)
+		g_ptr_array_unref(cfg->sla);
 	g_free(cfg->sendmail);
 	g_free(cfg->timezone);
 	g_free(cfg->report_to);
@@ -387,6 +429,25 @@ config_default(const char *group, const char *name)
 	return NULL;
 }
 
+const char *
+config_sla_default(const char *name)
+{
+	for (size_t i = 0; i < G_N_ELEMENTS(sla_keys); i++)
+		if (strcmp(sla_keys[i].name, name) == 0)
+			return sla_keys[i].def;
+	return NULL;
+}
+
+/* The [sla NAME] keys, commented, as an example group. */
+static void
+sla_template(GString *s)
+{
+	g_string_append(s, "\n# Service level policies (maildesk.conf(5), desk-sla(1)), one group each:\n"
+			   "#[sla standard]\n");
+	for (size_t i = 0; i < G_N_ELEMENTS(sla_keys); i++)
+		g_string_append_printf(s, "# %s\n#%s = %s\n", sla_keys[i].help, sla_keys[i].name, sla_keys[i].def);
+}
+
 char *
 config_template(char **addresses)
 {
@@ -411,6 +472,7 @@ config_template(char **addresses)
 			g_string_append_printf(s, "#%s = %s\n", k->name, k->def);
 		}
 	}
+	sla_template(s);
 	return g_string_free(s, FALSE);
 }
 
@@ -451,6 +513,21 @@ plain_address(const char *addr)
 	if (out->len > 0 && out->str[out->len - 1] == '.')
 		g_string_truncate(out, out->len - 1);
 	return g_string_free(out, FALSE);
+}
+
+gboolean
+config_queue_known(const desk_config *cfg, const char *q)
+{
+	for (guint i = 0; i < cfg->addresses->len; i++)
+		if (strcmp(((desk_address *)cfg->addresses->pdata[i])->queue, q) == 0)
+			return TRUE;
+	for (guint i = 0; i < cfg->agents->len; i++) {
+		const desk_agent *a = cfg->agents->pdata[i];
+
+		if (a->queues != NULL && g_strv_contains((const char *const *)a->queues, q))
+			return TRUE;
+	}
+	return FALSE;
 }
 
 const char *

@@ -42,6 +42,7 @@ typedef struct desk_config {
 	gboolean notify_agents;   /* mail agents about their tickets (lib/desk/notify.c, desk comment) */
 	char *trusted_networks;   /* client networks whose mail is from agents */
 	GPtrArray *agents;        /* of desk_agent*, the [agent LOGIN] groups */
+	GPtrArray *sla;           /* of sla_policy*, the [sla NAME] groups in file order */
 	char *kb_path;            /* the KB repository, relative to the store */
 	char *kb_ref;             /* the ref articles are read at */
 	gboolean kb_ack;          /* suggestions in acknowledgements */
@@ -76,9 +77,17 @@ desk_status config_check_addresses(char **addresses, desk_err *err);
  * is no such key. Not a copy. */
 const char *config_default(const char *group, const char *name);
 
+/* The default of key NAME of an [sla NAME] group; NULL when there is no
+ * such key. Not a copy. */
+const char *config_sla_default(const char *name);
+
 /* The text of a maildesk.conf with every key commented at its default,
  * and the given addresses ("addr" or "addr=queue") set. Caller g_free()s. */
 char *config_template(char **addresses);
+
+/* Whether Q is a queue of the desk: of one of its addresses, or of an
+ * agent ([agent] queues; the agents loaded). */
+gboolean config_queue_known(const desk_config *cfg, const char *q);
 
 /* The queue of a desk address, with or without a +extension; NULL when
  * ADDR is not one of the desk's. ADDR is compared as an address, not as

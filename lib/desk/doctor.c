@@ -15,6 +15,7 @@
 #include "doctor.h"
 #include "index.h"
 #include "kb.h"
+#include "sla.h"
 #include "store.h"
 
 static doctor_line *
@@ -75,7 +76,8 @@ doctor_line_free(doctor_line *l)
 	g_free(l);
 }
 
-/* maildesk.conf and var/agents of C's store into c->cfg, or why not. */
+/* maildesk.conf and var/agents of C's store into c->cfg (with the names
+ * the SLA policies use checked), or why not. */
 static void
 load_config(doctor_ctx *c)
 {
@@ -84,7 +86,7 @@ load_config(doctor_ctx *c)
 	desk_err err = { 0 };
 
 	if (config_load(conf, &c->cfg, &err) == DESK_OK &&
-	    agents_load_file(agents, c->cfg->agents, &err) != DESK_OK)
+	    (agents_load_file(agents, c->cfg->agents, &err) != DESK_OK || sla_config_check(c->cfg, &err) != DESK_OK))
 		g_clear_pointer(&c->cfg, config_free);
 	if (c->cfg == NULL)
 		c->cfg_error = g_strdup(err.msg);

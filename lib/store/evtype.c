@@ -34,6 +34,10 @@ static const struct {
 	{ "command-failed", " " },
 	/* what a new ticket's routing rules set (lib/desk/route.c) */
 	{ "route", " queue priority tag owner rule template hold " },
+	/* an SLA target of a cycle near its end, or past it (lib/desk/slacheck.c):
+	 * once each per ticket, target and cycle (the cycle's start) */
+	{ "sla-warning", " target cycle due policy " },
+	{ "sla-breach", " target cycle due policy " },
 };
 
 static const char *

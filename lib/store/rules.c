@@ -164,24 +164,6 @@ bad(reader *rd, const char *fmt, ...)
 	g_free(why);
 }
 
-static gboolean
-queue_known(desk_store *st, const char *q)
-{
-	GPtrArray *a = st->cfg->addresses;
-
-	for (guint i = 0; i < a->len; i++)
-		if (strcmp(((desk_address *)a->pdata[i])->queue, q) == 0)
-			return TRUE;
-	for (guint i = 0; i < st->cfg->agents->len; i++) {
-		const desk_agent *ag = st->cfg->agents->pdata[i];
-
-		for (char **p = ag->queues; p != NULL && *p != NULL; p++)
-			if (strcmp(*p, q) == 0)
-				return TRUE;
-	}
-	return FALSE;
-}
-
 /* "HH:MM" as minutes, or -1. */
 static int
 minutes(const char *s)
@@ -458,7 +440,7 @@ action_parse(reader *rd, char **a, const char *rest)
 	static const char *prios[] = { "low", "normal", "high", "urgent", NULL };
 
 	if (strcmp(k, "queue") == 0 && n == 1) {
-		if (!queue_known(rd->st, a[1]))
+		if (!config_queue_known(rd->st->cfg, a[1]))
 			bad(rd, "unknown queue \"%s\" (not a desk address's queue nor an agent's)", a[1]);
 		set_once(rd, &r->queue, "queue", a[1]);
 	} else if (strcmp(k, "priority") == 0 && n == 1) {

@@ -19,6 +19,7 @@
 #include "rules.h"
 #include "sender.h"
 #include "seq.h"
+#include "sla.h"
 #include "store.h"
 
 const char *
@@ -57,7 +58,8 @@ read_secret(desk_store *st, desk_err *err)
 }
 
 /* maildesk.conf of the store DIR with its [sender] keys checked (and
- * rate limits parsed: lib/store/sender.h), then the agents of STORE/var/agents. */
+ * rate limits parsed: lib/store/sender.h), then the agents of STORE/var/agents,
+ * then the queues, agents and priorities the SLA policies name (sla.h). */
 static desk_status
 load_config(const char *dir, desk_config **out, desk_err *err)
 {
@@ -66,7 +68,8 @@ load_config(const char *dir, desk_config **out, desk_err *err)
 	desk_status s = config_load(conf, out, err);
 
 	if (s == DESK_OK && ((s = sender_config_check(*out, err)) != DESK_OK ||
-			     (s = agents_load_file(agents, (*out)->agents, err)) != DESK_OK)) {
+			     (s = agents_load_file(agents, (*out)->agents, err)) != DESK_OK ||
+			     (s = sla_config_check(*out, err)) != DESK_OK)) {
 		config_free(*out);
 		*out = NULL;
 	}

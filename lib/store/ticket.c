@@ -3,6 +3,7 @@
  * A ticket's state is a fold, in time order, over its messages: customer
  * mail, our replies, and event messages whose X-Desk-Set ("k=v; k=v")
  * changes it. The result is cached as desk.* properties on its root. */
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,6 +44,7 @@ typedef struct fold {
 	GHashTable *joined;      /* senders whose mail joined by a valid token */
 	GPtrArray *links;        /* "split-to=N", ... */
 	GPtrArray *tagged;       /* ids carrying the ticket tag */
+	GPtrArray *sla;          /* the SLA timeline (ticket_info's sla) */
 } fold;
 
 static gboolean
@@ -160,6 +162,7 @@ fold_new(guint t)
 	f->joined = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
 	f->links = g_ptr_array_new_with_free_func(g_free);
 	f->tagged = g_ptr_array_new_with_free_func(g_free);
+	f->sla = g_ptr_array_new_with_free_func(g_free);
 	return f;
 }
 
@@ -181,6 +184,7 @@ fold_free(gpointer p)
 	g_free(f->requester_name);
 	g_ptr_array_unref(f->links);
 	g_ptr_array_unref(f->tagged);
+	g_ptr_array_unref(f->sla);
 	g_free(f);
 }
 
@@ -205,11 +209,33 @@ status_waits(const char *s)
 	return strcmp(s, "new") == 0 || strcmp(s, "open") == 0 || strcmp(s, "on-hold") == 0;
 }
 
+/* A moment of the SLA timeline: "T KIND[ ARGS]" (see ticket_info). */
+static void G_GNUC_PRINTF(4, 5)
+timeline(fold *f, gint64 t, char kind, const char *fmt, ...)
+{
+	char *args = NULL;
+	va_list ap;
+
+	if (f->sla->len >= TICKET_SLA_MAX)
+		return;
+	if (fmt != NULL) {
+		va_start(ap, fmt);
+		args = g_strdup_vprintf(fmt, ap);
+		va_end(ap);
+	}
+	g_ptr_array_add(f->sla, g_strdup_printf("%" G_GINT64_FORMAT " %c%s%s", t, kind, args ? " " : "",
+						args ? args : ""));
+	g_free(args);
+}
+
 /* Status S at time T; counts reopens of solved and closed tickets. */
 static void
 set_status(fold *f, const char *s, gint64 t)
 {
 	const char *old = status_of(f);
+
+	if (strcmp(old, s) != 0)
+		timeline(f, t, 's', "%s", s);
 
 	if (!status_waits(s))
 		f->waiting_since = 0;
@@ -325,7 +351,9 @@ fold_set(fold *f, const char *e, const char *key, const char *v, gint64 t, gbool
 		   strcmp(key, "tombs") == 0 || strcmp(key, "purged") == 0 || strcmp(key, "unsent") == 0 ||
 		   strcmp(key, "sent") == 0 || strcmp(key, "commands") == 0 || strcmp(key, "notified") == 0 ||
 		   strcmp(key, "about") == 0 || strcmp(key, "why") == 0 ||
-		   strcmp(key, "rule") == 0 || strcmp(key, "template") == 0 || strcmp(key, "hold") == 0) {
+		   strcmp(key, "rule") == 0 || strcmp(key, "template") == 0 || strcmp(key, "hold") == 0 ||
+		   strcmp(key, "target") == 0 || strcmp(key, "cycle") == 0 || strcmp(key, "due") == 0 ||
+		   strcmp(key, "policy") == 0) {
 		/* facts for others (ack windows, block list, split, purge, resend,
 		 * notifications sent) */
 	} else {
@@ -334,9 +362,20 @@ fold_set(fold *f, const char *e, const char *key, const char *v, gint64 t, gbool
 	return TRUE;
 }
 
-/* An event: the keys its type may set (others are ignored and logged);
- * an agent's first action opens a new ticket. */
+/* An SLA event's target and cycle on the timeline: "w"arning or "b"reach. */
 static void
+fold_sla_event(fold *f, const fold_item *it, const xset *set)
+{
+	const char *target = xset_get(set, "target"), *cycle = xset_get(set, "cycle");
+
+	if (target == NULL || cycle == NULL || !name_ok(target) || number_of(cycle) == 0)
+		return;
+	timeline(f, it->time, strcmp(it->event, "sla-warning") == 0 ? 'w' : 'b', "%s %s", target, cycle);
+}
+
+/* An event: the keys its type may set (others are ignored and logged);
+ * an agent's first action opens a new ticket. TRUE when an agent made it. */
+static gboolean
 fold_event(fold *f, const fold_item *it)
 {
 	guint bad = 0;
@@ -361,7 +400,10 @@ fold_event(fold *f, const fold_item *it)
 	}
 	if (by_agent && !status_set && strcmp(status_of(f), "new") == 0)
 		set_status(f, "open", it->time);
+	if (strcmp(it->event, "sla-warning") == 0 || strcmp(it->event, "sla-breach") == 0)
+		fold_sla_event(f, it, set);
 	xset_free(set);
+	return by_agent;
 }
 
 /* Mail from outside: a reply to a ticket waiting on the requester or
@@ -412,8 +454,8 @@ fold_item_add(fold *f, const fold_item *it)
 		return;
 	}
 	f->updated = MAX(f->updated, it->time);
-	if (it->event != NULL)
-		fold_event(f, it);
+	if (it->event != NULL && fold_event(f, it) && strcmp(it->event, "reply") == 0)
+		timeline(f, it->time, 'r', NULL);
 	if (it->event != NULL && strcmp(it->event, "reply") == 0 && f->first_response == 0)
 		f->first_response = it->time;
 	if (it->event != NULL && !ticket_event_is_message(it->event)) {
@@ -429,6 +471,8 @@ fold_item_add(fold *f, const fold_item *it)
 		return;
 	}
 	f->count++;
+	if (it->event == NULL && !it->ours && !it->automatic)
+		timeline(f, it->time, 'm', NULL);
 	if (it->event == NULL && !it->ours && !it->automatic && f->root_id != NULL)
 		fold_customer(f, it);
 	fold_people(f, it);
@@ -578,6 +622,20 @@ store_state_tags(notmuch_message_t *m, fold *f)
 	}
 }
 
+/* The SLA timeline as desk.sla values "NNNNNN T KIND ...": the number
+ * keeps their order (notmuch gives a key's values sorted). */
+static void
+store_timeline(notmuch_message_t *m, fold *f)
+{
+	notmuch_message_remove_all_properties(m, "desk.sla");
+	for (guint i = 0; i < f->sla->len; i++) {
+		char *v = g_strdup_printf("%06u %s", i, (char *)f->sla->pdata[i]);
+
+		notmuch_message_add_property(m, "desk.sla", v);
+		g_free(v);
+	}
+}
+
 /* Write F's result on M, its root. */
 static void
 fold_write(notmuch_message_t *m, fold *f)
@@ -611,6 +669,7 @@ fold_write(notmuch_message_t *m, fold *f)
 	notmuch_message_remove_all_properties(m, "desk.link");
 	for (guint i = 0; i < f->links->len; i++)
 		notmuch_message_add_property(m, "desk.link", f->links->pdata[i]);
+	store_timeline(m, f);
 	notmuch_message_thaw(m);
 }
 
@@ -1001,6 +1060,7 @@ ticket_info_free(ticket_info *t)
 	g_strfreev(t->tags);
 	g_strfreev(t->cc);
 	g_strfreev(t->links);
+	g_strfreev(t->sla);
 	g_free(t);
 }
 
@@ -1068,6 +1128,10 @@ ticket_info_of(notmuch_message_t *m)
 	t->tags = tags != NULL && *tags != '\0' ? g_strsplit(tags, " ", -1) : g_new0(char *, 1);
 	t->cc = props_of(m, "desk.cc");
 	t->links = props_of(m, "desk.link");
+	t->sla = props_of(m, "desk.sla");
+	for (char **e = t->sla; *e != NULL; e++)  /* the order number off */
+		if (strlen(*e) > 7 && (*e)[6] == ' ')
+			memmove(*e, *e + 7, strlen(*e + 7) + 1);
 	return t;
 }
 

@@ -27,7 +27,14 @@ typedef struct ticket_info {
 	char **tags;               /* ticket tags (desk tag), NULL-terminated */
 	char **cc;                 /* participants added with desk cc */
 	char **links;              /* "split-from=N", "split-to=N", "follows=N", "merged-from=N" */
+	char **sla;                /* the SLA timeline (lib/store/sla.h), in time order: "T m"
+				    * mail of the requester, "T r" a public reply of an agent,
+				    * "T s STATUS" a change of status, "T w TARGET CYCLE" and
+				    * "T b TARGET CYCLE" SLA warnings and breaches stored */
 } ticket_info;
+
+/* The most moments of a ticket's SLA timeline kept. */
+#define TICKET_SLA_MAX 5000
 
 typedef struct ticket_message {
 	char *path, *message_id;

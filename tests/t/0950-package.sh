@@ -59,6 +59,8 @@ for f in /usr/bin/desk /usr/sbin/maildesk-milter /usr/libexec/maildesk/maildesk-
 	/lib/systemd/system/maildesk-milter.service /lib/systemd/system/maildesk-autoclose.service \
 	/lib/systemd/system/maildesk-autoclose.timer /lib/systemd/system/maildesk-report.service \
 	/lib/systemd/system/maildesk-report.timer /usr/share/maildesk/templates/ack.txt \
+	/lib/systemd/system/maildesk-autoclose.timer /lib/systemd/system/maildesk-sla.service \
+	/lib/systemd/system/maildesk-sla.timer /usr/share/maildesk/templates/ack.txt \
 	/usr/share/doc/maildesk/README.Debian /usr/share/doc/maildesk/design.md.gz \
 	/usr/share/doc/maildesk/examples/demo-mail /usr/share/doc/maildesk/examples/neomuttrc; do
 	grep -qx -F "$f" "$T/contents" || missing="$missing $f"
@@ -170,7 +172,8 @@ chroot_run() {
 	check_eq "apt install ./maildesk_${VERSION}_$ARCH.deb succeeds without systemd" 0 "$(fact apt)" ||
 		diag "$(tail -n 20 "$R/root/apt.log" 2>/dev/null)"
 	check_eq "the maintainer scripts' systemd calls complain of nothing, the units are enabled" \
-		"0 enabled enabled" "$(fact systemd_errors) $(fact milter_enabled) $(fact timer_enabled)" ||
+		"0 enabled enabled enabled" \
+		"$(fact systemd_errors) $(fact milter_enabled) $(fact timer_enabled) $(fact sla_timer_enabled)" ||
 		diag "$(grep -i 'systemd\|systemctl' "$R/root/apt.log" 2>/dev/null | tail -n 10)"
 	check_eq "policy-rc.d: apt started neither the milter nor Postfix" "0 0" "$(fact started_by_apt)"
 	check_eq "the milter starts by hand as the packaged unit's ExecStart says, the source's" \
@@ -221,6 +224,8 @@ if [ -z "$boot" ]; then
 	check_eq "maildesk-milter.service is enabled" enabled "$(fact milter_enabled)"
 	check_eq "maildesk-autoclose.timer is enabled and active" "enabled active" \
 		"$(fact timer_enabled) $(fact timer_active)"
+	check_eq "maildesk-sla.timer is enabled and active" "enabled active" \
+		"$(fact sla_timer_enabled) $(fact sla_timer_active)"
 	check_eq "maildesk-milter.service is active" active "$(fact milter_active)" ||
 		diag "$(tail -n 10 "$R/root/milter.log" 2>/dev/null)"
 	check_eq "systemd-analyze verify passes on the packaged units" 0 "$(fact verify)" ||

@@ -16,6 +16,7 @@ declare -A TINY=(
 	[soak]="-m 200 -s 2"
 	[rules]="-n 10 -m 50"
 	[report]="-n 20 -r 1"
+	[sla]="-n 30 -r 1"
 )
 
 # A root of our own: the scripts find the build at ../ of their own

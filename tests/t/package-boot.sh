@@ -30,6 +30,8 @@ fact wrapper "$(stat -c '%a %U:%G' /usr/libexec/maildesk/maildesk-kb-receive 2>&
 fact milter_enabled "$(systemctl is-enabled maildesk-milter.service 2>&1)"
 fact timer_enabled "$(systemctl is-enabled maildesk-autoclose.timer 2>&1)"
 fact timer_active "$(systemctl is-active maildesk-autoclose.timer 2>&1)"
+fact sla_timer_enabled "$(systemctl is-enabled maildesk-sla.timer 2>&1)"
+fact sla_timer_active "$(systemctl is-active maildesk-sla.timer 2>&1)"
 for i in $(seq 1 100); do
 	[ -S /run/maildesk/milter.sock ] && break
 	sleep 0.1
@@ -41,6 +43,7 @@ fact nnp "$(grep -h '^NoNewPrivs' /proc/"$(systemctl show -p MainPID --value mai
 systemd-analyze verify /lib/systemd/system/maildesk-milter.service \
 	/lib/systemd/system/maildesk-autoclose.service /lib/systemd/system/maildesk-autoclose.timer \
 	/lib/systemd/system/maildesk-report.service /lib/systemd/system/maildesk-report.timer \
+	/lib/systemd/system/maildesk-sla.service /lib/systemd/system/maildesk-sla.timer \
 	>/root/verify.log 2>&1
 fact verify "$?"
 fact man "$(man -w maildesk-milter desk-list maildesk.conf maildesk-security 2>&1 | wc -l)"

@@ -69,6 +69,7 @@ fact address "$(grep '^addresses' /var/lib/maildesk/maildesk.conf 2>&1)"
 fact wrapper "$(stat -c '%a %U:%G' /usr/libexec/maildesk/maildesk-kb-receive 2>&1)"
 fact milter_enabled "$(systemctl is-enabled maildesk-milter.service 2>&1)"
 fact timer_enabled "$(systemctl is-enabled maildesk-autoclose.timer 2>&1)"
+fact sla_timer_enabled "$(systemctl is-enabled maildesk-sla.timer 2>&1)"
 fact man "$(man -w maildesk-milter desk-list maildesk.conf maildesk-security 2>&1 | wc -l)"
 
 # 2. a syslog for the milter (LOG_MAIL): /dev/log into /var/log/syslog

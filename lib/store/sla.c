@@ -1,0 +1,315 @@
+/* sla.c: a ticket's service levels from its SLA timeline (see sla.h). */
+#include <stdlib.h>
+#include <string.h>
+
+#include "agent.h"
+#include "sla.h"
+
+/* One cycle of a target: [start, end), end 0 while it runs. */
+typedef struct cycle {
+	gint64 start, end;
+} cycle;
+
+/* What a walk over the timeline finds. */
+typedef struct walk {
+	cycle c[SLA_TARGETS];
+	gboolean replied, gone;  /* an agent has replied; merged, spam, purged */
+	GArray *pauses;          /* of cycle: the clock stopped */
+	gint64 paused_since;     /* 0 unless stopped now */
+	GPtrArray *stored;       /* "w TARGET CYCLE", "b TARGET CYCLE" */
+} walk;
+
+const sla_policy *
+sla_policy_for(const desk_config *cfg, const ticket_info *t)
+{
+	const char *prio = t->priority != NULL && *t->priority != '\0' ? t->priority : "normal";
+
+	for (guint i = 0; cfg->sla != NULL && i < cfg->sla->len; i++) {
+		const sla_policy *p = cfg->sla->pdata[i];
+
+		if (!g_strv_contains((const char *const *)p->priorities, prio))
+			continue;
+		if (p->queue != NULL && (t->queue == NULL || strcmp(p->queue, t->queue) != 0))
+			continue;
+		if (sla_policy_vip(p, t->requester))
+			return p;
+	}
+	return NULL;
+}
+
+static gboolean
+pauses_on(const sla_policy *p, const char *status)
+{
+	return (p->pause_pending && strcmp(status, "pending") == 0) ||
+	       (p->pause_on_hold && strcmp(status, "on-hold") == 0);
+}
+
+static gboolean
+is_done(const char *status)
+{
+	return strcmp(status, "solved") == 0 || strcmp(status, "closed") == 0;
+}
+
+static gboolean
+is_gone(const char *status)
+{
+	return strcmp(status, "merged") == 0 || strcmp(status, "spam") == 0 || strcmp(status, "purged") == 0;
+}
+
+/* A change to STATUS at T: pauses, the end or restart of resolution. */
+static void
+walk_status(walk *w, const sla_policy *p, const char *status, gint64 t)
+{
+	gboolean stops = pauses_on(p, status);
+
+	if (stops && w->paused_since == 0)
+		w->paused_since = t;
+	else if (!stops && w->paused_since != 0) {
+		cycle pause = { w->paused_since, t };
+
+		g_array_append_val(w->pauses, pause);
+		w->paused_since = 0;
+	}
+	if (is_done(status) && w->c[SLA_RESOLUTION].end == 0)
+		w->c[SLA_RESOLUTION].end = t;
+	else if (!is_done(status) && !is_gone(status) && w->c[SLA_RESOLUTION].end != 0) {
+		w->c[SLA_RESOLUTION].start = t;   /* reopened: a new cycle */
+		w->c[SLA_RESOLUTION].end = 0;
+	}
+	w->gone = is_gone(status);
+}
+
+/* One moment "T KIND[ ARGS]" of the timeline. */
+static void
+walk_moment(walk *w, const sla_policy *p, const char *e)
+{
+	char *end = NULL;
+	gint64 t = g_ascii_strtoll(e, &end, 10);
+	cycle *next = &w->c[SLA_NEXT_RESPONSE];
+
+	if (end == NULL || *end != ' ' || end[1] == '\0')
+		return;
+	switch (end[1]) {
+	case 'r':
+		if (w->c[SLA_FIRST_RESPONSE].end == 0)
+			w->c[SLA_FIRST_RESPONSE].end = t;
+		if (next->start != 0 && next->end == 0)
+			next->end = t;
+		w->replied = TRUE;
+		break;
+	case 'm':
+		if (w->replied && (next->start == 0 || next->end != 0)) {
+			next->start = t;
+			next->end = 0;
+		}
+		break;
+	case 's':
+		if (end[2] == ' ')
+			walk_status(w, p, end + 3, t);
+		break;
+	case 'w':
+	case 'b':
+		if (end[2] == ' ')
+			g_ptr_array_add(w->stored, g_strdup(end + 1));
+		break;
+	}
+}
+
+/* The working time of [C.start, END) with the pauses taken out; *due
+ * gets when TARGET working seconds are reached in it, 0 if they are not. */
+static gint64
+running_time(desk_calendar *cal, const walk *w, cycle c, gint64 end, gint64 target, gint64 *due)
+{
+	gint64 acc = 0, cursor = c.start;
+
+	*due = 0;
+	for (guint i = 0; i <= w->pauses->len; i++) {
+		const cycle *p = i < w->pauses->len ? &g_array_index(w->pauses, cycle, i) : NULL;
+		gint64 seg_end = p != NULL ? MIN(p->start, end) : end, b;
+
+		if (p != NULL && p->end <= cursor)
+			continue;
+		b = calendar_between(cal, cursor, seg_end);
+		if (*due == 0 && b > 0 && acc + b >= target)
+			*due = calendar_add(cal, cursor, target - acc);
+		acc += b;
+		if (p == NULL || p->start >= end)
+			break;
+		cursor = MAX(cursor, p->end);
+	}
+	return acc;
+}
+
+static gboolean
+stored(const walk *w, char kind, sla_target t, gint64 start)
+{
+	char *want = g_strdup_printf("%c %s %" G_GINT64_FORMAT, kind, sla_target_name(t), start);
+	gboolean yes = FALSE;
+
+	for (guint i = 0; !yes && i < w->stored->len; i++)
+		yes = strcmp(w->stored->pdata[i], want) == 0;
+	g_free(want);
+	return yes;
+}
+
+static void
+figure(const sla_policy *p, walk *w, sla_target t, gint64 now, sla_figure *f)
+{
+	cycle c = w->c[t];
+	gint64 end = c.end != 0 ? c.end : now, due = 0;
+
+	memset(f, 0, sizeof *f);
+	if (p->target[t] == 0 || c.start == 0 || w->gone)
+		return;
+	f->active = TRUE;
+	f->cycle = c.start;
+	f->target = p->target[t];
+	f->met = c.end;
+	f->elapsed = running_time(p->cal, w, c, end, f->target, &due);
+	f->paused = c.end == 0 && w->paused_since != 0;
+	if (due == 0 && !f->paused)
+		due = calendar_add(p->cal, end, f->target - f->elapsed);
+	f->due = due;
+	f->warn = f->elapsed * 100 >= f->target * p->warn_percent;
+	f->breach = c.end != 0 ? f->elapsed > f->target : f->elapsed >= f->target;
+	f->warned = stored(w, 'w', t, c.start);
+	f->breached = stored(w, 'b', t, c.start);
+}
+
+void
+sla_compute(const desk_config *cfg, const ticket_info *t, gint64 now, sla_result *out)
+{
+	walk w = { 0 };
+
+	memset(out, 0, sizeof *out);
+	out->policy = sla_policy_for(cfg, t);
+	if (out->policy == NULL || t->created == 0)
+		return;
+	w.pauses = g_array_new(FALSE, FALSE, sizeof(cycle));
+	w.stored = g_ptr_array_new_with_free_func(g_free);
+	w.c[SLA_FIRST_RESPONSE].start = w.c[SLA_RESOLUTION].start = t->created;
+	for (char **e = t->sla; e != NULL && *e != NULL; e++)
+		walk_moment(&w, out->policy, *e);
+	if (w.paused_since != 0) {
+		cycle pause = { w.paused_since, G_MAXINT64 };
+
+		g_array_append_val(w.pauses, pause);
+	}
+	for (int k = 0; k < SLA_TARGETS; k++)
+		figure(out->policy, &w, k, now, &out->fig[k]);
+	g_array_unref(w.pauses);
+	g_ptr_array_unref(w.stored);
+}
+
+gint64
+sla_due(const sla_result *r)
+{
+	gint64 due = 0;
+
+	for (int k = 0; r->policy != NULL && k < SLA_TARGETS; k++) {
+		const sla_figure *f = &r->fig[k];
+
+		if (f->active && f->met == 0 && f->due > 0 && (due == 0 || f->due < due))
+			due = f->due;
+	}
+	return due;
+}
+
+gboolean
+sla_breaching(const sla_result *r)
+{
+	for (int k = 0; r->policy != NULL && k < SLA_TARGETS; k++)
+		if (r->fig[k].active && r->fig[k].met == 0 && r->fig[k].breach)
+			return TRUE;
+	return FALSE;
+}
+
+typedef struct keyed {
+	gint64 due;
+	ticket_info *t;
+} keyed;
+
+static int
+by_due(gconstpointer a, gconstpointer b)
+{
+	const keyed *x = a, *y = b;
+	guint64 dx = x->due != 0 ? (guint64)x->due : G_MAXUINT64, dy = y->due != 0 ? (guint64)y->due : G_MAXUINT64;
+
+	if (dx != dy)
+		return dx < dy ? -1 : 1;
+	return x->t->number < y->t->number ? -1 : x->t->number > y->t->number;
+}
+
+void
+sla_order(const desk_config *cfg, GPtrArray *tickets, gint64 now, gboolean breaching, gboolean sort)
+{
+	GArray *k = g_array_sized_new(FALSE, FALSE, sizeof(keyed), tickets->len);
+	GDestroyNotify free_fn = (GDestroyNotify)ticket_info_free;
+
+	for (guint i = 0; i < tickets->len; i++) {
+		sla_result r;
+		keyed e = { 0, tickets->pdata[i] };
+
+		sla_compute(cfg, e.t, now, &r);
+		e.due = sla_due(&r);
+		if (!breaching || sla_breaching(&r))
+			g_array_append_val(k, e);
+		else
+			free_fn(e.t);
+		tickets->pdata[i] = NULL;
+	}
+	if (sort)
+		g_array_sort(k, by_due);
+	g_ptr_array_set_size(tickets, 0);
+	for (guint i = 0; i < k->len; i++)
+		g_ptr_array_add(tickets, g_array_index(k, keyed, i).t);
+	g_array_unref(k);
+}
+
+static gboolean
+agent_known(const desk_config *cfg, const char *login)
+{
+	for (guint i = 0; i < cfg->agents->len; i++)
+		if (strcmp(((desk_agent *)cfg->agents->pdata[i])->login, login) == 0)
+			return TRUE;
+	return FALSE;
+}
+
+/* DESK_CONFIG with P's KEY's place, and WHY. */
+static desk_status
+bad(const sla_policy *p, const char *key, const char *why, const char *value, desk_err *err)
+{
+	char *where = sla_policy_where(p, key);
+
+	desk_fail(err, DESK_CONFIG, "%s: %s: %s", where, why, value);
+	g_free(where);
+	return DESK_CONFIG;
+}
+
+static desk_status
+check_policy(const desk_config *cfg, const sla_policy *p, desk_err *err)
+{
+	for (char **pr = p->priorities; *pr != NULL; pr++)
+		if (**pr != '\0' && !ticket_priority_valid(*pr))
+			return bad(p, "priority", "unknown priority (low, normal, high, urgent)", *pr, err);
+	if (p->queue != NULL && !config_queue_known(cfg, p->queue))
+		return bad(p, "queue", "unknown queue", p->queue, err);
+	if (p->move_queue != NULL && !config_queue_known(cfg, p->move_queue))
+		return bad(p, "escalate_queue", "unknown queue", p->move_queue, err);
+	if (p->reassign != NULL && !agent_known(cfg, p->reassign))
+		return bad(p, "escalate_owner", "no such agent", p->reassign, err);
+	if (p->raise != NULL && strcmp(p->raise, "raise") != 0 && !ticket_priority_valid(p->raise))
+		return bad(p, "escalate_priority", "not raise or a priority (low, normal, high, urgent)", p->raise,
+			   err);
+	return DESK_OK;
+}
+
+desk_status
+sla_config_check(const desk_config *cfg, desk_err *err)
+{
+	desk_status s = DESK_OK;
+
+	for (guint i = 0; s == DESK_OK && cfg->sla != NULL && i < cfg->sla->len; i++)
+		s = check_policy(cfg, cfg->sla->pdata[i], err);
+	return s;
+}
