@@ -9,6 +9,7 @@
 
 #include "desk.h"
 #include "followup.h"
+#include "hooks.h"
 #include "log.h"
 #include "term.h"
 
@@ -42,6 +43,7 @@ static const struct verb {
 	{ "spam", verb_spam, "hide tickets as spam; --block refuses the sender" },
 	{ "purge", verb_purge, "delete a ticket's messages (erasure request)" },
 	{ "rules", verb_rules, "check, test and replay the routing rules of new tickets" },
+	{ "hooks", verb_hooks, "event hooks: runs pending and failed; run what is due, retry" },
 	{ "autoclose", verb_autoclose, "close tickets solved longer than autoclose_hours" },
 	{ "doctor", verb_doctor, "check the store, the milter and Postfix: what is wrong, how to fix it" },
 	{ "kb", verb_kb, "the knowledge base: list, show, search, suggest, new, lint" },
@@ -109,6 +111,7 @@ desk_close_store(desk_store *st)
 		return;
 	if (st->followup_owed && followup_run(st, NULL, &err) != DESK_OK)
 		desk_log(LOG_WARNING, "follow-up of new mail: %s", err.msg);
+	hooks_run_detached(st);  /* the runs the follow-up recorded */
 	store_free(st);
 }
 

@@ -1,10 +1,11 @@
 /* followup.h: what happens after new mail is indexed: acknowledgements of
  * new tickets (lib/desk/ack.c), mail from agents (lib/desk/bymail.c), links to
  * closed tickets (lib/desk/links.c), mail to the agent whose ticket it is
- * (lib/desk/notify.c). The indexer tags fresh messages "followup" (never during
- * a rebuild), and of our own only the events that give a ticket to an
- * agent, and keeps the same in the store (lib/store/owed.h) so that a rebuild
- * owes them again; followup_run handles them and takes both off, so a
+ * (lib/desk/notify.c), runs of event hooks recorded (lib/desk/hooks.h). The
+ * indexer tags fresh messages "followup" (never during a rebuild), and of
+ * our own only the events that give a ticket to an agent or that hooks
+ * wait for, and keeps the same in the store (lib/store/owed.h) so that a
+ * rebuild owes them again; followup_run handles them and takes both off, so a
  * crash in between only delays.
  *
  * Follow-ups are a step above changes: a change (lib/desk/change.h) that

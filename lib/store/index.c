@@ -35,6 +35,7 @@ typedef struct batch {
 	index_result *res;
 	gboolean rebuild;       /* no follow-up for old mail */
 	guint owed;             /* names added to STORE/followup (lib/store/owed.h) */
+	gboolean this_owed;     /* the message index_one takes is owed a follow-up */
 } batch;
 
 static gboolean
@@ -240,15 +241,33 @@ ours_followed_up(const msg_facts *f)
 	return yes;
 }
 
+/* Whether event hooks are installed for a message of ours with facts F:
+ * STORE/hooks/NAME.d exists (lib/desk/hooks.h runs them from the follow-up). */
+static gboolean
+ours_hooked(const desk_store *st, const msg_facts *f)
+{
+	char *d;
+	gboolean yes;
+
+	if (f->x_event == NULL)
+		return FALSE;
+	d = g_strdup_printf("%s/hooks/%s.d", st->dir, evtype_hook_name(f->x_event, f->x_match));
+	yes = strchr(f->x_event, '/') == NULL && g_file_test(d, G_FILE_TEST_IS_DIR);
+	g_free(d);
+	return yes;
+}
+
 /* Whether the fresh message of SC is owed a follow-up (lib/desk/followup.h):
- * mail of others, and events of ours that give a ticket to an agent;
- * never in a rebuild or an import of old mail. */
+ * mail of others, events of ours that give a ticket to an agent, and
+ * events of ours that hooks wait for; never in a rebuild or an import of
+ * old mail. */
 static gboolean
 followup_owed(const batch *b, const scanned *sc)
 {
 	const msg_facts *f = sc->facts;
 
-	return !b->rebuild && !b->st->no_followup && (!g_str_has_prefix(f->x_match, "ours") || ours_followed_up(f));
+	return !b->rebuild && !b->st->no_followup &&
+	       (!g_str_has_prefix(f->x_match, "ours") || ours_followed_up(f) || ours_hooked(b->st, f));
 }
 
 /* Tags and properties of a freshly indexed message, from our headers;
@@ -375,7 +394,7 @@ index_one(batch *b, const char *path, const scanned *sc, guint ticket, desk_err 
 				 "index %s: %s", path, notmuch_status_to_string(ns));
 	}
 	notmuch_message_freeze(m);
-	annotate(m, sc, ticket, followup_owed(b, sc));
+	annotate(m, sc, ticket, b->this_owed);
 	index_special_event(b, m, path, sc, ticket);
 	/* checked as a rebuild checks: if the index sees the message otherwise
 	 * than the scan, the ticket is recomputed from the index after all */
@@ -567,11 +586,12 @@ take_new(batch *b, char *name, int depth, desk_err *err)
 	}
 	chmod(cur, 0660);
 	/* owed before the index says so: a rebuild owes what the index did */
-	if (followup_owed(b, &nf.sc) && (s = owed_add(b->st, cur, err)) != DESK_OK)
+	b->this_owed = followup_owed(b, &nf.sc);  /* once: hooks/ may change meanwhile */
+	if (b->this_owed && (s = owed_add(b->st, cur, err)) != DESK_OK)
 		goto out;
-	b->owed += followup_owed(b, &nf.sc);
+	b->owed += b->this_owed;
 	s = index_one(b, cur, &nf.sc, nf.ticket, err);
-	if (s != DESK_OK && followup_owed(b, &nf.sc))
+	if (s != DESK_OK && b->this_owed)
 		owed_done(b->st, cur);
 	if (s == DESK_USAGE && depth < 3) {
 		/* the index knew the id after all: an id of its own, decided anew */
