@@ -98,8 +98,9 @@ hooks_go(desk_store *st, char **retry)
 	s = hooks_run(st->dir, &lim, retry, (lim.timeout * 3 + 5) * 1000, &res, &err);
 	if (s != DESK_OK)
 		return desk_error(s, "hooks: %s", err.msg);
-	printf("%u run%s: %u ok, %u failed for good (STORE/var/hooks.log)\n", res.ran, res.ran == 1 ? "" : "s",
-	       res.ok, res.failed);
+	if (res.ran > 0 || retry != NULL)  /* quiet when a timer finds nothing due */
+		printf("%u run%s: %u ok, %u failed for good (STORE/var/hooks.log)\n", res.ran,
+		       res.ran == 1 ? "" : "s", res.ok, res.failed);
 	return 0;
 }
 

@@ -40,6 +40,7 @@ fact socket "$(stat -c '%A %U:%G' /run/maildesk/milter.sock 2>&1)"
 fact nnp "$(grep -h '^NoNewPrivs' /proc/"$(systemctl show -p MainPID --value maildesk-milter)"/status 2>&1 | tr -d '\t ')"
 systemd-analyze verify /lib/systemd/system/maildesk-milter.service \
 	/lib/systemd/system/maildesk-autoclose.service /lib/systemd/system/maildesk-autoclose.timer \
+	/lib/systemd/system/maildesk-hooks.service /lib/systemd/system/maildesk-hooks.timer \
 	>/root/verify.log 2>&1
 fact verify "$?"
 fact man "$(man -w maildesk-milter desk-list maildesk.conf maildesk-security 2>&1 | wc -l)"
