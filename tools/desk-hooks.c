@@ -35,8 +35,7 @@ list_json(GPtrArray *runs)
 	}
 	json_builder_end_array(b);
 	root = json_builder_get_root(b);
-	out_json(root);
-	json_node_unref(root);
+	out_json(root);  /* takes root */
 	g_object_unref(b);
 }
 
