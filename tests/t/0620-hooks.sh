@@ -137,7 +137,12 @@ lines=$(wc -l <"$LOG")
 check "desk reindex" D reindex
 check_eq "after reindex nothing is owed: no follow-up, no run recorded" "0 0" \
 	"$(ls "$STORE/followup" | wc -l) $(ls "$STORE/var/hooks" | wc -l)"
+check_eq "no message of the rebuilt index is owed a follow-up (tag:followup)" "0" \
+	"$(: >"$T/nm-config"; NOTMUCH_CONFIG="$T/nm-config" NOTMUCH_DATABASE="$STORE/mail" notmuch count tag:followup)"
 check_eq "desk hooks run finds nothing to run" "" "$(D hooks run)"
+# a change (no hooks for priority yet) runs the follow-ups: of its own event only
+check "desk priority 2 high" D priority --as alice 2 high
+D hooks run >/dev/null  # after whatever runner that may have started
 check_eq "no hook ran again: same files, same log" "$before $lines" "$(ls "$OUT" | wc -l) $(wc -l <"$LOG")"
 
 # ------------------------------------------------------ a hook that hangs
