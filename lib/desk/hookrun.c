@@ -154,21 +154,22 @@ child_setup(gpointer unused)
 	signal(SIGPIPE, SIG_DFL);
 }
 
-/* Read what is there on FD into O (bounded by MAX); FALSE at end of file
- * or error. */
+/* Read what is there on FD into O (bounded by MAX), 128 KiB at most, so
+ * that a hook that writes without end is still timed; FALSE at end of
+ * file or error. */
 static gboolean
 drain(int fd, outcome *o, gsize max)
 {
 	char buf[8192];
-	ssize_t n;
+	ssize_t n = 0;
 
-	while ((n = read(fd, buf, sizeof buf)) > 0) {
+	for (int i = 0; i < 16 && (n = read(fd, buf, sizeof buf)) > 0; i++) {
 		gsize keep = o->out->len < max ? MIN((gsize)n, max - o->out->len) : 0;
 
 		g_string_append_len(o->out, buf, (gssize)keep);
 		o->dropped += (gsize)n - keep;
 	}
-	return n < 0 && (errno == EAGAIN || errno == EINTR);
+	return n != 0 && (n > 0 || errno == EAGAIN || errno == EINTR);
 }
 
 /* Wait for PID, reading its output from FD, until it exits or the

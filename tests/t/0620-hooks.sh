@@ -192,9 +192,11 @@ install_hook queue other "$T/marker" || bail_out "install other"
 chown nobody "$HOOKS/queue.d/other"
 printf '#!/bin/sh\nhead -c 5000000 /dev/zero | tr "\\\\0" x\necho\necho tail-of-output\n' >"$T/big"
 install_hook queue big "$T/big" || bail_out "install big"
+printf '#!/bin/sh\nexec yes endless\n' >"$T/yes"
+install_hook queue yes "$T/yes" || bail_out "install yes"
 size0=$(stat -c %s "$LOG")
 check "desk queue 1 billing" D queue --as alice 1 billing
-check "the four ran or were refused" wait_for four sh -c "[ \$(grep -c 'ticket 1 queue.d/' '$LOG') -ge 4 ]"
+check "the five ran or were refused" wait_for five sh -c "[ \$(grep -c 'ticket 1 queue.d/' '$LOG') -ge 5 ]"
 check "not executable: refused, says why and how to fix it, failed" \
 	grep -q 'queue.d/noexec attempt 1: refused: .*noexec is not executable (mode 0644); fix: chmod +x .*; failed' "$LOG"
 check "group-writable: refused with the fix, failed" \
@@ -206,8 +208,11 @@ check_eq "desk hooks lists the three as failed" "3" "$(D hooks | grep -c ' faile
 check "megabytes of output: the run ends well, the output is cut and counted" \
 	grep -q "^  (output cut: $((5000000 + 1 + 15 - 16384)) more bytes dropped)" "$LOG"
 check "queue.d/big exit 0" grep -q 'queue.d/big attempt 1: exit 0; done' "$LOG"
-check "the log grew by the kept 16 KiB and its lines, not by megabytes" \
-	test $(($(stat -c %s "$LOG") - size0)) -lt 40000
+check "output without end: killed at the timeout all the same, the output cut" \
+	sh -c "grep -q 'queue.d/yes attempt 1: killed after 3 s (hooks.timeout); retry in 60 s' '$LOG' &&
+		grep -A 3000 'queue.d/yes attempt 1' '$LOG' | grep -q '^  (output cut: [0-9]* more bytes dropped)'"
+check "the log grew by the kept 16 KiB of each and their lines, not by megabytes" \
+	test $(($(stat -c %s "$LOG") - size0)) -lt 60000
 rm -f "$HOOKS"/queue.d/*
 
 # --------------------------------------- the examples, against a local server
@@ -260,7 +265,7 @@ check_eq "chat: one line of text, markup escaped" \
 	"$(req /chat 'r["json"]["text"]')"
 check_eq "tracker: the token in the header, a title with the ticket" "token s3cr3t|[desk #3] Help" \
 	"$(req /api/v1/repos/ops/desk/issues 'r["auth"] + "|" + r["json"]["title"][:14]')"
-check "tracker: the facts in the body" grep -qx -- "- requester: mallory@example.test" \
+check "tracker: the facts in the body" grep -x -c -- "- requester: mallory@example.test" \
 	<(req /api/v1/repos/ops/desk/issues 'r["json"]["body"]')
 check_eq "still nothing of the mail was run" "" "$(ls "$OUT" | grep pwned)"
 check "the examples' runs ended well" sh -c "[ \$(grep -c 'ticket 3 status.d/.* attempt 1: exit 0; done' '$LOG') -eq 4 ]"
