@@ -26,7 +26,7 @@ chmod 755 "$ROOT" "$ROOT/bench"
 ln -s "$BUILDDIR/desk" "$ROOT/desk"
 ln -s "$BUILDDIR/maildesk-milter" "$ROOT/maildesk-milter"
 cp "$SRCDIR/bench/lib.sh" "$ROOT/bench/lib.sh"  # what bench/soak sources
-for helper in noop-milter notmuch-floor; do
+for helper in noop-milter notmuch-floor rules-eval; do
 	[ -x "$BUILDDIR/bench/$helper" ] || bail_out "bench/$helper not built (make check-programs)"
 	ln -s "$BUILDDIR/bench/$helper" "$ROOT/bench/$helper"
 done
