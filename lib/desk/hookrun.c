@@ -65,10 +65,10 @@ untrusted(const char *path)
 	return why;
 }
 
-/* Why the hook at PATH must not run (NULL: it may); *retry: whether the
- * run stays owed (the hook is gone: no). */
+/* Why the hook at PATH must not run (NULL: it may): gone, not trusted
+ * (STORE/hooks, its EVENT.d and the file), not an executable file. */
 static char *
-refused(const char *store_dir, const hook_run *r, const char *path)
+refused(const char *store_dir, const char *path)
 {
 	char *hooks = g_build_filename(store_dir, "hooks", NULL), *dir = g_path_get_dirname(path);
 	char *why = NULL;
@@ -84,7 +84,6 @@ refused(const char *store_dir, const hook_run *r, const char *path)
 			why = g_strdup_printf("%s is not executable (mode %04o); fix: chmod +x %s", path,
 					      (unsigned)(sb.st_mode & 07777), path);
 	}
-	(void)r;
 	g_free(dir);
 	g_free(hooks);
 	return why;
@@ -330,7 +329,7 @@ hookrun_one(const char *store_dir, const hooks_limits *lim, hook_run *r, hooks_r
 	if (strchr(r->event, '/') != NULL || strchr(r->hook, '/') != NULL || *r->event == '.' || *r->hook == '.')
 		why = g_strdup_printf("not a hook's name: %s.d/%s", r->event, r->hook);
 	else
-		why = refused(store_dir, r, path);
+		why = refused(store_dir, path);
 	if (why != NULL) {
 		o.what = g_strconcat("refused: ", why, NULL);
 	} else {
