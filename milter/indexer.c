@@ -1,6 +1,7 @@
 /* indexer.c: the single notmuch writer of the milter, in short batches. */
 #include "index.h"
 #include "followup.h"
+#include "hookrunner.h"
 #include "indexer.h"
 #include "log.h"
 #include "memory.h"
@@ -34,6 +35,10 @@ batch(void)
 	 * reloading; one that failed (its lock was busy) is tried again */
 	if (s == DESK_OK && ix.st->followup_owed && (s = followup_run(ix.st, NULL, &err)) != DESK_OK)
 		desk_log(LOG_WARNING, "follow-up of new mail: %s", err.msg);
+	if (ix.st->hooks_owed) {
+		ix.st->hooks_owed = FALSE;
+		hookrunner_kick();  /* never waits for a hook */
+	}
 	g_rw_lock_reader_unlock(ix.cfg_lock);
 	if (r.indexed > 0)
 		memory_give_back();

@@ -23,6 +23,7 @@
 #include "bymail.h"
 #include "ctx.h"
 #include "event.h"
+#include "hookrunner.h"
 #include "indexer.h"
 #include "listen.h"
 #include "log.h"
@@ -619,11 +620,13 @@ serve(void)
 	store->pending = lookup;  /* what a follow-up's change indexes is forgotten too */
 	blocked = blocklist_new(store);
 	indexer_start(store, lookup, &cfg_lock);
+	hookrunner_start(store, &cfg_lock);
 	sig = g_thread_new("signals", signals, &set);
 	desk_log(LOG_INFO, "started: store %s", store->dir);
 	rc = smfi_main();
 	wait_inflight();
 	indexer_stop();
+	hookrunner_stop();
 	desk_log(LOG_INFO, "stopped");
 	/* the signal thread ends after the signal that stopped us; if
 	 * smfi_main failed it still waits: let it go, never join it */

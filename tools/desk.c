@@ -9,6 +9,7 @@
 
 #include "desk.h"
 #include "followup.h"
+#include "hooks.h"
 #include "log.h"
 #include "term.h"
 
@@ -43,6 +44,7 @@ static const struct verb {
 	{ "purge", verb_purge, "delete a ticket's messages (erasure request)" },
 	{ "rules", verb_rules, "check, test and replay the routing rules of new tickets" },
 	{ "report", verb_report, "the desk's figures: volume, response times, backlog, agents" },
+	{ "hooks", verb_hooks, "event hooks: runs pending and failed; run what is due, retry" },
 	{ "autoclose", verb_autoclose, "close tickets solved longer than autoclose_hours" },
 	{ "sla", verb_sla, "service levels: time left or overdue; sla check writes warnings, breaches" },
 	{ "doctor", verb_doctor, "check the store, the milter and Postfix: what is wrong, how to fix it" },
@@ -111,6 +113,7 @@ desk_close_store(desk_store *st)
 		return;
 	if (st->followup_owed && followup_run(st, NULL, &err) != DESK_OK)
 		desk_log(LOG_WARNING, "follow-up of new mail: %s", err.msg);
+	hooks_run_detached(st);  /* the runs the follow-up recorded */
 	store_free(st);
 }
 

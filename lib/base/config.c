@@ -80,6 +80,15 @@ static const struct key {
 	  "Messages per index transaction." },
 	{ "index", "interval_ms", K_INT, offsetof(desk_config, index_interval_ms), "100",
 	  "How often, in milliseconds, the indexer looks at mail/new." },
+	{ "hooks", "timeout", K_INT, offsetof(desk_config, hooks_timeout), "10",
+	  "Seconds an event hook (STORE/hooks/EVENT.d/) may run before it is\n"
+	  "# killed, with every process it started (0 counts as 1)." },
+	{ "hooks", "attempts", K_INT, offsetof(desk_config, hooks_attempts), "6",
+	  "Runs of a hook that fails before it is marked failed (desk hooks);\n"
+	  "# retries wait 1 min, 5 min, 30 min, 2 h, 6 h, then 12 h each." },
+	{ "hooks", "output_kb", K_INT, offsetof(desk_config, hooks_output_kb), "16",
+	  "KiB of a hook's output (stdout and stderr) kept in STORE/var/hooks.log;\n"
+	  "# the rest is read, counted and dropped." },
 	{ "kb", "path", K_STR, offsetof(desk_config, kb_path), "kb",
 	  "The knowledge base's git repository, relative to the store or absolute." },
 	{ "kb", "ref", K_STR, offsetof(desk_config, kb_ref), "refs/heads/main",

@@ -43,6 +43,9 @@ typedef struct desk_config {
 	char *trusted_networks;   /* client networks whose mail is from agents */
 	GPtrArray *agents;        /* of desk_agent*, the [agent LOGIN] groups */
 	GPtrArray *sla;           /* of sla_policy*, the [sla NAME] groups in file order */
+	int hooks_timeout;        /* seconds an event hook may run (lib/desk/hooks.c) */
+	int hooks_attempts;       /* runs of a failing hook before it is marked failed */
+	int hooks_output_kb;      /* KiB of a hook's output logged */
 	char *kb_path;            /* the KB repository, relative to the store */
 	char *kb_ref;             /* the ref articles are read at */
 	gboolean kb_ack;          /* suggestions in acknowledgements */

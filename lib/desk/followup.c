@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "followup.h"
+#include "hooks.h"
 #include "index.h"
 #include "log.h"
 #include "owed.h"
@@ -140,6 +141,7 @@ run_rounds(desk_store *st, guint *done, desk_err *err)
 			route_followup(st, it);
 			ack_followup(st, it);
 			notify_followup(st, it);
+			hooks_followup(st, it);
 		}
 		if (db != NULL)
 			notmuch_database_destroy(db);

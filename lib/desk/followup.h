@@ -1,9 +1,10 @@
 /* followup.h: what happens after new mail is indexed: acknowledgements of
  * new tickets (lib/desk/ack.c), mail from agents (lib/desk/bymail.c), links to
  * closed tickets (lib/desk/links.c), mail to the agent whose ticket it is
- * (lib/desk/notify.c). The indexer records fresh messages as owed a
- * follow-up (never during a rebuild), and of our own only the events that
- * give a ticket to an agent, in the store (lib/store/owed.h), so that a
+ * (lib/desk/notify.c), runs of event hooks recorded (lib/desk/hooks.h). The
+ * indexer records fresh messages as owed a follow-up (never during a
+ * rebuild), and of our own only the events that give a ticket to an agent
+ * or that hooks wait for, in the store (lib/store/owed.h), so that a
  * rebuild owes them still; followup_run handles them and takes the record
  * off, so a crash in between only delays.
  *

@@ -70,6 +70,18 @@ evtype_keys(const char *event)
 	return out;
 }
 
+const char *
+evtype_hook_name(const char *event, const char *match)
+{
+	if (event == NULL)
+		return match != NULL && strncmp(match, "new", 3) == 0 && (match[3] == '\0' || match[3] == ';')
+			       ? "new-ticket"
+			       : "reply";
+	if (strcmp(event, "mail-comment") == 0)
+		return "comment";
+	return event;
+}
+
 gboolean
 evtype_known(const char *event)
 {

@@ -240,15 +240,33 @@ ours_followed_up(const msg_facts *f)
 	return yes;
 }
 
+/* Whether event hooks are installed for a message of ours with facts F:
+ * STORE/hooks/NAME.d exists (lib/desk/hooks.h runs them from the follow-up). */
+static gboolean
+ours_hooked(const desk_store *st, const msg_facts *f)
+{
+	char *d;
+	gboolean yes;
+
+	if (f->x_event == NULL)
+		return FALSE;
+	d = g_strdup_printf("%s/hooks/%s.d", st->dir, evtype_hook_name(f->x_event, f->x_match));
+	yes = strchr(f->x_event, '/') == NULL && g_file_test(d, G_FILE_TEST_IS_DIR);
+	g_free(d);
+	return yes;
+}
+
 /* Whether the fresh message of SC is owed a follow-up (lib/desk/followup.h):
- * mail of others, and events of ours that give a ticket to an agent;
- * never in a rebuild or an import of old mail. */
+ * mail of others, events of ours that give a ticket to an agent, and
+ * events of ours that hooks wait for; never in a rebuild or an import of
+ * old mail. */
 static gboolean
 followup_owed(const batch *b, const scanned *sc)
 {
 	const msg_facts *f = sc->facts;
 
-	return !b->rebuild && !b->st->no_followup && (!g_str_has_prefix(f->x_match, "ours") || ours_followed_up(f));
+	return !b->rebuild && !b->st->no_followup &&
+	       (!g_str_has_prefix(f->x_match, "ours") || ours_followed_up(f) || ours_hooked(b->st, f));
 }
 
 /* Tags and properties of a freshly indexed message, from our headers. */
@@ -522,6 +540,7 @@ take_new(batch *b, char *name, int depth, desk_err *err)
 	char *newname = NULL;
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	new_file nf = { 0 };
+	gboolean owed;
 	desk_status s;
 
 	if (fd < 0) {
@@ -564,11 +583,12 @@ take_new(batch *b, char *name, int depth, desk_err *err)
 	}
 	chmod(cur, 0660);
 	/* owed before the index says so: a rebuild owes what the index did */
-	if (followup_owed(b, &nf.sc) && (s = owed_add(b->st, cur, err)) != DESK_OK)
+	owed = followup_owed(b, &nf.sc);  /* once: hooks/ may change meanwhile */
+	if (owed && (s = owed_add(b->st, cur, err)) != DESK_OK)
 		goto out;
-	b->owed += followup_owed(b, &nf.sc);
+	b->owed += owed;
 	s = index_one(b, cur, &nf.sc, nf.ticket, err);
-	if (s != DESK_OK && followup_owed(b, &nf.sc))
+	if (s != DESK_OK && owed)
 		owed_done(b->st, cur);
 	if (s == DESK_USAGE && depth < 3) {
 		/* the index knew the id after all: an id of its own, decided anew */

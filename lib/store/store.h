@@ -20,6 +20,8 @@ typedef struct desk_store {
 	gboolean no_followup; /* index without follow-ups (imports of old mail) */
 	gboolean followup_owed; /* mail was indexed: follow-ups are due; the
 				 * caller runs followup_run (lib/desk/followup.h) */
+	gboolean hooks_owed;    /* the follow-up recorded hook runs: the caller
+				 * has them run (lib/desk/hooks.h) */
 	struct desk_ratelimit *rate; /* [sender] rate limits (lib/store/ratelimit.h) */
 	struct desk_seqq *seqq; /* threads waiting for a ticket number (lib/store/store.c) */
 	/* The long-lived lookup of this process (the milter's), if any: every

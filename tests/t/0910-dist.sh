@@ -55,7 +55,9 @@ for f in "$BIN/desk" "$SBIN/maildesk-milter" "$LIBEXEC/maildesk-kb-receive" \
 	"$DATA/templates/ack.txt" "$DATA/templates/reply.txt" "$DATA/templates/close.txt" \
 	"$DOC/README.md" "$DOC/design.md" "$DOC/examples/neomuttrc" "$DOC/examples/muttrc" \
 	"$DOC/examples/demo-mail" "$UNITS/maildesk-milter.service" "$UNITS/maildesk-autoclose.service" \
-	"$UNITS/maildesk-autoclose.timer" "$UNITS/maildesk-sla.service" "$UNITS/maildesk-sla.timer"; do
+	"$UNITS/maildesk-autoclose.timer" "$UNITS/maildesk-sla.service" "$UNITS/maildesk-sla.timer" \
+	"$UNITS/maildesk-autoclose.timer" "$UNITS/maildesk-hooks.service" "$UNITS/maildesk-hooks.timer" \
+	"$DOC/examples/hooks/webhook" "$DOC/examples/hooks/chat" "$DOC/examples/hooks/tracker"; do
 	[ -f "$f" ] || missing="$missing ${f#"$I"}"
 done
 for m in "$SRCDIR"/doc/*.[1-8]; do

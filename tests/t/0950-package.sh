@@ -61,6 +61,10 @@ for f in /usr/bin/desk /usr/sbin/maildesk-milter /usr/libexec/maildesk/maildesk-
 	/lib/systemd/system/maildesk-report.timer /usr/share/maildesk/templates/ack.txt \
 	/lib/systemd/system/maildesk-autoclose.timer /lib/systemd/system/maildesk-sla.service \
 	/lib/systemd/system/maildesk-sla.timer /usr/share/maildesk/templates/ack.txt \
+	/lib/systemd/system/maildesk-autoclose.timer /usr/share/maildesk/templates/ack.txt \
+	/lib/systemd/system/maildesk-hooks.service /lib/systemd/system/maildesk-hooks.timer \
+	/usr/share/doc/maildesk/examples/hooks/webhook /usr/share/doc/maildesk/examples/hooks/chat \
+	/usr/share/doc/maildesk/examples/hooks/tracker \
 	/usr/share/doc/maildesk/README.Debian /usr/share/doc/maildesk/design.md.gz \
 	/usr/share/doc/maildesk/examples/demo-mail /usr/share/doc/maildesk/examples/neomuttrc; do
 	grep -qx -F "$f" "$T/contents" || missing="$missing $f"

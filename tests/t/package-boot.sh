@@ -44,6 +44,7 @@ systemd-analyze verify /lib/systemd/system/maildesk-milter.service \
 	/lib/systemd/system/maildesk-autoclose.service /lib/systemd/system/maildesk-autoclose.timer \
 	/lib/systemd/system/maildesk-report.service /lib/systemd/system/maildesk-report.timer \
 	/lib/systemd/system/maildesk-sla.service /lib/systemd/system/maildesk-sla.timer \
+	/lib/systemd/system/maildesk-hooks.service /lib/systemd/system/maildesk-hooks.timer \
 	>/root/verify.log 2>&1
 fact verify "$?"
 fact man "$(man -w maildesk-milter desk-list maildesk.conf maildesk-security 2>&1 | wc -l)"

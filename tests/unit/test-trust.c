@@ -184,6 +184,15 @@ test_evtype(void)
 	ok(!evtype_allows("spam", "owner") && evtype_allows("spam", "block") && !evtype_allows("tag", "status") &&
 	   !evtype_allows("nonsense", "by") && !evtype_allows("status", "own") && !evtype_allows("status", "statu"),
 	   "keys are allowed per event type, exactly");
+	ok(strcmp(evtype_hook_name(NULL, "new"), "new-ticket") == 0 &&
+	   strcmp(evtype_hook_name(NULL, "new; held"), "new-ticket") == 0 &&
+	   strcmp(evtype_hook_name(NULL, "newsletter"), "reply") == 0 &&
+	   strcmp(evtype_hook_name(NULL, "token"), "reply") == 0 &&
+	   strcmp(evtype_hook_name("mail-comment", "agent; sasl"), "comment") == 0 &&
+	   strcmp(evtype_hook_name("mail-reply", "agent; sasl"), "mail-reply") == 0 &&
+	   strcmp(evtype_hook_name("assign", "ours"), "assign") == 0 &&
+	   strcmp(evtype_hook_name("sla-breach", "ours"), "sla-breach") == 0,
+	   "hooks are named after the event type; new tickets, mail from outside and notes by mail apart");
 }
 
 static char *
