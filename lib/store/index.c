@@ -122,8 +122,8 @@ index_derived_id(const char *hash)
 	return g_strdup_printf("%.32s@derived.maildesk.invalid", hash);
 }
 
-static gint64
-file_time(const char *filename)
+gint64
+index_file_time(const char *filename)
 {
 	const char *base = strrchr(filename, '/');
 
@@ -135,7 +135,7 @@ index_message_time(notmuch_message_t *m)
 {
 	gint64 d = notmuch_message_get_date(m);
 	const char *fn = notmuch_message_get_filename(m);
-	gint64 f = fn != NULL ? file_time(fn) : 0;
+	gint64 f = fn != NULL ? index_file_time(fn) : 0;
 
 	if (f > 0 && (d <= 0 || d > f))
 		return f;
@@ -843,7 +843,7 @@ scanned_time(const msg_facts *f, const char *path)
 {
 	char *text = f->date != NULL ? g_mime_utils_header_decode_text(NULL, f->date) : NULL;
 	GDateTime *dt = text != NULL && *text != '\0' ? g_mime_utils_header_decode_date(text) : NULL;
-	gint64 d = dt != NULL ? g_date_time_to_unix(dt) : 0, ft = file_time(path);
+	gint64 d = dt != NULL ? g_date_time_to_unix(dt) : 0, ft = index_file_time(path);
 
 	if (dt != NULL)
 		g_date_time_unref(dt);

@@ -59,4 +59,8 @@ char *index_derived_id(const char *hash);
  * delivery (the Maildir file name's time). */
 gint64 index_message_time(notmuch_message_t *m);
 
+/* When the file FILENAME was delivered, as its Maildir name says (the
+ * time it was stored, whatever its Date claims), or 0. */
+gint64 index_file_time(const char *filename);
+
 #endif

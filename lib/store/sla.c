@@ -79,6 +79,50 @@ walk_status(walk *w, const sla_policy *p, const char *status, gint64 t)
 	w->gone = is_gone(status);
 }
 
+/* The time of the moment E ("T KIND[ ARGS]"). */
+static gint64
+moment_time(const char *e)
+{
+	return g_ascii_strtoll(e, NULL, 10);
+}
+
+static gint
+by_moment_time(gconstpointer a, gconstpointer b)
+{
+	gint64 x = moment_time(*(const char *const *)a), y = moment_time(*(const char *const *)b);
+
+	return x < y ? -1 : x > y;
+}
+
+/* The moments of SLA (NULL-terminated) by time: a requester's mail counts
+ * from when it was delivered (lib/store/ticket.c), so it may stand out of
+ * the order of Dates the fold saw. Equal times keep their order. */
+static GPtrArray *
+in_time_order(char **sla)
+{
+	GPtrArray *a = g_ptr_array_new();
+
+	for (char **e = sla; e != NULL && *e != NULL; e++)
+		g_ptr_array_add(a, *e);
+	g_ptr_array_sort(a, by_moment_time);  /* stable since GLib 2.32 */
+	return a;
+}
+
+/* When the requester's first mail was delivered, or 0: a ticket's clocks
+ * start no earlier, whatever Date it claims. */
+static gint64
+first_mail(GPtrArray *moments)
+{
+	for (guint i = 0; i < moments->len; i++) {
+		char *end = NULL;
+		gint64 t = g_ascii_strtoll(moments->pdata[i], &end, 10);
+
+		if (end != NULL && end[0] == ' ' && end[1] == 'm')
+			return t;
+	}
+	return 0;
+}
+
 /* One moment "T KIND[ ARGS]" of the timeline. */
 static void
 walk_moment(walk *w, const sla_policy *p, const char *e)
@@ -180,6 +224,7 @@ void
 sla_compute(const desk_config *cfg, const ticket_info *t, gint64 now, sla_result *out)
 {
 	walk w = { 0 };
+	GPtrArray *moments;
 
 	memset(out, 0, sizeof *out);
 	out->policy = sla_policy_for(cfg, t);
@@ -187,9 +232,11 @@ sla_compute(const desk_config *cfg, const ticket_info *t, gint64 now, sla_result
 		return;
 	w.pauses = g_array_new(FALSE, FALSE, sizeof(cycle));
 	w.stored = g_ptr_array_new_with_free_func(g_free);
-	w.c[SLA_FIRST_RESPONSE].start = w.c[SLA_RESOLUTION].start = t->created;
-	for (char **e = t->sla; e != NULL && *e != NULL; e++)
-		walk_moment(&w, out->policy, *e);
+	moments = in_time_order(t->sla);
+	w.c[SLA_FIRST_RESPONSE].start = w.c[SLA_RESOLUTION].start = MAX(t->created, first_mail(moments));
+	for (guint i = 0; i < moments->len; i++)
+		walk_moment(&w, out->policy, moments->pdata[i]);
+	g_ptr_array_unref(moments);
 	if (w.paused_since != 0) {
 		cycle pause = { w.paused_since, G_MAXINT64 };
 

@@ -27,6 +27,7 @@ typedef struct fold_item {
 	const char *id, *match, *queue, *set, *event;
 	const char *from, *name;  /* the sender (desk.from, desk.name), may be NULL */
 	gint64 time;
+	gint64 arrived;  /* when the file was delivered (index_file_time), or 0 */
 	gboolean ticket_tag, held, ours, automatic;
 } fold_item;
 
@@ -471,8 +472,9 @@ fold_item_add(fold *f, const fold_item *it)
 		return;
 	}
 	f->count++;
+	/* when the desk got it: a Date a sender wrote never moves an SLA clock */
 	if (it->event == NULL && !it->ours && !it->automatic)
-		timeline(f, it->time, 'm', NULL);
+		timeline(f, it->arrived > 0 ? it->arrived : it->time, 'm', NULL);
 	if (it->event == NULL && !it->ours && !it->automatic && f->root_id != NULL)
 		fold_customer(f, it);
 	fold_people(f, it);
@@ -807,6 +809,7 @@ collect_item(void *ud, notmuch_message_t *m)
 	g_free(from);
 	g_free(name);
 	o.it.time = index_message_time(m);
+	o.it.arrived = o.path != NULL ? index_file_time(o.path) : 0;
 	o.it.ticket_tag = has_tag(m, "ticket");
 	o.it.held = has_tag(m, "held");
 	o.it.ours = has_tag(m, "ours");
@@ -927,6 +930,7 @@ ticket_folds_add(ticket_folds *tf, const ticket_item *in)
 	o.ticket = in->ticket;
 	own_strings(&o, in->id, in->match, in->queue, in->event, in->set, in->from, in->name, in->path);
 	o.it.time = in->time;
+	o.it.arrived = o.path != NULL ? index_file_time(o.path) : 0;
 	o.it.held = in->held;
 	o.it.ours = in->ours;
 	o.it.automatic = in->automatic;

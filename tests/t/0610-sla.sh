@@ -178,6 +178,23 @@ check_eq "nothing was stored by the idle checks" "$n_mid" \
 	"$(count_files "$STORE/mail/new")$(count_files "$STORE/mail/cur")"
 check "the first checks stored something" test "$n_before" != "$n_mid"
 
+# --- a Date the sender wrote moves no clock: mail received Wednesday 28
+# October 10:00 CET (09:00Z) that claims to be from January
+f=$(make_msg d4 "Dan <dan@customer.test>" d4@customer.test "")
+sed -i "s/^Date: .*/Date: Mon, 05 Jan 2026 08:00:00 +0000/" "$f"
+check "a backdated mail is stored" env MAILDESK_NOW=2026-10-28T09:00:00Z "$DESK" --store "$STORE" ingest \
+	--envelope-to support@helpdesk.test <"$f"
+t4=$(D list --status any --format ids | sort -n | tail -n 1)
+# first response 4h from Wednesday 10:00 CET: 14:00 CET = 13:00Z; at
+# 11:00 CET 1h is used, 3h left (from January it would be months overdue)
+NOW=2026-10-28T10:00:00Z
+check_eq "its first response counts from its delivery: 3h left, due Wednesday 14:00 CET" \
+	"$t4 first-response 3h left due 2026-10-28T13:00:00Z standard" "$(line "$t4" first-response)"
+# resolution 16h: Wednesday 7h, Thursday 8h, Friday 1h: Friday 10:00 CET = 09:00Z
+check_eq "its resolution too: 15h left, due Friday 10:00 CET" \
+	"$t4 resolution 15h left due 2026-10-30T09:00:00Z standard" "$(line "$t4" resolution)"
+check_eq "a check then writes nothing for it" "" "$(at "$NOW" sla check | grep "^$t4:")"
+
 # --- bad configurations: clear errors with line numbers, at store open and in desk doctor
 cp "$STORE/maildesk.conf" "$T/good.conf"
 bad_conf() {  # WHAT SED-EXPRESSION EXPECTED-TEXT
