@@ -26,20 +26,6 @@ status_of_event(const char *e, const char *v)
 	return ticket_status_valid(v) ? g_intern_string(v) : NULL;
 }
 
-/* A login as the fold takes it: [a-z0-9._-], 1 to 64 long. */
-static gboolean
-login_ok(const char *v)
-{
-	size_t n = strlen(v);
-
-	if (n == 0 || n > 64)
-		return FALSE;
-	for (; *v != '\0'; v++)
-		if (!g_ascii_islower(*v) && !g_ascii_isdigit(*v) && *v != '.' && *v != '_' && *v != '-')
-			return FALSE;
-	return TRUE;
-}
-
 /* The fact of event M; FALSE when it is none the report uses. */
 static gboolean
 event_fact(notmuch_message_t *m, rfact *f)
@@ -58,7 +44,7 @@ event_fact(notmuch_message_t *m, rfact *f)
 		g_free(v);
 	}
 	by = xset_lookup(set, "by");
-	if (by != NULL && strcmp(by, "system") != 0 && login_ok(by))
+	if (by != NULL && strcmp(by, "system") != 0 && ticket_name_ok(by))
 		f->by = g_intern_string(by);
 	g_free(by);
 	g_free(set);

@@ -264,9 +264,8 @@ set_change(GHashTable *set, const char *v)
 	}
 }
 
-/* A login, queue or "system": [a-z0-9._-], 1 to 64 long. */
-static gboolean
-name_ok(const char *v)
+gboolean
+ticket_name_ok(const char *v)
 {
 	size_t n = strlen(v);
 
@@ -327,9 +326,9 @@ fold_set(fold *f, const char *e, const char *key, const char *v, gint64 t, gbool
 	if (strcmp(key, "status") == 0 && status_ok(e, v)) {
 		set_status(f, v, t);
 		*status_set = TRUE;
-	} else if (strcmp(key, "owner") == 0 && (*v == '\0' || name_ok(v))) {
+	} else if (strcmp(key, "owner") == 0 && (*v == '\0' || ticket_name_ok(v))) {
 		replace(&f->owner, v);
-	} else if (strcmp(key, "queue") == 0 && name_ok(v)) {
+	} else if (strcmp(key, "queue") == 0 && ticket_name_ok(v)) {
 		replace(&f->queue, v);
 	} else if (strcmp(key, "priority") == 0 && ticket_priority_valid(v)) {
 		replace(&f->priority, v);
@@ -369,7 +368,7 @@ fold_sla_event(fold *f, const fold_item *it, const xset *set)
 {
 	const char *target = xset_get(set, "target"), *cycle = xset_get(set, "cycle");
 
-	if (target == NULL || cycle == NULL || !name_ok(target) || number_of(cycle) == 0)
+	if (target == NULL || cycle == NULL || !ticket_name_ok(target) || number_of(cycle) == 0)
 		return;
 	timeline(f, it->time, strcmp(it->event, "sla-warning") == 0 ? 'w' : 'b', "%s %s", target, cycle);
 }
@@ -396,7 +395,7 @@ fold_event(fold *f, const fold_item *it)
 			desk_log(LOG_NOTICE, "ticket %u: event %s: key %s ignored", f->ticket, it->event, key);
 			continue;
 		}
-		if (strcmp(key, "by") == 0 && strcmp(v, "system") != 0 && name_ok(v))
+		if (strcmp(key, "by") == 0 && strcmp(v, "system") != 0 && ticket_name_ok(v))
 			by_agent = TRUE;
 	}
 	if (by_agent && !status_set && strcmp(status_of(f), "new") == 0)

@@ -90,6 +90,10 @@ void ticket_folds_free(ticket_folds *tf);
 
 /* Whether STATUS is one an agent can set. */
 gboolean ticket_status_valid(const char *status);
+
+/* A login, queue or "system" as the fold takes it: [a-z0-9._-], 1 to 64
+ * long. */
+gboolean ticket_name_ok(const char *v);
 /* Whether PRIORITY is low, normal, high or urgent. */
 gboolean ticket_priority_valid(const char *priority);
 /* Whether SUBJECT can be a ticket's own subject (desk split --subject):
