@@ -1,5 +1,5 @@
 /* bymail-followup.c: carry out an agent's mail once it is indexed (once:
- * followup.c takes the followup tag off after): its #commands become
+ * followup.c removes its name from STORE/followup/ after): its #commands become
  * events by that agent, a public reply is relayed to the requester from
  * the desk address and stored as event "reply", and whatever fails (or
  * was not the agent's to command, as decided at SMTP time) is answered to
