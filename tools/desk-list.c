@@ -38,7 +38,7 @@ sla_json(JsonBuilder *b, const desk_config *cfg, const ticket_info *t, gint64 no
 }
 
 static JsonNode *
-ticket_json(const desk_config *cfg, const ticket_info *t, GHashTable *unseen, gint64 now)
+ticket_json(const desk_config *cfg, const ticket_info *t, GHashTable *unseen, GHashTable *away, gint64 now)
 {
 	JsonBuilder *b = json_builder_new();
 	char *c = out_iso8601(t->created), *u = out_iso8601(t->updated);
@@ -56,6 +56,8 @@ ticket_json(const desk_config *cfg, const ticket_info *t, GHashTable *unseen, gi
 	json_builder_set_member_name(b, "requester_name");
 	json_builder_add_string_value(b, t->requester_name);
 	out_json_string(b, "owner", t->owner);
+	json_builder_set_member_name(b, "owner_away");
+	json_builder_add_boolean_value(b, *t->owner != '\0' && g_hash_table_contains(away, t->owner));
 	json_builder_set_member_name(b, "queue");
 	json_builder_add_string_value(b, t->queue);
 	json_builder_set_member_name(b, "priority");
@@ -96,14 +98,14 @@ ticket_json(const desk_config *cfg, const ticket_info *t, GHashTable *unseen, gi
 }
 
 static void
-print_json(const desk_config *cfg, GPtrArray *list, GHashTable *unseen)
+print_json(const desk_config *cfg, GPtrArray *list, GHashTable *unseen, GHashTable *away)
 {
 	JsonArray *a = json_array_new();
 	JsonNode *root = json_node_new(JSON_NODE_ARRAY);
 	gint64 now = desk_now();
 
 	for (guint i = 0; i < list->len; i++)
-		json_array_add_element(a, ticket_json(cfg, list->pdata[i], unseen, now));
+		json_array_add_element(a, ticket_json(cfg, list->pdata[i], unseen, away, now));
 	json_node_take_array(root, a);
 	out_json(root);
 }
@@ -289,7 +291,8 @@ unseen_in(list_opts *o, desk_store *st, notmuch_database_t *db, GPtrArray *list,
 /* The text format, and what it left out: on standard error when standard
  * output is not a terminal. */
 static void
-print_text(list_opts *o, const ticket_filter *f, GPtrArray *list, GHashTable *unseen, guint hidden)
+print_text(list_opts *o, const ticket_filter *f, GPtrArray *list, GHashTable *unseen, GHashTable *away,
+	   guint hidden)
 {
 	gboolean tty = isatty(STDOUT_FILENO);
 	list_text_opts t = {
@@ -300,6 +303,7 @@ print_text(list_opts *o, const ticket_filter *f, GPtrArray *list, GHashTable *un
 		.keep = f->sort == SORT_WAITING ? LIST_WAITING : f->sort == SORT_ACTIVITY ? LIST_ACTIVE : -1,
 		.now = desk_now(),
 		.unseen = unseen,
+		.away = away,
 	};
 
 	list_text_print(list, &t);
@@ -372,7 +376,7 @@ verb_list(const char *store_dir, int argc, char **argv)
 	desk_store *st = NULL;
 	notmuch_database_t *db = NULL;
 	GPtrArray *list = NULL;
-	GHashTable *unseen = NULL;
+	GHashTable *unseen = NULL, *away = NULL;
 	ticket_filter f = { 0 };
 	char *query = NULL;
 	desk_err err = { 0 };
@@ -406,10 +410,11 @@ verb_list(const char *store_dir, int argc, char **argv)
 	}
 	if ((rc = owner_known(st, o.owner, list->len)) != 0 || (rc = unseen_in(&o, st, db, list, &unseen)) != 0)
 		goto out;
+	away = away_load(st, desk_now());
 	if (o.format == NULL || strcmp(o.format, "text") == 0)
-		print_text(&o, &f, list, unseen, hidden);
+		print_text(&o, &f, list, unseen, away, hidden);
 	else if (strcmp(o.format, "json") == 0)
-		print_json(st->cfg, list, unseen);
+		print_json(st->cfg, list, unseen, away);
 	else if (strcmp(o.format, "tsv") == 0)
 		print_tsv(list, unseen);
 	else
@@ -421,6 +426,8 @@ out:
 		g_ptr_array_unref(list);
 	if (unseen != NULL)
 		g_hash_table_unref(unseen);
+	if (away != NULL)
+		g_hash_table_unref(away);
 	if (db != NULL)
 		notmuch_database_destroy(db);
 	desk_close_store(st);

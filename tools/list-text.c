@@ -135,7 +135,14 @@ cells_of(const ticket_info *t, const list_text_opts *o, char *cell[LIST_NCOL])
 	cell[LIST_NEW] = g_strdup(unseen ? "*" : " ");
 	cell[LIST_STATUS] = term_safe(t->status, TERM_LINE);
 	cell[LIST_PRI] = term_safe(t->priority, TERM_LINE);
-	cell[LIST_OWNER] = term_safe(*t->owner ? t->owner : "-", TERM_LINE);
+	if (*t->owner != '\0' && o->away != NULL && g_hash_table_contains(o->away, t->owner)) {
+		char *who = g_strdup_printf("%s (away)", t->owner);
+
+		cell[LIST_OWNER] = term_safe(who, TERM_LINE);
+		g_free(who);
+	} else {
+		cell[LIST_OWNER] = term_safe(*t->owner ? t->owner : "-", TERM_LINE);
+	}
 	cell[LIST_QUEUE] = term_safe(t->queue, TERM_LINE);
 	cell[LIST_ACTIVE] = time_cell(t->activity, o);
 	cell[LIST_WAITING] = time_cell(t->waiting_since, o);

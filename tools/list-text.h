@@ -17,6 +17,7 @@ typedef struct list_text_opts {
 	int keep;             /* a column never dropped (the sort key's), or -1 */
 	gint64 now;           /* ages are counted to NOW */
 	GHashTable *unseen;   /* numbers of tickets with messages not seen; NULL: unknown */
+	GHashTable *away;     /* logins of agents away (lib/store/away.h), or NULL */
 } list_text_opts;
 
 /* The width of the terminal on standard output: $COLUMNS when set, else

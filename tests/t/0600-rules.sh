@@ -148,6 +148,16 @@ check "cid's invoice question is accepted" send inv3 cid@customer.test "Invoice 
 N3=$(ticket_of inv3)
 wait_route "$N3"
 check_eq "round-robin goes round: alice after carol" alice "$(field "$N3" 'j["owner"]')"
+# desk list marks the tickets of an agent away, in text and in JSON
+away_of() { D list --status any --format json | python3 -c 'import json, sys
+print([t["owner_away"] for t in json.load(sys.stdin) if t["ticket"] == int(sys.argv[1])][0])' "$1"; }
+D agent away alice >/dev/null
+check "desk list --owner alice marks her tickets: alice (away)" \
+	sh -c "'$DESK' --store '$STORE' list --owner alice | grep -E '^ *$N3 ' | grep -q 'alice (away)'"
+check_eq "and owner_away in JSON" True "$(away_of "$N3")"
+D agent back alice >/dev/null
+check "once she is back, no mark" sh -c "! '$DESK' --store '$STORE' list --owner alice | grep -q '(away)'"
+check_eq "owner_away false" False "$(away_of "$N3")"
 
 # a VIP: priority, tag and its own template, then invoices too (continue)
 check "the boss writes" send vip1 boss@bigcorp.test "Invoice missing" "Where is it?"
