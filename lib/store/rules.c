@@ -345,10 +345,12 @@ cond_parse(reader *rd, char **argv, const char *rest)
 		ok = n >= 2;
 		if (ok) {
 			const char *v = strstr(rest, a[0]) + strlen(a[0]);
+			char *value = g_strstrip(g_strdup(v));
 
 			c->where = g_ascii_strdown(a[0], -1);
 			c->words = g_new0(char *, 2);
-			c->words[0] = g_utf8_strdown(g_strstrip(g_strdup(v)), -1);
+			c->words[0] = g_utf8_strdown(value, -1);
+			g_free(value);
 		}
 	} else if (strcmp(k, "subject-words") == 0 || strcmp(k, "body-words") == 0) {
 		c->kind = k[0] == 's' ? C_SUBJECT_WORDS : C_BODY_WORDS;
