@@ -85,6 +85,9 @@ main(int argc, char **argv)
 	printf("rule-message checks: %.0f/s (of the rules' own time)\n",
 	       both > parse ? (double)n * rules_count(r) / (both - parse) : 0.0);
 	printf("ratio: %.3f\n", both / parse);
+	for (int i = 0; i < nfd; i++)
+		close(fds[i]);
+	g_free(fds);
 	rules_unref(r);
 	store_free(st);
 	return 0;
