@@ -199,6 +199,8 @@ copies() {
 	done
 	stored_with "$1" | wc -l
 }
+# stored_file ID: the one indexed file of Message-ID ID (in mail/cur)
+stored_file() { grep -l -i -x -F -- "Message-ID: <$1>" "$STORE"/mail/cur/* 2>/dev/null | head -n 1; }
 ntickets() { desk_ids | wc -l; }
 D() { "$DESK" --store "$STORE" "$@"; }
 
@@ -229,7 +231,7 @@ else
 fi
 qid=$(printf '%s' "$reply" | awk '{ print $3 }')
 check "it is stored and indexed: one file in mail/cur" wait_indexed 1
-stored=$(stored_with first-1@example.test)
+stored=$(stored_file first-1@example.test)
 [ -n "$stored" ] || bail_out "nothing stored" "$(tail -n 20 "$T/milter.log")" "$(sm_mailq sendmail)"
 check_eq "desk list shows one ticket, number 1" 1 "$(desk_ids | tr '\n' ' ' | sed 's/ $//')"
 check_eq "its subject is the message's" "Printer on fire" "$(D list --format=json | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["subject"])')"
@@ -252,7 +254,7 @@ check_eq "the store's file belongs to maildesk (the prog mailer ran as DefaultUs
 REPLY=$(make_msg reply "Ann Example <ann@example.test>" reply-1@example.test first-1@example.test "Re: Printer on fire")
 check "her reply is accepted" smtp_send "$REPLY" support@helpdesk.test ann@example.test
 check "it is stored and indexed: two files" wait_indexed 2
-stored=$(stored_with reply-1@example.test)
+stored=$(stored_file reply-1@example.test)
 check_eq "it joins ticket 1 by In-Reply-To" "1 in-reply-to" \
 	"$(header_of "$stored" X-Desk-Ticket) $(header_of "$stored" X-Desk-Match)"
 check_eq "still one ticket" 1 "$(ntickets)"
@@ -277,7 +279,7 @@ token_indexed() {
 		[ "$(count_files "$STORE/mail/new")" -eq 0 ]
 }
 check "it is stored and indexed" wait_for "token-1 indexed" token_indexed
-stored=$(stored_with token-1@example.test)
+stored=$(stored_file token-1@example.test)
 check_eq "it joins ticket 1 by the token" "1 token" \
 	"$(header_of "$stored" X-Desk-Ticket) $(header_of "$stored" X-Desk-Match)"
 check_eq "still one ticket" 1 "$(ntickets)"
@@ -310,7 +312,7 @@ check "the MSP's queue is empty" wait_for "queue" sh -c "[ \$(find '$SM/clientmq
 check "it is stored and indexed: one file more" wait_indexed $((files + 1))
 check_eq "stored exactly once" 1 "$(copies late-1@example.test)"
 check_eq "as a second ticket, number 2" "1 2" "$(desk_ids | sort -n | tr '\n' ' ' | sed 's/ $//')"
-stored=$(stored_with late-1@example.test)
+stored=$(stored_file late-1@example.test)
 check_eq "decided by the milter: X-Desk-Ticket: 2, X-Desk-Match: new" "2 new" \
 	"$(header_of "$stored" X-Desk-Ticket) $(header_of "$stored" X-Desk-Match)"
 check "the milter logged it" grep -q -F "message-id=<late-1@example.test> ticket=2 match=new" "$T/milter.log"
@@ -337,7 +339,7 @@ files=$(count_files "$STORE/mail/cur")
 check "mail/tmp writable again, a queue run (sendmail -q with the private sendmail.cf) exits 0" sm sendmail -q
 check "it is stored and indexed" wait_indexed $((files + 1))
 check_eq "stored exactly once" 1 "$(copies held-1@example.test)"
-stored=$(stored_with held-1@example.test)
+stored=$(stored_file held-1@example.test)
 check_eq "with the number the milter gave it at SMTP time: X-Desk-Ticket: 3, X-Desk-Match: new" "3 new" \
 	"$(header_of "$stored" X-Desk-Ticket) $(header_of "$stored" X-Desk-Match)"
 check_eq "three tickets" "1 2 3" "$(desk_ids | sort -n | tr '\n' ' ' | sed 's/ $//')"
