@@ -9,6 +9,8 @@
 #include "clock.h"
 #include "desk.h"
 #include "output.h"
+#include "survey-send.h"
+#include "term.h"
 
 /* Close (or with DRY_RUN only name) the solved tickets solved before
  * BEFORE; *closed gets how many. */
@@ -50,6 +52,24 @@ autoclose(desk_store *st, gint64 before, int hours, gboolean dry_run, guint *clo
 	return change_finish(c, s, err);
 }
 
+/* The satisfaction surveys that are due (survey.enabled, desk-survey(1)). */
+static desk_status
+surveys(desk_store *st, gboolean dry_run, desk_err *err)
+{
+	GPtrArray *lines = g_ptr_array_new_with_free_func(g_free);
+	guint n = 0;
+	desk_status s = survey_send_due(st, dry_run, lines, &n, err);
+
+	for (guint i = 0; i < lines->len; i++) {
+		char *safe = term_safe(lines->pdata[i], TERM_LINE);
+
+		printf("%s\n", safe);
+		g_free(safe);
+	}
+	g_ptr_array_unref(lines);
+	return s;
+}
+
 int
 verb_autoclose(const char *store_dir, int argc, char **argv)
 {
@@ -65,8 +85,9 @@ verb_autoclose(const char *store_dir, int argc, char **argv)
 	guint closed = 0;
 	desk_status s;
 	int rc = desk_parse("autoclose", "", "Close the tickets that have been solved for autoclose_hours\n"
-			    "(maildesk.conf, default 72) or more. Run it from a timer; a second run\n"
-			    "closes nothing new.", entries, &argc, &argv);
+			    "(maildesk.conf, default 72) or more, and send the satisfaction surveys\n"
+			    "that are due (survey.enabled, desk-survey(1)). Run it from a timer; a\n"
+			    "second run closes and sends nothing new.", entries, &argc, &argv);
 
 	if (rc >= 0)
 		return rc;
@@ -79,6 +100,8 @@ verb_autoclose(const char *store_dir, int argc, char **argv)
 	if (hours < 0)
 		hours = MAX(st->cfg->autoclose_hours, 0);
 	s = autoclose(st, desk_now() - (gint64)hours * 3600, hours, dry_run, &closed, &err);
+	if (s == DESK_OK)
+		s = surveys(st, dry_run, &err);
 	desk_close_store(st);
 	if (s != DESK_OK)
 		return desk_error(s, "autoclose: %s", err.msg);

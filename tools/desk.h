@@ -39,6 +39,7 @@ int desk_parse(const char *verb, const char *args_doc, const char *summary, GOpt
 
 int verb_init(const char *store_dir, int argc, char **argv);
 int verb_hooks(const char *store_dir, int argc, char **argv);
+int verb_survey(const char *store_dir, int argc, char **argv);
 int verb_rules(const char *store_dir, int argc, char **argv);
 int verb_ingest(const char *store_dir, int argc, char **argv);
 int verb_reindex(const char *store_dir, int argc, char **argv);

@@ -142,6 +142,7 @@ report_print_text(FILE *out, const report *r, const char *by)
 	print_figures(out, &r->all);
 	fprintf(out, "%-26s %u spam, %u merged, %u purged\n", "Left out", r->spam, r->merged, r->purged);
 	fprintf(out, "%-26s not available: %s\n", "SLA attainment", REPORT_SLA_NONE);
+	report_csat_text(out, r);
 	for (guint v = 0; v < VOL_N; v++)
 		print_counts(out, report_vol_names[v], r->volume[v]);
 	print_agents(out, r->agents);
@@ -224,6 +225,7 @@ report_print_csv(FILE *out, const report *r)
 	csv_row(out, "left_out", "", "spam", r->spam);
 	csv_row(out, "left_out", "", "merged", r->merged);
 	csv_row(out, "left_out", "", "purged", r->purged);
+	report_csat_csv(out, r);
 	for (guint v = 0; v < VOL_N; v++) {
 		char *section = g_strconcat("volume_", report_vol_names[v], NULL);
 
@@ -410,6 +412,7 @@ report_json(const report *r)
 	json_agents(b, r->agents);
 	json_groups(b, r->groups);
 	json_trends(b, r->trends);
+	report_csat_json(b, r);
 	json_builder_end_object(b);
 	n = json_builder_get_root(b);
 	g_object_unref(b);

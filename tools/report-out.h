@@ -19,6 +19,12 @@ void report_print_csv(FILE *out, const report *r);
 /* The report as JSON (what --format=json prints). */
 JsonNode *report_json(const report *r);
 
+/* The satisfaction section (tools/report-csat.c) of each output. */
+void report_csat_text(FILE *out, const report *r);
+void report_csat_csv(FILE *out, const report *r);
+void report_csat_json(JsonBuilder *b, const report *r);
+void report_csat_html(GString *out, const report *r);
+
 /* The HTML page of R. Caller g_free()s. */
 char *report_html(const report *r);
 /* Write the HTML page of R to PATH (0640, replaced whole). */

@@ -64,6 +64,15 @@ static const struct key {
 	  "# writes, an agent given a ticket by another, the other agents of a\n"
 	  "# ticket when one writes a note (`desk comment`); an agent whose group\n"
 	  "# says notify = false gets none." },
+	{ "survey", "enabled", K_BOOL, offsetof(desk_config, survey_enabled), "false",
+	  "Whether the requester of a solved ticket gets a satisfaction survey\n"
+	  "# (sent by `desk autoclose` or `desk survey send`, see desk-survey(1))." },
+	{ "survey", "kind", K_STR, offsetof(desk_config, survey_kind), "csat",
+	  "csat (1-5), nps (0-10) or ces (1-7): the question and its scale." },
+	{ "survey", "delay_hours", K_INT, offsetof(desk_config, survey_delay_hours), "24",
+	  "Hours after a ticket is solved before its survey goes out." },
+	{ "survey", "template", K_STR, offsetof(desk_config, survey_template), "",
+	  "The template of the survey mail; empty: the kind's (csat, nps, ces)." },
 	{ "milter", "socket", K_STR, offsetof(desk_config, milter_socket), "unix:/run/maildesk/milter.sock",
 	  "Where maildesk-milter listens: unix:PATH (made mode 0660), or\n"
 	  "# inet:PORT@ADDRESS (inet:PORT alone listens on 127.0.0.1 only)." },
@@ -374,6 +383,11 @@ config_load(const char *path, desk_config **out, desk_err *err)
 		s = agents_parse(kf, cfg->agents, err);
 	if (s == DESK_OK)
 		s = sla_policies_parse(kf, path, cfg->timezone, cfg->sla, err);
+	if (s == DESK_OK && strcmp(cfg->survey_kind, "csat") != 0 && strcmp(cfg->survey_kind, "nps") != 0 &&
+	    strcmp(cfg->survey_kind, "ces") != 0)
+		s = desk_fail(err, DESK_CONFIG, "survey.kind must be csat, nps or ces: %.40s", cfg->survey_kind);
+	if (s == DESK_OK && (cfg->survey_delay_hours < 0 || cfg->survey_delay_hours > 24 * 365))
+		s = desk_fail(err, DESK_CONFIG, "survey.delay_hours must be from 0 to %d", 24 * 365);
 	if (s == DESK_OK && cfg->index_batch < 1)
 		cfg->index_batch = 1;
 	g_free(problem);
@@ -398,6 +412,8 @@ config_free(desk_config *cfg)
 	g_free(cfg->sendmail);
 	g_free(cfg->timezone);
 	g_free(cfg->report_to);
+	g_free(cfg->survey_kind);
+	g_free(cfg->survey_template);
 	g_free(cfg->kb_path);
 	g_free(cfg->kb_ref);
 	g_free(cfg->kb_min_score);

@@ -40,6 +40,10 @@ typedef struct desk_config {
 	char *report_to;          /* where desk report --weekly/--monthly mails; "": printed */
 	int ack_window_hours;     /* at most one acknowledgement per sender per window */
 	gboolean notify_agents;   /* mail agents about their tickets (lib/desk/notify.c, desk comment) */
+	gboolean survey_enabled;  /* [survey]: satisfaction surveys of solved tickets */
+	char *survey_kind;        /* csat, nps or ces */
+	int survey_delay_hours;   /* after the solve */
+	char *survey_template;    /* "": the kind's */
 	char *trusted_networks;   /* client networks whose mail is from agents */
 	GPtrArray *agents;        /* of desk_agent*, the [agent LOGIN] groups */
 	GPtrArray *sla;           /* of sla_policy*, the [sla NAME] groups in file order */

@@ -43,9 +43,8 @@ static const char ack_default[] = "Subject: Re: ${subject} [#${ticket}]\n\n"
 				  "we received your message and opened ticket #${ticket} for it.\n"
 				  "Reply to this mail to add to the ticket.\n\n-- \n${desk_name}\n";
 
-/* Whether the local part of ADDR says nobody reads replies to it. */
-static gboolean
-noreply_address(const char *addr)
+gboolean
+ack_noreply_address(const char *addr)
 {
 	static const char *const exact[] = { "mailer-daemon", "postmaster", "listserv", "majordomo",
 					     "bounce", "bounces", "nobody", NULL };
@@ -82,7 +81,7 @@ ack_refused(desk_store *st, const followup_item *item, const msg_facts *f)
 	if (f->from == NULL || *f->from == '\0' || strchr(f->from, '@') == NULL ||
 	    strlen(f->from) > ACK_ADDR_MAX)
 		return "no usable From";
-	if (noreply_address(f->from))
+	if (ack_noreply_address(f->from))
 		return "no-reply sender";
 	if (config_queue_for(st->cfg, f->from, NULL) != NULL)
 		return "from the desk itself";

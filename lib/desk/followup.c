@@ -141,6 +141,7 @@ run_rounds(desk_store *st, guint *done, desk_err *err)
 			route_followup(st, it);
 			ack_followup(st, it);
 			notify_followup(st, it);
+			survey_followup(st, it);
 			hooks_followup(st, it);
 		}
 		if (db != NULL)

@@ -48,9 +48,13 @@ gboolean followup_has_tag(const followup_item *item, const char *tag);
 
 /* The handlers (each in its own file); errors are logged there. */
 void ack_followup(desk_store *st, const followup_item *item);
+/* Whether the local part of ADDR says nobody reads mail to it (noreply@,
+ * mailer-daemon@, list owners, ...): no acknowledgement, no survey. */
+gboolean ack_noreply_address(const char *addr);
 void bymail_followup(desk_store *st, const followup_item *item);
 void link_followup(desk_store *st, const followup_item *item);  /* lib/desk/links.c */
 void notify_followup(desk_store *st, const followup_item *item); /* lib/desk/notify.c */
 void route_followup(desk_store *st, const followup_item *item);  /* lib/desk/route.c */
+void survey_followup(desk_store *st, const followup_item *item); /* lib/desk/survey-answer.c */
 
 #endif

@@ -38,6 +38,9 @@ static const struct {
 	 * once each per ticket, target and cycle (the cycle's start) */
 	{ "sla-warning", " target cycle due policy " },
 	{ "sla-breach", " target cycle due policy " },
+	/* a satisfaction survey sent, and an answer that counted (lib/store/survey.h) */
+	{ "survey", " surveyed scale " },
+	{ "rating", " score scale comment " },
 };
 
 static const char *

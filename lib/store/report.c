@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "clock.h"
+#include "csat.h"
 #include "report.h"
 #include "rfact.h"
 #include "ticket.h"
@@ -682,6 +683,9 @@ report_compute(notmuch_database_t *db, const report_opts *opts, report **out, de
 		(*out)->until = o.until;
 		report_fill(*out, tickets, &o);
 		g_ptr_array_unref(tickets);
+		s = csat_compute(db, o.since, o.until, o.queue, o.agent, o.timezone, &(*out)->csat, err);
+		if (s != DESK_OK)
+			g_clear_pointer(out, report_free);
 	}
 	g_hash_table_destroy(facts);
 	g_ptr_array_unref(rows);
@@ -703,5 +707,6 @@ report_free(report *r)
 		g_ptr_array_unref(r->groups);
 	if (r->trends != NULL)
 		g_ptr_array_unref(r->trends);
+	csat_free(r->csat);
 	g_free(r);
 }

@@ -82,6 +82,7 @@ typedef struct report {
 	GPtrArray *agents;            /* report_agent*, by login */
 	GPtrArray *groups;            /* report_group* of opts->by, by key; NULL without --by */
 	GPtrArray *trends;            /* report_trend* (trend.h): rising in the period's last week */
+	struct report_csat *csat;     /* satisfaction (csat.h): surveys sent in the period, answers */
 } report;
 
 /* Whether BY is a --by value report_compute knows. */

@@ -8,6 +8,7 @@
 #include "ratelimit.h"
 #include "sender.h"
 #include "seal.h"
+#include "survey.h"
 #include "thread.h"
 #include "token.h"
 
@@ -293,6 +294,37 @@ follow_closed(desk_store *st, desk_lookup *lk, const msg_facts *f, guint flags, 
 	return s;
 }
 
+/* An answer to a survey (lib/store/survey.h): a signed link joins the
+ * ticket it names, held (it changes nothing by itself; the follow-up
+ * records the rating, lib/desk/survey-answer.c); one that does not verify
+ * joins the ticket it names held as well, when there is one, and is
+ * logged as a bad token. TRUE when EXT was a survey address and D is
+ * decided; FALSE: thread on as usual (D->bad_token set for a bad one). */
+static gboolean
+by_survey(desk_store *st, desk_lookup *lk, const char *ext, thread_decision *d, desk_status *s, desk_err *err)
+{
+	survey_link link;
+	survey_link_status ls = survey_parse_ext(st->secret, ext, &link);
+	gboolean exists = FALSE;
+	char match[48];
+
+	*s = DESK_OK;
+	if (ls == SURVEY_LINK_NONE)
+		return FALSE;
+	d->bad_token = ls == SURVEY_LINK_BAD;
+	if (link.ticket == 0 || (*s = lookup_ticket_exists(lk, link.ticket, &exists, err)) != DESK_OK || !exists)
+		return *s != DESK_OK;
+	set(d, link.ticket, "survey");
+	if (ls == SURVEY_LINK_OK)
+		survey_match(&link, match, sizeof match);
+	else
+		g_strlcpy(match, "survey", sizeof match);
+	g_snprintf(d->match, sizeof d->match, "%s; held: %s", match,
+		   ls == SURVEY_LINK_OK ? (link.optout ? "survey opt-out" : "survey answer") : "bad survey token");
+	d->held = TRUE;
+	return TRUE;
+}
+
 /* A Message-ID already stored makes a duplicate, whose content the
  * indexer compares (a redelivery is dropped, anything else gets an id of
  * its own and is decided again with THREAD_ID_TAKEN). A Message-ID alone,
@@ -312,11 +344,13 @@ decide(desk_store *st, desk_lookup *lk, const msg_facts *f, const char *ext, gui
 			return DESK_OK;
 		}
 	}
+	if (ext != NULL && by_survey(st, lk, ext, d, &s, err))
+		return s;
 	if (ext != NULL && token_check_ext(st->secret, ext, &t)) {
 		set(d, t, "token");
 		return follow_closed(st, lk, f, flags, d, err);
 	}
-	d->bad_token = ext != NULL && strchr(ext, '-') != NULL;
+	d->bad_token = d->bad_token || (ext != NULL && strchr(ext, '-') != NULL);
 	if (bounced != 0) {
 		set(d, bounced, "bounce");
 		return DESK_OK;
@@ -346,7 +380,8 @@ follow_merge(desk_store *st, desk_lookup *lk, const msg_facts *f, thread_decisio
 	char note[40];
 	desk_status s;
 
-	if (d->ticket == 0 || d->is_new || strcmp(d->reason, "duplicate") == 0)
+	/* a survey answer stays with the ticket it rates (ignored when merged) */
+	if (d->ticket == 0 || d->is_new || strcmp(d->reason, "duplicate") == 0 || strcmp(d->reason, "survey") == 0)
 		return DESK_OK;
 	if ((s = lookup_ticket_merged_into(lk, d->ticket, &into, err)) != DESK_OK || into == d->ticket)
 		return s;

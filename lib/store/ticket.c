@@ -353,9 +353,10 @@ fold_set(fold *f, const char *e, const char *key, const char *v, gint64 t, gbool
 		   strcmp(key, "about") == 0 || strcmp(key, "why") == 0 ||
 		   strcmp(key, "rule") == 0 || strcmp(key, "template") == 0 || strcmp(key, "hold") == 0 ||
 		   strcmp(key, "target") == 0 || strcmp(key, "cycle") == 0 || strcmp(key, "due") == 0 ||
-		   strcmp(key, "policy") == 0) {
+		   strcmp(key, "policy") == 0 || strcmp(key, "surveyed") == 0 || strcmp(key, "scale") == 0 ||
+		   strcmp(key, "score") == 0 || strcmp(key, "comment") == 0) {
 		/* facts for others (ack windows, block list, split, purge, resend,
-		 * notifications sent) */
+		 * notifications sent, surveys and ratings: lib/store/survey.h) */
 	} else {
 		return FALSE;
 	}

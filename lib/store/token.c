@@ -47,6 +47,16 @@ token_make(GBytes *secret, guint ticket)
 	return mac32(secret, msg, 10);
 }
 
+char *
+token_survey(GBytes *secret, const char *kind, guint ticket, int score)
+{
+	char *msg = g_strdup_printf("survey:%s:%u:%d", kind, ticket, score);
+	char *t = mac32(secret, msg, 10);
+
+	g_free(msg);
+	return t;
+}
+
 /* Parse "N" at the start of S up to a delimiter; returns the end or NULL. */
 static const char *
 parse_ticket(const char *s, char delim, guint *ticket)

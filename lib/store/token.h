@@ -16,6 +16,11 @@ char *token_address(GBytes *secret, const char *addr, guint ticket);
  * Compares in constant time. */
 gboolean token_check_ext(GBytes *secret, const char *ext, guint *ticket);
 
+/* The token of a survey link support+KIND-N-SCORE-TOKEN@ (lib/store/survey.h):
+ * 10 base32 characters over the kind, the ticket and the score, so that no
+ * part can be changed alone. KIND is a word of ours ("csat", "optout"). */
+char *token_survey(GBytes *secret, const char *kind, guint ticket, int score);
+
 /* A new Message-ID of ours (without <>): "N.SIG.RANDOM@DOMAIN", SIG
  * covering all of it (the domain in lower case). */
 char *token_msgid(GBytes *secret, guint ticket, const char *domain);

@@ -1,0 +1,221 @@
+/* survey-send.c: the satisfaction surveys that are due (doc/desk-survey.1).
+ *
+ * A ticket solved at least survey.delay_hours ago (and not more than a
+ * week before that, so that turning surveys on does not mail every old
+ * ticket) gets one survey, ever: its requester, unless automatic mail
+ * opened the ticket (auto, bulk, list, bounce, held, spam), the address
+ * is a no-reply one, the desk's or an agent's, or on the opt-out list.
+ * The mail (template csat, nps or ces) is stored in the ticket first as
+ * event survey, under the store lock, then sent through sendmail(1) with
+ * a null envelope sender; the event is what makes it once. */
+#include <string.h>
+
+#include "addr.h"
+#include "change.h"
+#include "clock.h"
+#include "followup.h"
+#include "log.h"
+#include "sendmail.h"
+#include "survey.h"
+#include "survey-send.h"
+#include "template.h"
+#include "token.h"
+
+#define SURVEY_LATE_SECONDS (7 * 86400)
+
+/* Why ticket T's requester gets no survey; NULL when they get one. */
+static const char *
+survey_refused(desk_store *st, notmuch_database_t *db, const ticket_info *t)
+{
+	static const char *const tags[] = { "auto", "bulk", "bounce", "held", "spam", NULL };
+	const char *to = t->requester;
+	notmuch_message_t *m = NULL;
+	const char *why = NULL;
+
+	if (t->merged_into != 0 || strcmp(t->status, "spam") == 0)
+		return "merged or spam";
+	if (to == NULL || *to == '\0' || strchr(to, '@') == NULL || strlen(to) > 150)
+		return "no usable requester";
+	if (t->activity == 0)
+		return "no mail of people";
+	if (ack_noreply_address(to))
+		return "no-reply requester";
+	if (config_queue_for(st->cfg, to, NULL) != NULL || agent_by_address(st->cfg->agents, to) != NULL)
+		return "the requester is the desk or an agent";
+	if (survey_optout_has(st, to))
+		return "the requester opted out";
+	if (t->root_id != NULL && notmuch_database_find_message(db, t->root_id, &m) == NOTMUCH_STATUS_SUCCESS &&
+	    m != NULL) {
+		notmuch_tags_t *ts = notmuch_message_get_tags(m);
+
+		for (; why == NULL && notmuch_tags_valid(ts); notmuch_tags_move_to_next(ts))
+			for (const char *const *w = tags; why == NULL && *w != NULL; w++)
+				if (strcmp(notmuch_tags_get(ts), *w) == 0)
+					why = "automatic mail opened the ticket";
+		notmuch_tags_destroy(ts);
+		notmuch_message_destroy(m);
+	}
+	return why;
+}
+
+/* A mailto: URL of ADDR with SUBJECT (percent-encoded). Caller g_free()s. */
+static char *
+mailto(const char *addr, const char *subject)
+{
+	char *s = g_uri_escape_string(subject, NULL, FALSE);
+	char *u = g_strdup_printf("mailto:%s?subject=%s", addr, s);
+
+	g_free(s);
+	return u;
+}
+
+/* The placeholders of the survey of ticket T (template_vars) and its
+ * links: ${score_N} for each score N of KIND's scale, ${optout}, ${scale}. */
+static GHashTable *
+survey_vars(desk_store *st, const ticket_info *t, survey_kind kind)
+{
+	GHashTable *h = template_vars(st, t, NULL);
+	const char *desk = event_desk_address(st, t->queue);
+	survey_link l = { FALSE, kind, t->number, 0 };
+
+	for (int n = survey_min(kind); n <= survey_max(kind); n++) {
+		char *addr, *subject;
+
+		l.score = n;
+		addr = survey_address(st->secret, desk, &l);
+		subject = g_strdup_printf("Rating %d for ticket #%u", n, t->number);
+		g_hash_table_insert(h, g_strdup_printf("score_%d", n), mailto(addr, subject));
+		g_free(subject);
+		g_free(addr);
+	}
+	l.optout = TRUE;
+	{
+		char *addr = survey_address(st->secret, desk, &l);
+
+		g_hash_table_insert(h, g_strdup("optout"), mailto(addr, "No more surveys"));
+		g_free(addr);
+	}
+	g_hash_table_insert(h, g_strdup("scale"), g_strdup_printf("%d-%d", survey_min(kind), survey_max(kind)));
+	return h;
+}
+
+/* The survey mail of ticket T. */
+static desk_status
+survey_message(desk_store *st, const ticket_info *t, survey_kind kind, GMimeMessage **out, desk_err *err)
+{
+	const char *name = *st->cfg->survey_template ? st->cfg->survey_template : survey_kind_name(kind);
+	GHashTable *vars = survey_vars(st, t, kind);
+	desk_template *tpl = NULL;
+	const char *desk = event_desk_address(st, t->queue);
+	char *from = g_strdup(*t->queue ? t->queue : "support"), *subject, *reply_to;
+	desk_status s = template_load(st, name, vars, &tpl, err);
+	GMimeObject *o;
+
+	*out = NULL;
+	if (s == DESK_OK) {
+		from[0] = g_ascii_toupper(from[0]);
+		subject = event_subject(st, t->number, tpl->subject != NULL ? tpl->subject : "How did we do?");
+		*out = event_message_new(st, t, from, desk, t->requester, subject, NULL, tpl->body);
+		o = GMIME_OBJECT(*out);
+		reply_to = token_address(st->secret, desk, t->number);
+		event_add_mailbox(*out, GMIME_ADDRESS_TYPE_REPLY_TO, from, reply_to);
+		g_mime_object_set_header(o, "Auto-Submitted", "auto-generated", NULL);
+		g_mime_object_set_header(o, "X-Auto-Response-Suppress", "All", NULL);
+		g_free(reply_to);
+		g_free(subject);
+	}
+	template_free(tpl);
+	g_hash_table_unref(vars);
+	g_free(from);
+	return s;
+}
+
+/* Store the survey of ticket T in it; *text gets the mail to send. */
+static desk_status
+survey_store(desk_change *c, desk_store *st, const ticket_info *t, survey_kind kind, char **text, desk_err *err)
+{
+	GMimeMessage *msg = NULL;
+	desk_status s = survey_message(st, t, kind, &msg, err);
+
+	*text = NULL;
+	if (s == DESK_OK) {
+		xset *set = xset_new();
+		desk_block b = { t->number, t->queue, "survey", set, NULL, NULL };
+
+		xset_add(set, "surveyed", t->requester);
+		xset_add(set, "scale", survey_kind_name(kind));
+		xset_add(set, "by", "system");
+		if ((s = change_deliver(c, &b, msg, err)) == DESK_OK)
+			*text = event_to_string(msg);
+		xset_free(set);
+	}
+	if (msg != NULL)
+		g_object_unref(msg);
+	return s;
+}
+
+/* Whether ticket T's survey is due at NOW. */
+static gboolean
+due(const desk_config *cfg, const ticket_info *t, gint64 now)
+{
+	gint64 at = t->solved_at + (gint64)cfg->survey_delay_hours * 3600;
+
+	return t->solved_at > 0 && at <= now && at > now - SURVEY_LATE_SECONDS;
+}
+
+desk_status
+survey_send_due(desk_store *st, gboolean dry_run, GPtrArray *lines, guint *count, desk_err *err)
+{
+	ticket_filter f = { .statuses = "solved,closed", .sort = SORT_AGE };
+	GPtrArray *tickets = NULL, *texts = g_ptr_array_new_with_free_func(g_free);
+	GHashTable *sent = NULL;
+	desk_change *c = NULL;
+	gint64 now = desk_now();
+	survey_kind kind = SURVEY_CSAT;
+	desk_status s;
+
+	*count = 0;
+	if (!st->cfg->survey_enabled) {
+		g_ptr_array_unref(texts);
+		return DESK_OK;
+	}
+	survey_kind_parse(st->cfg->survey_kind, &kind);
+	s = change_begin(st, &c, err);
+	if (s == DESK_OK)
+		s = ticket_list(change_db(c), &f, &tickets, NULL, err);
+	if (s == DESK_OK)
+		s = survey_sends(change_db(c), 0, &sent, err);
+	for (guint i = 0; s == DESK_OK && i < tickets->len; i++) {
+		const ticket_info *t = tickets->pdata[i];
+		const char *why;
+		char *text = NULL;
+
+		if (!due(st->cfg, t, now) || g_hash_table_contains(sent, GUINT_TO_POINTER(t->number)))
+			continue;
+		if ((why = survey_refused(st, change_db(c), t)) != NULL) {
+			g_ptr_array_add(lines, g_strdup_printf("%u: no survey: %s", t->number, why));
+			continue;
+		}
+		if (!dry_run && (s = survey_store(c, st, t, kind, &text, err)) != DESK_OK)
+			break;
+		if (text != NULL)
+			g_ptr_array_add(texts, text);
+		g_ptr_array_add(lines, g_strdup_printf("%u: %s %s (%s)", t->number, dry_run ? "would survey" : "surveyed",
+						       t->requester, survey_kind_name(kind)));
+		(*count)++;
+	}
+	s = change_finish(c, s, err);
+	/* stored first: a failed send is logged, never sent twice */
+	for (guint i = 0; s == DESK_OK && i < texts->len; i++) {
+		desk_err e = { 0 };
+
+		if (sendmail_send(st, texts->pdata[i], "<>", &e) != DESK_OK)
+			desk_log(LOG_WARNING, "survey stored, not sent: %s", e.msg);
+	}
+	if (tickets != NULL)
+		g_ptr_array_unref(tickets);
+	if (sent != NULL)
+		g_hash_table_unref(sent);
+	g_ptr_array_unref(texts);
+	return s;
+}
