@@ -12,6 +12,7 @@
 #include "output.h"
 #include "seen.h"
 #include "sla.h"
+#include "survey.h"
 #include "ticket.h"
 #include "when.h"
 
@@ -165,6 +166,7 @@ want_colour(void)
 
 typedef struct list_opts {
 	char *status, *owner, *queue, *priority, *requester, *since, *until, *sort, *format, *as;
+	char *csat;               /* --csat low, high or any: tickets rated so (lib/store/survey.h) */
 	gboolean mine, unseen, wide, absolute, automatic, breaching;
 	gboolean by_due;          /* --sort=due: sorted here, not by the table */
 	gint limit;
@@ -184,6 +186,30 @@ list_opts_clear(list_opts *o)
 	g_free(o->sort);
 	g_free(o->format);
 	g_free(o->as);
+	g_free(o->csat);
+}
+
+/* --csat: only the tickets of LIST whose rating is low, high or any;
+ * then --limit. */
+static desk_status
+csat_cut(const list_opts *o, notmuch_database_t *db, GPtrArray *list, desk_err *err)
+{
+	GHashTable *rated = NULL;
+	desk_status s = survey_ratings(db, 0, &rated, err);
+
+	for (guint i = list->len; s == DESK_OK && i > 0; i--) {
+		const survey_rating *r =
+			g_hash_table_lookup(rated, GUINT_TO_POINTER(((ticket_info *)list->pdata[i - 1])->number));
+
+		if (r == NULL || (strcmp(o->csat, "low") == 0 && !survey_low(r->kind, r->score)) ||
+		    (strcmp(o->csat, "high") == 0 && !survey_high(r->kind, r->score)))
+			g_ptr_array_remove_index(list, i - 1);
+	}
+	if (s == DESK_OK && o->limit > 0 && !o->unseen && list->len > (guint)o->limit)
+		g_ptr_array_set_size(list, (guint)o->limit);
+	if (rated != NULL)
+		g_hash_table_unref(rated);
+	return s;
 }
 
 #define SORT_KEYS "activity, waiting, updated, created, priority, age, due"
@@ -245,9 +271,13 @@ filter_of(list_opts *o, desk_store *st, ticket_filter *f)
 		return desk_error(DESK_USAGE, "list: --mine and --owner exclude each other");
 	if (o->owner != NULL && strcmp(o->owner, "none") != 0 && !agent_login_ok(o->owner))
 		return desk_error(DESK_USAGE, "list: '%s' is not an agent login", o->owner);
+	if (o->csat != NULL && strcmp(o->csat, "low") != 0 && strcmp(o->csat, "high") != 0 &&
+	    strcmp(o->csat, "any") != 0)
+		return desk_error(DESK_USAGE, "list: --csat %s: not low, high or any", o->csat);
 	if (acting_of(o, st) != 0)
 		return 64;
-	f->statuses = o->status;
+	/* rated tickets are solved or closed: --csat lists any status unless told */
+	f->statuses = o->status != NULL || o->csat == NULL ? o->status : "any";
 	f->owner = o->mine ? o->me->login : o->owner;
 	f->queue = o->queue;
 	f->priority = o->priority;
@@ -255,7 +285,7 @@ filter_of(list_opts *o, desk_store *st, ticket_filter *f)
 	/* --unseen is known only after the list: cut it then */
 	if (o->by_due)
 		f->sort = SORT_AGE;
-	f->limit = o->unseen || o->by_due || o->breaching ? 0 : (guint)o->limit;
+	f->limit = o->unseen || o->by_due || o->breaching || o->csat != NULL ? 0 : (guint)o->limit;
 	/* for people, tickets of automatic mail only are left out */
 	f->people = !o->automatic && (o->format == NULL || strcmp(o->format, "text") == 0);
 	return 0;
@@ -366,6 +396,9 @@ verb_list(const char *store_dir, int argc, char **argv)
 		  " priority, age, or due (the soonest SLA target due first, desk sla)", "KEY" },
 		{ "breaching", 0, 0, G_OPTION_ARG_NONE, &o.breaching,
 		  "Only tickets past an SLA target not met yet (desk sla)", NULL },
+		{ "csat", 0, 0, G_OPTION_ARG_STRING, &o.csat,
+		  "Rated tickets, any status: low (CSAT 1-2, NPS 0-6, CES 5-7), high (CSAT 4-5, NPS 9-10, CES 1-3) or any",
+		  "WHICH" },
 		{ "limit", 'n', 0, G_OPTION_ARG_INT, &o.limit, "At most N tickets", "N" },
 		{ "format", 'f', 0, G_OPTION_ARG_STRING, &o.format, "text, json, tsv or ids", "FMT" },
 		{ "wide", 'w', 0, G_OPTION_ARG_NONE, &o.wide, "Text: cut nothing, even on a terminal", NULL },
@@ -399,6 +432,8 @@ verb_list(const char *store_dir, int argc, char **argv)
 	s = index_open(st, FALSE, &db, &err);
 	if (s == DESK_OK)
 		s = ticket_list(db, &f, &list, &hidden, &err);
+	if (s == DESK_OK && o.csat != NULL)
+		s = csat_cut(&o, db, list, &err);
 	if (s != DESK_OK) {
 		rc = desk_error(s, "list: %s", err.msg);
 		goto out;

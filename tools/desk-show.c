@@ -14,6 +14,7 @@
 #include "render.h"
 #include "seen.h"
 #include "sender.h"
+#include "survey.h"
 #include "term.h"
 #include "ticket.h"
 #include "xset.h"
@@ -80,7 +81,55 @@ typedef struct show_opts {
 	const char *format;     /* text, json or raw */
 	GHashTable *seen;       /* --last: digests of the messages seen; NULL: show all */
 	gboolean verbose;       /* each message's X-Desk-Match and tags too */
+	const survey_sent *survey;     /* the ticket's survey, or NULL (lib/store/survey.h) */
+	const survey_rating *rating;   /* its rating, or NULL */
 } show_opts;
+
+/* "Survey:" and "Rating:" lines: the survey sent, the score that counts
+ * and its comment (said safe: the comment is the customer's). */
+static void
+survey_text(const show_opts *o)
+{
+	char *when;
+
+	if (o->survey != NULL) {
+		when = out_iso8601(o->survey->time);
+		printf("Survey:    %s sent %s\n", survey_kind_name(o->survey->kind), when);
+		g_free(when);
+	}
+	if (o->rating != NULL) {
+		const survey_rating *r = o->rating;
+
+		when = out_iso8601(r->last);
+		printf("Rating:    %d of %d-%d (%s), %s%s\n", r->score, survey_min(r->kind), survey_max(r->kind),
+		       survey_kind_name(r->kind), when, survey_low(r->kind, r->score) ? ", low" : "");
+		if (*r->comment != '\0')
+			printf("Comment:   %s\n", out_safe(r->comment));
+		g_free(when);
+	}
+}
+
+/* The same as member "survey" of --format=json: null without a survey. */
+static void
+survey_json(JsonBuilder *b, const show_opts *o)
+{
+	json_builder_set_member_name(b, "survey");
+	if (o->survey == NULL && o->rating == NULL) {
+		json_builder_add_null_value(b);
+		return;
+	}
+	json_builder_begin_object(b);
+	out_json_string(b, "kind", survey_kind_name(o->survey != NULL ? o->survey->kind : o->rating->kind));
+	out_json_time(b, "sent", o->survey != NULL ? o->survey->time : 0);
+	json_builder_set_member_name(b, "score");
+	if (o->rating != NULL)
+		json_builder_add_int_value(b, o->rating->score);
+	else
+		json_builder_add_null_value(b);
+	out_json_time(b, "rated", o->rating != NULL ? o->rating->last : 0);
+	out_json_string(b, "comment", o->rating != NULL ? o->rating->comment : "");
+	json_builder_end_object(b);
+}
 
 static void
 message_json(JsonBuilder *b, const ticket_message *tm, const rendered_msg *r, const show_pos *p, const char *auth)
@@ -495,10 +544,12 @@ show(desk_store *st, const ticket_info *info, GPtrArray *msgs, const show_opts *
 	if (b != NULL) {
 		json_builder_begin_object(b);
 		info_json(b, info, &p);
+		survey_json(b, o);
 		json_builder_set_member_name(b, "messages");
 		json_builder_begin_array(b);
 	} else {
 		info_text(info, &p);
+		survey_text(o);
 	}
 	for (guint i = 0; i < msgs->len; i++) {
 		const ticket_message *tm = msgs->pdata[i];
@@ -688,9 +739,21 @@ verb_show(const char *store_dir, int argc, char **argv)
 	if (s == DESK_OK && last && seen_get(st, me->login, (guint)n, &seen, &seen_when, &err) == DESK_TEMPFAIL)
 		s = DESK_TEMPFAIL;
 	if (s == DESK_OK) {
-		show_opts o = { format, seen, verbose };
+		show_opts o = { format, seen, verbose, NULL, NULL };
+		GHashTable *sent = NULL, *rated = NULL;
 
-		s = show(st, info, msgs, &o, &err);
+		s = survey_sends(db, (guint)n, &sent, &err);
+		if (s == DESK_OK)
+			s = survey_ratings(db, (guint)n, &rated, &err);
+		if (s == DESK_OK) {
+			o.survey = g_hash_table_lookup(sent, GUINT_TO_POINTER((guint)n));
+			o.rating = g_hash_table_lookup(rated, GUINT_TO_POINTER((guint)n));
+			s = show(st, info, msgs, &o, &err);
+		}
+		if (sent != NULL)
+			g_hash_table_unref(sent);
+		if (rated != NULL)
+			g_hash_table_unref(rated);
 	}
 	if (s == DESK_OK && me != NULL)
 		record_seen(st, me, (guint)n, msgs);
