@@ -36,8 +36,6 @@ survey_refused(desk_store *st, notmuch_database_t *db, const ticket_info *t)
 		return "merged or spam";
 	if (to == NULL || *to == '\0' || strchr(to, '@') == NULL || strlen(to) > 150)
 		return "no usable requester";
-	if (t->activity == 0)
-		return "no mail of people";
 	if (ack_noreply_address(to))
 		return "no-reply requester";
 	if (config_queue_for(st->cfg, to, NULL) != NULL || agent_by_address(st->cfg->agents, to) != NULL)
@@ -55,6 +53,8 @@ survey_refused(desk_store *st, notmuch_database_t *db, const ticket_info *t)
 		notmuch_tags_destroy(ts);
 		notmuch_message_destroy(m);
 	}
+	if (why == NULL && t->activity == 0)
+		why = "no mail of people";
 	return why;
 }
 
