@@ -440,14 +440,16 @@ message_raw(const ticket_message *tm, desk_err *err)
 }
 
 /* An event (a change of state) as one line: "--- TIME  WHAT": for an
- * acknowledgement to whom it went, else the first line of its text. */
+ * acknowledgement or a survey to whom it went, else the first line of its
+ * text. */
 static void
 event_text(const ticket_message *tm, const rendered_msg *r)
 {
 	char *when = out_iso8601(tm->time);
-	char *to = strcmp(tm->event, "ack") == 0 ? xset_lookup(tm->set, "acked") : NULL;
+	gboolean ack = strcmp(tm->event, "ack") == 0, survey = strcmp(tm->event, "survey") == 0;
+	char *to = ack ? xset_lookup(tm->set, "acked") : survey ? xset_lookup(tm->set, "surveyed") : NULL;
 	const char *nl = strchr(r->text, '\n');
-	char *line = to != NULL ? g_strdup_printf("acknowledgement sent to %s", to)
+	char *line = to != NULL ? g_strdup_printf("%s sent to %s", ack ? "acknowledgement" : "satisfaction survey", to)
 				: g_strndup(r->text, nl != NULL ? (gsize)(nl - r->text) : strlen(r->text));
 
 	printf("\n--- %s  %s\n", when, out_safe(line));

@@ -143,7 +143,8 @@ ticket_message_nth(GPtrArray *msgs, guint k)
 gboolean
 ticket_event_is_change(const char *event)
 {
-	return event != NULL && !ticket_event_is_message(event) && strcmp(event, "ack") != 0;
+	return event != NULL && !ticket_event_is_message(event) && strcmp(event, "ack") != 0 &&
+	       strcmp(event, "survey") != 0;
 }
 
 gboolean

@@ -147,7 +147,7 @@ gboolean ticket_message_is_customer(const ticket_message *m);
 
 /* Whether EVENT (NULL: none) records a change of the ticket's state
  * (assign, status, tag, ...): neither a message people wrote nor the
- * acknowledgement. The index tags such events "change". */
+ * acknowledgement or the satisfaction survey (mail sent). The index tags such events "change". */
 gboolean ticket_event_is_change(const char *event);
 
 /* The first characters of the state tags on a ticket's root: "#N" its

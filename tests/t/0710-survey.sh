@@ -91,6 +91,7 @@ check_eq "each with its own score, 5 to 1" "5 4 3 2 1" "$(printf '%s\n' "$links"
 check_eq "and its own token" 5 "$(printf '%s\n' "$links" | cut -d- -f4 | sort -u | wc -l)"
 OPTOUT=$(sed -n 's/.*mailto:\(support+optout-1-[a-z2-7]\{10\}@helpdesk.test\)?subject=.*/\1/p' "$ANN")
 check "the footer's opt-out link" test -n "$OPTOUT"
+check "desk show 1: the survey mail, as an event line" sh -c "'$DESK' --store '$STORE' show 1 | grep -x -- '--- $(iso $((T0 + 26 * H)))  satisfaction survey sent to ann@customer.test'"
 check "desk show 1: the survey" sh -c "'$DESK' --store '$STORE' show 1 | grep -x 'Survey:    csat sent $(iso $((T0 + 26 * H)))'"
 
 # --- the NPS variant: ticket 9 and 10, solved later, surveyed as nps
