@@ -180,6 +180,8 @@ survey_send_due(desk_store *st, gboolean dry_run, GPtrArray *lines, guint *count
 		return DESK_OK;
 	}
 	survey_kind_parse(st->cfg->survey_kind, &kind);
+	/* a ticket solved within the window was updated then or later */
+	f.since = now - (gint64)st->cfg->survey_delay_hours * 3600 - SURVEY_LATE_SECONDS;
 	s = change_begin(st, &c, err);
 	if (s == DESK_OK)
 		s = ticket_list(change_db(c), &f, &tickets, NULL, err);
