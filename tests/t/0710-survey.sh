@@ -109,6 +109,15 @@ check_eq "eleven NPS links, 10 to 0" "10 9 8 7 6 5 4 3 2 1 0" \
 check "6 merged into 7" at $((T0 + 56 * H)) merge 6 7 --as bob
 check "5 purged" at $((T0 + 57 * H)) purge 5 --yes --as bob
 
+# --- the CES variant: ticket 7 (with 6 in it), solved then
+store_conf kind ces || bail_out "store_conf kind"
+check "solved at T0+58h: 7" at $((T0 + 58 * H)) close 7 --as bob
+check_eq "a ces survey for gina" "7: surveyed gina@customer.test (ces)" \
+	"$(at $((T0 + 83 * H)) survey send | grep surveyed)"
+GINA=$(survey_to gina@customer.test)
+check_eq "seven CES links, 1 to 7" "1 2 3 4 5 6 7" \
+	"$(for s in 1 2 3 4 5 6 7; do link "$GINA" $s; done | grep -E '^support\+ces-7-' | cut -d- -f3 | xargs)"
+
 # --- answers through Postfix and the milter, acknowledgements on
 chown -R maildesk:maildesk "$STORE"
 store_conf ack true || bail_out "store_conf ack"
@@ -194,15 +203,16 @@ check "hal answers 9" answer r12 "$(nlink "$HAL" 9)" "" "Hal <hal@customer.test>
 wait_for "hal's rating" sh -c "'$DESK' --store '$STORE' show 9 | grep -q '^Rating:    9 of 0-10 (nps)'"
 check "jack answers 5" answer_ingest $((NOW + H)) r13 "$(nlink "$JACK" 5)" ""
 check "ivy answers 3" answer_ingest $((NOW + H)) r14 "$(link "$(survey_to ivy@customer.test)" 3)" ""
-check_eq "--csat low: jack (NPS 5, a detractor)" 10 "$(D list --csat low --format ids)"
+check "gina answers 6 (hard)" answer_ingest $((NOW + H)) r15 "$(link "$GINA" 6)" "Took ages."
+check_eq "--csat low: gina (CES 6, hard), jack (NPS 5, a detractor)" "7 10" "$(D list --csat low --format ids | sort -n | xargs)"
 check_eq "--csat high: ann (4), hal (NPS 9)" "1 9" "$(D list --csat high --format ids | sort -n | xargs)"
-check_eq "--csat any" "1 8 9 10" "$(D list --csat any --format ids | sort -n | xargs)"
+check_eq "--csat any" "1 7 8 9 10" "$(D list --csat any --format ids | sort -n | xargs)"
 check_eq "--csat with a bad value" 64 "$(D list --csat some >/dev/null 2>&1; echo $?)"
 
 # --- the report, by hand: CSAT surveys sent to 1, 6 and 8 (5's went with
 # its purge); answered 1 (4) and 8 (3): 2 of 3 = 66.67 %, mean 3.5, 1 of 2
 # satisfied = 50 %. NPS sent to 9 and 10, both answered (100 %): 9 a
-# promoter, 5 a detractor: NPS 50 - 50 = 0.
+# promoter, 5 a detractor: NPS 50 - 50 = 0. CES sent to 7, answered 6: hard.
 END=$((NOW + 3 * 24 * H))
 R() { at $END report --format=json | json "$1"; }
 check_eq "CSAT: sent, answered, response rate, mean, satisfied" "3 2 66.67 3.5 50.0" \
@@ -210,16 +220,18 @@ check_eq "CSAT: sent, answered, response rate, mean, satisfied" "3 2 66.67 3.5 5
 check_eq "CSAT scores 1-5" "[0, 0, 1, 1, 0]" "$(R 'j["satisfaction"]["csat"]["scores"]')"
 check_eq "NPS: sent, answered, promoters, passives, detractors, score" "2 2 1 0 1 0.0" \
 	"$(R '"%d %d %d %d %d %.1f" % tuple(j["satisfaction"]["nps"][k] for k in ("sent", "answered", "promoters", "passives", "detractors", "score"))')"
-check_eq "CES: none sent" 0 "$(R 'j["satisfaction"]["ces"]["sent"]')"
+check_eq "CES: sent, answered, mean, hard" "1 1 6.0 1" \
+	"$(R '"%d %d %.1f %d" % tuple(j["satisfaction"]["ces"][k] for k in ("sent", "answered", "mean", "hard"))')"
 check_eq "the text" "Satisfaction (CSAT 1-5)    2 answered of 3 surveys (66.7%), mean 3.50, 50.0% satisfied (4-5)
-Satisfaction (NPS 0-10)    2 answered of 2 surveys (100.0%), 1 promoters, 0 passives, 1 detractors, NPS 0.0" \
+Satisfaction (NPS 0-10)    2 answered of 2 surveys (100.0%), 1 promoters, 0 passives, 1 detractors, NPS 0.0
+Satisfaction (CES 1-7)     1 answered of 1 surveys (100.0%), mean 6.00, 1 hard (5-7)" \
 	"$(at $END report | grep '^Satisfaction')"
 check_eq "the CSV" "satisfaction,csat,satisfied_percent,50
 satisfaction,nps,score,0" "$(at $END report --format=csv | grep -E '^satisfaction,(csat,satisfied|nps,score)')"
 check_eq "a period before any survey: none" "Satisfaction               no surveys sent in the period" \
 	"$(at $END report --until "$(iso $((T0 + 2 * H)))" | grep '^Satisfaction')"
 check "the HTML page" at $END report --html "$T/r.html"
-check_eq "its CSAT and NPS charts have their marks" "chart-csat=1 chart-nps=1" "$(python3 - "$T/r.html" <<-'EOF'
+check_eq "its CSAT, NPS and CES charts have their marks" "chart-ces=1 chart-csat=1 chart-nps=1" "$(python3 - "$T/r.html" <<-'EOF'
 	import html.parser, sys
 	class P(html.parser.HTMLParser):
 	    def __init__(self):
@@ -231,7 +243,7 @@ check_eq "its CSAT and NPS charts have their marks" "chart-csat=1 chart-nps=1" "
 	    def handle_endtag(self, tag):
 	        if tag == "svg": self.svg = None
 	p = P(); p.feed(open(sys.argv[1]).read())
-	print(" ".join("%s=%d" % kv for kv in sorted(p.marks.items()) if kv[0] in ("chart-csat", "chart-nps")))
+	print(" ".join("%s=%d" % kv for kv in sorted(p.marks.items()) if kv[0] in ("chart-ces", "chart-csat", "chart-nps")))
 	EOF
 )"
 
@@ -245,6 +257,6 @@ check "the same report after reindex" cmp "$T/before.json" "$T/after.json"
 check_eq "the same survey and rating after reindex" "$(cat "$T/before.show")" \
 	"$(D show 1 | grep -E '^(Survey|Rating|Comment):')"
 # dora, opted in again, is due still (solved within the week); nobody else
-check_eq "and no survey is sent again, but dora's" "4: surveyed dora@customer.test (nps)" \
+check_eq "and no survey is sent again, but dora's" "4: surveyed dora@customer.test (ces)" \
 	"$(at $END survey send | grep surveyed)"
 test_done
