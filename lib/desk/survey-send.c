@@ -4,7 +4,9 @@
  * week before that, so that turning surveys on does not mail every old
  * ticket) gets one survey, ever: its requester, unless automatic mail
  * opened the ticket (auto, bulk, list, bounce, held, spam), the address
- * is a no-reply one, the desk's or an agent's, or on the opt-out list.
+ * is a no-reply one, the desk's or an agent's, or on the opt-out list, or
+ * its From would get no acknowledgement by the MTA's authenticators
+ * (sender.ack_senders: no mail to a forged From).
  * The mail (template csat, nps or ces) is stored in the ticket first as
  * event survey, under the store lock, then sent through sendmail(1) with
  * a null envelope sender; the event is what makes it once. */
@@ -15,6 +17,7 @@
 #include "clock.h"
 #include "followup.h"
 #include "log.h"
+#include "sender.h"
 #include "sendmail.h"
 #include "survey.h"
 #include "survey-send.h"
@@ -30,7 +33,8 @@ survey_refused(desk_store *st, notmuch_database_t *db, const ticket_info *t)
 	static const char *const tags[] = { "auto", "bulk", "bounce", "held", "spam", NULL };
 	const char *to = t->requester;
 	notmuch_message_t *m = NULL;
-	const char *why = NULL;
+	const char *why = NULL, *path;
+	authres_verdict v;
 
 	if (t->merged_into != 0 || strcmp(t->status, "spam") == 0)
 		return "merged or spam";
@@ -51,6 +55,11 @@ survey_refused(desk_store *st, notmuch_database_t *db, const ticket_info *t)
 				if (strcmp(notmuch_tags_get(ts), *w) == 0)
 					why = "automatic mail opened the ticket";
 		notmuch_tags_destroy(ts);
+		/* the MTA's authenticators on the stored copy, as for acknowledgements:
+		 * no survey to a forged From (ack_senders, lib/store/sender.h) */
+		if (why == NULL && (path = notmuch_message_get_filename(m)) != NULL &&
+		    sender_verdict_file(st->cfg, path, &v, NULL))
+			why = sender_no_ack(st->cfg, v);
 		notmuch_message_destroy(m);
 	}
 	if (why == NULL && t->activity == 0)

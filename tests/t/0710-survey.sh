@@ -2,7 +2,7 @@
 # 0710-survey.sh: satisfaction surveys (desk-survey(1)). Ticket histories
 # played over days with MAILDESK_NOW: a survey goes out once, after the
 # delay, by desk autoclose or desk survey send, never to automatic,
-# no-reply or opted-out requesters; its mailto: links are signed; the
+# no-reply, opted-out or DMARC-forged requesters; its mailto: links are signed; the
 # answer, sent through a real Postfix and maildesk-milter to the signed
 # address, is recorded as a rating event and answered with nothing; a
 # later answer within a day changes it, one after that is ignored; forged,
@@ -51,24 +51,28 @@ mail $((T0 + 420)) "Gina <gina@customer.test>" g1@customer.test "Printer jam"   
 mail $((T0 + 480)) "Ivy <ivy@customer.test>" i1@customer.test "Slow site"               # 8
 mail $((T0 + 540)) "Hal <hal@customer.test>" h1@customer.test "Invoice"                 # 9
 mail $((T0 + 600)) "Jack <jack@customer.test>" j1@customer.test "Refund"                # 10
-check_eq "ten tickets" "1 2 3 4 5 6 7 8 9 10" "$(D list --status any --format ids --automatic | sort -n | xargs)"
+store_conf authserv_id mx.helpdesk.test || bail_out "store_conf authserv_id"
+mail $((T0 + 660)) "Kim <kim@forged.test>" k1@forged.test "Forged" \
+	"Authentication-Results: mx.helpdesk.test; dmarc=fail header.from=forged.test"          # 11
+check_eq "eleven tickets" "1 2 3 4 5 6 7 8 9 10 11" "$(D list --status any --format ids --automatic | sort -n | xargs)"
 
 check_eq "desk survey optout: Dora (any case)" "Dora@Customer.test: no surveys" "$(D survey optout Dora@Customer.test)"
 check_eq "desk survey optouts" "dora@customer.test" "$(D survey optouts)"
-check "solved at T0+1h: 1 to 6 and 8" at $((T0 + H)) close 1 2 3 4 5 6 8 --as bob
+check "solved at T0+1h: 1 to 6, 8 and 11" at $((T0 + H)) close 1 2 3 4 5 6 8 11 --as bob
 
 # --- before the delay: nothing; after it: once
 check_eq "23 hours after the solve: no survey is due" "" "$(at $((T0 + 24 * H)) survey send)"
 check_eq "nothing was sent" 0 "$(outbox_count)"
 out=$(at $((T0 + 26 * H)) autoclose)
-check_eq "desk autoclose, 25 hours after: the surveys, and why not for 2, 3, 4" \
+check_eq "desk autoclose, 25 hours after: the surveys, and why not for 2, 3, 4, 11" \
 	"1: surveyed ann@customer.test (csat)
 2: no survey: no-reply requester
 3: no survey: automatic mail opened the ticket
 4: no survey: the requester opted out
 5: surveyed eve@customer.test (csat)
 6: surveyed fred@customer.test (csat)
-8: surveyed ivy@customer.test (csat)" "$(printf '%s\n' "$out" | sort -n)"
+8: surveyed ivy@customer.test (csat)
+11: no survey: the sender failed DMARC" "$(printf '%s\n' "$out" | sort -n)"
 check_eq "four survey mails" 4 "$(outbox_count)"
 out=$(at $((T0 + 27 * H)) survey send)
 check_eq "a second run surveys nobody again" "" "$(printf '%s\n' "$out" | grep surveyed)"
