@@ -108,6 +108,96 @@ survey_vars(desk_store *st, const ticket_info *t, survey_kind kind)
 	return h;
 }
 
+/* Append TEXT (LEN bytes) to O, escaped for HTML. */
+static void
+html_text(GString *o, const char *text, gssize len)
+{
+	char *e = g_markup_escape_text(text, len);
+
+	g_string_append(o, e);
+	g_free(e);
+}
+
+/* The survey's BODY as HTML for clients that show it: the same lines,
+ * each that holds one of our links (LINKS, the values of VARS we made) an
+ * anchor of that link over the rest of its text, so one click answers.
+ * Nothing else becomes a link: text from mail (a name) is only escaped.
+ * Caller g_free()s. */
+static char *
+survey_html(const char *body, GHashTable *links)
+{
+	GString *o = g_string_new("<!DOCTYPE html>\n<html><body><pre style=\"font-family:sans-serif\">");
+	char **lines = g_strsplit(body, "\n", -1);
+
+	for (char **l = lines; *l != NULL; l++) {
+		const char *m = strstr(*l, "mailto:");
+		size_t n = m != NULL ? strcspn(m, " \t\r") : 0;
+		char *url = m != NULL ? g_strndup(m, n) : NULL;
+
+		if (url != NULL && g_hash_table_contains(links, url)) {
+			GString *rest = g_string_new_len(*l, m - *l);
+			char *label;
+
+			g_string_append(rest, m + n);
+			label = g_strchomp(g_string_free(rest, FALSE));
+			g_string_append(o, "<a href=\"");
+			html_text(o, url, -1);
+			g_string_append(o, "\">");
+			html_text(o, *label ? label : url, -1);
+			g_string_append(o, "</a>");
+			g_free(label);
+		} else {
+			html_text(o, *l, -1);
+		}
+		g_string_append_c(o, '\n');
+		g_free(url);
+	}
+	g_strfreev(lines);
+	g_string_append(o, "</pre></body></html>\n");
+	return g_string_free(o, FALSE);
+}
+
+/* The links of VARS (values that start with "mailto:"), as a set. */
+static GHashTable *
+links_of(GHashTable *vars)
+{
+	GHashTable *set = g_hash_table_new(g_str_hash, g_str_equal);
+	GHashTableIter it;
+	gpointer k, v;
+
+	g_hash_table_iter_init(&it, vars);
+	while (g_hash_table_iter_next(&it, &k, &v))
+		if ((g_str_has_prefix(k, "score_") || strcmp(k, "optout") == 0) && g_str_has_prefix(v, "mailto:"))
+			g_hash_table_add(set, v);
+	return set;
+}
+
+/* BODY as the text part and its HTML (survey_html) as alternatives. */
+static GMimeObject *
+survey_parts(const char *body, GHashTable *vars)
+{
+	GMimeMultipart *alt = g_mime_multipart_new_with_subtype("alternative");
+	GHashTable *links = links_of(vars);
+	char *html = survey_html(body, links);
+	GMimePart *hp = GMIME_PART(g_mime_text_part_new_with_subtype("html"));
+	GMimeStream *mem = g_mime_stream_mem_new_with_buffer(html, strlen(html));
+	GMimeDataWrapper *dw = g_mime_data_wrapper_new_with_stream(mem, GMIME_CONTENT_ENCODING_DEFAULT);
+	GMimeObject *text = event_text_part(body);
+
+	g_mime_part_set_content(hp, dw);
+	g_mime_object_set_content_type_parameter(GMIME_OBJECT(hp), "charset", "utf-8");
+	g_mime_part_set_content_encoding(hp, GMIME_CONTENT_ENCODING_QUOTEDPRINTABLE);
+	g_mime_multipart_add(alt, text);
+	g_mime_multipart_add(alt, GMIME_OBJECT(hp));
+	g_object_unref(text);
+	g_object_unref(hp);
+	g_object_unref(dw);
+	g_object_unref(mem);
+	g_hash_table_unref(links);
+	g_free(html);
+	return GMIME_OBJECT(alt);
+}
+
 /* The survey mail of ticket T. */
 static desk_status
 survey_message(desk_store *st, const ticket_info *t, survey_kind kind, GMimeMessage **out, desk_err *err)
@@ -125,6 +215,9 @@ survey_message(desk_store *st, const ticket_info *t, survey_kind kind, GMimeMess
 		from[0] = g_ascii_toupper(from[0]);
 		subject = event_subject(st, t->number, tpl->subject != NULL ? tpl->subject : "How did we do?");
 		*out = event_message_new(st, t, from, desk, t->requester, subject, NULL, tpl->body);
+		o = survey_parts(tpl->body, vars);
+		g_mime_message_set_mime_part(*out, o);
+		g_object_unref(o);
 		o = GMIME_OBJECT(*out);
 		reply_to = token_address(st->secret, desk, t->number);
 		event_add_mailbox(*out, GMIME_ADDRESS_TYPE_REPLY_TO, from, reply_to);

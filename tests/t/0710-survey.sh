@@ -93,7 +93,28 @@ check_eq "five links support+csat-1-SCORE-TOKEN@helpdesk.test" 5 \
 	"$(printf '%s\n' "$links" | grep -c -E '^support\+csat-1-[1-5]-[a-z2-7]{10}@helpdesk\.test$')"
 check_eq "each with its own score, 5 to 1" "5 4 3 2 1" "$(printf '%s\n' "$links" | cut -d- -f3 | xargs)"
 check_eq "and its own token" 5 "$(printf '%s\n' "$links" | cut -d- -f4 | sort -u | wc -l)"
-OPTOUT=$(sed -n 's/.*mailto:\(support+optout-1-[a-z2-7]\{10\}@helpdesk.test\)?subject=.*/\1/p' "$ANN")
+OPTOUT=$(sed -n 's/.*mailto:\(support+optout-1-[a-z2-7]\{10\}@helpdesk.test\)?subject=.*/\1/p' "$ANN" | head -n 1)
+# the HTML alternative: an anchor per link of the text, over its words
+check_eq "the HTML part: the same links as anchors, over their words" \
+	"$(printf '%s\n' $links "$OPTOUT" | sed 's/^/mailto:/')
+5 - very satisfied|No more surveys for you:" "$(python3 - "$ANN" <<-'EOF'
+	import email, email.policy, html.parser, sys
+	m = email.message_from_binary_file(open(sys.argv[1], "rb"), policy=email.policy.default)
+	assert m.get_content_type() == "multipart/alternative", m.get_content_type()
+	h = m.get_body(("html",)).get_content()
+	class P(html.parser.HTMLParser):
+	    def __init__(self):
+	        super().__init__(); self.hrefs = []; self.words = []; self.a = False
+	    def handle_starttag(self, tag, a):
+	        if tag == "a": self.hrefs.append(dict(a)["href"].split("?")[0]); self.a = True; self.words.append("")
+	    def handle_endtag(self, tag):
+	        if tag == "a": self.a = False
+	    def handle_data(self, d):
+	        if self.a: self.words[-1] += d
+	p = P(); p.feed(h)
+	print("\n".join(p.hrefs)); print(p.words[0].strip() + "|" + p.words[-1].strip())
+	EOF
+)"
 check "the footer's opt-out link" test -n "$OPTOUT"
 check "desk show 1: the survey mail, as an event line" sh -c "'$DESK' --store '$STORE' show 1 | grep -x -- '--- $(iso $((T0 + 26 * H)))  satisfaction survey sent to ann@customer.test'"
 check "desk show 1: the survey" sh -c "'$DESK' --store '$STORE' show 1 | grep -x 'Survey:    csat sent $(iso $((T0 + 26 * H)))'"
