@@ -244,7 +244,7 @@ report_html(const report *r)
 	g_string_append(out, "</section>\n");
 	section(out, "SLA attainment");
 	g_string_append(out, "<p class=\"none\" id=\"chart-sla\">Not available: " REPORT_SLA_NONE ".</p></section>\n");
-	section(out, "Satisfaction (CSAT, NPS, CES) over time");
+	section(out, "Satisfaction (CSAT) over time");
 	report_csat_html(out, r);
 	g_string_append(out, "</section>\n");
 	section(out, "Top rising topics (the last 7 days against the 7 before)");

@@ -142,9 +142,9 @@ report_print_text(FILE *out, const report *r, const char *by)
 	print_figures(out, &r->all);
 	fprintf(out, "%-26s %u spam, %u merged, %u purged\n", "Left out", r->spam, r->merged, r->purged);
 	fprintf(out, "%-26s not available: %s\n", "SLA attainment", REPORT_SLA_NONE);
-	report_csat_text(out, r);
 	for (guint v = 0; v < VOL_N; v++)
 		print_counts(out, report_vol_names[v], r->volume[v]);
+	report_csat_text(out, r);
 	print_agents(out, r->agents);
 	print_trends(out, r->trends);
 	if (r->groups != NULL)

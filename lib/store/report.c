@@ -698,6 +698,7 @@ report_free(report *r)
 	if (r == NULL)
 		return;
 	figures_clear(&r->all);
+	csat_free(r->csat);
 	for (guint v = 0; v < VOL_N; v++)
 		if (r->volume[v] != NULL)
 			g_ptr_array_unref(r->volume[v]);
@@ -707,6 +708,5 @@ report_free(report *r)
 		g_ptr_array_unref(r->groups);
 	if (r->trends != NULL)
 		g_ptr_array_unref(r->trends);
-	csat_free(r->csat);
 	g_free(r);
 }

@@ -80,9 +80,9 @@ typedef struct report {
 	guint spam, merged, purged;   /* opened in the period but left out */
 	GPtrArray *volume[VOL_N];     /* report_count*, by key (times: ascending) */
 	GPtrArray *agents;            /* report_agent*, by login */
+	struct report_csat *csat;     /* satisfaction (csat.h): surveys sent in the period, answers */
 	GPtrArray *groups;            /* report_group* of opts->by, by key; NULL without --by */
 	GPtrArray *trends;            /* report_trend* (trend.h): rising in the period's last week */
-	struct report_csat *csat;     /* satisfaction (csat.h): surveys sent in the period, answers */
 } report;
 
 /* Whether BY is a --by value report_compute knows. */
