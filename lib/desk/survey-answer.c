@@ -30,7 +30,7 @@ answer_comment(desk_store *st, const char *path)
 	rendered_msg *r = NULL;
 	desk_err err = { 0 };
 	GString *o = g_string_new(NULL);
-	guint chars = 0;
+	glong chars = 0;
 	char **lines;
 
 	if (render_message(path, st->cfg->fallback_charsets, &r, &err) != DESK_OK)
@@ -44,19 +44,22 @@ answer_comment(desk_store *st, const char *path)
 		if (**l == '>')
 			continue;
 		valid = g_utf8_make_valid(*l, -1);
+		/* line breaks, blanks and what a terminal would act on: one space */
 		for (const char *p = valid; *p != '\0' && chars < COMMENT_MAX; p = g_utf8_next_char(p)) {
 			gunichar c = g_utf8_get_char(p);
 
-			if (g_unichar_isspace(c) || term_unsafe(c)) {
-				if (o->len > 0 && o->str[o->len - 1] != ' ')
-					g_string_append_c(o, ' '), chars++;
-				continue;
+			if (!g_unichar_isspace(c) && !term_unsafe(c)) {
+				g_string_append_unichar(o, c);
+				chars++;
+			} else if (o->len > 0 && o->str[o->len - 1] != ' ') {
+				g_string_append_c(o, ' ');
+				chars++;
 			}
-			g_string_append_unichar(o, c);
+		}
+		if (o->len > 0 && o->str[o->len - 1] != ' ') {
+			g_string_append_c(o, ' ');
 			chars++;
 		}
-		if (o->len > 0 && o->str[o->len - 1] != ' ')
-			g_string_append_c(o, ' '), chars++;
 		g_free(valid);
 	}
 	g_strfreev(lines);
