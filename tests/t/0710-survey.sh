@@ -227,7 +227,10 @@ check_eq "the list" "ann@customer.test" "$(D survey optouts)"
 check "hal answers 9" answer r12 "$(nlink "$HAL" 9)" "" "Hal <hal@customer.test>"
 wait_for "hal's rating" sh -c "'$DESK' --store '$STORE' show 9 | grep -q '^Rating:    9 of 0-10 (nps)'"
 check "jack answers 5" answer_ingest $((NOW + H)) r13 "$(nlink "$JACK" 5)" ""
-check "ivy answers 3" answer_ingest $((NOW + H)) r14 "$(link "$(survey_to ivy@customer.test)" 3)" ""
+check "ivy answers 3, with a terminal escape and 600 more letters" answer_ingest $((NOW + H)) r14 \
+	"$(link "$(survey_to ivy@customer.test)" 3)" $'\e[31mRed\e[0m '"$(printf 'x%.0s' $(seq 600))"
+check_eq "her comment: one line of 500 characters, the escape made U+FFFD" "500 False ?[31mRed?[0m xxxx" \
+	"$(D show 8 --format=json | json '"%d %s %s" % (len(j["survey"]["comment"]), "\x1b" in j["survey"]["comment"], j["survey"]["comment"][:17].replace("\ufffd", "?"))')"
 check "gina answers 6 (hard)" answer_ingest $((NOW + H)) r15 "$(link "$GINA" 6)" "Took ages."
 check_eq "--csat low: gina (CES 6, hard), jack (NPS 5, a detractor)" "7 10" "$(D list --csat low --format ids | sort -n | xargs)"
 check_eq "--csat high: ann (4), hal (NPS 9)" "1 9" "$(D list --csat high --format ids | sort -n | xargs)"
