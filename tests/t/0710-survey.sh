@@ -258,6 +258,9 @@ check_eq "the CSV" "satisfaction,csat,satisfied_percent,50
 satisfaction,nps,score,0" "$(at $END report --format=csv | grep -E '^satisfaction,(csat,satisfied|nps,score)')"
 check_eq "a period before any survey: none" "Satisfaction               no surveys sent in the period" \
 	"$(at $END report --until "$(iso $((T0 + 2 * H)))" | grep '^Satisfaction')"
+check_eq "--queue support: the same CSAT surveys" 3 "$(at $END report --queue support --format=json | json 'j["satisfaction"]["csat"]["sent"]')"
+check_eq "--queue billing: none" "Satisfaction               no surveys sent in the period" \
+	"$(at $END report --queue billing | grep '^Satisfaction')"
 check "the HTML page" at $END report --html "$T/r.html"
 check_eq "its CSAT, NPS and CES charts have their marks" "chart-ces=1 chart-csat=1 chart-nps=1" "$(python3 - "$T/r.html" <<-'EOF'
 	import html.parser, sys
