@@ -269,13 +269,44 @@ followup_owed(const batch *b, const scanned *sc)
 	       (!g_str_has_prefix(f->x_match, "ours") || ours_followed_up(f) || ours_hooked(b->st, f));
 }
 
+/* The desk address F was sent to, as desk report counts it (its volume by
+ * recipient): X-Original-To when it is a desk address, else the first desk
+ * address among To and Cc; lower case, without a +extension, NULL when
+ * none is one. Only desk addresses, so mail cannot make up a key. */
+static char *
+desk_rcpt_of(const desk_config *cfg, const msg_facts *f)
+{
+	const char *a = NULL;
+	char *out, *plus, *at;
+
+	if (f->x_original_to != NULL && config_queue_for(cfg, f->x_original_to, NULL) != NULL)
+		a = f->x_original_to;
+	for (guint i = 0; a == NULL && i < f->recipients->len; i++)
+		if (config_queue_for(cfg, f->recipients->pdata[i], NULL) != NULL)
+			a = f->recipients->pdata[i];
+	if (a == NULL || strlen(a) > 200)   /* a notmuch property stays short */
+		return NULL;
+	out = g_ascii_strdown(a, -1);
+	g_strstrip(out);
+	if (*out == '<')
+		memmove(out, out + 1, strlen(out));
+	if ((at = strrchr(out, '>')) != NULL)
+		*at = '\0';
+	at = strrchr(out, '@');
+	plus = at != NULL ? memchr(out, '+', (size_t)(at - out)) : NULL;
+	if (plus != NULL)
+		memmove(plus, at, strlen(at) + 1);
+	return out;
+}
+
 /* Tags and properties of a freshly indexed message, from our headers. */
 static void
-annotate(notmuch_message_t *m, const scanned *sc, guint ticket)
+annotate(const desk_config *cfg, notmuch_message_t *m, const scanned *sc, guint ticket)
 {
 	const msg_facts *f = sc->facts;
 	char num[16];
 	gboolean held = is_held(f);
+	char *rcpt = desk_rcpt_of(cfg, f);
 
 	snprintf(num, sizeof num, "%u", ticket);
 	notmuch_message_freeze(m);
@@ -283,6 +314,9 @@ annotate(notmuch_message_t *m, const scanned *sc, guint ticket)
 	index_set_prop(m, "desk.match", f->x_match);
 	index_set_prop(m, "desk.queue", f->x_queue);
 	index_set_prop(m, "desk.hash", sc->hash);
+	if (rcpt != NULL)
+		index_set_prop(m, "desk.rcpt", rcpt);
+	g_free(rcpt);
 	/* the sender as parsed from the raw From (lib/mail/addr.h), never again
 	 * from notmuch's decoded one */
 	index_set_text(m, "desk.from", f->from != NULL ? f->from : "");
@@ -390,7 +424,7 @@ index_one(batch *b, const char *path, const scanned *sc, guint ticket, desk_err 
 				 "index %s: %s", path, notmuch_status_to_string(ns));
 	}
 	notmuch_message_freeze(m);
-	annotate(m, sc, ticket);
+	annotate(b->st->cfg, m, sc, ticket);
 	index_special_event(b, m, path, sc, ticket);
 	/* checked as a rebuild checks: if the index sees the message otherwise
 	 * than the scan, the ticket is recomputed from the index after all */
@@ -1039,7 +1073,7 @@ rebuild_fold_index(batch *b, ticket_folds *tf, ahead *a, desk_err *err)
 	ns = notmuch_database_index_file(b->db, a->path, NULL, &m);
 	if (ns == NOTMUCH_STATUS_SUCCESS || ns == NOTMUCH_STATUS_DUPLICATE_MESSAGE_ID) {
 		notmuch_message_freeze(m);
-		annotate(m, &a->sc, a->ticket);
+		annotate(b->st->cfg, m, &a->sc, a->ticket);
 		index_special_event(b, m, a->path, &a->sc, a->ticket);
 		ticket_folds_apply(tf, m, a->i);
 		notmuch_message_thaw(m);

@@ -4,14 +4,16 @@
  * The definitions are those of doc/desk-report.1; change both together. */
 #include <string.h>
 
+#include "calendar.h"
 #include "clock.h"
 #include "report.h"
 #include "rfact.h"
+#include "sla.h"
 #include "ticket.h"
 #include "tickettab.h"
 
 const char *const report_age_names[REPORT_AGES] = { "0-1d", "1-3d", "3-7d", ">7d" };
-const char *const report_vol_names[VOL_N] = { "day", "week", "month", "queue", "tag", "domain" };
+const char *const report_vol_names[VOL_N] = { "day", "week", "month", "queue", "recipient", "tag", "domain" };
 
 #define DAY (24 * 3600)
 
@@ -29,6 +31,9 @@ typedef struct rt {
 	gboolean solved_in_period, reopened_after, reopened;
 	GArray *next;             /* durations of later replies made in the period */
 	GHashTable *replied_by;   /* login -> replies in the period */
+	GArray *toggles;          /* times it began or stopped waiting after it was opened */
+	char ack;                 /* its first acknowledgement: RF_ACK, RF_ACK_KB, or 0 */
+	desk_calendar *cal;       /* business hours it is measured in; NULL: wall-clock */
 } rt;
 
 static gboolean
@@ -66,8 +71,19 @@ rt_free(gpointer p)
 	rt *t = p;
 
 	g_array_unref(t->next);
+	g_array_unref(t->toggles);
 	g_hash_table_destroy(t->replied_by);
 	g_free(t);
+}
+
+/* The time from FROM to TO that T's durations count: wall-clock seconds,
+ * or the working seconds of its calendar; 0 when TO is before FROM. */
+static gint64
+dur(const rt *t, gint64 from, gint64 to)
+{
+	if (to <= from)
+		return 0;
+	return t->cal != NULL ? calendar_between(t->cal, from, to) : to - from;
 }
 
 /* When the ticket was opened: its first mail from outside, else the
@@ -108,7 +124,7 @@ fold_reply(rt *t, const rfact *it, gint64 *waiting, const report_opts *o)
 		t->first_reply = it->time;
 		t->first_by = it->by;
 	} else if (*waiting != 0 && in)
-		g_array_append_val(t->next, (gint64){ MAX(it->time - *waiting, 0) });
+		g_array_append_val(t->next, (gint64){ dur(t, *waiting, it->time) });
 	*waiting = 0;
 	if (in && it->by != NULL)
 		g_hash_table_insert(t->replied_by, (gpointer)it->by,
@@ -120,12 +136,15 @@ static void
 fold_ticket(rt *t, const rfact *its, guint n, const report_opts *o)
 {
 	gint64 waiting = 0;
+	gboolean waits = TRUE;
 
 	t->state = "new";
 	t->opened = opened_of(its, n, t->row);
 	for (guint i = 0; i < n && its[i].time < o->until; i++) {
 		const rfact *it = &its[i];
 
+		if ((it->kind == RF_ACK || it->kind == RF_ACK_KB) && t->ack == 0)
+			t->ack = it->kind;
 		if (it->kind == RF_CUSTOMER) {
 			if (strcmp(t->state, "pending") == 0 || strcmp(t->state, "on-hold") == 0 ||
 			    strcmp(t->state, "solved") == 0)
@@ -136,6 +155,10 @@ fold_ticket(rt *t, const rfact *its, guint n, const report_opts *o)
 			fold_reply(t, it, &waiting, o);
 		if (it->status != NULL)
 			fold_status(t, it, it->status, o);
+		if (is_waiting(t->state) != waits) {
+			waits = !waits;
+			g_array_append_val(t->toggles, it->time);
+		}
 	}
 	if (!is_done(t->state)) {
 		t->solved_at = 0;
@@ -144,13 +167,15 @@ fold_ticket(rt *t, const rfact *its, guint n, const report_opts *o)
 }
 
 static rt *
-rt_new(guint number, const ticket_info *row)
+rt_new(guint number, const ticket_info *row, desk_calendar *cal)
 {
 	rt *t = g_new0(rt, 1);
 
 	t->number = number;
 	t->row = row;
+	t->cal = cal;
 	t->next = g_array_new(FALSE, FALSE, sizeof(gint64));
+	t->toggles = g_array_new(FALSE, FALSE, sizeof(gint64));
 	t->replied_by = g_hash_table_new(g_direct_hash, g_direct_equal);
 	return t;
 }
@@ -165,9 +190,22 @@ row_wanted(const ticket_info *row, const report_opts *o)
 	       (o->agent == NULL || strcmp(row->owner, o->agent) == 0);
 }
 
+/* The calendar ROW's durations are measured in: none for wall-clock
+ * time; with --hours business, its SLA policy's, else DEFCAL. */
+static desk_calendar *
+calendar_of(const ticket_info *row, const report_opts *o, desk_calendar *defcal)
+{
+	const sla_policy *p;
+
+	if (!o->business)
+		return NULL;
+	p = o->cfg != NULL ? sla_policy_for(o->cfg, row) : NULL;
+	return p != NULL ? p->cal : defcal;
+}
+
 /* Fold every ticket of ROWS (ticket_info*) that passes, with its FACTS. */
 static GPtrArray *
-fold_all(GPtrArray *rows, GHashTable *facts, const report_opts *o)
+fold_all(GPtrArray *rows, GHashTable *facts, const report_opts *o, desk_calendar *defcal)
 {
 	GPtrArray *out = g_ptr_array_new_with_free_func(rt_free);
 
@@ -178,7 +216,7 @@ fold_all(GPtrArray *rows, GHashTable *facts, const report_opts *o)
 
 		if (!row_wanted(row, o))
 			continue;
-		t = rt_new(row->number, row);
+		t = rt_new(row->number, row, calendar_of(row, o, defcal));
 		fold_ticket(t, a != NULL ? (const rfact *)(void *)a->data : NULL, a != NULL ? a->len : 0, o);
 		if (t->opened < o->until)
 			g_ptr_array_add(out, t);
@@ -243,12 +281,6 @@ acc_finish(acc *a)
 	g_array_unref(a->res);
 }
 
-static guint
-age_bucket(gint64 age)
-{
-	return age < DAY ? 0 : age < 3 * DAY ? 1 : age < 7 * DAY ? 2 : 3;
-}
-
 /* Add T (not left out) to A. */
 static void
 acc_add(acc *a, const rt *t, const report_opts *o)
@@ -262,14 +294,14 @@ acc_add(acc *a, const rt *t, const report_opts *o)
 			f->unanswered++;
 		else {
 			f->skewed += t->first_reply < t->opened;
-			g_array_append_val(a->first, (gint64){ MAX(t->first_reply - t->opened, 0) });
+			g_array_append_val(a->first, (gint64){ dur(t, t->opened, t->first_reply) });
 		}
 	}
 	g_array_append_vals(a->next, t->next->data, t->next->len);
 	if (t->solved_at != 0 && t->solved_at >= o->since) {
 		f->solved++;
 		f->fcr += t->replies == 1 && !t->reopened;
-		g_array_append_val(a->res, (gint64){ MAX(t->solved_at - t->opened, 0) });
+		g_array_append_val(a->res, (gint64){ dur(t, t->opened, t->solved_at) });
 	}
 	if (t->solved_in_period) {
 		f->solved_any++;
@@ -277,7 +309,7 @@ acc_add(acc *a, const rt *t, const report_opts *o)
 	}
 	if (is_waiting(t->state)) {
 		f->backlog++;
-		f->aging[age_bucket(o->until - t->opened)]++;
+		f->aging[rseries_age(o->until - t->opened)]++;
 	}
 }
 
@@ -360,6 +392,9 @@ keys_of(const rt *t, report_vol v, GTimeZone *tz, GPtrArray *keys)
 		break;
 	case VOL_QUEUE:
 		g_ptr_array_add(keys, g_strdup(t->row->queue));
+		break;
+	case VOL_RCPT:
+		g_ptr_array_add(keys, g_strdup(t->row->rcpt != NULL && *t->row->rcpt ? t->row->rcpt : "-"));
 		break;
 	case VOL_TAG:
 		for (char **tag = t->row->tags; *tag != NULL; tag++)
@@ -560,7 +595,7 @@ agent_add(GHashTable *h, const rt *t, const report_opts *o)
 	}
 	if (t->opened >= o->since && t->first_reply != 0 && t->first_by != NULL)
 		g_array_append_val(agent_of(h, t->first_by)->first,
-				   (gint64){ MAX(t->first_reply - t->opened, 0) });
+				   (gint64){ dur(t, t->opened, t->first_reply) });
 }
 
 static gint
@@ -639,6 +674,51 @@ trends_of(GPtrArray *kept, const report_opts *o)
 	return out;
 }
 
+/* The backlog at the end of each day, week or month of the period (from
+ * the first ticket opened when it has no start), of KEPT. */
+static void
+backlog_over_time(report *r, GPtrArray *kept, const report_opts *o, GTimeZone *tz)
+{
+	gint64 start = o->since;
+
+	for (guint i = 0; start == 0 && i < kept->len; i++)
+		start = ((rt *)kept->pdata[i])->opened;
+	for (guint i = 0; o->since == 0 && i < kept->len; i++)
+		start = MIN(start, ((rt *)kept->pdata[i])->opened);
+	if (start == 0 || start >= o->until) {
+		r->backlog_unit = "day";
+		r->backlog_series = rseries_points(0, 0, tz, "day");
+		return;
+	}
+	r->backlog_unit = rseries_unit(start, o->until, tz);
+	r->backlog_series = rseries_points(start, o->until, tz, r->backlog_unit);
+	for (guint i = 0; i < kept->len; i++) {
+		const rt *t = kept->pdata[i];
+
+		rseries_add(r->backlog_series, t->opened, (const gint64 *)(void *)t->toggles->data, t->toggles->len);
+	}
+}
+
+/* KB deflection over IN (kept, opened in the period). */
+static void
+deflection_of(report_deflection *d, GPtrArray *in)
+{
+	for (guint i = 0; i < in->len; i++) {
+		const rt *t = in->pdata[i];
+		gboolean deflected = is_done(t->state) && t->replies == 0;
+
+		if (t->ack == RF_ACK_KB) {
+			d->offered++;
+			d->offered_deflected += deflected;
+		} else if (t->ack == RF_ACK) {
+			d->plain++;
+			d->plain_deflected += deflected;
+		}
+	}
+	d->offered_rate = d->offered ? (double)((2000u * d->offered_deflected + d->offered) / (2u * d->offered)) / 10 : 0;
+	d->plain_rate = d->plain ? (double)((2000u * d->plain_deflected + d->plain) / (2u * d->plain)) / 10 : 0;
+}
+
 static void
 report_fill(report *r, GPtrArray *tickets, const report_opts *o)
 {
@@ -655,6 +735,13 @@ report_fill(report *r, GPtrArray *tickets, const report_opts *o)
 	r->trends = trends_of(kept, o);
 	if (o->by != NULL)
 		r->groups = groups_of(kept, o, tz);
+	r->sla_configured = o->cfg != NULL && o->cfg->sla != NULL && o->cfg->sla->len > 0;
+	r->sla = rsla_new(o->cfg);
+	for (guint i = 0; r->sla->len > 0 && i < kept->len; i++)
+		rsla_add(r->sla, o->cfg, ((rt *)kept->pdata[i])->row, o->since, o->until);
+	rsla_finish(r->sla);
+	backlog_over_time(r, kept, o, tz);
+	deflection_of(&r->deflection, in);
 	g_time_zone_unref(tz);
 	g_ptr_array_unref(in);
 	g_ptr_array_unref(kept);
@@ -666,18 +753,22 @@ report_compute(notmuch_database_t *db, const report_opts *opts, report **out, de
 	report_opts o = *opts;
 	GPtrArray *rows = g_ptr_array_new_with_free_func((GDestroyNotify)ticket_info_free), *tickets;
 	GHashTable *facts = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, (GDestroyNotify)g_array_unref);
-	desk_status s;
+	desk_calendar *defcal = NULL;
+	desk_status s = DESK_OK;
 
 	*out = NULL;
 	if (o.until == 0)
 		o.until = desk_now();
-	if (o.by != NULL && !report_by_valid(o.by))
+	if (o.business)
+		s = calendar_new(o.cfg != NULL ? o.cfg->timezone : o.timezone, REPORT_BUSINESS_HOURS, NULL, &defcal, err);
+	if (s == DESK_OK && o.by != NULL && !report_by_valid(o.by))
 		s = desk_fail(err, DESK_USAGE, "report: --by %s: not day, week, month, queue, agent or tag", o.by);
-	else   /* a ticket untouched since then and not waiting counts in nothing */
+	else if (s == DESK_OK)   /* a ticket untouched since then and not waiting counts in nothing */
 		s = tickettab_report(db, MIN(o.since, o.until - TREND_WEEKS * 7 * DAY), rows, facts, err);
 	if (s == DESK_OK) {
-		tickets = fold_all(rows, facts, &o);
+		tickets = fold_all(rows, facts, &o, defcal);
 		*out = g_new0(report, 1);
+		(*out)->hours = o.business ? "business" : "wall";
 		(*out)->since = o.since;
 		(*out)->until = o.until;
 		report_fill(*out, tickets, &o);
@@ -685,6 +776,7 @@ report_compute(notmuch_database_t *db, const report_opts *opts, report **out, de
 	}
 	g_hash_table_destroy(facts);
 	g_ptr_array_unref(rows);
+	calendar_free(defcal);
 	return s;
 }
 
@@ -703,5 +795,9 @@ report_free(report *r)
 		g_ptr_array_unref(r->groups);
 	if (r->trends != NULL)
 		g_ptr_array_unref(r->trends);
+	if (r->sla != NULL)
+		g_ptr_array_unref(r->sla);
+	if (r->backlog_series != NULL)
+		g_ptr_array_unref(r->backlog_series);
 	g_free(r);
 }

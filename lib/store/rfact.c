@@ -43,6 +43,13 @@ event_fact(notmuch_message_t *m, rfact *f)
 		f->status = g_intern_static_string("merged");
 		g_free(v);
 	}
+	if (strcmp(e, "ack") == 0) {   /* for KB deflection: what it offered */
+		v = xset_lookup(set, "offered");
+		f->kind = v != NULL ? RF_ACK_KB : RF_ACK;
+		g_free(v);
+		g_free(set);
+		return TRUE;
+	}
 	by = xset_lookup(set, "by");
 	if (by != NULL && strcmp(by, "system") != 0 && ticket_name_ok(by))
 		f->by = g_intern_string(by);
@@ -95,7 +102,7 @@ rfact_parse(const char *text, GArray *out)
 		char **w = g_strsplit(*l, " ", 5);
 		rfact f = { 0 };
 
-		if (g_strv_length(w) == 4 && strlen(w[1]) == 1 && strchr("CMRE", w[1][0]) != NULL) {
+		if (g_strv_length(w) == 4 && strlen(w[1]) == 1 && strchr("CMREAK", w[1][0]) != NULL) {
 			f.time = g_ascii_strtoll(w[0], NULL, 10);
 			f.kind = w[1][0];
 			f.status = strcmp(w[2], "-") != 0 ? g_intern_string(w[2]) : NULL;

@@ -11,11 +11,11 @@
 #include "tickettab.h"
 
 #define FILE_NAME "desk-tickets.sqlite"
-#define TAB_VERSION "4"
+#define TAB_VERSION "5"   /* 5: rcpt; rfacts of acknowledgements */
 #define COLUMNS                                                                               \
 	"number, subject, status, requester, requester_name, owner, queue, priority, root_id," \
 	" messages, created, updated, first_response, last_customer, solved_at, reopens,"    \
-	" merged_into, tags, cc, links, activity, waiting_since, sla"
+	" merged_into, tags, cc, links, activity, waiting_since, sla, rcpt"
 #define SCHEMA                                                                               \
 	"CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT) WITHOUT ROWID;"   \
 	"CREATE TABLE IF NOT EXISTS ticket(number INTEGER PRIMARY KEY, subject TEXT, status TEXT," \
@@ -23,7 +23,7 @@
 	" root_id TEXT, messages INTEGER, created INTEGER, updated INTEGER,"                  \
 	" first_response INTEGER, last_customer INTEGER, solved_at INTEGER, reopens INTEGER," \
 	" merged_into INTEGER, tags TEXT, cc TEXT, links TEXT, activity INTEGER,"             \
-	" waiting_since INTEGER, sla TEXT, rfacts TEXT);"                                      \
+	" waiting_since INTEGER, sla TEXT, rcpt TEXT, rfacts TEXT);"                                      \
 	"CREATE INDEX IF NOT EXISTS ticket_status ON ticket(status, updated);"                \
 	"CREATE INDEX IF NOT EXISTS ticket_activity ON ticket(status, activity);"             \
 	"CREATE INDEX IF NOT EXISTS ticket_updated ON ticket(updated);"
@@ -122,7 +122,7 @@ put_prepared(tab *t, desk_err *err)
 {
 	if (t->put == NULL &&
 	    sqlite3_prepare_v2(t->db, "INSERT OR REPLACE INTO ticket(" COLUMNS ") VALUES(?1, ?2, ?3, ?4, ?5,"
-			       " ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23)",
+			       " ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24)",
 			       -1, &t->put, NULL) != SQLITE_OK)
 		return tab_fail(t, "prepare", err);
 	return DESK_OK;
@@ -159,6 +159,7 @@ put_root(tab *t, notmuch_message_t *m, desk_err *err)
 	sqlite3_bind_int64(t->put, 21, i->activity);
 	sqlite3_bind_int64(t->put, 22, i->waiting_since);
 	sqlite3_bind_text(t->put, 23, sla, -1, SQLITE_STATIC);
+	sqlite3_bind_text(t->put, 24, i->rcpt, -1, SQLITE_STATIC);
 	rc = sqlite3_step(t->put);
 	sqlite3_reset(t->put);
 	sqlite3_clear_bindings(t->put);
@@ -536,6 +537,7 @@ row_info(sqlite3_stmt *st)
 	i->activity = sqlite3_column_int64(st, 20);
 	i->waiting_since = sqlite3_column_int64(st, 21);
 	i->sla = split_or_empty(col(st, 22), "\n");
+	i->rcpt = g_strdup(col(st, 23));
 	return i;
 }
 
@@ -667,7 +669,7 @@ tickettab_report(notmuch_database_t *db, gint64 since, GPtrArray *rows, GHashTab
 		ticket_info *i = row_info(st);
 		GArray *a = g_array_new(FALSE, FALSE, sizeof(rfact));
 
-		rfact_parse((const char *)sqlite3_column_text(st, 23), a);  /* after COLUMNS */
+		rfact_parse((const char *)sqlite3_column_text(st, 24), a);  /* after COLUMNS */
 		g_hash_table_insert(facts, GUINT_TO_POINTER(i->number), a);
 		g_ptr_array_add(rows, i);
 	}
