@@ -186,31 +186,7 @@ else
 	MAILDESK_NOW=$END D report --format=json >"$T/r.json"
 	# each chart's bars (rect.mark) in the DOM Chromium built, and the numbers
 	# of the page (data-figure="json.path") against --format=json
-	out=$(python3 - "$T/dom.html" "$T/r.json" <<-'EOF'
-	import html.parser, json, sys
-	j = json.load(open(sys.argv[2]))
-	class P(html.parser.HTMLParser):
-	    def __init__(self):
-	        super().__init__(); self.svg = None; self.marks = {}; self.figs = []; self.fig = None
-	    def handle_starttag(self, tag, a):
-	        a = dict(a)
-	        if tag == "svg" and "chart" in (a.get("class") or ""): self.svg = a["id"]; self.marks[self.svg] = 0
-	        if tag == "rect" and a.get("class") == "mark" and self.svg: self.marks[self.svg] += 1
-	        if "data-figure" in a: self.fig = [a["data-figure"], ""]
-	    def handle_endtag(self, tag):
-	        if tag == "svg": self.svg = None
-	        if self.fig and tag == "td": self.figs.append(self.fig); self.fig = None
-	    def handle_data(self, d):
-	        if self.fig: self.fig[1] += d
-	p = P(); p.feed(open(sys.argv[1]).read())
-	bad = []
-	for path, text in p.figs:
-	    v = j
-	    for k in path.split("."): v = v[int(k)] if isinstance(v, list) else v[k]
-	    if float(text) != float(v): bad.append("%s: page %s, json %s" % (path, text, v))
-	print(" ".join("%s=%d" % kv for kv in sorted(p.marks.items())), len(p.figs), "figures", "; ".join(bad) or "all equal")
-	EOF
-	)
+	out=$(python3 "$TESTS_T/report-page-check.py" "$T/dom.html" "$T/r.json")
 	check_eq "Chromium's DOM: bars in each chart (6 days; responses <1h, 1-4h, 4-8h; 4 backlog buckets; 8 topics); 27 figures + 2 agents x 4 on the page equal the JSON" \
 		"chart-backlog=4 chart-response=3 chart-trends=8 chart-volume=6 35 figures all equal" "$out"
 	# the screenshot: pixels of each chart's own colour were drawn
