@@ -141,8 +141,8 @@ verb_report(const char *store_dir, int argc, char **argv)
 	int rc = desk_parse("report", "",
 			    "The desk's figures for a period: volume, response and resolution times,\n"
 			    "first-contact resolution, reopens, backlog and backlog over time, SLA\n"
-			    "attainment, KB deflection, per agent. Computed from the\n"
-			    "stored messages and events alone; see desk-report(1) for each definition.",
+			    "attainment, KB deflection, per agent. Computed from the stored messages\n"
+			    "and events alone; see desk-report(1) for each definition.",
 			    entries, &argc, &argv);
 
 	if (rc >= 0)
