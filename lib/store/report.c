@@ -341,15 +341,33 @@ date_in(gint64 t, const char *tz)
 	return d;
 }
 
-static char *
-time_key(gint64 t, report_vol v, GTimeZone *tz)
-{
-	GDateTime *u = g_date_time_new_from_unix_utc(t), *d = g_date_time_to_timezone(u, tz);
-	char *k = g_date_time_format(d, v == VOL_DAY ? "%Y-%m-%d" : v == VOL_WEEK ? "%G-W%V" : "%Y-%m");
+/* A time zone, and the last day, week and month looked up in it: tickets
+ * come in number order, which is mostly the order they were opened in. */
+typedef struct zone {
+	GTimeZone *tz;
+	gint64 start[3], end[3];
+	char *key[3];
+} zone;
 
-	g_date_time_unref(d);
-	g_date_time_unref(u);
-	return k;
+static void
+zone_clear(zone *z)
+{
+	for (int i = 0; i < 3; i++)
+		g_free(z->key[i]);
+	g_time_zone_unref(z->tz);
+}
+
+/* The key of T's day, week or month (V) in Z. */
+static char *
+time_key(gint64 t, report_vol v, zone *z)
+{
+	static const char *const units[] = { "day", "week", "month" };
+
+	if (z->key[v] == NULL || t < z->start[v] || t >= z->end[v]) {
+		g_free(z->key[v]);
+		z->key[v] = rseries_key(t, z->tz, units[v], &z->start[v], &z->end[v]);
+	}
+	return g_strdup(z->key[v]);
 }
 
 void
@@ -380,7 +398,7 @@ report_last_period(gint64 now, const char *tz, gboolean monthly, gint64 *since, 
 
 /* The keys of T under V (times in TZ), added to KEYS. */
 static void
-keys_of(const rt *t, report_vol v, GTimeZone *tz, GPtrArray *keys)
+keys_of(const rt *t, report_vol v, zone *tz, GPtrArray *keys)
 {
 	const char *at;
 
@@ -436,7 +454,7 @@ count_free(gpointer p)
 
 /* The volume of TICKETS (kept, opened in the period) under V. */
 static GPtrArray *
-volume_of(GPtrArray *tickets, report_vol v, GTimeZone *tz)
+volume_of(GPtrArray *tickets, report_vol v, zone *tz)
 {
 	GHashTable *h = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
 	GPtrArray *out = g_ptr_array_new_with_free_func(count_free);
@@ -483,7 +501,7 @@ group_free(gpointer p)
 
 /* The keys of T for --by BY (times in TZ), added to KEYS. */
 static void
-group_keys(const rt *t, const char *by, GTimeZone *tz, GPtrArray *keys)
+group_keys(const rt *t, const char *by, zone *tz, GPtrArray *keys)
 {
 	if (strcmp(by, "agent") == 0)
 		g_ptr_array_add(keys, g_strdup(*t->row->owner ? t->row->owner : "-"));
@@ -506,7 +524,7 @@ typedef struct group_acc {
 
 /* The groups of --by over KEPT. */
 static GPtrArray *
-groups_of(GPtrArray *kept, const report_opts *o, GTimeZone *tz)
+groups_of(GPtrArray *kept, const report_opts *o, zone *tz)
 {
 	GHashTable *h = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, g_free);
 	GPtrArray *keys = g_ptr_array_new_with_free_func(g_free);
@@ -723,7 +741,7 @@ static void
 report_fill(report *r, GPtrArray *tickets, const report_opts *o)
 {
 	GPtrArray *kept = g_ptr_array_new(), *in = g_ptr_array_new();
-	GTimeZone *tz = zone_of(o->timezone);
+	zone z = { zone_of(o->timezone), { 0 }, { 0 }, { NULL } }, *tz = &z;
 
 	figures_all(r, tickets, kept, o);
 	for (guint i = 0; i < kept->len; i++)
@@ -740,9 +758,9 @@ report_fill(report *r, GPtrArray *tickets, const report_opts *o)
 	for (guint i = 0; r->sla->len > 0 && i < kept->len; i++)
 		rsla_add(r->sla, o->cfg, ((rt *)kept->pdata[i])->row, o->since, o->until);
 	rsla_finish(r->sla);
-	backlog_over_time(r, kept, o, tz);
+	backlog_over_time(r, kept, o, z.tz);
 	deflection_of(&r->deflection, in);
-	g_time_zone_unref(tz);
+	zone_clear(&z);
 	g_ptr_array_unref(in);
 	g_ptr_array_unref(kept);
 }

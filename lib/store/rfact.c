@@ -93,25 +93,50 @@ rfact_append(GString *text, const rfact *f)
 			       f->status != NULL ? f->status : "-", f->by != NULL ? f->by : "-");
 }
 
+/* The word at *P up to a blank or the end of the line, interned ("-":
+ * NULL); *P moves past it and one blank. */
+static const char *
+take_word(const char **p)
+{
+	const char *start = *p, *end = start;
+	char buf[128];
+
+	while (*end != '\0' && *end != ' ' && *end != '\n')
+		end++;
+	*p = *end == ' ' ? end + 1 : end;
+	if (end - start == 1 && *start == '-')
+		return NULL;
+	if (end == start || (size_t)(end - start) >= sizeof buf)
+		return "";   /* not a word: the line is skipped */
+	memcpy(buf, start, (size_t)(end - start));
+	buf[end - start] = '\0';
+	return g_intern_string(buf);
+}
+
+/* Parsed by hand, not split: a report reads every ticket's facts. */
 void
 rfact_parse(const char *text, GArray *out)
 {
-	char **lines = g_strsplit(text != NULL ? text : "", "\n", -1);
+	const char *p = text != NULL ? text : "";
 
-	for (char **l = lines; *l != NULL; l++) {
-		char **w = g_strsplit(*l, " ", 5);
+	while (*p != '\0') {
+		const char *eol = strchr(p, '\n'), *next = eol != NULL ? eol + 1 : p + strlen(p);
+		char *end = NULL;
 		rfact f = { 0 };
 
-		if (g_strv_length(w) == 4 && strlen(w[1]) == 1 && strchr("CMREAK", w[1][0]) != NULL) {
-			f.time = g_ascii_strtoll(w[0], NULL, 10);
-			f.kind = w[1][0];
-			f.status = strcmp(w[2], "-") != 0 ? g_intern_string(w[2]) : NULL;
-			f.by = strcmp(w[3], "-") != 0 ? g_intern_string(w[3]) : NULL;
-			g_array_append_val(out, f);
+		f.time = g_ascii_strtoll(p, &end, 10);
+		if (end != p && end[0] == ' ' && end[1] != '\0' && strchr("CMREAK", end[1]) != NULL && end[2] == ' ') {
+			const char *w = end + 3;
+
+			f.kind = end[1];
+			f.status = take_word(&w);
+			f.by = take_word(&w);
+			if ((f.status == NULL || *f.status != '\0') && (f.by == NULL || *f.by != '\0') &&
+			    (*w == '\n' || *w == '\0'))
+				g_array_append_val(out, f);
 		}
-		g_strfreev(w);
+		p = next;
 	}
-	g_strfreev(lines);
 }
 
 typedef struct seq_fact {

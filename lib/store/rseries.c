@@ -63,11 +63,30 @@ point_free(gpointer p)
 	g_free(pt);
 }
 
+static const char *
+format_of(const char *unit)
+{
+	return strcmp(unit, "day") == 0 ? "%Y-%m-%d" : strcmp(unit, "week") == 0 ? "%G-W%V" : "%Y-%m";
+}
+
+char *
+rseries_key(gint64 t, GTimeZone *tz, const char *unit, gint64 *start, gint64 *end)
+{
+	GDateTime *b = bucket_of(t, tz, unit), *next = next_of(b, unit);
+	char *key = g_date_time_format(b, format_of(unit));
+
+	*start = g_date_time_to_unix(b);
+	*end = g_date_time_to_unix(next);
+	g_date_time_unref(next);
+	g_date_time_unref(b);
+	return key;
+}
+
 GPtrArray *
 rseries_points(gint64 start, gint64 until, GTimeZone *tz, const char *unit)
 {
 	GPtrArray *out = g_ptr_array_new_with_free_func(point_free);
-	const char *fmt = strcmp(unit, "day") == 0 ? "%Y-%m-%d" : strcmp(unit, "week") == 0 ? "%G-W%V" : "%Y-%m";
+	const char *fmt = format_of(unit);
 	GDateTime *b = bucket_of(start, tz, unit);
 
 	while (start < until && g_date_time_to_unix(b) < until) {

@@ -21,6 +21,11 @@ typedef struct report_point {
  * points, else "week" while at most 60, else "month". */
 const char *rseries_unit(gint64 start, gint64 until, GTimeZone *tz);
 
+/* The key of the bucket of UNIT ("day", "week", "month") holding T in
+ * TZ ("2026-11-02", "2026-W45", "2026-11"; caller frees), and in *START
+ * and *END its bounds. */
+char *rseries_key(gint64 t, GTimeZone *tz, const char *unit, gint64 *start, gint64 *end);
+
 /* The points (report_point*, empty counts) of [START, UNTIL) in UNIT. */
 GPtrArray *rseries_points(gint64 start, gint64 until, GTimeZone *tz, const char *unit);
 
