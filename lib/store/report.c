@@ -70,10 +70,22 @@ rt_free(gpointer p)
 {
 	rt *t = p;
 
-	g_array_unref(t->next);
-	g_array_unref(t->toggles);
-	g_hash_table_destroy(t->replied_by);
+	if (t->next != NULL)
+		g_array_unref(t->next);
+	if (t->toggles != NULL)
+		g_array_unref(t->toggles);
+	if (t->replied_by != NULL)
+		g_hash_table_destroy(t->replied_by);
 	g_free(t);
+}
+
+/* *A, made on first use: most tickets have no times to keep. */
+static GArray *
+new_times(GArray **a)
+{
+	if (*a == NULL)
+		*a = g_array_new(FALSE, FALSE, sizeof(gint64));
+	return *a;
 }
 
 /* The time from FROM to TO that T's durations count: wall-clock seconds,
@@ -124,8 +136,10 @@ fold_reply(rt *t, const rfact *it, gint64 *waiting, const report_opts *o)
 		t->first_reply = it->time;
 		t->first_by = it->by;
 	} else if (*waiting != 0 && in)
-		g_array_append_val(t->next, (gint64){ dur(t, *waiting, it->time) });
+		g_array_append_val(new_times(&t->next), (gint64){ dur(t, *waiting, it->time) });
 	*waiting = 0;
+	if (in && it->by != NULL && t->replied_by == NULL)
+		t->replied_by = g_hash_table_new(g_direct_hash, g_direct_equal);
 	if (in && it->by != NULL)
 		g_hash_table_insert(t->replied_by, (gpointer)it->by,
 				    GUINT_TO_POINTER(GPOINTER_TO_UINT(g_hash_table_lookup(t->replied_by, it->by)) + 1));
@@ -157,7 +171,7 @@ fold_ticket(rt *t, const rfact *its, guint n, const report_opts *o)
 			fold_status(t, it, it->status, o);
 		if (is_waiting(t->state) != waits) {
 			waits = !waits;
-			g_array_append_val(t->toggles, it->time);
+			g_array_append_val(new_times(&t->toggles), it->time);
 		}
 	}
 	if (!is_done(t->state)) {
@@ -174,9 +188,6 @@ rt_new(guint number, const ticket_info *row, desk_calendar *cal)
 	t->number = number;
 	t->row = row;
 	t->cal = cal;
-	t->next = g_array_new(FALSE, FALSE, sizeof(gint64));
-	t->toggles = g_array_new(FALSE, FALSE, sizeof(gint64));
-	t->replied_by = g_hash_table_new(g_direct_hash, g_direct_equal);
 	return t;
 }
 
@@ -297,7 +308,8 @@ acc_add(acc *a, const rt *t, const report_opts *o)
 			g_array_append_val(a->first, (gint64){ dur(t, t->opened, t->first_reply) });
 		}
 	}
-	g_array_append_vals(a->next, t->next->data, t->next->len);
+	if (t->next != NULL)
+		g_array_append_vals(a->next, t->next->data, t->next->len);
 	if (t->solved_at != 0 && t->solved_at >= o->since) {
 		f->solved++;
 		f->fcr += t->replies == 1 && !t->reopened;
@@ -598,8 +610,9 @@ agent_add(GHashTable *h, const rt *t, const report_opts *o)
 	GHashTableIter it;
 	gpointer k, v;
 
-	g_hash_table_iter_init(&it, t->replied_by);
-	while (g_hash_table_iter_next(&it, &k, &v)) {
+	if (t->replied_by != NULL)
+		g_hash_table_iter_init(&it, t->replied_by);
+	while (t->replied_by != NULL && g_hash_table_iter_next(&it, &k, &v)) {
 		agent_acc *a = agent_of(h, k);
 
 		a->a->replies += GPOINTER_TO_UINT(v);
@@ -713,7 +726,8 @@ backlog_over_time(report *r, GPtrArray *kept, const report_opts *o, GTimeZone *t
 	for (guint i = 0; i < kept->len; i++) {
 		const rt *t = kept->pdata[i];
 
-		rseries_add(r->backlog_series, t->opened, (const gint64 *)(void *)t->toggles->data, t->toggles->len);
+		rseries_add(r->backlog_series, t->opened, t->toggles != NULL ? (const gint64 *)(void *)t->toggles->data : NULL,
+			    t->toggles != NULL ? t->toggles->len : 0);
 	}
 }
 
@@ -755,8 +769,12 @@ report_fill(report *r, GPtrArray *tickets, const report_opts *o)
 		r->groups = groups_of(kept, o, tz);
 	r->sla_configured = o->cfg != NULL && o->cfg->sla != NULL && o->cfg->sla->len > 0;
 	r->sla = rsla_new(o->cfg);
-	for (guint i = 0; r->sla->len > 0 && i < kept->len; i++)
-		rsla_add(r->sla, o->cfg, ((rt *)kept->pdata[i])->row, o->since, o->until);
+	for (guint i = 0; r->sla->len > 0 && i < kept->len; i++) {
+		const ticket_info *row = ((rt *)kept->pdata[i])->row;
+
+		if (row->updated >= o->since)   /* else its cycles all began before */
+			rsla_add(r->sla, o->cfg, row, o->since, o->until);
+	}
 	rsla_finish(r->sla);
 	backlog_over_time(r, kept, o, z.tz);
 	deflection_of(&r->deflection, in);

@@ -541,6 +541,27 @@ row_info(sqlite3_stmt *st)
 	return i;
 }
 
+/* The part of a row desk report uses of a ticket quiet since before its
+ * period (ticket_info with the rest NULL): its state, owner, queue,
+ * priority, requester, times and tags. A report reads every waiting
+ * ticket; most have not changed in its period. */
+static ticket_info *
+row_quiet(sqlite3_stmt *st)
+{
+	ticket_info *i = g_new0(ticket_info, 1);
+
+	i->number = (guint)sqlite3_column_int64(st, 0);
+	i->status = g_strdup(col(st, 2));
+	i->requester = g_strdup(col(st, 3));
+	i->owner = g_strdup(col(st, 5));
+	i->queue = g_strdup(col(st, 6));
+	i->priority = g_strdup(col(st, 7));
+	i->created = sqlite3_column_int64(st, 10);
+	i->updated = sqlite3_column_int64(st, 11);
+	i->tags = split_or_empty(col(st, 17), " ");
+	return i;
+}
+
 /* *n = the number of tickets F matches (without F->limit) that have no
  * people's activity: those F->people leaves out. */
 static desk_status
@@ -666,7 +687,7 @@ tickettab_report(notmuch_database_t *db, gint64 since, GPtrArray *rows, GHashTab
 	if (s == DESK_OK)
 		sqlite3_bind_int64(st, 1, since);
 	while (s == DESK_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-		ticket_info *i = row_info(st);
+		ticket_info *i = since > 0 && sqlite3_column_int64(st, 11) < since ? row_quiet(st) : row_info(st);
 		GArray *a = g_array_new(FALSE, FALSE, sizeof(rfact));
 
 		rfact_parse((const char *)sqlite3_column_text(st, 24), a);  /* after COLUMNS */
