@@ -712,10 +712,11 @@ backlog_over_time(report *r, GPtrArray *kept, const report_opts *o, GTimeZone *t
 {
 	gint64 start = o->since;
 
-	for (guint i = 0; start == 0 && i < kept->len; i++)
-		start = ((rt *)kept->pdata[i])->opened;
-	for (guint i = 0; o->since == 0 && i < kept->len; i++)
-		start = MIN(start, ((rt *)kept->pdata[i])->opened);
+	for (guint i = 0; o->since == 0 && i < kept->len; i++) {
+		gint64 opened = ((rt *)kept->pdata[i])->opened;
+
+		start = start == 0 ? opened : MIN(start, opened);
+	}
 	if (start == 0 || start >= o->until) {
 		r->backlog_unit = "day";
 		r->backlog_series = rseries_points(0, 0, tz, "day");

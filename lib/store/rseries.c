@@ -112,13 +112,19 @@ rseries_age(gint64 age)
 void
 rseries_add(GPtrArray *points, gint64 opened, const gint64 *toggles, guint n)
 {
-	guint j = 0;
+	guint j = 0, lo = 0, hi = points->len;
 
-	for (guint i = 0; i < points->len; i++) {
+	while (lo < hi) {   /* the first point after OPENED */
+		guint mid = lo + (hi - lo) / 2;
+
+		if (((report_point *)points->pdata[mid])->at <= opened)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (guint i = lo; i < points->len; i++) {
 		report_point *pt = points->pdata[i];
 
-		if (opened >= pt->at)
-			continue;
 		while (j < n && toggles[j] < pt->at)
 			j++;
 		if (j % 2 == 0) {
