@@ -269,34 +269,44 @@ followup_owed(const batch *b, const scanned *sc)
 	       (!g_str_has_prefix(f->x_match, "ours") || ours_followed_up(f) || ours_hooked(b->st, f));
 }
 
+/* The desk address (as configured) that ADDR names: any case, with or
+ * without a +extension, bare or in <...>; NULL if none. */
+static const char *
+desk_address_named(const desk_config *cfg, const char *addr)
+{
+	const char *lt = strrchr(addr, '<'), *start = lt != NULL ? lt + 1 : addr, *end, *at, *plus;
+	size_t local;
+
+	while (*start == ' ' || *start == '\t')
+		start++;
+	end = lt != NULL && strchr(start, '>') != NULL ? strchr(start, '>') : start + strcspn(start, " \t");
+	at = memchr(start, '@', (size_t)(end - start));
+	if (at == NULL)
+		return NULL;
+	plus = memchr(start, '+', (size_t)(at - start));
+	local = (size_t)((plus != NULL ? plus : at) - start);
+	for (guint i = 0; i < cfg->addresses->len; i++) {
+		const char *a = ((const desk_address *)cfg->addresses->pdata[i])->address, *aat = strchr(a, '@');
+
+		if ((size_t)(aat - a) == local && g_ascii_strncasecmp(a, start, local) == 0 &&
+		    strlen(aat) == (size_t)(end - at) && g_ascii_strncasecmp(aat, at, (size_t)(end - at)) == 0)
+			return a;
+	}
+	return NULL;
+}
+
 /* The desk address F was sent to, as desk report counts it (its volume by
- * recipient): X-Original-To when it is a desk address, else the first desk
- * address among To and Cc; lower case, without a +extension, NULL when
- * none is one. Only desk addresses, so mail cannot make up a key. */
-static char *
+ * recipient): X-Original-To when it names a desk address, else the first
+ * desk address among To and Cc; the configured address (lower case, no
+ * +extension), so that mail cannot make up a key; NULL when none. */
+static const char *
 desk_rcpt_of(const desk_config *cfg, const msg_facts *f)
 {
-	const char *a = NULL;
-	char *out, *plus, *at;
+	const char *a = f->x_original_to != NULL ? desk_address_named(cfg, f->x_original_to) : NULL;
 
-	if (f->x_original_to != NULL && config_queue_for(cfg, f->x_original_to, NULL) != NULL)
-		a = f->x_original_to;
 	for (guint i = 0; a == NULL && i < f->recipients->len; i++)
-		if (config_queue_for(cfg, f->recipients->pdata[i], NULL) != NULL)
-			a = f->recipients->pdata[i];
-	if (a == NULL || strlen(a) > 200)   /* a notmuch property stays short */
-		return NULL;
-	out = g_ascii_strdown(a, -1);
-	g_strstrip(out);
-	if (*out == '<')
-		memmove(out, out + 1, strlen(out));
-	if ((at = strrchr(out, '>')) != NULL)
-		*at = '\0';
-	at = strrchr(out, '@');
-	plus = at != NULL ? memchr(out, '+', (size_t)(at - out)) : NULL;
-	if (plus != NULL)
-		memmove(plus, at, strlen(at) + 1);
-	return out;
+		a = desk_address_named(cfg, f->recipients->pdata[i]);
+	return a != NULL && strlen(a) <= 200 ? a : NULL;   /* a notmuch property stays short */
 }
 
 /* Tags and properties of a freshly indexed message, from our headers. */
@@ -306,7 +316,7 @@ annotate(const desk_config *cfg, notmuch_message_t *m, const scanned *sc, guint 
 	const msg_facts *f = sc->facts;
 	char num[16];
 	gboolean held = is_held(f);
-	char *rcpt = desk_rcpt_of(cfg, f);
+	const char *rcpt = desk_rcpt_of(cfg, f);
 
 	snprintf(num, sizeof num, "%u", ticket);
 	notmuch_message_freeze(m);
@@ -316,7 +326,6 @@ annotate(const desk_config *cfg, notmuch_message_t *m, const scanned *sc, guint 
 	index_set_prop(m, "desk.hash", sc->hash);
 	if (rcpt != NULL)
 		index_set_prop(m, "desk.rcpt", rcpt);
-	g_free(rcpt);
 	/* the sender as parsed from the raw From (lib/mail/addr.h), never again
 	 * from notmuch's decoded one */
 	index_set_text(m, "desk.from", f->from != NULL ? f->from : "");

@@ -87,13 +87,14 @@ mail 2026-11-02T08:00:00Z "Ann <ann@customer.test>" p1@c support@helpdesk.test "
 	"The printer on floor two is jammed." || bail_out "mail 1"
 reply 2026-11-02T10:00:00Z 1 alice || bail_out "reply 1"
 at 2026-11-02T11:00:00Z status 1 solved --as alice || bail_out "solve 1"
-# 2 (standard, queue billing, came to billing@): bob, Mon 02 16:00; bob
+# 2 (standard; came to billing@, its X-Original-To <Billing@HelpDesk.test>
+#   says; the envelope, support@, makes its queue support): bob, Mon 02 16:00; bob
 #   answers Tue 03 15:00 (wall 23h; working Mon 16-17 + Tue 09-15 = 7h:
 #   first response breached); bob writes Tue 16:00, answered Wed 09:30
 #   (wall 17h30; working 1h + 30m = 1h30: next response met); never solved:
 #   resolution runs, at Mon 09 00:00 working 1 + 8 x 4 = 33h < 40h: pending
 mail 2026-11-02T16:00:00Z "Bob <bob@other.test>" p2@o billing@helpdesk.test "Invoice wrong" \
-	"The invoice amount is wrong." || bail_out "mail 2"
+	"The invoice amount is wrong." "" "<Billing@HelpDesk.test>" || bail_out "mail 2"
 reply 2026-11-03T15:00:00Z 2 bob || bail_out "reply 2"
 mail 2026-11-03T16:00:00Z "Bob <bob@other.test>" p2b@o billing@helpdesk.test "Re: Invoice wrong" \
 	"Still wrong." p2@o || bail_out "mail 2b"
@@ -105,10 +106,10 @@ mail 2026-11-04T12:00:00Z "Carol <carol@customer.test>" p3@c support@helpdesk.te
 	"I forgot my password, how do I reset the password?" || bail_out "mail 3"
 at 2026-11-04T12:05:00Z priority 3 urgent --as alice || bail_out "priority 3"
 at 2026-11-04T14:00:00Z status 3 solved --as alice || bail_out "solve 3"
-# 4 (standard): dave, Thu 05 09:00, to support+urgent@ (counted as
-#   support@); offered the article too; waits: first response working 8h
+# 4 (standard): dave, Thu 05 09:00, to "Support Desk" <Support+Urgent@HelpDesk.test>
+#   (counted as support@helpdesk.test); offered the article too; waits: first response working 8h
 #   by Thu 17:00: breached; resolution 16h: pending
-mail 2026-11-05T09:00:00Z "Dave <dave@example.org>" p4@e support+urgent@helpdesk.test "Password reset" \
+mail 2026-11-05T09:00:00Z "Dave <dave@example.org>" p4@e '"Support Desk" <Support+Urgent@HelpDesk.test>' "Password reset" \
 	"How do I reset my password?" || bail_out "mail 4"
 # 5 (standard): frank, Fri 06 10:00, closed 11:00 with no reply (deflected,
 #   nothing offered): resolution 1h met; first response working 7h: breached
