@@ -94,10 +94,14 @@ rfact_append(GString *text, const rfact *f)
 }
 
 /* The word at *P up to a blank or the end of the line, interned ("-":
- * NULL); *P moves past it and one blank. */
+ * NULL); *P moves past it and one blank. The statuses are looked up in a
+ * table first: g_intern_string takes a lock, and a report reads every
+ * ticket's facts. */
 static const char *
 take_word(const char **p)
 {
+	static const char *const known[] = { "new", "open", "pending", "on-hold", "solved", "closed",
+					     "spam", "merged", "purged", NULL };
 	const char *start = *p, *end = start;
 	char buf[128];
 
@@ -110,7 +114,24 @@ take_word(const char **p)
 		return "";   /* not a word: the line is skipped */
 	memcpy(buf, start, (size_t)(end - start));
 	buf[end - start] = '\0';
+	for (guint i = 0; known[i] != NULL; i++)
+		if (strcmp(known[i], buf) == 0)
+			return known[i];   /* compared with strcmp, never by address */
 	return g_intern_string(buf);
+}
+
+/* The decimal number at P (an optional '-', then digits); *END after it. */
+static gint64
+take_number(const char *p, const char **end)
+{
+	gboolean minus = *p == '-';
+	gint64 v = 0;
+
+	p += minus;
+	for (; g_ascii_isdigit(*p) && v < G_MAXINT64 / 10 - 10; p++)
+		v = v * 10 + (*p - '0');
+	*end = p;
+	return minus ? -v : v;
 }
 
 /* Parsed by hand, not split: a report reads every ticket's facts. */
@@ -121,11 +142,11 @@ rfact_parse(const char *text, GArray *out)
 
 	while (*p != '\0') {
 		const char *eol = strchr(p, '\n'), *next = eol != NULL ? eol + 1 : p + strlen(p);
-		char *end = NULL;
+		const char *end = NULL;
 		rfact f = { 0 };
 
-		f.time = g_ascii_strtoll(p, &end, 10);
-		if (end != p && end[0] == ' ' && end[1] != '\0' && strchr("CMREAK", end[1]) != NULL && end[2] == ' ') {
+		f.time = take_number(p, &end);
+		if (end != p && g_ascii_isdigit(end[-1]) && end[0] == ' ' && end[1] != '\0' && strchr("CMREAK", end[1]) != NULL && end[2] == ' ') {
 			const char *w = end + 3;
 
 			f.kind = end[1];

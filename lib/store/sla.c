@@ -187,9 +187,12 @@ running_time(desk_calendar *cal, const walk *w, cycle c, gint64 end, gint64 targ
 static gboolean
 stored(const walk *w, char kind, sla_target t, gint64 start)
 {
-	char *want = g_strdup_printf("%c %s %" G_GINT64_FORMAT, kind, sla_target_name(t), start);
+	char *want;
 	gboolean yes = FALSE;
 
+	if (w->stored->len == 0)   /* most tickets: no text to make (desk report computes them all) */
+		return FALSE;
+	want = g_strdup_printf("%c %s %" G_GINT64_FORMAT, kind, sla_target_name(t), start);
 	for (guint i = 0; !yes && i < w->stored->len; i++)
 		yes = strcmp(w->stored->pdata[i], want) == 0;
 	g_free(want);

@@ -562,6 +562,21 @@ row_quiet(sqlite3_stmt *st)
 	return i;
 }
 
+/* The part of a row desk report uses of any ticket: also its subject,
+ * first response, SLA timeline and recipient (no names, Message-ID,
+ * cc or links). */
+static ticket_info *
+row_report(sqlite3_stmt *st)
+{
+	ticket_info *i = row_quiet(st);
+
+	i->subject = g_strdup(col(st, 1));
+	i->first_response = sqlite3_column_int64(st, 12);
+	i->sla = split_or_empty(col(st, 22), "\n");
+	i->rcpt = g_strdup(col(st, 23));
+	return i;
+}
+
 /* *n = the number of tickets F matches (without F->limit) that have no
  * people's activity: those F->people leaves out. */
 static desk_status
@@ -687,7 +702,7 @@ tickettab_report(notmuch_database_t *db, gint64 since, GPtrArray *rows, GHashTab
 	if (s == DESK_OK)
 		sqlite3_bind_int64(st, 1, since);
 	while (s == DESK_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-		ticket_info *i = since > 0 && sqlite3_column_int64(st, 11) < since ? row_quiet(st) : row_info(st);
+		ticket_info *i = since > 0 && sqlite3_column_int64(st, 11) < since ? row_quiet(st) : row_report(st);
 		GArray *a = g_array_new(FALSE, FALSE, sizeof(rfact));
 
 		rfact_parse((const char *)sqlite3_column_text(st, 24), a);  /* after COLUMNS */
