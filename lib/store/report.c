@@ -788,7 +788,8 @@ desk_status
 report_compute(notmuch_database_t *db, const report_opts *opts, report **out, desk_err *err)
 {
 	report_opts o = *opts;
-	GPtrArray *rows = g_ptr_array_new_with_free_func((GDestroyNotify)ticket_info_free), *tickets;
+	GPtrArray *rows = g_ptr_array_new_with_free_func((GDestroyNotify)tickettab_row_free), *tickets;
+	GStringChunk *chunk = g_string_chunk_new(64 * 1024);   /* the rows' text, freed at once */
 	GHashTable *facts = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, (GDestroyNotify)g_array_unref);
 	desk_calendar *defcal = NULL;
 	desk_status s = DESK_OK;
@@ -801,7 +802,7 @@ report_compute(notmuch_database_t *db, const report_opts *opts, report **out, de
 	if (s == DESK_OK && o.by != NULL && !report_by_valid(o.by))
 		s = desk_fail(err, DESK_USAGE, "report: --by %s: not day, week, month, queue, agent or tag", o.by);
 	else if (s == DESK_OK)   /* a ticket untouched since then and not waiting counts in nothing */
-		s = tickettab_report(db, MIN(o.since, o.until - TREND_WEEKS * 7 * DAY), rows, facts, err);
+		s = tickettab_report(db, MIN(o.since, o.until - TREND_WEEKS * 7 * DAY), rows, chunk, facts, err);
 	if (s == DESK_OK) {
 		tickets = fold_all(rows, facts, &o, defcal);
 		*out = g_new0(report, 1);
@@ -813,6 +814,7 @@ report_compute(notmuch_database_t *db, const report_opts *opts, report **out, de
 	}
 	g_hash_table_destroy(facts);
 	g_ptr_array_unref(rows);
+	g_string_chunk_free(chunk);
 	calendar_free(defcal);
 	return s;
 }

@@ -541,40 +541,74 @@ row_info(sqlite3_stmt *st)
 	return i;
 }
 
-/* The part of a row desk report uses of a ticket quiet since before its
- * period (ticket_info with the rest NULL): its state, owner, queue,
- * priority, requester, times and tags. A report reads every waiting
- * ticket; most have not changed in its period. */
+/* Column I of ST in CHUNK: once for a value many rows share (CONST). */
+static char *
+in_chunk(GStringChunk *chunk, sqlite3_stmt *st, int i, gboolean shared)
+{
+	return shared ? g_string_chunk_insert_const(chunk, col(st, i)) : g_string_chunk_insert(chunk, col(st, i));
+}
+
+/* The pieces of TEXT between SEP ("" none), as tickettab_list's rows
+ * split it, their text in CHUNK; the array is the caller's. */
+static char **
+split_in_chunk(GStringChunk *chunk, const char *text, char sep, gboolean shared)
+{
+	guint n = *text != '\0';
+	char **out;
+
+	for (const char *p = text; *p != '\0'; p++)
+		n += *p == sep;
+	out = g_new(char *, n + 1);
+	n = 0;
+	for (const char *p = text; *text != '\0'; p++)
+		if (*p == sep || *p == '\0') {
+			char *piece = g_strndup(text, (gsize)(p - text));
+
+			out[n++] = shared ? g_string_chunk_insert_const(chunk, piece) : g_string_chunk_insert(chunk, piece);
+			g_free(piece);
+			if (*p == '\0')
+				break;
+			text = p + 1;
+		}
+	out[n] = NULL;
+	return out;
+}
+
+/* The part of a row desk report uses, its text in CHUNK: the number,
+ * state, requester, owner, queue, priority, times and tags; and unless
+ * QUIET (a ticket unchanged in the period) its subject, first response,
+ * SLA timeline and recipient. A report reads every waiting ticket. */
 static ticket_info *
-row_quiet(sqlite3_stmt *st)
+row_report(sqlite3_stmt *st, GStringChunk *chunk, gboolean quiet)
 {
 	ticket_info *i = g_new0(ticket_info, 1);
 
 	i->number = (guint)sqlite3_column_int64(st, 0);
-	i->status = g_strdup(col(st, 2));
-	i->requester = g_strdup(col(st, 3));
-	i->owner = g_strdup(col(st, 5));
-	i->queue = g_strdup(col(st, 6));
-	i->priority = g_strdup(col(st, 7));
+	i->status = in_chunk(chunk, st, 2, TRUE);
+	i->requester = in_chunk(chunk, st, 3, TRUE);
+	i->owner = in_chunk(chunk, st, 5, TRUE);
+	i->queue = in_chunk(chunk, st, 6, TRUE);
+	i->priority = in_chunk(chunk, st, 7, TRUE);
 	i->created = sqlite3_column_int64(st, 10);
 	i->updated = sqlite3_column_int64(st, 11);
-	i->tags = split_or_empty(col(st, 17), " ");
+	i->tags = split_in_chunk(chunk, col(st, 17), ' ', TRUE);
+	if (quiet)
+		return i;
+	i->subject = in_chunk(chunk, st, 1, FALSE);
+	i->first_response = sqlite3_column_int64(st, 12);
+	i->sla = split_in_chunk(chunk, col(st, 22), '\n', FALSE);
+	i->rcpt = in_chunk(chunk, st, 23, TRUE);
 	return i;
 }
 
-/* The part of a row desk report uses of any ticket: also its subject,
- * first response, SLA timeline and recipient (no names, Message-ID,
- * cc or links). */
-static ticket_info *
-row_report(sqlite3_stmt *st)
+void
+tickettab_row_free(ticket_info *i)
 {
-	ticket_info *i = row_quiet(st);
-
-	i->subject = g_strdup(col(st, 1));
-	i->first_response = sqlite3_column_int64(st, 12);
-	i->sla = split_or_empty(col(st, 22), "\n");
-	i->rcpt = g_strdup(col(st, 23));
-	return i;
+	if (i == NULL)
+		return;
+	g_free(i->tags);
+	g_free(i->sla);
+	g_free(i);
 }
 
 /* *n = the number of tickets F matches (without F->limit) that have no
@@ -688,7 +722,8 @@ tickettab_list(notmuch_database_t *db, const ticket_filter *f, GHashTable *match
 }
 
 desk_status
-tickettab_report(notmuch_database_t *db, gint64 since, GPtrArray *rows, GHashTable *facts, desk_err *err)
+tickettab_report(notmuch_database_t *db, gint64 since, GPtrArray *rows, GStringChunk *chunk, GHashTable *facts,
+		 desk_err *err)
 {
 	sqlite3_stmt *st = NULL;
 	desk_status s;
@@ -702,7 +737,7 @@ tickettab_report(notmuch_database_t *db, gint64 since, GPtrArray *rows, GHashTab
 	if (s == DESK_OK)
 		sqlite3_bind_int64(st, 1, since);
 	while (s == DESK_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-		ticket_info *i = since > 0 && sqlite3_column_int64(st, 11) < since ? row_quiet(st) : row_report(st);
+		ticket_info *i = row_report(st, chunk, since > 0 && sqlite3_column_int64(st, 11) < since);
 		GArray *a = g_array_new(FALSE, FALSE, sizeof(rfact));
 
 		rfact_parse((const char *)sqlite3_column_text(st, 24), a);  /* after COLUMNS */
