@@ -214,21 +214,22 @@ calendar_of(const ticket_info *row, const report_opts *o, desk_calendar *defcal)
 	return p != NULL ? p->cal : defcal;
 }
 
-/* Fold every ticket of ROWS (ticket_info*) that passes, with its FACTS. */
+/* Fold every ticket of ROWS (ticket_info*) that passes, with its facts
+ * (the SPANS of FACTS, one for each row). */
 static GPtrArray *
-fold_all(GPtrArray *rows, GHashTable *facts, const report_opts *o, desk_calendar *defcal)
+fold_all(GPtrArray *rows, GArray *facts, GArray *spans, const report_opts *o, desk_calendar *defcal)
 {
 	GPtrArray *out = g_ptr_array_new_with_free_func(rt_free);
 
 	for (guint i = 0; i < rows->len; i++) {
 		const ticket_info *row = rows->pdata[i];
-		GArray *a = g_hash_table_lookup(facts, GUINT_TO_POINTER(row->number));
+		const tickettab_span *sp = &g_array_index(spans, tickettab_span, i);
 		rt *t;
 
 		if (!row_wanted(row, o))
 			continue;
 		t = rt_new(row->number, row, calendar_of(row, o, defcal));
-		fold_ticket(t, a != NULL ? (const rfact *)(void *)a->data : NULL, a != NULL ? a->len : 0, o);
+		fold_ticket(t, sp->n > 0 ? &g_array_index(facts, rfact, sp->first) : NULL, sp->n, o);
 		if (t->opened < o->until)
 			g_ptr_array_add(out, t);
 		else
@@ -790,7 +791,8 @@ report_compute(notmuch_database_t *db, const report_opts *opts, report **out, de
 	report_opts o = *opts;
 	GPtrArray *rows = g_ptr_array_new_with_free_func((GDestroyNotify)tickettab_row_free), *tickets;
 	GStringChunk *chunk = g_string_chunk_new(64 * 1024);   /* the rows' text, freed at once */
-	GHashTable *facts = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, (GDestroyNotify)g_array_unref);
+	GArray *facts = g_array_new(FALSE, FALSE, sizeof(rfact));
+	GArray *spans = g_array_new(FALSE, FALSE, sizeof(tickettab_span));
 	desk_calendar *defcal = NULL;
 	desk_status s = DESK_OK;
 
@@ -802,9 +804,9 @@ report_compute(notmuch_database_t *db, const report_opts *opts, report **out, de
 	if (s == DESK_OK && o.by != NULL && !report_by_valid(o.by))
 		s = desk_fail(err, DESK_USAGE, "report: --by %s: not day, week, month, queue, agent or tag", o.by);
 	else if (s == DESK_OK)   /* a ticket untouched since then and not waiting counts in nothing */
-		s = tickettab_report(db, MIN(o.since, o.until - TREND_WEEKS * 7 * DAY), rows, chunk, facts, err);
+		s = tickettab_report(db, MIN(o.since, o.until - TREND_WEEKS * 7 * DAY), rows, chunk, facts, spans, err);
 	if (s == DESK_OK) {
-		tickets = fold_all(rows, facts, &o, defcal);
+		tickets = fold_all(rows, facts, spans, &o, defcal);
 		*out = g_new0(report, 1);
 		(*out)->hours = o.business ? "business" : "wall";
 		(*out)->since = o.since;
@@ -812,7 +814,8 @@ report_compute(notmuch_database_t *db, const report_opts *opts, report **out, de
 		report_fill(*out, tickets, &o);
 		g_ptr_array_unref(tickets);
 	}
-	g_hash_table_destroy(facts);
+	g_array_unref(facts);
+	g_array_unref(spans);
 	g_ptr_array_unref(rows);
 	g_string_chunk_free(chunk);
 	calendar_free(defcal);

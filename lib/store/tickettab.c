@@ -722,8 +722,8 @@ tickettab_list(notmuch_database_t *db, const ticket_filter *f, GHashTable *match
 }
 
 desk_status
-tickettab_report(notmuch_database_t *db, gint64 since, GPtrArray *rows, GStringChunk *chunk, GHashTable *facts,
-		 desk_err *err)
+tickettab_report(notmuch_database_t *db, gint64 since, GPtrArray *rows, GStringChunk *chunk, GArray *facts,
+		 GArray *spans, desk_err *err)
 {
 	sqlite3_stmt *st = NULL;
 	desk_status s;
@@ -738,10 +738,11 @@ tickettab_report(notmuch_database_t *db, gint64 since, GPtrArray *rows, GStringC
 		sqlite3_bind_int64(st, 1, since);
 	while (s == DESK_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
 		ticket_info *i = row_report(st, chunk, since > 0 && sqlite3_column_int64(st, 11) < since);
-		GArray *a = g_array_new(FALSE, FALSE, sizeof(rfact));
+		tickettab_span sp = { facts->len, 0 };
 
-		rfact_parse((const char *)sqlite3_column_text(st, 24), a);  /* after COLUMNS */
-		g_hash_table_insert(facts, GUINT_TO_POINTER(i->number), a);
+		rfact_parse((const char *)sqlite3_column_text(st, 24), facts);  /* after COLUMNS */
+		sp.n = facts->len - sp.first;
+		g_array_append_val(spans, sp);
 		g_ptr_array_add(rows, i);
 	}
 	if (s == DESK_OK && rc != SQLITE_DONE)
