@@ -585,7 +585,7 @@ row_report(sqlite3_stmt *st, GStringChunk *chunk, gboolean quiet)
 
 	i->number = (guint)sqlite3_column_int64(st, 0);
 	i->status = in_chunk(chunk, st, 2, TRUE);
-	i->requester = in_chunk(chunk, st, 3, TRUE);
+	i->requester = in_chunk(chunk, st, 3, FALSE);
 	i->owner = in_chunk(chunk, st, 5, TRUE);
 	i->queue = in_chunk(chunk, st, 6, TRUE);
 	i->priority = in_chunk(chunk, st, 7, TRUE);
