@@ -19,7 +19,8 @@
 typedef struct rfact {
 	gint64 time;            /* index_message_time */
 	char kind;
-	const char *status;     /* interned: the status it sets ("merged" for a merge), or NULL */
+	const char *status;     /* the status it sets ("merged" for a merge), or NULL; static or
+				 * interned: compare with strcmp */
 	const char *by;         /* interned: the agent who acted (not "system"), or NULL */
 } rfact;
 
