@@ -134,6 +134,99 @@ trends_chart(GString *out, GPtrArray *trends)
 	g_free(values);
 }
 
+/* Stacked bars: for each of N points, the REPORT_AGES parts of its bar
+ * (PARTS[i * REPORT_AGES + k]) in COLOURS, each part a rect of class
+ * "mark" (none for 0), its total above it; NONE said when N is 0. */
+static void
+stacked_chart(GString *out, const char *id, const char *const colours[REPORT_AGES], const char *const *labels,
+	      const guint *parts, guint n, const char *none)
+{
+	guint max = 1, bw = n > 40 ? 14 : BAR_W, w = MAX(n * (bw + 6) + 80, 240);
+
+	if (n == 0) {
+		g_string_append_printf(out, "<p class=\"none\" id=\"%s\">", id);
+		esc(out, none);
+		g_string_append(out, "</p>\n");
+		return;
+	}
+	for (guint i = 0; i < n; i++) {
+		guint sum = 0;
+
+		for (guint k = 0; k < REPORT_AGES; k++)
+			sum += parts[i * REPORT_AGES + k];
+		max = MAX(max, sum);
+	}
+	g_string_append_printf(out, "<svg class=\"chart\" id=\"%s\" xmlns=\"http://www.w3.org/2000/svg\" width=\"%u\""
+			       " height=\"%u\" viewBox=\"0 0 %u %u\">\n", id, w, CHART_H + 60, w, CHART_H + 60);
+	g_string_append_printf(out, "<line x1=\"20\" y1=\"%u\" x2=\"%u\" y2=\"%u\" stroke=\"#888\"/>\n", CHART_H + 20,
+			       w - 10, CHART_H + 20);
+	for (guint i = 0; i < n; i++) {
+		guint x = 60 + i * (bw + 6), y = CHART_H + 20, sum = 0;
+
+		for (guint k = 0; k < REPORT_AGES; k++) {
+			guint v = parts[i * REPORT_AGES + k], h = v * CHART_H / max;
+
+			sum += v;
+			if (h == 0)
+				continue;
+			y -= h;
+			g_string_append_printf(out, "<rect class=\"mark\" x=\"%u\" y=\"%u\" width=\"%u\" height=\"%u\""
+					       " fill=\"%s\"><title>", x, y, bw, h, colours[k]);
+			esc(out, labels[i]);
+			g_string_append_printf(out, " %s: %u</title></rect>\n", report_age_names[k], v);
+		}
+		g_string_append_printf(out, "<text x=\"%u\" y=\"%u\" font-size=\"11\" text-anchor=\"middle\">%u</text>\n",
+				       x + bw / 2, y - 4, sum);
+		g_string_append_printf(out, "<text x=\"%u\" y=\"%u\" font-size=\"10\" text-anchor=\"end\""
+				       " transform=\"rotate(-40 %u %u)\">", x + bw / 2, CHART_H + 34, x + bw / 2, CHART_H + 34);
+		esc(out, labels[i]);
+		g_string_append(out, "</text>\n");
+	}
+	g_string_append(out, "</svg>\n");
+}
+
+/* The backlog at the end of each day, week or month, by age. */
+static void
+series_chart(GString *out, const report *r)
+{
+	static const char *const colours[REPORT_AGES] = { "#81c995", "#34a853", "#0d652d", "#0b3d1c" };
+	GPtrArray *pts = r->backlog_series;
+	const char **labels = g_new0(const char *, pts->len + 1);
+	guint *parts = g_new0(guint, pts->len * REPORT_AGES + 1);
+
+	for (guint i = 0; i < pts->len; i++) {
+		const report_point *p = pts->pdata[i];
+
+		labels[i] = p->key;
+		memcpy(parts + i * REPORT_AGES, p->aging, sizeof p->aging);
+	}
+	stacked_chart(out, "chart-backlog-time", colours, labels, parts, pts->len, "No tickets in the period.");
+	g_free(labels);
+	g_free(parts);
+}
+
+/* SLA attainment: a bar per policy and target, its height the percent met. */
+static void
+sla_chart(GString *out, const report *r)
+{
+	const char **labels = g_new0(const char *, r->sla->len + 1);
+	guint *values = g_new0(guint, r->sla->len + 1), n = 0;
+	char **keys = g_new0(char *, r->sla->len + 1);
+
+	for (guint i = 0; i < r->sla->len; i++) {
+		const report_sla *a = r->sla->pdata[i];
+
+		if (a->attained < 0)
+			continue;
+		labels[n] = keys[n] = g_strdup_printf("%s %s (%%)", a->policy, a->target);
+		values[n++] = (guint)(a->attained + 0.5);
+	}
+	bar_chart(out, "chart-sla", "#d93025", labels, values, n, "No SLA cycle was met or breached in the period.");
+	g_strfreev(keys);
+	g_free(labels);
+	g_free(values);
+}
+
 /* A row of the figures table: NAME, the value at json PATH, and TEXT. */
 static void
 row(GString *out, const char *name, const char *path, double value, const char *text)
@@ -192,6 +285,69 @@ figures_table(GString *out, const report *r)
 }
 
 static void
+sla_table(GString *out, const report *r)
+{
+	g_string_append(out, "<table id=\"sla\"><tr><th>Policy</th><th>Target</th><th>Met</th><th>Breached</th>"
+			     "<th>Pending</th><th>Attained (%)</th></tr>\n");
+	for (guint i = 0; i < r->sla->len; i++) {
+		const report_sla *a = r->sla->pdata[i];
+
+		g_string_append(out, "<tr><td>");
+		esc(out, a->policy);
+		g_string_append_printf(out, "</td><td>%s</td><td class=\"n\" data-figure=\"sla.targets.%u.met\">%u</td>"
+				       "<td class=\"n\" data-figure=\"sla.targets.%u.breached\">%u</td>"
+				       "<td class=\"n\" data-figure=\"sla.targets.%u.pending\">%u</td>", a->target, i,
+				       a->met, i, a->breached, i, a->pending);
+		if (a->attained >= 0)
+			g_string_append_printf(out, "<td class=\"n\" data-figure=\"sla.targets.%u.attained\">%.1f</td>"
+					       "</tr>\n", i, a->attained);
+		else
+			g_string_append(out, "<td class=\"n\">-</td></tr>\n");
+	}
+	g_string_append(out, "</table>\n");
+}
+
+static void
+deflection_table(GString *out, const report_deflection *d)
+{
+	g_string_append(out, "<table id=\"kb-deflection\">\n");
+	row(out, "Acknowledgement offered KB articles", "kb_deflection.offered.tickets", d->offered, NULL);
+	row(out, "... solved with no agent reply", "kb_deflection.offered.deflected", d->offered_deflected, NULL);
+	row(out, "... rate (%)", "kb_deflection.offered.rate", d->offered_rate, NULL);
+	row(out, "Acknowledgement offered none", "kb_deflection.not_offered.tickets", d->plain, NULL);
+	row(out, "... solved with no agent reply", "kb_deflection.not_offered.deflected", d->plain_deflected, NULL);
+	row(out, "... rate (%)", "kb_deflection.not_offered.rate", d->plain_rate, NULL);
+	g_string_append(out, "</table>\n");
+}
+
+static void
+series_table(GString *out, const report *r)
+{
+	g_string_append(out, "<table id=\"backlog-time\"><tr><th>End of</th><th>Backlog</th>");
+	for (guint k = 0; k < REPORT_AGES; k++) {
+		g_string_append(out, "<th>");
+		esc(out, report_age_names[k]);
+		g_string_append(out, "</th>");
+	}
+	g_string_append(out, "</tr>\n");
+	for (guint i = 0; i < r->backlog_series->len; i++) {
+		const report_point *p = r->backlog_series->pdata[i];
+
+		g_string_append(out, "<tr><td>");
+		esc(out, p->key);
+		g_string_append_printf(out, "</td><td class=\"n\" data-figure=\"backlog_over_time.points.%u.total\">%u</td>",
+				       i, p->backlog);
+		for (guint k = 0; k < REPORT_AGES; k++) {
+			g_string_append_printf(out, "<td class=\"n\" data-figure=\"backlog_over_time.points.%u.", i);
+			esc(out, report_age_names[k]);
+			g_string_append_printf(out, "\">%u</td>", p->aging[k]);
+		}
+		g_string_append(out, "</tr>\n");
+	}
+	g_string_append(out, "</table>\n");
+}
+
+static void
 agents_table(GString *out, GPtrArray *agents)
 {
 	g_string_append(out, "<table id=\"agents\"><tr><th>Agent</th><th>Handled</th><th>Replies</th>"
@@ -228,8 +384,8 @@ report_html(const report *r)
 	/* days while they fit on a page, else weeks, else months */
 	report_vol vol = r->volume[VOL_DAY]->len <= 62 ? VOL_DAY : r->volume[VOL_WEEK]->len <= 60 ? VOL_WEEK : VOL_MONTH;
 
-	g_string_append_printf(out, "%s</style></head>\n<body>\n<h1>Desk report</h1>\n<p>From %s to %s.</p>\n",
-			       style, s, u);
+	g_string_append_printf(out, "%s</style></head>\n<body>\n<h1>Desk report</h1>\n<p>From %s to %s; durations in %s.</p>\n",
+			       style, s, u, strcmp(r->hours, "business") == 0 ? "business hours" : "wall-clock time");
 	figures_table(out, r);
 	section(out, vol == VOL_DAY ? "Volume over time (tickets opened per day)"
 		     : vol == VOL_WEEK ? "Volume over time (tickets opened per week)"
@@ -242,8 +398,22 @@ report_html(const report *r)
 	section(out, "Backlog aging at the end of the period");
 	backlog_chart(out, &r->all);
 	g_string_append(out, "</section>\n");
+	section(out, "Backlog over time");
+	g_string_append_printf(out, "<p>Tickets waiting at the end of each %s, by age.</p>\n", r->backlog_unit);
+	series_chart(out, r);
+	series_table(out, r);
+	g_string_append(out, "</section>\n");
 	section(out, "SLA attainment");
-	g_string_append(out, "<p class=\"none\" id=\"chart-sla\">Not available: " REPORT_SLA_NONE ".</p></section>\n");
+	if (!r->sla_configured)
+		g_string_append(out, "<p class=\"none\" id=\"chart-sla\">Not available: " REPORT_SLA_NONE ".</p>\n");
+	else {
+		sla_chart(out, r);
+		sla_table(out, r);
+	}
+	g_string_append(out, "</section>\n");
+	section(out, "KB deflection");
+	deflection_table(out, &r->deflection);
+	g_string_append(out, "</section>\n");
 	section(out, "Satisfaction (CSAT) over time");
 	report_csat_html(out, r);
 	g_string_append(out, "</section>\n");

@@ -133,15 +133,67 @@ print_trends(FILE *out, GPtrArray *trends)
 	}
 }
 
+static void
+print_sla(FILE *out, const report *r)
+{
+	if (!r->sla_configured) {
+		fprintf(out, "%-26s not available: %s\n", "SLA attainment", REPORT_SLA_NONE);
+		return;
+	}
+	fprintf(out, "\nSLA attainment (cycles begun in the period)\n  %-20s %-15s %6s %8s %7s  %s\n", "POLICY",
+		"TARGET", "MET", "BREACHED", "PENDING", "ATTAINED");
+	for (guint i = 0; i < r->sla->len; i++) {
+		const report_sla *a = r->sla->pdata[i];
+		char *pct = a->attained >= 0 ? g_strdup_printf("%.1f%%", a->attained) : g_strdup("-");
+
+		fprintf(out, "  %-20s %-15s %6u %8u %7u  %s\n", out_safe(a->policy), a->target, a->met, a->breached,
+			a->pending, pct);
+		g_free(pct);
+	}
+}
+
+static void
+print_deflection(FILE *out, const report_deflection *d)
+{
+	fprintf(out, "\nKB deflection (solved with no agent reply)\n");
+	fprintf(out, "  %-30s %u of %u (%.1f%%)\n", "acknowledgement offered KB", d->offered_deflected, d->offered,
+		d->offered_rate);
+	fprintf(out, "  %-30s %u of %u (%.1f%%)\n", "acknowledgement offered none", d->plain_deflected, d->plain,
+		d->plain_rate);
+}
+
+static void
+print_series(FILE *out, const report *r)
+{
+	fprintf(out, "\nBacklog over time (at the end of each %s)\n  %-12s %7s", r->backlog_unit, "END OF",
+		"BACKLOG");
+	for (guint i = 0; i < REPORT_AGES; i++)
+		fprintf(out, " %6s", report_age_names[i]);
+	fputc('\n', out);
+	if (r->backlog_series->len == 0)
+		fprintf(out, "  (none)\n");
+	for (guint i = 0; i < r->backlog_series->len; i++) {
+		const report_point *p = r->backlog_series->pdata[i];
+
+		fprintf(out, "  %-12s %7u", p->key, p->backlog);
+		for (guint k = 0; k < REPORT_AGES; k++)
+			fprintf(out, " %6u", p->aging[k]);
+		fputc('\n', out);
+	}
+}
+
 void
 report_print_text(FILE *out, const report *r, const char *by)
 {
 	char *s = r->since > 0 ? out_iso8601(r->since) : g_strdup("the beginning"), *u = out_iso8601(r->until);
 
-	fprintf(out, "Report from %s to %s\n\n", s, u);
+	fprintf(out, "Report from %s to %s\n", s, u);
+	fprintf(out, "Durations in %s\n\n", strcmp(r->hours, "business") == 0 ? "business hours" : "wall-clock time");
 	print_figures(out, &r->all);
 	fprintf(out, "%-26s %u spam, %u merged, %u purged\n", "Left out", r->spam, r->merged, r->purged);
-	fprintf(out, "%-26s not available: %s\n", "SLA attainment", REPORT_SLA_NONE);
+	print_sla(out, r);
+	print_deflection(out, &r->deflection);
+	print_series(out, r);
 	for (guint v = 0; v < VOL_N; v++)
 		print_counts(out, report_vol_names[v], r->volume[v]);
 	report_csat_text(out, r);
@@ -215,12 +267,51 @@ csv_figures(FILE *out, const char *section, const char *key, const report_figure
 	}
 }
 
+/* The SLA, KB deflection and backlog over time rows. */
+static void
+csv_more(FILE *out, const report *r)
+{
+	char *section = g_strconcat("backlog_", r->backlog_unit, NULL);
+	const report_deflection *d = &r->deflection;
+
+	for (guint i = 0; i < r->sla->len; i++) {
+		const report_sla *a = r->sla->pdata[i];
+		char *k = g_strconcat(a->policy, "/", a->target, NULL);
+
+		csv_row(out, "sla", k, "met", a->met);
+		csv_row(out, "sla", k, "breached", a->breached);
+		csv_row(out, "sla", k, "pending", a->pending);
+		if (a->attained >= 0)
+			csv_row(out, "sla", k, "attained_percent", a->attained);
+		g_free(k);
+	}
+	csv_row(out, "kb_deflection", "offered", "tickets", d->offered);
+	csv_row(out, "kb_deflection", "offered", "deflected", d->offered_deflected);
+	csv_row(out, "kb_deflection", "offered", "rate_percent", d->offered_rate);
+	csv_row(out, "kb_deflection", "not_offered", "tickets", d->plain);
+	csv_row(out, "kb_deflection", "not_offered", "deflected", d->plain_deflected);
+	csv_row(out, "kb_deflection", "not_offered", "rate_percent", d->plain_rate);
+	for (guint i = 0; i < r->backlog_series->len; i++) {
+		const report_point *p = r->backlog_series->pdata[i];
+
+		csv_row(out, section, p->key, "backlog", p->backlog);
+		for (guint k = 0; k < REPORT_AGES; k++) {
+			char *n = g_strconcat("backlog_", report_age_names[k], NULL);
+
+			csv_row(out, section, p->key, n, p->aging[k]);
+			g_free(n);
+		}
+	}
+	g_free(section);
+}
+
 void
 report_print_csv(FILE *out, const report *r)
 {
 	fprintf(out, "section,key,figure,value\n");
 	csv_row(out, "period", "", "since", (double)r->since);
 	csv_row(out, "period", "", "until", (double)r->until);
+	csv_row(out, "period", "", strcmp(r->hours, "business") == 0 ? "hours_business" : "hours_wall", 1);
 	csv_figures(out, "all", "", &r->all);
 	csv_row(out, "left_out", "", "spam", r->spam);
 	csv_row(out, "left_out", "", "merged", r->merged);
@@ -257,6 +348,7 @@ report_print_csv(FILE *out, const report *r)
 		csv_row(out, "trend", k, "prev", t->prev);
 		g_free(k);
 	}
+	csv_more(out, r);
 }
 
 static void
@@ -386,6 +478,87 @@ json_trends(JsonBuilder *b, GPtrArray *trends)
 	json_builder_end_array(b);
 }
 
+static void
+json_double(JsonBuilder *b, const char *name, double v)
+{
+	json_builder_set_member_name(b, name);
+	json_builder_add_double_value(b, v);
+}
+
+static void
+json_sla(JsonBuilder *b, const report *r)
+{
+	json_builder_set_member_name(b, "sla");
+	json_builder_begin_object(b);
+	json_builder_set_member_name(b, "available");
+	json_builder_add_boolean_value(b, r->sla_configured);
+	if (!r->sla_configured)
+		out_json_string(b, "why", REPORT_SLA_NONE);
+	json_builder_set_member_name(b, "targets");
+	json_builder_begin_array(b);
+	for (guint i = 0; i < r->sla->len; i++) {
+		const report_sla *a = r->sla->pdata[i];
+
+		json_builder_begin_object(b);
+		out_json_string(b, "policy", a->policy);
+		out_json_string(b, "target", a->target);
+		json_uint(b, "met", a->met);
+		json_uint(b, "breached", a->breached);
+		json_uint(b, "pending", a->pending);
+		json_builder_set_member_name(b, "attained");
+		if (a->attained >= 0)
+			json_builder_add_double_value(b, a->attained);
+		else
+			json_builder_add_null_value(b);
+		json_builder_end_object(b);
+	}
+	json_builder_end_array(b);
+	json_builder_end_object(b);
+}
+
+static void
+json_deflection(JsonBuilder *b, const report_deflection *d)
+{
+	json_builder_set_member_name(b, "kb_deflection");
+	json_builder_begin_object(b);
+	json_builder_set_member_name(b, "offered");
+	json_builder_begin_object(b);
+	json_uint(b, "tickets", d->offered);
+	json_uint(b, "deflected", d->offered_deflected);
+	json_double(b, "rate", d->offered_rate);
+	json_builder_end_object(b);
+	json_builder_set_member_name(b, "not_offered");
+	json_builder_begin_object(b);
+	json_uint(b, "tickets", d->plain);
+	json_uint(b, "deflected", d->plain_deflected);
+	json_double(b, "rate", d->plain_rate);
+	json_builder_end_object(b);
+	json_builder_end_object(b);
+}
+
+static void
+json_series(JsonBuilder *b, const report *r)
+{
+	json_builder_set_member_name(b, "backlog_over_time");
+	json_builder_begin_object(b);
+	out_json_string(b, "by", r->backlog_unit);
+	json_builder_set_member_name(b, "points");
+	json_builder_begin_array(b);
+	for (guint i = 0; i < r->backlog_series->len; i++) {
+		const report_point *p = r->backlog_series->pdata[i];
+
+		json_builder_begin_object(b);
+		out_json_string(b, "key", p->key);
+		out_json_time(b, "at", p->at);
+		json_uint(b, "total", p->backlog);
+		for (guint k = 0; k < REPORT_AGES; k++)
+			json_uint(b, report_age_names[k], p->aging[k]);
+		json_builder_end_object(b);
+	}
+	json_builder_end_array(b);
+	json_builder_end_object(b);
+}
+
 JsonNode *
 report_json(const report *r)
 {
@@ -395,6 +568,7 @@ report_json(const report *r)
 	json_builder_begin_object(b);
 	out_json_time(b, "since", r->since);
 	out_json_time(b, "until", r->until);
+	out_json_string(b, "hours", r->hours);
 	json_figures(b, &r->all);
 	json_builder_set_member_name(b, "left_out");
 	json_builder_begin_object(b);
@@ -402,12 +576,9 @@ report_json(const report *r)
 	json_uint(b, "merged", r->merged);
 	json_uint(b, "purged", r->purged);
 	json_builder_end_object(b);
-	json_builder_set_member_name(b, "sla");
-	json_builder_begin_object(b);
-	json_builder_set_member_name(b, "available");
-	json_builder_add_boolean_value(b, FALSE);
-	out_json_string(b, "why", REPORT_SLA_NONE);
-	json_builder_end_object(b);
+	json_sla(b, r);
+	json_deflection(b, &r->deflection);
+	json_series(b, r);
 	json_volume(b, r);
 	json_agents(b, r->agents);
 	json_groups(b, r->groups);

@@ -269,13 +269,54 @@ followup_owed(const batch *b, const scanned *sc)
 	       (!g_str_has_prefix(f->x_match, "ours") || ours_followed_up(f) || ours_hooked(b->st, f));
 }
 
+/* The desk address (as configured) that ADDR names: any case, with or
+ * without a +extension, bare or in <...>; NULL if none. */
+static const char *
+desk_address_named(const desk_config *cfg, const char *addr)
+{
+	const char *lt = strrchr(addr, '<'), *start = lt != NULL ? lt + 1 : addr, *end, *at, *plus;
+	size_t local;
+
+	while (*start == ' ' || *start == '\t')
+		start++;
+	end = lt != NULL && strchr(start, '>') != NULL ? strchr(start, '>') : start + strcspn(start, " \t");
+	at = memchr(start, '@', (size_t)(end - start));
+	if (at == NULL)
+		return NULL;
+	plus = memchr(start, '+', (size_t)(at - start));
+	local = (size_t)((plus != NULL ? plus : at) - start);
+	for (guint i = 0; i < cfg->addresses->len; i++) {
+		const char *a = ((const desk_address *)cfg->addresses->pdata[i])->address, *aat = strchr(a, '@');
+
+		if ((size_t)(aat - a) == local && g_ascii_strncasecmp(a, start, local) == 0 &&
+		    strlen(aat) == (size_t)(end - at) && g_ascii_strncasecmp(aat, at, (size_t)(end - at)) == 0)
+			return a;
+	}
+	return NULL;
+}
+
+/* The desk address F was sent to, as desk report counts it (its volume by
+ * recipient): X-Original-To when it names a desk address, else the first
+ * desk address among To and Cc; the configured address (lower case, no
+ * +extension), so that mail cannot make up a key; NULL when none. */
+static const char *
+desk_rcpt_of(const desk_config *cfg, const msg_facts *f)
+{
+	const char *a = f->x_original_to != NULL ? desk_address_named(cfg, f->x_original_to) : NULL;
+
+	for (guint i = 0; a == NULL && i < f->recipients->len; i++)
+		a = desk_address_named(cfg, f->recipients->pdata[i]);
+	return a != NULL && strlen(a) <= 200 ? a : NULL;   /* a notmuch property stays short */
+}
+
 /* Tags and properties of a freshly indexed message, from our headers. */
 static void
-annotate(notmuch_message_t *m, const scanned *sc, guint ticket)
+annotate(const desk_config *cfg, notmuch_message_t *m, const scanned *sc, guint ticket)
 {
 	const msg_facts *f = sc->facts;
 	char num[16];
 	gboolean held = is_held(f);
+	const char *rcpt = desk_rcpt_of(cfg, f);
 
 	snprintf(num, sizeof num, "%u", ticket);
 	notmuch_message_freeze(m);
@@ -283,6 +324,8 @@ annotate(notmuch_message_t *m, const scanned *sc, guint ticket)
 	index_set_prop(m, "desk.match", f->x_match);
 	index_set_prop(m, "desk.queue", f->x_queue);
 	index_set_prop(m, "desk.hash", sc->hash);
+	if (rcpt != NULL)
+		index_set_prop(m, "desk.rcpt", rcpt);
 	/* the sender as parsed from the raw From (lib/mail/addr.h), never again
 	 * from notmuch's decoded one */
 	index_set_text(m, "desk.from", f->from != NULL ? f->from : "");
@@ -390,7 +433,7 @@ index_one(batch *b, const char *path, const scanned *sc, guint ticket, desk_err 
 				 "index %s: %s", path, notmuch_status_to_string(ns));
 	}
 	notmuch_message_freeze(m);
-	annotate(m, sc, ticket);
+	annotate(b->st->cfg, m, sc, ticket);
 	index_special_event(b, m, path, sc, ticket);
 	/* checked as a rebuild checks: if the index sees the message otherwise
 	 * than the scan, the ticket is recomputed from the index after all */
@@ -1039,7 +1082,7 @@ rebuild_fold_index(batch *b, ticket_folds *tf, ahead *a, desk_err *err)
 	ns = notmuch_database_index_file(b->db, a->path, NULL, &m);
 	if (ns == NOTMUCH_STATUS_SUCCESS || ns == NOTMUCH_STATUS_DUPLICATE_MESSAGE_ID) {
 		notmuch_message_freeze(m);
-		annotate(m, &a->sc, a->ticket);
+		annotate(b->st->cfg, m, &a->sc, a->ticket);
 		index_special_event(b, m, a->path, &a->sc, a->ticket);
 		ticket_folds_apply(tf, m, a->i);
 		notmuch_message_thaw(m);

@@ -4,15 +4,17 @@
  * The definitions are those of doc/desk-report.1; change both together. */
 #include <string.h>
 
+#include "calendar.h"
 #include "clock.h"
 #include "csat.h"
 #include "report.h"
 #include "rfact.h"
+#include "sla.h"
 #include "ticket.h"
 #include "tickettab.h"
 
 const char *const report_age_names[REPORT_AGES] = { "0-1d", "1-3d", "3-7d", ">7d" };
-const char *const report_vol_names[VOL_N] = { "day", "week", "month", "queue", "tag", "domain" };
+const char *const report_vol_names[VOL_N] = { "day", "week", "month", "queue", "recipient", "tag", "domain" };
 
 #define DAY (24 * 3600)
 
@@ -30,6 +32,9 @@ typedef struct rt {
 	gboolean solved_in_period, reopened_after, reopened;
 	GArray *next;             /* durations of later replies made in the period */
 	GHashTable *replied_by;   /* login -> replies in the period */
+	GArray *toggles;          /* times it began or stopped waiting after it was opened */
+	char ack;                 /* its first acknowledgement: RF_ACK, RF_ACK_KB, or 0 */
+	desk_calendar *cal;       /* business hours it is measured in; NULL: wall-clock */
 } rt;
 
 static gboolean
@@ -66,9 +71,32 @@ rt_free(gpointer p)
 {
 	rt *t = p;
 
-	g_array_unref(t->next);
-	g_hash_table_destroy(t->replied_by);
+	if (t->next != NULL)
+		g_array_unref(t->next);
+	if (t->toggles != NULL)
+		g_array_unref(t->toggles);
+	if (t->replied_by != NULL)
+		g_hash_table_destroy(t->replied_by);
 	g_free(t);
+}
+
+/* *A, made on first use: most tickets have no times to keep. */
+static GArray *
+new_times(GArray **a)
+{
+	if (*a == NULL)
+		*a = g_array_new(FALSE, FALSE, sizeof(gint64));
+	return *a;
+}
+
+/* The time from FROM to TO that T's durations count: wall-clock seconds,
+ * or the working seconds of its calendar; 0 when TO is before FROM. */
+static gint64
+dur(const rt *t, gint64 from, gint64 to)
+{
+	if (to <= from)
+		return 0;
+	return t->cal != NULL ? calendar_between(t->cal, from, to) : to - from;
 }
 
 /* When the ticket was opened: its first mail from outside, else the
@@ -109,8 +137,10 @@ fold_reply(rt *t, const rfact *it, gint64 *waiting, const report_opts *o)
 		t->first_reply = it->time;
 		t->first_by = it->by;
 	} else if (*waiting != 0 && in)
-		g_array_append_val(t->next, (gint64){ MAX(it->time - *waiting, 0) });
+		g_array_append_val(new_times(&t->next), (gint64){ dur(t, *waiting, it->time) });
 	*waiting = 0;
+	if (in && it->by != NULL && t->replied_by == NULL)
+		t->replied_by = g_hash_table_new(g_direct_hash, g_direct_equal);
 	if (in && it->by != NULL)
 		g_hash_table_insert(t->replied_by, (gpointer)it->by,
 				    GUINT_TO_POINTER(GPOINTER_TO_UINT(g_hash_table_lookup(t->replied_by, it->by)) + 1));
@@ -121,12 +151,15 @@ static void
 fold_ticket(rt *t, const rfact *its, guint n, const report_opts *o)
 {
 	gint64 waiting = 0;
+	gboolean waits = TRUE;
 
 	t->state = "new";
 	t->opened = opened_of(its, n, t->row);
 	for (guint i = 0; i < n && its[i].time < o->until; i++) {
 		const rfact *it = &its[i];
 
+		if ((it->kind == RF_ACK || it->kind == RF_ACK_KB) && t->ack == 0)
+			t->ack = it->kind;
 		if (it->kind == RF_CUSTOMER) {
 			if (strcmp(t->state, "pending") == 0 || strcmp(t->state, "on-hold") == 0 ||
 			    strcmp(t->state, "solved") == 0)
@@ -137,6 +170,10 @@ fold_ticket(rt *t, const rfact *its, guint n, const report_opts *o)
 			fold_reply(t, it, &waiting, o);
 		if (it->status != NULL)
 			fold_status(t, it, it->status, o);
+		if (is_waiting(t->state) != waits) {
+			waits = !waits;
+			g_array_append_val(new_times(&t->toggles), it->time);
+		}
 	}
 	if (!is_done(t->state)) {
 		t->solved_at = 0;
@@ -145,14 +182,13 @@ fold_ticket(rt *t, const rfact *its, guint n, const report_opts *o)
 }
 
 static rt *
-rt_new(guint number, const ticket_info *row)
+rt_new(guint number, const ticket_info *row, desk_calendar *cal)
 {
 	rt *t = g_new0(rt, 1);
 
 	t->number = number;
 	t->row = row;
-	t->next = g_array_new(FALSE, FALSE, sizeof(gint64));
-	t->replied_by = g_hash_table_new(g_direct_hash, g_direct_equal);
+	t->cal = cal;
 	return t;
 }
 
@@ -166,21 +202,35 @@ row_wanted(const ticket_info *row, const report_opts *o)
 	       (o->agent == NULL || strcmp(row->owner, o->agent) == 0);
 }
 
-/* Fold every ticket of ROWS (ticket_info*) that passes, with its FACTS. */
+/* The calendar ROW's durations are measured in: none for wall-clock
+ * time; with --hours business, its SLA policy's, else DEFCAL. */
+static desk_calendar *
+calendar_of(const ticket_info *row, const report_opts *o, desk_calendar *defcal)
+{
+	const sla_policy *p;
+
+	if (!o->business)
+		return NULL;
+	p = o->cfg != NULL ? sla_policy_for(o->cfg, row) : NULL;
+	return p != NULL ? p->cal : defcal;
+}
+
+/* Fold every ticket of ROWS (ticket_info*) that passes, with its facts
+ * (the SPANS of FACTS, one for each row). */
 static GPtrArray *
-fold_all(GPtrArray *rows, GHashTable *facts, const report_opts *o)
+fold_all(GPtrArray *rows, GArray *facts, GArray *spans, const report_opts *o, desk_calendar *defcal)
 {
 	GPtrArray *out = g_ptr_array_new_with_free_func(rt_free);
 
 	for (guint i = 0; i < rows->len; i++) {
 		const ticket_info *row = rows->pdata[i];
-		GArray *a = g_hash_table_lookup(facts, GUINT_TO_POINTER(row->number));
+		const tickettab_span *sp = &g_array_index(spans, tickettab_span, i);
 		rt *t;
 
 		if (!row_wanted(row, o))
 			continue;
-		t = rt_new(row->number, row);
-		fold_ticket(t, a != NULL ? (const rfact *)(void *)a->data : NULL, a != NULL ? a->len : 0, o);
+		t = rt_new(row->number, row, calendar_of(row, o, defcal));
+		fold_ticket(t, sp->n > 0 ? &g_array_index(facts, rfact, sp->first) : NULL, sp->n, o);
 		if (t->opened < o->until)
 			g_ptr_array_add(out, t);
 		else
@@ -244,12 +294,6 @@ acc_finish(acc *a)
 	g_array_unref(a->res);
 }
 
-static guint
-age_bucket(gint64 age)
-{
-	return age < DAY ? 0 : age < 3 * DAY ? 1 : age < 7 * DAY ? 2 : 3;
-}
-
 /* Add T (not left out) to A. */
 static void
 acc_add(acc *a, const rt *t, const report_opts *o)
@@ -263,14 +307,15 @@ acc_add(acc *a, const rt *t, const report_opts *o)
 			f->unanswered++;
 		else {
 			f->skewed += t->first_reply < t->opened;
-			g_array_append_val(a->first, (gint64){ MAX(t->first_reply - t->opened, 0) });
+			g_array_append_val(a->first, (gint64){ dur(t, t->opened, t->first_reply) });
 		}
 	}
-	g_array_append_vals(a->next, t->next->data, t->next->len);
+	if (t->next != NULL)
+		g_array_append_vals(a->next, t->next->data, t->next->len);
 	if (t->solved_at != 0 && t->solved_at >= o->since) {
 		f->solved++;
 		f->fcr += t->replies == 1 && !t->reopened;
-		g_array_append_val(a->res, (gint64){ MAX(t->solved_at - t->opened, 0) });
+		g_array_append_val(a->res, (gint64){ dur(t, t->opened, t->solved_at) });
 	}
 	if (t->solved_in_period) {
 		f->solved_any++;
@@ -278,7 +323,7 @@ acc_add(acc *a, const rt *t, const report_opts *o)
 	}
 	if (is_waiting(t->state)) {
 		f->backlog++;
-		f->aging[age_bucket(o->until - t->opened)]++;
+		f->aging[rseries_age(o->until - t->opened)]++;
 	}
 }
 
@@ -310,15 +355,33 @@ date_in(gint64 t, const char *tz)
 	return d;
 }
 
-static char *
-time_key(gint64 t, report_vol v, GTimeZone *tz)
-{
-	GDateTime *u = g_date_time_new_from_unix_utc(t), *d = g_date_time_to_timezone(u, tz);
-	char *k = g_date_time_format(d, v == VOL_DAY ? "%Y-%m-%d" : v == VOL_WEEK ? "%G-W%V" : "%Y-%m");
+/* A time zone, and the last day, week and month looked up in it: tickets
+ * come in number order, which is mostly the order they were opened in. */
+typedef struct zone {
+	GTimeZone *tz;
+	gint64 start[3], end[3];
+	char *key[3];
+} zone;
 
-	g_date_time_unref(d);
-	g_date_time_unref(u);
-	return k;
+static void
+zone_clear(zone *z)
+{
+	for (int i = 0; i < 3; i++)
+		g_free(z->key[i]);
+	g_time_zone_unref(z->tz);
+}
+
+/* The key of T's day, week or month (V) in Z. */
+static char *
+time_key(gint64 t, report_vol v, zone *z)
+{
+	static const char *const units[] = { "day", "week", "month" };
+
+	if (z->key[v] == NULL || t < z->start[v] || t >= z->end[v]) {
+		g_free(z->key[v]);
+		z->key[v] = rseries_key(t, z->tz, units[v], &z->start[v], &z->end[v]);
+	}
+	return g_strdup(z->key[v]);
 }
 
 void
@@ -349,7 +412,7 @@ report_last_period(gint64 now, const char *tz, gboolean monthly, gint64 *since, 
 
 /* The keys of T under V (times in TZ), added to KEYS. */
 static void
-keys_of(const rt *t, report_vol v, GTimeZone *tz, GPtrArray *keys)
+keys_of(const rt *t, report_vol v, zone *tz, GPtrArray *keys)
 {
 	const char *at;
 
@@ -361,6 +424,9 @@ keys_of(const rt *t, report_vol v, GTimeZone *tz, GPtrArray *keys)
 		break;
 	case VOL_QUEUE:
 		g_ptr_array_add(keys, g_strdup(t->row->queue));
+		break;
+	case VOL_RCPT:
+		g_ptr_array_add(keys, g_strdup(t->row->rcpt != NULL && *t->row->rcpt ? t->row->rcpt : "-"));
 		break;
 	case VOL_TAG:
 		for (char **tag = t->row->tags; *tag != NULL; tag++)
@@ -402,7 +468,7 @@ count_free(gpointer p)
 
 /* The volume of TICKETS (kept, opened in the period) under V. */
 static GPtrArray *
-volume_of(GPtrArray *tickets, report_vol v, GTimeZone *tz)
+volume_of(GPtrArray *tickets, report_vol v, zone *tz)
 {
 	GHashTable *h = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
 	GPtrArray *out = g_ptr_array_new_with_free_func(count_free);
@@ -449,7 +515,7 @@ group_free(gpointer p)
 
 /* The keys of T for --by BY (times in TZ), added to KEYS. */
 static void
-group_keys(const rt *t, const char *by, GTimeZone *tz, GPtrArray *keys)
+group_keys(const rt *t, const char *by, zone *tz, GPtrArray *keys)
 {
 	if (strcmp(by, "agent") == 0)
 		g_ptr_array_add(keys, g_strdup(*t->row->owner ? t->row->owner : "-"));
@@ -472,7 +538,7 @@ typedef struct group_acc {
 
 /* The groups of --by over KEPT. */
 static GPtrArray *
-groups_of(GPtrArray *kept, const report_opts *o, GTimeZone *tz)
+groups_of(GPtrArray *kept, const report_opts *o, zone *tz)
 {
 	GHashTable *h = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, g_free);
 	GPtrArray *keys = g_ptr_array_new_with_free_func(g_free);
@@ -546,8 +612,9 @@ agent_add(GHashTable *h, const rt *t, const report_opts *o)
 	GHashTableIter it;
 	gpointer k, v;
 
-	g_hash_table_iter_init(&it, t->replied_by);
-	while (g_hash_table_iter_next(&it, &k, &v)) {
+	if (t->replied_by != NULL)
+		g_hash_table_iter_init(&it, t->replied_by);
+	while (t->replied_by != NULL && g_hash_table_iter_next(&it, &k, &v)) {
 		agent_acc *a = agent_of(h, k);
 
 		a->a->replies += GPOINTER_TO_UINT(v);
@@ -561,7 +628,7 @@ agent_add(GHashTable *h, const rt *t, const report_opts *o)
 	}
 	if (t->opened >= o->since && t->first_reply != 0 && t->first_by != NULL)
 		g_array_append_val(agent_of(h, t->first_by)->first,
-				   (gint64){ MAX(t->first_reply - t->opened, 0) });
+				   (gint64){ dur(t, t->opened, t->first_reply) });
 }
 
 static gint
@@ -640,11 +707,58 @@ trends_of(GPtrArray *kept, const report_opts *o)
 	return out;
 }
 
+/* The backlog at the end of each day, week or month of the period (from
+ * the first ticket opened when it has no start), of KEPT. */
+static void
+backlog_over_time(report *r, GPtrArray *kept, const report_opts *o, GTimeZone *tz)
+{
+	gint64 start = o->since;
+
+	for (guint i = 0; o->since == 0 && i < kept->len; i++) {
+		gint64 opened = ((rt *)kept->pdata[i])->opened;
+
+		start = start == 0 ? opened : MIN(start, opened);
+	}
+	if (start == 0 || start >= o->until) {
+		r->backlog_unit = "day";
+		r->backlog_series = rseries_points(0, 0, tz, "day");
+		return;
+	}
+	r->backlog_unit = rseries_unit(start, o->until, tz);
+	r->backlog_series = rseries_points(start, o->until, tz, r->backlog_unit);
+	for (guint i = 0; i < kept->len; i++) {
+		const rt *t = kept->pdata[i];
+
+		rseries_add(r->backlog_series, t->opened, t->toggles != NULL ? (const gint64 *)(void *)t->toggles->data : NULL,
+			    t->toggles != NULL ? t->toggles->len : 0);
+	}
+}
+
+/* KB deflection over IN (kept, opened in the period). */
+static void
+deflection_of(report_deflection *d, GPtrArray *in)
+{
+	for (guint i = 0; i < in->len; i++) {
+		const rt *t = in->pdata[i];
+		gboolean deflected = is_done(t->state) && t->replies == 0;
+
+		if (t->ack == RF_ACK_KB) {
+			d->offered++;
+			d->offered_deflected += deflected;
+		} else if (t->ack == RF_ACK) {
+			d->plain++;
+			d->plain_deflected += deflected;
+		}
+	}
+	d->offered_rate = d->offered ? (double)((2000u * d->offered_deflected + d->offered) / (2u * d->offered)) / 10 : 0;
+	d->plain_rate = d->plain ? (double)((2000u * d->plain_deflected + d->plain) / (2u * d->plain)) / 10 : 0;
+}
+
 static void
 report_fill(report *r, GPtrArray *tickets, const report_opts *o)
 {
 	GPtrArray *kept = g_ptr_array_new(), *in = g_ptr_array_new();
-	GTimeZone *tz = zone_of(o->timezone);
+	zone z = { zone_of(o->timezone), { 0 }, { 0 }, { NULL } }, *tz = &z;
 
 	figures_all(r, tickets, kept, o);
 	for (guint i = 0; i < kept->len; i++)
@@ -656,7 +770,18 @@ report_fill(report *r, GPtrArray *tickets, const report_opts *o)
 	r->trends = trends_of(kept, o);
 	if (o->by != NULL)
 		r->groups = groups_of(kept, o, tz);
-	g_time_zone_unref(tz);
+	r->sla_configured = o->cfg != NULL && o->cfg->sla != NULL && o->cfg->sla->len > 0;
+	r->sla = rsla_new(o->cfg);
+	for (guint i = 0; r->sla->len > 0 && i < kept->len; i++) {
+		const ticket_info *row = ((rt *)kept->pdata[i])->row;
+
+		if (row->updated >= o->since)   /* else its cycles all began before */
+			rsla_add(r->sla, o->cfg, row, o->since, o->until);
+	}
+	rsla_finish(r->sla);
+	backlog_over_time(r, kept, o, z.tz);
+	deflection_of(&r->deflection, in);
+	zone_clear(&z);
 	g_ptr_array_unref(in);
 	g_ptr_array_unref(kept);
 }
@@ -665,20 +790,26 @@ desk_status
 report_compute(notmuch_database_t *db, const report_opts *opts, report **out, desk_err *err)
 {
 	report_opts o = *opts;
-	GPtrArray *rows = g_ptr_array_new_with_free_func((GDestroyNotify)ticket_info_free), *tickets;
-	GHashTable *facts = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, (GDestroyNotify)g_array_unref);
-	desk_status s;
+	GPtrArray *rows = g_ptr_array_new_with_free_func((GDestroyNotify)tickettab_row_free), *tickets;
+	GStringChunk *chunk = g_string_chunk_new(64 * 1024);   /* the rows' text, freed at once */
+	GArray *facts = g_array_new(FALSE, FALSE, sizeof(rfact));
+	GArray *spans = g_array_new(FALSE, FALSE, sizeof(tickettab_span));
+	desk_calendar *defcal = NULL;
+	desk_status s = DESK_OK;
 
 	*out = NULL;
 	if (o.until == 0)
 		o.until = desk_now();
-	if (o.by != NULL && !report_by_valid(o.by))
+	if (o.business)
+		s = calendar_new(o.cfg != NULL ? o.cfg->timezone : o.timezone, REPORT_BUSINESS_HOURS, NULL, &defcal, err);
+	if (s == DESK_OK && o.by != NULL && !report_by_valid(o.by))
 		s = desk_fail(err, DESK_USAGE, "report: --by %s: not day, week, month, queue, agent or tag", o.by);
-	else   /* a ticket untouched since then and not waiting counts in nothing */
-		s = tickettab_report(db, MIN(o.since, o.until - TREND_WEEKS * 7 * DAY), rows, facts, err);
+	else if (s == DESK_OK)   /* a ticket untouched since then and not waiting counts in nothing */
+		s = tickettab_report(db, MIN(o.since, o.until - TREND_WEEKS * 7 * DAY), rows, chunk, facts, spans, err);
 	if (s == DESK_OK) {
-		tickets = fold_all(rows, facts, &o);
+		tickets = fold_all(rows, facts, spans, &o, defcal);
 		*out = g_new0(report, 1);
+		(*out)->hours = o.business ? "business" : "wall";
 		(*out)->since = o.since;
 		(*out)->until = o.until;
 		report_fill(*out, tickets, &o);
@@ -687,8 +818,11 @@ report_compute(notmuch_database_t *db, const report_opts *opts, report **out, de
 		if (s != DESK_OK)
 			g_clear_pointer(out, report_free);
 	}
-	g_hash_table_destroy(facts);
+	g_array_unref(facts);
+	g_array_unref(spans);
 	g_ptr_array_unref(rows);
+	g_string_chunk_free(chunk);
+	calendar_free(defcal);
 	return s;
 }
 
@@ -708,5 +842,9 @@ report_free(report *r)
 		g_ptr_array_unref(r->groups);
 	if (r->trends != NULL)
 		g_ptr_array_unref(r->trends);
+	if (r->sla != NULL)
+		g_ptr_array_unref(r->sla);
+	if (r->backlog_series != NULL)
+		g_ptr_array_unref(r->backlog_series);
 	g_free(r);
 }

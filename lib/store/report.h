@@ -9,7 +9,10 @@
 
 #include <glib.h>
 #include <notmuch.h>
+#include "config.h"
 #include "err.h"
+#include "rseries.h"
+#include "rsla.h"
 #include "trend.h"
 
 /* What to report on. */
@@ -20,7 +23,13 @@ typedef struct report_opts {
 	const char *agent;         /* only tickets this login owns, or NULL */
 	const char *by;            /* day, week, month, queue, agent, tag, or NULL */
 	const char *timezone;      /* of days, weeks and months (desk.timezone); NULL or "": TZ */
+	const desk_config *cfg;    /* its SLA policies and their calendars; NULL: none */
+	gboolean business;         /* durations in business hours (--hours business) */
 } report_opts;
+
+/* The calendar of business hours of a ticket no SLA policy fits: these
+ * hours in the desk's time zone, no holidays (an [sla] group's defaults). */
+#define REPORT_BUSINESS_HOURS "mon-fri 09:00-17:00"
 
 /* Durations in seconds of N things: mean, median (of an even count, the
  * mean of the two middle values), p90 (nearest rank: the value at rank
@@ -30,8 +39,7 @@ typedef struct report_stat {
 	double mean, median, p90;
 } report_stat;
 
-/* The aging buckets of the backlog at the end of the period. */
-#define REPORT_AGES 4
+/* The aging buckets of the backlog at the end of the period (REPORT_AGES: rseries.h). */
 extern const char *const report_age_names[REPORT_AGES];   /* "0-1d", "1-3d", "3-7d", ">7d" */
 
 /* The figures of a set of tickets. */
@@ -71,11 +79,21 @@ typedef struct report_group {
 } report_group;
 
 /* The volume keys, in this order in every output. */
-typedef enum { VOL_DAY, VOL_WEEK, VOL_MONTH, VOL_QUEUE, VOL_TAG, VOL_DOMAIN, VOL_N } report_vol;
+typedef enum { VOL_DAY, VOL_WEEK, VOL_MONTH, VOL_QUEUE, VOL_RCPT, VOL_TAG, VOL_DOMAIN, VOL_N } report_vol;
 extern const char *const report_vol_names[VOL_N];
+
+/* KB deflection: tickets opened in the period whose acknowledgement
+ * offered KB articles, and those whose acknowledgement offered none; of
+ * each, those solved or closed at the end with no public reply of an
+ * agent (deflected). Rates in percent to 0.1, 0 of none. */
+typedef struct report_deflection {
+	guint offered, offered_deflected, plain, plain_deflected;
+	double offered_rate, plain_rate;
+} report_deflection;
 
 typedef struct report {
 	gint64 since, until;
+	const char *hours;            /* "wall" or "business" */
 	report_figures all;
 	guint spam, merged, purged;   /* opened in the period but left out */
 	GPtrArray *volume[VOL_N];     /* report_count*, by key (times: ascending) */
@@ -83,6 +101,11 @@ typedef struct report {
 	struct report_csat *csat;     /* satisfaction (csat.h): surveys sent in the period, answers */
 	GPtrArray *groups;            /* report_group* of opts->by, by key; NULL without --by */
 	GPtrArray *trends;            /* report_trend* (trend.h): rising in the period's last week */
+	gboolean sla_configured;      /* the desk has SLA policies */
+	GPtrArray *sla;               /* report_sla* (rsla.h) */
+	const char *backlog_unit;     /* "day", "week" or "month" */
+	GPtrArray *backlog_series;    /* report_point* (rseries.h), oldest first */
+	report_deflection deflection;
 } report;
 
 /* Whether BY is a --by value report_compute knows. */

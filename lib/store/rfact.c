@@ -43,6 +43,13 @@ event_fact(notmuch_message_t *m, rfact *f)
 		f->status = g_intern_static_string("merged");
 		g_free(v);
 	}
+	if (strcmp(e, "ack") == 0) {   /* for KB deflection: what it offered */
+		v = xset_lookup(set, "offered");
+		f->kind = v != NULL ? RF_ACK_KB : RF_ACK;
+		g_free(v);
+		g_free(set);
+		return TRUE;
+	}
 	by = xset_lookup(set, "by");
 	if (by != NULL && strcmp(by, "system") != 0 && ticket_name_ok(by))
 		f->by = g_intern_string(by);
@@ -86,25 +93,71 @@ rfact_append(GString *text, const rfact *f)
 			       f->status != NULL ? f->status : "-", f->by != NULL ? f->by : "-");
 }
 
+/* The word at *P up to a blank or the end of the line, interned ("-":
+ * NULL); *P moves past it and one blank. The statuses are looked up in a
+ * table first: g_intern_string takes a lock, and a report reads every
+ * ticket's facts. */
+static const char *
+take_word(const char **p)
+{
+	static const char *const known[] = { "new", "open", "pending", "on-hold", "solved", "closed",
+					     "spam", "merged", "purged", NULL };
+	const char *start = *p, *end = start;
+	char buf[128];
+
+	while (*end != '\0' && *end != ' ' && *end != '\n')
+		end++;
+	*p = *end == ' ' ? end + 1 : end;
+	if (end - start == 1 && *start == '-')
+		return NULL;
+	if (end == start || (size_t)(end - start) >= sizeof buf)
+		return "";   /* not a word: the line is skipped */
+	memcpy(buf, start, (size_t)(end - start));
+	buf[end - start] = '\0';
+	for (guint i = 0; known[i] != NULL; i++)
+		if (strcmp(known[i], buf) == 0)
+			return known[i];   /* compared with strcmp, never by address */
+	return g_intern_string(buf);
+}
+
+/* The decimal number at P (an optional '-', then digits); *END after it. */
+static gint64
+take_number(const char *p, const char **end)
+{
+	gboolean minus = *p == '-';
+	gint64 v = 0;
+
+	p += minus;
+	for (; g_ascii_isdigit(*p) && v < G_MAXINT64 / 10 - 10; p++)
+		v = v * 10 + (*p - '0');
+	*end = p;
+	return minus ? -v : v;
+}
+
+/* Parsed by hand, not split: a report reads every ticket's facts. */
 void
 rfact_parse(const char *text, GArray *out)
 {
-	char **lines = g_strsplit(text != NULL ? text : "", "\n", -1);
+	const char *p = text != NULL ? text : "";
 
-	for (char **l = lines; *l != NULL; l++) {
-		char **w = g_strsplit(*l, " ", 5);
+	while (*p != '\0') {
+		const char *eol = strchr(p, '\n'), *next = eol != NULL ? eol + 1 : p + strlen(p);
+		const char *end = NULL;
 		rfact f = { 0 };
 
-		if (g_strv_length(w) == 4 && strlen(w[1]) == 1 && strchr("CMRE", w[1][0]) != NULL) {
-			f.time = g_ascii_strtoll(w[0], NULL, 10);
-			f.kind = w[1][0];
-			f.status = strcmp(w[2], "-") != 0 ? g_intern_string(w[2]) : NULL;
-			f.by = strcmp(w[3], "-") != 0 ? g_intern_string(w[3]) : NULL;
-			g_array_append_val(out, f);
+		f.time = take_number(p, &end);
+		if (end != p && g_ascii_isdigit(end[-1]) && end[0] == ' ' && end[1] != '\0' && strchr("CMREAK", end[1]) != NULL && end[2] == ' ') {
+			const char *w = end + 3;
+
+			f.kind = end[1];
+			f.status = take_word(&w);
+			f.by = take_word(&w);
+			if ((f.status == NULL || *f.status != '\0') && (f.by == NULL || *f.by != '\0') &&
+			    (*w == '\n' || *w == '\0'))
+				g_array_append_val(out, f);
 		}
-		g_strfreev(w);
+		p = next;
 	}
-	g_strfreev(lines);
 }
 
 typedef struct seq_fact {

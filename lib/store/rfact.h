@@ -13,11 +13,14 @@
 #define RF_MAIL 'M'       /* automatic, bulk, bounce, held or spam mail from outside */
 #define RF_REPLY 'R'      /* an agent's public reply (event "reply") */
 #define RF_EVENT 'E'      /* another event that sets a status */
+#define RF_ACK 'A'        /* the acknowledgement (event "ack"), no KB article offered */
+#define RF_ACK_KB 'K'     /* the acknowledgement, offering KB articles (offered=SLUG@COMMIT) */
 
 typedef struct rfact {
 	gint64 time;            /* index_message_time */
 	char kind;
-	const char *status;     /* interned: the status it sets ("merged" for a merge), or NULL */
+	const char *status;     /* the status it sets ("merged" for a merge), or NULL; static or
+				 * interned: compare with strcmp */
 	const char *by;         /* interned: the agent who acted (not "system"), or NULL */
 } rfact;
 

@@ -86,25 +86,35 @@ moment_time(const char *e)
 	return g_ascii_strtoll(e, NULL, 10);
 }
 
+typedef struct timed {
+	gint64 time;
+	char *moment;
+} timed;
+
 static gint
 by_moment_time(gconstpointer a, gconstpointer b)
 {
-	gint64 x = moment_time(*(const char *const *)a), y = moment_time(*(const char *const *)b);
+	gint64 x = ((const timed *)a)->time, y = ((const timed *)b)->time;
 
 	return x < y ? -1 : x > y;
 }
 
 /* The moments of SLA (NULL-terminated) by time: a requester's mail counts
  * from when it was delivered (lib/store/ticket.c), so it may stand out of
- * the order of Dates the fold saw. Equal times keep their order. */
+ * the order of Dates the fold saw. Equal times keep their order. Each
+ * time is read once (desk report computes every ticket's). */
 static GPtrArray *
 in_time_order(char **sla)
 {
+	GArray *t = g_array_new(FALSE, FALSE, sizeof(timed));
 	GPtrArray *a = g_ptr_array_new();
 
 	for (char **e = sla; e != NULL && *e != NULL; e++)
-		g_ptr_array_add(a, *e);
-	g_ptr_array_sort(a, by_moment_time);  /* stable since GLib 2.32 */
+		g_array_append_val(t, ((timed){ moment_time(*e), *e }));
+	g_array_sort(t, by_moment_time);  /* stable since GLib 2.32 */
+	for (guint i = 0; i < t->len; i++)
+		g_ptr_array_add(a, g_array_index(t, timed, i).moment);
+	g_array_unref(t);
 	return a;
 }
 
@@ -187,9 +197,12 @@ running_time(desk_calendar *cal, const walk *w, cycle c, gint64 end, gint64 targ
 static gboolean
 stored(const walk *w, char kind, sla_target t, gint64 start)
 {
-	char *want = g_strdup_printf("%c %s %" G_GINT64_FORMAT, kind, sla_target_name(t), start);
+	char *want;
 	gboolean yes = FALSE;
 
+	if (w->stored->len == 0)   /* most tickets: no text to make (desk report computes them all) */
+		return FALSE;
+	want = g_strdup_printf("%c %s %" G_GINT64_FORMAT, kind, sla_target_name(t), start);
 	for (guint i = 0; !yes && i < w->stored->len; i++)
 		yes = strcmp(w->stored->pdata[i], want) == 0;
 	g_free(want);

@@ -1059,6 +1059,7 @@ ticket_info_free(ticket_info *t)
 	g_free(t->requester);
 	g_free(t->requester_name);
 	g_free(t->root_id);
+	g_free(t->rcpt);
 	g_free(t->owner);
 	g_free(t->queue);
 	g_free(t->priority);
@@ -1112,6 +1113,7 @@ ticket_info_of(notmuch_message_t *m)
 	t->number = (guint)prop_num(m, "desk.ticket");
 	t->subject = index_get_text(m, "desk.subject") ?: g_strdup(subj != NULL ? subj : "");
 	t->root_id = g_strdup(notmuch_message_get_message_id(m));
+	t->rcpt = g_strdup(prop(m, "desk.rcpt") ?: "");
 	t->status = g_strdup(prop(m, "desk.status") ?: "new");
 	t->requester = index_get_text(m, "desk.requester") ?: g_strdup("");
 	t->requester_name = index_get_text(m, "desk.requester_name") ?: g_strdup("");

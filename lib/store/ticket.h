@@ -13,6 +13,8 @@ typedef struct ticket_info {
 	char *status, *requester, *owner, *queue, *priority;
 	char *requester_name;      /* display name of the requester, may be "" */
 	char *root_id;             /* Message-ID of the ticket's first message */
+	char *rcpt;                /* the desk address its first message came to (desk.rcpt of
+				    * the root, lib/store/index.c), "" if none; for desk report */
 	guint messages;
 	gint64 created, updated;   /* Unix time */
 	gint64 first_response;     /* first public reply of an agent, 0 if none */

@@ -11,11 +11,11 @@
 #include "tickettab.h"
 
 #define FILE_NAME "desk-tickets.sqlite"
-#define TAB_VERSION "4"
+#define TAB_VERSION "5"   /* 5: rcpt; rfacts of acknowledgements */
 #define COLUMNS                                                                               \
 	"number, subject, status, requester, requester_name, owner, queue, priority, root_id," \
 	" messages, created, updated, first_response, last_customer, solved_at, reopens,"    \
-	" merged_into, tags, cc, links, activity, waiting_since, sla"
+	" merged_into, tags, cc, links, activity, waiting_since, sla, rcpt"
 #define SCHEMA                                                                               \
 	"CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT) WITHOUT ROWID;"   \
 	"CREATE TABLE IF NOT EXISTS ticket(number INTEGER PRIMARY KEY, subject TEXT, status TEXT," \
@@ -23,7 +23,7 @@
 	" root_id TEXT, messages INTEGER, created INTEGER, updated INTEGER,"                  \
 	" first_response INTEGER, last_customer INTEGER, solved_at INTEGER, reopens INTEGER," \
 	" merged_into INTEGER, tags TEXT, cc TEXT, links TEXT, activity INTEGER,"             \
-	" waiting_since INTEGER, sla TEXT, rfacts TEXT);"                                      \
+	" waiting_since INTEGER, sla TEXT, rcpt TEXT, rfacts TEXT);"                                      \
 	"CREATE INDEX IF NOT EXISTS ticket_status ON ticket(status, updated);"                \
 	"CREATE INDEX IF NOT EXISTS ticket_activity ON ticket(status, activity);"             \
 	"CREATE INDEX IF NOT EXISTS ticket_updated ON ticket(updated);"
@@ -122,7 +122,7 @@ put_prepared(tab *t, desk_err *err)
 {
 	if (t->put == NULL &&
 	    sqlite3_prepare_v2(t->db, "INSERT OR REPLACE INTO ticket(" COLUMNS ") VALUES(?1, ?2, ?3, ?4, ?5,"
-			       " ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23)",
+			       " ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24)",
 			       -1, &t->put, NULL) != SQLITE_OK)
 		return tab_fail(t, "prepare", err);
 	return DESK_OK;
@@ -159,6 +159,7 @@ put_root(tab *t, notmuch_message_t *m, desk_err *err)
 	sqlite3_bind_int64(t->put, 21, i->activity);
 	sqlite3_bind_int64(t->put, 22, i->waiting_since);
 	sqlite3_bind_text(t->put, 23, sla, -1, SQLITE_STATIC);
+	sqlite3_bind_text(t->put, 24, i->rcpt, -1, SQLITE_STATIC);
 	rc = sqlite3_step(t->put);
 	sqlite3_reset(t->put);
 	sqlite3_clear_bindings(t->put);
@@ -536,7 +537,78 @@ row_info(sqlite3_stmt *st)
 	i->activity = sqlite3_column_int64(st, 20);
 	i->waiting_since = sqlite3_column_int64(st, 21);
 	i->sla = split_or_empty(col(st, 22), "\n");
+	i->rcpt = g_strdup(col(st, 23));
 	return i;
+}
+
+/* Column I of ST in CHUNK: once for a value many rows share (CONST). */
+static char *
+in_chunk(GStringChunk *chunk, sqlite3_stmt *st, int i, gboolean shared)
+{
+	return shared ? g_string_chunk_insert_const(chunk, col(st, i)) : g_string_chunk_insert(chunk, col(st, i));
+}
+
+/* The pieces of TEXT between SEP ("" none), as tickettab_list's rows
+ * split it, their text in CHUNK; the array is the caller's. */
+static char **
+split_in_chunk(GStringChunk *chunk, const char *text, char sep, gboolean shared)
+{
+	guint n = *text != '\0';
+	char **out;
+
+	for (const char *p = text; *p != '\0'; p++)
+		n += *p == sep;
+	out = g_new(char *, n + 1);
+	n = 0;
+	for (const char *p = text; *text != '\0'; p++)
+		if (*p == sep || *p == '\0') {
+			char *piece = g_strndup(text, (gsize)(p - text));
+
+			out[n++] = shared ? g_string_chunk_insert_const(chunk, piece) : g_string_chunk_insert(chunk, piece);
+			g_free(piece);
+			if (*p == '\0')
+				break;
+			text = p + 1;
+		}
+	out[n] = NULL;
+	return out;
+}
+
+/* The part of a row desk report uses, its text in CHUNK: the number,
+ * state, requester, owner, queue, priority, times and tags; and unless
+ * QUIET (a ticket unchanged in the period) its subject, first response,
+ * SLA timeline and recipient. A report reads every waiting ticket. */
+static ticket_info *
+row_report(sqlite3_stmt *st, GStringChunk *chunk, gboolean quiet)
+{
+	ticket_info *i = g_new0(ticket_info, 1);
+
+	i->number = (guint)sqlite3_column_int64(st, 0);
+	i->status = in_chunk(chunk, st, 2, TRUE);
+	i->requester = in_chunk(chunk, st, 3, FALSE);
+	i->owner = in_chunk(chunk, st, 5, TRUE);
+	i->queue = in_chunk(chunk, st, 6, TRUE);
+	i->priority = in_chunk(chunk, st, 7, TRUE);
+	i->created = sqlite3_column_int64(st, 10);
+	i->updated = sqlite3_column_int64(st, 11);
+	i->tags = split_in_chunk(chunk, col(st, 17), ' ', TRUE);
+	if (quiet)
+		return i;
+	i->subject = in_chunk(chunk, st, 1, FALSE);
+	i->first_response = sqlite3_column_int64(st, 12);
+	i->sla = split_in_chunk(chunk, col(st, 22), '\n', FALSE);
+	i->rcpt = in_chunk(chunk, st, 23, TRUE);
+	return i;
+}
+
+void
+tickettab_row_free(ticket_info *i)
+{
+	if (i == NULL)
+		return;
+	g_free(i->tags);
+	g_free(i->sla);
+	g_free(i);
 }
 
 /* *n = the number of tickets F matches (without F->limit) that have no
@@ -650,7 +722,8 @@ tickettab_list(notmuch_database_t *db, const ticket_filter *f, GHashTable *match
 }
 
 desk_status
-tickettab_report(notmuch_database_t *db, gint64 since, GPtrArray *rows, GHashTable *facts, desk_err *err)
+tickettab_report(notmuch_database_t *db, gint64 since, GPtrArray *rows, GStringChunk *chunk, GArray *facts,
+		 GArray *spans, desk_err *err)
 {
 	sqlite3_stmt *st = NULL;
 	desk_status s;
@@ -664,11 +737,12 @@ tickettab_report(notmuch_database_t *db, gint64 since, GPtrArray *rows, GHashTab
 	if (s == DESK_OK)
 		sqlite3_bind_int64(st, 1, since);
 	while (s == DESK_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-		ticket_info *i = row_info(st);
-		GArray *a = g_array_new(FALSE, FALSE, sizeof(rfact));
+		ticket_info *i = row_report(st, chunk, since > 0 && sqlite3_column_int64(st, 11) < since);
+		tickettab_span sp = { facts->len, 0 };
 
-		rfact_parse((const char *)sqlite3_column_text(st, 23), a);  /* after COLUMNS */
-		g_hash_table_insert(facts, GUINT_TO_POINTER(i->number), a);
+		rfact_parse((const char *)sqlite3_column_text(st, 24), facts);  /* after COLUMNS */
+		sp.n = facts->len - sp.first;
+		g_array_append_val(spans, sp);
 		g_ptr_array_add(rows, i);
 	}
 	if (s == DESK_OK && rc != SQLITE_DONE)

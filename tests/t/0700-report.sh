@@ -40,6 +40,8 @@ R() {
 # --- an empty store: every figure 0, nothing to answer
 check_eq "empty store: no ticket opened" "0 0 0 0 0" \
 	"$(R 'j["opened"], j["first_response"]["count"], int(j["resolution"]["median"]), j["backlog"]["total"], len(j["agents"])' | tr -d '(),')"
+check_eq "empty store: no backlog over time, no KB deflection, SLA not configured" "day [] 0 0 False" \
+	"$(R 'j["backlog_over_time"]["by"], j["backlog_over_time"]["points"], j["kb_deflection"]["offered"]["tickets"], j["kb_deflection"]["not_offered"]["tickets"], j["sla"]["available"]' | tr -d "(),'")"
 out=$(MAILDESK_NOW=$END D report)
 case $out in *"First response             none"*"Backlog at the end         0"*) ok "empty store: text says none" ;;
 *) not_ok "empty store: text says none" "$out" ;; esac
@@ -120,6 +122,33 @@ check_eq "volume by week and month" "{'2026-W44': 1, '2026-W45': 6} {'2026-10': 
 check_eq "volume by queue, tag and domain" \
 	"{'support': 6, 'billing': 1} {'-': 6, 'billing': 1} {'customer.test': 5, 'example.org': 1, 'other.test': 1}" \
 	"$(R 'str(j["volume"]["queue"]) + " " + str(j["volume"]["tag"]) + " " + str(j["volume"]["domain"])')"
+check_eq "volume by recipient address: all came to support@" "{'support@helpdesk.test': 7}" "$(R 'j["volume"]["recipient"]')"
+# backlog at the end of each day from Fri 30 Oct (ticket 1, 09:00), UTC:
+# 1 waits throughout; 2 is solved the day it opens; 3 waits Mon 02 (10h),
+# is solved Tue; 4 waits from Tue 08:00, 5 from Thu 12:00, 8 from Fri 11:00,
+# 10 from Sun 18:00; 6 7 9 are left out.
+#   Oct 30: 1 (15h) 0-1d | Oct 31: 1 (1d15h) 1-3d | Nov 1: 1 (2d15h) 1-3d
+#   Nov 2: 1 (3d15h) 3-7d, 3 (10h) 0-1d | Nov 3: 1 (4d15h), 4 (16h)
+#   Nov 4: 1 (5d15h) 3-7d, 4 (1d16h) 1-3d | Nov 5: 1, 4 (2d16h), 5 (12h)
+#   Nov 6: 1 (7d15h) >7d, 4 (3d16h), 5 (1d12h), 8 (13h): one in each
+#   Nov 7: 1 >7d, 4 (4d16h) 3-7d, 5 (2d12h), 8 (1d13h) 1-3d | Nov 8: the end's
+check_eq "backlog over time, by day" \
+	"day 2026-10-30 1 1 0 0 0 | 2026-10-31 1 0 1 0 0 | 2026-11-01 1 0 1 0 0 | 2026-11-02 2 1 0 1 0 | 2026-11-03 2 1 0 1 0 | 2026-11-04 2 0 1 1 0 | 2026-11-05 3 1 1 1 0 | 2026-11-06 4 1 1 1 1 | 2026-11-07 4 0 2 1 1 | 2026-11-08 5 1 1 2 1" \
+	"$(R 'j["backlog_over_time"]["by"] + " " + " | ".join("%s %d %d %d %d %d" % (p["key"], p["total"], p["0-1d"], p["1-3d"], p["3-7d"], p[">7d"]) for p in j["backlog_over_time"]["points"])')"
+# every new ticket but 8 (split off, its mail a follow-up) was acknowledged,
+# none offered an article (ack_articles is off); of 1 2 3 4 5 10 none was
+# solved without a reply
+check_eq "KB deflection: nothing offered; offered none 6, deflected 0" "0 6 0 0.0" \
+	"$(R 'j["kb_deflection"]["offered"]["tickets"], j["kb_deflection"]["not_offered"]["tickets"], j["kb_deflection"]["not_offered"]["deflected"], j["kb_deflection"]["not_offered"]["rate"]' | tr -d '(),')"
+# --hours business with no SLA policy: the default calendar, Mon-Fri 09-17
+# in the desk's time zone (UTC here). First responses all fall in working
+# hours: the same 6300. Next responses: 3's Tue 09:00 -> 10:30 (5400) and
+# Wed 08:00 -> 09:00, before the day's work starts (0): mean 2700.
+# Resolution: 2 Mon 10-12 (7200); 3 Mon 14:00 -> Wed 10:00: 3h + 8h + 1h
+# = 43200: mean 25200, p90 43200
+check_eq "--hours business (default calendar): first 6300, next mean 2700, resolution mean 25200 p90 43200" \
+	"business 6300 2700 25200 43200" \
+	"$(R --hours business 'j["hours"], int(j["first_response"]["mean"]), int(j["next_response"]["mean"]), int(j["resolution"]["mean"]), int(j["resolution"]["p90"])' | tr -d "(),'")"
 # alice: replies on 2, 3, 5 (3), solved 2 and 3 (the last solve counts), first
 # responses 1h (2) and 0 (5): median 1800. bob: replies 3 (two), 8; solved none
 # (his solve of 3 was undone); first responses 2h (3), 4h (8): median 10800
@@ -186,33 +215,10 @@ else
 	MAILDESK_NOW=$END D report --format=json >"$T/r.json"
 	# each chart's bars (rect.mark) in the DOM Chromium built, and the numbers
 	# of the page (data-figure="json.path") against --format=json
-	out=$(python3 - "$T/dom.html" "$T/r.json" <<-'EOF'
-	import html.parser, json, sys
-	j = json.load(open(sys.argv[2]))
-	class P(html.parser.HTMLParser):
-	    def __init__(self):
-	        super().__init__(); self.svg = None; self.marks = {}; self.figs = []; self.fig = None
-	    def handle_starttag(self, tag, a):
-	        a = dict(a)
-	        if tag == "svg" and "chart" in (a.get("class") or ""): self.svg = a["id"]; self.marks[self.svg] = 0
-	        if tag == "rect" and a.get("class") == "mark" and self.svg: self.marks[self.svg] += 1
-	        if "data-figure" in a: self.fig = [a["data-figure"], ""]
-	    def handle_endtag(self, tag):
-	        if tag == "svg": self.svg = None
-	        if self.fig and tag == "td": self.figs.append(self.fig); self.fig = None
-	    def handle_data(self, d):
-	        if self.fig: self.fig[1] += d
-	p = P(); p.feed(open(sys.argv[1]).read())
-	bad = []
-	for path, text in p.figs:
-	    v = j
-	    for k in path.split("."): v = v[int(k)] if isinstance(v, list) else v[k]
-	    if float(text) != float(v): bad.append("%s: page %s, json %s" % (path, text, v))
-	print(" ".join("%s=%d" % kv for kv in sorted(p.marks.items())), len(p.figs), "figures", "; ".join(bad) or "all equal")
-	EOF
-	)
-	check_eq "Chromium's DOM: bars in each chart (6 days; responses <1h, 1-4h, 4-8h; 4 backlog buckets; 8 topics); 27 figures + 2 agents x 4 on the page equal the JSON" \
-		"chart-backlog=4 chart-response=3 chart-trends=8 chart-volume=6 35 figures all equal" "$out"
+	out=$(python3 "$TESTS_T/report-page-check.py" "$T/dom.html" "$T/r.json")
+	# backlog over time: the parts of its 10 days above, 1+1+1+2+2+2+3+4+3+4 = 23
+	check_eq "Chromium's DOM: bars in each chart (6 days; responses <1h, 1-4h, 4-8h; 4 backlog buckets; 23 parts of the backlog over time; 8 topics); 27 figures + 2 agents x 4 + 10 days x 5 + 6 of KB deflection on the page equal the JSON" \
+		"chart-backlog=4 chart-backlog-time=23 chart-response=3 chart-trends=8 chart-volume=6 91 figures all equal" "$out"
 	# the screenshot: pixels of each chart's own colour were drawn
 	out=$(python3 - "$T/shot.png" <<-'EOF'
 	import struct, sys, zlib
@@ -235,13 +241,13 @@ else
 	            pa, pb, pc = abs(b - c), abs(a - c), abs(a + b - 2 * c)
 	            line[x] = (line[x] + (a if pa <= pb and pa <= pc else b if pb <= pc else c)) & 255
 	    rows.append(bytes(line)); prev = line
-	colours = {"volume": "1a73e8", "response": "e8710a", "backlog": "188038", "trends": "9334e6"}
+	colours = {"volume": "1a73e8", "response": "e8710a", "backlog": "188038", "backlog-time": "34a853", "trends": "9334e6"}
 	print(" ".join("%s=%s" % (k, "drawn" if any(
 	    bytes.fromhex(c) in (r if bpp == 3 else b"".join(r[x:x + 3] for x in range(0, len(r), 4))) for r in rows)
 	    else "blank") for k, c in colours.items()))
 	EOF
 	)
-	check_eq "the screenshot shows each chart's bars" "volume=drawn response=drawn backlog=drawn trends=drawn" "$out"
+	check_eq "the screenshot shows each chart's bars" "volume=drawn response=drawn backlog=drawn backlog-time=drawn trends=drawn" "$out"
 	check "the screenshot says SLA attainment is not available" grep -q 'Not available: SLAs are not configured' "$T/dom.html"
 fi
 
@@ -303,4 +309,6 @@ STORE=$T/one
 mail 2026-11-07T12:00:00Z "Ann <ann@customer.test>" one@c "Alone" || bail_out "mail one"
 check_eq "single ticket: opened 1, unanswered 1, no response, backlog 1-3d (1d12h)" "1 1 0 1" \
 	"$(R 'j["opened"], j["unanswered"], j["first_response"]["count"], j["backlog"]["1-3d"]' | tr -d '(),')"
+check_eq "single ticket: backlog over time Sat 07 (12h) and Sun 08 (1d12h)" "2026-11-07 1 1 0 | 2026-11-08 1 0 1" \
+	"$(R '" | ".join("%s %d %d %d" % (p["key"], p["total"], p["0-1d"], p["1-3d"]) for p in j["backlog_over_time"]["points"])')"
 test_done
