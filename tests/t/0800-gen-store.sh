@@ -2,7 +2,8 @@
 # 0800-gen-store.sh: bench/gen-store at a tiny size: the store says what
 # the truth file says (queues, priorities, tags, merged pairs, threads with
 # replies, the three languages), each ticket's first message is the one the
-# truth names, and the same seed writes the same truth file again.
+# truth names, every sentence of desk show --summary is in its message, and
+# the same seed writes the same truth file again.
 . "$(dirname "$0")/lib.sh"
 command -v python3 >/dev/null || { skip "bench/gen-store" "no python3"; test_done; }
 
@@ -70,6 +71,37 @@ n=$(python3 -c 'import json,sys; t=[json.loads(l) for l in open(sys.argv[1])]; x
 "$DESK" --store "$STORE" show "${n% *}" --format=json >"$T/show.json"
 check_eq "a German ticket's first message is the truth's" "${n#* }" \
 	"$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["messages"][0]["message_id"])' "$T/show.json")"
+
+# desk show --summary on every ticket of the generated store (en, de, fr;
+# greetings, signatures, quoted replies): each sentence a run of the text
+# of the message it cites, never a line of a quote or a signature
+bad=0
+mkdir -p "$T/sum"
+for t in $("$DESK" --store "$STORE" list --status any --format ids); do
+	"$DESK" --store "$STORE" show "$t" --format=json >"$T/sum/$t.show" &&
+		"$DESK" --store "$STORE" show "$t" --summary --format=json >"$T/sum/$t.sum" || bad=$((bad + 1))
+done
+r=$(python3 - "$T/sum" <<'PY'
+import glob, json, os, sys
+bad = n = 0
+for f in glob.glob(os.path.join(sys.argv[1], "*.sum")):
+    show = json.load(open(f[:-4] + ".show")); s = json.load(open(f))
+    text = {m["number"]: m["text"] for m in show["messages"] if m["number"] is not None}
+    for k in ("first", "last", "answers"):
+        for l in s[k]:
+            n += k != "answers"
+            t = text.get(l["message"], "")
+            if l["text"] not in t:
+                bad += 1; continue
+            before = t[:t.index(l["text"])]
+            if before.rsplit("\n", 1)[-1].lstrip().startswith(">") or "\n-- \n" in before:
+                bad += 1
+print(bad, n)
+PY
+)
+bad=$((bad + ${r% *})) n=${r#* }
+check_eq "every summary sentence of the generated store is in its message, outside quotes and signatures" 0 "$bad"
+check "the summaries quote something ($n sentences)" test "$n" -ge 60
 
 # the same seed, the same truth; another seed, another
 "$GEN" --desk "$DESK" -n 20 -d 10 -s 3 -o "$T/b" >/dev/null 2>&1
