@@ -14,8 +14,6 @@
 #include "summary.h"
 #include "xset.h"
 
-/* Sentences read from one message at most: a summary needs the first few. */
-#define SUMMARY_SENTENCES 200
 
 static void
 line_free(gpointer p)

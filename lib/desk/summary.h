@@ -8,6 +8,10 @@
 #include "err.h"
 #include "ticket.h"
 
+/* Sentences read from one message at most: a summary needs the first few,
+ * and a message of megabytes costs no more than a short one. */
+#define SUMMARY_SENTENCES 200
+
 /* One line of a summary: a sentence of a message, or an event's line. */
 typedef struct summary_line {
 	guint message;    /* the message's number in desk show N (from 1); 0 for an event */
@@ -30,7 +34,8 @@ typedef struct ticket_summary {
 /* The summary of ticket INFO from its messages MSGS (ticket_get's, in
  * order). Sentences come from the own words of each message (quote.h:
  * quotes and signatures left out) split by sentence.h, so each is a run of
- * the text desk show prints for that message. Messages that cannot be read
+ * the text desk show prints for that message; the first SUMMARY_SENTENCES
+ * (200) of each message are read. Messages that cannot be read
  * are skipped. FALLBACK_CHARSETS as render_message takes them. */
 desk_status summary_build(const char *fallback_charsets, const ticket_info *info, GPtrArray *msgs,
 			  ticket_summary **out, desk_err *err);

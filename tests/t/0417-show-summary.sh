@@ -143,6 +143,14 @@ case $out in *"First asked: nothing (no text from the requester)"*) ok "only quo
 case $out in *"old question"*) not_ok "a quoted question is never summarised" "$out" ;;
 *) ok "a quoted question is never summarised" ;; esac
 
+# --- ticket 4: 1 MB of text in one message: the first sentences read, in bounded time
+python3 -c 'import sys; sys.stdout.write("".join("This is sentence number %d of a long mail. " % i for i in range(1, 25000)) + "\nIs anyone reading this?\n")' >"$T/m6"
+mail 2026-11-07T09:00:00Z "Long <long@client.test>" s6@c "Long" "" "$T/m6" || bail_out "mail 6"
+out=$(D show 4 --summary 2>&1)
+check_eq "1 MB of text: the summary exits 0" 0 $?
+case $out in *"[1] This is sentence number 1 of a long mail."*) ok "1 MB of text: its first statement" ;;
+*) not_ok "1 MB of text: its first statement" "$(printf '%s\n' "$out" | head -8)" ;; esac
+
 # --- bad use
 D show 1 --summary --format=raw >/dev/null 2>"$T/err"
 check_eq "--summary with --format=raw is refused (64)" 64 $?
