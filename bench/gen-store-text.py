@@ -605,7 +605,11 @@ PRODUCT = {
     "fr": ["blouson", "casque", "sac à dos", "lampe de bureau", "moulin à café"],
 }
 PLANS = ["Team", "Business", "Pro", "Enterprise"]
-APPS = ["the iOS app", "the Android app", "the desktop client", "the web app"]
+APPS = {
+    "en": ["the iOS app", "the Android app", "the desktop client", "the web app"],
+    "de": ["die iOS-App", "die Android-App", "der Desktop-Client", "die Web-App"],
+    "fr": ["l'application iOS", "l'application Android", "le client de bureau", "l'application web"],
+}
 BROWSERS = ["Firefox", "Chrome", "Safari", "Edge"]
 AGENTS = [("alice", "Alice Morgan"), ("bruno", "Bruno Keller"), ("chloe", "Chloé Lambert"),
           ("dmitri", "Dmitri Ivanov"), ("eva", "Eva Schäfer"), ("farid", "Farid Haddad")]
