@@ -42,6 +42,7 @@ for k, v in bad.items():
     print(k, len(v), " ".join(map(str, v[:10])))
 print("tickets", len(truth))
 print("dups", sum(1 for t in truth if t["merged_into"] is not None))
+print("unmerged", sum(1 for t in truth if t["duplicate_of"] is not None and t["merged_into"] is None and store[t["ticket"]]["status"] == "merged"))
 print("threads", sum(1 for t in truth if t["customer_messages"] >= 2 and t["replies"] >= 1))
 print("langs", " ".join(sorted(set(t["language"] for t in truth))))
 print("noisy", sum(1 for t in truth if t["noisy"]))
@@ -54,6 +55,7 @@ check_eq "priorities as the truth says" 0 "$(field priority)" || diag "$(grep ^p
 check_eq "tags as the truth says" 0 "$(field tags)" || diag "$(grep ^tags "$T/cmp")"
 check "some duplicates were made" test "$(field dups)" -ge 1
 check_eq "every known merged pair is merged" 0 "$(field merged)"
+check_eq "a duplicate whose merge was not made is not merged" 0 "$(field unmerged)"
 check "some tickets have a customer's reply after ours" test "$(field threads)" -ge 3
 check_eq "threads hold every message" 0 "$(field thread)" || diag "$(grep ^thread "$T/cmp")"
 check_eq "English, German and French" "de en fr" "$(grep ^langs "$T/cmp" | cut -d' ' -f2-)"
