@@ -6,7 +6,16 @@
  * of a 65-ticket store of bench/gen-store: of the mixes tried (words;
  * words and pairs; 4-grams; all three), all three kept different tickets
  * of the same intent (the same template sentences) furthest apart, 1 pair
- * in 100 under 17 bits, with near-copies as near. */
+ * in 100 under 17 bits, with near-copies as near.
+ *
+ * What distance means, measured on the first messages (signatures cut) of
+ * a 1000-ticket store of bench/gen-store (seed 16): a customer sending the
+ * same text again with a line on top and another greeting, 10 to 16 bits
+ * apart (median 12, 10 pairs); the same request written anew, 15 to 33
+ * (median 22, 30 pairs); different tickets of the same intent, 16 bits at
+ * least (1 pair in 20 under 18); of other intents, 18 at least (median 31).
+ * So a threshold near 14 bits finds resent copies; a request written anew
+ * is for a search by its words (order numbers, the customer), not this. */
 #include <string.h>
 
 #include "simhash.h"
