@@ -106,11 +106,11 @@ check_eq "every summary sentence of the generated store is in its message, outsi
 check "the summaries quote something ($n sentences)" test "$n" -ge 60
 
 # the same seed, the same truth; another seed, another
-"$GEN" --desk "$DESK" -n 20 -d 10 -s 3 -o "$T/b" >/dev/null 2>&1
-"$GEN" --desk "$DESK" -n 20 -d 10 -s 3 -o "$T/c" >/dev/null 2>&1
+"$GEN" --desk "$DESK" -n 12 -d 6 -s 3 -o "$T/b" >/dev/null 2>&1
+"$GEN" --desk "$DESK" -n 12 -d 6 -s 3 -o "$T/c" >/dev/null 2>&1
 check "the same seed writes the same truth file" cmp "$T/b/truth.jsonl" "$T/c/truth.jsonl"
 check "the truth is not empty" test -s "$T/b/truth.jsonl"
-"$GEN" --desk "$DESK" -n 20 -d 10 -s 4 -o "$T/d" >/dev/null 2>&1
+"$GEN" --desk "$DESK" -n 12 -d 6 -s 4 -o "$T/d" >/dev/null 2>&1
 check "another seed writes another" test "$(cmp -s "$T/b/truth.jsonl" "$T/d/truth.jsonl"; echo $?)" = 1
 out=$("$GEN" --desk "$DESK" -n 5 -o "$T/a" 2>&1)
 check_eq "a directory not empty is refused" 1 $?
