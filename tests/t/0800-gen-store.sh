@@ -113,5 +113,5 @@ check "the truth is not empty" test -s "$T/b/truth.jsonl"
 "$GEN" --desk "$DESK" -n 12 -d 6 -s 4 -o "$T/d" >/dev/null 2>&1
 check "another seed writes another" test "$(cmp -s "$T/b/truth.jsonl" "$T/d/truth.jsonl"; echo $?)" = 1
 out=$("$GEN" --desk "$DESK" -n 5 -o "$T/a" 2>&1)
-check_eq "a directory not empty is refused" 1 $?
+check_eq "a directory not empty is refused (64)" 64 $?
 test_done
