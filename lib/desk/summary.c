@@ -93,16 +93,22 @@ own_sentences(const char *text)
 
 /* The first statement and the first question of TEXT (message NUM) into
  * OUT, in text order, each once; with QUESTIONS_ONLY every question, and
- * the first statement only when it asks none. */
+ * the first statement only when it asks none. A text with neither gives
+ * its first sentence that is no salutation ("Thanks!"), if any. */
 static void
 pick(GPtrArray *out, const char *text, guint num, gint64 time, gboolean questions_only)
 {
 	GArray *s = own_sentences(text);
-	gint stmt = -1, asked = 0;
+	gint stmt = -1, asked = 0, other = -1;
+	guint had = out->len;
 
 	for (guint i = 0; i < s->len; i++) {
 		const text_span *x = &g_array_index(s, text_span, i);
 		gboolean q = sentence_is_question(text, *x);
+		char last = text[x->start + x->len - 1];
+
+		if (other < 0 && last != ',' && last != ':')
+			other = (gint)i;
 
 		if (q && (questions_only || asked == 0)) {
 			g_ptr_array_add(out, line_new(num, time, NULL, text + x->start, x->len, TRUE));
@@ -115,6 +121,11 @@ pick(GPtrArray *out, const char *text, guint num, gint64 time, gboolean question
 	}
 	if (questions_only && asked == 0 && stmt >= 0) {
 		const text_span *x = &g_array_index(s, text_span, stmt);
+
+		g_ptr_array_add(out, line_new(num, time, NULL, text + x->start, x->len, FALSE));
+	}
+	if (out->len == had && other >= 0) {
+		const text_span *x = &g_array_index(s, text_span, other);
 
 		g_ptr_array_add(out, line_new(num, time, NULL, text + x->start, x->len, FALSE));
 	}

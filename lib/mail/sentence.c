@@ -87,6 +87,32 @@ dot_continues(const char *start, const char *dot, const char *next)
 	return *next != '\0' && g_unichar_islower(g_utf8_get_char(next));
 }
 
+/* Whether START..NL, all of a sentence so far and one line, is a
+ * salutation or a closing ("Hi Ann,", "Best regards,"): four words at
+ * most, ending in ','. Its line break ends it, so that the name under a
+ * closing, or the request under a greeting, is a sentence of its own. */
+static gboolean
+salutation(const char *start, const char *nl)
+{
+	const char *e = nl;
+	guint words = 0;
+	gboolean in = FALSE;
+
+	while (start < nl && (*start == ' ' || *start == '\t' || *start == '\n'))
+		start++;
+	while (e > start && (e[-1] == ' ' || e[-1] == '\t'))
+		e--;
+	if (e == start || e[-1] != ',' || memchr(start, '\n', (gsize)(nl - start)) != NULL)
+		return FALSE;
+	for (const char *p = start; p < e; p++) {
+		gboolean sp = *p == ' ' || *p == '\t';
+
+		words += !sp && !in;
+		in = !sp;
+	}
+	return words <= 4;
+}
+
 /* Append TEXT[A..B) trimmed to OUT, if anything is left. */
 static void
 add(GArray *out, const char *text, const char *a, const char *b)
@@ -118,7 +144,7 @@ sentence_split(const char *text, text_span span, guint max)
 
 			while (q < end && (*q == ' ' || *q == '\t'))
 				q++;
-			if (q < end && *q == '\n') {
+			if ((q < end && *q == '\n') || salutation(start, p)) {
 				add(out, text, start, p);
 				start = p = q;
 				continue;

@@ -10,7 +10,9 @@
 /* The sentences of TEXT[SPAN] (UTF-8), in order, as text_spans of TEXT
  * with the white space around each left out. A sentence ends at '.', '!',
  * '?' or '…' (runs of them, then closing quotes or brackets) before white
- * space or the end, and at a blank line; a '.' after an abbreviation
+ * space or the end, at a blank line, and at the end of a line that is a
+ * salutation or a closing ("Hi Ann,", "Best regards,": four words at most
+ * and a ',', alone in its sentence); a '.' after an abbreviation
  * ("e.g.", "Dr.", "z.B.", "bzw.", "Nr.", "M.", "Mme."), an initial or a
  * number of one or two digits before a
  * German month ("am 3. November"), or before a word in

@@ -134,6 +134,16 @@ W
 D show 2 --summary >"$T/got2"
 check "ticket 2 (French, unanswered): as written by hand" diff -u "$T/want2" "$T/got2"
 
+# Léa answers in one word and a closing: that word is what she said last
+printf 'Merci !\n\nBien à vous,\nLéa\n' >"$T/m4b"
+mail 2026-11-05T10:00:00Z "Léa Martin <lea@client.test>" s4b@c "Re: Colis" s4@c "$T/m4b" || bail_out "mail 4b"
+out=$(D show 2 --summary)
+case $out in *"Last said (message 2, no answer since):
+  [2] Merci !"*) ok "a message of one word and a closing: the word, not the closing" ;;
+*) not_ok "a message of one word and a closing: the word, not the closing" "$out" ;; esac
+case $out in *"Bien à vous"* | *"  [2] Léa"*) not_ok "the closing and the name are not quoted" "$out" ;;
+*) ok "the closing and the name are not quoted" ;; esac
+
 # --- ticket 3: nothing but quoted text
 printf '> an old question?\n> another\n' >"$T/m5"
 mail 2026-11-06T09:00:00Z "Old <old@client.test>" s5@c "Fwd" "" "$T/m5" || bail_out "mail 5"

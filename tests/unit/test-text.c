@@ -138,6 +138,12 @@ test_sentences(void)
 	sentences("Hello,\n\nthe app\ncrashes. Help", "Hello, | the app\ncrashes. | Help",
 		  "a blank line ends one; a line break inside one stays in it");
 	sentences("", "", "no text, no sentence");
+	sentences("Hi Ann,\nthe app crashes. Thanks!\nBest regards,\nKevin",
+		  "Hi Ann, | the app crashes. | Thanks! | Best regards, | Kevin",
+		  "a greeting or a closing line ends at its line break: the name is apart");
+	sentences("I tried this, that and the other,\nand it still fails.",
+		  "I tried this, that and the other,\nand it still fails.",
+		  "a line of five words ending in ',' is no salutation");
 	flag(question("Can you help?"), TRUE, "a question");
 	flag(question("Pouvez-vous m'aider ?"), TRUE, "a French question");
 	flag(question("Is it \"broken?\")"), TRUE, "a question in quotes and brackets");
