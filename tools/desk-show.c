@@ -13,6 +13,7 @@
 #include "output.h"
 #include "render.h"
 #include "seen.h"
+#include "show-summary.h"
 #include "sender.h"
 #include "survey.h"
 #include "term.h"
@@ -662,6 +663,21 @@ record_seen(desk_store *st, const desk_agent *me, guint n, GPtrArray *msgs)
 	g_free(ids);
 }
 
+/* desk show N --summary (lib/desk/summary.h). */
+static int
+print_summary(desk_store *st, const ticket_info *info, GPtrArray *msgs, gboolean json)
+{
+	ticket_summary *sum = NULL;
+	desk_err err = { 0 };
+	desk_status s = summary_build(st->cfg->fallback_charsets, info, msgs, &sum, &err);
+
+	if (s != DESK_OK)
+		return desk_error(s, "show: summary: %s", err.msg);
+	show_summary_print(info, sum, json);
+	ticket_summary_free(sum);
+	return 0;
+}
+
 /* desk show N --suggest: the KB's published articles for the ticket. */
 static int
 show_suggestions(desk_store *st, notmuch_database_t *db, guint n)
@@ -682,7 +698,7 @@ int
 verb_show(const char *store_dir, int argc, char **argv)
 {
 	char *format = NULL, *attachment = NULL;
-	gboolean suggest = FALSE, last = FALSE, verbose = FALSE;
+	gboolean suggest = FALSE, last = FALSE, verbose = FALSE, summary = FALSE;
 	char *as = NULL;
 	const desk_agent *me = NULL;
 	GHashTable *seen = NULL;
@@ -692,6 +708,8 @@ verb_show(const char *store_dir, int argc, char **argv)
 		{ "as", 0, 0, G_OPTION_ARG_STRING, &as, "Look as agent LOGIN (default $MAILDESK_AGENT, else your login)", "LOGIN" },
 		{ "format", 'f', 0, G_OPTION_ARG_STRING, &format, "text, json or raw (the stored messages as mbox)", "FMT" },
 		{ "suggest", 0, 0, G_OPTION_ARG_NONE, &suggest, "Then the KB's suggested articles (text only)", NULL },
+		{ "summary", 's', 0, G_OPTION_ARG_NONE, &summary,
+		  "A summary in the mail's own sentences: first and last asked, answers, status changes", NULL },
 		{ "verbose", 'v', 0, G_OPTION_ARG_NONE, &verbose,
 		  "Every header of every message, its X-Desk-Match and tags", NULL },
 		{ "attachment", 'a', 0, G_OPTION_ARG_STRING, &attachment,
@@ -733,6 +751,13 @@ verb_show(const char *store_dir, int argc, char **argv)
 	s = index_open(st, FALSE, &db, &err);
 	if (s == DESK_OK)
 		s = ticket_get(db, (guint)n, &info, &msgs, &err);
+	if (s == DESK_OK && summary) {
+		if (strcmp(format, "raw") == 0 || last || attachment != NULL)
+			rc = desk_error(DESK_USAGE, "show: --summary goes with --format text or json only");
+		else
+			rc = print_summary(st, info, msgs, strcmp(format, "json") == 0);
+		goto out;
+	}
 	if (s == DESK_OK && attachment != NULL) {
 		if ((s = save_attachment(st, info, msgs, attachment, &err)) != DESK_OK)
 			rc = desk_error(s, "show: %s", err.msg);

@@ -17,6 +17,7 @@ declare -A TINY=(
 	[rules]="-n 10 -m 50"
 	[report]="-n 20 -r 1"
 	[sla]="-n 30 -r 1"
+	[gen-store]="-n 15 -d 5"
 )
 
 # A root of our own: the scripts find the build at ../ of their own
@@ -28,6 +29,7 @@ chmod 755 "$ROOT" "$ROOT/bench"
 ln -s "$BUILDDIR/desk" "$ROOT/desk"
 ln -s "$BUILDDIR/maildesk-milter" "$ROOT/maildesk-milter"
 cp "$SRCDIR/bench/lib.sh" "$ROOT/bench/lib.sh"  # what bench/soak sources
+cp "$SRCDIR/bench/gen-store-text.py" "$ROOT/bench/"  # what bench/gen-store reads
 for helper in noop-milter notmuch-floor rules-eval; do
 	[ -x "$BUILDDIR/bench/$helper" ] || bail_out "bench/$helper not built (make check-programs)"
 	ln -s "$BUILDDIR/bench/$helper" "$ROOT/bench/$helper"
