@@ -1,0 +1,71 @@
+/* triagetab.h: the ticket text index, STORE/mail/.notmuch/desk-triage.sqlite
+ * beside the ticket table (tickettab.h) and kept as it is: keyed by the
+ * index's UUID and revision, brought up to the index from the messages
+ * changed since, built whole after desk reindex (which deletes it with the
+ * index), in memory when the file cannot be written.
+ *
+ * One row a ticket: its subject and the requester's own words of its first
+ * mail from outside (terms.h: quotes and signatures cut, stemmed by its
+ * language), its language (lang.h), the queue of the address it came to,
+ * and the labels it teaches: the first queue and the first priority a
+ * person set (an event by an agent; the desk's own events, by=system, such
+ * as routing rules' route, never count) and the tags people added; a
+ * ticket a person labelled whose priority nobody set teaches "normal",
+ * the default that person left. The terms are in an FTS5 table for bm25
+ * neighbours. */
+#ifndef DESK_TRIAGETAB_H
+#define DESK_TRIAGETAB_H
+
+#include <glib.h>
+#include <notmuch.h>
+
+#include "err.h"
+
+typedef struct triage_doc {
+	guint number;
+	gint64 created;
+	char *status, *subject, *lang;   /* lang "": not known */
+	char *addr_queue;                /* the queue of the desk address it came to */
+	char *queue, *priority;          /* the first a person set, "" none */
+	char **tags;                     /* tags people added, in order, NULL-terminated */
+	char **terms;                    /* subject's then body's, NULL-terminated */
+} triage_doc;
+void triage_doc_free(triage_doc *d);
+
+/* Whether D teaches anything (a label a person set). */
+gboolean triage_doc_taught(const triage_doc *d);
+
+typedef struct triagetab triagetab;
+
+/* The table, brought up to DB (nothing uncommitted in DB). */
+desk_status triagetab_open(notmuch_database_t *db, triagetab **out, desk_err *err);
+/* An empty table in memory, filled with triagetab_add (desk triage eval). */
+desk_status triagetab_memory(triagetab **out, desk_err *err);
+void triagetab_close(triagetab *t);
+
+/* Bring the file up to DB and close it (desk reindex). */
+desk_status triagetab_sync(notmuch_database_t *db, desk_err *err);
+
+/* Ticket N's row (DESK_NOTFOUND: none). */
+desk_status triagetab_doc(triagetab *t, guint n, triage_doc **out, desk_err *err);
+/* Every row but spam and purged tickets', in time order (created, then
+ * number), into OUT (triage_doc*). */
+desk_status triagetab_docs(triagetab *t, GPtrArray *out, desk_err *err);
+/* Put D as a row (replacing one of its number). */
+desk_status triagetab_add(triagetab *t, const triage_doc *d, desk_err *err);
+/* The tickets whose language is LANG ("" : not known) added to SET. */
+desk_status triagetab_lang(triagetab *t, const char *lang, GHashTable *set, desk_err *err);
+
+typedef struct triage_hit {
+	guint number;
+	double score;    /* -bm25: higher is nearer */
+} triage_hit;
+/* The K rows nearest to TERMS by bm25 (any term matching) among those
+ * that teach (triage_doc_taught), other than ticket EXCEPT and spam or
+ * purged ones, best first (ties: the lower
+ * number), into OUT (GArray of triage_hit). The query takes the first
+ * TRIAGE_QUERY_TERMS distinct terms. */
+#define TRIAGE_QUERY_TERMS 48
+desk_status triagetab_near(triagetab *t, char **terms, guint except, guint k, GArray *out, desk_err *err);
+
+#endif
