@@ -16,6 +16,7 @@
 #include "sender.h"
 #include "term.h"
 #include "ticket.h"
+#include "triage.h"
 #include "xset.h"
 
 static void
@@ -80,6 +81,7 @@ typedef struct show_opts {
 	const char *format;     /* text, json or raw */
 	GHashTable *seen;       /* --last: digests of the messages seen; NULL: show all */
 	gboolean verbose;       /* each message's X-Desk-Match and tags too */
+	const char *suggested;  /* desk triage's line (text), or NULL */
 } show_opts;
 
 static void
@@ -499,6 +501,8 @@ show(desk_store *st, const ticket_info *info, GPtrArray *msgs, const show_opts *
 		json_builder_begin_array(b);
 	} else {
 		info_text(info, &p);
+		if (o->suggested != NULL)
+			printf("Suggested: %s\n", out_safe(o->suggested));
 	}
 	for (guint i = 0; i < msgs->len; i++) {
 		const ticket_message *tm = msgs->pdata[i];
@@ -625,6 +629,23 @@ show_suggestions(desk_store *st, notmuch_database_t *db, guint n)
 	return 0;
 }
 
+/* desk triage's short line for ticket N (lib/store/triage.h), or NULL
+ * when it cannot be had (then show says nothing of it). */
+static char *
+suggested_line(desk_store *st, notmuch_database_t *db, guint n)
+{
+	triage_result *r = NULL;
+	triage_opts o;
+	char *line;
+
+	desk_triage_opts(st->cfg, &o);
+	if (triage_ticket(db, n, &o, &r, NULL, NULL) != DESK_OK)
+		return NULL;
+	line = desk_triage_line(r, &o);
+	triage_result_free(r);
+	return line;
+}
+
 int
 verb_show(const char *store_dir, int argc, char **argv)
 {
@@ -688,9 +709,11 @@ verb_show(const char *store_dir, int argc, char **argv)
 	if (s == DESK_OK && last && seen_get(st, me->login, (guint)n, &seen, &seen_when, &err) == DESK_TEMPFAIL)
 		s = DESK_TEMPFAIL;
 	if (s == DESK_OK) {
-		show_opts o = { format, seen, verbose };
+		char *line = strcmp(format, "text") == 0 ? suggested_line(st, db, info->number) : NULL;
+		show_opts o = { format, seen, verbose, line };
 
 		s = show(st, info, msgs, &o, &err);
+		g_free(line);
 	}
 	if (s == DESK_OK && me != NULL)
 		record_seen(st, me, (guint)n, msgs);
