@@ -15,7 +15,8 @@ static const char *const codes[] = { "en", "de", "fr", "es", "it", "nl", NULL };
 static const char *const words[NLANG] = {
 	" the and to of is in that it for you with have this on are be not my we can your was but"
 	" please at from as our do will me has an there would could when any all no so if i am been"
-	" what which they their hi hello thanks thank regards dear just get how why does did a ",
+	" what which they their hi hello thanks thank regards dear just get how why does did a were had"
+	" he she his her its who or by up out about than then also into ",
 	" der die das und ist nicht ich sie es wir ein eine einen zu mit den dem auf für von bitte haben"
 	" wird kann mein meine unser unsere noch auch wie bei aus sich nach uns oder aber werden wurde"
 	" sind hat ihr ihnen danke hallo grüße gruß freundlichen vielen seit mehr wenn dass keine kein"
