@@ -147,6 +147,16 @@ mail 2026-11-06T09:10:00Z "Password" "Hello, I cannot log in, the password is no
 check_eq "lang de: the German mail tagged german, the English one other" "german other" \
 	"$(for t in 17 18; do D show $t --format=json | python3 -c 'import json,sys; print(" ".join(json.load(sys.stdin)["tags"]))'; done | tr '\n' ' ' | sed 's/ $//')"
 
+# --- bad input: an empty body and subject, only quoted text, 1 MB of text
+mail 2026-11-06T10:00:00Z "" "" || bail_out "mail 19"
+check_eq "empty: no neighbour, no language, still an answer" "0 " "$(J 19 'len(j["neighbours"]), j["lang"]' | tr -d "(),'" | sed 's/None//')"
+mail 2026-11-06T10:10:00Z "Hotel" "> zulu kilo zulu
+> yankee lima" || bail_out "mail 20"
+check_eq "only quoted text: the quoted words find no neighbour" "0" "$(J 20 'len(j["neighbours"])')"
+python3 -c 'import sys; sys.stdout.write("zulu kilo " * 105000)' >"$T/big.txt"
+mail 2026-11-06T10:20:00Z "Zulu" "$(cat "$T/big.txt")" || bail_out "mail 21"
+check_eq "1 MB of text: suggested all the same (billing first)" "billing" "$(J 21 'j["queue"]["suggestions"][0]["label"]')"
+
 # --- eval: the same bytes twice and after desk reindex; what it says by hand:
 # queue labels a person set first: 1 2 billing, 3 4 5 tech, 10 billing
 # (alice's --apply), 11 billing: 7 tickets. None came to a queue's own
@@ -159,6 +169,7 @@ grep -q "^queue: 7 tickets with a queue a person set" "$T/eval1" && ok "eval: 7 
 check_eq "eval: the address baseline is right for none" "0.0%" \
 	"$(awk '/^queue:/ { q = 1 } q && $1 == "top-1" { print $NF; exit }' "$T/eval1")"
 D reindex >/dev/null || bail_out "reindex"
+check "desk reindex builds the text index anew" test -f "$STORE/mail/.notmuch/desk-triage.sqlite"
 D triage eval >"$T/eval3"
 check "eval: the same output after desk reindex" cmp "$T/eval1" "$T/eval3"
 rm -f "$STORE/mail/.notmuch/desk-triage.sqlite"
