@@ -19,7 +19,7 @@
 #include "xset.h"
 
 #define FILE_NAME "desk-triage.sqlite"
-#define TAB_VERSION "2"
+#define TAB_VERSION "4"
 #define SCHEMA                                                                                  \
 	"CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT) WITHOUT ROWID;"      \
 	"CREATE TABLE IF NOT EXISTS doc(number INTEGER PRIMARY KEY, created INTEGER, status TEXT," \
@@ -321,7 +321,7 @@ static void
 labels_of(ticket_facts *tf, triage_doc *d)
 {
 	GPtrArray *tags = g_ptr_array_new();
-	gboolean priority_set = FALSE;
+	gboolean priority_set = FALSE, queue_set = FALSE, handled = FALSE;
 
 	d->queue = g_strdup("");
 	d->priority = g_strdup("");
@@ -329,15 +329,22 @@ labels_of(ticket_facts *tf, triage_doc *d)
 		msg_fact *f = &g_array_index(tf->msgs, msg_fact, i);
 		char *by = f->event != NULL ? xset_lookup(f->set, "by") : NULL;
 		char *prio = f->event != NULL ? xset_lookup(f->set, "priority") : NULL;
+		char *queue = f->event != NULL ? xset_lookup(f->set, "queue") : NULL;
 		char **items;
 
 		priority_set = priority_set || (prio != NULL && evtype_allows(f->event, "priority"));
+		/* a rule's queue is the root's own (X-Desk-Queue), its route event
+		 * names no queue: a routed ticket's queue is never accepted */
+		queue_set = queue_set || (queue != NULL && evtype_allows(f->event, "queue")) ||
+			    (f->event != NULL && strcmp(f->event, "route") == 0);
 		g_free(prio);
+		g_free(queue);
 		if (!by_person(by)) {
 			g_free(by);
 			continue;
 		}
 		g_free(by);
+		handled = TRUE;
 		items = xset_strv(f->set);
 		for (char **it = items; *it != NULL; it++) {
 			char *eq = strchr(*it, '=');
@@ -358,9 +365,14 @@ labels_of(ticket_facts *tf, triage_doc *d)
 		}
 		g_strfreev(items);
 	}
-	/* a person who labelled the ticket and left the priority as nobody
-	 * had set it accepted the default; one a rule set is the desk's */
-	if (*d->priority == '\0' && !priority_set && (*d->queue != '\0' || tags->len > 0))
+	/* a person who handled the ticket and left its queue and priority as
+	 * nobody had set them accepted them: the queue of the address the
+	 * requester chose, and the default priority; what a rule set (the
+	 * queue of any ticket the rules routed) is the desk's guess and
+	 * teaches nothing */
+	if (*d->queue == '\0' && !queue_set && handled && *d->addr_queue != '\0' && ticket_name_ok(d->addr_queue))
+		set_str(&d->queue, d->addr_queue);
+	if (*d->priority == '\0' && !priority_set && handled)
 		set_str(&d->priority, "normal");
 	g_ptr_array_add(tags, NULL);
 	d->tags = (char **)g_ptr_array_free(tags, FALSE);

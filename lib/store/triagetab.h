@@ -10,8 +10,9 @@
  * and the labels it teaches: the first queue and the first priority a
  * person set (an event by an agent; the desk's own events, by=system, such
  * as routing rules' route, never count) and the tags people added; a
- * ticket a person labelled whose priority nobody set teaches "normal",
- * the default that person left. The terms are in an FTS5 table for bm25
+ * ticket a person handled (any event of theirs) whose queue or priority
+ * nobody set teaches what that person left: the queue of the address it
+ * came to (unless the rules routed it) and the default priority, normal. The terms are in an FTS5 table for bm25
  * neighbours. */
 #ifndef DESK_TRIAGETAB_H
 #define DESK_TRIAGETAB_H
