@@ -30,9 +30,18 @@ typedef struct nb_dim {
 
 struct triage_model {
 	nb_dim dim[TRIAGE_DIMS];
-	GHashTable *vocab;       /* every term learned (owns the strings) */
+	GHashTable *vocab;       /* every term learned (owns the strings); loaded
+				  * from the counts: those of one ticket */
+	gint64 vsize;            /* the vocabulary's size when loaded, else -1 */
 	guint taught;
 };
+
+/* V, the size of the vocabulary. */
+static double
+vocab_size(const triage_model *m)
+{
+	return m->vsize >= 0 ? (double)m->vsize : (double)g_hash_table_size(m->vocab);
+}
 
 const char *
 triage_dim_name(triage_dim d)
@@ -57,6 +66,7 @@ triage_model_new(void)
 	triage_model *m = g_new0(triage_model, 1);
 
 	m->vocab = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+	m->vsize = -1;
 	for (int d = 0; d < TRIAGE_DIMS; d++) {
 		m->dim[d].classes = g_ptr_array_new_with_free_func(nb_class_free);
 		m->dim[d].index = g_hash_table_new(g_str_hash, g_str_equal);
@@ -118,7 +128,7 @@ class_of(nb_dim *dim, const char *name)
 }
 
 static void
-count_term(nb_dim *dim, const char *term, guint c)
+count_terms(nb_dim *dim, const char *term, guint c, guint n)
 {
 	GArray *a = g_hash_table_lookup(dim->counts, term);
 
@@ -128,7 +138,13 @@ count_term(nb_dim *dim, const char *term, guint c)
 	}
 	if (a->len <= c)
 		g_array_set_size(a, c + 1);
-	g_array_index(a, guint, c)++;
+	g_array_index(a, guint, c) += n;
+}
+
+static void
+count_term(nb_dim *dim, const char *term, guint c)
+{
+	count_terms(dim, term, c, 1);
 }
 
 static guint
@@ -228,7 +244,7 @@ static void
 nb_classes(const triage_model *m, const nb_dim *dim, GPtrArray *u, double *p)
 {
 	guint n = dim->classes->len;
-	double v = g_hash_table_size(m->vocab), top = -INFINITY, sum = 0;
+	double v = vocab_size(m), top = -INFINITY, sum = 0;
 
 	for (guint c = 0; c < n; c++) {
 		const nb_class *k = dim->classes->pdata[c];
@@ -250,7 +266,7 @@ static double
 nb_tag(const triage_model *m, const nb_dim *dim, GPtrArray *u, guint c)
 {
 	const nb_class *k = dim->classes->pdata[c];
-	double v = g_hash_table_size(m->vocab);
+	double v = vocab_size(m);
 	double yes = log((k->docs + 1.0) / (dim->docs + 2.0)), no = log((dim->docs - k->docs + 1.0) / (dim->docs + 2.0));
 
 	for (guint i = 0; i < u->len; i++)
@@ -352,7 +368,7 @@ by_weight(gconstpointer a, gconstpointer b)
 static void
 weighed_words(const triage_model *m, const nb_dim *dim, GPtrArray *u, guint c, int other, GPtrArray *out)
 {
-	double v = g_hash_table_size(m->vocab);
+	double v = vocab_size(m);
 
 	for (guint i = 0; i < u->len; i++) {
 		const char *t = u->pdata[i];
@@ -511,23 +527,135 @@ triage_suggest(triagetab *t, const triage_model *m, const triage_doc *d, const t
 	return DESK_OK;
 }
 
+/* ------------------------------------------- the model from the counts */
+
+typedef struct loader {
+	triage_model *m;
+	const triage_doc *except;   /* the ticket asked about, if it teaches */
+	GArray *classes;            /* loaded_class, as the table gives them */
+	const char *term;           /* the term being read */
+} loader;
+
+typedef struct loaded_class {
+	int dim;
+	char *label;
+	gint64 docs, words;
+} loaded_class;
+
+/* Whether E teaches LABEL in dimension DIM (3: the population). */
+static gboolean
+teaches(const triage_doc *e, int dim, const char *label)
+{
+	if (e == NULL)
+		return FALSE;
+	if (dim == 3)
+		return TRUE;
+	if (dim == 2)
+		return g_strv_contains((const char *const *)e->tags, label);
+	return strcmp(dim == 0 ? e->queue : e->priority, label) == 0;
+}
+
+static void
+on_class(void *ud, int dim, const char *label, gint64 n, gint64 words)
+{
+	loader *l = ud;
+	loaded_class c = { dim, g_strdup(label), n, words };
+
+	g_array_append_val(l->classes, c);
+}
+
+static void
+on_term(void *ud, int dim, const char *label, gint64 n, gint64 words)
+{
+	loader *l = ud;
+	triage_model *m = l->m;
+	guint c;
+
+	(void)words;
+	n -= teaches(l->except, dim, label);
+	if (n <= 0 || dim < 0 || dim > 3)
+		return;
+	if (dim == 3) {
+		const char *t = vocab_term(m, l->term);
+
+		g_hash_table_insert(m->dim[TRIAGE_TAGS].all, (gpointer)t, GUINT_TO_POINTER((guint)n));
+		return;
+	}
+	if ((c = GPOINTER_TO_UINT(g_hash_table_lookup(m->dim[dim].index, label))) == 0)
+		return;
+	count_terms(&m->dim[dim], vocab_term(m, l->term), c - 1, (guint)n);
+}
+
+/* The model of T's counts, less what ticket E (NULL: none) teaches, with
+ * the terms of E alone: what triage_suggest asks of E. */
+static desk_status
+model_load(triagetab *t, const triage_doc *e, triage_model **out, desk_err *err)
+{
+	triage_model *m = triage_model_new();
+	loader l = { m, e != NULL && triage_doc_taught(e) ? e : NULL, g_array_new(FALSE, TRUE, sizeof(loaded_class)),
+		     NULL };
+	GPtrArray *u = distinct_terms(e);
+	gint64 v = 0;
+	guint only = 0;
+	desk_status s = triagetab_classes(t, on_class, &l, err);
+
+	for (guint i = 0; s == DESK_OK && i < l.classes->len; i++) {
+		loaded_class *c = &g_array_index(l.classes, loaded_class, i);
+		gboolean minus = teaches(l.except, c->dim, c->label);
+		gint64 docs = c->docs - minus, words = c->words - (minus ? (gint64)u->len : 0);
+
+		if (c->dim == 3) {
+			m->taught = (guint)docs;
+			m->dim[TRIAGE_TAGS].docs = (guint)docs;
+			m->dim[TRIAGE_TAGS].words = (guint64)words;
+		} else if (docs > 0 && c->dim >= 0 && c->dim < 3) {
+			guint at = class_of(&m->dim[c->dim], c->label);
+			nb_class *k = m->dim[c->dim].classes->pdata[at];
+
+			k->docs = (guint)docs;
+			k->words = (guint64)words;
+			if (c->dim != TRIAGE_TAGS)
+				m->dim[c->dim].docs += (guint)docs;
+		}
+	}
+	for (guint i = 0; s == DESK_OK && i < u->len; i++) {
+		l.term = u->pdata[i];
+		s = triagetab_term(t, l.term, on_term, &l, err);
+		/* a term only E has leaves the vocabulary with it */
+		only += l.except != NULL && !g_hash_table_contains(m->dim[TRIAGE_TAGS].all, l.term);
+	}
+	if (s == DESK_OK)
+		s = triagetab_vocabulary(t, &v, err);
+	m->vsize = v - only;
+	/* the vocabulary holds the terms of E that others have, the lookups' set */
+	for (guint i = 0; i < u->len; i++)
+		if (!g_hash_table_contains(m->dim[TRIAGE_TAGS].all, u->pdata[i]))
+			g_hash_table_remove(m->vocab, u->pdata[i]);
+	for (guint i = 0; i < l.classes->len; i++)
+		g_free(g_array_index(l.classes, loaded_class, i).label);
+	g_array_unref(l.classes);
+	g_ptr_array_unref(u);
+	if (s != DESK_OK) {
+		triage_model_free(m);
+		return s;
+	}
+	*out = m;
+	return DESK_OK;
+}
+
 desk_status
 triage_ticket(notmuch_database_t *db, guint n, const triage_opts *o, triage_result **out, triage_doc **doc,
 	      desk_err *err)
 {
 	triagetab *t = NULL;
-	GPtrArray *docs = g_ptr_array_new_with_free_func((GDestroyNotify)triage_doc_free);
-	triage_model *m = triage_model_new();
+	triage_model *m = NULL;
 	triage_doc *d = NULL;
 	desk_status s = triagetab_open(db, &t, err);
 
 	if (s == DESK_OK)
 		s = triagetab_doc(t, n, &d, err);
 	if (s == DESK_OK)
-		s = triagetab_docs(t, docs, err);
-	for (guint i = 0; s == DESK_OK && i < docs->len; i++)
-		if (((triage_doc *)docs->pdata[i])->number != n)
-			triage_model_learn(m, docs->pdata[i]);
+		s = model_load(t, d, &m, err);
 	if (s == DESK_OK)
 		s = triage_suggest(t, m, d, o, out, err);
 	if (s == DESK_OK && doc != NULL)
@@ -535,7 +663,6 @@ triage_ticket(notmuch_database_t *db, guint n, const triage_opts *o, triage_resu
 	else
 		triage_doc_free(d);
 	triage_model_free(m);
-	g_ptr_array_unref(docs);
 	triagetab_close(t);
 	return s;
 }

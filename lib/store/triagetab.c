@@ -19,14 +19,18 @@
 #include "xset.h"
 
 #define FILE_NAME "desk-triage.sqlite"
-#define TAB_VERSION "4"
+#define TAB_VERSION "5"
 #define SCHEMA                                                                                  \
 	"CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT) WITHOUT ROWID;"      \
 	"CREATE TABLE IF NOT EXISTS doc(number INTEGER PRIMARY KEY, created INTEGER, status TEXT," \
 	" subject TEXT, lang TEXT, addr_queue TEXT, queue TEXT, priority TEXT, tags TEXT, terms TEXT);" \
 	"CREATE INDEX IF NOT EXISTS doc_lang ON doc(lang);"                                     \
 	"CREATE VIRTUAL TABLE IF NOT EXISTS fts USING fts5(terms,"                              \
-	" tokenize = 'unicode61 remove_diacritics 0');"
+	" tokenize = 'unicode61 remove_diacritics 0');"                                         \
+	"CREATE TABLE IF NOT EXISTS nbc(dim INTEGER, label TEXT, docs INTEGER, words INTEGER,"  \
+	" PRIMARY KEY(dim, label)) WITHOUT ROWID;"                                              \
+	"CREATE TABLE IF NOT EXISTS nbt(term TEXT, dim INTEGER, label TEXT, n INTEGER,"        \
+	" PRIMARY KEY(term, dim, label)) WITHOUT ROWID;"
 #define DOC_COLUMNS "number, created, status, subject, lang, addr_queue, queue, priority, tags, terms"
 /* Tickets read from the index in one query when catching up. */
 #define CHUNK 200
@@ -36,7 +40,9 @@
 struct triagetab {
 	sqlite3 *db;
 	sqlite3_stmt *put, *put_fts, *del_fts, *near;
+	sqlite3_stmt *cls, *term, *get_term;   /* the counts' statements */
 	terms_ctx *terms;
+	gboolean counts;      /* keeps the counts (a file's table, not eval's) */
 };
 
 void
@@ -82,6 +88,9 @@ triagetab_close(triagetab *t)
 	sqlite3_finalize(t->put_fts);
 	sqlite3_finalize(t->del_fts);
 	sqlite3_finalize(t->near);
+	sqlite3_finalize(t->cls);
+	sqlite3_finalize(t->term);
+	sqlite3_finalize(t->get_term);
 	sqlite3_close(t->db);
 	terms_ctx_free(t->terms);
 	g_free(t);
@@ -166,13 +175,168 @@ joined(char **v, const char *sep)
 	return v != NULL ? g_strjoinv(sep, v) : g_strdup("");
 }
 
+/* ----------------------------------------------- the counts of Bayes */
+
+/* Add DELTA to class (DIM, LABEL): DOCS tickets, WORDS terms. */
+static int
+count_class(triagetab *t, int dim, const char *label, int delta, gint64 words)
+{
+	int rc;
+
+	if (t->cls == NULL &&
+	    sqlite3_prepare_v2(t->db, "INSERT INTO nbc VALUES(?1, ?2, ?3, ?4) ON CONFLICT(dim, label) DO UPDATE"
+				      " SET docs = docs + ?3, words = words + ?4", -1, &t->cls, NULL) != SQLITE_OK)
+		return SQLITE_ERROR;
+	sqlite3_bind_int(t->cls, 1, dim);
+	sqlite3_bind_text(t->cls, 2, label, -1, SQLITE_STATIC);
+	sqlite3_bind_int(t->cls, 3, delta);
+	sqlite3_bind_int64(t->cls, 4, delta * words);
+	rc = sqlite3_step(t->cls);
+	sqlite3_reset(t->cls);
+	return rc;
+}
+
+/* Add DELTA to the count of TERM in class (DIM, LABEL). */
+static int
+count_term(triagetab *t, const char *term, int dim, const char *label, int delta)
+{
+	int rc;
+
+	if (t->term == NULL &&
+	    sqlite3_prepare_v2(t->db, "INSERT INTO nbt VALUES(?1, ?2, ?3, ?4) ON CONFLICT(term, dim, label) DO UPDATE"
+				      " SET n = n + ?4", -1, &t->term, NULL) != SQLITE_OK)
+		return SQLITE_ERROR;
+	sqlite3_bind_text(t->term, 1, term, -1, SQLITE_STATIC);
+	sqlite3_bind_int(t->term, 2, dim);
+	sqlite3_bind_text(t->term, 3, label, -1, SQLITE_STATIC);
+	sqlite3_bind_int(t->term, 4, delta);
+	rc = sqlite3_step(t->term);
+	sqlite3_reset(t->term);
+	return rc;
+}
+
+/* D's distinct terms, in order (not copies). */
+static GPtrArray *
+distinct(const triage_doc *d)
+{
+	GHashTable *seen = g_hash_table_new(g_str_hash, g_str_equal);
+	GPtrArray *u = g_ptr_array_new();
+
+	for (char **w = d->terms; w != NULL && *w != NULL; w++)
+		if (g_hash_table_add(seen, *w))
+			g_ptr_array_add(u, *w);
+	g_hash_table_destroy(seen);
+	return u;
+}
+
+/* Add (DELTA 1) or take away (-1) what D teaches naive Bayes: per class
+ * (TRIAGE_DIM_ALL: the population of taught tickets) the tickets, their
+ * distinct terms and each term's count. */
+static desk_status
+count_doc(triagetab *t, const triage_doc *d, int delta, desk_err *err)
+{
+	const char *labels[TRIAGETAB_DIMS] = { d->queue, d->priority };
+	GPtrArray *u;
+	int rc = SQLITE_DONE;
+
+	if (!t->counts || !triage_doc_taught(d))
+		return DESK_OK;
+	u = distinct(d);
+	for (int dim = 0; dim < TRIAGETAB_DIMS && rc == SQLITE_DONE; dim++) {
+		char **each = dim == 2 ? d->tags : NULL;
+		const char *one[2] = { dim == 3 ? "" : labels[dim], NULL };
+
+		if (dim != 2)
+			each = (char **)one;
+		for (char **l = each; l != NULL && *l != NULL && rc == SQLITE_DONE; l++) {
+			if (dim < 2 && **l == '\0')
+				continue;
+			rc = count_class(t, dim, *l, delta, u->len);
+			for (guint i = 0; i < u->len && rc == SQLITE_DONE; i++)
+				rc = count_term(t, u->pdata[i], dim, *l, delta);
+		}
+	}
+	g_ptr_array_unref(u);
+	return rc == SQLITE_DONE ? DESK_OK : tab_fail(t, "count", err);
+}
+
+desk_status
+triagetab_classes(triagetab *t, triagetab_count_fn fn, void *ud, desk_err *err)
+{
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	if (sqlite3_prepare_v2(t->db, "SELECT dim, label, docs, words FROM nbc WHERE docs > 0 ORDER BY dim, label",
+			       -1, &st, NULL) != SQLITE_OK)
+		return tab_fail(t, "prepare", err);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		fn(ud, sqlite3_column_int(st, 0), (const char *)sqlite3_column_text(st, 1),
+		   sqlite3_column_int64(st, 2), sqlite3_column_int64(st, 3));
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? DESK_OK : tab_fail(t, "read", err);
+}
+
+desk_status
+triagetab_term(triagetab *t, const char *term, triagetab_count_fn fn, void *ud, desk_err *err)
+{
+	int rc;
+
+	if (t->get_term == NULL &&
+	    sqlite3_prepare_v2(t->db, "SELECT dim, label, n FROM nbt WHERE term = ? AND n > 0 ORDER BY dim, label",
+			       -1, &t->get_term, NULL) != SQLITE_OK)
+		return tab_fail(t, "prepare", err);
+	sqlite3_bind_text(t->get_term, 1, term, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(t->get_term)) == SQLITE_ROW)
+		fn(ud, sqlite3_column_int(t->get_term, 0), (const char *)sqlite3_column_text(t->get_term, 1),
+		   sqlite3_column_int64(t->get_term, 2), 0);
+	sqlite3_reset(t->get_term);
+	return rc == SQLITE_DONE ? DESK_OK : tab_fail(t, "read", err);
+}
+
+desk_status
+triagetab_vocabulary(triagetab *t, gint64 *n, desk_err *err)
+{
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	*n = 0;
+	if (sqlite3_prepare_v2(t->db, "SELECT count(*) FROM nbt WHERE dim = 3 AND n > 0", -1, &st, NULL) != SQLITE_OK)
+		return tab_fail(t, "prepare", err);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		*n = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW ? DESK_OK : tab_fail(t, "read", err);
+}
+
+gboolean
+triagetab_counts(const triagetab *t)
+{
+	return t->counts;
+}
+
 desk_status
 triagetab_add(triagetab *t, const triage_doc *d, desk_err *err)
 {
 	char *tags = joined(d->tags, " "), *terms = joined(d->terms, " ");
 	const char *text[] = { d->status, d->subject, d->lang, d->addr_queue, d->queue, d->priority, tags, terms };
+	triage_doc *old = NULL;
 	int rc;
 
+	if (t->counts && triagetab_doc(t, d->number, &old, NULL) == DESK_OK) {
+		desk_status s = count_doc(t, old, -1, err);
+
+		triage_doc_free(old);
+		if (s != DESK_OK) {
+			g_free(tags);
+			g_free(terms);
+			return s;
+		}
+	}
+	if (t->counts && count_doc(t, d, 1, err) != DESK_OK) {
+		g_free(tags);
+		g_free(terms);
+		return DESK_TEMPFAIL;
+	}
 	if (t->put == NULL &&
 	    (sqlite3_prepare_v2(t->db, "INSERT OR REPLACE INTO doc(" DOC_COLUMNS ") VALUES(?1, ?2, ?3, ?4, ?5, ?6,"
 				" ?7, ?8, ?9, ?10)", -1, &t->put, NULL) != SQLITE_OK ||
@@ -489,7 +653,14 @@ put_tickets(triagetab *t, notmuch_database_t *db, GHashTable *set, desk_err *err
 	g_string_free(q, TRUE);
 	g_hash_table_iter_init(&it, set);
 	while (s == DESK_OK && g_hash_table_iter_next(&it, &k, NULL)) {
+		triage_doc *old = NULL;
 		char sql[120];
+
+		if (triagetab_doc(t, GPOINTER_TO_UINT(k), &old, NULL) == DESK_OK)
+			s = count_doc(t, old, -1, err);
+		triage_doc_free(old);
+		if (s != DESK_OK)
+			break;
 
 		snprintf(sql, sizeof sql, "DELETE FROM doc WHERE number = %u; DELETE FROM fts WHERE rowid = %u;",
 			 GPOINTER_TO_UINT(k), GPOINTER_TO_UINT(k));
@@ -546,7 +717,7 @@ tab_sync(triagetab *t, notmuch_database_t *db, desk_err *err)
 	g_free(r);
 	if (set != NULL)
 		s = put_tickets(t, db, set, err);
-	else if ((s = tab_exec(t, "DELETE FROM doc; DELETE FROM fts;", err)) == DESK_OK)
+	else if ((s = tab_exec(t, "DELETE FROM doc; DELETE FROM fts; DELETE FROM nbc; DELETE FROM nbt;", err)) == DESK_OK)
 		s = put_query(t, db, "*", NULL, err);
 	if (set != NULL)
 		g_hash_table_destroy(set);
@@ -567,19 +738,21 @@ triagetab_open(notmuch_database_t *db, triagetab **out, desk_err *err)
 	char *path = g_build_filename(notmuch_database_get_path(db), ".notmuch", FILE_NAME, NULL);
 	desk_status s = tab_open(path, out, err);
 
+	if (*out != NULL)
+		(*out)->counts = TRUE;
 	if (s == DESK_OK)
 		s = tab_sync(*out, db, err);
 	if (s != DESK_OK && (sqlite3_errcode((*out)->db) == SQLITE_CORRUPT ||
 			     sqlite3_errcode((*out)->db) == SQLITE_NOTADB)) {
 		g_clear_pointer(out, triagetab_close);
 		unlink(path);
-		if ((s = tab_open(path, out, err)) == DESK_OK)
+		if ((s = tab_open(path, out, err)) == DESK_OK && ((*out)->counts = TRUE))
 			s = tab_sync(*out, db, err);
 	}
 	g_free(path);
 	if (s != DESK_OK) {
 		g_clear_pointer(out, triagetab_close);
-		if ((s = tab_open(":memory:", out, err)) == DESK_OK)
+		if ((s = tab_open(":memory:", out, err)) == DESK_OK && ((*out)->counts = TRUE))
 			s = tab_sync(*out, db, err);
 	}
 	if (s != DESK_OK)

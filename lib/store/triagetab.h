@@ -69,4 +69,21 @@ typedef struct triage_hit {
 #define TRIAGE_QUERY_TERMS 48
 desk_status triagetab_near(triagetab *t, char **terms, guint except, guint k, GArray *out, desk_err *err);
 
+/* The counts naive Bayes learns from (triage.h), kept with the rows of a
+ * table from triagetab_open (not of one in memory): per dimension DIM
+ * (0 queue, 1 priority, 2 tags, 3 the population of taught tickets,
+ * label "") and label, the tickets, their distinct terms, and each term's
+ * count. FN gets DIM, LABEL, N (tickets or the term's count) and WORDS
+ * (the class's terms; 0 for a term). */
+#define TRIAGETAB_DIMS 4
+typedef void (*triagetab_count_fn)(void *ud, int dim, const char *label, gint64 n, gint64 words);
+/* Whether T keeps the counts. */
+gboolean triagetab_counts(const triagetab *t);
+/* Every class, by dimension then label. */
+desk_status triagetab_classes(triagetab *t, triagetab_count_fn fn, void *ud, desk_err *err);
+/* The counts of TERM in each class, by dimension then label. */
+desk_status triagetab_term(triagetab *t, const char *term, triagetab_count_fn fn, void *ud, desk_err *err);
+/* How many distinct terms the taught tickets have. */
+desk_status triagetab_vocabulary(triagetab *t, gint64 *n, desk_err *err);
+
 #endif
