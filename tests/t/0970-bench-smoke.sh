@@ -17,6 +17,7 @@ declare -A TINY=(
 	[rules]="-n 10 -m 50"
 	[report]="-n 20 -r 1"
 	[sla]="-n 30 -r 1"
+	[triage]="-n 200 -r 3"
 )
 
 # A root of our own: the scripts find the build at ../ of their own
