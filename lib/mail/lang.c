@@ -23,7 +23,8 @@ static const char *const words[NLANG] = {
 	" schon nur im am vom zum zur des einem einer ",
 	" le la les et est pas je vous nous une des du pour que qui avec sur dans mon ma mes ce cette"
 	" sont avons merci être faire ne il elle au aux plus mais ou votre vos bonjour cordialement"
-	" depuis ai suis très sans tout ces leur mon j n c d l qu s y en un de ",
+	" depuis ai suis très sans tout ces leur mon j n c d l qu s y en un de se si sa son ses on"
+	" nos notre été fait ",
 	" el los las y es no yo que un una por para con en mi mis su sus se del al lo como pero hola"
 	" gracias está tengo hemos muy este esta estoy desde cuando también pedido saludos usted ya"
 	" hay sin sobre ",
