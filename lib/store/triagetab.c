@@ -19,7 +19,7 @@
 #include "xset.h"
 
 #define FILE_NAME "desk-triage.sqlite"
-#define TAB_VERSION "6"
+#define TAB_VERSION "7"
 #define SCHEMA                                                                                  \
 	"CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT) WITHOUT ROWID;"      \
 	"CREATE TABLE IF NOT EXISTS doc(number INTEGER PRIMARY KEY, created INTEGER, status TEXT," \
@@ -30,7 +30,8 @@
 	"CREATE TABLE IF NOT EXISTS nbc(dim INTEGER, label TEXT, docs INTEGER, words INTEGER,"  \
 	" PRIMARY KEY(dim, label)) WITHOUT ROWID;"                                              \
 	"CREATE TABLE IF NOT EXISTS nbt(term TEXT, dim INTEGER, label TEXT, n INTEGER,"        \
-	" PRIMARY KEY(term, dim, label)) WITHOUT ROWID;"
+	" PRIMARY KEY(term, dim, label)) WITHOUT ROWID;"                                        \
+	"CREATE VIRTUAL TABLE IF NOT EXISTS vocab USING fts5vocab(fts, 'row');"
 #define DOC_COLUMNS "number, created, status, subject, lang, addr_queue, queue, priority, tags, terms"
 /* Tickets read from the index in one query when catching up. */
 #define CHUNK 200
@@ -41,6 +42,7 @@ struct triagetab {
 	sqlite3 *db;
 	sqlite3_stmt *put, *put_fts, *del_fts, *near;
 	sqlite3_stmt *cls, *term, *get_term;   /* the counts' statements */
+	sqlite3_stmt *df;                      /* a term's document frequency */
 	terms_ctx *terms;
 	gboolean counts;      /* keeps the counts (a file's table, not eval's) */
 };
@@ -91,6 +93,7 @@ triagetab_close(triagetab *t)
 	sqlite3_finalize(t->cls);
 	sqlite3_finalize(t->term);
 	sqlite3_finalize(t->get_term);
+	sqlite3_finalize(t->df);
 	sqlite3_close(t->db);
 	terms_ctx_free(t->terms);
 	g_free(t);
@@ -854,21 +857,63 @@ triagetab_lang(triagetab *t, const char *lang, GHashTable *set, desk_err *err)
 	return rc == SQLITE_DONE ? DESK_OK : tab_fail(t, "read", err);
 }
 
-/* TERMS as an FTS5 query: the first TRIAGE_QUERY_TERMS distinct ones,
- * each quoted, joined with OR; NULL when there is none. */
+typedef struct df_term {
+	const char *term;
+	gint64 df;
+	guint at;
+} df_term;
+
+static gint
+by_df(gconstpointer a, gconstpointer b)
+{
+	const df_term *x = a, *y = b;
+
+	if (x->df != y->df)
+		return x->df < y->df ? -1 : 1;
+	return x->at < y->at ? -1 : x->at > y->at;
+}
+
+/* How many tickets have TERM (0 when the lookup fails). */
+static gint64
+term_df(triagetab *t, const char *term)
+{
+	gint64 n = 0;
+
+	if (t->df == NULL &&
+	    sqlite3_prepare_v2(t->db, "SELECT doc FROM vocab WHERE term = ?", -1, &t->df, NULL) != SQLITE_OK)
+		return 0;
+	sqlite3_bind_text(t->df, 1, term, -1, SQLITE_STATIC);
+	if (sqlite3_step(t->df) == SQLITE_ROW)
+		n = sqlite3_column_int64(t->df, 0);
+	sqlite3_reset(t->df);
+	return n;
+}
+
+/* TERMS as an FTS5 query: of the first TRIAGE_QUERY_TERMS distinct ones,
+ * the TRIAGE_NEAR_TERMS that the fewest tickets have (they say most, and
+ * bm25's cost is the rows its terms match), each quoted, joined with OR;
+ * NULL when there is none. */
 static char *
-near_query(char **terms)
+near_query(triagetab *t, char **terms)
 {
 	GHashTable *seen = g_hash_table_new(g_str_hash, g_str_equal);
+	GArray *a = g_array_new(FALSE, FALSE, sizeof(df_term));
 	GString *q = g_string_new(NULL);
 	guint n = 0;
 
-	for (char **w = terms; w != NULL && *w != NULL && n < TRIAGE_QUERY_TERMS; w++) {
+	for (char **w = terms; w != NULL && *w != NULL && a->len < TRIAGE_QUERY_TERMS; w++) {
+		df_term d = { *w, 0, a->len };
+
 		if (**w == '\0' || strchr(*w, '"') != NULL || g_hash_table_contains(seen, *w))
 			continue;
 		g_hash_table_add(seen, *w);
-		g_string_append_printf(q, "%s\"%s\"", n++ ? " OR " : "", *w);
+		d.df = term_df(t, *w);
+		g_array_append_val(a, d);
 	}
+	g_array_sort(a, by_df);
+	for (guint i = 0; i < a->len && n < TRIAGE_NEAR_TERMS; i++)
+		g_string_append_printf(q, "%s\"%s\"", n++ ? " OR " : "", g_array_index(a, df_term, i).term);
+	g_array_unref(a);
 	g_hash_table_destroy(seen);
 	return g_string_free(q, n == 0);
 }
@@ -876,7 +921,7 @@ near_query(char **terms)
 desk_status
 triagetab_near(triagetab *t, char **terms, guint except, guint k, GArray *out, desk_err *err)
 {
-	char *q = near_query(terms);
+	char *q = near_query(t, terms);
 	int rc;
 
 	if (q == NULL)
