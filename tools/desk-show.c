@@ -630,8 +630,8 @@ show_suggestions(desk_store *st, notmuch_database_t *db, guint n)
 }
 
 /* desk triage's short line for ticket N (lib/store/triage.h), or NULL
- * when it cannot be had or no ticket was ever labelled by a person (a
- * desk that does not triage hears nothing of it). */
+ * when it cannot be had or there is not enough history yet (a desk that
+ * does not triage hears nothing of it; desk triage N says why). */
 static char *
 suggested_line(desk_store *st, notmuch_database_t *db, guint n)
 {
@@ -642,7 +642,7 @@ suggested_line(desk_store *st, notmuch_database_t *db, guint n)
 	desk_triage_opts(st->cfg, &o);
 	if (triage_ticket(db, n, &o, &r, NULL, NULL) != DESK_OK)
 		return NULL;
-	line = r->history > 0 ? desk_triage_line(r, &o) : NULL;
+	line = r->enough ? desk_triage_line(r, &o) : NULL;
 	triage_result_free(r);
 	return line;
 }
