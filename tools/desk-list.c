@@ -9,6 +9,7 @@
 #include "desk.h"
 #include "index.h"
 #include "list-text.h"
+#include "lang.h"
 #include "output.h"
 #include "seen.h"
 #include "sla.h"
@@ -165,7 +166,7 @@ want_colour(void)
 }
 
 typedef struct list_opts {
-	char *status, *owner, *queue, *priority, *requester, *since, *until, *sort, *format, *as;
+	char *status, *owner, *queue, *priority, *requester, *since, *until, *sort, *format, *as, *lang;
 	char *csat;               /* --csat low, high or any: tickets rated so (lib/store/survey.h) */
 	gboolean mine, unseen, wide, absolute, automatic, breaching;
 	gboolean by_due;          /* --sort=due: sorted here, not by the table */
@@ -181,6 +182,7 @@ list_opts_clear(list_opts *o)
 	g_free(o->queue);
 	g_free(o->priority);
 	g_free(o->requester);
+	g_free(o->lang);
 	g_free(o->since);
 	g_free(o->until);
 	g_free(o->sort);
@@ -269,6 +271,8 @@ filter_of(list_opts *o, desk_store *st, ticket_filter *f)
 				  o->until);
 	if (o->mine && o->owner != NULL)
 		return desk_error(DESK_USAGE, "list: --mine and --owner exclude each other");
+	if (o->lang != NULL && !lang_known(o->lang) && strcmp(o->lang, "unknown") != 0)
+		return desk_error(DESK_USAGE, "list: unknown language '%s' (en, de, fr, es, it, nl, unknown)", o->lang);
 	if (o->owner != NULL && strcmp(o->owner, "none") != 0 && !agent_login_ok(o->owner))
 		return desk_error(DESK_USAGE, "list: '%s' is not an agent login", o->owner);
 	if (o->csat != NULL && strcmp(o->csat, "low") != 0 && strcmp(o->csat, "high") != 0 &&
@@ -282,6 +286,7 @@ filter_of(list_opts *o, desk_store *st, ticket_filter *f)
 	f->queue = o->queue;
 	f->priority = o->priority;
 	f->requester = o->requester;
+	f->lang = o->lang;
 	/* --unseen is known only after the list: cut it then */
 	if (o->by_due)
 		f->sort = SORT_AGE;
@@ -385,6 +390,8 @@ verb_list(const char *store_dir, int argc, char **argv)
 		{ "queue", 'q', 0, G_OPTION_ARG_STRING, &o.queue, "Tickets in queue Q", "Q" },
 		{ "priority", 'p', 0, G_OPTION_ARG_STRING, &o.priority, "low, normal, high or urgent", "P" },
 		{ "requester", 'r', 0, G_OPTION_ARG_STRING, &o.requester, "Tickets of requester ADDRESS", "ADDRESS" },
+		{ "lang", 0, 0, G_OPTION_ARG_STRING, &o.lang,
+		  "Tickets whose first mail is in language CODE (en, de, fr, es, it, nl; unknown)", "CODE" },
 		{ "since", 0, 0, G_OPTION_ARG_STRING, &o.since, "Updated at or after WHEN", "WHEN" },
 		{ "until", 0, 0, G_OPTION_ARG_STRING, &o.until, "Updated before WHEN", "WHEN" },
 		{ "unseen", 'u', 0, G_OPTION_ARG_NONE, &o.unseen,

@@ -18,6 +18,7 @@
 #include "survey.h"
 #include "term.h"
 #include "ticket.h"
+#include "triage.h"
 #include "xset.h"
 
 static void
@@ -84,6 +85,7 @@ typedef struct show_opts {
 	gboolean verbose;       /* each message's X-Desk-Match and tags too */
 	const survey_sent *survey;     /* the ticket's survey, or NULL (lib/store/survey.h) */
 	const survey_rating *rating;   /* its rating, or NULL */
+	const char *suggested;  /* desk triage's line (text), or NULL */
 } show_opts;
 
 /* "Survey:" and "Rating:" lines: the survey sent, the score that counts
@@ -553,6 +555,8 @@ show(desk_store *st, const ticket_info *info, GPtrArray *msgs, const show_opts *
 	} else {
 		info_text(info, &p);
 		survey_text(o);
+		if (o->suggested != NULL)
+			printf("Suggested: %s\n", out_safe(o->suggested));
 	}
 	for (guint i = 0; i < msgs->len; i++) {
 		const ticket_message *tm = msgs->pdata[i];
@@ -694,6 +698,24 @@ show_suggestions(desk_store *st, notmuch_database_t *db, guint n)
 	return 0;
 }
 
+/* desk triage's short line for ticket N (lib/store/triage.h), or NULL
+ * when it cannot be had or there is not enough history yet (a desk that
+ * does not triage hears nothing of it; desk triage N says why). */
+static char *
+suggested_line(desk_store *st, notmuch_database_t *db, guint n)
+{
+	triage_result *r = NULL;
+	triage_opts o;
+	char *line;
+
+	desk_triage_opts(st->cfg, &o);
+	if (triage_ticket(db, n, &o, &r, NULL, NULL) != DESK_OK)
+		return NULL;
+	line = r->enough ? desk_triage_line(r, &o) : NULL;
+	triage_result_free(r);
+	return line;
+}
+
 int
 verb_show(const char *store_dir, int argc, char **argv)
 {
@@ -766,7 +788,8 @@ verb_show(const char *store_dir, int argc, char **argv)
 	if (s == DESK_OK && last && seen_get(st, me->login, (guint)n, &seen, &seen_when, &err) == DESK_TEMPFAIL)
 		s = DESK_TEMPFAIL;
 	if (s == DESK_OK) {
-		show_opts o = { format, seen, verbose, NULL, NULL };
+		char *line = strcmp(format, "text") == 0 ? suggested_line(st, db, info->number) : NULL;
+		show_opts o = { format, seen, verbose, NULL, NULL, line };
 		GHashTable *sent = NULL, *rated = NULL;
 
 		s = survey_sends(db, (guint)n, &sent, &err);
@@ -781,6 +804,7 @@ verb_show(const char *store_dir, int argc, char **argv)
 			g_hash_table_unref(sent);
 		if (rated != NULL)
 			g_hash_table_unref(rated);
+		g_free(line);
 	}
 	if (s == DESK_OK && me != NULL)
 		record_seen(st, me, (guint)n, msgs);

@@ -47,6 +47,7 @@ static const struct verb {
 	{ "hooks", verb_hooks, "event hooks: runs pending and failed; run what is due, retry" },
 	{ "autoclose", verb_autoclose, "close tickets solved longer than autoclose_hours" },
 	{ "survey", verb_survey, "satisfaction surveys: send those due; requesters who want none" },
+	{ "triage", verb_triage, "suggested queue, priority and tags from the desk's history; eval" },
 	{ "sla", verb_sla, "service levels: time left or overdue; sla check writes warnings, breaches" },
 	{ "doctor", verb_doctor, "check the store, the milter and Postfix: what is wrong, how to fix it" },
 	{ "kb", verb_kb, "the knowledge base: list, show, search, suggest, new, lint" },

@@ -69,5 +69,13 @@ int verb_doctor(const char *store_dir, int argc, char **argv);
 int verb_report(const char *store_dir, int argc, char **argv);
 int verb_purge(const char *store_dir, int argc, char **argv);
 int verb_sla(const char *store_dir, int argc, char **argv);
+int verb_triage(const char *store_dir, int argc, char **argv);
+
+/* desk triage's settings from [triage] of CFG, and its one-line summary of
+ * a suggestion (desk show's Suggested:); caller g_free()s. */
+struct triage_opts;
+struct triage_result;
+void desk_triage_opts(const desk_config *cfg, struct triage_opts *o);
+char *desk_triage_line(const struct triage_result *r, const struct triage_opts *o);
 
 #endif

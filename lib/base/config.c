@@ -116,6 +116,16 @@ static const struct key {
 	  "# once), the largest pack git accepts, and the most text indexed." },
 	{ "kb", "index_max_mb", K_INT, offsetof(desk_config, kb_index_max_mb), "256",
 	  "The largest the search index file (kb-index.sqlite) may grow, in MiB." },
+	{ "triage", "apply_confidence", K_STR, offsetof(desk_config, triage_apply), "0.9",
+	  "The lowest confidence (0 to 1) of a suggestion `desk triage N --apply`\n"
+	  "# applies; desk triage eval shows the precision each level gives." },
+	{ "triage", "neighbours", K_INT, offsetof(desk_config, triage_neighbours), "10",
+	  "How many of the most similar earlier tickets (bm25) vote on a suggestion." },
+	{ "triage", "half_life_days", K_INT, offsetof(desk_config, triage_half_life), "180",
+	  "Days apart after which a similar ticket's vote counts half (recency)." },
+	{ "triage", "min_history", K_INT, offsetof(desk_config, triage_min_history), "5",
+	  "Tickets that people labelled (queue, priority or tags) needed before\n"
+	  "# anything is suggested: fewer is \"not enough history\"." },
 	{ "sender", "authserv_id", K_STR, offsetof(desk_config, authserv_id), "",
 	  "The authserv-id of the Authentication-Results headers your MTA's own\n"
 	  "# authenticators (OpenDKIM, OpenDMARC, an SPF policy service) add; empty:\n"
@@ -417,6 +427,7 @@ config_free(desk_config *cfg)
 	g_free(cfg->kb_path);
 	g_free(cfg->kb_ref);
 	g_free(cfg->kb_min_score);
+	g_free(cfg->triage_apply);
 	g_free(cfg->kb_url);
 	g_free(cfg->trusted_networks);
 	g_free(cfg->domain);

@@ -61,6 +61,11 @@ typedef struct desk_config {
 	int kb_max_articles;      /* most files of articles/ per push and in the index */
 	int kb_max_mb;            /* most MiB of articles per push, pack size, text indexed */
 	int kb_index_max_mb;      /* largest size of the search index file */
+	/* [triage]: suggestions from the desk's history (lib/store/triage.h) */
+	char *triage_apply;       /* lowest confidence desk triage --apply applies, "0.9" */
+	int triage_neighbours;    /* k of the nearest tickets that vote */
+	int triage_half_life;     /* days after which a neighbour's vote counts half */
+	int triage_min_history;   /* tickets people labelled before anything is suggested */
 	/* [sender]: who the sender is (lib/store/sender.h), checked by sender_config_check */
 	char *authserv_id;        /* the trusted Authentication-Results' authserv-id; "": none read */
 	gboolean authserv_scrubbed; /* the MTA removes incoming A-R with that id: all of them count */

@@ -15,6 +15,7 @@
 #include "index.h"
 #include "rules.h"
 #include "tickettab.h"
+#include "triagetab.h"
 #include "log.h"
 #include "purge.h"
 #include "scan.h"
@@ -1284,8 +1285,9 @@ out:
 	return s;
 }
 
-/* The ticket table made anew, so that the first list does not wait for
- * it; only a cache: when this fails, that list builds it. */
+/* The ticket table and the ticket text index made anew, so that the
+ * first list or triage does not wait for them; only caches: when this
+ * fails, their first use builds them. */
 static void
 table_build(desk_store *st)
 {
@@ -1293,7 +1295,8 @@ table_build(desk_store *st)
 	desk_err ignored;
 
 	if (index_open(st, FALSE, &db, &ignored) == DESK_OK)
-		tickettab_sync(db, &ignored);
+		if (tickettab_sync(db, &ignored) == DESK_OK)
+			triagetab_sync(db, &ignored);
 	if (db != NULL)
 		notmuch_database_destroy(db);
 }

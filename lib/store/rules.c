@@ -13,8 +13,10 @@
 #include "charset.h"
 #include "clock.h"
 #include "index.h"
+#include "lang.h"
 #include "log.h"
 #include "rules.h"
+#include "terms.h"
 #include "ticket.h"
 #include "xset.h"
 
@@ -24,7 +26,7 @@
 
 typedef enum {
 	C_TO, C_FROM, C_DOMAIN, C_VIP, C_HEADER, C_SUBJECT_WORDS, C_BODY_WORDS, C_REGEX,
-	C_ATTACHMENT, C_SCRIPT, C_TIME, C_DAY, C_OPEN, C_RECENT,
+	C_ATTACHMENT, C_SCRIPT, C_TIME, C_DAY, C_OPEN, C_RECENT, C_LANG,
 } cond_kind;
 
 typedef struct cond {
@@ -398,6 +400,15 @@ cond_parse(reader *rd, char **argv, const char *rest)
 				return cond_free(c), NULL;
 			}
 		}
+	} else if (strcmp(k, "lang") == 0) {
+		c->kind = C_LANG;
+		ok = n > 0;
+		c->words = lower_words(a);
+		for (char **w = c->words; ok && *w != NULL; w++)
+			if (!lang_known(*w) && strcmp(*w, "unknown") != 0) {
+				bad(rd, "unknown language %s (en, de, fr, es, it, nl, unknown)", *w);
+				return cond_free(c), NULL;
+			}
 	} else if (strcmp(k, "time") == 0) {
 		char **r = n == 1 ? g_strsplit(a[0], "-", 2) : NULL;
 
@@ -528,7 +539,7 @@ line_parse(reader *rd, desk_rules *rs, char *line)
 		else if ((c = cond_parse(rd, k, strstr(text, *k) + strlen(*k))) != NULL) {
 			c->neg = neg;
 			if (c->kind == C_HEADER || c->kind == C_BODY_WORDS || c->kind == C_REGEX ||
-			    c->kind == C_ATTACHMENT || c->kind == C_SCRIPT)
+			    c->kind == C_ATTACHMENT || c->kind == C_SCRIPT || c->kind == C_LANG)
 				rs->need_message = TRUE;
 			g_ptr_array_add(rd->cur->conds, c);
 		}
@@ -675,6 +686,7 @@ typedef struct evalctx {
 	int open_n, recent_days, recent_n;
 	guint regex_errors;
 	char *subject_low, *body_low;  /* lower case, made once, on first need */
+	const char *lang;       /* the message's language ("unknown"), found on first need */
 } evalctx;
 
 static gboolean
@@ -867,6 +879,23 @@ from_is(const rules_input *in, char **words, gboolean domain)
 	return FALSE;
 }
 
+/* Whether the message's language (lang.h: of its subject and the
+ * writer's own words, terms.h) is one of WORDS ("unknown": none known). */
+static gboolean
+lang_in(evalctx *e, char **words)
+{
+	if (e->lang == NULL) {
+		char *own = terms_own_text(e->in->msg != NULL ? e->in->msg->text : "", RULES_TEXT_MAX);
+		char *all = g_strconcat(e->in->f->subject != NULL ? e->in->f->subject : "", "\n", own, NULL);
+		const char *l = lang_detect(all, -1, NULL);
+
+		e->lang = *l != '\0' ? l : "unknown";
+		g_free(all);
+		g_free(own);
+	}
+	return g_strv_contains((const char *const *)words, e->lang);
+}
+
 static gboolean
 cond_true(evalctx *e, const cond *c)
 {
@@ -891,6 +920,7 @@ cond_true(evalctx *e, const cond *c)
 	case C_REGEX: return regex_match(e, c, regex_text(in, c->where));
 	case C_ATTACHMENT: return has_attachment(in, c->words);
 	case C_SCRIPT: return in_script(in, c->script);
+	case C_LANG: return lang_in(e, c->words);
 	case C_TIME:
 		return c->from_min <= c->to_min ? mins >= c->from_min && mins < c->to_min
 						: mins >= c->from_min || mins < c->to_min;
@@ -959,7 +989,7 @@ rules_eval(desk_store *st, const desk_rules *r, const rules_input *in, gint64 no
 {
 	GTimeZone *z = desk_zone(st);
 	GDateTime *utc = g_date_time_new_from_unix_utc(now);
-	evalctx e = { st, in, now, g_date_time_to_timezone(utc, z), NULL, FALSE, -2, -1, -1, 0, NULL, NULL };
+	evalctx e = { st, in, now, g_date_time_to_timezone(utc, z), NULL, FALSE, -2, -1, -1, 0, NULL, NULL, NULL };
 
 	memset(out, 0, sizeof *out);
 	for (guint i = 0; r != NULL && i < r->rules->len; i++) {

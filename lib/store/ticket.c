@@ -14,6 +14,7 @@
 #include "log.h"
 #include "ticket.h"
 #include "tickettab.h"
+#include "triagetab.h"
 #include "xset.h"
 
 static const char *const statuses[] = { "new", "open", "pending", "on-hold", "solved", "closed", NULL };
@@ -1196,6 +1197,31 @@ tickets_matching(notmuch_database_t *db, const char *query, GHashTable **out, de
 	return DESK_OK;
 }
 
+/* *SET (made when NULL, else narrowed) to the tickets in language LANG. */
+static desk_status
+tickets_of_lang(notmuch_database_t *db, const char *lang, GHashTable **set, desk_err *err)
+{
+	GHashTable *of = g_hash_table_new(g_direct_hash, g_direct_equal);
+	triagetab *t = NULL;
+	desk_status s = triagetab_open(db, &t, err);
+
+	if (s == DESK_OK)
+		s = triagetab_lang(t, strcmp(lang, "unknown") == 0 ? "" : lang, of, err);
+	triagetab_close(t);
+	if (*set != NULL) {
+		GHashTableIter it;
+		gpointer k;
+
+		g_hash_table_iter_init(&it, *set);
+		while (g_hash_table_iter_next(&it, &k, NULL))
+			if (!g_hash_table_contains(of, k))
+				g_hash_table_iter_remove(&it);
+		g_hash_table_destroy(of);
+	} else
+		*set = of;
+	return s;
+}
+
 desk_status
 ticket_list(notmuch_database_t *db, const ticket_filter *f, GPtrArray **out, guint *hidden, desk_err *err)
 {
@@ -1214,6 +1240,8 @@ ticket_list(notmuch_database_t *db, const ticket_filter *f, GPtrArray **out, gui
 		s = desk_fail(err, DESK_USAGE, "unknown priority '%s' (low, normal, high, urgent)", f->priority);
 	if (s == DESK_OK && f->query != NULL && *f->query != '\0')
 		s = tickets_matching(db, f->query, &matching, err);
+	if (s == DESK_OK && f->lang != NULL)
+		s = tickets_of_lang(db, f->lang, &matching, err);
 	if (s == DESK_OK)
 		s = tickettab_list(db, f, matching, *out, hidden, err);
 	if (matching != NULL)

@@ -113,6 +113,7 @@ typedef struct ticket_filter {
 	const char *queue, *priority, *requester;
 	gint64 since, until;       /* on updated; 0 for none */
 	const char *query;         /* more notmuch query, ANDed on the ticket's messages */
+	const char *lang;          /* the language of its first mail (triagetab.h), "unknown": none known */
 	ticket_sort sort;
 	guint limit;               /* 0: all */
 	gboolean people;           /* only tickets with people's activity (activity > 0) */

@@ -199,10 +199,8 @@ put_roots(tab *t, notmuch_database_t *db, const char *query, GHashTable *wanted,
 	return s;
 }
 
-/* The tickets of the messages changed after revision FROM up to TO; NULL
- * when there are more than MAX such messages (building whole is cheaper). */
-static GHashTable *
-changed_tickets(notmuch_database_t *db, unsigned long from, unsigned long to, guint max)
+GHashTable *
+tickettab_changed(notmuch_database_t *db, unsigned long from, unsigned long to, guint max)
 {
 	char query[80];
 	notmuch_query_t *q;
@@ -388,7 +386,7 @@ tab_sync(tab *t, notmuch_database_t *db, desk_err *err)
 	u = meta_get(t, "uuid");
 	r = meta_get(t, "revision");
 	if (u != NULL && r != NULL && strcmp(u, uuid) == 0)
-		set = changed_tickets(db, g_ascii_strtoull(r, NULL, 10), rev, (guint)MAX(row_count(t), 1000));
+		set = tickettab_changed(db, g_ascii_strtoull(r, NULL, 10), rev, (guint)MAX(row_count(t), 1000));
 	g_free(u);
 	g_free(r);
 	if (set != NULL)

@@ -18,6 +18,7 @@ declare -A TINY=(
 	[report]="-n 20 -r 1"
 	[sla]="-n 30 -r 1"
 	[gen-store]="-n 15 -d 5"
+	[triage]="-n 200 -r 3"
 )
 
 # A root of our own: the scripts find the build at ../ of their own

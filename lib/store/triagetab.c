@@ -1,0 +1,948 @@
+/* triagetab.c: the ticket text index in SQLite FTS5, kept up to the
+ * notmuch index's revision (triagetab.h). */
+#include <errno.h>
+#include <fcntl.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "evtype.h"
+#include "index.h"
+#include "lang.h"
+#include "render.h"
+#include "terms.h"
+#include "ticket.h"
+#include "tickettab.h"
+#include "triagetab.h"
+#include "xset.h"
+
+#define FILE_NAME "desk-triage.sqlite"
+#define TAB_VERSION "7"
+#define SCHEMA                                                                                  \
+	"CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT) WITHOUT ROWID;"      \
+	"CREATE TABLE IF NOT EXISTS doc(number INTEGER PRIMARY KEY, created INTEGER, status TEXT," \
+	" subject TEXT, lang TEXT, addr_queue TEXT, queue TEXT, priority TEXT, tags TEXT, terms TEXT);" \
+	"CREATE INDEX IF NOT EXISTS doc_lang ON doc(lang);"                                     \
+	"CREATE VIRTUAL TABLE IF NOT EXISTS fts USING fts5(terms,"                              \
+	" tokenize = 'unicode61 remove_diacritics 0');"                                         \
+	"CREATE TABLE IF NOT EXISTS nbc(dim INTEGER, label TEXT, docs INTEGER, words INTEGER,"  \
+	" PRIMARY KEY(dim, label)) WITHOUT ROWID;"                                              \
+	"CREATE TABLE IF NOT EXISTS nbt(term TEXT, dim INTEGER, label TEXT, n INTEGER,"        \
+	" PRIMARY KEY(term, dim, label)) WITHOUT ROWID;"                                        \
+	"CREATE VIRTUAL TABLE IF NOT EXISTS vocab USING fts5vocab(fts, 'row');"
+#define DOC_COLUMNS "number, created, status, subject, lang, addr_queue, queue, priority, tags, terms"
+/* Tickets read from the index in one query when catching up. */
+#define CHUNK 200
+/* Bytes of a first mail's text read for its words. */
+#define TEXT_MAX (256 * 1024)
+
+struct triagetab {
+	sqlite3 *db;
+	sqlite3_stmt *put, *put_fts, *del_fts, *near;
+	sqlite3_stmt *cls, *term, *get_term;   /* the counts' statements */
+	sqlite3_stmt *df;                      /* a term's document frequency */
+	terms_ctx *terms;
+	gboolean counts;      /* keeps the counts (a file's table, not eval's) */
+};
+
+void
+triage_doc_free(triage_doc *d)
+{
+	if (d == NULL)
+		return;
+	g_free(d->status);
+	g_free(d->subject);
+	g_free(d->lang);
+	g_free(d->addr_queue);
+	g_free(d->queue);
+	g_free(d->priority);
+	g_strfreev(d->tags);
+	g_strfreev(d->terms);
+	g_free(d);
+}
+
+gboolean
+triage_doc_taught(const triage_doc *d)
+{
+	return *d->queue != '\0' || *d->priority != '\0' || (d->tags != NULL && d->tags[0] != NULL);
+}
+
+static desk_status
+tab_fail(triagetab *t, const char *what, desk_err *err)
+{
+	return desk_fail(err, DESK_TEMPFAIL, "ticket text index: %s: %s", what, sqlite3_errmsg(t->db));
+}
+
+static desk_status
+tab_exec(triagetab *t, const char *sql, desk_err *err)
+{
+	return sqlite3_exec(t->db, sql, NULL, NULL, NULL) == SQLITE_OK ? DESK_OK : tab_fail(t, sql, err);
+}
+
+void
+triagetab_close(triagetab *t)
+{
+	if (t == NULL)
+		return;
+	sqlite3_finalize(t->put);
+	sqlite3_finalize(t->put_fts);
+	sqlite3_finalize(t->del_fts);
+	sqlite3_finalize(t->near);
+	sqlite3_finalize(t->cls);
+	sqlite3_finalize(t->term);
+	sqlite3_finalize(t->get_term);
+	sqlite3_finalize(t->df);
+	sqlite3_close(t->db);
+	terms_ctx_free(t->terms);
+	g_free(t);
+}
+
+static char *
+meta_get(triagetab *t, const char *key)
+{
+	sqlite3_stmt *st = NULL;
+	char *v = NULL;
+
+	if (sqlite3_prepare_v2(t->db, "SELECT value FROM meta WHERE key = ?", -1, &st, NULL) == SQLITE_OK) {
+		sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+		if (sqlite3_step(st) == SQLITE_ROW)
+			v = g_strdup((const char *)sqlite3_column_text(st, 0));
+	}
+	sqlite3_finalize(st);
+	return v;
+}
+
+static desk_status
+meta_set(triagetab *t, const char *key, const char *value, desk_err *err)
+{
+	sqlite3_stmt *st = NULL;
+	int rc = sqlite3_prepare_v2(t->db, "INSERT OR REPLACE INTO meta VALUES(?, ?)", -1, &st, NULL);
+
+	if (rc == SQLITE_OK) {
+		sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 2, value, -1, SQLITE_STATIC);
+		rc = sqlite3_step(st);
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? DESK_OK : tab_fail(t, "write", err);
+}
+
+/* Open PATH (":memory:") with our schema; one of another version is
+ * dropped (a cache). */
+static desk_status
+tab_open(const char *path, triagetab **out, desk_err *err)
+{
+	gboolean memory = strcmp(path, ":memory:") == 0;
+	gboolean existed = memory || access(path, F_OK) == 0;
+	triagetab *t = g_new0(triagetab, 1);
+	char *version;
+
+	*out = t;
+	t->terms = terms_ctx_new();
+	if (sqlite3_open_v2(path, &t->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) != SQLITE_OK)
+		return tab_fail(t, "open", err);
+	if (!existed && chmod(path, 0660) != 0)
+		return desk_fail(err, DESK_TEMPFAIL, "chmod %s: %s", path, g_strerror(errno));
+	sqlite3_busy_timeout(t->db, 10000);
+	version = meta_get(t, "version");
+	if (version == NULL || strcmp(version, TAB_VERSION) != 0) {
+		desk_status s = tab_exec(t, "BEGIN IMMEDIATE; DROP TABLE IF EXISTS doc; DROP TABLE IF EXISTS fts;"
+					    " DROP TABLE IF EXISTS meta;" SCHEMA, err);
+
+		if (s == DESK_OK)
+			s = meta_set(t, "version", TAB_VERSION, err);
+		if (s == DESK_OK)
+			s = tab_exec(t, "COMMIT", err);
+		g_free(version);
+		return s;
+	}
+	g_free(version);
+	return DESK_OK;
+}
+
+desk_status
+triagetab_memory(triagetab **out, desk_err *err)
+{
+	desk_status s = tab_open(":memory:", out, err);
+
+	if (s != DESK_OK)
+		g_clear_pointer(out, triagetab_close);
+	return s;
+}
+
+static char *
+joined(char **v, const char *sep)
+{
+	return v != NULL ? g_strjoinv(sep, v) : g_strdup("");
+}
+
+/* ----------------------------------------------- the counts of Bayes */
+
+/* Add DELTA to class (DIM, LABEL): DOCS tickets, WORDS terms. */
+static int
+count_class(triagetab *t, int dim, const char *label, int delta, gint64 words)
+{
+	int rc;
+
+	if (t->cls == NULL &&
+	    sqlite3_prepare_v2(t->db, "INSERT INTO nbc VALUES(?1, ?2, ?3, ?4) ON CONFLICT(dim, label) DO UPDATE"
+				      " SET docs = docs + ?3, words = words + ?4", -1, &t->cls, NULL) != SQLITE_OK)
+		return SQLITE_ERROR;
+	sqlite3_bind_int(t->cls, 1, dim);
+	sqlite3_bind_text(t->cls, 2, label, -1, SQLITE_STATIC);
+	sqlite3_bind_int(t->cls, 3, delta);
+	sqlite3_bind_int64(t->cls, 4, delta * words);
+	rc = sqlite3_step(t->cls);
+	sqlite3_reset(t->cls);
+	return rc;
+}
+
+/* Add DELTA to the count of TERM in class (DIM, LABEL). */
+static int
+count_term(triagetab *t, const char *term, int dim, const char *label, int delta)
+{
+	int rc;
+
+	if (t->term == NULL &&
+	    sqlite3_prepare_v2(t->db, "INSERT INTO nbt VALUES(?1, ?2, ?3, ?4) ON CONFLICT(term, dim, label) DO UPDATE"
+				      " SET n = n + ?4", -1, &t->term, NULL) != SQLITE_OK)
+		return SQLITE_ERROR;
+	sqlite3_bind_text(t->term, 1, term, -1, SQLITE_STATIC);
+	sqlite3_bind_int(t->term, 2, dim);
+	sqlite3_bind_text(t->term, 3, label, -1, SQLITE_STATIC);
+	sqlite3_bind_int(t->term, 4, delta);
+	rc = sqlite3_step(t->term);
+	sqlite3_reset(t->term);
+	return rc;
+}
+
+/* D's distinct terms, in order (not copies). */
+static GPtrArray *
+distinct(const triage_doc *d)
+{
+	GHashTable *seen = g_hash_table_new(g_str_hash, g_str_equal);
+	GPtrArray *u = g_ptr_array_new();
+
+	for (char **w = d->terms; w != NULL && *w != NULL; w++)
+		if (g_hash_table_add(seen, *w))
+			g_ptr_array_add(u, *w);
+	g_hash_table_destroy(seen);
+	return u;
+}
+
+/* Add (DELTA 1) or take away (-1) what D teaches naive Bayes: per class
+ * (TRIAGE_DIM_ALL: the population of taught tickets) the tickets, their
+ * distinct terms and each term's count. */
+static desk_status
+count_doc(triagetab *t, const triage_doc *d, int delta, desk_err *err)
+{
+	const char *labels[TRIAGETAB_DIMS] = { d->queue, d->priority };
+	GPtrArray *u;
+	int rc = SQLITE_DONE;
+
+	if (!t->counts || !triage_doc_taught(d))
+		return DESK_OK;
+	u = distinct(d);
+	for (int dim = 0; dim < TRIAGETAB_DIMS && rc == SQLITE_DONE; dim++) {
+		char **each = dim == 2 ? d->tags : NULL;
+		const char *one[2] = { dim == 3 ? "" : labels[dim], NULL };
+
+		if (dim != 2)
+			each = (char **)one;
+		for (char **l = each; l != NULL && *l != NULL && rc == SQLITE_DONE; l++) {
+			if (dim < 2 && **l == '\0')
+				continue;
+			rc = count_class(t, dim, *l, delta, u->len);
+			for (guint i = 0; i < u->len && rc == SQLITE_DONE; i++)
+				rc = count_term(t, u->pdata[i], dim, *l, delta);
+		}
+	}
+	g_ptr_array_unref(u);
+	return rc == SQLITE_DONE ? DESK_OK : tab_fail(t, "count", err);
+}
+
+desk_status
+triagetab_classes(triagetab *t, triagetab_count_fn fn, void *ud, desk_err *err)
+{
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	if (sqlite3_prepare_v2(t->db, "SELECT dim, label, docs, words FROM nbc WHERE docs > 0 ORDER BY dim, label",
+			       -1, &st, NULL) != SQLITE_OK)
+		return tab_fail(t, "prepare", err);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		fn(ud, sqlite3_column_int(st, 0), (const char *)sqlite3_column_text(st, 1),
+		   sqlite3_column_int64(st, 2), sqlite3_column_int64(st, 3));
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? DESK_OK : tab_fail(t, "read", err);
+}
+
+desk_status
+triagetab_term(triagetab *t, const char *term, triagetab_count_fn fn, void *ud, desk_err *err)
+{
+	int rc;
+
+	if (t->get_term == NULL &&
+	    sqlite3_prepare_v2(t->db, "SELECT dim, label, n FROM nbt WHERE term = ? AND n > 0 ORDER BY dim, label",
+			       -1, &t->get_term, NULL) != SQLITE_OK)
+		return tab_fail(t, "prepare", err);
+	sqlite3_bind_text(t->get_term, 1, term, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(t->get_term)) == SQLITE_ROW)
+		fn(ud, sqlite3_column_int(t->get_term, 0), (const char *)sqlite3_column_text(t->get_term, 1),
+		   sqlite3_column_int64(t->get_term, 2), 0);
+	sqlite3_reset(t->get_term);
+	return rc == SQLITE_DONE ? DESK_OK : tab_fail(t, "read", err);
+}
+
+desk_status
+triagetab_vocabulary(triagetab *t, gint64 *n, desk_err *err)
+{
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	*n = 0;
+	if (sqlite3_prepare_v2(t->db, "SELECT count(*) FROM nbt WHERE dim = 3 AND n > 0", -1, &st, NULL) != SQLITE_OK)
+		return tab_fail(t, "prepare", err);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		*n = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW ? DESK_OK : tab_fail(t, "read", err);
+}
+
+gboolean
+triagetab_counts(const triagetab *t)
+{
+	return t->counts;
+}
+
+desk_status
+triagetab_add(triagetab *t, const triage_doc *d, desk_err *err)
+{
+	char *tags = joined(d->tags, " "), *terms = joined(d->terms, " ");
+	const char *text[] = { d->status, d->subject, d->lang, d->addr_queue, d->queue, d->priority, tags, terms };
+	triage_doc *old = NULL;
+	int rc;
+
+	if (t->counts && triagetab_doc(t, d->number, &old, NULL) == DESK_OK) {
+		desk_status s = count_doc(t, old, -1, err);
+
+		triage_doc_free(old);
+		if (s != DESK_OK) {
+			g_free(tags);
+			g_free(terms);
+			return s;
+		}
+	}
+	if (t->counts && count_doc(t, d, 1, err) != DESK_OK) {
+		g_free(tags);
+		g_free(terms);
+		return DESK_TEMPFAIL;
+	}
+	if (t->put == NULL &&
+	    (sqlite3_prepare_v2(t->db, "INSERT OR REPLACE INTO doc(" DOC_COLUMNS ") VALUES(?1, ?2, ?3, ?4, ?5, ?6,"
+				" ?7, ?8, ?9, ?10)", -1, &t->put, NULL) != SQLITE_OK ||
+	     sqlite3_prepare_v2(t->db, "INSERT INTO fts(rowid, terms) VALUES(?1, ?2)", -1, &t->put_fts, NULL) !=
+		     SQLITE_OK ||
+	     sqlite3_prepare_v2(t->db, "DELETE FROM fts WHERE rowid = ?1", -1, &t->del_fts, NULL) != SQLITE_OK)) {
+		g_free(tags);
+		g_free(terms);
+		return tab_fail(t, "prepare", err);
+	}
+	sqlite3_bind_int64(t->put, 1, d->number);
+	sqlite3_bind_int64(t->put, 2, d->created);
+	for (guint k = 0; k < G_N_ELEMENTS(text); k++)
+		sqlite3_bind_text(t->put, (int)k + 3, text[k] != NULL ? text[k] : "", -1, SQLITE_STATIC);
+	rc = sqlite3_step(t->put);
+	sqlite3_reset(t->put);
+	if (rc == SQLITE_DONE) {
+		sqlite3_bind_int64(t->del_fts, 1, d->number);
+		rc = sqlite3_step(t->del_fts);
+		sqlite3_reset(t->del_fts);
+	}
+	if (rc == SQLITE_DONE) {
+		sqlite3_bind_int64(t->put_fts, 1, d->number);
+		sqlite3_bind_text(t->put_fts, 2, terms, -1, SQLITE_STATIC);
+		rc = sqlite3_step(t->put_fts);
+		sqlite3_reset(t->put_fts);
+	}
+	g_free(tags);
+	g_free(terms);
+	return rc == SQLITE_DONE ? DESK_OK : tab_fail(t, "insert", err);
+}
+
+/* ------------------------------------------------ rows from the index */
+
+/* What one message of a ticket tells its row. */
+typedef struct msg_fact {
+	gint64 time;
+	char *file;           /* its file, and the tie-break of equal times */
+	char *event, *set;    /* events only */
+	gboolean customer;
+} msg_fact;
+
+typedef struct ticket_facts {
+	GArray *msgs;         /* msg_fact */
+	ticket_info *root;    /* its root's state, or NULL */
+	char *addr_queue;
+} ticket_facts;
+
+static void
+msg_fact_clear(gpointer p)
+{
+	msg_fact *f = p;
+
+	g_free(f->file);
+	g_free(f->event);
+	g_free(f->set);
+}
+
+static void
+ticket_facts_free(gpointer p)
+{
+	ticket_facts *tf = p;
+
+	g_array_unref(tf->msgs);
+	ticket_info_free(tf->root);
+	g_free(tf->addr_queue);
+	g_free(tf);
+}
+
+static gboolean
+has_tag(notmuch_message_t *m, const char *const *want)
+{
+	notmuch_tags_t *tags = notmuch_message_get_tags(m);
+	gboolean yes = FALSE;
+
+	for (; !yes && notmuch_tags_valid(tags); notmuch_tags_move_to_next(tags))
+		for (guint i = 0; want[i] != NULL; i++)
+			yes = yes || strcmp(notmuch_tags_get(tags), want[i]) == 0;
+	notmuch_tags_destroy(tags);
+	return yes;
+}
+
+/* M's fact, added to its ticket's in BY (number -> ticket_facts). */
+static void
+collect(notmuch_message_t *m, GHashTable *by)
+{
+	static const char *const root_tag[] = { "ticket", NULL };
+	static const char *const not_customer[] = { "event", "ours", "auto", "bulk", "bounce", "held", "spam", NULL };
+	const char *v = NULL, *e = NULL;
+	ticket_facts *tf;
+	msg_fact f = { 0 };
+	guint n;
+
+	if (notmuch_message_get_property(m, "desk.ticket", &v) != NOTMUCH_STATUS_SUCCESS || v == NULL ||
+	    (n = (guint)g_ascii_strtoull(v, NULL, 10)) == 0)
+		return;
+	if ((tf = g_hash_table_lookup(by, GUINT_TO_POINTER(n))) == NULL) {
+		tf = g_new0(ticket_facts, 1);
+		tf->msgs = g_array_new(FALSE, FALSE, sizeof(msg_fact));
+		g_array_set_clear_func(tf->msgs, msg_fact_clear);
+		g_hash_table_insert(by, GUINT_TO_POINTER(n), tf);
+	}
+	if (has_tag(m, root_tag) && tf->root == NULL) {
+		const char *q = NULL;
+
+		tf->root = ticket_info_of(m);
+		if (notmuch_message_get_property(m, "desk.queue", &q) == NOTMUCH_STATUS_SUCCESS && q != NULL)
+			tf->addr_queue = g_strdup(q);
+	}
+	f.time = index_message_time(m);
+	f.file = g_strdup(notmuch_message_get_filename(m));
+	if (notmuch_message_get_property(m, "desk.event", &e) == NOTMUCH_STATUS_SUCCESS && e != NULL) {
+		f.event = g_strdup(e);
+		f.set = index_get_text(m, "desk.set");
+	} else
+		f.customer = !has_tag(m, not_customer);
+	g_array_append_val(tf->msgs, f);
+}
+
+static gint
+by_time_file(gconstpointer a, gconstpointer b)
+{
+	const msg_fact *x = a, *y = b;
+
+	if (x->time != y->time)
+		return x->time < y->time ? -1 : 1;
+	return g_strcmp0(x->file, y->file);
+}
+
+/* Whether BY (an event's by=) is a person: an agent, not the desk. */
+static gboolean
+by_person(const char *by)
+{
+	return by != NULL && strcmp(by, "system") != 0 && ticket_name_ok(by);
+}
+
+/* The labels people set, from TF's events in time order, into D. */
+static void
+set_str(char **p, const char *v)
+{
+	g_free(*p);
+	*p = g_strdup(v);
+}
+
+static void
+labels_of(ticket_facts *tf, triage_doc *d)
+{
+	GPtrArray *tags = g_ptr_array_new();
+	gboolean priority_set = FALSE, queue_set = FALSE, handled = FALSE;
+
+	d->queue = g_strdup("");
+	d->priority = g_strdup("");
+	for (guint i = 0; i < tf->msgs->len; i++) {
+		msg_fact *f = &g_array_index(tf->msgs, msg_fact, i);
+		char *by = f->event != NULL ? xset_lookup(f->set, "by") : NULL;
+		char *prio = f->event != NULL ? xset_lookup(f->set, "priority") : NULL;
+		char *queue = f->event != NULL ? xset_lookup(f->set, "queue") : NULL;
+		char **items;
+
+		priority_set = priority_set || (prio != NULL && evtype_allows(f->event, "priority"));
+		/* a rule's queue is the root's own (X-Desk-Queue), its route event
+		 * names no queue: a routed ticket's queue is never accepted */
+		queue_set = queue_set || (queue != NULL && evtype_allows(f->event, "queue")) ||
+			    (f->event != NULL && strcmp(f->event, "route") == 0);
+		g_free(prio);
+		g_free(queue);
+		if (!by_person(by)) {
+			g_free(by);
+			continue;
+		}
+		g_free(by);
+		handled = TRUE;
+		items = xset_strv(f->set);
+		for (char **it = items; *it != NULL; it++) {
+			char *eq = strchr(*it, '=');
+			const char *v = eq != NULL ? eq + 1 : "";
+
+			if (eq == NULL)
+				continue;
+			*eq = '\0';
+			if (!evtype_allows(f->event, *it))
+				continue;
+			if (strcmp(*it, "queue") == 0 && *d->queue == '\0' && ticket_name_ok(v))
+				set_str(&d->queue, v);
+			else if (strcmp(*it, "priority") == 0 && *d->priority == '\0' && ticket_priority_valid(v))
+				set_str(&d->priority, v);
+			else if (strcmp(*it, "tag") == 0 && *v == '+' && ticket_tag_valid(v + 1) &&
+				 !g_ptr_array_find_with_equal_func(tags, v + 1, g_str_equal, NULL))
+				g_ptr_array_add(tags, g_strdup(v + 1));
+		}
+		g_strfreev(items);
+	}
+	/* a person who handled the ticket and left its queue and priority as
+	 * nobody had set them accepted them: the queue of the address the
+	 * requester chose, and the default priority; what a rule set (the
+	 * queue of any ticket the rules routed) is the desk's guess and
+	 * teaches nothing */
+	if (*d->queue == '\0' && !queue_set && handled && *d->addr_queue != '\0' && ticket_name_ok(d->addr_queue))
+		set_str(&d->queue, d->addr_queue);
+	if (*d->priority == '\0' && !priority_set && handled)
+		set_str(&d->priority, "normal");
+	g_ptr_array_add(tags, NULL);
+	d->tags = (char **)g_ptr_array_free(tags, FALSE);
+}
+
+/* The requester's own words of the file PATH. */
+static char *
+own_words(const char *path)
+{
+	rendered_msg *r = NULL;
+	char *own;
+
+	if (path == NULL || render_message(path, NULL, &r, NULL) != DESK_OK)
+		return g_strdup("");
+	own = terms_own_text(r->text, TEXT_MAX);
+	rendered_msg_free(r);
+	return own;
+}
+
+/* The row of ticket N from TF. */
+static triage_doc *
+doc_of(triagetab *t, guint n, ticket_facts *tf)
+{
+	triage_doc *d = g_new0(triage_doc, 1);
+	GPtrArray *terms = g_ptr_array_new_with_free_func(g_free);
+	const char *first = NULL;
+	char *own, *all;
+
+	g_array_sort(tf->msgs, by_time_file);
+	for (guint i = 0; first == NULL && i < tf->msgs->len; i++)
+		if (g_array_index(tf->msgs, msg_fact, i).customer)
+			first = g_array_index(tf->msgs, msg_fact, i).file;
+	d->number = n;
+	d->created = tf->root->created;
+	d->status = g_strdup(tf->root->status);
+	d->subject = g_strdup(tf->root->subject);
+	d->addr_queue = g_strdup(tf->addr_queue != NULL ? tf->addr_queue : "");
+	own = own_words(first);
+	all = g_strconcat(d->subject, "\n", own, NULL);
+	d->lang = g_strdup(lang_detect(all, -1, NULL));
+	terms_of(t->terms, d->lang, d->subject, TERMS_MAX, terms, NULL);
+	terms_of(t->terms, d->lang, own, TERMS_MAX, terms, NULL);
+	g_ptr_array_add(terms, NULL);
+	d->terms = (char **)g_ptr_array_free(terms, FALSE);
+	labels_of(tf, d);
+	g_free(own);
+	g_free(all);
+	return d;
+}
+
+/* Rows anew for the tickets of the messages matching QUERY (whole
+ * tickets); each ticket put is taken out of WANTED (may be NULL). */
+static desk_status
+put_query(triagetab *t, notmuch_database_t *db, const char *query, GHashTable *wanted, desk_err *err)
+{
+	GHashTable *by = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, ticket_facts_free);
+	notmuch_query_t *q = notmuch_query_create(db, query);
+	notmuch_messages_t *ms = NULL;
+	desk_status s = DESK_OK;
+	GHashTableIter it;
+	gpointer k, v;
+
+	if (q == NULL) {
+		g_hash_table_destroy(by);
+		return desk_fail(err, DESK_SOFTWARE, "ticket text index: out of memory");
+	}
+	notmuch_query_set_sort(q, NOTMUCH_SORT_UNSORTED);
+	if (notmuch_query_search_messages(q, &ms) != NOTMUCH_STATUS_SUCCESS)
+		s = desk_fail(err, DESK_TEMPFAIL, "ticket text index: cannot read the index");
+	for (; s == DESK_OK && notmuch_messages_valid(ms); notmuch_messages_move_to_next(ms)) {
+		notmuch_message_t *m = notmuch_messages_get(ms);
+
+		collect(m, by);
+		notmuch_message_destroy(m);
+	}
+	notmuch_query_destroy(q);
+	g_hash_table_iter_init(&it, by);
+	while (s == DESK_OK && g_hash_table_iter_next(&it, &k, &v)) {
+		ticket_facts *tf = v;
+		triage_doc *d;
+
+		if (tf->root == NULL)
+			continue;   /* no root (yet): no row */
+		d = doc_of(t, GPOINTER_TO_UINT(k), tf);
+		s = triagetab_add(t, d, err);
+		if (wanted != NULL)
+			g_hash_table_remove(wanted, k);
+		triage_doc_free(d);
+	}
+	g_hash_table_destroy(by);
+	return s;
+}
+
+/* Rows anew for the tickets in SET; those that have none any more go. */
+static desk_status
+put_tickets(triagetab *t, notmuch_database_t *db, GHashTable *set, desk_err *err)
+{
+	GList *numbers = g_hash_table_get_keys(set);
+	GString *q = g_string_new(NULL);
+	desk_status s = DESK_OK;
+	GHashTableIter it;
+	gpointer k;
+	guint n = 0;
+
+	for (GList *l = numbers; s == DESK_OK && l != NULL; l = l->next) {
+		g_string_append_printf(q, "%sproperty:desk.ticket=%u", n++ ? " or " : "", GPOINTER_TO_UINT(l->data));
+		if (n == CHUNK || l->next == NULL) {
+			s = put_query(t, db, q->str, set, err);
+			g_string_truncate(q, 0);
+			n = 0;
+		}
+	}
+	g_list_free(numbers);
+	g_string_free(q, TRUE);
+	g_hash_table_iter_init(&it, set);
+	while (s == DESK_OK && g_hash_table_iter_next(&it, &k, NULL)) {
+		triage_doc *old = NULL;
+		char sql[120];
+
+		if (triagetab_doc(t, GPOINTER_TO_UINT(k), &old, NULL) == DESK_OK)
+			s = count_doc(t, old, -1, err);
+		triage_doc_free(old);
+		if (s != DESK_OK)
+			break;
+
+		snprintf(sql, sizeof sql, "DELETE FROM doc WHERE number = %u; DELETE FROM fts WHERE rowid = %u;",
+			 GPOINTER_TO_UINT(k), GPOINTER_TO_UINT(k));
+		s = tab_exec(t, sql, err);
+	}
+	return s;
+}
+
+static gboolean
+tab_fresh(triagetab *t, const char *uuid, unsigned long rev)
+{
+	char *u = meta_get(t, "uuid"), *r = meta_get(t, "revision");
+	gboolean fresh = u != NULL && r != NULL && strcmp(u, uuid) == 0 && g_ascii_strtoull(r, NULL, 10) >= rev;
+
+	g_free(u);
+	g_free(r);
+	return fresh;
+}
+
+static gint64
+row_count(triagetab *t)
+{
+	sqlite3_stmt *st = NULL;
+	gint64 n = 0;
+
+	if (sqlite3_prepare_v2(t->db, "SELECT count(*) FROM doc", -1, &st, NULL) == SQLITE_OK &&
+	    sqlite3_step(st) == SQLITE_ROW)
+		n = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return n;
+}
+
+/* Bring T up to DB: from the changes since its revision, or whole. */
+static desk_status
+tab_sync(triagetab *t, notmuch_database_t *db, desk_err *err)
+{
+	const char *uuid = NULL;
+	unsigned long rev = notmuch_database_get_revision(db, &uuid);
+	char *u, *r, revs[32];
+	GHashTable *set = NULL;
+	desk_status s;
+
+	if (tab_fresh(t, uuid, rev))
+		return DESK_OK;
+	if ((s = tab_exec(t, "BEGIN IMMEDIATE", err)) != DESK_OK)
+		return s;
+	if (tab_fresh(t, uuid, rev))
+		return tab_exec(t, "COMMIT", err);
+	u = meta_get(t, "uuid");
+	r = meta_get(t, "revision");
+	if (u != NULL && r != NULL && strcmp(u, uuid) == 0)
+		set = tickettab_changed(db, g_ascii_strtoull(r, NULL, 10), rev, (guint)MAX(row_count(t), 1000));
+	g_free(u);
+	g_free(r);
+	if (set != NULL)
+		s = put_tickets(t, db, set, err);
+	else if ((s = tab_exec(t, "DELETE FROM doc; DELETE FROM fts; DELETE FROM nbc; DELETE FROM nbt;", err)) == DESK_OK)
+		s = put_query(t, db, "*", NULL, err);
+	if (set != NULL)
+		g_hash_table_destroy(set);
+	snprintf(revs, sizeof revs, "%lu", rev);
+	if (s == DESK_OK)
+		s = meta_set(t, "uuid", uuid, err);
+	if (s == DESK_OK)
+		s = meta_set(t, "revision", revs, err);
+	if (s == DESK_OK)
+		return tab_exec(t, "COMMIT", err);
+	sqlite3_exec(t->db, "ROLLBACK", NULL, NULL, NULL);
+	return s;
+}
+
+desk_status
+triagetab_open(notmuch_database_t *db, triagetab **out, desk_err *err)
+{
+	char *path = g_build_filename(notmuch_database_get_path(db), ".notmuch", FILE_NAME, NULL);
+	desk_status s = tab_open(path, out, err);
+
+	if (*out != NULL)
+		(*out)->counts = TRUE;
+	if (s == DESK_OK)
+		s = tab_sync(*out, db, err);
+	if (s != DESK_OK && (sqlite3_errcode((*out)->db) == SQLITE_CORRUPT ||
+			     sqlite3_errcode((*out)->db) == SQLITE_NOTADB)) {
+		g_clear_pointer(out, triagetab_close);
+		unlink(path);
+		if ((s = tab_open(path, out, err)) == DESK_OK && ((*out)->counts = TRUE))
+			s = tab_sync(*out, db, err);
+	}
+	g_free(path);
+	if (s != DESK_OK) {
+		g_clear_pointer(out, triagetab_close);
+		if ((s = tab_open(":memory:", out, err)) == DESK_OK && ((*out)->counts = TRUE))
+			s = tab_sync(*out, db, err);
+	}
+	if (s != DESK_OK)
+		g_clear_pointer(out, triagetab_close);
+	return s;
+}
+
+desk_status
+triagetab_sync(notmuch_database_t *db, desk_err *err)
+{
+	triagetab *t = NULL;
+	desk_status s = triagetab_open(db, &t, err);
+
+	triagetab_close(t);
+	return s;
+}
+
+/* ----------------------------------------------------------- reading */
+
+static char **
+split_or_empty(const char *s)
+{
+	return s != NULL && *s != '\0' ? g_strsplit(s, " ", -1) : g_new0(char *, 1);
+}
+
+static char *
+col(sqlite3_stmt *st, int i)
+{
+	const char *v = (const char *)sqlite3_column_text(st, i);
+
+	return g_strdup(v != NULL ? v : "");
+}
+
+static triage_doc *
+row_doc(sqlite3_stmt *st)
+{
+	triage_doc *d = g_new0(triage_doc, 1);
+
+	d->number = (guint)sqlite3_column_int64(st, 0);
+	d->created = sqlite3_column_int64(st, 1);
+	d->status = col(st, 2);
+	d->subject = col(st, 3);
+	d->lang = col(st, 4);
+	d->addr_queue = col(st, 5);
+	d->queue = col(st, 6);
+	d->priority = col(st, 7);
+	d->tags = split_or_empty((const char *)sqlite3_column_text(st, 8));
+	d->terms = split_or_empty((const char *)sqlite3_column_text(st, 9));
+	return d;
+}
+
+desk_status
+triagetab_doc(triagetab *t, guint n, triage_doc **out, desk_err *err)
+{
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	*out = NULL;
+	if (sqlite3_prepare_v2(t->db, "SELECT " DOC_COLUMNS " FROM doc WHERE number = ?", -1, &st, NULL) != SQLITE_OK)
+		return tab_fail(t, "prepare", err);
+	sqlite3_bind_int64(st, 1, n);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		*out = row_doc(st);
+	sqlite3_finalize(st);
+	if (rc == SQLITE_ROW)
+		return DESK_OK;
+	if (rc == SQLITE_DONE)
+		return desk_fail(err, DESK_NOTFOUND, "no ticket %u", n);
+	return tab_fail(t, "read", err);
+}
+
+desk_status
+triagetab_docs(triagetab *t, GPtrArray *out, desk_err *err)
+{
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	if (sqlite3_prepare_v2(t->db, "SELECT " DOC_COLUMNS " FROM doc WHERE status NOT IN ('spam', 'purged')"
+				      " ORDER BY created, number", -1, &st, NULL) != SQLITE_OK)
+		return tab_fail(t, "prepare", err);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		g_ptr_array_add(out, row_doc(st));
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? DESK_OK : tab_fail(t, "read", err);
+}
+
+desk_status
+triagetab_lang(triagetab *t, const char *lang, GHashTable *set, desk_err *err)
+{
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	if (sqlite3_prepare_v2(t->db, "SELECT number FROM doc WHERE lang = ?", -1, &st, NULL) != SQLITE_OK)
+		return tab_fail(t, "prepare", err);
+	sqlite3_bind_text(st, 1, lang, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		g_hash_table_add(set, GUINT_TO_POINTER((guint)sqlite3_column_int64(st, 0)));
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? DESK_OK : tab_fail(t, "read", err);
+}
+
+typedef struct df_term {
+	const char *term;
+	gint64 df;
+	guint at;
+} df_term;
+
+static gint
+by_df(gconstpointer a, gconstpointer b)
+{
+	const df_term *x = a, *y = b;
+
+	if (x->df != y->df)
+		return x->df < y->df ? -1 : 1;
+	return x->at < y->at ? -1 : x->at > y->at;
+}
+
+/* How many tickets have TERM (0 when the lookup fails). */
+static gint64
+term_df(triagetab *t, const char *term)
+{
+	gint64 n = 0;
+
+	if (t->df == NULL &&
+	    sqlite3_prepare_v2(t->db, "SELECT doc FROM vocab WHERE term = ?", -1, &t->df, NULL) != SQLITE_OK)
+		return 0;
+	sqlite3_bind_text(t->df, 1, term, -1, SQLITE_STATIC);
+	if (sqlite3_step(t->df) == SQLITE_ROW)
+		n = sqlite3_column_int64(t->df, 0);
+	sqlite3_reset(t->df);
+	return n;
+}
+
+/* TERMS as an FTS5 query: of the first TRIAGE_QUERY_TERMS distinct ones,
+ * the TRIAGE_NEAR_TERMS that the fewest tickets have (they say most, and
+ * bm25's cost is the rows its terms match), each quoted, joined with OR;
+ * NULL when there is none. */
+static char *
+near_query(triagetab *t, char **terms)
+{
+	GHashTable *seen = g_hash_table_new(g_str_hash, g_str_equal);
+	GArray *a = g_array_new(FALSE, FALSE, sizeof(df_term));
+	GString *q = g_string_new(NULL);
+	guint n = 0;
+
+	for (char **w = terms; w != NULL && *w != NULL && a->len < TRIAGE_QUERY_TERMS; w++) {
+		df_term d = { *w, 0, a->len };
+
+		if (**w == '\0' || strchr(*w, '"') != NULL || g_hash_table_contains(seen, *w))
+			continue;
+		g_hash_table_add(seen, *w);
+		d.df = term_df(t, *w);
+		g_array_append_val(a, d);
+	}
+	g_array_sort(a, by_df);
+	for (guint i = 0; i < a->len && n < TRIAGE_NEAR_TERMS; i++)
+		g_string_append_printf(q, "%s\"%s\"", n++ ? " OR " : "", g_array_index(a, df_term, i).term);
+	g_array_unref(a);
+	g_hash_table_destroy(seen);
+	return g_string_free(q, n == 0);
+}
+
+desk_status
+triagetab_near(triagetab *t, char **terms, guint except, guint k, GArray *out, desk_err *err)
+{
+	char *q = near_query(t, terms);
+	int rc;
+
+	if (q == NULL)
+		return DESK_OK;
+	if (t->near == NULL &&
+	    sqlite3_prepare_v2(t->db, "SELECT fts.rowid, -bm25(fts) AS s FROM fts JOIN doc ON doc.number = fts.rowid"
+				      " WHERE fts MATCH ?1 AND fts.rowid != ?2 AND doc.status NOT IN ('spam', 'purged')"
+				      " AND (doc.queue != '' OR doc.priority != '' OR doc.tags != '')"
+				      " ORDER BY s DESC, fts.rowid LIMIT ?3", -1, &t->near, NULL) != SQLITE_OK) {
+		g_free(q);
+		return tab_fail(t, "prepare", err);
+	}
+	sqlite3_bind_text(t->near, 1, q, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(t->near, 2, except);
+	sqlite3_bind_int(t->near, 3, (int)k);
+	while ((rc = sqlite3_step(t->near)) == SQLITE_ROW) {
+		triage_hit h = { (guint)sqlite3_column_int64(t->near, 0), sqlite3_column_double(t->near, 1) };
+
+		g_array_append_val(out, h);
+	}
+	sqlite3_reset(t->near);
+	g_free(q);
+	return rc == SQLITE_DONE ? DESK_OK : tab_fail(t, "search", err);
+}

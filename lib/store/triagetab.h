@@ -1,0 +1,92 @@
+/* triagetab.h: the ticket text index, STORE/mail/.notmuch/desk-triage.sqlite
+ * beside the ticket table (tickettab.h) and kept as it is: keyed by the
+ * index's UUID and revision, brought up to the index from the messages
+ * changed since, built whole after desk reindex (which deletes it with the
+ * index), in memory when the file cannot be written.
+ *
+ * One row a ticket: its subject and the requester's own words of its first
+ * mail from outside (terms.h: quotes and signatures cut, stemmed by its
+ * language), its language (lang.h), the queue of the address it came to,
+ * and the labels it teaches: the first queue and the first priority a
+ * person set (an event by an agent; the desk's own events, by=system, such
+ * as routing rules' route, never count) and the tags people added; a
+ * ticket a person handled (any event of theirs) whose queue or priority
+ * nobody set teaches what that person left: the queue of the address it
+ * came to (unless the rules routed it) and the default priority, normal. The terms are in an FTS5 table for bm25
+ * neighbours. */
+#ifndef DESK_TRIAGETAB_H
+#define DESK_TRIAGETAB_H
+
+#include <glib.h>
+#include <notmuch.h>
+
+#include "err.h"
+
+typedef struct triage_doc {
+	guint number;
+	gint64 created;
+	char *status, *subject, *lang;   /* lang "": not known */
+	char *addr_queue;                /* the queue of the desk address it came to */
+	char *queue, *priority;          /* the first a person set, "" none */
+	char **tags;                     /* tags people added, in order, NULL-terminated */
+	char **terms;                    /* subject's then body's, NULL-terminated */
+} triage_doc;
+void triage_doc_free(triage_doc *d);
+
+/* Whether D teaches anything (a label a person set). */
+gboolean triage_doc_taught(const triage_doc *d);
+
+typedef struct triagetab triagetab;
+
+/* The table, brought up to DB (nothing uncommitted in DB). */
+desk_status triagetab_open(notmuch_database_t *db, triagetab **out, desk_err *err);
+/* An empty table in memory, filled with triagetab_add (desk triage eval). */
+desk_status triagetab_memory(triagetab **out, desk_err *err);
+void triagetab_close(triagetab *t);
+
+/* Bring the file up to DB and close it (desk reindex). */
+desk_status triagetab_sync(notmuch_database_t *db, desk_err *err);
+
+/* Ticket N's row (DESK_NOTFOUND: none). */
+desk_status triagetab_doc(triagetab *t, guint n, triage_doc **out, desk_err *err);
+/* Every row but spam and purged tickets', in time order (created, then
+ * number), into OUT (triage_doc*). */
+desk_status triagetab_docs(triagetab *t, GPtrArray *out, desk_err *err);
+/* Put D as a row (replacing one of its number). */
+desk_status triagetab_add(triagetab *t, const triage_doc *d, desk_err *err);
+/* The tickets whose language is LANG ("" : not known) added to SET. */
+desk_status triagetab_lang(triagetab *t, const char *lang, GHashTable *set, desk_err *err);
+
+typedef struct triage_hit {
+	guint number;
+	double score;    /* -bm25: higher is nearer */
+} triage_hit;
+/* The K rows nearest to TERMS by bm25 (any term matching) among those
+ * that teach (triage_doc_taught), other than ticket EXCEPT and spam or
+ * purged ones, best first (ties: the lower
+ * number), into OUT (GArray of triage_hit). The query takes, of the first
+ * TRIAGE_QUERY_TERMS distinct terms, the TRIAGE_NEAR_TERMS that the fewest
+ * tickets have (on the generated store of bench/gen-store 8 did better
+ * than 16 and 48, and bm25's cost is the rows its terms match). */
+#define TRIAGE_QUERY_TERMS 48
+#define TRIAGE_NEAR_TERMS 8
+desk_status triagetab_near(triagetab *t, char **terms, guint except, guint k, GArray *out, desk_err *err);
+
+/* The counts naive Bayes learns from (triage.h), kept with the rows of a
+ * table from triagetab_open (not of one in memory): per dimension DIM
+ * (0 queue, 1 priority, 2 tags, 3 the population of taught tickets,
+ * label "") and label, the tickets, their distinct terms, and each term's
+ * count. FN gets DIM, LABEL, N (tickets or the term's count) and WORDS
+ * (the class's terms; 0 for a term). */
+#define TRIAGETAB_DIMS 4
+typedef void (*triagetab_count_fn)(void *ud, int dim, const char *label, gint64 n, gint64 words);
+/* Whether T keeps the counts. */
+gboolean triagetab_counts(const triagetab *t);
+/* Every class, by dimension then label. */
+desk_status triagetab_classes(triagetab *t, triagetab_count_fn fn, void *ud, desk_err *err);
+/* The counts of TERM in each class, by dimension then label. */
+desk_status triagetab_term(triagetab *t, const char *term, triagetab_count_fn fn, void *ud, desk_err *err);
+/* How many distinct terms the taught tickets have. */
+desk_status triagetab_vocabulary(triagetab *t, gint64 *n, desk_err *err);
+
+#endif
