@@ -918,6 +918,24 @@ near_query(triagetab *t, char **terms)
 	return g_string_free(q, n == 0);
 }
 
+/* The number below the TRIAGE_NEAR_RECENT latest rows: bm25 scores every
+ * row its terms match, so the search reads a window of recent history
+ * whatever the store's age (0 when the table is smaller; on an error,
+ * which the search itself then reports, 0 too). */
+static gint64
+recent_floor(triagetab *t, desk_err *err)
+{
+	sqlite3_stmt *st = NULL;
+	gint64 top = 0;
+
+	(void)err;
+	if (sqlite3_prepare_v2(t->db, "SELECT max(number) FROM doc", -1, &st, NULL) == SQLITE_OK &&
+	    sqlite3_step(st) == SQLITE_ROW)
+		top = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return top > TRIAGE_NEAR_RECENT ? top - TRIAGE_NEAR_RECENT : 0;
+}
+
 desk_status
 triagetab_near(triagetab *t, char **terms, guint except, guint k, GArray *out, desk_err *err)
 {
@@ -928,7 +946,8 @@ triagetab_near(triagetab *t, char **terms, guint except, guint k, GArray *out, d
 		return DESK_OK;
 	if (t->near == NULL &&
 	    sqlite3_prepare_v2(t->db, "SELECT fts.rowid, -bm25(fts) AS s FROM fts JOIN doc ON doc.number = fts.rowid"
-				      " WHERE fts MATCH ?1 AND fts.rowid != ?2 AND doc.status NOT IN ('spam', 'purged')"
+				      " WHERE fts MATCH ?1 AND fts.rowid != ?2 AND fts.rowid > ?4"
+				      " AND doc.status NOT IN ('spam', 'purged')"
 				      " AND (doc.queue != '' OR doc.priority != '' OR doc.tags != '')"
 				      " ORDER BY s DESC, fts.rowid LIMIT ?3", -1, &t->near, NULL) != SQLITE_OK) {
 		g_free(q);
@@ -937,6 +956,7 @@ triagetab_near(triagetab *t, char **terms, guint except, guint k, GArray *out, d
 	sqlite3_bind_text(t->near, 1, q, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(t->near, 2, except);
 	sqlite3_bind_int(t->near, 3, (int)k);
+	sqlite3_bind_int64(t->near, 4, recent_floor(t, err));
 	while ((rc = sqlite3_step(t->near)) == SQLITE_ROW) {
 		triage_hit h = { (guint)sqlite3_column_int64(t->near, 0), sqlite3_column_double(t->near, 1) };
 
