@@ -19,7 +19,7 @@
 #include "xset.h"
 
 #define FILE_NAME "desk-triage.sqlite"
-#define TAB_VERSION "7"
+#define TAB_VERSION "8"   /* 8: dft */
 #define SCHEMA                                                                                  \
 	"CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT) WITHOUT ROWID;"      \
 	"CREATE TABLE IF NOT EXISTS doc(number INTEGER PRIMARY KEY, created INTEGER, status TEXT," \
@@ -31,7 +31,7 @@
 	" PRIMARY KEY(dim, label)) WITHOUT ROWID;"                                              \
 	"CREATE TABLE IF NOT EXISTS nbt(term TEXT, dim INTEGER, label TEXT, n INTEGER,"        \
 	" PRIMARY KEY(term, dim, label)) WITHOUT ROWID;"                                        \
-	"CREATE VIRTUAL TABLE IF NOT EXISTS vocab USING fts5vocab(fts, 'row');"
+	"CREATE TABLE IF NOT EXISTS dft(term TEXT PRIMARY KEY, n INTEGER) WITHOUT ROWID;"
 #define DOC_COLUMNS "number, created, status, subject, lang, addr_queue, queue, priority, tags, terms"
 /* Tickets read from the index in one query when catching up. */
 #define CHUNK 200
@@ -42,7 +42,7 @@ struct triagetab {
 	sqlite3 *db;
 	sqlite3_stmt *put, *put_fts, *del_fts, *near;
 	sqlite3_stmt *cls, *term, *get_term;   /* the counts' statements */
-	sqlite3_stmt *df;                      /* a term's document frequency */
+	sqlite3_stmt *df, *put_df;             /* a term's document frequency (dft) */
 	terms_ctx *terms;
 	gboolean counts;      /* keeps the counts (a file's table, not eval's) */
 };
@@ -88,6 +88,7 @@ triagetab_close(triagetab *t)
 		return;
 	sqlite3_finalize(t->put);
 	sqlite3_finalize(t->put_fts);
+	sqlite3_finalize(t->put_df);
 	sqlite3_finalize(t->del_fts);
 	sqlite3_finalize(t->near);
 	sqlite3_finalize(t->cls);
@@ -148,7 +149,7 @@ tab_open(const char *path, triagetab **out, desk_err *err)
 	sqlite3_busy_timeout(t->db, 10000);
 	version = meta_get(t, "version");
 	if (version == NULL || strcmp(version, TAB_VERSION) != 0) {
-		desk_status s = tab_exec(t, "BEGIN IMMEDIATE; DROP TABLE IF EXISTS doc; DROP TABLE IF EXISTS fts;"
+		desk_status s = tab_exec(t, "BEGIN IMMEDIATE; DROP TABLE IF EXISTS vocab; DROP TABLE IF EXISTS doc; DROP TABLE IF EXISTS fts;"
 					    " DROP TABLE IF EXISTS meta;" SCHEMA, err);
 
 		if (s == DESK_OK)
@@ -263,6 +264,31 @@ count_doc(triagetab *t, const triage_doc *d, int delta, desk_err *err)
 	return rc == SQLITE_DONE ? DESK_OK : tab_fail(t, "count", err);
 }
 
+/* Add (DELTA 1) or take away (-1) D's distinct terms to the rows that have
+ * them (dft): the document frequencies the nearest-ticket search ranks a
+ * ticket's terms by, as FTS5's vocabulary would count them but read in one
+ * lookup (fts5vocab reads a term's whole doclist to count it). */
+static desk_status
+count_df(triagetab *t, const triage_doc *d, int delta, desk_err *err)
+{
+	GPtrArray *u;
+	int rc = SQLITE_DONE;
+
+	if (t->put_df == NULL &&
+	    sqlite3_prepare_v2(t->db, "INSERT INTO dft VALUES(?1, ?2) ON CONFLICT(term) DO UPDATE SET n = n + ?2",
+			       -1, &t->put_df, NULL) != SQLITE_OK)
+		return tab_fail(t, "prepare", err);
+	u = distinct(d);
+	for (guint i = 0; i < u->len && rc == SQLITE_DONE; i++) {
+		sqlite3_bind_text(t->put_df, 1, u->pdata[i], -1, SQLITE_STATIC);
+		sqlite3_bind_int(t->put_df, 2, delta);
+		rc = sqlite3_step(t->put_df);
+		sqlite3_reset(t->put_df);
+	}
+	g_ptr_array_unref(u);
+	return rc == SQLITE_DONE ? DESK_OK : tab_fail(t, "count", err);
+}
+
 desk_status
 triagetab_classes(triagetab *t, triagetab_count_fn fn, void *ud, desk_err *err)
 {
@@ -325,8 +351,11 @@ triagetab_add(triagetab *t, const triage_doc *d, desk_err *err)
 	triage_doc *old = NULL;
 	int rc;
 
-	if (t->counts && triagetab_doc(t, d->number, &old, NULL) == DESK_OK) {
-		desk_status s = count_doc(t, old, -1, err);
+	if (triagetab_doc(t, d->number, &old, NULL) == DESK_OK) {
+		desk_status s = count_df(t, old, -1, err);
+
+		if (s == DESK_OK)
+			s = count_doc(t, old, -1, err);
 
 		triage_doc_free(old);
 		if (s != DESK_OK) {
@@ -335,7 +364,7 @@ triagetab_add(triagetab *t, const triage_doc *d, desk_err *err)
 			return s;
 		}
 	}
-	if (t->counts && count_doc(t, d, 1, err) != DESK_OK) {
+	if (count_df(t, d, 1, err) != DESK_OK || count_doc(t, d, 1, err) != DESK_OK) {
 		g_free(tags);
 		g_free(terms);
 		return DESK_TEMPFAIL;
@@ -659,7 +688,8 @@ put_tickets(triagetab *t, notmuch_database_t *db, GHashTable *set, desk_err *err
 		triage_doc *old = NULL;
 		char sql[120];
 
-		if (triagetab_doc(t, GPOINTER_TO_UINT(k), &old, NULL) == DESK_OK)
+		if (triagetab_doc(t, GPOINTER_TO_UINT(k), &old, NULL) == DESK_OK &&
+		    (s = count_df(t, old, -1, err)) == DESK_OK)
 			s = count_doc(t, old, -1, err);
 		triage_doc_free(old);
 		if (s != DESK_OK)
@@ -720,7 +750,7 @@ tab_sync(triagetab *t, notmuch_database_t *db, desk_err *err)
 	g_free(r);
 	if (set != NULL)
 		s = put_tickets(t, db, set, err);
-	else if ((s = tab_exec(t, "DELETE FROM doc; DELETE FROM fts; DELETE FROM nbc; DELETE FROM nbt;", err)) == DESK_OK)
+	else if ((s = tab_exec(t, "DELETE FROM doc; DELETE FROM fts; DELETE FROM nbc; DELETE FROM nbt; DELETE FROM dft;", err)) == DESK_OK)
 		s = put_query(t, db, "*", NULL, err);
 	if (set != NULL)
 		g_hash_table_destroy(set);
@@ -880,7 +910,7 @@ term_df(triagetab *t, const char *term)
 	gint64 n = 0;
 
 	if (t->df == NULL &&
-	    sqlite3_prepare_v2(t->db, "SELECT doc FROM vocab WHERE term = ?", -1, &t->df, NULL) != SQLITE_OK)
+	    sqlite3_prepare_v2(t->db, "SELECT n FROM dft WHERE term = ?", -1, &t->df, NULL) != SQLITE_OK)
 		return 0;
 	sqlite3_bind_text(t->df, 1, term, -1, SQLITE_STATIC);
 	if (sqlite3_step(t->df) == SQLITE_ROW)
