@@ -22,7 +22,7 @@ verb_reply(const char *store_dir, int argc, char **argv)
 		{ "force", 'f', 0, G_OPTION_ARG_NONE, &force, "Send even if the requester wrote since you last looked", NULL },
 		{ "retry", 0, 0, G_OPTION_ARG_NONE, &retry, "Send again the replies sendmail failed to take", NULL },
 		{ "kb", 0, 0, G_OPTION_ARG_STRING, &kb, "Insert KB article SLUG (public, published) and cite it", "SLUG" },
-		{ "draft", 0, 0, G_OPTION_ARG_NONE, &draft, "Start in $EDITOR from the best KB articles and the answer of the most similar solved ticket, marked for you to edit", NULL },
+		{ "draft", 0, 0, G_OPTION_ARG_NONE, &draft, "Start in $EDITOR from KB articles and a similar solved ticket's answer", NULL },
 		{ NULL, 0, 0, 0, NULL, NULL, NULL },
 	};
 	desk_store *st = NULL;
@@ -32,8 +32,9 @@ verb_reply(const char *store_dir, int argc, char **argv)
 			    "-m TEXT, else stdin when it is not a terminal, else what you write in\n"
 			    "$EDITOR on a draft quoting the last customer message (--draft: starting\n"
 			    "from KB articles and a similar solved ticket's answer, under [draft ...]\n"
-			    "lines you must remove). Refused when the\n"
-			    "requester wrote since you last looked (desk show N), unless --force (exit 65).",
+			    "lines you must remove: one left, or the draft unchanged, sends nothing).\n"
+			    "Refused when the requester wrote since you last looked (desk show N),\n"
+			    "unless --force (exit 65).",
 			    entries, &argc, &argv);
 
 	if (rc >= 0)

@@ -348,8 +348,10 @@ verb_triage(const char *store_dir, int argc, char **argv)
 	guint n = 0;
 	int rc = desk_parse("triage", "N | eval", "Suggest ticket N's queue, priority and tags from the tickets people\n"
 			    "labelled before, with the evidence (the nearest tickets, the words);\n"
-			    "--apply applies the confident ones. 'desk triage eval' replays the\n"
-			    "history and prints how well the suggestions would have done.", entries, &argc, &argv);
+			    "--apply applies the confident ones. With [triage] triage_command set,\n"
+			    "an external model's suggestions follow as the source 'external' (shown,\n"
+			    "never applied). 'desk triage eval' replays the history and prints how\n"
+			    "well the suggestions would have done.", entries, &argc, &argv);
 
 	if (rc >= 0)
 		goto out;
