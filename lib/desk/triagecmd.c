@@ -123,6 +123,7 @@ child_setup(gpointer unused)
 {
 	(void)unused;
 	setpgid(0, 0);  /* its own group: a timeout kills what it started too */
+	signal(SIGPIPE, SIG_DFL);
 }
 
 /* Write IN to the program, read its output into OUT, until it closes its
@@ -219,7 +220,13 @@ run(desk_store *st, const char *input, GString *out, desk_err *err)
 		g_strfreev(argv);
 		return s;
 	}
-	s = exchange(pid, in_fd, out_fd, input, timeout_s, out, err);
+	{
+		/* a program that exits without reading its input is an answer, not our end */
+		void (*old)(int) = signal(SIGPIPE, SIG_IGN);
+
+		s = exchange(pid, in_fd, out_fd, input, timeout_s, out, err);
+		signal(SIGPIPE, old);
+	}
 	close(out_fd);
 	reap(pid, s != DESK_OK, g_get_monotonic_time() + 2 * G_USEC_PER_SEC, &status);
 	if (s == DESK_OK && (!WIFEXITED(status) || WEXITSTATUS(status) != 0))

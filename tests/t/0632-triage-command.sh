@@ -29,10 +29,16 @@ mail "Printer" "the printer says zulu again
 > quoted line needle-quoted" || bail_out "mail 3"
 D priority 3 high --as alice >/dev/null || bail_out "priority 3"
 
+# 4: its JSON (the quotes escaped) is more than a pipe holds
+mail "Quotes" "$(head -c 40000 /dev/zero | tr '\0' '"')" || bail_out "mail 4"
+
 # The fake model: MODE in argv[1]; it keeps what it read in $T/stdin.json.
 cat >"$T/model" <<EOF
 #!/usr/bin/python3
 import sys, time
+if sys.argv[1] == "noread":
+    print('{"queue": "tech", "confidence": 0.25}')
+    sys.exit(0)
 data = sys.stdin.read()
 open("$T/stdin.json", "w").write(data)
 mode = sys.argv[1]
@@ -81,6 +87,12 @@ D triage 3 --apply --as alice >/dev/null 2>&1
 check_eq "--apply never applies the external model's queue" "support" \
 	"$(D show 3 --format=json | python3 -c 'import json,sys; print(json.load(sys.stdin)["queue"])')"
 check_eq "nothing was mailed by it" 0 "$(find "$T/outbox" -name '*.eml' 2>/dev/null | wc -l)"
+
+# --- a model that answers without reading what it was given
+model noread || bail_out "conf"
+out=$(D triage 4 2>"$T/err")
+check_eq "a model that does not read its input: desk triage still answers" 0 $?
+case $out in *"confidence     0.25"*"queue          tech"*) ok "and its answer is shown" ;; *) not_ok "and its answer is shown" "$out" ;; esac
 
 # --- names that do not exist: dropped and logged
 model invalid || bail_out "conf"
