@@ -126,11 +126,14 @@ child_setup(gpointer unused)
 	signal(SIGPIPE, SIG_DFL);
 }
 
-/* Write IN to the program, read its output into OUT, until it closes its
- * output, the deadline passes or OUT would exceed the bound. */
+/* Write IN to the program on *IN_FD (closed, -1, once all is written or
+ * it reads no more), read its output into OUT, until it closes its output,
+ * the deadline passes or OUT would exceed the bound. */
 static desk_status
-exchange(GPid pid, int in_fd, int out_fd, const char *in, int timeout_s, GString *out, desk_err *err)
+exchange(int *in_fdp, int out_fd, const char *in, int timeout_s, GString *out, desk_err *err)
 {
+	int in_fd = *in_fdp;
+	desk_status s = DESK_OK;
 	gsize in_len = strlen(in), in_off = 0;
 	gint64 deadline = g_get_monotonic_time() + (gint64)timeout_s * G_USEC_PER_SEC;
 	char buf[8192];
@@ -141,22 +144,26 @@ exchange(GPid pid, int in_fd, int out_fd, const char *in, int timeout_s, GString
 		gint64 left = (deadline - g_get_monotonic_time()) / 1000;
 		int np = in_fd >= 0 ? 2 : 1, r;
 
-		if (left <= 0)
-			return desk_fail(err, DESK_TEMPFAIL, "no answer within %d s ([triage] command_timeout): "
-					 "killed", timeout_s);
+		if (left <= 0) {
+			s = desk_fail(err, DESK_TEMPFAIL, "no answer within %d s ([triage] command_timeout): "
+				      "killed", timeout_s);
+			break;
+		}
 		r = poll(p, np, (int)MIN(left, 1000));
 		if (r < 0 && errno == EINTR)
 			continue;
-		if (r < 0)
-			return desk_fail(err, DESK_TEMPFAIL, "poll: %s", g_strerror(errno));
-		if (np == 2 && (p[1].revents & (POLLOUT | POLLERR | POLLHUP))) {
-			ssize_t w = (p[1].revents & POLLOUT) ? write(in_fd, in + in_off, in_len - in_off) : -1;
+		if (r < 0) {
+			s = desk_fail(err, DESK_TEMPFAIL, "poll: %s", g_strerror(errno));
+			break;
+		}
+		if (np == 2 && p[1].revents != 0) {
+			gboolean writable = (p[1].revents & POLLOUT) != 0;
+			ssize_t w = writable ? write(in_fd, in + in_off, in_len - in_off) : -1;
 
 			if (w > 0)
 				in_off += (gsize)w;
-			if (w < 0 && errno == EAGAIN)
-				continue;
-			if (w <= 0 || in_off == in_len) {  /* all written, or it does not read */
+			/* all written, or it reads no more (gone, or EPIPE) */
+			if (!writable || in_off == in_len || (w < 0 && errno != EAGAIN && errno != EINTR)) {
 				close(in_fd);
 				in_fd = -1;
 			}
@@ -168,16 +175,16 @@ exchange(GPid pid, int in_fd, int out_fd, const char *in, int timeout_s, GString
 				continue;
 			if (n <= 0)
 				break;
-			if (out->len + (gsize)n > TRIAGE_CMD_MAX_OUTPUT)
-				return desk_fail(err, DESK_TEMPFAIL, "more than %d bytes of output: killed",
-						 TRIAGE_CMD_MAX_OUTPUT);
+			if (out->len + (gsize)n > TRIAGE_CMD_MAX_OUTPUT) {
+				s = desk_fail(err, DESK_TEMPFAIL, "more than %d bytes of output: killed",
+					      TRIAGE_CMD_MAX_OUTPUT);
+				break;
+			}
 			g_string_append_len(out, buf, n);
 		}
 	}
-	if (in_fd >= 0)
-		close(in_fd);
-	(void)pid;
-	return DESK_OK;
+	*in_fdp = in_fd;
+	return s;
 }
 
 /* Reap PID: after a failure kill its group first. *status: its wait status. */
@@ -224,9 +231,11 @@ run(desk_store *st, const char *input, GString *out, desk_err *err)
 		/* a program that exits without reading its input is an answer, not our end */
 		void (*old)(int) = signal(SIGPIPE, SIG_IGN);
 
-		s = exchange(pid, in_fd, out_fd, input, timeout_s, out, err);
+		s = exchange(&in_fd, out_fd, input, timeout_s, out, err);
 		signal(SIGPIPE, old);
 	}
+	if (in_fd >= 0)
+		close(in_fd);
 	close(out_fd);
 	reap(pid, s != DESK_OK, g_get_monotonic_time() + 2 * G_USEC_PER_SEC, &status);
 	if (s == DESK_OK && (!WIFEXITED(status) || WEXITSTATUS(status) != 0))
