@@ -123,7 +123,7 @@ reply_suggestion_text(const reply_suggestion *r)
 	for (guint i = 0; i < r->articles->len; i++) {
 		const reply_article *a = r->articles->pdata[i];
 
-		g_string_append_printf(d, REPLY_DRAFT_MARKER ": KB article %s (score %.2f): cited when its first "
+		g_string_append_printf(d, REPLY_DRAFT_MARKER ": KB article %s (score %.3g): cited when its first "
 				       "line is kept]\n%s%s\n", a->citation, a->score, a->text,
 				       g_str_has_suffix(a->text, "\n") ? "" : "\n");
 	}
@@ -131,7 +131,7 @@ reply_suggestion_text(const reply_suggestion *r)
 		char *subject = term_safe(r->similar_subject, TERM_LINE);
 
 		g_string_append_printf(d, REPLY_DRAFT_MARKER ": the answer to solved ticket #%u \"%s\" (score "
-				       "%.2f): make it fit this requester]\n%s\n\n", r->similar, subject,
+				       "%.3g): make it fit this requester]\n%s\n\n", r->similar, subject,
 				       r->similar_score, r->answer);
 		g_free(subject);
 	}
