@@ -24,7 +24,7 @@ close_with_template(const char *store_dir, const char *as, GArray *tickets, cons
 	if (rc != 0)
 		return rc;
 	for (guint i = 0; i < tickets->len; i++) {
-		reply_opts o = { NULL, tpl, FALSE, NULL, NULL, force, "solved", FALSE, NULL };
+		reply_opts o = { NULL, tpl, FALSE, NULL, NULL, force, "solved", FALSE, NULL, FALSE };
 		int one = reply_run(st, me, g_array_index(tickets, guint, i), &o);
 
 		if (rc == 0)

@@ -11,7 +11,7 @@ verb_reply(const char *store_dir, int argc, char **argv)
 {
 	char *as = NULL, *message = NULL, *tpl = NULL, *irt = NULL, *kb = NULL;
 	char **attach = NULL;
-	gboolean force = FALSE, retry = FALSE, edit = FALSE;
+	gboolean force = FALSE, retry = FALSE, edit = FALSE, draft = FALSE;
 	GOptionEntry entries[] = {
 		{ "as", 0, 0, G_OPTION_ARG_STRING, &as, "Act as agent LOGIN (default $MAILDESK_AGENT, else your login)", "LOGIN" },
 		{ "message", 'm', 0, G_OPTION_ARG_STRING, &message, "The text of the reply (else stdin, else $EDITOR)", "TEXT" },
@@ -22,6 +22,7 @@ verb_reply(const char *store_dir, int argc, char **argv)
 		{ "force", 'f', 0, G_OPTION_ARG_NONE, &force, "Send even if the requester wrote since you last looked", NULL },
 		{ "retry", 0, 0, G_OPTION_ARG_NONE, &retry, "Send again the replies sendmail failed to take", NULL },
 		{ "kb", 0, 0, G_OPTION_ARG_STRING, &kb, "Insert KB article SLUG (public, published) and cite it", "SLUG" },
+		{ "draft", 0, 0, G_OPTION_ARG_NONE, &draft, "Start in $EDITOR from KB articles and a similar solved ticket's answer", NULL },
 		{ NULL, 0, 0, 0, NULL, NULL, NULL },
 	};
 	desk_store *st = NULL;
@@ -29,8 +30,11 @@ verb_reply(const char *store_dir, int argc, char **argv)
 	guint n = 0;
 	int rc = desk_parse("reply", "N", "Reply to ticket N's requester (Cc its participants). The text is\n"
 			    "-m TEXT, else stdin when it is not a terminal, else what you write in\n"
-			    "$EDITOR on a draft quoting the last customer message. Refused when the\n"
-			    "requester wrote since you last looked (desk show N), unless --force (exit 65).",
+			    "$EDITOR on a draft quoting the last customer message (--draft: starting\n"
+			    "from KB articles and a similar solved ticket's answer, under [draft ...]\n"
+			    "lines you must remove: one left, or the draft unchanged, sends nothing).\n"
+			    "Refused when the requester wrote since you last looked (desk show N),\n"
+			    "unless --force (exit 65).",
 			    entries, &argc, &argv);
 
 	if (rc >= 0)
@@ -43,6 +47,10 @@ verb_reply(const char *store_dir, int argc, char **argv)
 		rc = desk_error(DESK_USAGE, "reply: --template and -m: choose one (--edit changes a template's text)");
 		goto out;
 	}
+	if (draft && (message != NULL || tpl != NULL || kb != NULL || retry)) {
+		rc = desk_error(DESK_USAGE, "reply: --draft writes the text in $EDITOR: not with -m, --template, --kb or --retry");
+		goto out;
+	}
 	if ((n = ticket_arg_one(argv[1])) == 0) {
 		rc = 64;
 		goto out;
@@ -53,7 +61,7 @@ verb_reply(const char *store_dir, int argc, char **argv)
 		rc = reply_retry(st, me, n);
 	} else {
 		reply_opts o = { message, tpl, edit, attach, irt, force, NULL,
-				 strcmp(argv[1], "-") != 0 && g_file_test(argv[1], G_FILE_TEST_EXISTS) == FALSE, kb };
+				 strcmp(argv[1], "-") != 0 && g_file_test(argv[1], G_FILE_TEST_EXISTS) == FALSE, kb, draft };
 
 		rc = reply_run(st, me, n, &o);
 	}

@@ -13,6 +13,7 @@
 #include "output.h"
 #include "ticket-args.h"
 #include "triage.h"
+#include "triagecmd.h"
 #include "when.h"
 
 void
@@ -60,6 +61,54 @@ desk_triage_line(const triage_result *r, const triage_opts *o)
 	return g_string_free(s, FALSE);
 }
 
+/* The external model's part (triagecmd.h): X, or why there is none (WHY). */
+static void
+print_external_text(const triage_external *x, const char *why)
+{
+	printf("\nexternal:\n");
+	if (x == NULL) {
+		printf("  (not used: %s)\n", out_safe(why));
+		return;
+	}
+	printf("  confidence     %.2f\n", x->confidence);
+	printf("  queue          %s\n", x->queue != NULL ? out_safe(x->queue) : "-");
+	printf("  priority       %s\n", x->priority != NULL ? out_safe(x->priority) : "-");
+	printf("  tags          ");
+	for (char **t = x->tags; *t != NULL; t++)
+		printf(" %s", out_safe(*t));
+	printf("%s\n", x->tags[0] == NULL ? " -" : "");
+	for (char **l = x->dropped; *l != NULL; l++)
+		printf("  dropped        %s\n", out_safe(*l));
+}
+
+static void
+external_json(JsonBuilder *b, const triage_external *x, const char *why)
+{
+	json_builder_set_member_name(b, "external");
+	json_builder_begin_object(b);
+	if (x == NULL) {
+		out_json_string(b, "error", why);
+	} else {
+		json_builder_set_member_name(b, "confidence");
+		json_builder_add_double_value(b, x->confidence);
+		json_builder_set_member_name(b, "queue");
+		x->queue != NULL ? json_builder_add_string_value(b, x->queue) : json_builder_add_null_value(b);
+		json_builder_set_member_name(b, "priority");
+		x->priority != NULL ? json_builder_add_string_value(b, x->priority) : json_builder_add_null_value(b);
+		json_builder_set_member_name(b, "tags");
+		json_builder_begin_array(b);
+		for (char **t = x->tags; *t != NULL; t++)
+			json_builder_add_string_value(b, *t);
+		json_builder_end_array(b);
+		json_builder_set_member_name(b, "dropped");
+		json_builder_begin_array(b);
+		for (char **l = x->dropped; *l != NULL; l++)
+			json_builder_add_string_value(b, *l);
+		json_builder_end_array(b);
+	}
+	json_builder_end_object(b);
+}
+
 static void
 print_text(const triage_result *r, const triage_doc *d, const triage_opts *o)
 {
@@ -104,7 +153,8 @@ print_text(const triage_result *r, const triage_doc *d, const triage_opts *o)
 }
 
 static void
-print_json(const triage_result *r, const triage_doc *d, const triage_opts *o)
+print_json(const triage_result *r, const triage_doc *d, const triage_opts *o, gboolean ext,
+	   const triage_external *x, const char *why)
 {
 	JsonBuilder *b = json_builder_new();
 
@@ -171,6 +221,8 @@ print_json(const triage_result *r, const triage_doc *d, const triage_opts *o)
 		json_builder_end_object(b);
 	}
 	json_builder_end_array(b);
+	if (ext)
+		external_json(b, x, why);
 	json_builder_end_object(b);
 	out_json(json_builder_get_root(b));
 	g_object_unref(b);
@@ -288,14 +340,18 @@ verb_triage(const char *store_dir, int argc, char **argv)
 	notmuch_database_t *db = NULL;
 	triage_result *r = NULL;
 	triage_doc *d = NULL;
-	desk_err err = { 0 };
+	triage_external *x = NULL;
+	desk_err err = { 0 }, xerr = { 0 };
+	gboolean ext = FALSE;
 	triage_opts o;
 	desk_status s;
 	guint n = 0;
 	int rc = desk_parse("triage", "N | eval", "Suggest ticket N's queue, priority and tags from the tickets people\n"
 			    "labelled before, with the evidence (the nearest tickets, the words);\n"
-			    "--apply applies the confident ones. 'desk triage eval' replays the\n"
-			    "history and prints how well the suggestions would have done.", entries, &argc, &argv);
+			    "--apply applies the confident ones. With [triage] triage_command set,\n"
+			    "an external model's suggestions follow as the source 'external' (shown,\n"
+			    "never applied). 'desk triage eval' replays the history and prints how\n"
+			    "well the suggestions would have done.", entries, &argc, &argv);
 
 	if (rc >= 0)
 		goto out;
@@ -319,6 +375,8 @@ verb_triage(const char *store_dir, int argc, char **argv)
 	s = index_open(st, FALSE, &db, &err);
 	if (s == DESK_OK)
 		s = triage_ticket(db, n, &o, &r, &d, &err);
+	if (s == DESK_OK && (ext = triage_cmd_configured(st)))
+		triage_cmd_run(st, db, n, &x, &xerr);  /* only shown: never applied */
 	if (db != NULL)
 		notmuch_database_destroy(db);
 	if (s != DESK_OK) {
@@ -326,9 +384,11 @@ verb_triage(const char *store_dir, int argc, char **argv)
 		goto out;
 	}
 	if (format != NULL && strcmp(format, "json") == 0)
-		print_json(r, d, &o);
+		print_json(r, d, &o, ext, x, xerr.msg);
 	else
 		print_text(r, d, &o);
+	if (ext && (format == NULL || strcmp(format, "json") != 0))
+		print_external_text(x, xerr.msg);
 	if (apply && !r->enough)
 		rc = desk_error(DESK_NOTFOUND, "triage: not enough history: nothing applied");
 	else if (apply) {
@@ -341,6 +401,7 @@ verb_triage(const char *store_dir, int argc, char **argv)
 out:
 	triage_result_free(r);
 	triage_doc_free(d);
+	triage_external_free(x);
 	desk_close_store(st);
 	g_free(format);
 	g_free(as);

@@ -14,6 +14,7 @@
 #include "event.h"
 #include "index.h"
 #include "render.h"
+#include "replydraft.h"
 #include "kbticket.h"
 #include "mimetype.h"
 #include "output.h"
@@ -604,6 +605,25 @@ set_with_status(const xset *set, const char *status)
 	return s;
 }
 
+/* A refused draft's text kept for the agent (nothing is lost): ERR says where. */
+static void
+keep_text(const char *text, guint n, desk_err *err)
+{
+	char *tmpl = g_strdup_printf("desk-draft-%u-XXXXXX.txt", n), *path = NULL, *why;
+	int fd = g_file_open_tmp(tmpl, &path, NULL);
+
+	if (fd >= 0) {
+		close(fd);
+		if (g_file_set_contents(path, text, -1, NULL)) {
+			why = g_strdup(err->msg);
+			desk_fail(err, DESK_DATAERR, "%s; nothing sent; your text is kept in %s", why, path);
+			g_free(why);
+		}
+	}
+	g_free(path);
+	g_free(tmpl);
+}
+
 /* Phase one, without the lock: read the ticket, the template and the text. */
 static desk_status
 prepare(desk_store *st, const desk_agent *me, guint n, const reply_opts *o, reply_draft *d,
@@ -617,6 +637,8 @@ prepare(desk_store *st, const desk_agent *me, guint n, const reply_opts *o, repl
 	desk_status s = index_open(st, FALSE, &db, err);
 	char *draft = NULL;
 	const ticket_message *last = NULL;
+	reply_suggestion *sug = NULL;
+	char *start = NULL;
 	gboolean stdin_text;
 
 	if (s == DESK_OK)
@@ -648,14 +670,25 @@ prepare(desk_store *st, const desk_agent *me, guint n, const reply_opts *o, repl
 		d->text = g_strdup(tpl->body);
 		goto out;
 	}
-	draft = make_draft(st, t, last, tpl != NULL ? tpl->body : NULL, d->subject);
+	if (o->draft) {
+		if ((s = reply_suggest(st, db, n, &sug, err)) != DESK_OK)
+			goto out;
+		start = reply_suggestion_text(sug);
+	}
+	draft = make_draft(st, t, last, start != NULL ? start : tpl != NULL ? tpl->body : NULL, d->subject);
 	notmuch_database_destroy(db);
 	db = NULL;
-	stdin_text = o->stdin_free && !o->edit && !isatty(0);
+	stdin_text = o->stdin_free && !o->edit && !o->draft && !isatty(0);
 	if (o->message == NULL && !stdin_text && last != NULL)
 		d->quoted_id = g_strdup(last->message_id);
 	s = reply_text(o->message, stdin_text, draft, &d->text, err);
+	if (s == DESK_OK && sug != NULL && (s = reply_draft_check(d->text, err)) != DESK_OK)
+		keep_text(d->text, n, err);
+	if (s == DESK_OK && sug != NULL && reply_suggestion_cited(sug, d->text) != NULL)
+		d->kb = g_strdup(reply_suggestion_cited(sug, d->text));
 out:
+	reply_suggestion_free(sug);
+	g_free(start);
 	g_free(draft);
 	template_free(tpl);
 	if (vars != NULL)

@@ -30,6 +30,7 @@ typedef struct reply_opts {
 	const char *force_status;   /* "solved" for desk close --template, else NULL */
 	gboolean stdin_free;        /* stdin may carry the text (not used for the ticket) */
 	const char *kb;             /* --kb SLUG: the article's text, cited, or NULL */
+	gboolean draft;             /* --draft: $EDITOR on KB articles and a similar ticket's answer */
 } reply_opts;
 
 /* Send a reply to ticket N as agent ME. Returns the exit code (messages on stderr). */

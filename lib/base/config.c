@@ -126,6 +126,12 @@ static const struct key {
 	{ "triage", "min_history", K_INT, offsetof(desk_config, triage_min_history), "5",
 	  "Tickets that people labelled (queue, priority or tags) needed before\n"
 	  "# anything is suggested: fewer is \"not enough history\"." },
+	{ "triage", "triage_command", K_CMD, offsetof(desk_config, triage_command), "",
+	  "An external model desk triage N asks too (an argv, no shell): it reads\n"
+	  "# the ticket as JSON on stdin and prints {\"queue\": ..., \"priority\": ...,\n"
+	  "# \"tags\": [...], \"confidence\": ...}; empty: none. Only suggests." },
+	{ "triage", "command_timeout", K_INT, offsetof(desk_config, triage_command_timeout), "10",
+	  "Seconds the triage_command may take before it is killed." },
 	{ "sender", "authserv_id", K_STR, offsetof(desk_config, authserv_id), "",
 	  "The authserv-id of the Authentication-Results headers your MTA's own\n"
 	  "# authenticators (OpenDKIM, OpenDMARC, an SPF policy service) add; empty:\n"
@@ -428,6 +434,7 @@ config_free(desk_config *cfg)
 	g_free(cfg->kb_ref);
 	g_free(cfg->kb_min_score);
 	g_free(cfg->triage_apply);
+	g_free(cfg->triage_command);
 	g_free(cfg->kb_url);
 	g_free(cfg->trusted_networks);
 	g_free(cfg->domain);

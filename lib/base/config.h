@@ -66,6 +66,8 @@ typedef struct desk_config {
 	int triage_neighbours;    /* k of the nearest tickets that vote */
 	int triage_half_life;     /* days after which a neighbour's vote counts half */
 	int triage_min_history;   /* tickets people labelled before anything is suggested */
+	char *triage_command;     /* the external model (argv, no shell), "": none */
+	int triage_command_timeout; /* seconds it may take */
 	/* [sender]: who the sender is (lib/store/sender.h), checked by sender_config_check */
 	char *authserv_id;        /* the trusted Authentication-Results' authserv-id; "": none read */
 	gboolean authserv_scrubbed; /* the MTA removes incoming A-R with that id: all of them count */

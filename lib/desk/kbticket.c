@@ -118,6 +118,17 @@ ticket_text_get(desk_store *st, notmuch_database_t *db, guint n, ticket_text *tt
 }
 
 desk_status
+kb_ticket_answer(desk_store *st, notmuch_database_t *db, guint n, char **answer, desk_err *err)
+{
+	ticket_text tt = { 0 };
+	desk_status s = ticket_text_get(st, db, n, &tt, err);
+
+	*answer = s == DESK_OK ? g_steal_pointer(&tt.answer) : NULL;
+	ticket_text_clear(&tt);
+	return s;
+}
+
+desk_status
 kb_suggest_ticket(desk_store *st, notmuch_database_t *db, guint n, guint k, kb_scope scope,
 		  GPtrArray **hits, desk_err *err)
 {

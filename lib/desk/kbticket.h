@@ -21,6 +21,12 @@ desk_status kb_suggest_text(desk_store *st, const char *subject, const char *bod
 desk_status kb_suggest_ticket(desk_store *st, notmuch_database_t *db, guint n, guint k,
 			      kb_scope scope, GPtrArray **hits, desk_err *err);
 
+/* Ticket N's public answer: the desk's last reply (an agent's reply or
+ * answer by mail, quoting removed), for desk reply --draft. *answer NULL
+ * when it has none. Caller g_free()s. */
+desk_status kb_ticket_answer(desk_store *st, notmuch_database_t *db, guint n, char **answer,
+			     desk_err *err);
+
 /* Article SLUG at the KB's ref, for `desk reply N --kb SLUG`: *text its
  * text (after the header block, without its See: lines), *citation
  * "SLUG@COMMIT". PUBLIC_ONLY:

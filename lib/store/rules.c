@@ -18,6 +18,7 @@
 #include "rules.h"
 #include "terms.h"
 #include "ticket.h"
+#include "triage.h"
 #include "xset.h"
 
 #define RULES_MAX_FILE (1024 * 1024)
@@ -26,7 +27,7 @@
 
 typedef enum {
 	C_TO, C_FROM, C_DOMAIN, C_VIP, C_HEADER, C_SUBJECT_WORDS, C_BODY_WORDS, C_REGEX,
-	C_ATTACHMENT, C_SCRIPT, C_TIME, C_DAY, C_OPEN, C_RECENT, C_LANG,
+	C_ATTACHMENT, C_SCRIPT, C_TIME, C_DAY, C_OPEN, C_RECENT, C_LANG, C_TRIAGE,
 } cond_kind;
 
 typedef struct cond {
@@ -41,6 +42,8 @@ typedef struct cond {
 	GUnicodeScript script;
 	char op;                /* '>', '<', '=' ('>' is >=, '<' is <=) */
 	guint n, period;        /* count, and days for C_RECENT */
+	int dim;                /* C_TRIAGE: the triage_dim of triage-queue, -priority, -tags */
+	double confidence;      /* C_TRIAGE: compared with op */
 } cond;
 
 typedef struct rule {
@@ -49,6 +52,7 @@ typedef struct rule {
 	GPtrArray *conds;
 	char *queue, *priority, *owner, *template, *refuse, *tags;
 	gboolean hold, cont;
+	gboolean apply_triage;  /* apply triage: the suggestions its triage-DIM >= conditions checked */
 } rule;
 
 struct desk_rules {
@@ -292,6 +296,19 @@ count_arg(cond *c, char **argv)
 	return TRUE;
 }
 
+/* ">= X" or "<= X", X a confidence from 0 to 1. */
+static gboolean
+confidence_arg(cond *c, char **argv)
+{
+	char *end = NULL;
+
+	if (argv[0] == NULL || argv[1] == NULL || argv[2] != NULL)
+		return FALSE;
+	c->op = strcmp(argv[0], ">=") == 0 ? '>' : strcmp(argv[0], "<=") == 0 ? '<' : 0;
+	c->confidence = g_ascii_strtod(argv[1], &end);
+	return c->op != 0 && end != argv[1] && *end == '\0' && c->confidence >= 0 && c->confidence <= 1;
+}
+
 static gboolean
 period_arg(cond *c, const char *s)
 {
@@ -409,6 +426,15 @@ cond_parse(reader *rd, char **argv, const char *rest)
 				bad(rd, "unknown language %s (en, de, fr, es, it, nl, unknown)", *w);
 				return cond_free(c), NULL;
 			}
+	} else if (g_str_has_prefix(k, "triage-")) {
+		c->kind = C_TRIAGE;
+		c->dim = strcmp(k, "triage-queue") == 0 ? TRIAGE_QUEUE : strcmp(k, "triage-priority") == 0 ? TRIAGE_PRIORITY
+			 : strcmp(k, "triage-tags") == 0 ? TRIAGE_TAGS : -1;
+		if (c->dim < 0) {
+			bad(rd, "unknown condition \"%s\" (triage-queue, triage-priority, triage-tags)", k);
+			return cond_free(c), NULL;
+		}
+		ok = confidence_arg(c, a);
 	} else if (strcmp(k, "time") == 0) {
 		char **r = n == 1 ? g_strsplit(a[0], "-", 2) : NULL;
 
@@ -482,6 +508,8 @@ action_parse(reader *rd, char **a, const char *rest)
 		r->hold = TRUE;
 	} else if (strcmp(k, "continue") == 0 && n == 0) {
 		r->cont = TRUE;
+	} else if (strcmp(k, "apply") == 0 && n == 1 && strcmp(a[1], "triage") == 0) {
+		r->apply_triage = TRUE;
 	} else if (strcmp(k, "refuse") == 0 && n >= 2) {
 		const char *text = strstr(rest, a[1]);
 
@@ -539,7 +567,8 @@ line_parse(reader *rd, desk_rules *rs, char *line)
 		else if ((c = cond_parse(rd, k, strstr(text, *k) + strlen(*k))) != NULL) {
 			c->neg = neg;
 			if (c->kind == C_HEADER || c->kind == C_BODY_WORDS || c->kind == C_REGEX ||
-			    c->kind == C_ATTACHMENT || c->kind == C_SCRIPT || c->kind == C_LANG)
+			    c->kind == C_ATTACHMENT || c->kind == C_SCRIPT || c->kind == C_LANG ||
+			    c->kind == C_TRIAGE)
 				rs->need_message = TRUE;
 			g_ptr_array_add(rd->cur->conds, c);
 		}
@@ -547,6 +576,22 @@ line_parse(reader *rd, desk_rules *rs, char *line)
 		action_parse(rd, a, text);
 	}
 	g_strfreev(a);
+}
+
+/* The dimensions (bit 1 << triage_dim) whose confidence rule R checks
+ * with a triage-DIM >= X condition (not negated): what apply triage applies. */
+static guint
+triage_gated(const rule *r)
+{
+	guint dims = 0;
+
+	for (guint i = 0; i < r->conds->len; i++) {
+		const cond *c = r->conds->pdata[i];
+
+		if (c->kind == C_TRIAGE && !c->neg && c->op == '>')
+			dims |= 1u << c->dim;
+	}
+	return dims;
 }
 
 static void
@@ -564,6 +609,9 @@ check_end(reader *rd, desk_rules *rs)
 		rd->line = r->line;
 		if (r->refuse != NULL && (r->cont || r->queue || r->owner || r->priority || r->tags || r->hold))
 			bad(rd, "rule %s refuses the mail: nothing else can be done with it", r->name);
+		if (r->apply_triage && triage_gated(r) == 0)
+			bad(rd, "rule %s says apply triage, but has no condition triage-queue, triage-priority "
+			    "or triage-tags >= X: a suggestion is applied only as confident as a rule asks", r->name);
 	}
 }
 
@@ -687,6 +735,8 @@ typedef struct evalctx {
 	guint regex_errors;
 	char *subject_low, *body_low;  /* lower case, made once, on first need */
 	const char *lang;       /* the message's language ("unknown"), found on first need */
+	triage_result *triage;  /* the suggestions for the message, found on first need */
+	gboolean triage_done;
 } evalctx;
 
 static gboolean
@@ -896,6 +946,41 @@ lang_in(evalctx *e, char **words)
 	return g_strv_contains((const char *const *)words, e->lang);
 }
 
+/* The suggestions of triage.h for the message (its subject and the
+ * writer's own words), or NULL when the index cannot say. */
+static const triage_result *
+triaged(evalctx *e)
+{
+	const desk_config *cfg = e->st->cfg;
+	triage_opts o = { cfg->triage_neighbours > 0 ? (guint)cfg->triage_neighbours : 10,
+			  cfg->triage_half_life > 0 ? cfg->triage_half_life : 180,
+			  cfg->triage_min_history > 0 ? (guint)cfg->triage_min_history : 5 };
+	desk_err err = { 0 };
+
+	if (e->triage_done)
+		return e->triage;
+	e->triage_done = TRUE;
+	if (e->db == NULL && !e->db_failed && index_open(e->st, FALSE, &e->db, &err) != DESK_OK) {
+		desk_log(LOG_WARNING, "rules: no triage: %s", err.msg);
+		e->db_failed = TRUE;
+	}
+	if (e->db != NULL && triage_text(e->db, e->in->f->subject, e->in->msg != NULL ? e->in->msg->text : "",
+					 e->now, &o, &e->triage, &err) != DESK_OK) {
+		desk_log(LOG_WARNING, "rules: no triage: %s", err.msg);
+		e->triage = NULL;
+	}
+	return e->triage;
+}
+
+/* The first suggestion of dimension DIM if there is one to go by. */
+static const triage_label *
+triage_top(evalctx *e, int dim)
+{
+	const triage_result *r = triaged(e);
+
+	return r != NULL && r->enough ? triage_best(r, dim) : NULL;
+}
+
 static gboolean
 cond_true(evalctx *e, const cond *c)
 {
@@ -921,6 +1006,12 @@ cond_true(evalctx *e, const cond *c)
 	case C_ATTACHMENT: return has_attachment(in, c->words);
 	case C_SCRIPT: return in_script(in, c->script);
 	case C_LANG: return lang_in(e, c->words);
+	case C_TRIAGE: {
+		const triage_label *l = triage_top(e, c->dim);
+
+		/* not enough history, or nothing learned: neither >= nor <= holds */
+		return l != NULL && (c->op == '>' ? l->p >= c->confidence : l->p <= c->confidence);
+	}
 	case C_TIME:
 		return c->from_min <= c->to_min ? mins >= c->from_min && mins < c->to_min
 						: mins >= c->from_min || mins < c->to_min;
@@ -951,8 +1042,33 @@ rule_matches(evalctx *e, const rule *r)
 	return TRUE;
 }
 
+/* apply triage: the first suggestion of each dimension R's conditions
+ * checked, unless it is no longer a label (a queue removed since). */
 static void
-apply(const rule *r, rules_route *out)
+apply_triage(evalctx *e, const rule *r, rules_route *out)
+{
+	guint dims = triage_gated(r);
+	const triage_label *l;
+
+	if ((dims & (1u << TRIAGE_QUEUE)) && (l = triage_top(e, TRIAGE_QUEUE)) != NULL) {
+		if (config_queue_known(e->st->cfg, l->name))
+			g_strlcpy(out->queue, l->name, sizeof out->queue);
+		else
+			desk_log(LOG_WARNING, "rules: rule %s: the suggested queue %s is no longer a queue", r->name, l->name);
+	}
+	if ((dims & (1u << TRIAGE_PRIORITY)) && (l = triage_top(e, TRIAGE_PRIORITY)) != NULL &&
+	    ticket_priority_valid(l->name))
+		g_strlcpy(out->priority, l->name, sizeof out->priority);
+	if ((dims & (1u << TRIAGE_TAGS)) && (l = triage_top(e, TRIAGE_TAGS)) != NULL && ticket_tag_valid(l->name) &&
+	    strlen(out->tags) + strlen(l->name) + 2 < sizeof out->tags) {
+		if (*out->tags != '\0')
+			g_strlcat(out->tags, " ", sizeof out->tags);
+		g_strlcat(out->tags, l->name, sizeof out->tags);
+	}
+}
+
+static void
+apply(evalctx *e, const rule *r, rules_route *out)
 {
 	if (*out->rule != '\0')
 		g_strlcat(out->rule, " ", sizeof out->rule);
@@ -970,6 +1086,8 @@ apply(const rule *r, rules_route *out)
 			g_strlcat(out->tags, " ", sizeof out->tags);
 		g_strlcat(out->tags, r->tags, sizeof out->tags);
 	}
+	if (r->apply_triage)
+		apply_triage(e, r, out);
 	out->hold |= r->hold;
 	if (r->refuse != NULL)
 		g_strlcpy(out->refuse, r->refuse, sizeof out->refuse);
@@ -989,7 +1107,8 @@ rules_eval(desk_store *st, const desk_rules *r, const rules_input *in, gint64 no
 {
 	GTimeZone *z = desk_zone(st);
 	GDateTime *utc = g_date_time_new_from_unix_utc(now);
-	evalctx e = { st, in, now, g_date_time_to_timezone(utc, z), NULL, FALSE, -2, -1, -1, 0, NULL, NULL, NULL };
+	evalctx e = { st, in, now, g_date_time_to_timezone(utc, z), NULL, FALSE, -2, -1, -1, 0, NULL, NULL, NULL,
+		      NULL, FALSE };
 
 	memset(out, 0, sizeof *out);
 	for (guint i = 0; r != NULL && i < r->rules->len; i++) {
@@ -997,13 +1116,14 @@ rules_eval(desk_store *st, const desk_rules *r, const rules_input *in, gint64 no
 
 		if (!rule_matches(&e, ru))
 			continue;
-		apply(ru, out);
+		apply(&e, ru, out);
 		if (!ru->cont || ru->refuse != NULL)
 			break;
 	}
 	out->regex_errors = e.regex_errors;
 	g_free(e.subject_low);
 	g_free(e.body_low);
+	triage_result_free(e.triage);
 	if (e.db != NULL)
 		notmuch_database_destroy(e.db);
 	g_date_time_unref(e.local);

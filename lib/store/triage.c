@@ -666,3 +666,24 @@ triage_ticket(notmuch_database_t *db, guint n, const triage_opts *o, triage_resu
 	triagetab_close(t);
 	return s;
 }
+
+desk_status
+triage_text(notmuch_database_t *db, const char *subject, const char *body, gint64 now, const triage_opts *o,
+	    triage_result **out, desk_err *err)
+{
+	triagetab *t = NULL;
+	triage_model *m = NULL;
+	triage_doc *d = NULL;
+	desk_status s = triagetab_open(db, &t, err);
+
+	if (s == DESK_OK) {
+		d = triagetab_doc_of_text(t, subject, body, now);
+		s = model_load(t, d, &m, err);
+	}
+	if (s == DESK_OK)
+		s = triage_suggest(t, m, d, o, out, err);
+	triage_doc_free(d);
+	triage_model_free(m);
+	triagetab_close(t);
+	return s;
+}

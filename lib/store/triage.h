@@ -81,6 +81,11 @@ desk_status triage_suggest(triagetab *t, const triage_model *m, const triage_doc
 desk_status triage_ticket(notmuch_database_t *db, guint n, const triage_opts *o, triage_result **out,
 			  triage_doc **doc, desk_err *err);
 
+/* Suggestions for a new message not stored yet (SUBJECT, BODY, at NOW):
+ * the routing rules' triage-DIM conditions (rules.h). */
+desk_status triage_text(notmuch_database_t *db, const char *subject, const char *body, gint64 now,
+			const triage_opts *o, triage_result **out, desk_err *err);
+
 /* desk triage eval: replay the history in time order, each ticket
  * predicted from those before it alone, from SINCE on (0: all); the
  * report as text into OUT, the same for the same store. */

@@ -619,6 +619,31 @@ doc_of(triagetab *t, guint n, ticket_facts *tf)
 	return d;
 }
 
+triage_doc *
+triagetab_doc_of_text(triagetab *t, const char *subject, const char *body, gint64 created)
+{
+	triage_doc *d = g_new0(triage_doc, 1);
+	GPtrArray *terms = g_ptr_array_new_with_free_func(g_free);
+	char *own = terms_own_text(body != NULL ? body : "", TEXT_MAX);
+	char *all = g_strconcat(subject != NULL ? subject : "", "\n", own, NULL);
+
+	d->created = created;
+	d->status = g_strdup("new");
+	d->subject = g_strdup(subject != NULL ? subject : "");
+	d->addr_queue = g_strdup("");
+	d->queue = g_strdup("");
+	d->priority = g_strdup("");
+	d->tags = g_new0(char *, 1);
+	d->lang = g_strdup(lang_detect(all, -1, NULL));
+	terms_of(t->terms, d->lang, d->subject, TERMS_MAX, terms, NULL);
+	terms_of(t->terms, d->lang, own, TERMS_MAX, terms, NULL);
+	g_ptr_array_add(terms, NULL);
+	d->terms = (char **)g_ptr_array_free(terms, FALSE);
+	g_free(own);
+	g_free(all);
+	return d;
+}
+
 /* Rows anew for the tickets of the messages matching QUERY (whole
  * tickets); each ticket put is taken out of WANTED (may be NULL). */
 static desk_status

@@ -52,6 +52,10 @@ desk_status triagetab_doc(triagetab *t, guint n, triage_doc **out, desk_err *err
 /* Every row but spam and purged tickets', in time order (created, then
  * number), into OUT (triage_doc*). */
 desk_status triagetab_docs(triagetab *t, GPtrArray *out, desk_err *err);
+/* A row for a message not stored yet (number 0, status new, no labels):
+ * SUBJECT and the writer's own words of BODY, as a ticket's row is made
+ * (the routing rules' triage conditions). Caller triage_doc_free()s. */
+triage_doc *triagetab_doc_of_text(triagetab *t, const char *subject, const char *body, gint64 created);
 /* Put D as a row (replacing one of its number). */
 desk_status triagetab_add(triagetab *t, const triage_doc *d, desk_err *err);
 /* The tickets whose language is LANG ("" : not known) added to SET. */
