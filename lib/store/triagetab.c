@@ -12,6 +12,7 @@
 #include "index.h"
 #include "lang.h"
 #include "render.h"
+#include "simhash.h"
 #include "terms.h"
 #include "ticket.h"
 #include "tickettab.h"
@@ -19,11 +20,12 @@
 #include "xset.h"
 
 #define FILE_NAME "desk-triage.sqlite"
-#define TAB_VERSION "7"
+#define TAB_VERSION "8"
 #define SCHEMA                                                                                  \
 	"CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT) WITHOUT ROWID;"      \
 	"CREATE TABLE IF NOT EXISTS doc(number INTEGER PRIMARY KEY, created INTEGER, status TEXT," \
-	" subject TEXT, lang TEXT, addr_queue TEXT, queue TEXT, priority TEXT, tags TEXT, terms TEXT);" \
+	" subject TEXT, lang TEXT, addr_queue TEXT, queue TEXT, priority TEXT, tags TEXT, terms TEXT," \
+	" simhash INTEGER);" \
 	"CREATE INDEX IF NOT EXISTS doc_lang ON doc(lang);"                                     \
 	"CREATE VIRTUAL TABLE IF NOT EXISTS fts USING fts5(terms,"                              \
 	" tokenize = 'unicode61 remove_diacritics 0');"                                         \
@@ -32,7 +34,7 @@
 	"CREATE TABLE IF NOT EXISTS nbt(term TEXT, dim INTEGER, label TEXT, n INTEGER,"        \
 	" PRIMARY KEY(term, dim, label)) WITHOUT ROWID;"                                        \
 	"CREATE VIRTUAL TABLE IF NOT EXISTS vocab USING fts5vocab(fts, 'row');"
-#define DOC_COLUMNS "number, created, status, subject, lang, addr_queue, queue, priority, tags, terms"
+#define DOC_COLUMNS "number, created, status, subject, lang, addr_queue, queue, priority, tags, terms, simhash"
 /* Tickets read from the index in one query when catching up. */
 #define CHUNK 200
 /* Bytes of a first mail's text read for its words. */
@@ -40,7 +42,7 @@
 
 struct triagetab {
 	sqlite3 *db;
-	sqlite3_stmt *put, *put_fts, *del_fts, *near;
+	sqlite3_stmt *put, *put_fts, *del_fts, *near, *near_any;
 	sqlite3_stmt *cls, *term, *get_term;   /* the counts' statements */
 	sqlite3_stmt *df;                      /* a term's document frequency */
 	terms_ctx *terms;
@@ -90,6 +92,7 @@ triagetab_close(triagetab *t)
 	sqlite3_finalize(t->put_fts);
 	sqlite3_finalize(t->del_fts);
 	sqlite3_finalize(t->near);
+	sqlite3_finalize(t->near_any);
 	sqlite3_finalize(t->cls);
 	sqlite3_finalize(t->term);
 	sqlite3_finalize(t->get_term);
@@ -342,7 +345,7 @@ triagetab_add(triagetab *t, const triage_doc *d, desk_err *err)
 	}
 	if (t->put == NULL &&
 	    (sqlite3_prepare_v2(t->db, "INSERT OR REPLACE INTO doc(" DOC_COLUMNS ") VALUES(?1, ?2, ?3, ?4, ?5, ?6,"
-				" ?7, ?8, ?9, ?10)", -1, &t->put, NULL) != SQLITE_OK ||
+				" ?7, ?8, ?9, ?10, ?11)", -1, &t->put, NULL) != SQLITE_OK ||
 	     sqlite3_prepare_v2(t->db, "INSERT INTO fts(rowid, terms) VALUES(?1, ?2)", -1, &t->put_fts, NULL) !=
 		     SQLITE_OK ||
 	     sqlite3_prepare_v2(t->db, "DELETE FROM fts WHERE rowid = ?1", -1, &t->del_fts, NULL) != SQLITE_OK)) {
@@ -354,6 +357,7 @@ triagetab_add(triagetab *t, const triage_doc *d, desk_err *err)
 	sqlite3_bind_int64(t->put, 2, d->created);
 	for (guint k = 0; k < G_N_ELEMENTS(text); k++)
 		sqlite3_bind_text(t->put, (int)k + 3, text[k] != NULL ? text[k] : "", -1, SQLITE_STATIC);
+	sqlite3_bind_int64(t->put, 11, (sqlite3_int64)d->simhash);
 	rc = sqlite3_step(t->put);
 	sqlite3_reset(t->put);
 	if (rc == SQLITE_DONE) {
@@ -580,6 +584,7 @@ doc_of(triagetab *t, guint n, ticket_facts *tf)
 	own = own_words(first);
 	all = g_strconcat(d->subject, "\n", own, NULL);
 	d->lang = g_strdup(lang_detect(all, -1, NULL));
+	d->simhash = simhash_text(all);
 	terms_of(t->terms, d->lang, d->subject, TERMS_MAX, terms, NULL);
 	terms_of(t->terms, d->lang, own, TERMS_MAX, terms, NULL);
 	g_ptr_array_add(terms, NULL);
@@ -804,6 +809,7 @@ row_doc(sqlite3_stmt *st)
 	d->priority = col(st, 7);
 	d->tags = split_or_empty((const char *)sqlite3_column_text(st, 8));
 	d->terms = split_or_empty((const char *)sqlite3_column_text(st, 9));
+	d->simhash = (guint64)sqlite3_column_int64(st, 10);
 	return d;
 }
 
@@ -918,31 +924,102 @@ near_query(triagetab *t, char **terms)
 	return g_string_free(q, n == 0);
 }
 
-desk_status
-triagetab_near(triagetab *t, char **terms, guint except, guint k, GArray *out, desk_err *err)
+/* The K rows nearest to TERMS (the query of near_query) other than EXCEPT
+ * and spam or purged ones, best first: those that teach (TAUGHT) or any
+ * but merged ones, whose words are now their target's (triagetab_similar).
+ * One search for both, its statement kept in *ST. */
+static desk_status
+near_run(triagetab *t, sqlite3_stmt **st, gboolean taught, char **terms, guint except, guint k, GArray *out,
+	 desk_err *err)
 {
 	char *q = near_query(t, terms);
 	int rc;
 
 	if (q == NULL)
 		return DESK_OK;
-	if (t->near == NULL &&
-	    sqlite3_prepare_v2(t->db, "SELECT fts.rowid, -bm25(fts) AS s FROM fts JOIN doc ON doc.number = fts.rowid"
-				      " WHERE fts MATCH ?1 AND fts.rowid != ?2 AND doc.status NOT IN ('spam', 'purged')"
-				      " AND (doc.queue != '' OR doc.priority != '' OR doc.tags != '')"
-				      " ORDER BY s DESC, fts.rowid LIMIT ?3", -1, &t->near, NULL) != SQLITE_OK) {
+	if (*st == NULL &&
+	    sqlite3_prepare_v2(t->db, taught ? "SELECT fts.rowid, -bm25(fts) AS s FROM fts JOIN doc ON doc.number = fts.rowid"
+					       " WHERE fts MATCH ?1 AND fts.rowid != ?2 AND doc.status NOT IN ('spam', 'purged')"
+					       " AND (doc.queue != '' OR doc.priority != '' OR doc.tags != '')"
+					       " ORDER BY s DESC, fts.rowid LIMIT ?3"
+					     : "SELECT fts.rowid, -bm25(fts) AS s FROM fts JOIN doc ON doc.number = fts.rowid"
+					       " WHERE fts MATCH ?1 AND fts.rowid != ?2"
+					       " AND doc.status NOT IN ('spam', 'purged', 'merged')"
+					       " ORDER BY s DESC, fts.rowid LIMIT ?3",
+			       -1, st, NULL) != SQLITE_OK) {
 		g_free(q);
 		return tab_fail(t, "prepare", err);
 	}
-	sqlite3_bind_text(t->near, 1, q, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(t->near, 2, except);
-	sqlite3_bind_int(t->near, 3, (int)k);
-	while ((rc = sqlite3_step(t->near)) == SQLITE_ROW) {
-		triage_hit h = { (guint)sqlite3_column_int64(t->near, 0), sqlite3_column_double(t->near, 1) };
+	sqlite3_bind_text(*st, 1, q, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(*st, 2, except);
+	sqlite3_bind_int(*st, 3, (int)k);
+	while ((rc = sqlite3_step(*st)) == SQLITE_ROW) {
+		triage_hit h = { (guint)sqlite3_column_int64(*st, 0), sqlite3_column_double(*st, 1) };
 
 		g_array_append_val(out, h);
 	}
-	sqlite3_reset(t->near);
+	sqlite3_reset(*st);
 	g_free(q);
 	return rc == SQLITE_DONE ? DESK_OK : tab_fail(t, "search", err);
+}
+
+desk_status
+triagetab_near(triagetab *t, char **terms, guint except, guint k, GArray *out, desk_err *err)
+{
+	return near_run(t, &t->near, TRUE, terms, except, k, out, err);
+}
+
+desk_status
+triagetab_similar(triagetab *t, char **terms, guint except, guint k, GArray *out, desk_err *err)
+{
+	return near_run(t, &t->near_any, FALSE, terms, except, k, out, err);
+}
+
+desk_status
+triagetab_twins(triagetab *t, const triage_doc *d, guint max_bits, GArray *out, desk_err *err)
+{
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	if (d->simhash == 0)
+		return DESK_OK;
+	if (sqlite3_prepare_v2(t->db, "SELECT number, simhash FROM doc WHERE status IN ('new', 'open', 'pending', 'on-hold')"
+				      " AND number != ?2 AND simhash != 0 AND (created < ?1 OR (created = ?1 AND number < ?2))"
+				      " ORDER BY number", -1, &st, NULL) != SQLITE_OK)
+		return tab_fail(t, "prepare", err);
+	sqlite3_bind_int64(st, 1, d->created);
+	sqlite3_bind_int64(st, 2, d->number);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		guint bits = simhash_distance(d->simhash, (guint64)sqlite3_column_int64(st, 1));
+		triage_hit h = { (guint)sqlite3_column_int64(st, 0), bits };
+
+		if (bits <= max_bits)
+			g_array_append_val(out, h);
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? DESK_OK : tab_fail(t, "read", err);
+}
+
+desk_status
+triagetab_score(triagetab *t, char **terms, guint n, double *score, desk_err *err)
+{
+	char *q = near_query(t, terms);
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	*score = 0;
+	if (q == NULL)
+		return DESK_OK;
+	if (sqlite3_prepare_v2(t->db, "SELECT -bm25(fts) FROM fts WHERE fts MATCH ?1 AND rowid = ?2", -1, &st, NULL) !=
+	    SQLITE_OK) {
+		g_free(q);
+		return tab_fail(t, "prepare", err);
+	}
+	sqlite3_bind_text(st, 1, q, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, n);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		*score = sqlite3_column_double(st, 0);
+	sqlite3_finalize(st);
+	g_free(q);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? DESK_OK : tab_fail(t, "search", err);
 }

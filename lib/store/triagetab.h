@@ -30,6 +30,7 @@ typedef struct triage_doc {
 	char *queue, *priority;          /* the first a person set, "" none */
 	char **tags;                     /* tags people added, in order, NULL-terminated */
 	char **terms;                    /* subject's then body's, NULL-terminated */
+	guint64 simhash;                 /* simhash.h of the subject and the own words; 0 none */
 } triage_doc;
 void triage_doc_free(triage_doc *d);
 
@@ -71,6 +72,18 @@ typedef struct triage_hit {
 #define TRIAGE_QUERY_TERMS 48
 #define TRIAGE_NEAR_TERMS 8
 desk_status triagetab_near(triagetab *t, char **terms, guint except, guint k, GArray *out, desk_err *err);
+/* The same search among every ticket, taught or not, but spam, purged
+ * and merged ones (desk show --similar, lib/store/similar.h). */
+desk_status triagetab_similar(triagetab *t, char **terms, guint except, guint k, GArray *out, desk_err *err);
+/* The open tickets (new, open, pending, on-hold) earlier than D (created
+ * before it; at the same second, a lower number) whose fingerprint is at
+ * most MAX_BITS from D's, by number, into OUT (triage_hit, score the bits
+ * apart). Nothing when D has no fingerprint. A scan of the open rows. */
+/* The score (-bm25) of row N for the query of TERMS (0: it does not
+ * match): a ticket's score against its own words, the scale of its
+ * neighbours' scores. */
+desk_status triagetab_score(triagetab *t, char **terms, guint n, double *score, desk_err *err);
+desk_status triagetab_twins(triagetab *t, const triage_doc *d, guint max_bits, GArray *out, desk_err *err);
 
 /* The counts naive Bayes learns from (triage.h), kept with the rows of a
  * table from triagetab_open (not of one in memory): per dimension DIM
