@@ -38,6 +38,16 @@ earlier(const triage_doc *x, const triage_doc *d)
 	return x->created < d->created || (x->created == d->created && x->number < d->number);
 }
 
+static gint
+by_score(gconstpointer a, gconstpointer b)
+{
+	const similar_hit *x = *(similar_hit *const *)a, *y = *(similar_hit *const *)b;
+
+	if (x->score != y->score)
+		return x->score > y->score ? -1 : 1;
+	return x->number < y->number ? -1 : x->number > y->number;
+}
+
 desk_status
 similar_find(triagetab *t, const triage_doc *d, const similar_opts *o, similar_result **out, desk_err *err)
 {
@@ -50,7 +60,7 @@ similar_find(triagetab *t, const triage_doc *d, const similar_opts *o, similar_r
 	*out = r;
 	r->number = d->number;
 	r->hits = g_ptr_array_new_with_free_func(hit_free);
-	s = triagetab_similar(t, d->terms, d->number, o->k, near, err);
+	s = triagetab_similar(t, d->terms, d->number, MAX(o->k, SIMILAR_POOL), near, err);
 	if (s == DESK_OK)
 		s = triagetab_score(t, d->terms, d->number, &self, err);
 	if (s == DESK_OK)
@@ -62,27 +72,37 @@ similar_find(triagetab *t, const triage_doc *d, const similar_opts *o, similar_r
 
 		h->number = th->number;
 		h->score = th->score;
-		h->likeness = self > 0 ? th->score / self : 0;
 		h->bits = 64;
 		if (triagetab_doc(t, th->number, &x, NULL) == DESK_OK) {
+			if (*d->requester != '\0' && strcmp(x->requester, d->requester) == 0)
+				h->score *= SIMILAR_SAME_REQUESTER;
 			h->created = x->created;
 			h->status = g_strdup(x->status);
 			h->subject = g_strdup(x->subject);
 			if (x->simhash != 0 && d->simhash != 0)
 				h->bits = simhash_distance(x->simhash, d->simhash);
-			/* the first hit likely enough, open and earlier */
-			if (twins->len == 0 && r->duplicate_of == 0 && o->duplicate_likeness > 0 &&
-			    h->likeness >= o->duplicate_likeness && open_status(x->status) && earlier(x, d)) {
-				r->duplicate_of = x->number;
-				r->dup_bits = h->bits;
-				r->dup_likeness = h->likeness;
-			}
+			h->open_earlier = open_status(x->status) && earlier(x, d);
 		} else {
 			h->status = g_strdup("");
 			h->subject = g_strdup("");
 		}
+		h->likeness = self > 0 ? MIN(h->score / self, 1.0) : 0;
 		triage_doc_free(x);
 		g_ptr_array_add(r->hits, h);
+	}
+	g_ptr_array_sort(r->hits, by_score);
+	if (r->hits->len > o->k)
+		g_ptr_array_set_size(r->hits, o->k);
+	/* the first hit likely enough, open and earlier */
+	for (guint i = 0; s == DESK_OK && twins->len == 0 && o->duplicate_likeness > 0 && i < r->hits->len; i++) {
+		similar_hit *h = r->hits->pdata[i];
+
+		if (h->likeness >= o->duplicate_likeness && h->open_earlier) {
+			r->duplicate_of = h->number;
+			r->dup_bits = h->bits;
+			r->dup_likeness = h->likeness;
+			break;
+		}
 	}
 	/* the fingerprint's verdict comes first: the fewest bits apart */
 	for (guint i = 0; s == DESK_OK && i < twins->len; i++) {

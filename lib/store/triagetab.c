@@ -20,12 +20,12 @@
 #include "xset.h"
 
 #define FILE_NAME "desk-triage.sqlite"
-#define TAB_VERSION "8"
+#define TAB_VERSION "9"
 #define SCHEMA                                                                                  \
 	"CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT) WITHOUT ROWID;"      \
 	"CREATE TABLE IF NOT EXISTS doc(number INTEGER PRIMARY KEY, created INTEGER, status TEXT," \
 	" subject TEXT, lang TEXT, addr_queue TEXT, queue TEXT, priority TEXT, tags TEXT, terms TEXT," \
-	" simhash INTEGER);" \
+	" simhash INTEGER, requester TEXT);" \
 	"CREATE INDEX IF NOT EXISTS doc_lang ON doc(lang);"                                     \
 	"CREATE VIRTUAL TABLE IF NOT EXISTS fts USING fts5(terms,"                              \
 	" tokenize = 'unicode61 remove_diacritics 0');"                                         \
@@ -34,7 +34,7 @@
 	"CREATE TABLE IF NOT EXISTS nbt(term TEXT, dim INTEGER, label TEXT, n INTEGER,"        \
 	" PRIMARY KEY(term, dim, label)) WITHOUT ROWID;"                                        \
 	"CREATE VIRTUAL TABLE IF NOT EXISTS vocab USING fts5vocab(fts, 'row');"
-#define DOC_COLUMNS "number, created, status, subject, lang, addr_queue, queue, priority, tags, terms, simhash"
+#define DOC_COLUMNS "number, created, status, subject, lang, addr_queue, queue, priority, tags, terms, simhash, requester"
 /* Tickets read from the index in one query when catching up. */
 #define CHUNK 200
 /* Bytes of a first mail's text read for its words. */
@@ -56,6 +56,7 @@ triage_doc_free(triage_doc *d)
 		return;
 	g_free(d->status);
 	g_free(d->subject);
+	g_free(d->requester);
 	g_free(d->lang);
 	g_free(d->addr_queue);
 	g_free(d->queue);
@@ -345,7 +346,7 @@ triagetab_add(triagetab *t, const triage_doc *d, desk_err *err)
 	}
 	if (t->put == NULL &&
 	    (sqlite3_prepare_v2(t->db, "INSERT OR REPLACE INTO doc(" DOC_COLUMNS ") VALUES(?1, ?2, ?3, ?4, ?5, ?6,"
-				" ?7, ?8, ?9, ?10, ?11)", -1, &t->put, NULL) != SQLITE_OK ||
+				" ?7, ?8, ?9, ?10, ?11, ?12)", -1, &t->put, NULL) != SQLITE_OK ||
 	     sqlite3_prepare_v2(t->db, "INSERT INTO fts(rowid, terms) VALUES(?1, ?2)", -1, &t->put_fts, NULL) !=
 		     SQLITE_OK ||
 	     sqlite3_prepare_v2(t->db, "DELETE FROM fts WHERE rowid = ?1", -1, &t->del_fts, NULL) != SQLITE_OK)) {
@@ -358,6 +359,7 @@ triagetab_add(triagetab *t, const triage_doc *d, desk_err *err)
 	for (guint k = 0; k < G_N_ELEMENTS(text); k++)
 		sqlite3_bind_text(t->put, (int)k + 3, text[k] != NULL ? text[k] : "", -1, SQLITE_STATIC);
 	sqlite3_bind_int64(t->put, 11, (sqlite3_int64)d->simhash);
+	sqlite3_bind_text(t->put, 12, d->requester != NULL ? d->requester : "", -1, SQLITE_STATIC);
 	rc = sqlite3_step(t->put);
 	sqlite3_reset(t->put);
 	if (rc == SQLITE_DONE) {
@@ -580,6 +582,7 @@ doc_of(triagetab *t, guint n, ticket_facts *tf)
 	d->created = tf->root->created;
 	d->status = g_strdup(tf->root->status);
 	d->subject = g_strdup(tf->root->subject);
+	d->requester = g_strdup(tf->root->requester != NULL ? tf->root->requester : "");
 	d->addr_queue = g_strdup(tf->addr_queue != NULL ? tf->addr_queue : "");
 	own = own_words(first);
 	all = g_strconcat(d->subject, "\n", own, NULL);
@@ -810,6 +813,7 @@ row_doc(sqlite3_stmt *st)
 	d->tags = split_or_empty((const char *)sqlite3_column_text(st, 8));
 	d->terms = split_or_empty((const char *)sqlite3_column_text(st, 9));
 	d->simhash = (guint64)sqlite3_column_int64(st, 10);
+	d->requester = col(st, 11);
 	return d;
 }
 

@@ -30,6 +30,7 @@ typedef struct triage_doc {
 	char *queue, *priority;          /* the first a person set, "" none */
 	char **tags;                     /* tags people added, in order, NULL-terminated */
 	char **terms;                    /* subject's then body's, NULL-terminated */
+	char *requester;                 /* its requester's address, "" not known */
 	guint64 simhash;                 /* simhash.h of the subject and the own words; 0 none */
 } triage_doc;
 void triage_doc_free(triage_doc *d);
