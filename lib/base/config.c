@@ -133,6 +133,11 @@ static const struct key {
 	{ "triage", "duplicate_likeness", K_STR, offsetof(desk_config, triage_duplicate_likeness), "0",
 	  "A ticket is also a possible duplicate of an earlier open ticket whose\n"
 	  "# text score is at least this share (0 to 1) of its own; 0 (the default): off." },
+	{ "triage", "incident_tickets", K_INT, offsetof(desk_config, triage_incident_tickets), "5",
+	  "This many similar new tickets within incident_minutes make an incident\n"
+	  "# (desk triage incidents, run by desk autoclose's timer); 0: none." },
+	{ "triage", "incident_minutes", K_INT, offsetof(desk_config, triage_incident_minutes), "30",
+	  "The window of an incident's burst, in minutes after its first ticket." },
 	{ "sender", "authserv_id", K_STR, offsetof(desk_config, authserv_id), "",
 	  "The authserv-id of the Authentication-Results headers your MTA's own\n"
 	  "# authenticators (OpenDKIM, OpenDMARC, an SPF policy service) add; empty:\n"
