@@ -63,7 +63,7 @@ similar_find(triagetab *t, const triage_doc *d, const similar_opts *o, similar_r
 	s = triagetab_similar(t, d->terms, d->number, MAX(o->k, SIMILAR_POOL), near, err);
 	if (s == DESK_OK)
 		s = triagetab_score(t, d->terms, d->number, &self, err);
-	if (s == DESK_OK)
+	if (s == DESK_OK && o->duplicate_bits > 0)   /* 0: the fingerprint does not decide */
 		s = triagetab_twins(t, d, o->duplicate_bits, twins, err);
 	for (guint i = 0; s == DESK_OK && i < near->len; i++) {
 		triage_hit *th = &g_array_index(near, triage_hit, i);
