@@ -132,11 +132,11 @@ incident_find(notmuch_database_t *db, const incident_opts *o, GPtrArray *out, de
 	if (s == DESK_OK)
 		s = triagetab_open(db, &t, err);
 	if (s == DESK_OK)
-		s = triagetab_docs(t, docs, err);
+		s = triagetab_docs_between(t, o->since, o->until, docs, err);
 	for (guint i = 0; s == DESK_OK && i < docs->len; i++) {
 		triage_doc *d = docs->pdata[i];
 
-		if (d->created >= o->since && d->created < o->until && strcmp(d->status, "merged") != 0 &&
+		if (strcmp(d->status, "merged") != 0 &&
 		    !g_hash_table_contains(taken, GUINT_TO_POINTER(d->number)))
 			g_ptr_array_add(recent, d);
 	}

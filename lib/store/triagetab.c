@@ -27,6 +27,7 @@
 	" subject TEXT, lang TEXT, addr_queue TEXT, queue TEXT, priority TEXT, tags TEXT, terms TEXT," \
 	" simhash INTEGER, requester TEXT);" \
 	"CREATE INDEX IF NOT EXISTS doc_lang ON doc(lang);"                                     \
+	"CREATE INDEX IF NOT EXISTS doc_created ON doc(created);"                               \
 	"CREATE VIRTUAL TABLE IF NOT EXISTS fts USING fts5(terms,"                              \
 	" tokenize = 'unicode61 remove_diacritics 0');"                                         \
 	"CREATE TABLE IF NOT EXISTS nbc(dim INTEGER, label TEXT, docs INTEGER, words INTEGER,"  \
@@ -840,12 +841,20 @@ triagetab_doc(triagetab *t, guint n, triage_doc **out, desk_err *err)
 desk_status
 triagetab_docs(triagetab *t, GPtrArray *out, desk_err *err)
 {
+	return triagetab_docs_between(t, G_MININT64, G_MAXINT64, out, err);
+}
+
+desk_status
+triagetab_docs_between(triagetab *t, gint64 since, gint64 until, GPtrArray *out, desk_err *err)
+{
 	sqlite3_stmt *st = NULL;
 	int rc;
 
 	if (sqlite3_prepare_v2(t->db, "SELECT " DOC_COLUMNS " FROM doc WHERE status NOT IN ('spam', 'purged')"
-				      " ORDER BY created, number", -1, &st, NULL) != SQLITE_OK)
+				      " AND created >= ?1 AND created < ?2 ORDER BY created, number", -1, &st, NULL) != SQLITE_OK)
 		return tab_fail(t, "prepare", err);
+	sqlite3_bind_int64(st, 1, since);
+	sqlite3_bind_int64(st, 2, until);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
 		g_ptr_array_add(out, row_doc(st));
 	sqlite3_finalize(st);

@@ -54,6 +54,8 @@ desk_status triagetab_doc(triagetab *t, guint n, triage_doc **out, desk_err *err
 /* Every row but spam and purged tickets', in time order (created, then
  * number), into OUT (triage_doc*). */
 desk_status triagetab_docs(triagetab *t, GPtrArray *out, desk_err *err);
+/* The same, of the tickets created in [SINCE, UNTIL) only. */
+desk_status triagetab_docs_between(triagetab *t, gint64 since, gint64 until, GPtrArray *out, desk_err *err);
 /* Put D as a row (replacing one of its number). */
 desk_status triagetab_add(triagetab *t, const triage_doc *d, desk_err *err);
 /* The tickets whose language is LANG ("" : not known) added to SET. */
