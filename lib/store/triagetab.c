@@ -913,7 +913,7 @@ term_df(triagetab *t, const char *term)
  * bm25's cost is the rows its terms match), each quoted, joined with OR;
  * NULL when there is none. */
 static char *
-near_query(triagetab *t, char **terms)
+near_query(triagetab *t, char **terms, guint want)
 {
 	GHashTable *seen = g_hash_table_new(g_str_hash, g_str_equal);
 	GArray *a = g_array_new(FALSE, FALSE, sizeof(df_term));
@@ -930,7 +930,7 @@ near_query(triagetab *t, char **terms)
 		g_array_append_val(a, d);
 	}
 	g_array_sort(a, by_df);
-	for (guint i = 0; i < a->len && n < TRIAGE_NEAR_TERMS; i++)
+	for (guint i = 0; i < a->len && n < want; i++)
 		g_string_append_printf(q, "%s\"%s\"", n++ ? " OR " : "", g_array_index(a, df_term, i).term);
 	g_array_unref(a);
 	g_hash_table_destroy(seen);
@@ -945,7 +945,7 @@ static desk_status
 near_run(triagetab *t, sqlite3_stmt **st, gboolean taught, char **terms, guint except, guint k, GArray *out,
 	 desk_err *err)
 {
-	char *q = near_query(t, terms);
+	char *q = near_query(t, terms, taught ? TRIAGE_NEAR_TERMS : SIMILAR_NEAR_TERMS);
 	int rc;
 
 	if (q == NULL)
@@ -1016,7 +1016,7 @@ triagetab_twins(triagetab *t, const triage_doc *d, guint max_bits, GArray *out, 
 desk_status
 triagetab_score(triagetab *t, char **terms, guint n, double *score, desk_err *err)
 {
-	char *q = near_query(t, terms);
+	char *q = near_query(t, terms, SIMILAR_NEAR_TERMS);
 	sqlite3_stmt *st = NULL;
 	int rc;
 
