@@ -66,7 +66,7 @@ main(void)
 	desk_err err = { 0 };
 	char *got;
 
-	printf("1..8\n");
+	printf("1..9\n");
 	if (triagetab_memory(&t, &err) != DESK_OK)
 		return printf("Bail out! %s\n", err.msg), 1;
 	for (guint i = 0; i < G_N_ELEMENTS(docs); i++)
@@ -108,6 +108,17 @@ main(void)
 	ok(r->duplicate_of == 0, "4: duplicate_bits 0 and likeness off: no duplicate");
 	similar_result_free(r);
 
+	/* a ticket without words (an empty body, only an attachment) */
+	{
+		triage_doc *e = doc(8, 800, "new", "g@x.test", "");
+
+		o.duplicate_bits = 12;
+		triagetab_add(t, e, NULL);
+		similar_find(t, e, &o, &r, &err);
+		ok(e->simhash == 0 && r->hits->len == 0 && r->duplicate_of == 0, "no words: no fingerprint, nothing similar");
+		similar_result_free(r);
+		triage_doc_free(e);
+	}
 	triagetab_close(t);
 	for (guint i = 0; i < G_N_ELEMENTS(docs); i++)
 		triage_doc_free(docs[i]);
