@@ -63,6 +63,23 @@ similar_find(triagetab *t, const triage_doc *d, const similar_opts *o, similar_r
 	s = triagetab_similar(t, d->terms, d->number, MAX(o->k, SIMILAR_POOL), near, err);
 	if (s == DESK_OK)
 		s = triagetab_score(t, d->terms, d->number, &self, err);
+	/* the requester's own tickets most like it, on the scale of the others */
+	if (s == DESK_OK && self > 0) {
+		GArray *own = g_array_new(FALSE, FALSE, sizeof(triage_hit));
+
+		s = triagetab_requester_near(t, d->terms, d->requester, d->number, SIMILAR_K, own, err);
+		for (guint i = 0; s == DESK_OK && i < own->len; i++) {
+			triage_hit h = g_array_index(own, triage_hit, i);
+			gboolean have = FALSE;
+
+			for (guint j = 0; !have && j < near->len; j++)
+				have = g_array_index(near, triage_hit, j).number == h.number;
+			h.score *= self;
+			if (!have && h.score >= SIMILAR_OWN_LIKENESS * self)
+				g_array_append_val(near, h);
+		}
+		g_array_unref(own);
+	}
 	if (s == DESK_OK && o->duplicate_bits > 0)   /* 0: the fingerprint does not decide */
 		s = triagetab_twins(t, d, o->duplicate_bits, twins, err);
 	for (guint i = 0; s == DESK_OK && i < near->len; i++) {

@@ -1036,3 +1036,42 @@ triagetab_score(triagetab *t, char **terms, guint n, double *score, desk_err *er
 	g_free(q);
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? DESK_OK : tab_fail(t, "search", err);
 }
+
+desk_status
+triagetab_requester_near(triagetab *t, char **terms, const char *requester, guint except, guint k, GArray *out,
+			 desk_err *err)
+{
+	char *q = near_query(t, terms, TRIAGE_QUERY_TERMS);
+	sqlite3_stmt *st = NULL;
+	double self = 0;
+	int rc;
+
+	if (q == NULL || requester == NULL || *requester == '\0') {
+		g_free(q);
+		return DESK_OK;
+	}
+	if (sqlite3_prepare_v2(t->db, "SELECT fts.rowid, -bm25(fts) AS s, fts.rowid = ?2 FROM fts JOIN doc ON doc.number = fts.rowid"
+				      " WHERE fts MATCH ?1 AND (fts.rowid = ?2 OR (doc.requester = ?3"
+				      " AND doc.status NOT IN ('spam', 'purged', 'merged')))"
+				      " ORDER BY s DESC, fts.rowid LIMIT ?4", -1, &st, NULL) != SQLITE_OK) {
+		g_free(q);
+		return tab_fail(t, "prepare", err);
+	}
+	sqlite3_bind_text(st, 1, q, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, except);
+	sqlite3_bind_text(st, 3, requester, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 4, (int)k + 1);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		triage_hit h = { (guint)sqlite3_column_int64(st, 0), sqlite3_column_double(st, 1) };
+
+		if (sqlite3_column_int(st, 2))
+			self = h.score;
+		else
+			g_array_append_val(out, h);
+	}
+	sqlite3_finalize(st);
+	g_free(q);
+	for (guint i = 0; i < out->len; i++)   /* as shares of the ticket's own score */
+		g_array_index(out, triage_hit, i).score = self > 0 ? g_array_index(out, triage_hit, i).score / self : 0;
+	return rc == SQLITE_DONE ? DESK_OK : tab_fail(t, "search", err);
+}

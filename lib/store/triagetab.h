@@ -90,6 +90,11 @@ desk_status triagetab_similar(triagetab *t, char **terms, guint except, guint k,
  * match): a ticket's score against its own words, the scale of its
  * neighbours' scores. */
 desk_status triagetab_score(triagetab *t, char **terms, guint n, double *score, desk_err *err);
+/* Up to K other tickets of REQUESTER (not spam, purged or merged) that
+ * share any of the first TRIAGE_QUERY_TERMS distinct TERMS, best first,
+ * each hit's score its bm25 as a share of ticket EXCEPT's own (0..1). */
+desk_status triagetab_requester_near(triagetab *t, char **terms, const char *requester, guint except, guint k,
+				     GArray *out, desk_err *err);
 desk_status triagetab_twins(triagetab *t, const triage_doc *d, guint max_bits, GArray *out, desk_err *err);
 
 /* The counts naive Bayes learns from (triage.h), kept with the rows of a
