@@ -13,6 +13,7 @@
 #include "output.h"
 #include "render.h"
 #include "seen.h"
+#include "show-similar.h"
 #include "show-summary.h"
 #include "sender.h"
 #include "survey.h"
@@ -86,6 +87,7 @@ typedef struct show_opts {
 	const survey_sent *survey;     /* the ticket's survey, or NULL (lib/store/survey.h) */
 	const survey_rating *rating;   /* its rating, or NULL */
 	const char *suggested;  /* desk triage's line (text), or NULL */
+	const char *duplicate;  /* the possible-duplicate line (text), or NULL */
 } show_opts;
 
 /* "Survey:" and "Rating:" lines: the survey sent, the score that counts
@@ -557,6 +559,8 @@ show(desk_store *st, const ticket_info *info, GPtrArray *msgs, const show_opts *
 		survey_text(o);
 		if (o->suggested != NULL)
 			printf("Suggested: %s\n", out_safe(o->suggested));
+		if (o->duplicate != NULL)
+			printf("Duplicate: %s\n", out_safe(o->duplicate));
 	}
 	for (guint i = 0; i < msgs->len; i++) {
 		const ticket_message *tm = msgs->pdata[i];
@@ -720,7 +724,7 @@ int
 verb_show(const char *store_dir, int argc, char **argv)
 {
 	char *format = NULL, *attachment = NULL;
-	gboolean suggest = FALSE, last = FALSE, verbose = FALSE, summary = FALSE;
+	gboolean suggest = FALSE, last = FALSE, verbose = FALSE, summary = FALSE, similar = FALSE;
 	char *as = NULL;
 	const desk_agent *me = NULL;
 	GHashTable *seen = NULL;
@@ -732,6 +736,8 @@ verb_show(const char *store_dir, int argc, char **argv)
 		{ "suggest", 0, 0, G_OPTION_ARG_NONE, &suggest, "Then the KB's suggested articles (text only)", NULL },
 		{ "summary", 's', 0, G_OPTION_ARG_NONE, &summary,
 		  "A summary in the mail's own sentences: first and last asked, answers, status changes", NULL },
+		{ "similar", 0, 0, G_OPTION_ARG_NONE, &similar,
+		  "The 5 most similar tickets with their scores, and a possible duplicate to merge", NULL },
 		{ "verbose", 'v', 0, G_OPTION_ARG_NONE, &verbose,
 		  "Every header of every message, its X-Desk-Match and tags", NULL },
 		{ "attachment", 'a', 0, G_OPTION_ARG_STRING, &attachment,
@@ -780,6 +786,13 @@ verb_show(const char *store_dir, int argc, char **argv)
 			rc = print_summary(st, info, msgs, strcmp(format, "json") == 0);
 		goto out;
 	}
+	if (s == DESK_OK && similar) {
+		if (strcmp(format, "raw") == 0 || last || attachment != NULL)
+			rc = desk_error(DESK_USAGE, "show: --similar goes with --format text or json only");
+		else
+			rc = show_similar_print(st, db, info, strcmp(format, "json") == 0);
+		goto out;
+	}
 	if (s == DESK_OK && attachment != NULL) {
 		if ((s = save_attachment(st, info, msgs, attachment, &err)) != DESK_OK)
 			rc = desk_error(s, "show: %s", err.msg);
@@ -789,7 +802,8 @@ verb_show(const char *store_dir, int argc, char **argv)
 		s = DESK_TEMPFAIL;
 	if (s == DESK_OK) {
 		char *line = strcmp(format, "text") == 0 ? suggested_line(st, db, info->number) : NULL;
-		show_opts o = { format, seen, verbose, NULL, NULL, line };
+		char *dup = strcmp(format, "text") == 0 ? show_duplicate_line(st, db, info->number) : NULL;
+		show_opts o = { format, seen, verbose, NULL, NULL, line, dup };
 		GHashTable *sent = NULL, *rated = NULL;
 
 		s = survey_sends(db, (guint)n, &sent, &err);
@@ -805,6 +819,7 @@ verb_show(const char *store_dir, int argc, char **argv)
 		if (rated != NULL)
 			g_hash_table_unref(rated);
 		g_free(line);
+		g_free(dup);
 	}
 	if (s == DESK_OK && me != NULL)
 		record_seen(st, me, (guint)n, msgs);

@@ -12,6 +12,7 @@
 #include "index.h"
 #include "output.h"
 #include "ticket-args.h"
+#include "triage-incidents.h"
 #include "triage.h"
 #include "triagecmd.h"
 #include "when.h"
@@ -327,13 +328,16 @@ int
 verb_triage(const char *store_dir, int argc, char **argv)
 {
 	char *format = NULL, *as = NULL, *since = NULL;
-	gboolean apply = FALSE;
+	gboolean apply = FALSE, dry_run = FALSE;
+	int hours = 24;
 	GOptionEntry entries[] = {
 		{ "format", 'f', 0, G_OPTION_ARG_STRING, &format, "text or json", "FMT" },
 		{ "apply", 0, 0, G_OPTION_ARG_NONE, &apply,
 		  "Apply the suggestions whose confidence is at least [triage] apply_confidence, as the agent", NULL },
 		APPLY_AS_OPTION(as),
 		{ "since", 0, 0, G_OPTION_ARG_STRING, &since, "eval: predict the tickets created since WHEN only", "WHEN" },
+		{ "dry-run", 'n', 0, G_OPTION_ARG_NONE, &dry_run, "incidents: print the bursts, record nothing", NULL },
+		{ "hours", 0, 0, G_OPTION_ARG_INT, &hours, "incidents: among the tickets of the last H hours (default 24)", "H" },
 		{ NULL, 0, 0, 0, NULL, NULL, NULL },
 	};
 	desk_store *st = NULL;
@@ -346,12 +350,14 @@ verb_triage(const char *store_dir, int argc, char **argv)
 	triage_opts o;
 	desk_status s;
 	guint n = 0;
-	int rc = desk_parse("triage", "N | eval", "Suggest ticket N's queue, priority and tags from the tickets people\n"
+	int rc = desk_parse("triage", "N | eval | incidents", "Suggest ticket N's queue, priority and tags from the tickets people\n"
 			    "labelled before, with the evidence (the nearest tickets, the words);\n"
 			    "--apply applies the confident ones. With [triage] triage_command set,\n"
 			    "an external model's suggestions follow as the source 'external' (shown,\n"
 			    "never applied). 'desk triage eval' replays the history and prints how\n"
-			    "well the suggestions would have done.", entries, &argc, &argv);
+			    "well the suggestions would have done.\n"
+			    "'desk triage incidents' records each burst of similar new tickets\n"
+			    "([triage] incident_tickets within incident_minutes) as an incident event.", entries, &argc, &argv);
 
 	if (rc >= 0)
 		goto out;
@@ -365,8 +371,13 @@ verb_triage(const char *store_dir, int argc, char **argv)
 			rc = triage_eval_verb(st, since);
 		goto out;
 	}
+	if (argc == 2 && strcmp(argv[1], "incidents") == 0) {
+		if ((rc = desk_open_store(store_dir, &st)) == 0)
+			rc = triage_incidents_verb(st, dry_run, hours);
+		goto out;
+	}
 	if (argc != 2 || (n = ticket_arg_one(argv[1])) == 0) {
-		rc = argc != 2 ? desk_error(DESK_USAGE, "triage: usage: desk triage N [--apply] | desk triage eval") : 64;
+		rc = argc != 2 ? desk_error(DESK_USAGE, "triage: usage: desk triage N [--apply] | desk triage eval | desk triage incidents") : 64;
 		goto out;
 	}
 	if ((rc = desk_open_store(store_dir, &st)) != 0)

@@ -182,6 +182,24 @@ print_series(FILE *out, const report *r)
 	}
 }
 
+/* "Incidents": each burst of similar new tickets recorded in the period
+ * (desk triage incidents), a problem of the desk. */
+static void
+print_incidents(FILE *out, GPtrArray *incidents)
+{
+	fprintf(out, "\n%-26s %u\n", "Incidents", incidents != NULL ? incidents->len : 0);
+	for (guint i = 0; incidents != NULL && i < incidents->len; i++) {
+		const incident *inc = incidents->pdata[i];
+		char *when = out_iso8601(inc->time);
+
+		fprintf(out, "  %s  #%u:", when, inc->first);
+		for (guint k = 0; k < inc->tickets->len; k++)
+			fprintf(out, " #%u", g_array_index(inc->tickets, guint, k));
+		fprintf(out, "\n");
+		g_free(when);
+	}
+}
+
 void
 report_print_text(FILE *out, const report *r, const char *by)
 {
@@ -199,6 +217,7 @@ report_print_text(FILE *out, const report *r, const char *by)
 	report_csat_text(out, r);
 	print_agents(out, r->agents);
 	print_trends(out, r->trends);
+	print_incidents(out, r->incidents);
 	if (r->groups != NULL)
 		print_groups(out, r->groups, by);
 	g_free(s);
@@ -291,6 +310,14 @@ csv_more(FILE *out, const report *r)
 	csv_row(out, "kb_deflection", "not_offered", "tickets", d->plain);
 	csv_row(out, "kb_deflection", "not_offered", "deflected", d->plain_deflected);
 	csv_row(out, "kb_deflection", "not_offered", "rate_percent", d->plain_rate);
+	csv_row(out, "incidents", "", "count", r->incidents != NULL ? r->incidents->len : 0);
+	for (guint i = 0; r->incidents != NULL && i < r->incidents->len; i++) {
+		const incident *inc = r->incidents->pdata[i];
+		char k[16];
+
+		snprintf(k, sizeof k, "%u", inc->first);
+		csv_row(out, "incident", k, "tickets", inc->tickets->len);
+	}
 	for (guint i = 0; i < r->backlog_series->len; i++) {
 		const report_point *p = r->backlog_series->pdata[i];
 
@@ -559,6 +586,27 @@ json_series(JsonBuilder *b, const report *r)
 	json_builder_end_object(b);
 }
 
+static void
+json_incidents(JsonBuilder *b, GPtrArray *incidents)
+{
+	json_builder_set_member_name(b, "incidents");
+	json_builder_begin_array(b);
+	for (guint i = 0; incidents != NULL && i < incidents->len; i++) {
+		const incident *inc = incidents->pdata[i];
+
+		json_builder_begin_object(b);
+		json_uint(b, "ticket", inc->first);
+		out_json_time(b, "time", inc->time);
+		json_builder_set_member_name(b, "tickets");
+		json_builder_begin_array(b);
+		for (guint k = 0; k < inc->tickets->len; k++)
+			json_builder_add_int_value(b, g_array_index(inc->tickets, guint, k));
+		json_builder_end_array(b);
+		json_builder_end_object(b);
+	}
+	json_builder_end_array(b);
+}
+
 JsonNode *
 report_json(const report *r)
 {
@@ -583,6 +631,7 @@ report_json(const report *r)
 	json_agents(b, r->agents);
 	json_groups(b, r->groups);
 	json_trends(b, r->trends);
+	json_incidents(b, r->incidents);
 	report_csat_json(b, r);
 	json_builder_end_object(b);
 	n = json_builder_get_root(b);

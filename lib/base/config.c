@@ -132,6 +132,18 @@ static const struct key {
 	  "# \"tags\": [...], \"confidence\": ...}; empty: none. Only suggests." },
 	{ "triage", "command_timeout", K_INT, offsetof(desk_config, triage_command_timeout), "10",
 	  "Seconds the triage_command may take before it is killed." },
+	{ "triage", "duplicate_bits", K_INT, offsetof(desk_config, triage_duplicate_bits), "12",
+	  "A ticket whose fingerprint (SimHash of its subject and own words) is at\n"
+	  "# most this many bits of 64 from an earlier open ticket's is flagged as\n"
+	  "# its possible duplicate in desk show; 0: only the text score decides." },
+	{ "triage", "duplicate_likeness", K_STR, offsetof(desk_config, triage_duplicate_likeness), "0",
+	  "A ticket is also a possible duplicate of an earlier open ticket whose\n"
+	  "# text score is at least this share (0 to 1) of its own; 0 (the default): off." },
+	{ "triage", "incident_tickets", K_INT, offsetof(desk_config, triage_incident_tickets), "5",
+	  "This many similar new tickets within incident_minutes make an incident\n"
+	  "# (desk triage incidents, run by desk autoclose's timer); 0: none." },
+	{ "triage", "incident_minutes", K_INT, offsetof(desk_config, triage_incident_minutes), "30",
+	  "The window of an incident's burst, in minutes after its first ticket." },
 	{ "sender", "authserv_id", K_STR, offsetof(desk_config, authserv_id), "",
 	  "The authserv-id of the Authentication-Results headers your MTA's own\n"
 	  "# authenticators (OpenDKIM, OpenDMARC, an SPF policy service) add; empty:\n"
@@ -435,6 +447,7 @@ config_free(desk_config *cfg)
 	g_free(cfg->kb_min_score);
 	g_free(cfg->triage_apply);
 	g_free(cfg->triage_command);
+	g_free(cfg->triage_duplicate_likeness);
 	g_free(cfg->kb_url);
 	g_free(cfg->trusted_networks);
 	g_free(cfg->domain);

@@ -68,6 +68,10 @@ typedef struct desk_config {
 	int triage_min_history;   /* tickets people labelled before anything is suggested */
 	char *triage_command;     /* the external model (argv, no shell), "": none */
 	int triage_command_timeout; /* seconds it may take */
+	int triage_duplicate_bits; /* fingerprints this close: a possible duplicate */
+	char *triage_duplicate_likeness; /* text score share that makes one too, "0": off */
+	int triage_incident_tickets; /* similar new tickets within incident_minutes: an incident */
+	int triage_incident_minutes;
 	/* [sender]: who the sender is (lib/store/sender.h), checked by sender_config_check */
 	char *authserv_id;        /* the trusted Authentication-Results' authserv-id; "": none read */
 	gboolean authserv_scrubbed; /* the MTA removes incoming A-R with that id: all of them count */

@@ -41,6 +41,7 @@ static const struct {
 	/* a satisfaction survey sent, and an answer that counted (lib/store/survey.h) */
 	{ "survey", " surveyed scale " },
 	{ "rating", " score scale comment " },
+	{ "incident", " tickets " },
 };
 
 static const char *

@@ -815,6 +815,9 @@ report_compute(notmuch_database_t *db, const report_opts *opts, report **out, de
 		report_fill(*out, tickets, &o);
 		g_ptr_array_unref(tickets);
 		s = csat_compute(db, o.since, o.until, o.queue, o.agent, o.timezone, &(*out)->csat, err);
+		(*out)->incidents = g_ptr_array_new_with_free_func((GDestroyNotify)incident_free);
+		if (s == DESK_OK)   /* problems of the whole desk: no --queue or --agent */
+			s = incident_list(db, o.since, o.until, (*out)->incidents, err);
 		if (s != DESK_OK)
 			g_clear_pointer(out, report_free);
 	}
@@ -846,5 +849,7 @@ report_free(report *r)
 		g_ptr_array_unref(r->sla);
 	if (r->backlog_series != NULL)
 		g_ptr_array_unref(r->backlog_series);
+	if (r->incidents != NULL)
+		g_ptr_array_unref(r->incidents);
 	g_free(r);
 }

@@ -13,6 +13,7 @@
 #include "err.h"
 #include "rseries.h"
 #include "rsla.h"
+#include "incident.h"
 #include "trend.h"
 
 /* What to report on. */
@@ -106,6 +107,7 @@ typedef struct report {
 	const char *backlog_unit;     /* "day", "week" or "month" */
 	GPtrArray *backlog_series;    /* report_point* (rseries.h), oldest first */
 	report_deflection deflection;
+	GPtrArray *incidents;         /* incident* (incident.h) recorded in the period, by time */
 } report;
 
 /* Whether BY is a --by value report_compute knows. */

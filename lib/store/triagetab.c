@@ -12,6 +12,7 @@
 #include "index.h"
 #include "lang.h"
 #include "render.h"
+#include "simhash.h"
 #include "terms.h"
 #include "ticket.h"
 #include "tickettab.h"
@@ -19,12 +20,14 @@
 #include "xset.h"
 
 #define FILE_NAME "desk-triage.sqlite"
-#define TAB_VERSION "8"   /* 8: dft */
+#define TAB_VERSION "10"   /* 8: dft; 9: simhash, requester */
 #define SCHEMA                                                                                  \
 	"CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT) WITHOUT ROWID;"      \
 	"CREATE TABLE IF NOT EXISTS doc(number INTEGER PRIMARY KEY, created INTEGER, status TEXT," \
-	" subject TEXT, lang TEXT, addr_queue TEXT, queue TEXT, priority TEXT, tags TEXT, terms TEXT);" \
+	" subject TEXT, lang TEXT, addr_queue TEXT, queue TEXT, priority TEXT, tags TEXT, terms TEXT," \
+	" simhash INTEGER, requester TEXT);" \
 	"CREATE INDEX IF NOT EXISTS doc_lang ON doc(lang);"                                     \
+	"CREATE INDEX IF NOT EXISTS doc_created ON doc(created);"                               \
 	"CREATE VIRTUAL TABLE IF NOT EXISTS fts USING fts5(terms,"                              \
 	" tokenize = 'unicode61 remove_diacritics 0');"                                         \
 	"CREATE TABLE IF NOT EXISTS nbc(dim INTEGER, label TEXT, docs INTEGER, words INTEGER,"  \
@@ -32,7 +35,7 @@
 	"CREATE TABLE IF NOT EXISTS nbt(term TEXT, dim INTEGER, label TEXT, n INTEGER,"        \
 	" PRIMARY KEY(term, dim, label)) WITHOUT ROWID;"                                        \
 	"CREATE TABLE IF NOT EXISTS dft(term TEXT PRIMARY KEY, n INTEGER) WITHOUT ROWID;"
-#define DOC_COLUMNS "number, created, status, subject, lang, addr_queue, queue, priority, tags, terms"
+#define DOC_COLUMNS "number, created, status, subject, lang, addr_queue, queue, priority, tags, terms, simhash, requester"
 /* Tickets read from the index in one query when catching up. */
 #define CHUNK 200
 /* Bytes of a first mail's text read for its words. */
@@ -40,7 +43,7 @@
 
 struct triagetab {
 	sqlite3 *db;
-	sqlite3_stmt *put, *put_fts, *del_fts, *near;
+	sqlite3_stmt *put, *put_fts, *del_fts, *near, *near_any;
 	sqlite3_stmt *cls, *term, *get_term;   /* the counts' statements */
 	sqlite3_stmt *df, *put_df;             /* a term's document frequency (dft) */
 	terms_ctx *terms;
@@ -54,6 +57,7 @@ triage_doc_free(triage_doc *d)
 		return;
 	g_free(d->status);
 	g_free(d->subject);
+	g_free(d->requester);
 	g_free(d->lang);
 	g_free(d->addr_queue);
 	g_free(d->queue);
@@ -91,6 +95,7 @@ triagetab_close(triagetab *t)
 	sqlite3_finalize(t->put_df);
 	sqlite3_finalize(t->del_fts);
 	sqlite3_finalize(t->near);
+	sqlite3_finalize(t->near_any);
 	sqlite3_finalize(t->cls);
 	sqlite3_finalize(t->term);
 	sqlite3_finalize(t->get_term);
@@ -371,7 +376,7 @@ triagetab_add(triagetab *t, const triage_doc *d, desk_err *err)
 	}
 	if (t->put == NULL &&
 	    (sqlite3_prepare_v2(t->db, "INSERT OR REPLACE INTO doc(" DOC_COLUMNS ") VALUES(?1, ?2, ?3, ?4, ?5, ?6,"
-				" ?7, ?8, ?9, ?10)", -1, &t->put, NULL) != SQLITE_OK ||
+				" ?7, ?8, ?9, ?10, ?11, ?12)", -1, &t->put, NULL) != SQLITE_OK ||
 	     sqlite3_prepare_v2(t->db, "INSERT INTO fts(rowid, terms) VALUES(?1, ?2)", -1, &t->put_fts, NULL) !=
 		     SQLITE_OK ||
 	     sqlite3_prepare_v2(t->db, "DELETE FROM fts WHERE rowid = ?1", -1, &t->del_fts, NULL) != SQLITE_OK)) {
@@ -383,6 +388,8 @@ triagetab_add(triagetab *t, const triage_doc *d, desk_err *err)
 	sqlite3_bind_int64(t->put, 2, d->created);
 	for (guint k = 0; k < G_N_ELEMENTS(text); k++)
 		sqlite3_bind_text(t->put, (int)k + 3, text[k] != NULL ? text[k] : "", -1, SQLITE_STATIC);
+	sqlite3_bind_int64(t->put, 11, (sqlite3_int64)d->simhash);
+	sqlite3_bind_text(t->put, 12, d->requester != NULL ? d->requester : "", -1, SQLITE_STATIC);
 	rc = sqlite3_step(t->put);
 	sqlite3_reset(t->put);
 	if (rc == SQLITE_DONE) {
@@ -605,10 +612,12 @@ doc_of(triagetab *t, guint n, ticket_facts *tf)
 	d->created = tf->root->created;
 	d->status = g_strdup(tf->root->status);
 	d->subject = g_strdup(tf->root->subject);
+	d->requester = g_strdup(tf->root->requester != NULL ? tf->root->requester : "");
 	d->addr_queue = g_strdup(tf->addr_queue != NULL ? tf->addr_queue : "");
 	own = own_words(first);
 	all = g_strconcat(d->subject, "\n", own, NULL);
 	d->lang = g_strdup(lang_detect(all, -1, NULL));
+	d->simhash = simhash_text(all);
 	terms_of(t->terms, d->lang, d->subject, TERMS_MAX, terms, NULL);
 	terms_of(t->terms, d->lang, own, TERMS_MAX, terms, NULL);
 	g_ptr_array_add(terms, NULL);
@@ -859,6 +868,8 @@ row_doc(sqlite3_stmt *st)
 	d->priority = col(st, 7);
 	d->tags = split_or_empty((const char *)sqlite3_column_text(st, 8));
 	d->terms = split_or_empty((const char *)sqlite3_column_text(st, 9));
+	d->simhash = (guint64)sqlite3_column_int64(st, 10);
+	d->requester = col(st, 11);
 	return d;
 }
 
@@ -885,12 +896,20 @@ triagetab_doc(triagetab *t, guint n, triage_doc **out, desk_err *err)
 desk_status
 triagetab_docs(triagetab *t, GPtrArray *out, desk_err *err)
 {
+	return triagetab_docs_between(t, G_MININT64, G_MAXINT64, out, err);
+}
+
+desk_status
+triagetab_docs_between(triagetab *t, gint64 since, gint64 until, GPtrArray *out, desk_err *err)
+{
 	sqlite3_stmt *st = NULL;
 	int rc;
 
 	if (sqlite3_prepare_v2(t->db, "SELECT " DOC_COLUMNS " FROM doc WHERE status NOT IN ('spam', 'purged')"
-				      " ORDER BY created, number", -1, &st, NULL) != SQLITE_OK)
+				      " AND created >= ?1 AND created < ?2 ORDER BY created, number", -1, &st, NULL) != SQLITE_OK)
 		return tab_fail(t, "prepare", err);
+	sqlite3_bind_int64(st, 1, since);
+	sqlite3_bind_int64(st, 2, until);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
 		g_ptr_array_add(out, row_doc(st));
 	sqlite3_finalize(st);
@@ -949,7 +968,7 @@ term_df(triagetab *t, const char *term)
  * bm25's cost is the rows its terms match), each quoted, joined with OR;
  * NULL when there is none. */
 static char *
-near_query(triagetab *t, char **terms)
+near_query(triagetab *t, char **terms, guint want)
 {
 	GHashTable *seen = g_hash_table_new(g_str_hash, g_str_equal);
 	GArray *a = g_array_new(FALSE, FALSE, sizeof(df_term));
@@ -966,7 +985,7 @@ near_query(triagetab *t, char **terms)
 		g_array_append_val(a, d);
 	}
 	g_array_sort(a, by_df);
-	for (guint i = 0; i < a->len && n < TRIAGE_NEAR_TERMS; i++)
+	for (guint i = 0; i < a->len && n < want; i++)
 		g_string_append_printf(q, "%s\"%s\"", n++ ? " OR " : "", g_array_index(a, df_term, i).term);
 	g_array_unref(a);
 	g_hash_table_destroy(seen);
@@ -991,33 +1010,142 @@ recent_floor(triagetab *t, desk_err *err)
 	return top > TRIAGE_NEAR_RECENT ? top - TRIAGE_NEAR_RECENT : 0;
 }
 
-desk_status
-triagetab_near(triagetab *t, char **terms, guint except, guint k, GArray *out, desk_err *err)
+/* The K rows nearest to TERMS (the query of near_query) other than EXCEPT
+ * and spam or purged ones, best first: those that teach (TAUGHT) or any
+ * but merged ones, whose words are now their target's (triagetab_similar).
+ * One search for both, its statement kept in *ST. */
+static desk_status
+near_run(triagetab *t, sqlite3_stmt **st, gboolean taught, char **terms, guint except, guint k, GArray *out,
+	 desk_err *err)
 {
-	char *q = near_query(t, terms);
+	char *q = near_query(t, terms, taught ? TRIAGE_NEAR_TERMS : SIMILAR_NEAR_TERMS);
 	int rc;
 
 	if (q == NULL)
 		return DESK_OK;
-	if (t->near == NULL &&
-	    sqlite3_prepare_v2(t->db, "SELECT fts.rowid, -bm25(fts) AS s FROM fts JOIN doc ON doc.number = fts.rowid"
-				      " WHERE fts MATCH ?1 AND fts.rowid != ?2 AND fts.rowid > ?4"
-				      " AND doc.status NOT IN ('spam', 'purged')"
-				      " AND (doc.queue != '' OR doc.priority != '' OR doc.tags != '')"
-				      " ORDER BY s DESC, fts.rowid LIMIT ?3", -1, &t->near, NULL) != SQLITE_OK) {
+	if (*st == NULL &&
+	    sqlite3_prepare_v2(t->db, taught ? "SELECT fts.rowid, -bm25(fts) AS s FROM fts JOIN doc ON doc.number = fts.rowid"
+					       " WHERE fts MATCH ?1 AND fts.rowid != ?2 AND fts.rowid > ?4 AND doc.status NOT IN ('spam', 'purged')"
+					       " AND (doc.queue != '' OR doc.priority != '' OR doc.tags != '')"
+					       " ORDER BY s DESC, fts.rowid LIMIT ?3"
+					     : "SELECT fts.rowid, -bm25(fts) AS s FROM fts JOIN doc ON doc.number = fts.rowid"
+					       " WHERE fts MATCH ?1 AND fts.rowid != ?2 AND fts.rowid > ?4"
+					       " AND doc.status NOT IN ('spam', 'purged', 'merged')"
+					       " ORDER BY s DESC, fts.rowid LIMIT ?3",
+			       -1, st, NULL) != SQLITE_OK) {
 		g_free(q);
 		return tab_fail(t, "prepare", err);
 	}
-	sqlite3_bind_text(t->near, 1, q, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(t->near, 2, except);
-	sqlite3_bind_int(t->near, 3, (int)k);
-	sqlite3_bind_int64(t->near, 4, recent_floor(t, err));
-	while ((rc = sqlite3_step(t->near)) == SQLITE_ROW) {
-		triage_hit h = { (guint)sqlite3_column_int64(t->near, 0), sqlite3_column_double(t->near, 1) };
+	sqlite3_bind_text(*st, 1, q, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(*st, 2, except);
+	sqlite3_bind_int(*st, 3, (int)k);
+	sqlite3_bind_int64(*st, 4, recent_floor(t, err));
+	while ((rc = sqlite3_step(*st)) == SQLITE_ROW) {
+		triage_hit h = { (guint)sqlite3_column_int64(*st, 0), sqlite3_column_double(*st, 1) };
 
 		g_array_append_val(out, h);
 	}
-	sqlite3_reset(t->near);
+	sqlite3_reset(*st);
 	g_free(q);
+	return rc == SQLITE_DONE ? DESK_OK : tab_fail(t, "search", err);
+}
+
+desk_status
+triagetab_near(triagetab *t, char **terms, guint except, guint k, GArray *out, desk_err *err)
+{
+	return near_run(t, &t->near, TRUE, terms, except, k, out, err);
+}
+
+desk_status
+triagetab_similar(triagetab *t, char **terms, guint except, guint k, GArray *out, desk_err *err)
+{
+	return near_run(t, &t->near_any, FALSE, terms, except, k, out, err);
+}
+
+desk_status
+triagetab_twins(triagetab *t, const triage_doc *d, guint max_bits, GArray *out, desk_err *err)
+{
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	if (d->simhash == 0)
+		return DESK_OK;
+	if (sqlite3_prepare_v2(t->db, "SELECT number, simhash FROM doc WHERE status IN ('new', 'open', 'pending', 'on-hold')"
+				      " AND number != ?2 AND simhash != 0 AND (created < ?1 OR (created = ?1 AND number < ?2))"
+				      " ORDER BY number", -1, &st, NULL) != SQLITE_OK)
+		return tab_fail(t, "prepare", err);
+	sqlite3_bind_int64(st, 1, d->created);
+	sqlite3_bind_int64(st, 2, d->number);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		guint bits = simhash_distance(d->simhash, (guint64)sqlite3_column_int64(st, 1));
+		triage_hit h = { (guint)sqlite3_column_int64(st, 0), bits };
+
+		if (bits <= max_bits)
+			g_array_append_val(out, h);
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? DESK_OK : tab_fail(t, "read", err);
+}
+
+desk_status
+triagetab_score(triagetab *t, char **terms, guint n, double *score, desk_err *err)
+{
+	char *q = near_query(t, terms, SIMILAR_NEAR_TERMS);
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	*score = 0;
+	if (q == NULL)
+		return DESK_OK;
+	if (sqlite3_prepare_v2(t->db, "SELECT -bm25(fts) FROM fts WHERE fts MATCH ?1 AND rowid = ?2", -1, &st, NULL) !=
+	    SQLITE_OK) {
+		g_free(q);
+		return tab_fail(t, "prepare", err);
+	}
+	sqlite3_bind_text(st, 1, q, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, n);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		*score = sqlite3_column_double(st, 0);
+	sqlite3_finalize(st);
+	g_free(q);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? DESK_OK : tab_fail(t, "search", err);
+}
+
+desk_status
+triagetab_requester_near(triagetab *t, char **terms, const char *requester, guint except, guint k, GArray *out,
+			 desk_err *err)
+{
+	char *q = near_query(t, terms, TRIAGE_QUERY_TERMS);
+	sqlite3_stmt *st = NULL;
+	double self = 0;
+	int rc;
+
+	if (q == NULL || requester == NULL || *requester == '\0') {
+		g_free(q);
+		return DESK_OK;
+	}
+	if (sqlite3_prepare_v2(t->db, "SELECT fts.rowid, -bm25(fts) AS s, fts.rowid = ?2 FROM fts JOIN doc ON doc.number = fts.rowid"
+				      " WHERE fts MATCH ?1 AND (fts.rowid = ?2 OR (doc.requester = ?3"
+				      " AND doc.status NOT IN ('spam', 'purged', 'merged')))"
+				      " ORDER BY s DESC, fts.rowid LIMIT ?4", -1, &st, NULL) != SQLITE_OK) {
+		g_free(q);
+		return tab_fail(t, "prepare", err);
+	}
+	sqlite3_bind_text(st, 1, q, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, except);
+	sqlite3_bind_text(st, 3, requester, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 4, (int)k + 1);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		triage_hit h = { (guint)sqlite3_column_int64(st, 0), sqlite3_column_double(st, 1) };
+
+		if (sqlite3_column_int(st, 2))
+			self = h.score;
+		else
+			g_array_append_val(out, h);
+	}
+	sqlite3_finalize(st);
+	g_free(q);
+	for (guint i = 0; i < out->len; i++)   /* as shares of the ticket's own score */
+		g_array_index(out, triage_hit, i).score = self > 0 ? g_array_index(out, triage_hit, i).score / self : 0;
 	return rc == SQLITE_DONE ? DESK_OK : tab_fail(t, "search", err);
 }

@@ -19,6 +19,7 @@ declare -A TINY=(
 	[sla]="-n 30 -r 1"
 	[gen-store]="-n 15 -d 5"
 	[triage]="-n 200 -r 3"
+	[similar]="-n 60"
 )
 
 # A root of our own: the scripts find the build at ../ of their own
