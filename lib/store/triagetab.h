@@ -78,9 +78,10 @@ typedef struct triage_hit {
  * than 16 and 48, and bm25's cost is the rows its terms match). */
 #define TRIAGE_QUERY_TERMS 48
 #define TRIAGE_NEAR_TERMS 8
-/* Only the TRIAGE_NEAR_RECENT latest tickets (by number) are searched: the
- * cost of bm25 is the rows its terms match, and a desk's recent history is
- * what its new tickets resemble (bench/triage: p95 at 100,000 tickets). */
+/* Only the TRIAGE_NEAR_RECENT latest tickets that teach, and any after
+ * them, are searched: the cost of bm25 is the rows its terms match, and a
+ * desk's recent history is what its new tickets resemble (bench/triage:
+ * p95 at 100,000 tickets). */
 #define TRIAGE_NEAR_RECENT 10000
 desk_status triagetab_near(triagetab *t, char **terms, guint except, guint k, GArray *out, desk_err *err);
 /* The same search among every ticket, taught or not, but spam, purged
