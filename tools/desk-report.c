@@ -118,7 +118,7 @@ verb_report(const char *store_dir, int argc, char **argv)
 		{ "until", 0, 0, G_OPTION_ARG_STRING, &a.until, "The period ends before WHEN (default: now)", "WHEN" },
 		{ "queue", 'q', 0, G_OPTION_ARG_STRING, &a.queue, "Only tickets in queue Q", "Q" },
 		{ "agent", 'a', 0, G_OPTION_ARG_STRING, &a.agent, "Only tickets agent LOGIN owns", "LOGIN" },
-		{ "by", 0, 0, G_OPTION_ARG_STRING, &a.by, "Figures per day, week, month, queue, agent or tag", "KEY" },
+		{ "by", 0, 0, G_OPTION_ARG_STRING, &a.by, "Figures (satisfaction too) per day, week, month, queue, agent or tag", "KEY" },
 		{ "hours", 0, 0, G_OPTION_ARG_STRING, &a.hours,
 		  "Durations in wall-clock time (default) or business hours of the SLA calendars", "wall|business" },
 		{ "format", 'f', 0, G_OPTION_ARG_STRING, &a.format, "text (default), csv or json", "FMT" },

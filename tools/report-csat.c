@@ -27,6 +27,21 @@ sent_any(const report_csat *c)
 	return n;
 }
 
+/* A line of the figures F of kind K, after INDENT and TITLE padded to WIDTH. */
+static void
+text_line(FILE *out, const char *indent, int width, const char *title, survey_kind k, const csat_figures *f)
+{
+	fprintf(out, "%s%-*s %u answered of %u surveys (%.1f%%)", indent, width, title, f->answered, f->sent,
+		csat_response_rate(f));
+	if (k == SURVEY_CSAT)
+		fprintf(out, ", mean %.2f, %.1f%% satisfied (4-5)\n", f->mean, csat_satisfied(f));
+	else if (k == SURVEY_NPS)
+		fprintf(out, ", %u promoters, %u passives, %u detractors, NPS %.1f\n", csat_promoters(f),
+			csat_passives(f), csat_detractors(f), csat_nps(f));
+	else
+		fprintf(out, ", mean %.2f, %u hard (5-7)\n", f->mean, csat_hard(f));
+}
+
 void
 report_csat_text(FILE *out, const report *r)
 {
@@ -37,21 +52,19 @@ report_csat_text(FILE *out, const report *r)
 		fprintf(out, "%-26s no surveys sent in the period\n", "Satisfaction");
 		return;
 	}
-	for (int k = 0; k < SURVEY_KINDS; k++) {
-		const csat_figures *f = &r->csat->kind[k];
+	for (int k = 0; k < SURVEY_KINDS; k++)
+		if (r->csat->kind[k].sent > 0)
+			text_line(out, "", 26, title[k], k, &r->csat->kind[k]);
+}
 
-		if (f->sent == 0)
-			continue;
-		fprintf(out, "%-26s %u answered of %u surveys (%.1f%%)", title[k], f->answered, f->sent,
-			csat_response_rate(f));
-		if (k == SURVEY_CSAT)
-			fprintf(out, ", mean %.2f, %.1f%% satisfied (4-5)\n", f->mean, csat_satisfied(f));
-		else if (k == SURVEY_NPS)
-			fprintf(out, ", %u promoters, %u passives, %u detractors, NPS %.1f\n", csat_promoters(f),
-				csat_passives(f), csat_detractors(f), csat_nps(f));
-		else
-			fprintf(out, ", mean %.2f, %u hard (5-7)\n", f->mean, csat_hard(f));
-	}
+void
+report_csat_group_text(FILE *out, const csat_figures *fig)
+{
+	static const char *const title[SURVEY_KINDS] = { "CSAT", "NPS", "CES" };
+
+	for (int k = 0; k < SURVEY_KINDS; k++)
+		if (fig[k].sent > 0)
+			text_line(out, "    ", 4, title[k], k, &fig[k]);
 }
 
 static void
@@ -84,6 +97,36 @@ report_csat_csv(FILE *out, const report *r)
 		}
 		if (k == SURVEY_CES)
 			csv_row(out, key, "hard", csat_hard(f));
+	}
+}
+
+void
+report_csat_group_csv(FILE *out, const char *key, const csat_figures *fig)
+{
+	for (int k = 0; k < SURVEY_KINDS; k++) {
+		const csat_figures *f = &fig[k];
+		const char *kn = survey_kind_name(k);
+		char name[64];
+
+		if (f->sent == 0)
+			continue;
+#define ROW(fig, v) (g_snprintf(name, sizeof name, "%s_%s", kn, fig), report_csv_row(out, "group", key, name, v))
+		ROW("sent", f->sent);
+		ROW("answered", f->answered);
+		ROW("response_rate", csat_response_rate(f));
+		if (k != SURVEY_NPS)
+			ROW("mean", f->mean);
+		if (k == SURVEY_CSAT)
+			ROW("satisfied_percent", csat_satisfied(f));
+		if (k == SURVEY_NPS) {
+			ROW("promoters", csat_promoters(f));
+			ROW("passives", csat_passives(f));
+			ROW("detractors", csat_detractors(f));
+			ROW("score", csat_nps(f));
+		}
+		if (k == SURVEY_CES)
+			ROW("hard", csat_hard(f));
+#undef ROW
 	}
 }
 
@@ -126,6 +169,16 @@ json_kind(JsonBuilder *b, survey_kind k, const csat_figures *f)
 	for (int i = survey_min(k); i <= survey_max(k); i++)
 		json_builder_add_int_value(b, f->scores[i]);
 	json_builder_end_array(b);
+	json_builder_end_object(b);
+}
+
+void
+report_csat_group_json(JsonBuilder *b, const csat_figures *f)
+{
+	json_builder_set_member_name(b, "satisfaction");
+	json_builder_begin_object(b);
+	for (int k = 0; k < SURVEY_KINDS; k++)
+		json_kind(b, k, &f[k]);
 	json_builder_end_object(b);
 }
 

@@ -101,6 +101,7 @@ print_groups(FILE *out, GPtrArray *groups, const char *by)
 
 		fprintf(out, "  %-20s %7u %7u %7u %-10s %-10s\n", out_safe(g->key), g->fig.opened, g->fig.solved,
 			g->fig.backlog, fr, rs);
+		report_csat_group_text(out, g->csat);
 		g_free(fr);
 		g_free(rs);
 	}
@@ -241,8 +242,8 @@ csv_field(FILE *out, const char *v)
 	fputc('"', out);
 }
 
-static void
-csv_row(FILE *out, const char *section, const char *key, const char *figure, double value)
+void
+report_csv_row(FILE *out, const char *section, const char *key, const char *figure, double value)
 {
 	csv_field(out, section);
 	fputc(',', out);
@@ -256,10 +257,10 @@ csv_stat(FILE *out, const char *section, const char *key, const char *name, cons
 	char *f[4] = { g_strconcat(name, "_count", NULL), g_strconcat(name, "_mean", NULL),
 		       g_strconcat(name, "_median", NULL), g_strconcat(name, "_p90", NULL) };
 
-	csv_row(out, section, key, f[0], st->n);
-	csv_row(out, section, key, f[1], st->mean);
-	csv_row(out, section, key, f[2], st->median);
-	csv_row(out, section, key, f[3], st->p90);
+	report_csv_row(out, section, key, f[0], st->n);
+	report_csv_row(out, section, key, f[1], st->mean);
+	report_csv_row(out, section, key, f[2], st->median);
+	report_csv_row(out, section, key, f[3], st->p90);
 	for (int i = 0; i < 4; i++)
 		g_free(f[i]);
 }
@@ -267,21 +268,21 @@ csv_stat(FILE *out, const char *section, const char *key, const char *name, cons
 static void
 csv_figures(FILE *out, const char *section, const char *key, const report_figures *f)
 {
-	csv_row(out, section, key, "opened", f->opened);
+	report_csv_row(out, section, key, "opened", f->opened);
 	csv_stat(out, section, key, "first_response", &f->first_response);
-	csv_row(out, section, key, "unanswered", f->unanswered);
-	csv_row(out, section, key, "skewed", f->skewed);
+	report_csv_row(out, section, key, "unanswered", f->unanswered);
+	report_csv_row(out, section, key, "skewed", f->skewed);
 	csv_stat(out, section, key, "next_response", &f->next_response);
 	csv_stat(out, section, key, "resolution", &f->resolution);
-	csv_row(out, section, key, "solved", f->solved);
-	csv_row(out, section, key, "fcr", f->fcr);
-	csv_row(out, section, key, "solved_any", f->solved_any);
-	csv_row(out, section, key, "reopened", f->reopened);
-	csv_row(out, section, key, "backlog", f->backlog);
+	report_csv_row(out, section, key, "solved", f->solved);
+	report_csv_row(out, section, key, "fcr", f->fcr);
+	report_csv_row(out, section, key, "solved_any", f->solved_any);
+	report_csv_row(out, section, key, "reopened", f->reopened);
+	report_csv_row(out, section, key, "backlog", f->backlog);
 	for (guint i = 0; i < REPORT_AGES; i++) {
 		char *n = g_strconcat("backlog_", report_age_names[i], NULL);
 
-		csv_row(out, section, key, n, f->aging[i]);
+		report_csv_row(out, section, key, n, f->aging[i]);
 		g_free(n);
 	}
 }
@@ -297,35 +298,35 @@ csv_more(FILE *out, const report *r)
 		const report_sla *a = r->sla->pdata[i];
 		char *k = g_strconcat(a->policy, "/", a->target, NULL);
 
-		csv_row(out, "sla", k, "met", a->met);
-		csv_row(out, "sla", k, "breached", a->breached);
-		csv_row(out, "sla", k, "pending", a->pending);
+		report_csv_row(out, "sla", k, "met", a->met);
+		report_csv_row(out, "sla", k, "breached", a->breached);
+		report_csv_row(out, "sla", k, "pending", a->pending);
 		if (a->attained >= 0)
-			csv_row(out, "sla", k, "attained_percent", a->attained);
+			report_csv_row(out, "sla", k, "attained_percent", a->attained);
 		g_free(k);
 	}
-	csv_row(out, "kb_deflection", "offered", "tickets", d->offered);
-	csv_row(out, "kb_deflection", "offered", "deflected", d->offered_deflected);
-	csv_row(out, "kb_deflection", "offered", "rate_percent", d->offered_rate);
-	csv_row(out, "kb_deflection", "not_offered", "tickets", d->plain);
-	csv_row(out, "kb_deflection", "not_offered", "deflected", d->plain_deflected);
-	csv_row(out, "kb_deflection", "not_offered", "rate_percent", d->plain_rate);
-	csv_row(out, "incidents", "", "count", r->incidents != NULL ? r->incidents->len : 0);
+	report_csv_row(out, "kb_deflection", "offered", "tickets", d->offered);
+	report_csv_row(out, "kb_deflection", "offered", "deflected", d->offered_deflected);
+	report_csv_row(out, "kb_deflection", "offered", "rate_percent", d->offered_rate);
+	report_csv_row(out, "kb_deflection", "not_offered", "tickets", d->plain);
+	report_csv_row(out, "kb_deflection", "not_offered", "deflected", d->plain_deflected);
+	report_csv_row(out, "kb_deflection", "not_offered", "rate_percent", d->plain_rate);
+	report_csv_row(out, "incidents", "", "count", r->incidents != NULL ? r->incidents->len : 0);
 	for (guint i = 0; r->incidents != NULL && i < r->incidents->len; i++) {
 		const incident *inc = r->incidents->pdata[i];
 		char k[16];
 
 		snprintf(k, sizeof k, "%u", inc->first);
-		csv_row(out, "incident", k, "tickets", inc->tickets->len);
+		report_csv_row(out, "incident", k, "tickets", inc->tickets->len);
 	}
 	for (guint i = 0; i < r->backlog_series->len; i++) {
 		const report_point *p = r->backlog_series->pdata[i];
 
-		csv_row(out, section, p->key, "backlog", p->backlog);
+		report_csv_row(out, section, p->key, "backlog", p->backlog);
 		for (guint k = 0; k < REPORT_AGES; k++) {
 			char *n = g_strconcat("backlog_", report_age_names[k], NULL);
 
-			csv_row(out, section, p->key, n, p->aging[k]);
+			report_csv_row(out, section, p->key, n, p->aging[k]);
 			g_free(n);
 		}
 	}
@@ -336,13 +337,13 @@ void
 report_print_csv(FILE *out, const report *r)
 {
 	fprintf(out, "section,key,figure,value\n");
-	csv_row(out, "period", "", "since", (double)r->since);
-	csv_row(out, "period", "", "until", (double)r->until);
-	csv_row(out, "period", "", strcmp(r->hours, "business") == 0 ? "hours_business" : "hours_wall", 1);
+	report_csv_row(out, "period", "", "since", (double)r->since);
+	report_csv_row(out, "period", "", "until", (double)r->until);
+	report_csv_row(out, "period", "", strcmp(r->hours, "business") == 0 ? "hours_business" : "hours_wall", 1);
 	csv_figures(out, "all", "", &r->all);
-	csv_row(out, "left_out", "", "spam", r->spam);
-	csv_row(out, "left_out", "", "merged", r->merged);
-	csv_row(out, "left_out", "", "purged", r->purged);
+	report_csv_row(out, "left_out", "", "spam", r->spam);
+	report_csv_row(out, "left_out", "", "merged", r->merged);
+	report_csv_row(out, "left_out", "", "purged", r->purged);
 	report_csat_csv(out, r);
 	for (guint v = 0; v < VOL_N; v++) {
 		char *section = g_strconcat("volume_", report_vol_names[v], NULL);
@@ -350,29 +351,30 @@ report_print_csv(FILE *out, const report *r)
 		for (guint i = 0; i < r->volume[v]->len; i++) {
 			const report_count *c = r->volume[v]->pdata[i];
 
-			csv_row(out, section, c->key, "tickets", c->n);
+			report_csv_row(out, section, c->key, "tickets", c->n);
 		}
 		g_free(section);
 	}
 	for (guint i = 0; i < r->agents->len; i++) {
 		const report_agent *a = r->agents->pdata[i];
 
-		csv_row(out, "agent", a->login, "handled", a->handled);
-		csv_row(out, "agent", a->login, "replies", a->replies);
-		csv_row(out, "agent", a->login, "solved", a->solved);
+		report_csv_row(out, "agent", a->login, "handled", a->handled);
+		report_csv_row(out, "agent", a->login, "replies", a->replies);
+		report_csv_row(out, "agent", a->login, "solved", a->solved);
 		csv_stat(out, "agent", a->login, "first_response", &a->first_response);
 	}
 	for (guint i = 0; r->groups != NULL && i < r->groups->len; i++) {
 		const report_group *g = r->groups->pdata[i];
 
 		csv_figures(out, "group", g->key, &g->fig);
+		report_csat_group_csv(out, g->key, g->csat);
 	}
 	for (guint i = 0; i < r->trends->len; i++) {
 		const report_trend *t = r->trends->pdata[i];
 		char *k = g_strconcat(t->kind, ":", t->key, NULL);
 
-		csv_row(out, "trend", k, "last", t->last);
-		csv_row(out, "trend", k, "prev", t->prev);
+		report_csv_row(out, "trend", k, "last", t->last);
+		report_csv_row(out, "trend", k, "prev", t->prev);
 		g_free(k);
 	}
 	csv_more(out, r);
@@ -475,6 +477,7 @@ json_groups(JsonBuilder *b, GPtrArray *groups)
 		json_builder_set_member_name(b, "key");
 		json_builder_add_string_value(b, g->key);
 		json_figures(b, &g->fig);
+		report_csat_group_json(b, g->csat);
 		json_builder_end_object(b);
 	}
 	json_builder_end_array(b);

@@ -24,6 +24,13 @@ void report_csat_text(FILE *out, const report *r);
 void report_csat_csv(FILE *out, const report *r);
 void report_csat_json(JsonBuilder *b, const report *r);
 void report_csat_html(GString *out, const report *r);
+/* The satisfaction figures of a --by group: lines under its row, CSV rows
+ * (group,KEY,KIND_FIGURE,VALUE), its JSON member "satisfaction". */
+void report_csat_group_text(FILE *out, const csat_figures *f);
+void report_csat_group_csv(FILE *out, const char *key, const csat_figures *f);
+void report_csat_group_json(JsonBuilder *b, const csat_figures *f);
+/* One CSV row (report-out.c), SECTION and KEY quoted as CSV needs. */
+void report_csv_row(FILE *out, const char *section, const char *key, const char *figure, double value);
 
 /* The HTML page of R. Caller g_free()s. */
 char *report_html(const report *r);

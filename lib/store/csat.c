@@ -22,6 +22,8 @@ csat_free(report_csat *c)
 		return;
 	if (c->weeks != NULL)
 		g_ptr_array_unref(c->weeks);
+	if (c->tickets != NULL)
+		g_hash_table_unref(c->tickets);
 	g_free(c);
 }
 
@@ -89,6 +91,30 @@ count(csat_figures *f, const survey_rating *r, gint64 until)
 	f->scores[r->score]++;
 }
 
+void
+csat_add(csat_figures *to, const csat_figures *from)
+{
+	if (from->answered > 0)
+		to->mean = (to->mean * to->answered + from->mean * from->answered) / (to->answered + from->answered);
+	to->sent += from->sent;
+	to->answered += from->answered;
+	for (int i = 0; i < 11; i++)
+		to->scores[i] += from->scores[i];
+}
+
+/* The figures of ticket T in TICKETS, made when new. */
+static csat_figures *
+ticket_figures(GHashTable *tickets, guint t)
+{
+	csat_figures *f = g_hash_table_lookup(tickets, GUINT_TO_POINTER(t));
+
+	if (f == NULL) {
+		f = g_new0(csat_figures, SURVEY_KINDS);
+		g_hash_table_insert(tickets, GUINT_TO_POINTER(t), f);
+	}
+	return f;
+}
+
 /* Whether ticket T is of QUEUE and AGENT (NULL: any). */
 static gboolean
 ticket_fits(notmuch_database_t *db, guint t, const char *queue, const char *agent)
@@ -149,6 +175,7 @@ csat_compute(notmuch_database_t *db, gint64 since, gint64 until, const char *que
 
 	*out = g_new0(report_csat, 1);
 	(*out)->weeks = g_ptr_array_new_with_free_func(week_free);
+	(*out)->tickets = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, g_free);
 	if (zone == NULL)
 		zone = g_time_zone_new_local();
 	if (s == DESK_OK)
@@ -165,6 +192,7 @@ csat_compute(notmuch_database_t *db, gint64 since, gint64 until, const char *que
 				r = NULL;
 			count(&(*out)->kind[ss->kind], r, until);
 			count(&week_of(weeks, (*out)->weeks, zone, ss)->fig, r, until);
+			count(&ticket_figures((*out)->tickets, ss->ticket)[ss->kind], r, until);
 		}
 		g_ptr_array_sort((*out)->weeks, by_week);
 	}

@@ -27,6 +27,7 @@ typedef struct csat_week {
 typedef struct report_csat {
 	csat_figures kind[SURVEY_KINDS];
 	GPtrArray *weeks;        /* csat_week*, by week then kind */
+	GHashTable *tickets;     /* ticket number -> csat_figures[SURVEY_KINDS]: its surveys counted above */
 } report_csat;
 
 /* The surveys sent in [SINCE, UNTIL) and their answers, of tickets of
@@ -35,6 +36,9 @@ typedef struct report_csat {
 desk_status csat_compute(notmuch_database_t *db, gint64 since, gint64 until, const char *queue, const char *agent,
 			 const char *tz, report_csat **out, desk_err *err);
 void csat_free(report_csat *c);
+
+/* Add the figures FROM to TO (the mean of both sets of answers). */
+void csat_add(csat_figures *to, const csat_figures *from);
 
 /* CSAT: the share of answers 4 or 5, in percent (0 without answers). */
 double csat_satisfied(const csat_figures *f);

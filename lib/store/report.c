@@ -538,7 +538,7 @@ typedef struct group_acc {
 
 /* The groups of --by over KEPT. */
 static GPtrArray *
-groups_of(GPtrArray *kept, const report_opts *o, zone *tz)
+groups_of(GPtrArray *kept, const report_opts *o, zone *tz, const report_csat *csat)
 {
 	GHashTable *h = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, g_free);
 	GPtrArray *keys = g_ptr_array_new_with_free_func(g_free);
@@ -547,6 +547,8 @@ groups_of(GPtrArray *kept, const report_opts *o, zone *tz)
 	gpointer v;
 
 	for (guint i = 0; i < kept->len; i++) {
+		const csat_figures *sf = g_hash_table_lookup(csat->tickets, GUINT_TO_POINTER(((rt *)kept->pdata[i])->number));
+
 		g_ptr_array_set_size(keys, 0);
 		group_keys(kept->pdata[i], o->by, tz, keys);
 		for (guint j = 0; j < keys->len; j++) {
@@ -560,6 +562,9 @@ groups_of(GPtrArray *kept, const report_opts *o, zone *tz)
 				g_hash_table_insert(h, ga->g->key, ga);
 			}
 			acc_add(&ga->a, kept->pdata[i], o);
+			if (sf != NULL)
+				for (int k = 0; k < SURVEY_KINDS; k++)
+					csat_add(&ga->g->csat[k], &sf[k]);
 		}
 	}
 	g_hash_table_iter_init(&it, h);
@@ -769,7 +774,7 @@ report_fill(report *r, GPtrArray *tickets, const report_opts *o)
 	r->agents = agents_of(kept, o);
 	r->trends = trends_of(kept, o);
 	if (o->by != NULL)
-		r->groups = groups_of(kept, o, tz);
+		r->groups = groups_of(kept, o, tz, r->csat);
 	r->sla_configured = o->cfg != NULL && o->cfg->sla != NULL && o->cfg->sla->len > 0;
 	r->sla = rsla_new(o->cfg);
 	for (guint i = 0; r->sla->len > 0 && i < kept->len; i++) {
@@ -812,9 +817,10 @@ report_compute(notmuch_database_t *db, const report_opts *opts, report **out, de
 		(*out)->hours = o.business ? "business" : "wall";
 		(*out)->since = o.since;
 		(*out)->until = o.until;
-		report_fill(*out, tickets, &o);
-		g_ptr_array_unref(tickets);
 		s = csat_compute(db, o.since, o.until, o.queue, o.agent, o.timezone, &(*out)->csat, err);
+		if (s == DESK_OK)   /* after csat_compute: each --by group has its tickets' surveys */
+			report_fill(*out, tickets, &o);
+		g_ptr_array_unref(tickets);
 		(*out)->incidents = g_ptr_array_new_with_free_func((GDestroyNotify)incident_free);
 		if (s == DESK_OK)   /* problems of the whole desk: no --queue or --agent */
 			s = incident_list(db, o.since, o.until, (*out)->incidents, err);

@@ -10,6 +10,7 @@
 #include <glib.h>
 #include <notmuch.h>
 #include "config.h"
+#include "csat.h"
 #include "err.h"
 #include "rseries.h"
 #include "rsla.h"
@@ -77,6 +78,7 @@ typedef struct report_agent {
 typedef struct report_group {
 	char *key;
 	report_figures fig;
+	csat_figures csat[SURVEY_KINDS];   /* the surveys sent in the period of the group's tickets */
 } report_group;
 
 /* The volume keys, in this order in every output. */

@@ -261,6 +261,16 @@ check_eq "a period before any survey: none" "Satisfaction               no surve
 check_eq "--queue support: the same CSAT surveys" 3 "$(at $END report --queue support --format=json | json 'j["satisfaction"]["csat"]["sent"]')"
 check_eq "--queue billing: none" "Satisfaction               no surveys sent in the period" \
 	"$(at $END report --queue billing | grep '^Satisfaction')"
+# --- --by groups, by hand: tag slow on 8 (CSAT 3) and 9 (NPS 9): CSAT 1
+# of 1 answered, mean 3, none satisfied; NPS 1 of 1, a promoter: 100.
+check "tag 8 and 9 slow" sh -c "MAILDESK_NOW=$(iso $END) '$DESK' --store '$STORE' tag 8 +slow --as bob && MAILDESK_NOW=$(iso $END) '$DESK' --store '$STORE' tag 9 +slow --as bob"
+check_eq "--by tag: slow's CSAT and NPS" "1 1 3.0 0.0 1 1 1 0 100.0 0" \
+	"$(at $END report --by tag --format=json | json '" ".join(str(x) for x in [(g["satisfaction"]["csat"]["sent"], g["satisfaction"]["csat"]["answered"], "%.1f" % g["satisfaction"]["csat"]["mean"], "%.1f" % g["satisfaction"]["csat"]["satisfied_percent"], g["satisfaction"]["nps"]["sent"], g["satisfaction"]["nps"]["answered"], g["satisfaction"]["nps"]["promoters"], g["satisfaction"]["nps"]["detractors"], "%.1f" % g["satisfaction"]["nps"]["score"], g["satisfaction"]["ces"]["sent"]) for g in j["groups"] if g["key"] == "slow"][0])')"
+check_eq "--by tag: the text under slow's row" "    CSAT 1 answered of 1 surveys (100.0%), mean 3.00, 0.0% satisfied (4-5)
+    NPS  1 answered of 1 surveys (100.0%), 1 promoters, 0 passives, 0 detractors, NPS 100.0" \
+	"$(at $END report --by tag | sed -n '/^  slow /,/^  [^ ]/p' | grep '^    ')"
+check_eq "--by tag: the CSV" "group,slow,csat_satisfied_percent,0
+group,slow,nps_score,100" "$(at $END report --by tag --format=csv | grep -E '^group,slow,(csat_satisfied|nps_score)')"
 check "the HTML page" at $END report --html "$T/r.html"
 check_eq "its CSAT, NPS and CES charts have their marks" "chart-ces=1 chart-csat=1 chart-nps=1" "$(python3 - "$T/r.html" <<-'EOF'
 	import html.parser, sys
