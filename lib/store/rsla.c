@@ -58,21 +58,11 @@ rsla_add(GPtrArray *rows, const desk_config *cfg, const ticket_info *t, gint64 s
 {
 	const sla_policy *p = rows->len > 0 ? sla_policy_for(cfg, t) : NULL;
 	int row = p != NULL ? first_row(rows, cfg, p) : -1;
-	guint n = t->sla != NULL ? g_strv_length(t->sla) : 0, kept = 0;
-	char **before = g_new0(char *, n + 1);
-	ticket_info at = *t;
 	sla_result res;
 
-	if (row < 0) {
-		g_free(before);
+	if (row < 0)
 		return;
-	}
-	/* the timeline as it stood at the period's end */
-	for (guint i = 0; i < n; i++)
-		if (g_ascii_strtoll(t->sla[i], NULL, 10) < until)
-			before[kept++] = t->sla[i];
-	at.sla = before;
-	sla_compute(cfg, &at, until, &res);
+	sla_compute_at(cfg, t, until, &res);
 	for (; (guint)row < rows->len; row++) {
 		report_sla *r = rows->pdata[row];
 		const sla_figure *f = &res.fig[r->k];
@@ -88,7 +78,6 @@ rsla_add(GPtrArray *rows, const desk_config *cfg, const ticket_info *t, gint64 s
 		else
 			r->pending++;
 	}
-	g_free(before);
 }
 
 void

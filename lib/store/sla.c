@@ -79,66 +79,58 @@ walk_status(walk *w, const sla_policy *p, const char *status, gint64 t)
 	w->gone = is_gone(status);
 }
 
-/* The time of the moment E ("T KIND[ ARGS]"). */
-static gint64
-moment_time(const char *e)
-{
-	return g_ascii_strtoll(e, NULL, 10);
-}
-
 typedef struct timed {
 	gint64 time;
-	char *moment;
+	const char *rest;   /* after the time: " KIND[ ARGS]", or NULL when it has no time */
 } timed;
 
 static gint
-by_moment_time(gconstpointer a, gconstpointer b)
+by_moment_time(gconstpointer a, gconstpointer b, gpointer unused)
 {
+	(void)unused;
 	gint64 x = ((const timed *)a)->time, y = ((const timed *)b)->time;
 
 	return x < y ? -1 : x > y;
 }
 
-/* The moments of SLA (NULL-terminated) by time: a requester's mail counts
- * from when it was delivered (lib/store/ticket.c), so it may stand out of
- * the order of Dates the fold saw. Equal times keep their order. Each
- * time is read once (desk report computes every ticket's). */
-static GPtrArray *
-in_time_order(char **sla)
+/* The moments "T KIND[ ARGS]" of SLA (N of them) into T, by time: a
+ * requester's mail counts from when it was delivered (lib/store/ticket.c),
+ * so it may stand out of the order of Dates the fold saw. Equal times keep
+ * their order. Each time is read once and a timeline already in order (most
+ * are) is not sorted: desk report computes every ticket's. */
+static void
+in_time_order(char **sla, guint n, timed *t)
 {
-	GArray *t = g_array_new(FALSE, FALSE, sizeof(timed));
-	GPtrArray *a = g_ptr_array_new();
+	gboolean sorted = TRUE;
 
-	for (char **e = sla; e != NULL && *e != NULL; e++)
-		g_array_append_val(t, ((timed){ moment_time(*e), *e }));
-	g_array_sort(t, by_moment_time);  /* stable since GLib 2.32 */
-	for (guint i = 0; i < t->len; i++)
-		g_ptr_array_add(a, g_array_index(t, timed, i).moment);
-	g_array_unref(t);
-	return a;
+	for (guint i = 0; i < n; i++) {
+		char *end = NULL;
+
+		t[i].time = g_ascii_strtoll(sla[i], &end, 10);
+		t[i].rest = end;
+		sorted = sorted && (i == 0 || t[i - 1].time <= t[i].time);
+	}
+	if (!sorted)   /* g_qsort_with_data is stable */
+		g_qsort_with_data(t, (gint)n, sizeof *t, by_moment_time, NULL);
 }
 
 /* When the requester's first mail was delivered, or 0: a ticket's clocks
  * start no earlier, whatever Date it claims. */
 static gint64
-first_mail(GPtrArray *moments)
+first_mail(const timed *t, guint n)
 {
-	for (guint i = 0; i < moments->len; i++) {
-		char *end = NULL;
-		gint64 t = g_ascii_strtoll(moments->pdata[i], &end, 10);
-
-		if (end != NULL && end[0] == ' ' && end[1] == 'm')
-			return t;
-	}
+	for (guint i = 0; i < n; i++)
+		if (t[i].rest != NULL && t[i].rest[0] == ' ' && t[i].rest[1] == 'm')
+			return t[i].time;
 	return 0;
 }
 
-/* One moment "T KIND[ ARGS]" of the timeline. */
+/* One moment "T KIND[ ARGS]" of the timeline, T read: M. */
 static void
-walk_moment(walk *w, const sla_policy *p, const char *e)
+walk_moment(walk *w, const sla_policy *p, const timed *m)
 {
-	char *end = NULL;
-	gint64 t = g_ascii_strtoll(e, &end, 10);
+	const char *end = m->rest;
+	gint64 t = m->time;
 	cycle *next = &w->c[SLA_NEXT_RESPONSE];
 
 	if (end == NULL || *end != ' ' || end[1] == '\0')
@@ -233,23 +225,36 @@ figure(const sla_policy *p, walk *w, sla_target t, gint64 now, sla_figure *f)
 	f->breached = stored(w, 'b', t, c.start);
 }
 
-void
-sla_compute(const desk_config *cfg, const ticket_info *t, gint64 now, sla_result *out)
+/* sla_compute, of the moments before CUT only (G_MAXINT64: all). */
+static void
+compute(const desk_config *cfg, const ticket_info *t, gint64 now, gint64 cut, sla_result *out)
 {
 	walk w = { 0 };
-	GPtrArray *moments;
+	timed small[32], *moments;   /* most timelines fit on the stack */
+	guint n;
 
 	memset(out, 0, sizeof *out);
 	out->policy = sla_policy_for(cfg, t);
 	if (out->policy == NULL || t->created == 0)
 		return;
+	n = t->sla != NULL ? g_strv_length(t->sla) : 0;
+	moments = n <= G_N_ELEMENTS(small) ? small : g_new(timed, n);
 	w.pauses = g_array_new(FALSE, FALSE, sizeof(cycle));
 	w.stored = g_ptr_array_new_with_free_func(g_free);
-	moments = in_time_order(t->sla);
-	w.c[SLA_FIRST_RESPONSE].start = w.c[SLA_RESOLUTION].start = MAX(t->created, first_mail(moments));
-	for (guint i = 0; i < moments->len; i++)
-		walk_moment(&w, out->policy, moments->pdata[i]);
-	g_ptr_array_unref(moments);
+	in_time_order(t->sla, n, moments);
+	if (cut != G_MAXINT64) {   /* the timeline as it stood at CUT */
+		guint kept = 0;
+
+		for (guint i = 0; i < n; i++)
+			if (moments[i].time < cut)
+				moments[kept++] = moments[i];
+		n = kept;
+	}
+	w.c[SLA_FIRST_RESPONSE].start = w.c[SLA_RESOLUTION].start = MAX(t->created, first_mail(moments, n));
+	for (guint i = 0; i < n; i++)
+		walk_moment(&w, out->policy, &moments[i]);
+	if (moments != small)
+		g_free(moments);
 	if (w.paused_since != 0) {
 		cycle pause = { w.paused_since, G_MAXINT64 };
 
@@ -259,6 +264,18 @@ sla_compute(const desk_config *cfg, const ticket_info *t, gint64 now, sla_result
 		figure(out->policy, &w, k, now, &out->fig[k]);
 	g_array_unref(w.pauses);
 	g_ptr_array_unref(w.stored);
+}
+
+void
+sla_compute(const desk_config *cfg, const ticket_info *t, gint64 now, sla_result *out)
+{
+	compute(cfg, t, now, G_MAXINT64, out);
+}
+
+void
+sla_compute_at(const desk_config *cfg, const ticket_info *t, gint64 now, sla_result *out)
+{
+	compute(cfg, t, now, now, out);
 }
 
 gint64

@@ -45,6 +45,9 @@ const sla_policy *sla_policy_for(const desk_config *cfg, const ticket_info *t);
 
 /* Ticket T's figures at NOW. */
 void sla_compute(const desk_config *cfg, const ticket_info *t, gint64 now, sla_result *out);
+/* Ticket T's figures as they stood at NOW: its moments at or after NOW
+ * left out (desk report at a period's end). */
+void sla_compute_at(const desk_config *cfg, const ticket_info *t, gint64 now, sla_result *out);
 
 /* The soonest due time of R's targets not met (a paused one counts as
  * not due), 0 if none. */
