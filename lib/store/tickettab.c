@@ -16,6 +16,10 @@
 	"number, subject, status, requester, requester_name, owner, queue, priority, root_id," \
 	" messages, created, updated, first_response, last_customer, solved_at, reopens,"    \
 	" merged_into, tags, cc, links, activity, waiting_since, sla, rcpt"
+/* What desk report reads of a row (row_report), no more. */
+#define REPORT_COLUMNS                                                                         \
+	"number, subject, status, requester, owner, queue, priority, created, updated,"        \
+	" first_response, tags, sla, rcpt, rfacts"
 #define SCHEMA                                                                               \
 	"CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT) WITHOUT ROWID;"   \
 	"CREATE TABLE IF NOT EXISTS ticket(number INTEGER PRIMARY KEY, subject TEXT, status TEXT," \
@@ -560,10 +564,17 @@ split_in_chunk(GStringChunk *chunk, const char *text, char sep, gboolean shared)
 	n = 0;
 	for (const char *p = text; *text != '\0'; p++)
 		if (*p == sep || *p == '\0') {
-			char *piece = g_strndup(text, (gsize)(p - text));
+			gsize len = (gsize)(p - text);
+			char buf[256], *piece = len < sizeof buf ? buf : g_malloc(len + 1);   /* no malloc a piece */
 
-			out[n++] = shared ? g_string_chunk_insert_const(chunk, piece) : g_string_chunk_insert(chunk, piece);
-			g_free(piece);
+			if (shared) {
+				memcpy(piece, text, len);
+				piece[len] = '\0';
+				out[n++] = g_string_chunk_insert_const(chunk, piece);
+			} else
+				out[n++] = g_string_chunk_insert_len(chunk, text, (gssize)len);
+			if (piece != buf)
+				g_free(piece);
 			if (*p == '\0')
 				break;
 			text = p + 1;
@@ -584,18 +595,18 @@ row_report(sqlite3_stmt *st, GStringChunk *chunk, gboolean quiet)
 	i->number = (guint)sqlite3_column_int64(st, 0);
 	i->status = in_chunk(chunk, st, 2, TRUE);
 	i->requester = in_chunk(chunk, st, 3, FALSE);
-	i->owner = in_chunk(chunk, st, 5, TRUE);
-	i->queue = in_chunk(chunk, st, 6, TRUE);
-	i->priority = in_chunk(chunk, st, 7, TRUE);
-	i->created = sqlite3_column_int64(st, 10);
-	i->updated = sqlite3_column_int64(st, 11);
-	i->tags = split_in_chunk(chunk, col(st, 17), ' ', TRUE);
+	i->owner = in_chunk(chunk, st, 4, TRUE);
+	i->queue = in_chunk(chunk, st, 5, TRUE);
+	i->priority = in_chunk(chunk, st, 6, TRUE);
+	i->created = sqlite3_column_int64(st, 7);
+	i->updated = sqlite3_column_int64(st, 8);
+	i->tags = split_in_chunk(chunk, col(st, 10), ' ', TRUE);
 	if (quiet)
 		return i;
 	i->subject = in_chunk(chunk, st, 1, FALSE);
-	i->first_response = sqlite3_column_int64(st, 12);
-	i->sla = split_in_chunk(chunk, col(st, 22), '\n', FALSE);
-	i->rcpt = in_chunk(chunk, st, 23, TRUE);
+	i->first_response = sqlite3_column_int64(st, 9);
+	i->sla = split_in_chunk(chunk, col(st, 11), '\n', FALSE);
+	i->rcpt = in_chunk(chunk, st, 12, TRUE);
 	return i;
 }
 
@@ -729,16 +740,16 @@ tickettab_report(notmuch_database_t *db, gint64 since, GPtrArray *rows, GStringC
 	int rc = SQLITE_DONE;
 
 	s = tab_ready(&t, db, err);
-	if (s == DESK_OK && sqlite3_prepare_v2(t.db, "SELECT " COLUMNS ", rfacts FROM ticket WHERE ?1 = 0 OR"
+	if (s == DESK_OK && sqlite3_prepare_v2(t.db, "SELECT " REPORT_COLUMNS " FROM ticket WHERE ?1 = 0 OR"
 				" updated >= ?1 OR status IN ('new', 'open', 'pending', 'on-hold')", -1, &st, NULL) != SQLITE_OK)
 		s = tab_fail(&t, "prepare", err);
 	if (s == DESK_OK)
 		sqlite3_bind_int64(st, 1, since);
 	while (s == DESK_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-		ticket_info *i = row_report(st, chunk, since > 0 && sqlite3_column_int64(st, 11) < since);
+		ticket_info *i = row_report(st, chunk, since > 0 && sqlite3_column_int64(st, 8) < since);
 		tickettab_span sp = { facts->len, 0 };
 
-		rfact_parse((const char *)sqlite3_column_text(st, 24), facts);  /* after COLUMNS */
+		rfact_parse((const char *)sqlite3_column_text(st, 13), facts);
 		sp.n = facts->len - sp.first;
 		g_array_append_val(spans, sp);
 		g_ptr_array_add(rows, i);
