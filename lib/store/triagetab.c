@@ -20,7 +20,7 @@
 #include "xset.h"
 
 #define FILE_NAME "desk-triage.sqlite"
-#define TAB_VERSION "11"   /* 8: dft; 9: simhash, requester; 11: the sender's facts */
+#define TAB_VERSION "12"   /* 8: dft; 9: simhash, requester; 12: the sender's facts */
 #define SCHEMA                                                                                  \
 	"CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT) WITHOUT ROWID;"      \
 	"CREATE TABLE IF NOT EXISTS doc(number INTEGER PRIMARY KEY, created INTEGER, status TEXT," \
@@ -244,6 +244,17 @@ distinct(const triage_doc *d)
 	return u;
 }
 
+GPtrArray *
+triagetab_words_of(GPtrArray *u)
+{
+	GPtrArray *w = g_ptr_array_new();
+
+	for (guint i = 0; i < u->len; i++)
+		if (!triage_term_fact(u->pdata[i]))
+			g_ptr_array_add(w, u->pdata[i]);
+	return w;
+}
+
 /* Add (DELTA 1) or take away (-1) what D teaches naive Bayes: per class
  * (TRIAGE_DIM_ALL: the population of taught tickets) the tickets, their
  * distinct terms and each term's count. */
@@ -251,27 +262,30 @@ static desk_status
 count_doc(triagetab *t, const triage_doc *d, int delta, desk_err *err)
 {
 	const char *labels[TRIAGETAB_DIMS] = { d->queue, d->priority };
-	GPtrArray *u;
+	GPtrArray *u, *w;
 	int rc = SQLITE_DONE;
 
 	if (!t->counts || !triage_doc_taught(d))
 		return DESK_OK;
 	u = distinct(d);
+	w = triagetab_words_of(u);
 	for (int dim = 0; dim < TRIAGETAB_DIMS && rc == SQLITE_DONE; dim++) {
 		char **each = dim == 2 ? d->tags : NULL;
 		const char *one[2] = { dim == 3 ? "" : labels[dim], NULL };
+		GPtrArray *x = dim == 0 ? w : u;   /* the queue: words alone */
 
 		if (dim != 2)
 			each = (char **)one;
 		for (char **l = each; l != NULL && *l != NULL && rc == SQLITE_DONE; l++) {
 			if (dim < 2 && **l == '\0')
 				continue;
-			rc = count_class(t, dim, *l, delta, u->len);
-			for (guint i = 0; i < u->len && rc == SQLITE_DONE; i++)
-				rc = count_term(t, u->pdata[i], dim, *l, delta);
+			rc = count_class(t, dim, *l, delta, x->len);
+			for (guint i = 0; i < x->len && rc == SQLITE_DONE; i++)
+				rc = count_term(t, x->pdata[i], dim, *l, delta);
 		}
 	}
 	g_ptr_array_unref(u);
+	g_ptr_array_unref(w);
 	return rc == SQLITE_DONE ? DESK_OK : tab_fail(t, "count", err);
 }
 
