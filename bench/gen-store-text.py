@@ -527,6 +527,13 @@ SOON = {
            "Cela touche notre clôture de fin de mois."],
 }
 
+# No hurry: in most low tickets, never in others.
+NO_HURRY = {
+    "en": ["No hurry, whenever you find the time.", "It can wait until next week.", "Just a small question, no rush."],
+    "de": ["Keine Eile, wann immer Sie Zeit haben.", "Das kann bis nächste Woche warten.", "Nur eine kleine Frage, ohne Eile."],
+    "fr": ["Rien de pressé, quand vous aurez le temps.", "Cela peut attendre la semaine prochaine.", "Juste une petite question, sans urgence."],
+}
+
 GREETING = {
     "en": ["Hello,", "Hi,", "Dear support team,", "Good morning,", "Hi there,", ""],
     "de": ["Hallo,", "Guten Tag,", "Sehr geehrte Damen und Herren,", "Liebes Support-Team,", "Moin,", ""],
