@@ -501,14 +501,37 @@ CONTEXT = {
            "Vous trouverez une capture d'écran de l'erreur en pièce jointe.", "Nous payons l'offre {plan} chaque mois."],
 }
 
-# Urgency: in most urgent tickets, now and then in others.
+# Urgency: every urgent ticket says it (the desk sets urgent from it).
 URGENT = {
     "en": ["This is urgent!", "Please help ASAP, we cannot work.", "URGENT: our whole team is blocked.",
-           "I need this solved today, it is critical."],
+           "I need this solved today, it is critical.", "Our production system is down.",
+           "Everything is down since this morning, nobody can work."],
     "de": ["Das ist dringend!", "Bitte helfen Sie schnell, wir können nicht arbeiten.",
-           "DRINGEND: unser ganzes Team ist blockiert.", "Das muss heute gelöst werden, es ist kritisch."],
+           "DRINGEND: unser ganzes Team ist blockiert.", "Das muss heute gelöst werden, es ist kritisch.",
+           "Unser Produktivsystem ist ausgefallen.", "Seit heute früh geht nichts mehr, niemand kann arbeiten."],
     "fr": ["C'est urgent !", "Aidez-nous vite, nous ne pouvons pas travailler.",
-           "URGENT : toute notre équipe est bloquée.", "Il faut que ce soit réglé aujourd'hui, c'est critique."],
+           "URGENT : toute notre équipe est bloquée.", "Il faut que ce soit réglé aujourd'hui, c'est critique.",
+           "Notre système de production est en panne.", "Plus rien ne marche depuis ce matin, personne ne peut travailler."],
+}
+
+# A deadline or a stake: in most high tickets, never in low or normal ones.
+SOON = {
+    "en": ["We need this sorted by the end of the week.", "Please look at this soon, we have a deadline.",
+           "We pay for the {plan} plan and expect a quick answer.", "Our customers are starting to complain.",
+           "This affects our month-end closing."],
+    "de": ["Wir brauchen das bis Ende der Woche.", "Bitte schauen Sie sich das bald an, wir haben eine Frist.",
+           "Wir zahlen für den Tarif {plan} und erwarten eine schnelle Antwort.", "Unsere Kunden beschweren sich schon.",
+           "Das betrifft unseren Monatsabschluss."],
+    "fr": ["Il nous faut une solution d'ici la fin de la semaine.", "Merci de regarder cela rapidement, nous avons une échéance.",
+           "Nous payons l'offre {plan} et attendons une réponse rapide.", "Nos clients commencent à se plaindre.",
+           "Cela touche notre clôture de fin de mois."],
+}
+
+# No hurry: in most low tickets, never in others.
+NO_HURRY = {
+    "en": ["No hurry, whenever you find the time.", "It can wait until next week.", "Just a small question, no rush."],
+    "de": ["Keine Eile, wann immer Sie Zeit haben.", "Das kann bis nächste Woche warten.", "Nur eine kleine Frage, ohne Eile."],
+    "fr": ["Rien de pressé, quand vous aurez le temps.", "Cela peut attendre la semaine prochaine.", "Juste une petite question, sans urgence."],
 }
 
 GREETING = {

@@ -195,8 +195,12 @@ triage_model_learn(triage_model *m, const triage_doc *d)
 	m->taught++;
 	for (guint k = 0; k < u->len; k++)
 		vocab_term(m, u->pdata[k]);
-	if (*d->queue != '\0')
-		learn_label(m, &m->dim[TRIAGE_QUEUE], d->queue, u);
+	if (*d->queue != '\0') {
+		GPtrArray *w = triagetab_words_of(u);   /* the queue: words alone */
+
+		learn_label(m, &m->dim[TRIAGE_QUEUE], d->queue, w);
+		g_ptr_array_unref(w);
+	}
 	if (*d->priority != '\0')
 		learn_label(m, &m->dim[TRIAGE_PRIORITY], d->priority, u);
 	/* tags: each one against the rest of the taught tickets */
@@ -251,7 +255,8 @@ nb_classes(const triage_model *m, const nb_dim *dim, GPtrArray *u, double *p)
 
 		p[c] = log((k->docs + 1.0) / (dim->docs + (double)n));
 		for (guint i = 0; i < u->len; i++)
-			if (g_hash_table_contains(m->vocab, u->pdata[i]))
+			if (g_hash_table_contains(m->vocab, u->pdata[i]) &&
+			    !(dim == &m->dim[TRIAGE_QUEUE] && triage_term_fact(u->pdata[i])))
 				p[c] += log_term(dim, u->pdata[i], c, v);
 		top = MAX(top, p[c]);
 	}
@@ -594,7 +599,7 @@ model_load(triagetab *t, const triage_doc *e, triage_model **out, desk_err *err)
 	triage_model *m = triage_model_new();
 	loader l = { m, e != NULL && triage_doc_taught(e) ? e : NULL, g_array_new(FALSE, TRUE, sizeof(loaded_class)),
 		     NULL };
-	GPtrArray *u = distinct_terms(e);
+	GPtrArray *u = distinct_terms(e), *w = triagetab_words_of(u);
 	gint64 v = 0;
 	guint only = 0;
 	desk_status s = triagetab_classes(t, on_class, &l, err);
@@ -602,7 +607,7 @@ model_load(triagetab *t, const triage_doc *e, triage_model **out, desk_err *err)
 	for (guint i = 0; s == DESK_OK && i < l.classes->len; i++) {
 		loaded_class *c = &g_array_index(l.classes, loaded_class, i);
 		gboolean minus = teaches(l.except, c->dim, c->label);
-		gint64 docs = c->docs - minus, words = c->words - (minus ? (gint64)u->len : 0);
+		gint64 docs = c->docs - minus, words = c->words - (minus ? (gint64)(c->dim == 0 ? w : u)->len : 0);
 
 		if (c->dim == 3) {
 			m->taught = (guint)docs;
@@ -635,6 +640,7 @@ model_load(triagetab *t, const triage_doc *e, triage_model **out, desk_err *err)
 		g_free(g_array_index(l.classes, loaded_class, i).label);
 	g_array_unref(l.classes);
 	g_ptr_array_unref(u);
+	g_ptr_array_unref(w);
 	if (s != DESK_OK) {
 		triage_model_free(m);
 		return s;

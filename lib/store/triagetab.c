@@ -20,7 +20,7 @@
 #include "xset.h"
 
 #define FILE_NAME "desk-triage.sqlite"
-#define TAB_VERSION "10"   /* 8: dft; 9: simhash, requester */
+#define TAB_VERSION "12"   /* 8: dft; 9: simhash, requester; 12: the sender's facts */
 #define SCHEMA                                                                                  \
 	"CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT) WITHOUT ROWID;"      \
 	"CREATE TABLE IF NOT EXISTS doc(number INTEGER PRIMARY KEY, created INTEGER, status TEXT," \
@@ -48,7 +48,11 @@ struct triagetab {
 	sqlite3_stmt *df, *put_df;             /* a term's document frequency (dft) */
 	terms_ctx *terms;
 	gboolean counts;      /* keeps the counts (a file's table, not eval's) */
+	GHashTable *vip;      /* STORE/vip.txt: lower-case addresses and @domains; NULL: none */
 };
+
+/* Bytes of STORE/vip.txt read at most. */
+#define VIP_MAX (1024 * 1024)
 
 void
 triage_doc_free(triage_doc *d)
@@ -102,6 +106,8 @@ triagetab_close(triagetab *t)
 	sqlite3_finalize(t->df);
 	sqlite3_close(t->db);
 	terms_ctx_free(t->terms);
+	if (t->vip != NULL)
+		g_hash_table_destroy(t->vip);
 	g_free(t);
 }
 
@@ -238,6 +244,17 @@ distinct(const triage_doc *d)
 	return u;
 }
 
+GPtrArray *
+triagetab_words_of(GPtrArray *u)
+{
+	GPtrArray *w = g_ptr_array_new();
+
+	for (guint i = 0; i < u->len; i++)
+		if (!triage_term_fact(u->pdata[i]))
+			g_ptr_array_add(w, u->pdata[i]);
+	return w;
+}
+
 /* Add (DELTA 1) or take away (-1) what D teaches naive Bayes: per class
  * (TRIAGE_DIM_ALL: the population of taught tickets) the tickets, their
  * distinct terms and each term's count. */
@@ -245,27 +262,30 @@ static desk_status
 count_doc(triagetab *t, const triage_doc *d, int delta, desk_err *err)
 {
 	const char *labels[TRIAGETAB_DIMS] = { d->queue, d->priority };
-	GPtrArray *u;
+	GPtrArray *u, *w;
 	int rc = SQLITE_DONE;
 
 	if (!t->counts || !triage_doc_taught(d))
 		return DESK_OK;
 	u = distinct(d);
+	w = triagetab_words_of(u);
 	for (int dim = 0; dim < TRIAGETAB_DIMS && rc == SQLITE_DONE; dim++) {
 		char **each = dim == 2 ? d->tags : NULL;
 		const char *one[2] = { dim == 3 ? "" : labels[dim], NULL };
+		GPtrArray *x = dim == 0 ? w : u;   /* the queue: words alone */
 
 		if (dim != 2)
 			each = (char **)one;
 		for (char **l = each; l != NULL && *l != NULL && rc == SQLITE_DONE; l++) {
 			if (dim < 2 && **l == '\0')
 				continue;
-			rc = count_class(t, dim, *l, delta, u->len);
-			for (guint i = 0; i < u->len && rc == SQLITE_DONE; i++)
-				rc = count_term(t, u->pdata[i], dim, *l, delta);
+			rc = count_class(t, dim, *l, delta, x->len);
+			for (guint i = 0; i < x->len && rc == SQLITE_DONE; i++)
+				rc = count_term(t, x->pdata[i], dim, *l, delta);
 		}
 	}
 	g_ptr_array_unref(u);
+	g_ptr_array_unref(w);
 	return rc == SQLITE_DONE ? DESK_OK : tab_fail(t, "count", err);
 }
 
@@ -348,10 +368,29 @@ triagetab_counts(const triagetab *t)
 	return t->counts;
 }
 
+gboolean
+triage_term_fact(const char *term)
+{
+	return term[0] == '@' || g_str_has_prefix(term, "vip:");
+}
+
+/* TERMS without the sender's facts, joined by spaces: what the text search
+ * indexes (the neighbours are found by words; the facts are naive Bayes's). */
+static char *
+joined_words(char **terms)
+{
+	GString *s = g_string_new(NULL);
+
+	for (char **w = terms; w != NULL && *w != NULL; w++)
+		if (!triage_term_fact(*w))
+			g_string_append_printf(s, "%s%s", s->len > 0 ? " " : "", *w);
+	return g_string_free(s, FALSE);
+}
+
 desk_status
 triagetab_add(triagetab *t, const triage_doc *d, desk_err *err)
 {
-	char *tags = joined(d->tags, " "), *terms = joined(d->terms, " ");
+	char *tags = joined(d->tags, " "), *terms = joined(d->terms, " "), *words = joined_words(d->terms);
 	const char *text[] = { d->status, d->subject, d->lang, d->addr_queue, d->queue, d->priority, tags, terms };
 	triage_doc *old = NULL;
 	int rc;
@@ -366,12 +405,14 @@ triagetab_add(triagetab *t, const triage_doc *d, desk_err *err)
 		if (s != DESK_OK) {
 			g_free(tags);
 			g_free(terms);
+			g_free(words);
 			return s;
 		}
 	}
 	if (count_df(t, d, 1, err) != DESK_OK || count_doc(t, d, 1, err) != DESK_OK) {
 		g_free(tags);
 		g_free(terms);
+		g_free(words);
 		return DESK_TEMPFAIL;
 	}
 	if (t->put == NULL &&
@@ -382,6 +423,7 @@ triagetab_add(triagetab *t, const triage_doc *d, desk_err *err)
 	     sqlite3_prepare_v2(t->db, "DELETE FROM fts WHERE rowid = ?1", -1, &t->del_fts, NULL) != SQLITE_OK)) {
 		g_free(tags);
 		g_free(terms);
+		g_free(words);
 		return tab_fail(t, "prepare", err);
 	}
 	sqlite3_bind_int64(t->put, 1, d->number);
@@ -399,12 +441,13 @@ triagetab_add(triagetab *t, const triage_doc *d, desk_err *err)
 	}
 	if (rc == SQLITE_DONE) {
 		sqlite3_bind_int64(t->put_fts, 1, d->number);
-		sqlite3_bind_text(t->put_fts, 2, terms, -1, SQLITE_STATIC);
+		sqlite3_bind_text(t->put_fts, 2, words, -1, SQLITE_STATIC);
 		rc = sqlite3_step(t->put_fts);
 		sqlite3_reset(t->put_fts);
 	}
 	g_free(tags);
 	g_free(terms);
+	g_free(words);
 	return rc == SQLITE_DONE ? DESK_OK : tab_fail(t, "insert", err);
 }
 
@@ -595,6 +638,52 @@ own_words(const char *path)
 	return own;
 }
 
+/* The sender's facts as terms into TERMS: "@DOMAIN" of REQUESTER, the
+ * address the store parsed from the first mail's From, and "vip:yes" when
+ * it (or its @domain) is in STORE/vip.txt. They never come from the text:
+ * a body that says "vip" gives the word "vip", which no list confirms. */
+static void
+sender_facts(triagetab *t, const char *requester, GPtrArray *terms)
+{
+	const char *at = requester != NULL ? strrchr(requester, '@') : NULL;
+	char *low, *dom;
+
+	if (at == NULL || at[1] == '\0' || strpbrk(at, " \t\r\n\"") != NULL)
+		return;
+	low = g_ascii_strdown(requester, -1);
+	dom = low + (at - requester);
+	g_ptr_array_add(terms, g_strdup(dom));
+	if (t->vip != NULL && (g_hash_table_contains(t->vip, low) || g_hash_table_contains(t->vip, dom)))
+		g_ptr_array_add(terms, g_strdup("vip:yes"));
+	g_free(low);
+}
+
+/* STORE/vip.txt (one address or @domain a line, # comments) of DB's store
+ * into T; none, unreadable or too large: no VIPs (the list is advice to
+ * the model, not a gate). */
+static void
+vip_load(triagetab *t, notmuch_database_t *db)
+{
+	char *store = g_path_get_dirname(notmuch_database_get_path(db));
+	char *file = g_build_filename(store, "vip.txt", NULL), *text = NULL, **lines;
+	gsize len = 0;
+
+	if (g_file_get_contents(file, &text, &len, NULL) && len <= VIP_MAX) {
+		t->vip = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+		lines = g_strsplit(text, "\n", -1);
+		for (char **l = lines; *l != NULL; l++) {
+			char *a = g_strstrip(*l);
+
+			if (*a != '\0' && *a != '#')
+				g_hash_table_add(t->vip, g_ascii_strdown(a, -1));
+		}
+		g_strfreev(lines);
+	}
+	g_free(text);
+	g_free(file);
+	g_free(store);
+}
+
 /* The row of ticket N from TF. */
 static triage_doc *
 doc_of(triagetab *t, guint n, ticket_facts *tf)
@@ -620,6 +709,7 @@ doc_of(triagetab *t, guint n, ticket_facts *tf)
 	d->simhash = simhash_text(all);
 	terms_of(t->terms, d->lang, d->subject, TERMS_MAX, terms, NULL);
 	terms_of(t->terms, d->lang, own, TERMS_MAX, terms, NULL);
+	sender_facts(t, d->requester, terms);
 	g_ptr_array_add(terms, NULL);
 	d->terms = (char **)g_ptr_array_free(terms, FALSE);
 	labels_of(tf, d);
@@ -805,22 +895,28 @@ triagetab_open(notmuch_database_t *db, triagetab **out, desk_err *err)
 	char *path = g_build_filename(notmuch_database_get_path(db), ".notmuch", FILE_NAME, NULL);
 	desk_status s = tab_open(path, out, err);
 
-	if (*out != NULL)
+	if (*out != NULL) {
 		(*out)->counts = TRUE;
+		vip_load(*out, db);
+	}
 	if (s == DESK_OK)
 		s = tab_sync(*out, db, err);
 	if (s != DESK_OK && (sqlite3_errcode((*out)->db) == SQLITE_CORRUPT ||
 			     sqlite3_errcode((*out)->db) == SQLITE_NOTADB)) {
 		g_clear_pointer(out, triagetab_close);
 		unlink(path);
-		if ((s = tab_open(path, out, err)) == DESK_OK && ((*out)->counts = TRUE))
+		if ((s = tab_open(path, out, err)) == DESK_OK && ((*out)->counts = TRUE)) {
+			vip_load(*out, db);
 			s = tab_sync(*out, db, err);
+		}
 	}
 	g_free(path);
 	if (s != DESK_OK) {
 		g_clear_pointer(out, triagetab_close);
-		if ((s = tab_open(":memory:", out, err)) == DESK_OK && ((*out)->counts = TRUE))
+		if ((s = tab_open(":memory:", out, err)) == DESK_OK && ((*out)->counts = TRUE)) {
+			vip_load(*out, db);
 			s = tab_sync(*out, db, err);
+		}
 	}
 	if (s != DESK_OK)
 		g_clear_pointer(out, triagetab_close);
@@ -978,7 +1074,7 @@ near_query(triagetab *t, char **terms, guint want)
 	for (char **w = terms; w != NULL && *w != NULL && a->len < TRIAGE_QUERY_TERMS; w++) {
 		df_term d = { *w, 0, a->len };
 
-		if (**w == '\0' || strchr(*w, '"') != NULL || g_hash_table_contains(seen, *w))
+		if (**w == '\0' || strchr(*w, '"') != NULL || triage_term_fact(*w) || g_hash_table_contains(seen, *w))
 			continue;
 		g_hash_table_add(seen, *w);
 		d.df = term_df(t, *w);

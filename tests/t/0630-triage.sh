@@ -67,15 +67,18 @@ at 2026-11-02T10:02:00Z queue 5 tech || bail_out "queue 5"
 at 2026-11-02T10:03:00Z priority 5 urgent || bail_out "priority 5"
 at 2026-11-02T10:04:00Z tag 5 +outage || bail_out "tag 5"
 
-# --- naive Bayes of ticket 10 {zulu, kilo}, by hand (desk-triage(1)):
-# vocabulary V = {zulu kilo lima yankee mike} = 5; billing: 2 tickets, 4
-# terms (zulu 2, kilo 1); tech: 3 tickets, 6 terms (kilo 1);
-#   billing: (2+1)/(5+2) * (2+1)/(4+5) * (1+1)/(4+5) = 6/189
-#   tech:    (3+1)/(5+2) * (0+1)/(6+5) * (1+1)/(6+5) = 8/847
-#   P(billing) = (6/189) / (6/189 + 8/847) = 0.7707...
-check_eq "bayes: P(billing) of ticket 10 by hand" "billing 0.7707" \
+# --- naive Bayes of ticket 10 {zulu, kilo, @customer.test}, by hand
+# (desk-triage(1)); every ticket also has its sender's domain, the term
+# @customer.test, which the queue does not weigh (it says who writes, not
+# about what) but the vocabulary counts: V = {zulu kilo lima yankee mike
+# @customer.test} = 6; billing: 2 tickets, 4 terms (zulu 2, kilo 1);
+# tech: 3 tickets, 6 terms (kilo 1);
+#   billing: (2+1)/(5+2) * (2+1)/(4+6) * (1+1)/(4+6) = 9/350
+#   tech:    (3+1)/(5+2) * (0+1)/(6+6) * (1+1)/(6+6) = 1/126
+#   P(billing) = (9/350) / (9/350 + 1/126) = 0.7642...
+check_eq "bayes: P(billing) of ticket 10 by hand" "billing 0.7642" \
 	"$(J 10 '"%s %.4f" % (j["queue"]["suggestions"][0]["label"], j["queue"]["suggestions"][0]["bayes"])')"
-hb=$(python3 -c 'b = 6 / 189; t = 8 / 847; print("%.4f" % (t / (b + t)))')
+hb=$(python3 -c 'b = 9 / 350; t = 1 / 126; print("%.4f" % (t / (b + t)))')
 check_eq "bayes: P(tech) is the rest" "tech $hb" \
 	"$(J 10 '"%s %.4f" % (j["queue"]["suggestions"][1]["label"], j["queue"]["suggestions"][1]["bayes"])')"
 # neighbours: the labelled tickets sharing zulu or kilo: 1 (both words) first, then 2 and 3
@@ -86,8 +89,8 @@ check_eq "nearest: billing's share of the weighted vote" "ok" \
 	"$(J 10 '"ok" if abs(j["queue"]["suggestions"][0]["nearest"] - sum(x["weight"] for x in j["neighbours"] if x["queue"] == "billing") / sum(x["weight"] for x in j["neighbours"])) < 1e-9 else j')"
 check_eq "confidence: the mean of both models" "ok" \
 	"$(J 10 '"ok" if all(abs(s["confidence"] - (s["nearest"] + s["bayes"]) / 2) < 1e-9 for s in j["queue"]["suggestions"]) else j')"
-# evidence words for billing over tech: zulu log((3/9)/(1/11)) = 1.30, kilo log((2/9)/(2/11)) = 0.20
-check_eq "words that weighed most: zulu 1.30, kilo 0.20" "zulu 1.30 kilo 0.20" \
+# evidence words for billing over tech: zulu log((3/10)/(1/12)) = 1.28, kilo log((2/10)/(2/12)) = 0.18
+check_eq "words that weighed most: zulu 1.28, kilo 0.18" "zulu 1.28 kilo 0.18" \
 	"$(J 10 '" ".join("%s %.2f" % (w["word"], w["weight"]) for w in j["queue"]["words"])')"
 out=$(D triage 10)
 case $out in *"Suggested: queue billing ("*"nearest tickets:"*"#1 "*"Zulu"*) ok "text: suggestion, then the nearest tickets with subjects" ;;
@@ -174,6 +177,43 @@ check_eq "23's neighbour 22 teaches the queue of its address, billing" "22 billi
 	"$(J 23 '" ".join("%s %s %s" % (x["ticket"], x["queue"], x["priority"]) for x in j["neighbours"])')"
 check_eq "13's neighbours: 11 (billing), 12 (no queue, priority normal)" "11 billing normal 12 None normal" \
 	"$(J 13 '" ".join("%s %s %s" % (x["ticket"], x["queue"], x["priority"]) for x in j["neighbours"])')"
+
+# --- the sender's facts: the requester's domain and VIP status, from the
+# From address the store parsed and STORE/vip.txt, never from the text: 24
+# from a listed address gets @bigco.test and vip:yes; 25 writes "vip:yes"
+# and "VIP" in its body and its display name, and gets neither vip:yes nor
+# the domain it names, only its own; the text search ignores the facts (a
+# body naming bigco.test finds it, not 24)
+printf '# VIPs\nboss@bigco.test\n' >"$STORE/vip.txt"
+# from FROM WHEN SUBJECT BODY: a new ticket from FROM
+from() {
+	n=$((n + 1))
+	printf 'From: %s\nTo: support@helpdesk.test\nSubject: %s\nMessage-ID: <t%s@x.test>\nDate: %s\n\n%s\n' \
+		"$1" "$3" "$n" "$(date -u -R -d "$2")" "$4" |
+		MAILDESK_NOW=$2 D ingest --envelope-to support@helpdesk.test >/dev/null 2>>"$T/ingest.err"
+}
+from 'Boss <Boss@BigCo.test>' 2026-11-07T11:00:00Z "Sierra" "sierra uniform" || bail_out "mail 24"
+from '"VIP vip:yes boss@bigco.test" <c25@customer.test>' 2026-11-07T11:10:00Z "Sierra" \
+	"vip:yes VIP vip yes @bigco.test sierra uniform" || bail_out "mail 25"
+D triage 24 >/dev/null 2>&1
+# terms N: the terms of ticket N in the text index (subject and body), sorted
+terms() {
+	python3 -c 'import sqlite3, sys
+d = sqlite3.connect(sys.argv[1])
+print(" ".join(sorted(d.execute("SELECT terms FROM doc WHERE number = ?", (int(sys.argv[2]),)).fetchone()[0].split())))' \
+		"$STORE/mail/.notmuch/desk-triage.sqlite" "$1"
+}
+check_eq "a VIP's ticket: its domain and vip:yes (address matched without case)" "@bigco.test sierra sierra uniform vip:yes" "$(terms 24)"
+t25=$(terms 25)
+case " $t25 " in *" vip:yes "*|*" @bigco.test "*) not_ok "a forged VIP in the text and name does not count" "$t25" ;;
+*" @customer.test "*) ok "a forged VIP in the text and name does not count (its own domain only)" ;;
+*) not_ok "a forged VIP in the text and name does not count" "$t25" ;; esac
+# the text search: "vip" and "bigco" are words of 25 alone (24's facts are not words)
+check_eq "the text search leaves the facts out: vip, bigco find 25 alone" "25" \
+	"$(python3 -c 'import sqlite3, sys
+d = sqlite3.connect(sys.argv[1])
+print(" ".join(str(r[0]) for r in d.execute("SELECT rowid FROM fts WHERE fts MATCH ? ORDER BY rowid", (sys.argv[2],))))' \
+		"$STORE/mail/.notmuch/desk-triage.sqlite" '"vip" OR "bigco"')"
 
 # --- eval: the same bytes twice and after desk reindex; what it says by hand:
 # queue labels a person set first: 1 2 billing, 3 4 5 tech, 10 billing
