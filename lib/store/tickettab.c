@@ -1,12 +1,11 @@
 /* tickettab.c: the ticket table, SQLite rows of ticket_info kept up to the
  * index by its UUID and revision (see tickettab.h). */
-#include <errno.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
+#include "cachedb.h"
 #include "rfact.h"
 #include "tickettab.h"
 
@@ -61,63 +60,14 @@ tab_close(tab *t)
 	memset(t, 0, sizeof *t);
 }
 
-/* META's value of KEY (caller frees), or NULL. */
-static char *
-meta_get(tab *t, const char *key)
-{
-	sqlite3_stmt *st = NULL;
-	char *v = NULL;
-
-	if (sqlite3_prepare_v2(t->db, "SELECT value FROM meta WHERE key = ?", -1, &st, NULL) == SQLITE_OK) {
-		sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
-		if (sqlite3_step(st) == SQLITE_ROW)
-			v = g_strdup((const char *)sqlite3_column_text(st, 0));
-	}
-	sqlite3_finalize(st);
-	return v;
-}
-
-static desk_status
-meta_set(tab *t, const char *key, const char *value, desk_err *err)
-{
-	sqlite3_stmt *st = NULL;
-	int rc = sqlite3_prepare_v2(t->db, "INSERT OR REPLACE INTO meta VALUES(?, ?)", -1, &st, NULL);
-
-	if (rc == SQLITE_OK) {
-		sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 2, value, -1, SQLITE_STATIC);
-		rc = sqlite3_step(st);
-	}
-	sqlite3_finalize(st);
-	return rc == SQLITE_DONE ? DESK_OK : tab_fail(t, "write", err);
-}
-
 /* Open PATH (":memory:" for memory) with our schema; a table of another
  * version is dropped (it is a cache). */
 static desk_status
 tab_open(tab *t, const char *path, desk_err *err)
 {
-	gboolean existed = strcmp(path, ":memory:") == 0 || access(path, F_OK) == 0;
-	char *version;
-
 	memset(t, 0, sizeof *t);
 	t->memory = strcmp(path, ":memory:") == 0;
-	if (sqlite3_open_v2(path, &t->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) != SQLITE_OK)
-		return tab_fail(t, "open", err);
-	if (!existed && chmod(path, 0660) != 0)
-		return desk_fail(err, DESK_TEMPFAIL, "chmod %s: %s", path, g_strerror(errno));
-	sqlite3_busy_timeout(t->db, 10000);
-	version = meta_get(t, "version");
-	if (version == NULL && tab_exec(t, SCHEMA, err) != DESK_OK)
-		return DESK_TEMPFAIL;
-	if (version == NULL || strcmp(version, TAB_VERSION) != 0) {
-		g_free(version);
-		if (tab_exec(t, "BEGIN IMMEDIATE; DROP TABLE ticket; DELETE FROM meta;" SCHEMA, err) != DESK_OK ||
-		    meta_set(t, "version", TAB_VERSION, err) != DESK_OK || tab_exec(t, "COMMIT", err) != DESK_OK)
-			return DESK_TEMPFAIL;
-	} else
-		g_free(version);
-	return DESK_OK;
+	return cachedb_open(path, "ticket table", SCHEMA, "DROP TABLE IF EXISTS ticket;", TAB_VERSION, &t->db, err);
 }
 
 /* The statement that puts a row, prepared on first use. */
@@ -201,36 +151,6 @@ put_roots(tab *t, notmuch_database_t *db, const char *query, GHashTable *wanted,
 	}
 	notmuch_query_destroy(q);
 	return s;
-}
-
-GHashTable *
-tickettab_changed(notmuch_database_t *db, unsigned long from, unsigned long to, guint max)
-{
-	char query[80];
-	notmuch_query_t *q;
-	notmuch_messages_t *ms = NULL;
-	unsigned int n = 0;
-	GHashTable *set = NULL;
-
-	snprintf(query, sizeof query, "lastmod:%lu..%lu", from + 1, to);
-	q = notmuch_query_create(db, query);
-	if (q == NULL)
-		return NULL;
-	notmuch_query_set_sort(q, NOTMUCH_SORT_UNSORTED);
-	if (notmuch_query_count_messages(q, &n) == NOTMUCH_STATUS_SUCCESS && n <= max &&
-	    notmuch_query_search_messages(q, &ms) == NOTMUCH_STATUS_SUCCESS) {
-		set = g_hash_table_new(g_direct_hash, g_direct_equal);
-		for (; notmuch_messages_valid(ms); notmuch_messages_move_to_next(ms)) {
-			notmuch_message_t *m = notmuch_messages_get(ms);
-			const char *v = NULL;
-
-			if (notmuch_message_get_property(m, "desk.ticket", &v) == NOTMUCH_STATUS_SUCCESS && v != NULL)
-				g_hash_table_add(set, GUINT_TO_POINTER((guint)g_ascii_strtoull(v, NULL, 10)));
-			notmuch_message_destroy(m);
-		}
-	}
-	notmuch_query_destroy(q);
-	return set;
 }
 
 /* The report facts (rfact.h) of the messages matching QUERY, grouped
@@ -345,70 +265,31 @@ put_tickets(tab *t, notmuch_database_t *db, GHashTable *set, desk_err *err)
 	return s;
 }
 
-static gint64
-row_count(tab *t)
+static desk_status
+sync_changed(void *ud, notmuch_database_t *db, GHashTable *set, desk_err *err)
 {
-	sqlite3_stmt *st = NULL;
-	gint64 n = 0;
-
-	if (sqlite3_prepare_v2(t->db, "SELECT count(*) FROM ticket", -1, &st, NULL) == SQLITE_OK &&
-	    sqlite3_step(st) == SQLITE_ROW)
-		n = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	return n;
+	return put_tickets(ud, db, set, err);
 }
 
-/* Whether the table is at UUID and at REV or later (another process may
- * have brought it up to a later snapshot than ours). */
-static gboolean
-tab_fresh(tab *t, const char *uuid, unsigned long rev)
+static desk_status
+sync_whole(void *ud, notmuch_database_t *db, desk_err *err)
 {
-	char *u = meta_get(t, "uuid"), *r = meta_get(t, "revision");
-	gboolean fresh = u != NULL && r != NULL && strcmp(u, uuid) == 0 && g_ascii_strtoull(r, NULL, 10) >= rev;
+	tab *t = ud;
+	desk_status s;
 
-	g_free(u);
-	g_free(r);
-	return fresh;
+	if ((s = tab_exec(t, "DELETE FROM ticket", err)) == DESK_OK &&
+	    (s = put_roots(t, db, "tag:ticket", NULL, err)) == DESK_OK)
+		s = put_facts(t, db, "*", err);
+	return s;
 }
 
 /* Bring T up to DB: from the changes since its revision, or whole. */
 static desk_status
 tab_sync(tab *t, notmuch_database_t *db, desk_err *err)
 {
-	const char *uuid = NULL;
-	unsigned long rev = notmuch_database_get_revision(db, &uuid);
-	char *u, *r, revs[32];
-	GHashTable *set = NULL;
-	desk_status s;
+	cachedb_cache c = { t->db, "ticket table", "ticket", sync_changed, sync_whole, t };
 
-	if (tab_fresh(t, uuid, rev))
-		return DESK_OK;
-	if ((s = tab_exec(t, "BEGIN IMMEDIATE", err)) != DESK_OK)
-		return s;
-	if (tab_fresh(t, uuid, rev))
-		return tab_exec(t, "COMMIT", err);
-	u = meta_get(t, "uuid");
-	r = meta_get(t, "revision");
-	if (u != NULL && r != NULL && strcmp(u, uuid) == 0)
-		set = tickettab_changed(db, g_ascii_strtoull(r, NULL, 10), rev, (guint)MAX(row_count(t), 1000));
-	g_free(u);
-	g_free(r);
-	if (set != NULL)
-		s = put_tickets(t, db, set, err);
-	else if ((s = tab_exec(t, "DELETE FROM ticket", err)) == DESK_OK &&
-		 (s = put_roots(t, db, "tag:ticket", NULL, err)) == DESK_OK)
-		s = put_facts(t, db, "*", err);
-	if (set != NULL)
-		g_hash_table_destroy(set);
-	snprintf(revs, sizeof revs, "%lu", rev);
-	if (s == DESK_OK)
-		s = meta_set(t, "uuid", uuid, err);
-	if (s == DESK_OK)
-		s = meta_set(t, "revision", revs, err);
-	if (s == DESK_OK)
-		return tab_exec(t, "COMMIT", err);
-	sqlite3_exec(t->db, "ROLLBACK", NULL, NULL, NULL);
-	return s;
+	return cachedb_sync(&c, db, err);
 }
 
 /* T opened and brought up to DB: the file beside the index, else (it

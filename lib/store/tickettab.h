@@ -50,9 +50,5 @@ void tickettab_row_free(ticket_info *i);
  * first list does not build it). */
 desk_status tickettab_sync(notmuch_database_t *db, desk_err *err);
 
-/* The tickets (a set of GUINT_TO_POINTER numbers) of the messages changed
- * after revision FROM up to TO; NULL when there are more than MAX such
- * messages (building whole is cheaper). */
-GHashTable *tickettab_changed(notmuch_database_t *db, unsigned long from, unsigned long to, guint max);
 
 #endif

@@ -1,13 +1,12 @@
 /* triagetab.c: the ticket text index in SQLite FTS5, kept up to the
  * notmuch index's revision (triagetab.h). */
-#include <errno.h>
 #include <fcntl.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
+#include "cachedb.h"
 #include "evtype.h"
 #include "index.h"
 #include "lang.h"
@@ -111,67 +110,19 @@ triagetab_close(triagetab *t)
 	g_free(t);
 }
 
-static char *
-meta_get(triagetab *t, const char *key)
-{
-	sqlite3_stmt *st = NULL;
-	char *v = NULL;
-
-	if (sqlite3_prepare_v2(t->db, "SELECT value FROM meta WHERE key = ?", -1, &st, NULL) == SQLITE_OK) {
-		sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
-		if (sqlite3_step(st) == SQLITE_ROW)
-			v = g_strdup((const char *)sqlite3_column_text(st, 0));
-	}
-	sqlite3_finalize(st);
-	return v;
-}
-
-static desk_status
-meta_set(triagetab *t, const char *key, const char *value, desk_err *err)
-{
-	sqlite3_stmt *st = NULL;
-	int rc = sqlite3_prepare_v2(t->db, "INSERT OR REPLACE INTO meta VALUES(?, ?)", -1, &st, NULL);
-
-	if (rc == SQLITE_OK) {
-		sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 2, value, -1, SQLITE_STATIC);
-		rc = sqlite3_step(st);
-	}
-	sqlite3_finalize(st);
-	return rc == SQLITE_DONE ? DESK_OK : tab_fail(t, "write", err);
-}
-
 /* Open PATH (":memory:") with our schema; one of another version is
  * dropped (a cache). */
 static desk_status
 tab_open(const char *path, triagetab **out, desk_err *err)
 {
-	gboolean memory = strcmp(path, ":memory:") == 0;
-	gboolean existed = memory || access(path, F_OK) == 0;
 	triagetab *t = g_new0(triagetab, 1);
-	char *version;
 
 	*out = t;
 	t->terms = terms_ctx_new();
-	if (sqlite3_open_v2(path, &t->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) != SQLITE_OK)
-		return tab_fail(t, "open", err);
-	if (!existed && chmod(path, 0660) != 0)
-		return desk_fail(err, DESK_TEMPFAIL, "chmod %s: %s", path, g_strerror(errno));
-	sqlite3_busy_timeout(t->db, 10000);
-	version = meta_get(t, "version");
-	if (version == NULL || strcmp(version, TAB_VERSION) != 0) {
-		desk_status s = tab_exec(t, "BEGIN IMMEDIATE; DROP TABLE IF EXISTS vocab; DROP TABLE IF EXISTS doc; DROP TABLE IF EXISTS fts;"
-					    " DROP TABLE IF EXISTS meta;" SCHEMA, err);
-
-		if (s == DESK_OK)
-			s = meta_set(t, "version", TAB_VERSION, err);
-		if (s == DESK_OK)
-			s = tab_exec(t, "COMMIT", err);
-		g_free(version);
-		return s;
-	}
-	g_free(version);
-	return DESK_OK;
+	return cachedb_open(path, "ticket text index", SCHEMA,
+			    "DROP TABLE IF EXISTS vocab; DROP TABLE IF EXISTS doc; DROP TABLE IF EXISTS fts;"
+			    " DROP TABLE IF EXISTS nbc; DROP TABLE IF EXISTS nbt; DROP TABLE IF EXISTS dft;",
+			    TAB_VERSION, &t->db, err);
 }
 
 desk_status
@@ -826,67 +777,30 @@ put_tickets(triagetab *t, notmuch_database_t *db, GHashTable *set, desk_err *err
 	return s;
 }
 
-static gboolean
-tab_fresh(triagetab *t, const char *uuid, unsigned long rev)
+static desk_status
+sync_changed(void *ud, notmuch_database_t *db, GHashTable *set, desk_err *err)
 {
-	char *u = meta_get(t, "uuid"), *r = meta_get(t, "revision");
-	gboolean fresh = u != NULL && r != NULL && strcmp(u, uuid) == 0 && g_ascii_strtoull(r, NULL, 10) >= rev;
-
-	g_free(u);
-	g_free(r);
-	return fresh;
+	return put_tickets(ud, db, set, err);
 }
 
-static gint64
-row_count(triagetab *t)
+static desk_status
+sync_whole(void *ud, notmuch_database_t *db, desk_err *err)
 {
-	sqlite3_stmt *st = NULL;
-	gint64 n = 0;
+	triagetab *t = ud;
+	desk_status s;
 
-	if (sqlite3_prepare_v2(t->db, "SELECT count(*) FROM doc", -1, &st, NULL) == SQLITE_OK &&
-	    sqlite3_step(st) == SQLITE_ROW)
-		n = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	return n;
+	if ((s = tab_exec(t, "DELETE FROM doc; DELETE FROM fts; DELETE FROM nbc; DELETE FROM nbt; DELETE FROM dft;", err)) == DESK_OK)
+		s = put_query(t, db, "*", NULL, err);
+	return s;
 }
 
 /* Bring T up to DB: from the changes since its revision, or whole. */
 static desk_status
 tab_sync(triagetab *t, notmuch_database_t *db, desk_err *err)
 {
-	const char *uuid = NULL;
-	unsigned long rev = notmuch_database_get_revision(db, &uuid);
-	char *u, *r, revs[32];
-	GHashTable *set = NULL;
-	desk_status s;
+	cachedb_cache c = { t->db, "ticket text index", "doc", sync_changed, sync_whole, t };
 
-	if (tab_fresh(t, uuid, rev))
-		return DESK_OK;
-	if ((s = tab_exec(t, "BEGIN IMMEDIATE", err)) != DESK_OK)
-		return s;
-	if (tab_fresh(t, uuid, rev))
-		return tab_exec(t, "COMMIT", err);
-	u = meta_get(t, "uuid");
-	r = meta_get(t, "revision");
-	if (u != NULL && r != NULL && strcmp(u, uuid) == 0)
-		set = tickettab_changed(db, g_ascii_strtoull(r, NULL, 10), rev, (guint)MAX(row_count(t), 1000));
-	g_free(u);
-	g_free(r);
-	if (set != NULL)
-		s = put_tickets(t, db, set, err);
-	else if ((s = tab_exec(t, "DELETE FROM doc; DELETE FROM fts; DELETE FROM nbc; DELETE FROM nbt; DELETE FROM dft;", err)) == DESK_OK)
-		s = put_query(t, db, "*", NULL, err);
-	if (set != NULL)
-		g_hash_table_destroy(set);
-	snprintf(revs, sizeof revs, "%lu", rev);
-	if (s == DESK_OK)
-		s = meta_set(t, "uuid", uuid, err);
-	if (s == DESK_OK)
-		s = meta_set(t, "revision", revs, err);
-	if (s == DESK_OK)
-		return tab_exec(t, "COMMIT", err);
-	sqlite3_exec(t->db, "ROLLBACK", NULL, NULL, NULL);
-	return s;
+	return cachedb_sync(&c, db, err);
 }
 
 desk_status
