@@ -123,6 +123,29 @@ cachedb_changed(notmuch_database_t *db, unsigned long from, unsigned long to, gu
 	return set;
 }
 
+desk_status
+cachedb_each_chunk(GHashTable *set, guint chunk,
+		   desk_status (*fn)(void *ud, const char *query, desk_err *err), void *ud, desk_err *err)
+{
+	GList *numbers = g_hash_table_get_keys(set);
+	GString *q = g_string_new(NULL);
+	desk_status s = DESK_OK;
+	guint n = 0;
+
+	for (GList *l = numbers; s == DESK_OK && l != NULL; l = l->next) {
+		g_string_append_printf(q, "%sproperty:desk.ticket=%u", n++ ? " or " : "(", GPOINTER_TO_UINT(l->data));
+		if (n == chunk || l->next == NULL) {
+			g_string_append_c(q, ')');
+			s = fn(ud, q->str, err);
+			g_string_truncate(q, 0);
+			n = 0;
+		}
+	}
+	g_list_free(numbers);
+	g_string_free(q, TRUE);
+	return s;
+}
+
 static desk_status
 exec(const cachedb_cache *c, const char *sql, desk_err *err)
 {

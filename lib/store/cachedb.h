@@ -39,6 +39,12 @@ gint64 cachedb_rows(sqlite3 *db, const char *table);
  * messages (building whole is cheaper). */
 GHashTable *cachedb_changed(notmuch_database_t *db, unsigned long from, unsigned long to, guint max);
 
+/* FN(UD, QUERY, ERR) for each group of at most CHUNK tickets of SET (a set
+ * of GUINT_TO_POINTER numbers), QUERY the notmuch query of their messages
+ * ("(property:desk.ticket=N or ...)"); stops at the first that fails. */
+desk_status cachedb_each_chunk(GHashTable *set, guint chunk,
+			       desk_status (*fn)(void *ud, const char *query, desk_err *err), void *ud, desk_err *err);
+
 /* How one cache catches up with the index (cachedb_sync). */
 typedef struct cachedb_cache {
 	sqlite3 *sql;

@@ -223,35 +223,37 @@ put_facts(tab *t, notmuch_database_t *db, const char *query, desk_err *err)
 	return s;
 }
 
+typedef struct put_chunk_ctx {
+	tab *t;
+	notmuch_database_t *db;
+	GHashTable *set;
+} put_chunk_ctx;
+
+/* The rows of the tickets of QUERY (cachedb_each_chunk), roots and facts. */
+static desk_status
+put_chunk(void *ud, const char *query, desk_err *err)
+{
+	put_chunk_ctx *pc = ud;
+	char *roots = g_strconcat("tag:ticket and ", query, NULL);
+	desk_status s = put_roots(pc->t, pc->db, roots, pc->set, err);
+
+	if (s == DESK_OK)
+		s = put_facts(pc->t, pc->db, query, err);
+	g_free(roots);
+	return s;
+}
+
 /* Rows for the tickets in SET anew; those without a root any more go. */
 static desk_status
 put_tickets(tab *t, notmuch_database_t *db, GHashTable *set, desk_err *err)
 {
-	GList *numbers = g_hash_table_get_keys(set);
-	GString *q = g_string_new(NULL);
-	desk_status s = DESK_OK;
+	put_chunk_ctx pc = { t, db, set };
+	desk_status s;
 	sqlite3_stmt *del = NULL;
 	GHashTableIter it;
 	gpointer k;
-	guint n = 0;
 
-	for (GList *l = numbers; s == DESK_OK && l != NULL; l = l->next) {
-		g_string_append_printf(q, "%sproperty:desk.ticket=%u", n++ ? " or " : "(", GPOINTER_TO_UINT(l->data));
-		if (n == CHUNK || l->next == NULL) {
-			char *roots;
-
-			g_string_append_c(q, ')');
-			roots = g_strconcat("tag:ticket and ", q->str, NULL);
-			s = put_roots(t, db, roots, set, err);
-			if (s == DESK_OK)
-				s = put_facts(t, db, q->str, err);
-			g_free(roots);
-			g_string_truncate(q, 0);
-			n = 0;
-		}
-	}
-	g_list_free(numbers);
-	g_string_free(q, TRUE);
+	s = cachedb_each_chunk(set, CHUNK, put_chunk, &pc, err);
 	if (s == DESK_OK && sqlite3_prepare_v2(t->db, "DELETE FROM ticket WHERE number = ?", -1, &del, NULL) != SQLITE_OK)
 		s = tab_fail(t, "prepare", err);
 	g_hash_table_iter_init(&it, set);

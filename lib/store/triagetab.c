@@ -737,27 +737,31 @@ put_query(triagetab *t, notmuch_database_t *db, const char *query, GHashTable *w
 	return s;
 }
 
+typedef struct put_chunk_ctx {
+	triagetab *t;
+	notmuch_database_t *db;
+	GHashTable *set;
+} put_chunk_ctx;
+
+/* The rows of the tickets of QUERY (cachedb_each_chunk). */
+static desk_status
+put_chunk(void *ud, const char *query, desk_err *err)
+{
+	put_chunk_ctx *pc = ud;
+
+	return put_query(pc->t, pc->db, query, pc->set, err);
+}
+
 /* Rows anew for the tickets in SET; those that have none any more go. */
 static desk_status
 put_tickets(triagetab *t, notmuch_database_t *db, GHashTable *set, desk_err *err)
 {
-	GList *numbers = g_hash_table_get_keys(set);
-	GString *q = g_string_new(NULL);
-	desk_status s = DESK_OK;
+	put_chunk_ctx pc = { t, db, set };
+	desk_status s;
 	GHashTableIter it;
 	gpointer k;
-	guint n = 0;
 
-	for (GList *l = numbers; s == DESK_OK && l != NULL; l = l->next) {
-		g_string_append_printf(q, "%sproperty:desk.ticket=%u", n++ ? " or " : "", GPOINTER_TO_UINT(l->data));
-		if (n == CHUNK || l->next == NULL) {
-			s = put_query(t, db, q->str, set, err);
-			g_string_truncate(q, 0);
-			n = 0;
-		}
-	}
-	g_list_free(numbers);
-	g_string_free(q, TRUE);
+	s = cachedb_each_chunk(set, CHUNK, put_chunk, &pc, err);
 	g_hash_table_iter_init(&it, set);
 	while (s == DESK_OK && g_hash_table_iter_next(&it, &k, NULL)) {
 		triage_doc *old = NULL;
