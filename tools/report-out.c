@@ -387,6 +387,17 @@ json_uint(JsonBuilder *b, const char *name, guint v)
 	json_builder_add_int_value(b, v);
 }
 
+/* Member NAME: the numbers of TICKETS (GArray of guint). */
+static void
+json_tickets(JsonBuilder *b, const char *name, const GArray *tickets)
+{
+	json_builder_set_member_name(b, name);
+	json_builder_begin_array(b);
+	for (guint i = 0; i < tickets->len; i++)
+		json_builder_add_int_value(b, g_array_index(tickets, guint, i));
+	json_builder_end_array(b);
+}
+
 static void
 json_stat(JsonBuilder *b, const char *name, const report_stat *st)
 {
@@ -498,11 +509,7 @@ json_trends(JsonBuilder *b, GPtrArray *trends)
 		json_builder_add_string_value(b, t->key);
 		json_uint(b, "last", t->last);
 		json_uint(b, "prev", t->prev);
-		json_builder_set_member_name(b, "tickets");
-		json_builder_begin_array(b);
-		for (guint j = 0; j < t->tickets->len; j++)
-			json_builder_add_int_value(b, g_array_index(t->tickets, guint, j));
-		json_builder_end_array(b);
+		json_tickets(b, "tickets", t->tickets);
 		json_builder_end_object(b);
 	}
 	json_builder_end_array(b);
@@ -600,11 +607,7 @@ json_incidents(JsonBuilder *b, GPtrArray *incidents)
 		json_builder_begin_object(b);
 		json_uint(b, "ticket", inc->first);
 		out_json_time(b, "time", inc->time);
-		json_builder_set_member_name(b, "tickets");
-		json_builder_begin_array(b);
-		for (guint k = 0; k < inc->tickets->len; k++)
-			json_builder_add_int_value(b, g_array_index(inc->tickets, guint, k));
-		json_builder_end_array(b);
+		json_tickets(b, "tickets", inc->tickets);
 		json_builder_end_object(b);
 	}
 	json_builder_end_array(b);
