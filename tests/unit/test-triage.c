@@ -163,12 +163,13 @@ test_model(void)
 	c = 4.0 / 7 * 1.0 / 11 * 2.0 / 11;
 	l = label(r, TRIAGE_QUEUE, "billing");
 	ok(l != NULL && fabs(l->nb - b / (b + c)) < 1e-12, "bayes: P(billing) as worked out by hand");
-	/* priority: normal 3 tickets (zulu 2, kilo 2, lima 1, yankee 1: 6 terms),
-	 * urgent 2 (yankee 2, mike 1, lima 1: 4 terms) */
-	b = 4.0 / 7 * 3.0 / 11 * 3.0 / 11;
-	c = 3.0 / 7 * 1.0 / 9 * 1.0 / 9;
+	/* priority: from cue terms alone (triage.c, cue_lean). P(normal) =
+	 * (3+1)/(5+2) = 4/7, P(urgent) 3/7; zulu is in 2 normal tickets and no
+	 * urgent one: P(normal | zulu) = (2 + 4 * 4/7) / (2 + 4) = 5/7, which is
+	 * 5/4 of P(normal), a lean of log 1.25 = 0.22 < 1: no cue; kilo the
+	 * same (tickets 1 and 3). No cue: the priors. */
 	l = label(r, TRIAGE_PRIORITY, "normal");
-	ok(l != NULL && fabs(l->nb - b / (b + c)) < 1e-12, "bayes: P(normal) as worked out by hand");
+	ok(l != NULL && fabs(l->nb - 4.0 / 7) < 1e-12, "bayes: no cue term: P(normal) is the prior 4/7");
 	/* tag refund, one against the rest: 1 of 5 tickets; with it {zulu lima}
 	 * (2 terms), without it 8 terms of which zulu 1, kilo 2 */
 	yes = 2.0 / 7 * 2.0 / 7 * 1.0 / 7;
@@ -193,12 +194,60 @@ test_model(void)
 	triagetab_close(t);
 }
 
+/* The priority's cue: 20 normal tickets {zulu kilo}, 4 urgent {zulu
+ * dringend}; the ticket {zulu dringend}. P(normal) = 21/26, P(urgent) =
+ * 5/26. dringend (4 urgent, 0 normal), shrunk by 4 pseudo-tickets:
+ * P(urgent | dringend) = (4 + 4 * 5/26) / (4 + 4) = 31/52 = 3.1 * 5/26, a
+ * lean of log 3.1 = 1.13 >= 1: a cue; P(normal | dringend) = (0 + 4 * 21/26)
+ * / 8 = 21/52, half of P(normal). zulu (20 normal, 4 urgent): P(normal |
+ * zulu) = (20 + 84/26) / 28 = 1.027 * 21/26, P(urgent | zulu) = (4 + 20/26)
+ * / 28 = 0.886 * 5/26: no class 2.7 times as likely, no cue. So P(urgent)
+ * = 5/26 * 3.1 / (5/26 * 3.1 + 21/26 * 0.5) = 31/52, and dringend weighs
+ * log 3.1 - log 0.5 = log 6.2 for urgent over normal. */
+static void
+test_cue(void)
+{
+	triage_doc *docs[24];
+	triage_doc *q = doc(100, "", "", "", "zulu dringend");
+	triage_opts o = { 10, 180, 5 };
+	triage_model *m = triage_model_new();
+	triagetab *t = NULL;
+	triage_result *r = NULL;
+	desk_err err = { 0 };
+	const triage_label *l;
+	const triage_word *w;
+
+	ok(triagetab_memory(&t, &err) == DESK_OK, "cue: a table in memory");
+	for (guint i = 0; i < G_N_ELEMENTS(docs); i++) {
+		docs[i] = i < 20 ? doc(i + 1, "support", "normal", "", "zulu kilo")
+				 : doc(i + 1, "support", "urgent", "", "zulu dringend");
+		triage_model_learn(m, docs[i]);
+		triagetab_add(t, docs[i], &err);
+	}
+	ok(triage_suggest(t, m, q, &o, &r, &err) == DESK_OK && r->enough, "cue: suggest for {zulu, dringend}");
+	l = label(r, TRIAGE_PRIORITY, "urgent");
+	ok(l != NULL && fabs(l->nb - 31.0 / 52) < 1e-12, "cue: P(urgent) = 31/52 by hand, dringend alone");
+	ok(l != NULL && fabs(l->p - (0.3 * l->knn + 0.7 * l->nb)) < 1e-12,
+	   "cue: the priority's confidence is 0.3 nearest + 0.7 bayes");
+	w = r->words[TRIAGE_PRIORITY]->len > 0 ? r->words[TRIAGE_PRIORITY]->pdata[0] : NULL;
+	ok(triage_best(r, TRIAGE_PRIORITY) == l && r->words[TRIAGE_PRIORITY]->len == 1 && w != NULL &&
+		   strcmp(w->term, "dringend") == 0 && fabs(w->weight - log(6.2)) < 1e-12,
+	   "cue: urgent first, dringend alone weighed, log 6.2 over normal");
+	triage_result_free(r);
+	triage_doc_free(q);
+	for (guint i = 0; i < G_N_ELEMENTS(docs); i++)
+		triage_doc_free(docs[i]);
+	triage_model_free(m);
+	triagetab_close(t);
+}
+
 int
 main(void)
 {
 	test_lang();
 	test_terms();
 	test_model();
+	test_cue();
 	printf("1..%d\n", n);
 	return failed > 0;
 }
