@@ -6,10 +6,13 @@
  *       labels, each vote its score times 0.5^(days apart / half life);
  *   (b) an independent naive Bayes model (multinomial over the distinct
  *       terms of each ticket, Laplace smoothing; tags one-vs-rest) trained
- *       on the same history.
+ *       on the same history; for the priority, naive Bayes over the
+ *       ticket's cue terms alone (triage.c, cue_lean: the terms that make
+ *       some priority at least 2.7 times as likely as the history says).
  *
  * A label's confidence is the mean of the two models' probabilities (the
- * one alone when the other has nothing to say). The labels a ticket
+ * priority's: 0.3 nearest, 0.7 cues; the one alone when the other has
+ * nothing to say). The labels a ticket
  * teaches are the first queue and priority and the tags a person set
  * (triagetab.h), never the desk's own. */
 #ifndef DESK_TRIAGE_H
