@@ -39,7 +39,7 @@ CONFUSED = {
 # and the text per language: subjects (s), problem sentences (p), questions (q).
 INTENTS = {
     "double_charge": {
-        "queue": "billing", "w": 5, "prio": (0, 30, 55, 15), "tags": ["payment"],
+        "queue": "billing", "between": "returns", "w": 5, "prio": (0, 30, 55, 15), "tags": ["payment"],
         "en": {"s": ["Charged twice for order {order}", "Double charge on my card", "Duplicate payment {amount}"],
                "p": ["I was charged twice for my order {order}, {amount} each time.",
                      "My credit card statement shows the same payment of {amount} two times.",
@@ -143,7 +143,7 @@ INTENTS = {
                      "Vais-je perdre l'historique de mes commandes ?"]},
     },
     "account_hacked": {
-        "queue": "security", "w": 3, "prio": (0, 5, 25, 70), "tags": ["compromised"],
+        "queue": "security", "between": "accounts", "w": 3, "prio": (0, 5, 25, 70), "tags": ["compromised"],
         "en": {"s": ["My account was hacked", "Suspicious login from another country", "Someone changed my password"],
                "p": ["Someone logged into my account from another country last night and changed my password.",
                      "I got an alert about a login I did not make and now orders appear that I never placed.",
@@ -182,7 +182,7 @@ INTENTS = {
                "q": ["Cet e-mail est-il authentique ?", "Dois-je l'ignorer ?", "Que faire si quelqu'un a cliqué sur le lien ?"]},
     },
     "two_factor": {
-        "queue": "security", "w": 3, "prio": (0, 40, 50, 10), "tags": ["2fa"],
+        "queue": "security", "between": "accounts", "w": 3, "prio": (0, 40, 50, 10), "tags": ["2fa"],
         "en": {"s": ["Lost my phone, 2FA codes", "Two-factor authentication locked me out", "Authenticator app reset"],
                "p": ["I lost my phone and cannot get the two-factor code to log in.",
                      "The authenticator codes are always rejected since I changed phones.",
@@ -264,7 +264,7 @@ INTENTS = {
                      "Dois-je payer les frais de retour ?"]},
     },
     "refund_after_return": {
-        "queue": "returns", "w": 5, "prio": (5, 60, 30, 5), "tags": ["refund"],
+        "queue": "returns", "between": "billing", "w": 5, "prio": (5, 60, 30, 5), "tags": ["refund"],
         "en": {"s": ["Refund for returned order {order}", "Still no refund", "Refund missing after return"],
                "p": ["I sent back order {order} three weeks ago and have not received my refund of {amount}.",
                      "Your warehouse confirmed my return but the refund never came.",
@@ -285,7 +285,7 @@ INTENTS = {
                      "Pourquoi seule une partie du montant a-t-elle été remboursée ?"]},
     },
     "wrong_item": {
-        "queue": "returns", "w": 4, "prio": (5, 55, 35, 5), "tags": ["wrong-item"],
+        "queue": "returns", "between": "shipping", "w": 4, "prio": (5, 55, 35, 5), "tags": ["wrong-item"],
         "en": {"s": ["Wrong item received", "Damaged {product} in my package", "Order {order} incomplete"],
                "p": ["I received a different {product} than the one I ordered in order {order}.",
                      "The {product} arrived broken, the box was crushed.",
@@ -325,7 +325,7 @@ INTENTS = {
                      "Puis-je revenir à la version précédente ?"]},
     },
     "sync_error": {
-        "queue": "technical", "w": 5, "prio": (10, 55, 30, 5), "tags": ["sync"],
+        "queue": "technical", "between": "api", "w": 5, "prio": (10, 55, 30, 5), "tags": ["sync"],
         "en": {"s": ["Data not syncing", "Sync error between devices", "Changes lost after sync"],
                "p": ["My data does not sync between the phone and the laptop anymore.",
                      "The sync shows error {code} and my changes from yesterday are gone.",
@@ -383,7 +383,7 @@ INTENTS = {
                      "Comment changer la clé en toute sécurité ?"]},
     },
     "rate_limit": {
-        "queue": "api", "w": 3, "prio": (5, 50, 35, 10), "tags": ["rate-limit"],
+        "queue": "api", "between": "technical", "w": 3, "prio": (5, 50, 35, 10), "tags": ["rate-limit"],
         "en": {"s": ["429 Too Many Requests", "API rate limit too low", "Webhook calls missing"],
                "p": ["We hit 429 Too Many Requests after only {n} calls per minute.",
                      "Our nightly import via the REST API stops halfway with a rate limit error.",
@@ -423,7 +423,7 @@ INTENTS = {
                      "Pouvons-nous avoir une démonstration avant ?"]},
     },
     "upgrade_plan": {
-        "queue": "sales", "w": 4, "prio": (35, 60, 5, 0), "tags": ["upgrade"],
+        "queue": "sales", "between": "billing", "w": 4, "prio": (35, 60, 5, 0), "tags": ["upgrade"],
         "en": {"s": ["Upgrade to {plan}", "Change of plan", "Add more users to our subscription"],
                "p": ["We want to upgrade our subscription from Basic to {plan}.",
                      "We need to add {n} more users to our account this month.",
