@@ -442,18 +442,38 @@ static gboolean
 acked_before(desk_store *st, const followup_item *item, const char *to)
 {
 	gboolean recent = FALSE;
+	char *key;
 
-	if (item->db == NULL || st->cfg->ack_window_hours <= 0 ||
-	    acked_recently(item->db, to, st->cfg->ack_window_hours, &recent, NULL) != DESK_OK)
+	if (item->db == NULL || st->cfg->ack_window_hours <= 0)
 		return FALSE;
+	key = addr_canonical(to);
+	/* one that had one a moment ago still has: the round asks the index
+	 * once for each sender, however many new tickets it opened */
+	if (item->acked != NULL && g_hash_table_contains(item->acked, key))
+		recent = TRUE;
+	else if (acked_recently(item->db, to, st->cfg->ack_window_hours, &recent, NULL) != DESK_OK)
+		recent = FALSE;
+	if (recent && item->acked != NULL)
+		g_hash_table_add(item->acked, g_steal_pointer(&key));
+	g_free(key);
 	return recent;
+}
+
+/* TO has had an acknowledgement within the window (found under the
+ * store lock, or just sent): the round's later items need not look. */
+static void
+acked_now(desk_store *st, const followup_item *item, const char *to)
+{
+	if (item->acked != NULL && st->cfg->ack_window_hours > 0)
+		g_hash_table_add(item->acked, addr_canonical(to));
 }
 
 /* Under the store lock: unless A->to had one within the window, store the
  * acknowledgement of ticket N in the ticket. *text gets what to send
  * (NULL: nothing). */
 static desk_status
-ack_store(desk_store *st, guint n, const ack_for *a, const GPtrArray *hits, char **text, desk_err *err)
+ack_store(desk_store *st, guint n, const ack_for *a, const GPtrArray *hits, char **text, gboolean *acked,
+	  desk_err *err)
 {
 	const char *to = a->to;
 	desk_change *c = NULL;
@@ -469,6 +489,7 @@ ack_store(desk_store *st, guint n, const ack_for *a, const GPtrArray *hits, char
 	if (s == DESK_OK && recent)
 		desk_log(LOG_INFO, "ticket %u: no acknowledgement: %s had one in the last %d hours", n, to,
 			 st->cfg->ack_window_hours);
+	*acked = s == DESK_OK && recent;
 	if (s == DESK_OK && !recent && (over = ratelimit_take(st->rate, st->cfg, RATE_KIND_ACK, to)) >= 0)
 		desk_log(LOG_NOTICE, "ticket %u: no acknowledgement: %s (%s) reached by %s", n, ratelimit_name(over),
 			 st->cfg->rate_spec[over], to);
@@ -483,6 +504,7 @@ ack_store(desk_store *st, guint n, const ack_for *a, const GPtrArray *hits, char
 
 		if ((s = change_deliver(c, &b, msg, err)) == DESK_OK)
 			*text = event_to_string(msg);
+		*acked = s == DESK_OK;
 		xset_free(set);
 	}
 	if (msg != NULL)
@@ -500,7 +522,7 @@ ack_scan(desk_store *st, const char *path, scanned *sc, desk_err *err)
 
 	if (fd < 0)
 		return desk_fail(err, DESK_NOTFOUND, "%s: %s", path, g_strerror(errno));
-	s = scan_fd(st, fd, -1, sc, err);
+	s = scan_fd_facts(st, fd, sc, err);
 	close(fd);
 	if (s == DESK_OK)
 		facts_finish(sc->facts);
@@ -515,6 +537,7 @@ ack_followup(desk_store *st, const followup_item *item)
 	char *text = NULL, *rule = NULL, *route = NULL, *hold = NULL, *tpl = NULL;
 	const char *why;
 	GPtrArray *hits = NULL;
+	gboolean acked = FALSE;
 	ack_for a;
 
 	if (!st->cfg->ack || item->event != NULL || item->ticket == 0 || !ticket_match_new(item->match))
@@ -540,13 +563,15 @@ ack_followup(desk_store *st, const followup_item *item)
 		desk_log(LOG_INFO, "ticket %u: no acknowledgement: %s had one in the last %d hours", item->ticket, a.to,
 			 st->cfg->ack_window_hours);
 	} else if ((hits = ack_suggestions(st, item->path)),
-		   ack_store(st, item->ticket, &a, hits, &text, &err) != DESK_OK) {
+		   ack_store(st, item->ticket, &a, hits, &text, &acked, &err) != DESK_OK) {
 		desk_log(LOG_WARNING, "ticket %u: no acknowledgement: %s", item->ticket, err.msg);
 	} else if (text != NULL && sendmail_send(st, text, "<>", &err) != DESK_OK) {
 		desk_log(LOG_WARNING, "ticket %u: acknowledgement stored, not sent: %s", item->ticket, err.msg);
 	} else if (text != NULL) {
 		desk_log(LOG_INFO, "ticket %u: acknowledged to %s", item->ticket, sc.facts->from);
 	}
+	if (acked)
+		acked_now(st, item, a.to);
 	if (hits != NULL)
 		g_ptr_array_unref(hits);
 	g_free(text);

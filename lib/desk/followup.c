@@ -83,7 +83,7 @@ by_date(gconstpointer a, gconstpointer b)
  * handlers (the caller destroys it). A name whose file the index does not
  * have yet (its batch did not commit) waits for a later run. */
 static desk_status
-collect(desk_store *st, GPtrArray *items, notmuch_database_t **db, desk_err *err)
+collect(desk_store *st, GPtrArray *items, notmuch_database_t **db, GHashTable *acked, desk_err *err)
 {
 	GPtrArray *names;
 	desk_status s = index_open(st, FALSE, db, err);
@@ -100,6 +100,7 @@ collect(desk_store *st, GPtrArray *items, notmuch_database_t **db, desk_err *err
 			followup_item *it = item_of(m, path);
 
 			it->db = *db;
+			it->acked = acked;
 			g_ptr_array_add(items, it);
 			notmuch_message_destroy(m);
 		}
@@ -130,9 +131,10 @@ run_rounds(desk_store *st, guint *done, desk_err *err)
 
 	for (int round = 0; s == DESK_OK && round < 10; round++) {
 		GPtrArray *items = g_ptr_array_new_with_free_func(item_free);
+		GHashTable *acked = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
 		notmuch_database_t *db = NULL;
 
-		s = collect(st, items, &db, err);
+		s = collect(st, items, &db, acked, err);
 		for (guint i = 0; s == DESK_OK && i < items->len; i++) {
 			followup_item *it = items->pdata[i];
 
@@ -152,6 +154,7 @@ run_rounds(desk_store *st, guint *done, desk_err *err)
 			*done += items->len;
 		n = items->len;
 		g_ptr_array_unref(items);
+		g_hash_table_destroy(acked);
 		if (n == 0)
 			break;
 	}

@@ -34,6 +34,10 @@ typedef struct followup_item {
 				 * was before the handlers ran: for a quick look
 				 * that spares a change (lib/desk/change.h) when it can
 				 * tell nothing is to be done; not owned */
+	GHashTable *acked;      /* the round's senders known to have had an
+				 * acknowledgement within the window (canonical,
+				 * lib/mail/addr.h): looked up once a round, not
+				 * once a message; shared by the round's items */
 } followup_item;
 
 /* Handle every message owed a follow-up. Call without the store lock held

@@ -204,7 +204,7 @@ route_of_file(desk_store *st, const char *path, char **rule, char **set)
 	*rule = *set = NULL;
 	if (fd < 0)
 		return FALSE;
-	if (scan_fd(st, fd, -1, &sc, &err) == DESK_OK)
+	if (scan_fd_facts(st, fd, &sc, &err) == DESK_OK)
 		yes = rules_routed(st, &sc, rule, set);
 	close(fd);
 	scanned_clear(&sc);

@@ -36,6 +36,7 @@ typedef struct batch {
 	index_result *res;
 	gboolean rebuild;       /* no follow-up for old mail */
 	guint owed;             /* names added to STORE/followup (lib/store/owed.h) */
+	int tombs;              /* whether the index has tombstones: -1 not asked yet */
 } batch;
 
 static gboolean
@@ -364,8 +365,10 @@ index_special_event(batch *b, notmuch_message_t *m, const char *path, const scan
 
 	if (ev == NULL || sc->facts->x_set == NULL)
 		return;
-	if (strcmp(ev, "purge") == 0)
+	if (strcmp(ev, "purge") == 0) {
 		purge_indexed(m, path, sc->facts->x_set);
+		b->tombs = 1;
+	}
 	else if (strcmp(ev, "split") == 0 && !b->rebuild)
 		split_apply(b->db, path, ticket, sc->facts->x_set, b->touched);
 }
@@ -598,8 +601,10 @@ take_new(batch *b, char *name, int depth, desk_err *err)
 	stored_with_id(b, &nf);
 	/* the same message again (same id, same content) is a redelivery; a
 	 * purged message never comes back (desk purge, lib/store/purge.c) */
+	if (b->tombs < 0)
+		b->tombs = purge_any(b->db);  /* once a batch: most stores have none */
 	if ((nf.known && strcmp(nf.stored_hash, nf.sc.hash) == 0) ||
-	    purge_tombstoned(b->db, nf.sc.hash, nf.id)) {
+	    (b->tombs && purge_tombstoned(b->db, nf.sc.hash, nf.id))) {
 		g_ptr_array_add(b->unlink, g_strdup(path));
 		b->res->duplicates++;
 		goto out;
@@ -697,6 +702,7 @@ batch_init(batch *b, desk_store *st, notmuch_database_t *db, index_result *res)
 	b->touched = g_hash_table_new(g_direct_hash, g_direct_equal);
 	b->res = res;
 	b->rebuild = FALSE;
+	b->tombs = -1;
 }
 
 static void

@@ -98,6 +98,19 @@ purge_tombstoned(notmuch_database_t *db, const char *hash, const char *id)
 	return yes;
 }
 
+gboolean
+purge_any(notmuch_database_t *db)
+{
+	notmuch_query_t *q = notmuch_query_create(db, "tag:event and property:desk.event=purge");
+	unsigned n = 1;  /* when it cannot tell: look up each message */
+
+	if (q != NULL && notmuch_query_count_messages(q, &n) != NOTMUCH_STATUS_SUCCESS)
+		n = 1;
+	if (q != NULL)
+		notmuch_query_destroy(q);
+	return q == NULL || n > 0;
+}
+
 desk_status
 purge_remove(desk_store *st, notmuch_database_t *db, GPtrArray *paths, desk_err *err)
 {

@@ -25,6 +25,10 @@ void purge_indexed(notmuch_message_t *m, const char *path, const char *set);
  * the hash counts) was purged. */
 gboolean purge_tombstoned(notmuch_database_t *db, const char *hash, const char *id);
 
+/* Whether DB holds any tombstone at all (a purge event): when none, no
+ * message needs purge_tombstoned's two lookups. */
+gboolean purge_any(notmuch_database_t *db);
+
 /* Delete the files PATHS and their messages from the index (DB open for
  * writing, the store lock held). Missing files are no error. */
 desk_status purge_remove(desk_store *st, notmuch_database_t *db, GPtrArray *paths, desk_err *err);

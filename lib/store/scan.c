@@ -13,6 +13,7 @@ typedef struct scan_ctx {
 	msg_facts *facts;
 	chash *hash, *seal;
 	GString *bounce;  /* the start of a bounce's body, to find our Message-ID */
+	gboolean lazy;    /* scan_fd_facts: each digest only where it is needed */
 } scan_ctx;
 
 static void
@@ -30,8 +31,11 @@ on_body(void *ud, const char *buf, gsize len)
 {
 	scan_ctx *c = ud;
 
-	chash_body(c->hash, buf, len);
-	chash_body(c->seal, buf, len);
+	/* the body comes after every header: what the facts need is known */
+	if (!c->lazy || c->facts->message_id == NULL)
+		chash_body(c->hash, buf, len);
+	if (!c->lazy || c->facts->x_rule != NULL)
+		chash_body(c->seal, buf, len);
 	if (c->facts->is_bounce && c->bounce->len < BOUNCE_MAX)
 		g_string_append_len(c->bounce, buf, MIN(len, BOUNCE_MAX - c->bounce->len));
 }
@@ -44,6 +48,7 @@ scan_begin(scan_ctx *c, scanned *out)
 	c->hash = chash_new();
 	c->seal = chash_new_seal();
 	c->bounce = g_string_new(NULL);
+	c->lazy = FALSE;
 }
 
 static void
@@ -60,6 +65,11 @@ scan_end(desk_store *st, scan_ctx *c, scanned *out)
 		c->facts->message_id = index_derived_id(out->hash);
 		out->derived_id = TRUE;
 	}
+	/* digests of the headers alone would be wrong: none rather */
+	if (c->lazy && !out->derived_id)
+		g_clear_pointer(&out->hash, g_free);
+	if (c->lazy && c->facts->x_rule == NULL)
+		g_clear_pointer(&out->sealhash, g_free);
 }
 
 desk_status
@@ -72,6 +82,22 @@ scan_fd(desk_store *st, int fd, int copy_fd, scanned *out, desk_err *err)
 
 	scan_begin(&c, out);
 	s = rawmsg_scan(fd, copy_fd, &sink, &size, err);
+	scan_end(st, &c, out);
+	out->size = size;
+	return s;
+}
+
+desk_status
+scan_fd_facts(desk_store *st, int fd, scanned *out, desk_err *err)
+{
+	scan_ctx c;
+	rawmsg_sink sink = { on_header, on_body, &c };
+	desk_status s;
+	gsize size = 0;
+
+	scan_begin(&c, out);
+	c.lazy = TRUE;
+	s = rawmsg_scan(fd, -1, &sink, &size, err);
 	scan_end(st, &c, out);
 	out->size = size;
 	return s;

@@ -18,7 +18,13 @@ typedef struct scanned {
  * COPY_FD when >= 0. A message with no usable Message-ID gets the derived
  * one (index_derived_id) in facts->message_id. */
 desk_status scan_fd(desk_store *st, int fd, int copy_fd, scanned *out, desk_err *err);
-/* The same over a message in memory. */
+/* The same for a follow-up of a stored message, which needs its facts:
+ * the body goes into a digest only where one is needed, the seal's when
+ * the message carries X-Desk-Rule (rules_routed checks it), the content
+ * hash when it has no Message-ID (the derived one is made from it); the
+ * other digest is NULL. Two SHA-256 passes over the body fewer. */
+desk_status scan_fd_facts(desk_store *st, int fd, scanned *out, desk_err *err);
+/* The same as scan_fd over a message in memory. */
 void scan_buf(desk_store *st, const char *buf, gsize len, scanned *out);
 void scanned_clear(scanned *s);
 
