@@ -1,5 +1,5 @@
-/* triagetab.c: the ticket text index in SQLite FTS5, kept up to the
- * notmuch index's revision (triagetab.h). */
+/* triagetab.c: the ticket text index in SQLite (FTS5 and our postings,
+ * triagepost.h), kept up to the notmuch index's revision (triagetab.h). */
 #include <fcntl.h>
 #include <sqlite3.h>
 #include <stdio.h>
@@ -360,7 +360,7 @@ post_doc(triagetab *t, const triage_doc *d, int delta, desk_err *err)
 	else if (strcmp(d->status, "merged") == 0)
 		flags |= POST_MERGED;
 	for (char **x = d->terms; x != NULL && *x != NULL; x++)
-		if (!triage_term_fact(*x))
+		if (**x != '\0' && !triage_term_fact(*x))
 			g_ptr_array_add(w, *x);
 	g_ptr_array_add(w, NULL);
 	rc = triagepost_row(t->post, d->number, (char **)w->pdata, flags, delta);
@@ -1185,7 +1185,7 @@ triagetab_score(triagetab *t, char **terms, guint n, double *score, desk_err *er
 		gint64 *df = g_new0(gint64, a->len);
 
 		for (char **w = d->terms; *w != NULL; w++) {
-			if (triage_term_fact(*w))
+			if (**w == '\0' || triage_term_fact(*w))
 				continue;
 			dl++;
 			for (guint i = 0; i < a->len; i++)
