@@ -946,6 +946,9 @@ lang_in(evalctx *e, char **words)
 	return g_strv_contains((const char *const *)words, e->lang);
 }
 
+/* Times the triage of a message is tried (triaged). */
+#define TRIAGE_TRIES 3
+
 /* The suggestions of triage.h for the message (its subject and the
  * writer's own words), or NULL when the index cannot say. */
 static const triage_result *
@@ -964,11 +967,18 @@ triaged(evalctx *e)
 		desk_log(LOG_WARNING, "rules: no triage: %s", err.msg);
 		e->db_failed = TRUE;
 	}
-	if (e->db != NULL && triage_text(e->db, e->in->f->subject, e->in->msg != NULL ? e->in->msg->text : "",
-					 e->now, &o, &e->triage, &err) != DESK_OK) {
-		desk_log(LOG_WARNING, "rules: no triage: %s", err.msg);
-		e->triage = NULL;
+	/* the text index catches up with the index as it reads it: while the
+	 * indexer writes, Xapian may find our snapshot too old (PITFALLS.md);
+	 * then again from a fresh one, a few times */
+	for (int i = 0; e->db != NULL && e->triage == NULL && i < TRIAGE_TRIES; i++) {
+		if (i > 0 && notmuch_database_reopen(e->db, NOTMUCH_DATABASE_MODE_READ_ONLY) != NOTMUCH_STATUS_SUCCESS)
+			break;
+		if (triage_text(e->db, e->in->f->subject, e->in->msg != NULL ? e->in->msg->text : "", e->now, &o,
+				&e->triage, &err) != DESK_OK)
+			e->triage = NULL;
 	}
+	if (e->db != NULL && e->triage == NULL)
+		desk_log(LOG_WARNING, "rules: no triage: %s", err.msg);
 	return e->triage;
 }
 

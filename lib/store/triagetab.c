@@ -55,6 +55,7 @@ struct triagetab {
 	gboolean counts;      /* keeps the counts (a file's table, not eval's) */
 	GHashTable *vip;      /* STORE/vip.txt: lower-case addresses and @domains; NULL: none */
 	triagepost *post;     /* the postings of the search (triagepost.h) */
+	gboolean index_failed;   /* reading the notmuch index failed (not the file) */
 };
 
 /* Bytes of STORE/vip.txt read at most. */
@@ -754,6 +755,7 @@ put_query(triagetab *t, notmuch_database_t *db, const char *query, GHashTable *w
 	notmuch_query_set_sort(q, NOTMUCH_SORT_UNSORTED);
 	if (notmuch_query_search_messages(q, &ms) != NOTMUCH_STATUS_SUCCESS)
 		s = desk_fail(err, DESK_TEMPFAIL, "ticket text index: cannot read the index");
+	t->index_failed = s != DESK_OK;
 	for (; s == DESK_OK && notmuch_messages_valid(ms); notmuch_messages_move_to_next(ms)) {
 		notmuch_message_t *m = notmuch_messages_get(ms);
 
@@ -878,7 +880,9 @@ triagetab_open(notmuch_database_t *db, triagetab **out, desk_err *err)
 		}
 	}
 	g_free(path);
-	if (s != DESK_OK) {
+	/* a file we cannot use: in memory; the index unread: say so (the
+	 * caller may reopen it, notmuch's snapshot may be old) */
+	if (s != DESK_OK && (*out == NULL || !(*out)->index_failed)) {
 		g_clear_pointer(out, triagetab_close);
 		if ((s = tab_open(":memory:", out, err)) == DESK_OK && ((*out)->counts = TRUE)) {
 			vip_load(*out, db);
