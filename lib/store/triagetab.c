@@ -895,6 +895,12 @@ triagetab_open(notmuch_database_t *db, triagetab **out, desk_err *err)
 }
 
 desk_status
+triagetab_refresh(triagetab *t, notmuch_database_t *db, desk_err *err)
+{
+	return tab_sync(t, db, err);
+}
+
+desk_status
 triagetab_sync(notmuch_database_t *db, desk_err *err)
 {
 	triagetab *t = NULL;

@@ -48,6 +48,9 @@ desk_status triagetab_open(notmuch_database_t *db, triagetab **out, desk_err *er
 desk_status triagetab_memory(triagetab **out, desk_err *err);
 void triagetab_close(triagetab *t);
 
+/* Bring T, open, up to DB (as triagetab_open does). */
+desk_status triagetab_refresh(triagetab *t, notmuch_database_t *db, desk_err *err);
+
 /* Bring the file up to DB and close it (desk reindex). */
 desk_status triagetab_sync(notmuch_database_t *db, desk_err *err);
 
