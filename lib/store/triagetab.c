@@ -494,6 +494,22 @@ has_tag(notmuch_message_t *m, const char *const *want)
 	return yes;
 }
 
+/* M's first file (caller g_free()s), or NULL: a reader's snapshot can
+ * fall between the indexer's commits of a move from new/ to cur/, where
+ * the message has no file, and notmuch_message_get_filename() then aborts
+ * the process ("message with no filename": seen in maildesk-milter under
+ * bench/triage). Such a message changes again with its next commit. */
+static char *
+first_file(notmuch_message_t *m)
+{
+	notmuch_filenames_t *fs = notmuch_message_get_filenames(m);
+	char *file = fs != NULL && notmuch_filenames_valid(fs) ? g_strdup(notmuch_filenames_get(fs)) : NULL;
+
+	if (fs != NULL)
+		notmuch_filenames_destroy(fs);
+	return file;
+}
+
 /* M's fact, added to its ticket's in BY (number -> ticket_facts). */
 static void
 collect(notmuch_message_t *m, GHashTable *by)
@@ -506,7 +522,7 @@ collect(notmuch_message_t *m, GHashTable *by)
 	guint n;
 
 	if (notmuch_message_get_property(m, "desk.ticket", &v) != NOTMUCH_STATUS_SUCCESS || v == NULL ||
-	    (n = (guint)g_ascii_strtoull(v, NULL, 10)) == 0)
+	    (n = (guint)g_ascii_strtoull(v, NULL, 10)) == 0 || (f.file = first_file(m)) == NULL)
 		return;
 	if ((tf = g_hash_table_lookup(by, GUINT_TO_POINTER(n))) == NULL) {
 		tf = g_new0(ticket_facts, 1);
@@ -522,7 +538,6 @@ collect(notmuch_message_t *m, GHashTable *by)
 			tf->addr_queue = g_strdup(q);
 	}
 	f.time = index_message_time(m);
-	f.file = g_strdup(notmuch_message_get_filename(m));
 	if (notmuch_message_get_property(m, "desk.event", &e) == NOTMUCH_STATUS_SUCCESS && e != NULL) {
 		f.event = g_strdup(e);
 		f.set = index_get_text(m, "desk.set");
