@@ -131,6 +131,11 @@ tab_open(const char *path, triagetab **out, desk_err *err)
 			 "DROP TABLE IF EXISTS vocab; DROP TABLE IF EXISTS doc; DROP TABLE IF EXISTS fts;"
 			 " DROP TABLE IF EXISTS nbc; DROP TABLE IF EXISTS nbt; DROP TABLE IF EXISTS dft; " TRIAGEPOST_DROP,
 			 TAB_VERSION, &t->db, err);
+	/* a cache: write-ahead, so that a catch-up does not stop readers (the
+	 * milter's threads) and commits without a sync to disk; a crash loses
+	 * at most the last catch-ups, whose revision goes with them */
+	if (s == DESK_OK && strcmp(path, ":memory:") != 0)
+		sqlite3_exec(t->db, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;", NULL, NULL, NULL);
 	t->post = triagepost_new(t->db);
 	return s;
 }
