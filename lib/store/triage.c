@@ -710,6 +710,10 @@ triage_text(notmuch_database_t *db, const char *subject, const char *body, gint6
  * (notmuch_database_reopen keeps a little memory a call, lookup.c). */
 #define KEEP_FRESH 1000
 #define KEEP_TRIES 3
+/* How long the text index is taken as it is before it catches up with the
+ * index again (us): each catch-up is a transaction, and new tickets that
+ * nobody labelled yet teach nothing. */
+#define KEEP_STALE (1 * G_USEC_PER_SEC)
 
 struct triage_keep {
 	GMutex lock;
@@ -717,6 +721,7 @@ struct triage_keep {
 	triagetab *tab;
 	ino_t ino;                /* the text index's file when opened (desk reindex deletes it) */
 	guint uses;
+	gint64 caught_up;         /* when it last caught up (g_get_monotonic_time) */
 };
 
 triage_keep *
@@ -763,7 +768,10 @@ static desk_status
 keep_ready(triage_keep *k, desk_store *st, desk_err *err)
 {
 	desk_status s = DESK_OK;
+	gint64 now = g_get_monotonic_time();
 
+	if (k->tab != NULL && now - k->caught_up < KEEP_STALE)
+		return DESK_OK;
 	if (k->db != NULL && (++k->uses >= KEEP_FRESH || tab_ino(k->db) != k->ino))
 		keep_close(k);
 	if (k->db == NULL)
@@ -775,6 +783,8 @@ keep_ready(triage_keep *k, desk_store *st, desk_err *err)
 		k->ino = tab_ino(k->db);
 	} else if (s == DESK_OK)
 		s = triagetab_refresh(k->tab, k->db, err);
+	if (s == DESK_OK)
+		k->caught_up = now;
 	return s;
 }
 

@@ -89,9 +89,10 @@ desk_status triage_text(notmuch_database_t *db, const char *subject, const char 
 
 /* Suggestions for new messages one after the other (the routing rules'
  * triage at intake: the milter triages every new ticket), from a read
- * handle of STORE's index and a text index kept open between them,
- * brought up to the index each time: opening both for each message was
- * most of the cost (bench/triage, the milter part). One message at a
+ * handle of STORE's index and a text index kept open between them, the
+ * text index brought up to the index at most once a second: opening both
+ * and catching up for each message was most of the cost (bench/triage,
+ * the milter part). One message at a
  * time (a mutex); a failure closes both, and the next try opens them
  * again (3 tries: Xapian may find a snapshot too old while the indexer
  * writes). */
