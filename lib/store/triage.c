@@ -706,7 +706,7 @@ triage_text(notmuch_database_t *db, const char *subject, const char *body, gint6
 
 /* ------------------------------------------- kept open between messages */
 
-/* Messages triaged on one notmuch handle before it is opened anew
+/* Catch-ups on one notmuch handle before it is opened anew
  * (notmuch_database_reopen keeps a little memory a call, lookup.c). */
 #define KEEP_FRESH 1000
 #define KEEP_TRIES 3
@@ -755,7 +755,7 @@ triage_keep_free(triage_keep *k)
 static ino_t
 tab_ino(notmuch_database_t *db)
 {
-	char *path = g_build_filename(notmuch_database_get_path(db), ".notmuch", "desk-triage.sqlite", NULL);
+	char *path = g_build_filename(notmuch_database_get_path(db), ".notmuch", TRIAGETAB_FILE, NULL);
 	struct stat sb;
 	ino_t ino = stat(path, &sb) == 0 ? sb.st_ino : 0;
 

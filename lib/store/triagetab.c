@@ -19,7 +19,6 @@
 #include "triagetab.h"
 #include "xset.h"
 
-#define FILE_NAME "desk-triage.sqlite"
 #define TAB_VERSION "13"   /* 8: dft; 9: simhash, requester; 12: the sender's facts; 13: post */
 #define SCHEMA                                                                                  \
 	"CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT) WITHOUT ROWID;"      \
@@ -881,7 +880,7 @@ tab_sync(triagetab *t, notmuch_database_t *db, desk_err *err)
 desk_status
 triagetab_open(notmuch_database_t *db, triagetab **out, desk_err *err)
 {
-	char *path = g_build_filename(notmuch_database_get_path(db), ".notmuch", FILE_NAME, NULL);
+	char *path = g_build_filename(notmuch_database_get_path(db), ".notmuch", TRIAGETAB_FILE, NULL);
 	desk_status s = tab_open(path, out, err);
 
 	if (*out != NULL) {

@@ -42,6 +42,9 @@ gboolean triage_doc_taught(const triage_doc *d);
 
 typedef struct triagetab triagetab;
 
+/* Its file in STORE/mail/.notmuch. */
+#define TRIAGETAB_FILE "desk-triage.sqlite"
+
 /* The table, brought up to DB (nothing uncommitted in DB). */
 desk_status triagetab_open(notmuch_database_t *db, triagetab **out, desk_err *err);
 /* An empty table in memory, filled with triagetab_add (desk triage eval). */
