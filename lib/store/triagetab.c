@@ -48,6 +48,7 @@
 struct triagetab {
 	sqlite3 *db;
 	sqlite3_stmt *put, *put_fts, *del_fts;
+	sqlite3_stmt *get_doc, *floor;        /* a row; the window's floor (kept: a kept table reads them often) */
 	sqlite3_stmt *cls, *term, *get_term;   /* the counts' statements */
 	sqlite3_stmt *df, *put_df;             /* a term's document frequency (dft) */
 	terms_ctx *terms;
@@ -108,6 +109,8 @@ triagetab_close(triagetab *t)
 	sqlite3_finalize(t->term);
 	sqlite3_finalize(t->get_term);
 	sqlite3_finalize(t->df);
+	sqlite3_finalize(t->get_doc);
+	sqlite3_finalize(t->floor);
 	triagepost_free(t->post);
 	sqlite3_close(t->db);
 	terms_ctx_free(t->terms);
@@ -968,16 +971,17 @@ row_doc(sqlite3_stmt *st)
 desk_status
 triagetab_doc(triagetab *t, guint n, triage_doc **out, desk_err *err)
 {
-	sqlite3_stmt *st = NULL;
 	int rc;
 
 	*out = NULL;
-	if (sqlite3_prepare_v2(t->db, "SELECT " DOC_COLUMNS " FROM doc WHERE number = ?", -1, &st, NULL) != SQLITE_OK)
+	if (t->get_doc == NULL &&
+	    sqlite3_prepare_v2(t->db, "SELECT " DOC_COLUMNS " FROM doc WHERE number = ?", -1, &t->get_doc, NULL) !=
+		    SQLITE_OK)
 		return tab_fail(t, "prepare", err);
-	sqlite3_bind_int64(st, 1, n);
-	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		*out = row_doc(st);
-	sqlite3_finalize(st);
+	sqlite3_bind_int64(t->get_doc, 1, n);
+	if ((rc = sqlite3_step(t->get_doc)) == SQLITE_ROW)
+		*out = row_doc(t->get_doc);
+	sqlite3_reset(t->get_doc);
 	if (rc == SQLITE_ROW)
 		return DESK_OK;
 	if (rc == SQLITE_DONE)
@@ -1103,17 +1107,16 @@ near_query(triagetab *t, char **terms, guint want)
 static desk_status
 recent_floor(triagetab *t, gint64 *floor, desk_err *err)
 {
-	sqlite3_stmt *st = NULL;
 	int rc;
 
 	*floor = 0;
-	if (sqlite3_prepare_v2(t->db, "SELECT number FROM doc WHERE " TAUGHT_ROW
-				      " ORDER BY number DESC LIMIT 1 OFFSET ?1", -1, &st, NULL) != SQLITE_OK)
+	if (t->floor == NULL && sqlite3_prepare_v2(t->db, "SELECT number FROM doc WHERE " TAUGHT_ROW
+							  " ORDER BY number DESC LIMIT 1 OFFSET ?1", -1, &t->floor, NULL) != SQLITE_OK)
 		return tab_fail(t, "prepare", err);
-	sqlite3_bind_int(st, 1, TRIAGE_NEAR_RECENT);
-	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		*floor = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
+	sqlite3_bind_int(t->floor, 1, TRIAGE_NEAR_RECENT);
+	if ((rc = sqlite3_step(t->floor)) == SQLITE_ROW)
+		*floor = sqlite3_column_int64(t->floor, 0);
+	sqlite3_reset(t->floor);
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? DESK_OK : tab_fail(t, "read", err);
 }
 
