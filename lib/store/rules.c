@@ -63,6 +63,7 @@ struct desk_rules {
 	ino_t ino;
 	off_t size;
 	struct timespec mtime;
+	triage_keep *keep;   /* the triage conditions' handles, kept open (triage.h) */
 };
 
 static void
@@ -102,6 +103,7 @@ rules_new(void)
 
 	r->rules = g_ptr_array_new_with_free_func(rule_free);
 	r->ref = 1;
+	r->keep = triage_keep_new();
 	return r;
 }
 
@@ -118,6 +120,7 @@ rules_unref(desk_rules *r)
 	if (r == NULL || !g_atomic_int_dec_and_test(&r->ref))
 		return;
 	g_ptr_array_unref(r->rules);
+	triage_keep_free(r->keep);
 	g_free(r);
 }
 
@@ -737,6 +740,7 @@ typedef struct evalctx {
 	const char *lang;       /* the message's language ("unknown"), found on first need */
 	triage_result *triage;  /* the suggestions for the message, found on first need */
 	gboolean triage_done;
+	triage_keep *keep;      /* the rules' triage handles */
 } evalctx;
 
 static gboolean
@@ -960,13 +964,12 @@ triaged(evalctx *e)
 	if (e->triage_done)
 		return e->triage;
 	e->triage_done = TRUE;
-	if (e->db == NULL && !e->db_failed && index_open(e->st, FALSE, &e->db, &err) != DESK_OK) {
-		desk_log(LOG_WARNING, "rules: no triage: %s", err.msg);
-		e->db_failed = TRUE;
-	}
-	if (e->db != NULL && triage_text(e->db, e->in->f->subject, e->in->msg != NULL ? e->in->msg->text : "",
-					 e->now, &o, &e->triage, &err) != DESK_OK) {
-		desk_log(LOG_WARNING, "rules: no triage: %s", err.msg);
+	/* the rules' handles, kept open from message to message and tried
+	 * again from fresh ones when Xapian finds a snapshot too old */
+	if (e->keep == NULL || triage_keep_text(e->keep, e->st, e->in->f->subject,
+						e->in->msg != NULL ? e->in->msg->text : "", e->now, &o, &e->triage,
+						&err) != DESK_OK) {
+		desk_log(LOG_WARNING, "rules: no triage: %s", err.msg[0] != '\0' ? err.msg : "no rules");
 		e->triage = NULL;
 	}
 	return e->triage;
@@ -1108,7 +1111,7 @@ rules_eval(desk_store *st, const desk_rules *r, const rules_input *in, gint64 no
 	GTimeZone *z = desk_zone(st);
 	GDateTime *utc = g_date_time_new_from_unix_utc(now);
 	evalctx e = { st, in, now, g_date_time_to_timezone(utc, z), NULL, FALSE, -2, -1, -1, 0, NULL, NULL, NULL,
-		      NULL, FALSE };
+		      NULL, FALSE, r != NULL ? r->keep : NULL };
 
 	memset(out, 0, sizeof *out);
 	for (guint i = 0; r != NULL && i < r->rules->len; i++) {

@@ -4,7 +4,9 @@
  * figures. */
 #include <math.h>
 #include <string.h>
+#include <sys/stat.h>
 
+#include "index.h"
 #include "triage.h"
 
 #define WORDS_SHOWN 5
@@ -767,23 +769,132 @@ triage_ticket(notmuch_database_t *db, guint n, const triage_opts *o, triage_resu
 	return s;
 }
 
+/* triage_text with the text index T open. */
+static desk_status
+text_in(triagetab *t, const char *subject, const char *body, gint64 now, const triage_opts *o,
+	triage_result **out, desk_err *err)
+{
+	triage_model *m = NULL;
+	triage_doc *d = triagetab_doc_of_text(t, subject, body, now);
+	desk_status s = model_load(t, d, &m, err);
+
+	if (s == DESK_OK)
+		s = triage_suggest(t, m, d, o, out, err);
+	triage_doc_free(d);
+	triage_model_free(m);
+	return s;
+}
+
 desk_status
 triage_text(notmuch_database_t *db, const char *subject, const char *body, gint64 now, const triage_opts *o,
 	    triage_result **out, desk_err *err)
 {
 	triagetab *t = NULL;
-	triage_model *m = NULL;
-	triage_doc *d = NULL;
 	desk_status s = triagetab_open(db, &t, err);
 
-	if (s == DESK_OK) {
-		d = triagetab_doc_of_text(t, subject, body, now);
-		s = model_load(t, d, &m, err);
-	}
 	if (s == DESK_OK)
-		s = triage_suggest(t, m, d, o, out, err);
-	triage_doc_free(d);
-	triage_model_free(m);
+		s = text_in(t, subject, body, now, o, out, err);
 	triagetab_close(t);
+	return s;
+}
+
+/* ------------------------------------------- kept open between messages */
+
+/* Catch-ups on one notmuch handle before it is opened anew
+ * (notmuch_database_reopen keeps a little memory a call, lookup.c). */
+#define KEEP_FRESH 1000
+#define KEEP_TRIES 3
+/* How long the text index is taken as it is before it catches up with the
+ * index again (us): each catch-up is a transaction, and new tickets that
+ * nobody labelled yet teach nothing. */
+#define KEEP_STALE (1 * G_USEC_PER_SEC)
+
+struct triage_keep {
+	GMutex lock;
+	notmuch_database_t *db;   /* read-only */
+	triagetab *tab;
+	ino_t ino;                /* the text index's file when opened (desk reindex deletes it) */
+	guint uses;
+	gint64 caught_up;         /* when it last caught up (g_get_monotonic_time) */
+};
+
+triage_keep *
+triage_keep_new(void)
+{
+	triage_keep *k = g_new0(triage_keep, 1);
+
+	g_mutex_init(&k->lock);
+	return k;
+}
+
+static void
+keep_close(triage_keep *k)
+{
+	g_clear_pointer(&k->tab, triagetab_close);
+	g_clear_pointer(&k->db, notmuch_database_destroy);
+	k->uses = 0;
+}
+
+void
+triage_keep_free(triage_keep *k)
+{
+	if (k == NULL)
+		return;
+	keep_close(k);
+	g_mutex_clear(&k->lock);
+	g_free(k);
+}
+
+/* The inode of DB's text index file (0: none). */
+static ino_t
+tab_ino(notmuch_database_t *db)
+{
+	char *path = g_build_filename(notmuch_database_get_path(db), ".notmuch", TRIAGETAB_FILE, NULL);
+	struct stat sb;
+	ino_t ino = stat(path, &sb) == 0 ? sb.st_ino : 0;
+
+	g_free(path);
+	return ino;
+}
+
+/* K's handles, opened or brought up to the index. */
+static desk_status
+keep_ready(triage_keep *k, desk_store *st, desk_err *err)
+{
+	desk_status s = DESK_OK;
+	gint64 now = g_get_monotonic_time();
+
+	if (k->tab != NULL && now - k->caught_up < KEEP_STALE)
+		return DESK_OK;
+	if (k->db != NULL && (++k->uses >= KEEP_FRESH || tab_ino(k->db) != k->ino))
+		keep_close(k);
+	if (k->db == NULL)
+		s = index_open(st, FALSE, &k->db, err);
+	else if (notmuch_database_reopen(k->db, NOTMUCH_DATABASE_MODE_READ_ONLY) != NOTMUCH_STATUS_SUCCESS)
+		s = desk_fail(err, DESK_TEMPFAIL, "cannot reopen the index");
+	if (s == DESK_OK && k->tab == NULL) {
+		s = triagetab_open(k->db, &k->tab, err);
+		k->ino = tab_ino(k->db);
+	} else if (s == DESK_OK)
+		s = triagetab_refresh(k->tab, k->db, err);
+	if (s == DESK_OK)
+		k->caught_up = now;
+	return s;
+}
+
+desk_status
+triage_keep_text(triage_keep *k, desk_store *st, const char *subject, const char *body, gint64 now,
+		 const triage_opts *o, triage_result **out, desk_err *err)
+{
+	desk_status s = DESK_TEMPFAIL;
+
+	g_mutex_lock(&k->lock);
+	for (int i = 0; i < KEEP_TRIES && s != DESK_OK; i++) {
+		if ((s = keep_ready(k, st, err)) == DESK_OK)
+			s = text_in(k->tab, subject, body, now, o, out, err);
+		if (s != DESK_OK)
+			keep_close(k);
+	}
+	g_mutex_unlock(&k->lock);
 	return s;
 }

@@ -20,6 +20,7 @@
 
 #include <notmuch.h>
 
+#include "store.h"
 #include "triagetab.h"
 
 typedef enum { TRIAGE_QUEUE, TRIAGE_PRIORITY, TRIAGE_TAGS, TRIAGE_DIMS } triage_dim;
@@ -88,6 +89,21 @@ desk_status triage_ticket(notmuch_database_t *db, guint n, const triage_opts *o,
  * the routing rules' triage-DIM conditions (rules.h). */
 desk_status triage_text(notmuch_database_t *db, const char *subject, const char *body, gint64 now,
 			const triage_opts *o, triage_result **out, desk_err *err);
+
+/* Suggestions for new messages one after the other (the routing rules'
+ * triage at intake: the milter triages every new ticket), from a read
+ * handle of STORE's index and a text index kept open between them, the
+ * text index brought up to the index at most once a second: opening both
+ * and catching up for each message was most of the cost (bench/triage,
+ * the milter part). One message at a
+ * time (a mutex); a failure closes both, and the next try opens them
+ * again (3 tries: Xapian may find a snapshot too old while the indexer
+ * writes). */
+typedef struct triage_keep triage_keep;
+triage_keep *triage_keep_new(void);
+void triage_keep_free(triage_keep *k);
+desk_status triage_keep_text(triage_keep *k, desk_store *st, const char *subject, const char *body,
+			     gint64 now, const triage_opts *o, triage_result **out, desk_err *err);
 
 /* desk triage eval: replay the history in time order, each ticket
  * predicted from those before it alone, from SINCE on (0: all); the

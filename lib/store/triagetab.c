@@ -1,5 +1,5 @@
-/* triagetab.c: the ticket text index in SQLite FTS5, kept up to the
- * notmuch index's revision (triagetab.h). */
+/* triagetab.c: the ticket text index in SQLite (FTS5 and our postings,
+ * triagepost.h), kept up to the notmuch index's revision (triagetab.h). */
 #include <fcntl.h>
 #include <sqlite3.h>
 #include <stdio.h>
@@ -15,11 +15,11 @@
 #include "terms.h"
 #include "ticket.h"
 #include "tickettab.h"
+#include "triagepost.h"
 #include "triagetab.h"
 #include "xset.h"
 
-#define FILE_NAME "desk-triage.sqlite"
-#define TAB_VERSION "12"   /* 8: dft; 9: simhash, requester; 12: the sender's facts */
+#define TAB_VERSION "13"   /* 8: dft; 9: simhash, requester; 12: the sender's facts; 13: post */
 #define SCHEMA                                                                                  \
 	"CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT) WITHOUT ROWID;"      \
 	"CREATE TABLE IF NOT EXISTS doc(number INTEGER PRIMARY KEY, created INTEGER, status TEXT," \
@@ -27,13 +27,18 @@
 	" simhash INTEGER, requester TEXT);" \
 	"CREATE INDEX IF NOT EXISTS doc_lang ON doc(lang);"                                     \
 	"CREATE INDEX IF NOT EXISTS doc_created ON doc(created);"                               \
+	"CREATE INDEX IF NOT EXISTS doc_taught ON doc(number) WHERE " TAUGHT_ROW ";"            \
 	"CREATE VIRTUAL TABLE IF NOT EXISTS fts USING fts5(terms,"                              \
 	" tokenize = 'unicode61 remove_diacritics 0');"                                         \
 	"CREATE TABLE IF NOT EXISTS nbc(dim INTEGER, label TEXT, docs INTEGER, words INTEGER,"  \
 	" PRIMARY KEY(dim, label)) WITHOUT ROWID;"                                              \
 	"CREATE TABLE IF NOT EXISTS nbt(term TEXT, dim INTEGER, label TEXT, n INTEGER,"        \
 	" PRIMARY KEY(term, dim, label)) WITHOUT ROWID;"                                        \
-	"CREATE TABLE IF NOT EXISTS dft(term TEXT PRIMARY KEY, n INTEGER) WITHOUT ROWID;"
+	"CREATE TABLE IF NOT EXISTS dft(term TEXT PRIMARY KEY, n INTEGER) WITHOUT ROWID;"        \
+	TRIAGEPOST_SCHEMA
+/* The rows the nearest tickets are taken from (SQL of table doc): not
+ * spam or purged, and teaching a label (triage_doc_taught). */
+#define TAUGHT_ROW "status NOT IN ('spam', 'purged') AND (queue != '' OR priority != '' OR tags != '')"
 #define DOC_COLUMNS "number, created, status, subject, lang, addr_queue, queue, priority, tags, terms, simhash, requester"
 /* Tickets read from the index in one query when catching up. */
 #define CHUNK 200
@@ -42,12 +47,15 @@
 
 struct triagetab {
 	sqlite3 *db;
-	sqlite3_stmt *put, *put_fts, *del_fts, *near, *near_any;
+	sqlite3_stmt *put, *put_fts, *del_fts;
+	sqlite3_stmt *get_doc, *floor;        /* a row; the window's floor (kept: a kept table reads them often) */
 	sqlite3_stmt *cls, *term, *get_term;   /* the counts' statements */
 	sqlite3_stmt *df, *put_df;             /* a term's document frequency (dft) */
 	terms_ctx *terms;
 	gboolean counts;      /* keeps the counts (a file's table, not eval's) */
 	GHashTable *vip;      /* STORE/vip.txt: lower-case addresses and @domains; NULL: none */
+	triagepost *post;     /* the postings of the search (triagepost.h) */
+	gboolean index_failed;   /* reading the notmuch index failed (not the file) */
 };
 
 /* Bytes of STORE/vip.txt read at most. */
@@ -97,12 +105,13 @@ triagetab_close(triagetab *t)
 	sqlite3_finalize(t->put_fts);
 	sqlite3_finalize(t->put_df);
 	sqlite3_finalize(t->del_fts);
-	sqlite3_finalize(t->near);
-	sqlite3_finalize(t->near_any);
 	sqlite3_finalize(t->cls);
 	sqlite3_finalize(t->term);
 	sqlite3_finalize(t->get_term);
 	sqlite3_finalize(t->df);
+	sqlite3_finalize(t->get_doc);
+	sqlite3_finalize(t->floor);
+	triagepost_free(t->post);
 	sqlite3_close(t->db);
 	terms_ctx_free(t->terms);
 	if (t->vip != NULL)
@@ -116,13 +125,21 @@ static desk_status
 tab_open(const char *path, triagetab **out, desk_err *err)
 {
 	triagetab *t = g_new0(triagetab, 1);
+	desk_status s;
 
 	*out = t;
 	t->terms = terms_ctx_new();
-	return cachedb_open(path, "ticket text index", SCHEMA,
-			    "DROP TABLE IF EXISTS vocab; DROP TABLE IF EXISTS doc; DROP TABLE IF EXISTS fts;"
-			    " DROP TABLE IF EXISTS nbc; DROP TABLE IF EXISTS nbt; DROP TABLE IF EXISTS dft;",
-			    TAB_VERSION, &t->db, err);
+	s = cachedb_open(path, "ticket text index", SCHEMA,
+			 "DROP TABLE IF EXISTS vocab; DROP TABLE IF EXISTS doc; DROP TABLE IF EXISTS fts;"
+			 " DROP TABLE IF EXISTS nbc; DROP TABLE IF EXISTS nbt; DROP TABLE IF EXISTS dft; " TRIAGEPOST_DROP,
+			 TAB_VERSION, &t->db, err);
+	/* a cache: write-ahead, so that a catch-up does not stop readers (the
+	 * milter's threads) and commits without a sync to disk; a crash loses
+	 * at most the last catch-ups, whose revision goes with them */
+	if (s == DESK_OK && strcmp(path, ":memory:") != 0)
+		sqlite3_exec(t->db, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;", NULL, NULL, NULL);
+	t->post = triagepost_new(t->db);
+	return s;
 }
 
 desk_status
@@ -170,13 +187,21 @@ count_term(triagetab *t, const char *term, int dim, const char *label, int delta
 
 	if (t->term == NULL &&
 	    sqlite3_prepare_v2(t->db, "INSERT INTO nbt VALUES(?1, ?2, ?3, ?4) ON CONFLICT(term, dim, label) DO UPDATE"
-				      " SET n = n + ?4", -1, &t->term, NULL) != SQLITE_OK)
+				      " SET n = n + ?4 RETURNING n", -1, &t->term, NULL) != SQLITE_OK)
 		return SQLITE_ERROR;
 	sqlite3_bind_text(t->term, 1, term, -1, SQLITE_STATIC);
 	sqlite3_bind_int(t->term, 2, dim);
 	sqlite3_bind_text(t->term, 3, label, -1, SQLITE_STATIC);
 	sqlite3_bind_int(t->term, 4, delta);
-	rc = sqlite3_step(t->term);
+	if ((rc = sqlite3_step(t->term)) == SQLITE_ROW) {
+		gint64 n = sqlite3_column_int64(t->term, 0);
+
+		/* the vocabulary: the terms of the taught population, counted
+		 * as one comes (0 -> 1) or goes (1 -> 0) */
+		if (dim == 3 && ((delta > 0 && n == delta) || (delta < 0 && n == 0)))
+			triagepost_vocabulary_add(t->post, delta > 0 ? 1 : -1);
+		rc = sqlite3_step(t->term);
+	}
 	sqlite3_reset(t->term);
 	return rc;
 }
@@ -301,16 +326,7 @@ triagetab_term(triagetab *t, const char *term, triagetab_count_fn fn, void *ud, 
 desk_status
 triagetab_vocabulary(triagetab *t, gint64 *n, desk_err *err)
 {
-	sqlite3_stmt *st = NULL;
-	int rc;
-
-	*n = 0;
-	if (sqlite3_prepare_v2(t->db, "SELECT count(*) FROM nbt WHERE dim = 3 AND n > 0", -1, &st, NULL) != SQLITE_OK)
-		return tab_fail(t, "prepare", err);
-	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		*n = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	return rc == SQLITE_ROW ? DESK_OK : tab_fail(t, "read", err);
+	return triagepost_total(t->post, "vocabulary", n) == SQLITE_OK ? DESK_OK : tab_fail(t, "read", err);
 }
 
 gboolean
@@ -338,6 +354,42 @@ joined_words(char **terms)
 	return g_string_free(s, FALSE);
 }
 
+/* Add (DELTA 1) or take away (-1) D's postings (triagepost.h): its words,
+ * the sender's facts left out as in the FTS5 table. */
+static desk_status
+post_doc(triagetab *t, const triage_doc *d, int delta, desk_err *err)
+{
+	GPtrArray *w = g_ptr_array_new();
+	guint flags = triage_doc_taught(d) ? POST_TAUGHT : 0;
+	int rc;
+
+	if (strcmp(d->status, "spam") == 0 || strcmp(d->status, "purged") == 0)
+		flags |= POST_HIDDEN;
+	else if (strcmp(d->status, "merged") == 0)
+		flags |= POST_MERGED;
+	for (char **x = d->terms; x != NULL && *x != NULL; x++)
+		if (**x != '\0' && !triage_term_fact(*x))
+			g_ptr_array_add(w, *x);
+	g_ptr_array_add(w, NULL);
+	rc = triagepost_row(t->post, d->number, (char **)w->pdata, flags, delta);
+	g_ptr_array_unref(w);
+	return rc == SQLITE_OK ? DESK_OK : tab_fail(t, "postings", err);
+}
+
+/* Add (DELTA 1) or take away (-1) what row D counts: its terms' document
+ * frequencies, what it teaches naive Bayes, its postings. */
+static desk_status
+count_row(triagetab *t, const triage_doc *d, int delta, desk_err *err)
+{
+	desk_status s = count_df(t, d, delta, err);
+
+	if (s == DESK_OK)
+		s = count_doc(t, d, delta, err);
+	if (s == DESK_OK)
+		s = post_doc(t, d, delta, err);
+	return s;
+}
+
 desk_status
 triagetab_add(triagetab *t, const triage_doc *d, desk_err *err)
 {
@@ -347,10 +399,7 @@ triagetab_add(triagetab *t, const triage_doc *d, desk_err *err)
 	int rc;
 
 	if (triagetab_doc(t, d->number, &old, NULL) == DESK_OK) {
-		desk_status s = count_df(t, old, -1, err);
-
-		if (s == DESK_OK)
-			s = count_doc(t, old, -1, err);
+		desk_status s = count_row(t, old, -1, err);
 
 		triage_doc_free(old);
 		if (s != DESK_OK) {
@@ -360,7 +409,7 @@ triagetab_add(triagetab *t, const triage_doc *d, desk_err *err)
 			return s;
 		}
 	}
-	if (count_df(t, d, 1, err) != DESK_OK || count_doc(t, d, 1, err) != DESK_OK) {
+	if (count_row(t, d, 1, err) != DESK_OK) {
 		g_free(tags);
 		g_free(terms);
 		g_free(words);
@@ -452,6 +501,22 @@ has_tag(notmuch_message_t *m, const char *const *want)
 	return yes;
 }
 
+/* M's first file (caller g_free()s), or NULL: a reader's snapshot can
+ * fall between the indexer's commits of a move from new/ to cur/, where
+ * the message has no file, and notmuch_message_get_filename() then aborts
+ * the process ("message with no filename": seen in maildesk-milter under
+ * bench/triage). Such a message changes again with its next commit. */
+static char *
+first_file(notmuch_message_t *m)
+{
+	notmuch_filenames_t *fs = notmuch_message_get_filenames(m);
+	char *file = fs != NULL && notmuch_filenames_valid(fs) ? g_strdup(notmuch_filenames_get(fs)) : NULL;
+
+	if (fs != NULL)
+		notmuch_filenames_destroy(fs);
+	return file;
+}
+
 /* M's fact, added to its ticket's in BY (number -> ticket_facts). */
 static void
 collect(notmuch_message_t *m, GHashTable *by)
@@ -464,7 +529,7 @@ collect(notmuch_message_t *m, GHashTable *by)
 	guint n;
 
 	if (notmuch_message_get_property(m, "desk.ticket", &v) != NOTMUCH_STATUS_SUCCESS || v == NULL ||
-	    (n = (guint)g_ascii_strtoull(v, NULL, 10)) == 0)
+	    (n = (guint)g_ascii_strtoull(v, NULL, 10)) == 0 || (f.file = first_file(m)) == NULL)
 		return;
 	if ((tf = g_hash_table_lookup(by, GUINT_TO_POINTER(n))) == NULL) {
 		tf = g_new0(ticket_facts, 1);
@@ -480,7 +545,6 @@ collect(notmuch_message_t *m, GHashTable *by)
 			tf->addr_queue = g_strdup(q);
 	}
 	f.time = index_message_time(m);
-	f.file = g_strdup(notmuch_message_get_filename(m));
 	if (notmuch_message_get_property(m, "desk.event", &e) == NOTMUCH_STATUS_SUCCESS && e != NULL) {
 		f.event = g_strdup(e);
 		f.set = index_get_text(m, "desk.set");
@@ -713,6 +777,7 @@ put_query(triagetab *t, notmuch_database_t *db, const char *query, GHashTable *w
 	notmuch_query_set_sort(q, NOTMUCH_SORT_UNSORTED);
 	if (notmuch_query_search_messages(q, &ms) != NOTMUCH_STATUS_SUCCESS)
 		s = desk_fail(err, DESK_TEMPFAIL, "ticket text index: cannot read the index");
+	t->index_failed = s != DESK_OK;
 	for (; s == DESK_OK && notmuch_messages_valid(ms); notmuch_messages_move_to_next(ms)) {
 		notmuch_message_t *m = notmuch_messages_get(ms);
 
@@ -767,9 +832,8 @@ put_tickets(triagetab *t, notmuch_database_t *db, GHashTable *set, desk_err *err
 		triage_doc *old = NULL;
 		char sql[120];
 
-		if (triagetab_doc(t, GPOINTER_TO_UINT(k), &old, NULL) == DESK_OK &&
-		    (s = count_df(t, old, -1, err)) == DESK_OK)
-			s = count_doc(t, old, -1, err);
+		if (triagetab_doc(t, GPOINTER_TO_UINT(k), &old, NULL) == DESK_OK)
+			s = count_row(t, old, -1, err);
 		triage_doc_free(old);
 		if (s != DESK_OK)
 			break;
@@ -778,6 +842,8 @@ put_tickets(triagetab *t, notmuch_database_t *db, GHashTable *set, desk_err *err
 			 GPOINTER_TO_UINT(k), GPOINTER_TO_UINT(k));
 		s = tab_exec(t, sql, err);
 	}
+	if (s == DESK_OK && triagepost_flush(t->post) != SQLITE_OK)
+		s = tab_fail(t, "postings", err);
 	return s;
 }
 
@@ -793,8 +859,12 @@ sync_whole(void *ud, notmuch_database_t *db, desk_err *err)
 	triagetab *t = ud;
 	desk_status s;
 
-	if ((s = tab_exec(t, "DELETE FROM doc; DELETE FROM fts; DELETE FROM nbc; DELETE FROM nbt; DELETE FROM dft;", err)) == DESK_OK)
+	triagepost_discard(t->post);
+	if ((s = tab_exec(t, "DELETE FROM doc; DELETE FROM fts; DELETE FROM nbc; DELETE FROM nbt; DELETE FROM dft; "
+			     TRIAGEPOST_CLEAR, err)) == DESK_OK)
 		s = put_query(t, db, "*", NULL, err);
+	if (s == DESK_OK && triagepost_flush(t->post) != SQLITE_OK)
+		s = tab_fail(t, "postings", err);
 	return s;
 }
 
@@ -803,14 +873,17 @@ static desk_status
 tab_sync(triagetab *t, notmuch_database_t *db, desk_err *err)
 {
 	cachedb_cache c = { t->db, "ticket text index", "doc", sync_changed, sync_whole, t };
+	desk_status s = cachedb_sync(&c, db, err);
 
-	return cachedb_sync(&c, db, err);
+	if (s != DESK_OK)   /* rolled back: what was kept in memory with it */
+		triagepost_discard(t->post);
+	return s;
 }
 
 desk_status
 triagetab_open(notmuch_database_t *db, triagetab **out, desk_err *err)
 {
-	char *path = g_build_filename(notmuch_database_get_path(db), ".notmuch", FILE_NAME, NULL);
+	char *path = g_build_filename(notmuch_database_get_path(db), ".notmuch", TRIAGETAB_FILE, NULL);
 	desk_status s = tab_open(path, out, err);
 
 	if (*out != NULL) {
@@ -829,7 +902,9 @@ triagetab_open(notmuch_database_t *db, triagetab **out, desk_err *err)
 		}
 	}
 	g_free(path);
-	if (s != DESK_OK) {
+	/* a file we cannot use: in memory; the index unread: say so (the
+	 * caller may reopen it, notmuch's snapshot may be old) */
+	if (s != DESK_OK && (*out == NULL || !(*out)->index_failed)) {
 		g_clear_pointer(out, triagetab_close);
 		if ((s = tab_open(":memory:", out, err)) == DESK_OK && ((*out)->counts = TRUE)) {
 			vip_load(*out, db);
@@ -839,6 +914,12 @@ triagetab_open(notmuch_database_t *db, triagetab **out, desk_err *err)
 	if (s != DESK_OK)
 		g_clear_pointer(out, triagetab_close);
 	return s;
+}
+
+desk_status
+triagetab_refresh(triagetab *t, notmuch_database_t *db, desk_err *err)
+{
+	return tab_sync(t, db, err);
 }
 
 desk_status
@@ -890,16 +971,17 @@ row_doc(sqlite3_stmt *st)
 desk_status
 triagetab_doc(triagetab *t, guint n, triage_doc **out, desk_err *err)
 {
-	sqlite3_stmt *st = NULL;
 	int rc;
 
 	*out = NULL;
-	if (sqlite3_prepare_v2(t->db, "SELECT " DOC_COLUMNS " FROM doc WHERE number = ?", -1, &st, NULL) != SQLITE_OK)
+	if (t->get_doc == NULL &&
+	    sqlite3_prepare_v2(t->db, "SELECT " DOC_COLUMNS " FROM doc WHERE number = ?", -1, &t->get_doc, NULL) !=
+		    SQLITE_OK)
 		return tab_fail(t, "prepare", err);
-	sqlite3_bind_int64(st, 1, n);
-	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		*out = row_doc(st);
-	sqlite3_finalize(st);
+	sqlite3_bind_int64(t->get_doc, 1, n);
+	if ((rc = sqlite3_step(t->get_doc)) == SQLITE_ROW)
+		*out = row_doc(t->get_doc);
+	sqlite3_reset(t->get_doc);
 	if (rc == SQLITE_ROW)
 		return DESK_OK;
 	if (rc == SQLITE_DONE)
@@ -977,117 +1059,121 @@ term_df(triagetab *t, const char *term)
 	return n;
 }
 
-/* TERMS as an FTS5 query: of the first TRIAGE_QUERY_TERMS distinct ones,
- * the TRIAGE_NEAR_TERMS that the fewest tickets have (they say most, and
- * bm25's cost is the rows its terms match), each quoted, joined with OR;
- * NULL when there is none. */
-static char *
-near_query(triagetab *t, char **terms, guint want)
+/* The words of the query of TERMS: of the first TRIAGE_QUERY_TERMS
+ * distinct ones, the WANT that the fewest tickets have (they say most,
+ * and the search's cost is the rows its words match), by that count
+ * (ties: as they stand), into OUT (df_term; the terms not copied). */
+static void
+near_terms(triagetab *t, char **terms, guint want, GArray *out)
 {
 	GHashTable *seen = g_hash_table_new(g_str_hash, g_str_equal);
-	GArray *a = g_array_new(FALSE, FALSE, sizeof(df_term));
-	GString *q = g_string_new(NULL);
-	guint n = 0;
 
-	for (char **w = terms; w != NULL && *w != NULL && a->len < TRIAGE_QUERY_TERMS; w++) {
-		df_term d = { *w, 0, a->len };
+	for (char **w = terms; w != NULL && *w != NULL && out->len < TRIAGE_QUERY_TERMS; w++) {
+		df_term d = { *w, 0, out->len };
 
 		if (**w == '\0' || strchr(*w, '"') != NULL || triage_term_fact(*w) || g_hash_table_contains(seen, *w))
 			continue;
 		g_hash_table_add(seen, *w);
 		d.df = term_df(t, *w);
-		g_array_append_val(a, d);
+		g_array_append_val(out, d);
 	}
-	g_array_sort(a, by_df);
-	for (guint i = 0; i < a->len && n < want; i++)
-		g_string_append_printf(q, "%s\"%s\"", n++ ? " OR " : "", g_array_index(a, df_term, i).term);
-	g_array_unref(a);
+	g_array_sort(out, by_df);
+	if (out->len > want)
+		g_array_set_size(out, want);
 	g_hash_table_destroy(seen);
+}
+
+/* TERMS as an FTS5 query (near_terms' words, each quoted, joined with
+ * OR); NULL when there is none. */
+static char *
+near_query(triagetab *t, char **terms, guint want)
+{
+	GArray *a = g_array_new(FALSE, FALSE, sizeof(df_term));
+	GString *q = g_string_new(NULL);
+	guint n = a->len;
+
+	near_terms(t, terms, want, a);
+	for (n = 0; n < a->len; n++)
+		g_string_append_printf(q, "%s\"%s\"", n ? " OR " : "", g_array_index(a, df_term, n).term);
+	g_array_unref(a);
 	return g_string_free(q, n == 0);
 }
 
-/* The number below the TRIAGE_NEAR_RECENT latest rows that teach: bm25
- * scores every row its terms match, so the search reads a window of
- * recent history whatever the store's age. 0 when the table is smaller,
- * with no reading; on an error, which the search itself then reports, 0
- * too. (Counted in rows that teach, not in numbers: the latest tickets
- * may be many that no one has labelled yet.) */
-static gint64
-recent_floor(triagetab *t, desk_err *err)
-{
-	sqlite3_stmt *st = NULL;
-	gint64 floor = 0;
-
-	(void)err;
-	if (sqlite3_prepare_v2(t->db, "SELECT max(number) FROM doc", -1, &st, NULL) == SQLITE_OK &&
-	    sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int64(st, 0) > TRIAGE_NEAR_RECENT) {
-		sqlite3_finalize(st);
-		st = NULL;
-		if (sqlite3_prepare_v2(t->db, "SELECT number FROM doc WHERE status NOT IN ('spam', 'purged')"
-					      " AND (queue != '' OR priority != '' OR tags != '')"
-					      " ORDER BY number DESC LIMIT 1 OFFSET ?1", -1, &st, NULL) == SQLITE_OK) {
-			sqlite3_bind_int(st, 1, TRIAGE_NEAR_RECENT);
-			if (sqlite3_step(st) == SQLITE_ROW)
-				floor = sqlite3_column_int64(st, 0);
-		}
-	}
-	sqlite3_finalize(st);
-	return floor;
-}
-
-/* The K rows nearest to TERMS (the query of near_query) other than EXCEPT
- * and spam or purged ones, best first (ties: the lower number): those
- * that teach (TAUGHT) or any but merged ones, whose words are now their
- * target's (triagetab_similar), among the TRIAGE_NEAR_RECENT latest that
- * teach and those after them. One search for both, its statement kept in
- * *ST. (Taking the best rows by bm25 first and filtering them after gave
- * the same rows no faster: the cost is bm25 itself.) */
+/* The number below the TRIAGE_NEAR_RECENT latest rows that teach: the
+ * search reads a window of recent history whatever the store's age. 0
+ * when the table is smaller. Read from the index doc_taught (the rows
+ * that teach alone), newest first. (Counted in rows that teach, not in
+ * numbers: the latest tickets may be many that no one has labelled yet.) */
 static desk_status
-near_run(triagetab *t, sqlite3_stmt **st, gboolean taught, char **terms, guint except, guint k, GArray *out,
-	 desk_err *err)
+recent_floor(triagetab *t, gint64 *floor, desk_err *err)
 {
-	char *q = near_query(t, terms, taught ? TRIAGE_NEAR_TERMS : SIMILAR_NEAR_TERMS);
 	int rc;
 
-	if (q == NULL)
-		return DESK_OK;
-	if (*st == NULL &&
-	    sqlite3_prepare_v2(t->db, taught ? "SELECT fts.rowid, -bm25(fts) AS s FROM fts JOIN doc ON doc.number = fts.rowid"
-					       " WHERE fts MATCH ?1 AND fts.rowid != ?2 AND fts.rowid > ?4 AND doc.status NOT IN ('spam', 'purged')"
-					       " AND (doc.queue != '' OR doc.priority != '' OR doc.tags != '')"
-					       " ORDER BY s DESC, fts.rowid LIMIT ?3"
-					     : "SELECT fts.rowid, -bm25(fts) AS s FROM fts JOIN doc ON doc.number = fts.rowid"
-					       " WHERE fts MATCH ?1 AND fts.rowid != ?2 AND fts.rowid > ?4"
-					       " AND doc.status NOT IN ('spam', 'purged', 'merged')"
-					       " ORDER BY s DESC, fts.rowid LIMIT ?3",
-			       -1, st, NULL) != SQLITE_OK) {
-		g_free(q);
+	*floor = 0;
+	if (t->floor == NULL && sqlite3_prepare_v2(t->db, "SELECT number FROM doc WHERE " TAUGHT_ROW
+							  " ORDER BY number DESC LIMIT 1 OFFSET ?1", -1, &t->floor, NULL) != SQLITE_OK)
 		return tab_fail(t, "prepare", err);
+	sqlite3_bind_int(t->floor, 1, TRIAGE_NEAR_RECENT);
+	if ((rc = sqlite3_step(t->floor)) == SQLITE_ROW)
+		*floor = sqlite3_column_int64(t->floor, 0);
+	sqlite3_reset(t->floor);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? DESK_OK : tab_fail(t, "read", err);
+}
+
+/* The K rows nearest to TERMS (the words of near_terms) by bm25 other
+ * than EXCEPT and spam or purged ones, best first (ties: the lower
+ * number): those that teach (TAUGHT) or any but merged ones, whose words
+ * are now their target's (triagetab_similar), among the
+ * TRIAGE_NEAR_RECENT latest that teach and those after them. From the
+ * postings (triagepost.h): FTS5 scored every row its words match with
+ * bm25() through its auxiliary API and SQLite sorted them all (p50 40 ms
+ * at 100,000 tickets; taking the best rows first and filtering them after
+ * was no faster). */
+static desk_status
+near_run(triagetab *t, gboolean taught, char **terms, guint except, guint k, GArray *out, desk_err *err)
+{
+	GArray *a = g_array_new(FALSE, FALSE, sizeof(df_term));
+	GArray *hits = g_array_new(FALSE, FALSE, sizeof(triagepost_hit));
+	char **words;
+	gint64 *df, floor = 0;
+	desk_status s;
+	int rc = SQLITE_OK;
+
+	near_terms(t, terms, taught ? TRIAGE_NEAR_TERMS : SIMILAR_NEAR_TERMS, a);
+	words = g_new0(char *, a->len + 1);
+	df = g_new0(gint64, a->len + 1);
+	for (guint i = 0; i < a->len; i++) {
+		words[i] = (char *)g_array_index(a, df_term, i).term;
+		df[i] = g_array_index(a, df_term, i).df;
 	}
-	sqlite3_bind_text(*st, 1, q, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(*st, 2, except);
-	sqlite3_bind_int(*st, 3, (int)k);
-	sqlite3_bind_int64(*st, 4, recent_floor(t, err));
-	while ((rc = sqlite3_step(*st)) == SQLITE_ROW) {
-		triage_hit h = { (guint)sqlite3_column_int64(*st, 0), sqlite3_column_double(*st, 1) };
+	s = a->len > 0 ? recent_floor(t, &floor, err) : DESK_OK;
+	if (s == DESK_OK && a->len > 0)
+		rc = triagepost_near(t->post, words, df, a->len, floor, except, taught ? POST_TAUGHT : 0,
+				     taught ? 0 : POST_MERGED, k, hits);
+	if (s == DESK_OK && rc != SQLITE_OK)
+		s = tab_fail(t, "search", err);
+	for (guint i = 0; s == DESK_OK && i < hits->len; i++) {
+		triage_hit h = { g_array_index(hits, triagepost_hit, i).number, g_array_index(hits, triagepost_hit, i).score };
 
 		g_array_append_val(out, h);
 	}
-	sqlite3_reset(*st);
-	g_free(q);
-	return rc == SQLITE_DONE ? DESK_OK : tab_fail(t, "search", err);
+	g_free(words);
+	g_free(df);
+	g_array_unref(hits);
+	g_array_unref(a);
+	return s;
 }
 
 desk_status
 triagetab_near(triagetab *t, char **terms, guint except, guint k, GArray *out, desk_err *err)
 {
-	return near_run(t, &t->near, TRUE, terms, except, k, out, err);
+	return near_run(t, TRUE, terms, except, k, out, err);
 }
 
 desk_status
 triagetab_similar(triagetab *t, char **terms, guint except, guint k, GArray *out, desk_err *err)
 {
-	return near_run(t, &t->near_any, FALSE, terms, except, k, out, err);
+	return near_run(t, FALSE, terms, except, k, out, err);
 }
 
 desk_status
@@ -1118,25 +1204,38 @@ triagetab_twins(triagetab *t, const triage_doc *d, guint max_bits, GArray *out, 
 desk_status
 triagetab_score(triagetab *t, char **terms, guint n, double *score, desk_err *err)
 {
-	char *q = near_query(t, terms, SIMILAR_NEAR_TERMS);
-	sqlite3_stmt *st = NULL;
-	int rc;
+	GArray *a = g_array_new(FALSE, FALSE, sizeof(df_term));
+	triage_doc *d = NULL;
+	desk_status s = DESK_OK;
 
 	*score = 0;
-	if (q == NULL)
-		return DESK_OK;
-	if (sqlite3_prepare_v2(t->db, "SELECT -bm25(fts) FROM fts WHERE fts MATCH ?1 AND rowid = ?2", -1, &st, NULL) !=
-	    SQLITE_OK) {
-		g_free(q);
-		return tab_fail(t, "prepare", err);
+	near_terms(t, terms, SIMILAR_NEAR_TERMS, a);
+	if (a->len > 0 && (s = triagetab_doc(t, n, &d, err)) == DESK_NOTFOUND)
+		s = DESK_OK;   /* no such row: it does not match */
+	if (s == DESK_OK && d != NULL) {
+		guint *tf = g_new0(guint, a->len), dl = 0, hit = 0;
+		gint64 *df = g_new0(gint64, a->len);
+
+		for (char **w = d->terms; *w != NULL; w++) {
+			if (**w == '\0' || triage_term_fact(*w))
+				continue;
+			dl++;
+			for (guint i = 0; i < a->len; i++)
+				if (strcmp(*w, g_array_index(a, df_term, i).term) == 0) {
+					tf[i]++;
+					hit++;
+				}
+		}
+		for (guint i = 0; i < a->len; i++)
+			df[i] = g_array_index(a, df_term, i).df;
+		if (hit > 0 && triagepost_score(t->post, tf, df, a->len, dl, score) != SQLITE_OK)
+			s = tab_fail(t, "search", err);
+		g_free(tf);
+		g_free(df);
 	}
-	sqlite3_bind_text(st, 1, q, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 2, n);
-	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		*score = sqlite3_column_double(st, 0);
-	sqlite3_finalize(st);
-	g_free(q);
-	return rc == SQLITE_ROW || rc == SQLITE_DONE ? DESK_OK : tab_fail(t, "search", err);
+	triage_doc_free(d);
+	g_array_unref(a);
+	return s;
 }
 
 desk_status

@@ -12,8 +12,10 @@
  * as routing rules' route, never count) and the tags people added; a
  * ticket a person handled (any event of theirs) whose queue or priority
  * nobody set teaches what that person left: the queue of the address it
- * came to (unless the rules routed it) and the default priority, normal. The terms are in an FTS5 table for bm25
- * neighbours. */
+ * came to (unless the rules routed it) and the default priority, normal. The terms are in an FTS5 table
+ * (a requester's tickets most like one, triagetab_requester_near) and in
+ * postings of our own (triagepost.h: the nearest tickets by bm25, scored
+ * as FTS5 scores them). */
 #ifndef DESK_TRIAGETAB_H
 #define DESK_TRIAGETAB_H
 
@@ -40,11 +42,17 @@ gboolean triage_doc_taught(const triage_doc *d);
 
 typedef struct triagetab triagetab;
 
+/* Its file in STORE/mail/.notmuch. */
+#define TRIAGETAB_FILE "desk-triage.sqlite"
+
 /* The table, brought up to DB (nothing uncommitted in DB). */
 desk_status triagetab_open(notmuch_database_t *db, triagetab **out, desk_err *err);
 /* An empty table in memory, filled with triagetab_add (desk triage eval). */
 desk_status triagetab_memory(triagetab **out, desk_err *err);
 void triagetab_close(triagetab *t);
+
+/* Bring T, open, up to DB (as triagetab_open does). */
+desk_status triagetab_refresh(triagetab *t, notmuch_database_t *db, desk_err *err);
 
 /* Bring the file up to DB and close it (desk reindex). */
 desk_status triagetab_sync(notmuch_database_t *db, desk_err *err);
@@ -90,7 +98,8 @@ typedef struct triage_hit {
 /* Only the TRIAGE_NEAR_RECENT latest tickets that teach, and any after
  * them, are searched: the cost of bm25 is the rows its terms match, and a
  * desk's recent history is what its new tickets resemble (bench/triage:
- * p95 at 100,000 tickets). */
+ * p95 at 100,000 tickets). The postings are read from the block of the
+ * window's first number on. */
 #define TRIAGE_NEAR_RECENT 10000
 desk_status triagetab_near(triagetab *t, char **terms, guint except, guint k, GArray *out, desk_err *err);
 /* The same search among every ticket, taught or not, but spam, purged

@@ -18,7 +18,7 @@ declare -A TINY=(
 	[report]="-n 20 -r 1"
 	[sla]="-n 30 -r 1"
 	[gen-store]="-n 15 -d 5"
-	[triage]="-n 200 -r 3"
+	[triage]="-n 200 -r 3 -m 20 -R 1 -H 100"
 	[similar]="-n 60"
 )
 
