@@ -66,18 +66,21 @@ report_by_valid(const char *by)
 	return by != NULL && g_strv_contains(ok, by);
 }
 
+/* The N tickets of BLOCK (fold_all's), and it. */
 static void
-rt_free(gpointer p)
+rts_free(rt *block, guint n)
 {
-	rt *t = p;
+	for (guint i = 0; block != NULL && i < n; i++) {
+		rt *t = &block[i];
 
-	if (t->next != NULL)
-		g_array_unref(t->next);
-	if (t->toggles != NULL)
-		g_array_unref(t->toggles);
-	if (t->replied_by != NULL)
-		g_hash_table_destroy(t->replied_by);
-	g_free(t);
+		if (t->next != NULL)
+			g_array_unref(t->next);
+		if (t->toggles != NULL)
+			g_array_unref(t->toggles);
+		if (t->replied_by != NULL)
+			g_hash_table_destroy(t->replied_by);
+	}
+	g_free(block);
 }
 
 /* *A, made on first use: most tickets have no times to keep. */
@@ -181,16 +184,6 @@ fold_ticket(rt *t, const rfact *its, guint n, const report_opts *o)
 	}
 }
 
-static rt *
-rt_new(guint number, const ticket_info *row, desk_calendar *cal)
-{
-	rt *t = g_new0(rt, 1);
-
-	t->number = number;
-	t->row = row;
-	t->cal = cal;
-	return t;
-}
 
 /* Whether ROW passes --queue and --agent. */
 static gboolean
@@ -216,25 +209,28 @@ calendar_of(const ticket_info *row, const report_opts *o, desk_calendar *defcal)
 }
 
 /* Fold every ticket of ROWS (ticket_info*) that passes, with its facts
- * (the SPANS of FACTS, one for each row). */
+ * (the SPANS of FACTS, one for each row), into *BLOCK (one rt for each
+ * row, in one allocation: free with rts_free); the tickets opened before
+ * the period's end, pointing into it. */
 static GPtrArray *
-fold_all(GPtrArray *rows, GArray *facts, GArray *spans, const report_opts *o, desk_calendar *defcal)
+fold_all(GPtrArray *rows, GArray *facts, GArray *spans, const report_opts *o, desk_calendar *defcal, rt **block)
 {
-	GPtrArray *out = g_ptr_array_new_with_free_func(rt_free);
+	GPtrArray *out = g_ptr_array_sized_new(rows->len);
+	rt *all = *block = g_new0(rt, rows->len + 1);
 
 	for (guint i = 0; i < rows->len; i++) {
 		const ticket_info *row = rows->pdata[i];
 		const tickettab_span *sp = &g_array_index(spans, tickettab_span, i);
-		rt *t;
+		rt *t = &all[i];
 
 		if (!row_wanted(row, o))
 			continue;
-		t = rt_new(row->number, row, calendar_of(row, o, defcal));
+		t->number = row->number;
+		t->row = row;
+		t->cal = calendar_of(row, o, defcal);
 		fold_ticket(t, sp->n > 0 ? &g_array_index(facts, rfact, sp->first) : NULL, sp->n, o);
 		if (t->opened < o->until)
 			g_ptr_array_add(out, t);
-		else
-			rt_free(t);
 	}
 	return out;
 }
@@ -800,6 +796,7 @@ report_compute(notmuch_database_t *db, const report_opts *opts, report **out, de
 	GArray *facts = g_array_new(FALSE, FALSE, sizeof(rfact));
 	GArray *spans = g_array_new(FALSE, FALSE, sizeof(tickettab_span));
 	desk_calendar *defcal = NULL;
+	rt *block = NULL;
 	desk_status s = DESK_OK;
 
 	*out = NULL;
@@ -812,7 +809,7 @@ report_compute(notmuch_database_t *db, const report_opts *opts, report **out, de
 	else if (s == DESK_OK)   /* a ticket untouched since then and not waiting counts in nothing */
 		s = tickettab_report(db, MIN(o.since, o.until - TREND_WEEKS * 7 * DAY), rows, chunk, facts, spans, err);
 	if (s == DESK_OK) {
-		tickets = fold_all(rows, facts, spans, &o, defcal);
+		tickets = fold_all(rows, facts, spans, &o, defcal, &block);
 		*out = g_new0(report, 1);
 		(*out)->hours = o.business ? "business" : "wall";
 		(*out)->since = o.since;
@@ -821,6 +818,7 @@ report_compute(notmuch_database_t *db, const report_opts *opts, report **out, de
 		if (s == DESK_OK)   /* after csat_compute: each --by group has its tickets' surveys */
 			report_fill(*out, tickets, &o);
 		g_ptr_array_unref(tickets);
+		rts_free(block, rows->len);
 		(*out)->incidents = g_ptr_array_new_with_free_func((GDestroyNotify)incident_free);
 		if (s == DESK_OK)   /* problems of the whole desk: no --queue or --agent */
 			s = incident_list(db, o.since, o.until, (*out)->incidents, err);

@@ -225,9 +225,11 @@ figure(const sla_policy *p, walk *w, sla_target t, gint64 now, sla_figure *f)
 	f->breached = stored(w, 'b', t, c.start);
 }
 
-/* sla_compute, of the moments before CUT only (G_MAXINT64: all). */
+/* sla_compute, of the moments before CUT only (G_MAXINT64: all), the
+ * figures of cycles that began at or after FROM only (0: all; the others
+ * are left inactive, their working time not measured). */
 static void
-compute(const desk_config *cfg, const ticket_info *t, gint64 now, gint64 cut, sla_result *out)
+compute(const desk_config *cfg, const ticket_info *t, gint64 now, gint64 cut, gint64 from, sla_result *out)
 {
 	walk w = { 0 };
 	timed small[32], *moments;   /* most timelines fit on the stack */
@@ -261,7 +263,8 @@ compute(const desk_config *cfg, const ticket_info *t, gint64 now, gint64 cut, sl
 		g_array_append_val(w.pauses, pause);
 	}
 	for (int k = 0; k < SLA_TARGETS; k++)
-		figure(out->policy, &w, k, now, &out->fig[k]);
+		if (w.c[k].start >= from)
+			figure(out->policy, &w, k, now, &out->fig[k]);
 	g_array_unref(w.pauses);
 	g_ptr_array_unref(w.stored);
 }
@@ -269,13 +272,19 @@ compute(const desk_config *cfg, const ticket_info *t, gint64 now, gint64 cut, sl
 void
 sla_compute(const desk_config *cfg, const ticket_info *t, gint64 now, sla_result *out)
 {
-	compute(cfg, t, now, G_MAXINT64, out);
+	compute(cfg, t, now, G_MAXINT64, 0, out);
 }
 
 void
 sla_compute_at(const desk_config *cfg, const ticket_info *t, gint64 now, sla_result *out)
 {
-	compute(cfg, t, now, now, out);
+	compute(cfg, t, now, now, 0, out);
+}
+
+void
+sla_compute_period(const desk_config *cfg, const ticket_info *t, gint64 since, gint64 until, sla_result *out)
+{
+	compute(cfg, t, until, until, since, out);
 }
 
 gint64

@@ -433,18 +433,24 @@ in_chunk(GStringChunk *chunk, sqlite3_stmt *st, int i, gboolean shared)
 	return shared ? g_string_chunk_insert_const(chunk, col(st, i)) : g_string_chunk_insert(chunk, col(st, i));
 }
 
-/* The pieces of TEXT between SEP ("" none), as tickettab_list's rows
- * split it, their text in CHUNK; the array is the caller's. */
-static char **
-split_in_chunk(GStringChunk *chunk, const char *text, char sep, gboolean shared)
+/* How many pieces TEXT has between SEP (0 for ""). */
+static guint
+pieces(const char *text, char sep)
 {
 	guint n = *text != '\0';
-	char **out;
 
 	for (const char *p = text; *p != '\0'; p++)
 		n += *p == sep;
-	out = g_new(char *, n + 1);
-	n = 0;
+	return n;
+}
+
+/* The pieces of TEXT between SEP ("" none), as tickettab_list's rows
+ * split it, into OUT (room for pieces() + 1), their text in CHUNK. */
+static char **
+split_in_chunk(GStringChunk *chunk, const char *text, char sep, gboolean shared, char **out)
+{
+	guint n = 0;
+
 	for (const char *p = text; *text != '\0'; p++)
 		if (*p == sep || *p == '\0') {
 			gsize len = (gsize)(p - text);
@@ -469,11 +475,15 @@ split_in_chunk(GStringChunk *chunk, const char *text, char sep, gboolean shared)
 /* The part of a row desk report uses, its text in CHUNK: the number,
  * state, requester, owner, queue, priority, times and tags; and unless
  * QUIET (a ticket unchanged in the period) its subject, first response,
- * SLA timeline and recipient. A report reads every waiting ticket. */
+ * SLA timeline and recipient. A report reads every waiting ticket.
+ * One allocation: the row, then its tags' and SLA timeline's arrays. */
 static ticket_info *
 row_report(sqlite3_stmt *st, GStringChunk *chunk, gboolean quiet)
 {
-	ticket_info *i = g_new0(ticket_info, 1);
+	const char *tags = col(st, 10), *sla = quiet ? "" : col(st, 11);
+	guint ntags = pieces(tags, ' '), nsla = pieces(sla, '\n');
+	ticket_info *i = g_malloc0(sizeof *i + (ntags + 1 + nsla + 1) * sizeof(char *));
+	char **arrays = (char **)(void *)(i + 1);
 
 	i->number = (guint)sqlite3_column_int64(st, 0);
 	i->status = in_chunk(chunk, st, 2, TRUE);
@@ -483,12 +493,14 @@ row_report(sqlite3_stmt *st, GStringChunk *chunk, gboolean quiet)
 	i->priority = in_chunk(chunk, st, 6, TRUE);
 	i->created = sqlite3_column_int64(st, 7);
 	i->updated = sqlite3_column_int64(st, 8);
-	i->tags = split_in_chunk(chunk, col(st, 10), ' ', TRUE);
-	if (quiet)
+	i->tags = split_in_chunk(chunk, tags, ' ', TRUE, arrays);
+	i->sla = split_in_chunk(chunk, sla, '\n', FALSE, arrays + ntags + 1);
+	if (quiet) {
+		i->sla = NULL;
 		return i;
+	}
 	i->subject = in_chunk(chunk, st, 1, FALSE);
 	i->first_response = sqlite3_column_int64(st, 9);
-	i->sla = split_in_chunk(chunk, col(st, 11), '\n', FALSE);
 	i->rcpt = in_chunk(chunk, st, 12, TRUE);
 	return i;
 }
@@ -496,11 +508,7 @@ row_report(sqlite3_stmt *st, GStringChunk *chunk, gboolean quiet)
 void
 tickettab_row_free(ticket_info *i)
 {
-	if (i == NULL)
-		return;
-	g_free(i->tags);
-	g_free(i->sla);
-	g_free(i);
+	g_free(i);   /* its arrays are in the same allocation */
 }
 
 /* *n = the number of tickets F matches (without F->limit) that have no
