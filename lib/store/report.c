@@ -37,25 +37,33 @@ typedef struct rt {
 	desk_calendar *cal;       /* business hours it is measured in; NULL: wall-clock */
 } rt;
 
+/* Whether S is WORD; most states differ at the first letter (the fold
+ * compares the state at each of every ticket's facts). */
+static inline gboolean
+is(const char *s, const char *word)
+{
+	return s[0] == word[0] && strcmp(s, word) == 0;
+}
+
 static gboolean
 is_done(const char *s)
 {
-	return s != NULL && (strcmp(s, "solved") == 0 || strcmp(s, "closed") == 0);
+	return s != NULL && (is(s, "solved") || is(s, "closed"));
 }
 
 static gboolean
 is_waiting(const char *s)
 {
-	return s != NULL && (strcmp(s, "new") == 0 || strcmp(s, "open") == 0 || strcmp(s, "pending") == 0 ||
-			     strcmp(s, "on-hold") == 0);
+	return s != NULL && (is(s, "new") || is(s, "open") || is(s, "pending") ||
+			     is(s, "on-hold"));
 }
 
 /* Whether the ticket is left out of every figure: spam, merged, purged. */
 static gboolean
 left_out(const rt *t)
 {
-	return strcmp(t->row->status, "spam") == 0 || strcmp(t->state, "spam") == 0 || strcmp(t->state, "merged") == 0 ||
-	       strcmp(t->state, "purged") == 0;
+	return is(t->row->status, "spam") || is(t->state, "spam") || is(t->state, "merged") ||
+	       is(t->state, "purged");
 }
 
 gboolean
@@ -164,8 +172,8 @@ fold_ticket(rt *t, const rfact *its, guint n, const report_opts *o)
 		if ((it->kind == RF_ACK || it->kind == RF_ACK_KB) && t->ack == 0)
 			t->ack = it->kind;
 		if (it->kind == RF_CUSTOMER) {
-			if (strcmp(t->state, "pending") == 0 || strcmp(t->state, "on-hold") == 0 ||
-			    strcmp(t->state, "solved") == 0)
+			if (is(t->state, "pending") || is(t->state, "on-hold") ||
+			    is(t->state, "solved"))
 				fold_status(t, it, "open", o);
 			if (waiting == 0)
 				waiting = it->time;
@@ -513,11 +521,11 @@ group_free(gpointer p)
 static void
 group_keys(const rt *t, const char *by, zone *tz, GPtrArray *keys)
 {
-	if (strcmp(by, "agent") == 0)
+	if (is(by, "agent"))
 		g_ptr_array_add(keys, g_strdup(*t->row->owner ? t->row->owner : "-"));
 	else
-		keys_of(t, strcmp(by, "day") == 0 ? VOL_DAY : strcmp(by, "week") == 0 ? VOL_WEEK
-			   : strcmp(by, "month") == 0 ? VOL_MONTH : strcmp(by, "queue") == 0 ? VOL_QUEUE : VOL_TAG,
+		keys_of(t, is(by, "day") ? VOL_DAY : is(by, "week") ? VOL_WEEK
+			   : is(by, "month") ? VOL_MONTH : is(by, "queue") ? VOL_QUEUE : VOL_TAG,
 			tz, keys);
 }
 
@@ -682,9 +690,9 @@ figures_all(report *r, GPtrArray *tickets, GPtrArray *kept, const report_opts *o
 			acc_add(&a, t, o);
 			g_ptr_array_add(kept, t);
 		} else if (t->opened >= o->since) {
-			r->spam += strcmp(t->state, "spam") == 0 || strcmp(t->row->status, "spam") == 0;
-			r->merged += strcmp(t->state, "merged") == 0;
-			r->purged += strcmp(t->state, "purged") == 0;
+			r->spam += is(t->state, "spam") || is(t->row->status, "spam");
+			r->merged += is(t->state, "merged");
+			r->purged += is(t->state, "purged");
 		}
 	}
 	acc_finish(&a);

@@ -14,10 +14,20 @@ typedef struct cycle {
 typedef struct walk {
 	cycle c[SLA_TARGETS];
 	gboolean replied, gone;  /* an agent has replied; merged, spam, purged */
-	GArray *pauses;          /* of cycle: the clock stopped */
+	GArray *pauses;          /* of cycle: the clock stopped; NULL for none yet */
 	gint64 paused_since;     /* 0 unless stopped now */
-	GPtrArray *stored;       /* "w TARGET CYCLE", "b TARGET CYCLE" */
+	GPtrArray *stored;       /* "w TARGET CYCLE", "b TARGET CYCLE"; NULL for none yet */
 } walk;
+
+/* Add pause C to W's (made on first use: desk report walks every ticket's
+ * timeline, and most have none). */
+static void
+pause_add(walk *w, cycle c)
+{
+	if (w->pauses == NULL)
+		w->pauses = g_array_new(FALSE, FALSE, sizeof(cycle));
+	g_array_append_val(w->pauses, c);
+}
 
 const sla_policy *
 sla_policy_for(const desk_config *cfg, const ticket_info *t)
@@ -65,9 +75,7 @@ walk_status(walk *w, const sla_policy *p, const char *status, gint64 t)
 	if (stops && w->paused_since == 0)
 		w->paused_since = t;
 	else if (!stops && w->paused_since != 0) {
-		cycle pause = { w->paused_since, t };
-
-		g_array_append_val(w->pauses, pause);
+		pause_add(w, (cycle){ w->paused_since, t });
 		w->paused_since = 0;
 	}
 	if (is_done(status) && w->c[SLA_RESOLUTION].end == 0)
@@ -93,6 +101,34 @@ by_moment_time(gconstpointer a, gconstpointer b, gpointer unused)
 	return x < y ? -1 : x > y;
 }
 
+/* The time at the start of MOMENT and *rest after it, as g_ascii_strtoll
+ * reads it; the digits of our own timeline read by hand (every ticket's
+ * moments are read for desk report). */
+static gint64
+time_of(const char *moment, const char **rest)
+{
+	const char *p = moment;
+	gint64 v = 0;
+
+	if (!g_ascii_isdigit(*p)) {
+		char *end = NULL;
+
+		v = g_ascii_strtoll(moment, &end, 10);
+		*rest = end;
+		return v;
+	}
+	for (; g_ascii_isdigit(*p) && p - moment < 18; p++)   /* no overflow */
+		v = v * 10 + (*p - '0');
+	if (g_ascii_isdigit(*p)) {   /* too long to be a time of ours */
+		char *end = NULL;
+
+		v = g_ascii_strtoll(moment, &end, 10);
+		p = end;
+	}
+	*rest = p;
+	return v;
+}
+
 /* The moments "T KIND[ ARGS]" of SLA (N of them) into T, by time: a
  * requester's mail counts from when it was delivered (lib/store/ticket.c),
  * so it may stand out of the order of Dates the fold saw. Equal times keep
@@ -104,10 +140,7 @@ in_time_order(char **sla, guint n, timed *t)
 	gboolean sorted = TRUE;
 
 	for (guint i = 0; i < n; i++) {
-		char *end = NULL;
-
-		t[i].time = g_ascii_strtoll(sla[i], &end, 10);
-		t[i].rest = end;
+		t[i].time = time_of(sla[i], &t[i].rest);
 		sorted = sorted && (i == 0 || t[i - 1].time <= t[i].time);
 	}
 	if (!sorted)   /* g_qsort_with_data is stable */
@@ -155,6 +188,8 @@ walk_moment(walk *w, const sla_policy *p, const timed *m)
 		break;
 	case 'w':
 	case 'b':
+		if (end[2] == ' ' && w->stored == NULL)
+			w->stored = g_ptr_array_new_with_free_func(g_free);
 		if (end[2] == ' ')
 			g_ptr_array_add(w->stored, g_strdup(end + 1));
 		break;
@@ -167,10 +202,11 @@ static gint64
 running_time(desk_calendar *cal, const walk *w, cycle c, gint64 end, gint64 target, gint64 *due)
 {
 	gint64 acc = 0, cursor = c.start;
+	guint np = w->pauses != NULL ? w->pauses->len : 0;
 
 	*due = 0;
-	for (guint i = 0; i <= w->pauses->len; i++) {
-		const cycle *p = i < w->pauses->len ? &g_array_index(w->pauses, cycle, i) : NULL;
+	for (guint i = 0; i <= np; i++) {
+		const cycle *p = i < np ? &g_array_index(w->pauses, cycle, i) : NULL;
 		gint64 seg_end = p != NULL ? MIN(p->start, end) : end, b;
 
 		if (p != NULL && p->end <= cursor)
@@ -192,7 +228,7 @@ stored(const walk *w, char kind, sla_target t, gint64 start)
 	char *want;
 	gboolean yes = FALSE;
 
-	if (w->stored->len == 0)   /* most tickets: no text to make (desk report computes them all) */
+	if (w->stored == NULL)   /* most tickets: no text to make (desk report computes them all) */
 		return FALSE;
 	want = g_strdup_printf("%c %s %" G_GINT64_FORMAT, kind, sla_target_name(t), start);
 	for (guint i = 0; !yes && i < w->stored->len; i++)
@@ -241,8 +277,6 @@ compute(const desk_config *cfg, const ticket_info *t, gint64 now, gint64 cut, gi
 		return;
 	n = t->sla != NULL ? g_strv_length(t->sla) : 0;
 	moments = n <= G_N_ELEMENTS(small) ? small : g_new(timed, n);
-	w.pauses = g_array_new(FALSE, FALSE, sizeof(cycle));
-	w.stored = g_ptr_array_new_with_free_func(g_free);
 	in_time_order(t->sla, n, moments);
 	if (cut != G_MAXINT64) {   /* the timeline as it stood at CUT */
 		guint kept = 0;
@@ -258,15 +292,15 @@ compute(const desk_config *cfg, const ticket_info *t, gint64 now, gint64 cut, gi
 	if (moments != small)
 		g_free(moments);
 	if (w.paused_since != 0) {
-		cycle pause = { w.paused_since, G_MAXINT64 };
-
-		g_array_append_val(w.pauses, pause);
+		pause_add(&w, (cycle){ w.paused_since, G_MAXINT64 });
 	}
 	for (int k = 0; k < SLA_TARGETS; k++)
 		if (w.c[k].start >= from)
 			figure(out->policy, &w, k, now, &out->fig[k]);
-	g_array_unref(w.pauses);
-	g_ptr_array_unref(w.stored);
+	if (w.pauses != NULL)
+		g_array_unref(w.pauses);
+	if (w.stored != NULL)
+		g_ptr_array_unref(w.stored);
 }
 
 void
