@@ -426,11 +426,36 @@ row_info(sqlite3_stmt *st)
 	return i;
 }
 
-/* Column I of ST in CHUNK: once for a value many rows share (CONST). */
+/* The last values of a column many rows share (state, owner, queue,
+ * priority, recipient, tags), as CHUNK holds them once: most rows repeat
+ * one of a few, and a strcmp costs less than the chunk's hash. */
+#define RECENT 8
+typedef struct recent {
+	char *v[RECENT];
+	guint next;
+} recent;
+
+/* TEXT in CHUNK, once for all rows (g_string_chunk_insert_const). */
 static char *
-in_chunk(GStringChunk *chunk, sqlite3_stmt *st, int i, gboolean shared)
+shared_text(GStringChunk *chunk, recent *r, const char *text)
 {
-	return shared ? g_string_chunk_insert_const(chunk, col(st, i)) : g_string_chunk_insert(chunk, col(st, i));
+	char *v;
+
+	for (guint i = 0; i < RECENT && r->v[i] != NULL; i++)
+		if (r->v[i][0] == text[0] && strcmp(r->v[i], text) == 0)
+			return r->v[i];
+	v = g_string_chunk_insert_const(chunk, text);
+	r->v[r->next] = v;
+	r->next = (r->next + 1) % RECENT;
+	return v;
+}
+
+/* Column I of ST in CHUNK: once for a value many rows share (SHARED, its
+ * recent values), else a copy. */
+static char *
+in_chunk(GStringChunk *chunk, sqlite3_stmt *st, int i, recent *shared)
+{
+	return shared != NULL ? shared_text(chunk, shared, col(st, i)) : g_string_chunk_insert(chunk, col(st, i));
 }
 
 /* How many pieces TEXT has between SEP (0 for ""). */
@@ -447,7 +472,7 @@ pieces(const char *text, char sep)
 /* The pieces of TEXT between SEP ("" none), as tickettab_list's rows
  * split it, into OUT (room for pieces() + 1), their text in CHUNK. */
 static char **
-split_in_chunk(GStringChunk *chunk, const char *text, char sep, gboolean shared, char **out)
+split_in_chunk(GStringChunk *chunk, const char *text, char sep, recent *shared, char **out)
 {
 	guint n = 0;
 
@@ -456,10 +481,10 @@ split_in_chunk(GStringChunk *chunk, const char *text, char sep, gboolean shared,
 			gsize len = (gsize)(p - text);
 			char buf[256], *piece = len < sizeof buf ? buf : g_malloc(len + 1);   /* no malloc a piece */
 
-			if (shared) {
+			if (shared != NULL) {
 				memcpy(piece, text, len);
 				piece[len] = '\0';
-				out[n++] = g_string_chunk_insert_const(chunk, piece);
+				out[n++] = shared_text(chunk, shared, piece);
 			} else
 				out[n++] = g_string_chunk_insert_len(chunk, text, (gssize)len);
 			if (piece != buf)
@@ -477,8 +502,10 @@ split_in_chunk(GStringChunk *chunk, const char *text, char sep, gboolean shared,
  * QUIET (a ticket unchanged in the period) its subject, first response,
  * SLA timeline and recipient. A report reads every waiting ticket.
  * One allocation: the row, then its tags' and SLA timeline's arrays. */
+enum { R_STATUS, R_OWNER, R_QUEUE, R_PRIORITY, R_TAGS, R_RCPT, R_N };
+
 static ticket_info *
-row_report(sqlite3_stmt *st, GStringChunk *chunk, gboolean quiet)
+row_report(sqlite3_stmt *st, GStringChunk *chunk, recent *r, gboolean quiet)
 {
 	const char *tags = col(st, 10), *sla = quiet ? "" : col(st, 11);
 	guint ntags = pieces(tags, ' '), nsla = pieces(sla, '\n');
@@ -486,22 +513,22 @@ row_report(sqlite3_stmt *st, GStringChunk *chunk, gboolean quiet)
 	char **arrays = (char **)(void *)(i + 1);
 
 	i->number = (guint)sqlite3_column_int64(st, 0);
-	i->status = in_chunk(chunk, st, 2, TRUE);
-	i->requester = in_chunk(chunk, st, 3, FALSE);
-	i->owner = in_chunk(chunk, st, 4, TRUE);
-	i->queue = in_chunk(chunk, st, 5, TRUE);
-	i->priority = in_chunk(chunk, st, 6, TRUE);
+	i->status = in_chunk(chunk, st, 2, &r[R_STATUS]);
+	i->requester = in_chunk(chunk, st, 3, NULL);
+	i->owner = in_chunk(chunk, st, 4, &r[R_OWNER]);
+	i->queue = in_chunk(chunk, st, 5, &r[R_QUEUE]);
+	i->priority = in_chunk(chunk, st, 6, &r[R_PRIORITY]);
 	i->created = sqlite3_column_int64(st, 7);
 	i->updated = sqlite3_column_int64(st, 8);
-	i->tags = split_in_chunk(chunk, tags, ' ', TRUE, arrays);
-	i->sla = split_in_chunk(chunk, sla, '\n', FALSE, arrays + ntags + 1);
+	i->tags = split_in_chunk(chunk, tags, ' ', &r[R_TAGS], arrays);
+	i->sla = split_in_chunk(chunk, sla, '\n', NULL, arrays + ntags + 1);
 	if (quiet) {
 		i->sla = NULL;
 		return i;
 	}
-	i->subject = in_chunk(chunk, st, 1, FALSE);
+	i->subject = in_chunk(chunk, st, 1, NULL);
 	i->first_response = sqlite3_column_int64(st, 9);
-	i->rcpt = in_chunk(chunk, st, 12, TRUE);
+	i->rcpt = in_chunk(chunk, st, 12, &r[R_RCPT]);
 	return i;
 }
 
@@ -626,6 +653,7 @@ tickettab_report(notmuch_database_t *db, gint64 since, GPtrArray *rows, GStringC
 		 GArray *spans, desk_err *err)
 {
 	sqlite3_stmt *st = NULL;
+	recent r[R_N] = { { { NULL }, 0 } };
 	desk_status s;
 	tab t;
 	int rc = SQLITE_DONE;
@@ -637,7 +665,7 @@ tickettab_report(notmuch_database_t *db, gint64 since, GPtrArray *rows, GStringC
 	if (s == DESK_OK)
 		sqlite3_bind_int64(st, 1, since);
 	while (s == DESK_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-		ticket_info *i = row_report(st, chunk, since > 0 && sqlite3_column_int64(st, 8) < since);
+		ticket_info *i = row_report(st, chunk, r, since > 0 && sqlite3_column_int64(st, 8) < since);
 		tickettab_span sp = { facts->len, 0 };
 
 		rfact_parse((const char *)sqlite3_column_text(st, 13), facts);
