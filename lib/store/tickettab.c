@@ -476,17 +476,27 @@ split_in_chunk(GStringChunk *chunk, const char *text, char sep, recent *shared, 
 {
 	guint n = 0;
 
+	if (shared == NULL && *text != '\0') {   /* one copy, cut in place */
+		char *copy = g_string_chunk_insert(chunk, text);
+
+		out[n++] = copy;
+		for (char *p = copy; *p != '\0'; p++)
+			if (*p == sep) {   /* as below: nothing after a last SEP */
+				*p = '\0';
+				if (p[1] != '\0')
+					out[n++] = p + 1;
+			}
+		out[n] = NULL;
+		return out;
+	}
 	for (const char *p = text; *text != '\0'; p++)
 		if (*p == sep || *p == '\0') {
 			gsize len = (gsize)(p - text);
 			char buf[256], *piece = len < sizeof buf ? buf : g_malloc(len + 1);   /* no malloc a piece */
 
-			if (shared != NULL) {
-				memcpy(piece, text, len);
-				piece[len] = '\0';
-				out[n++] = shared_text(chunk, shared, piece);
-			} else
-				out[n++] = g_string_chunk_insert_len(chunk, text, (gssize)len);
+			memcpy(piece, text, len);
+			piece[len] = '\0';
+			out[n++] = shared_text(chunk, shared, piece);
 			if (piece != buf)
 				g_free(piece);
 			if (*p == '\0')
