@@ -799,7 +799,8 @@ desk_status
 report_compute(notmuch_database_t *db, const report_opts *opts, report **out, desk_err *err)
 {
 	report_opts o = *opts;
-	GPtrArray *rows = g_ptr_array_new_with_free_func((GDestroyNotify)tickettab_row_free), *tickets;
+	GPtrArray *rows = g_ptr_array_new(), *tickets;
+	GPtrArray *blocks = g_ptr_array_new_with_free_func(g_free);   /* where the rows are */
 	GStringChunk *chunk = g_string_chunk_new(64 * 1024);   /* the rows' text, freed at once */
 	GArray *facts = g_array_new(FALSE, FALSE, sizeof(rfact));
 	GArray *spans = g_array_new(FALSE, FALSE, sizeof(tickettab_span));
@@ -815,7 +816,7 @@ report_compute(notmuch_database_t *db, const report_opts *opts, report **out, de
 	if (s == DESK_OK && o.by != NULL && !report_by_valid(o.by))
 		s = desk_fail(err, DESK_USAGE, "report: --by %s: not day, week, month, queue, agent or tag", o.by);
 	else if (s == DESK_OK)   /* a ticket untouched since then and not waiting counts in nothing */
-		s = tickettab_report(db, MIN(o.since, o.until - TREND_WEEKS * 7 * DAY), rows, chunk, facts, spans, err);
+		s = tickettab_report(db, MIN(o.since, o.until - TREND_WEEKS * 7 * DAY), rows, blocks, chunk, facts, spans, err);
 	if (s == DESK_OK) {
 		tickets = fold_all(rows, facts, spans, &o, defcal, &block);
 		*out = g_new0(report, 1);
@@ -836,6 +837,7 @@ report_compute(notmuch_database_t *db, const report_opts *opts, report **out, de
 	g_array_unref(facts);
 	g_array_unref(spans);
 	g_ptr_array_unref(rows);
+	g_ptr_array_unref(blocks);
 	g_string_chunk_free(chunk);
 	calendar_free(defcal);
 	return s;

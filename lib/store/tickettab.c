@@ -507,19 +507,51 @@ split_in_chunk(GStringChunk *chunk, const char *text, char sep, recent *shared, 
 	return out;
 }
 
+/* Room for desk report's rows: zeroed blocks of ARENA_BLOCK bytes (a
+ * row, its tags' and SLA timeline's arrays: no malloc and free a row),
+ * each added to BLOCKS (g_free each). */
+#define ARENA_BLOCK (1024 * 1024)
+typedef struct arena {
+	GPtrArray *blocks;
+	char *at;
+	gsize left;
+} arena;
+
+static gpointer
+arena_alloc0(arena *a, gsize size)
+{
+	gpointer p;
+
+	size = (size + 7) & ~(gsize)7;
+	if (size > ARENA_BLOCK / 4) {   /* a long SLA timeline: a block of its own */
+		p = g_malloc0(size);
+		g_ptr_array_add(a->blocks, p);
+		return p;
+	}
+	if (size > a->left) {
+		a->at = g_malloc0(ARENA_BLOCK);
+		a->left = ARENA_BLOCK;
+		g_ptr_array_add(a->blocks, a->at);
+	}
+	p = a->at;
+	a->at += size;
+	a->left -= size;
+	return p;
+}
+
 /* The part of a row desk report uses, its text in CHUNK: the number,
  * state, requester, owner, queue, priority, times and tags; and unless
  * QUIET (a ticket unchanged in the period) its subject, first response,
  * SLA timeline and recipient. A report reads every waiting ticket.
- * One allocation: the row, then its tags' and SLA timeline's arrays. */
+ * In MEM: the row, then its tags' and SLA timeline's arrays. */
 enum { R_STATUS, R_OWNER, R_QUEUE, R_PRIORITY, R_TAGS, R_RCPT, R_N };
 
 static ticket_info *
-row_report(sqlite3_stmt *st, GStringChunk *chunk, recent *r, gboolean quiet)
+row_report(sqlite3_stmt *st, arena *mem, GStringChunk *chunk, recent *r, gboolean quiet)
 {
 	const char *tags = col(st, 10), *sla = quiet ? "" : col(st, 11);
 	guint ntags = pieces(tags, ' '), nsla = pieces(sla, '\n');
-	ticket_info *i = g_malloc0(sizeof *i + (ntags + 1 + nsla + 1) * sizeof(char *));
+	ticket_info *i = arena_alloc0(mem, sizeof *i + (ntags + 1 + nsla + 1) * sizeof(char *));
 	char **arrays = (char **)(void *)(i + 1);
 
 	i->number = (guint)sqlite3_column_int64(st, 0);
@@ -540,12 +572,6 @@ row_report(sqlite3_stmt *st, GStringChunk *chunk, recent *r, gboolean quiet)
 	i->first_response = sqlite3_column_int64(st, 9);
 	i->rcpt = in_chunk(chunk, st, 12, &r[R_RCPT]);
 	return i;
-}
-
-void
-tickettab_row_free(ticket_info *i)
-{
-	g_free(i);   /* its arrays are in the same allocation */
 }
 
 /* *n = the number of tickets F matches (without F->limit) that have no
@@ -659,9 +685,10 @@ tickettab_list(notmuch_database_t *db, const ticket_filter *f, GHashTable *match
 }
 
 desk_status
-tickettab_report(notmuch_database_t *db, gint64 since, GPtrArray *rows, GStringChunk *chunk, GArray *facts,
-		 GArray *spans, desk_err *err)
+tickettab_report(notmuch_database_t *db, gint64 since, GPtrArray *rows, GPtrArray *blocks, GStringChunk *chunk,
+		 GArray *facts, GArray *spans, desk_err *err)
 {
+	arena mem = { blocks, NULL, 0 };
 	sqlite3_stmt *st = NULL;
 	recent r[R_N] = { { { NULL }, 0 } };
 	desk_status s;
@@ -675,7 +702,7 @@ tickettab_report(notmuch_database_t *db, gint64 since, GPtrArray *rows, GStringC
 	if (s == DESK_OK)
 		sqlite3_bind_int64(st, 1, since);
 	while (s == DESK_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-		ticket_info *i = row_report(st, chunk, r, since > 0 && sqlite3_column_int64(st, 8) < since);
+		ticket_info *i = row_report(st, &mem, chunk, r, since > 0 && sqlite3_column_int64(st, 8) < since);
 		tickettab_span sp = { facts->len, 0 };
 
 		rfact_parse((const char *)sqlite3_column_text(st, 13), facts);
