@@ -17,6 +17,7 @@ typedef struct walk {
 	GArray *pauses;          /* of cycle: the clock stopped; NULL for none yet */
 	gint64 paused_since;     /* 0 unless stopped now */
 	GPtrArray *stored;       /* "w TARGET CYCLE", "b TARGET CYCLE"; NULL for none yet */
+	gboolean no_due;         /* due times are not wanted (sla_compute_period) */
 } walk;
 
 /* Add pause C to W's (made on first use: desk report walks every ticket's
@@ -212,7 +213,7 @@ running_time(desk_calendar *cal, const walk *w, cycle c, gint64 end, gint64 targ
 		if (p != NULL && p->end <= cursor)
 			continue;
 		b = calendar_between(cal, cursor, seg_end);
-		if (*due == 0 && b > 0 && acc + b >= target)
+		if (*due == 0 && !w->no_due && b > 0 && acc + b >= target)
 			*due = calendar_add(cal, cursor, target - acc);
 		acc += b;
 		if (p == NULL || p->start >= end)
@@ -252,7 +253,7 @@ figure(const sla_policy *p, walk *w, sla_target t, gint64 now, sla_figure *f)
 	f->met = c.end;
 	f->elapsed = running_time(p->cal, w, c, end, f->target, &due);
 	f->paused = c.end == 0 && w->paused_since != 0;
-	if (due == 0 && !f->paused)
+	if (due == 0 && !f->paused && !w->no_due)
 		due = calendar_add(p->cal, end, f->target - f->elapsed);
 	f->due = due;
 	f->warn = f->elapsed * 100 >= f->target * p->warn_percent;
@@ -263,11 +264,13 @@ figure(const sla_policy *p, walk *w, sla_target t, gint64 now, sla_figure *f)
 
 /* sla_compute, of the moments before CUT only (G_MAXINT64: all), the
  * figures of cycles that began at or after FROM only (0: all; the others
- * are left inactive, their working time not measured). */
+ * are left inactive, their working time not measured); NO_DUE: no due
+ * times. */
 static void
-compute(const desk_config *cfg, const ticket_info *t, gint64 now, gint64 cut, gint64 from, sla_result *out)
+compute(const desk_config *cfg, const ticket_info *t, gint64 now, gint64 cut, gint64 from, gboolean no_due,
+	sla_result *out)
 {
-	walk w = { 0 };
+	walk w = { .no_due = no_due };
 	timed small[32], *moments;   /* most timelines fit on the stack */
 	guint n;
 
@@ -306,19 +309,19 @@ compute(const desk_config *cfg, const ticket_info *t, gint64 now, gint64 cut, gi
 void
 sla_compute(const desk_config *cfg, const ticket_info *t, gint64 now, sla_result *out)
 {
-	compute(cfg, t, now, G_MAXINT64, 0, out);
+	compute(cfg, t, now, G_MAXINT64, 0, FALSE, out);
 }
 
 void
 sla_compute_at(const desk_config *cfg, const ticket_info *t, gint64 now, sla_result *out)
 {
-	compute(cfg, t, now, now, 0, out);
+	compute(cfg, t, now, now, 0, FALSE, out);
 }
 
 void
 sla_compute_period(const desk_config *cfg, const ticket_info *t, gint64 since, gint64 until, sla_result *out)
 {
-	compute(cfg, t, until, until, since, out);
+	compute(cfg, t, until, until, since, TRUE, out);
 }
 
 gint64
