@@ -61,13 +61,14 @@ tab_close(tab *t)
 }
 
 /* Open PATH (":memory:" for memory) with our schema; a table of another
- * version is dropped (it is a cache). */
+ * version is dropped (it is a cache). Each connection is opened and closed
+ * within one call, by one thread. */
 static desk_status
 tab_open(tab *t, const char *path, desk_err *err)
 {
 	memset(t, 0, sizeof *t);
 	t->memory = strcmp(path, ":memory:") == 0;
-	return cachedb_open(path, "ticket table", SCHEMA, "DROP TABLE IF EXISTS ticket;", TAB_VERSION, &t->db, err);
+	return cachedb_open(path, TRUE, "ticket table", SCHEMA, "DROP TABLE IF EXISTS ticket;", TAB_VERSION, &t->db, err);
 }
 
 /* The statement that puts a row, prepared on first use. */

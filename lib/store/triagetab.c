@@ -119,7 +119,7 @@ tab_open(const char *path, triagetab **out, desk_err *err)
 
 	*out = t;
 	t->terms = terms_ctx_new();
-	return cachedb_open(path, "ticket text index", SCHEMA,
+	return cachedb_open(path, FALSE, "ticket text index", SCHEMA,
 			    "DROP TABLE IF EXISTS vocab; DROP TABLE IF EXISTS doc; DROP TABLE IF EXISTS fts;"
 			    " DROP TABLE IF EXISTS nbc; DROP TABLE IF EXISTS nbt; DROP TABLE IF EXISTS dft;",
 			    TAB_VERSION, &t->db, err);
