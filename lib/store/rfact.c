@@ -158,7 +158,11 @@ void
 rfact_parse(const char *text, GArray *out)
 {
 	const char *p = text != NULL ? text : "";
+	guint len = out->len, lines = *p != '\0';
 
+	for (const char *c = p; (c = strchr(c, '\n')) != NULL; c++)
+		lines++;
+	g_array_set_size(out, len + lines);   /* written in place: no append (a copy) a fact */
 	while (*p != '\0') {
 		const char *eol = strchr(p, '\n'), *next = eol != NULL ? eol + 1 : p + strlen(p);
 		const char *end = NULL;
@@ -173,10 +177,11 @@ rfact_parse(const char *text, GArray *out)
 			f.by = take_word(&w);
 			if ((f.status == NULL || *f.status != '\0') && (f.by == NULL || *f.by != '\0') &&
 			    (*w == '\n' || *w == '\0'))
-				g_array_append_val(out, f);
+				g_array_index(out, rfact, len++) = f;
 		}
 		p = next;
 	}
+	g_array_set_size(out, len);
 }
 
 typedef struct seq_fact {
