@@ -15,7 +15,7 @@ verb_reply(const char *store_dir, int argc, char **argv)
 	GOptionEntry entries[] = {
 		{ "as", 0, 0, G_OPTION_ARG_STRING, &as, "Act as agent LOGIN (default $MAILDESK_AGENT, else your login)", "LOGIN" },
 		{ "message", 'm', 0, G_OPTION_ARG_STRING, &message, "The text of the reply (else stdin, else $EDITOR)", "TEXT" },
-		{ "template", 't', 0, G_OPTION_ARG_STRING, &tpl, "Start from template NAME (STORE/templates, then the installed ones)", "NAME" },
+		{ "template", 't', 0, G_OPTION_ARG_STRING, &tpl, "Start from template NAME (STORE/templates, then the installed ones; csat, nps, ces: send the ticket's survey)", "NAME" },
 		{ "edit", 'e', 0, G_OPTION_ARG_NONE, &edit, "Write the text in $EDITOR (also with --template or a redirected stdin)", NULL },
 		{ "attach", 'a', 0, G_OPTION_ARG_FILENAME_ARRAY, &attach, "Attach FILE (repeatable)", "FILE" },
 		{ "in-reply-to", 0, 0, G_OPTION_ARG_STRING, &irt, "The message you answer: refuse if the requester wrote after it", "MSGID" },

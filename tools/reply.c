@@ -21,6 +21,7 @@
 #include "reply.h"
 #include "seen.h"
 #include "sendmail.h"
+#include "survey-send.h"
 #include "template.h"
 #include "term.h"
 #include "token.h"
@@ -824,6 +825,31 @@ set_summary(const xset *set, const char *name)
 	return g_string_free(s, FALSE);
 }
 
+/* desk reply N --template csat (a survey's template): the survey of
+ * ticket N, as desk survey send makes it (survey_send_ticket), sent as
+ * it is. */
+static int
+reply_survey(desk_store *st, const desk_agent *me, guint n, const reply_opts *o)
+{
+	desk_err err = { 0 };
+	char *line = NULL;
+	desk_status s;
+
+	if (o->force_status != NULL)
+		return desk_error(DESK_USAGE, "close %u: --template %s is a survey: close the ticket, then "
+				  "'desk reply %u --template %s' (or let desk survey send mail it)",
+				  n, o->template_name, n, o->template_name);
+	if (o->edit || o->attach != NULL || o->kb != NULL || o->in_reply_to != NULL)
+		return desk_error(DESK_USAGE, "reply %u: --template %s sends the survey as it is: not with --edit, "
+				  "--attach, --kb or --in-reply-to", n, o->template_name);
+	s = survey_send_ticket(st, me, n, o->template_name, &line, &err);
+	if (s != DESK_OK)
+		return desk_error(s, "reply %u: %s", n, err.msg);
+	printf("%s\n", out_safe(line));
+	g_free(line);
+	return 0;
+}
+
 int
 reply_run(desk_store *st, const desk_agent *me, guint n, const reply_opts *o)
 {
@@ -832,9 +858,13 @@ reply_run(desk_store *st, const desk_agent *me, guint n, const reply_opts *o)
 	GMimeMessage *msg = NULL;
 	ticket_info *t = NULL;
 	char *sender = NULL, *text = NULL;
-	desk_status s = prepare(st, me, n, o, &d, &err);
+	desk_status s;
+	survey_kind kind;
 	int rc = 0;
 
+	if (o->template_name != NULL && survey_template_kind(st->cfg, o->template_name, &kind))
+		return reply_survey(st, me, n, o);
+	s = prepare(st, me, n, o, &d, &err);
 	if (s == DESK_OK && o->kb != NULL)
 		s = add_article(st, o->kb, &d, &err);
 	if (s == DESK_OK)

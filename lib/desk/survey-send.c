@@ -78,12 +78,22 @@ mailto(const char *addr, const char *subject)
 	return u;
 }
 
-/* The placeholders of the survey of ticket T (template_vars) and its
- * links: ${score_N} for each score N of KIND's scale, ${optout}, ${scale}. */
-static GHashTable *
-survey_vars(desk_store *st, const ticket_info *t, survey_kind kind)
+/* The signed opt-out address of ticket T's requester. Caller g_free()s. */
+static char *
+optout_address(desk_store *st, const ticket_info *t)
 {
-	GHashTable *h = template_vars(st, t, NULL);
+	survey_link l = { TRUE, SURVEY_CSAT, t->number, 0 };
+
+	return survey_address(st->secret, event_desk_address(st, t->queue), &l);
+}
+
+/* The placeholders of the survey of ticket T (template_vars, with agent
+ * ME, may be NULL) and its links: ${score_N} for each score N of KIND's
+ * scale, ${optout}, ${scale}. */
+static GHashTable *
+survey_vars(desk_store *st, const ticket_info *t, const desk_agent *me, survey_kind kind)
+{
+	GHashTable *h = template_vars(st, t, me);
 	const char *desk = event_desk_address(st, t->queue);
 	survey_link l = { FALSE, kind, t->number, 0 };
 
@@ -97,9 +107,8 @@ survey_vars(desk_store *st, const ticket_info *t, survey_kind kind)
 		g_free(subject);
 		g_free(addr);
 	}
-	l.optout = TRUE;
 	{
-		char *addr = survey_address(st->secret, desk, &l);
+		char *addr = optout_address(st, t);
 
 		g_hash_table_insert(h, g_strdup("optout"), mailto(addr, "No more surveys"));
 		g_free(addr);
@@ -198,15 +207,16 @@ survey_parts(const char *body, GHashTable *vars)
 	return GMIME_OBJECT(alt);
 }
 
-/* The survey mail of ticket T. */
+/* The survey mail of ticket T, from template NAME, asked for by ME (may
+ * be NULL). */
 static desk_status
-survey_message(desk_store *st, const ticket_info *t, survey_kind kind, GMimeMessage **out, desk_err *err)
+survey_message(desk_store *st, const ticket_info *t, const desk_agent *me, survey_kind kind, const char *name,
+	       GMimeMessage **out, desk_err *err)
 {
-	const char *name = *st->cfg->survey_template ? st->cfg->survey_template : survey_kind_name(kind);
-	GHashTable *vars = survey_vars(st, t, kind);
+	GHashTable *vars = survey_vars(st, t, me, kind);
 	desk_template *tpl = NULL;
 	const char *desk = event_desk_address(st, t->queue);
-	char *from = g_strdup(*t->queue ? t->queue : "support"), *subject, *reply_to;
+	char *from = g_strdup(*t->queue ? t->queue : "support"), *subject, *reply_to, *optout, *unsub;
 	desk_status s = template_load(st, name, vars, &tpl, err);
 	GMimeObject *o;
 
@@ -223,6 +233,13 @@ survey_message(desk_store *st, const ticket_info *t, survey_kind kind, GMimeMess
 		event_add_mailbox(*out, GMIME_ADDRESS_TYPE_REPLY_TO, from, reply_to);
 		g_mime_object_set_header(o, "Auto-Submitted", "auto-generated", NULL);
 		g_mime_object_set_header(o, "X-Auto-Response-Suppress", "All", NULL);
+		/* RFC 2369: clients offer "unsubscribe", which mails the signed
+		 * opt-out address (a mailto: has no List-Unsubscribe-Post) */
+		optout = optout_address(st, t);
+		unsub = g_strdup_printf("<mailto:%s>", optout);
+		g_mime_object_set_header(o, "List-Unsubscribe", unsub, NULL);
+		g_free(unsub);
+		g_free(optout);
 		g_free(reply_to);
 		g_free(subject);
 	}
@@ -232,12 +249,21 @@ survey_message(desk_store *st, const ticket_info *t, survey_kind kind, GMimeMess
 	return s;
 }
 
-/* Store the survey of ticket T in it; *text gets the mail to send. */
+/* The template of KIND's survey: survey.template, else the kind's own. */
+static const char *
+survey_template_name(const desk_config *cfg, survey_kind kind)
+{
+	return *cfg->survey_template ? cfg->survey_template : survey_kind_name(kind);
+}
+
+/* Store the survey of ticket T (template NAME) in it, asked for by ME
+ * (NULL: the system); *text gets the mail to send. */
 static desk_status
-survey_store(desk_change *c, desk_store *st, const ticket_info *t, survey_kind kind, char **text, desk_err *err)
+survey_store(desk_change *c, desk_store *st, const ticket_info *t, const desk_agent *me, survey_kind kind,
+	     const char *name, char **text, desk_err *err)
 {
 	GMimeMessage *msg = NULL;
-	desk_status s = survey_message(st, t, kind, &msg, err);
+	desk_status s = survey_message(st, t, me, kind, name, &msg, err);
 
 	*text = NULL;
 	if (s == DESK_OK) {
@@ -246,7 +272,7 @@ survey_store(desk_change *c, desk_store *st, const ticket_info *t, survey_kind k
 
 		xset_add(set, "surveyed", t->requester);
 		xset_add(set, "scale", survey_kind_name(kind));
-		xset_add(set, "by", "system");
+		xset_add(set, "by", me != NULL ? me->login : "system");
 		if ((s = change_deliver(c, &b, msg, err)) == DESK_OK)
 			*text = event_to_string(msg);
 		xset_free(set);
@@ -300,7 +326,8 @@ survey_send_due(desk_store *st, gboolean dry_run, GPtrArray *lines, guint *count
 			g_ptr_array_add(lines, g_strdup_printf("%u: no survey: %s", t->number, why));
 			continue;
 		}
-		if (!dry_run && (s = survey_store(c, st, t, kind, &text, err)) != DESK_OK)
+		if (!dry_run && (s = survey_store(c, st, t, NULL, kind, survey_template_name(st->cfg, kind), &text,
+						  err)) != DESK_OK)
 			break;
 		if (text != NULL)
 			g_ptr_array_add(texts, text);
@@ -321,5 +348,69 @@ survey_send_due(desk_store *st, gboolean dry_run, GPtrArray *lines, guint *count
 	if (sent != NULL)
 		g_hash_table_unref(sent);
 	g_ptr_array_unref(texts);
+	return s;
+}
+
+gboolean
+survey_template_kind(const desk_config *cfg, const char *name, survey_kind *kind)
+{
+	if (survey_kind_parse(name, kind))
+		return TRUE;
+	if (*cfg->survey_template == '\0' || strcmp(name, cfg->survey_template) != 0)
+		return FALSE;
+	*kind = SURVEY_CSAT;
+	survey_kind_parse(cfg->survey_kind, kind);
+	return TRUE;
+}
+
+desk_status
+survey_send_ticket(desk_store *st, const desk_agent *me, guint n, const char *name, char **line, desk_err *err)
+{
+	desk_change *c = NULL;
+	ticket_info *t = NULL;
+	GHashTable *sent = NULL;
+	const survey_sent *was;
+	survey_kind kind = SURVEY_CSAT;
+	char *text = NULL;
+	const char *why;
+	desk_status s;
+
+	*line = NULL;
+	if (!survey_template_kind(st->cfg, name, &kind))
+		return desk_fail(err, DESK_USAGE, "template %s is not a survey", name);
+	if ((s = sendmail_check(st, err)) != DESK_OK)   /* before anything is stored */
+		return s;
+	s = change_begin(st, &c, err);
+	if (s == DESK_OK)
+		s = ticket_info_get(change_db(c), n, &t, err);
+	if (s == DESK_OK)
+		s = survey_sends(change_db(c), n, &sent, err);
+	if (s == DESK_OK && (was = g_hash_table_lookup(sent, GUINT_TO_POINTER(n))) != NULL) {
+		GDateTime *d = g_date_time_new_from_unix_utc(was->time);
+		char *when = g_date_time_format(d, "%Y-%m-%dT%H:%M:%SZ");
+
+		s = desk_fail(err, DESK_DATAERR, "ticket %u was surveyed already (%s, %s): one survey a ticket",
+			      n, survey_kind_name(was->kind), when);
+		g_free(when);
+		g_date_time_unref(d);
+	}
+	if (s == DESK_OK && (why = survey_refused(st, change_db(c), t)) != NULL)
+		s = desk_fail(err, DESK_DATAERR, "no survey for ticket %u: %s", n, why);
+	if (s == DESK_OK)
+		s = survey_store(c, st, t, me, kind, name, &text, err);
+	s = change_finish(c, s, err);
+	if (s == DESK_OK)
+		*line = g_strdup_printf("%u: surveyed %s (%s)", n, t->requester, survey_kind_name(kind));
+	if (s == DESK_OK && (s = sendmail_send(st, text, "<>", err)) != DESK_OK) {
+		char *why2 = g_strdup(err->msg);
+
+		desk_fail(err, s, "the survey is stored in ticket %u but not sent: %s", n, why2);
+		g_free(why2);
+		g_clear_pointer(line, g_free);
+	}
+	if (sent != NULL)
+		g_hash_table_unref(sent);
+	ticket_info_free(t);
+	g_free(text);
 	return s;
 }

@@ -8,14 +8,15 @@
 #include "cachedb.h"
 
 desk_status
-cachedb_open(const char *path, const char *name, const char *schema, const char *drop, const char *version,
+cachedb_open(const char *path, gboolean one_thread, const char *name, const char *schema, const char *drop, const char *version,
 	     sqlite3 **out, desk_err *err)
 {
 	gboolean existed = strcmp(path, ":memory:") == 0 || access(path, F_OK) == 0;
 	char *have, *sql;
 	int rc;
 
-	if (sqlite3_open_v2(path, out, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) != SQLITE_OK)
+	if (sqlite3_open_v2(path, out, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | (one_thread ? SQLITE_OPEN_NOMUTEX : 0),
+			    NULL) != SQLITE_OK)
 		return desk_fail(err, DESK_TEMPFAIL, "%s: open %s: %s", name, path, sqlite3_errmsg(*out));
 	if (!existed && chmod(path, 0660) != 0)
 		return desk_fail(err, DESK_TEMPFAIL, "chmod %s: %s", path, g_strerror(errno));

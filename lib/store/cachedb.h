@@ -15,9 +15,12 @@
  * mode 0660 when new, with a busy timeout; when its meta names no version
  * or another than VERSION, the tables DROP says (SQL) and meta go and
  * SCHEMA is made anew, in one transaction. *out is set even on an error,
- * to be closed (which rolls back), with its sqlite3_errcode() kept. */
-desk_status cachedb_open(const char *path, const char *name, const char *schema, const char *drop, const char *version,
-			 sqlite3 **out, desk_err *err);
+ * to be closed (which rolls back), with its sqlite3_errcode() kept.
+ * ONE_THREAD: only the thread that opens it uses the connection, so
+ * SQLite takes no mutex in each call (SQLITE_OPEN_NOMUTEX; a report reads
+ * some 1.4 million column values). */
+desk_status cachedb_open(const char *path, gboolean one_thread, const char *name, const char *schema,
+			 const char *drop, const char *version, sqlite3 **out, desk_err *err);
 
 /* The value of KEY in DB's table meta (caller g_free()s), or NULL. */
 char *cachedb_meta_get(sqlite3 *db, const char *key);

@@ -37,25 +37,33 @@ typedef struct rt {
 	desk_calendar *cal;       /* business hours it is measured in; NULL: wall-clock */
 } rt;
 
+/* Whether S is WORD; most states differ at the first letter (the fold
+ * compares the state at each of every ticket's facts). */
+static inline gboolean
+is(const char *s, const char *word)
+{
+	return s[0] == word[0] && strcmp(s, word) == 0;
+}
+
 static gboolean
 is_done(const char *s)
 {
-	return s != NULL && (strcmp(s, "solved") == 0 || strcmp(s, "closed") == 0);
+	return s != NULL && (is(s, "solved") || is(s, "closed"));
 }
 
 static gboolean
 is_waiting(const char *s)
 {
-	return s != NULL && (strcmp(s, "new") == 0 || strcmp(s, "open") == 0 || strcmp(s, "pending") == 0 ||
-			     strcmp(s, "on-hold") == 0);
+	return s != NULL && (is(s, "new") || is(s, "open") || is(s, "pending") ||
+			     is(s, "on-hold"));
 }
 
 /* Whether the ticket is left out of every figure: spam, merged, purged. */
 static gboolean
 left_out(const rt *t)
 {
-	return strcmp(t->row->status, "spam") == 0 || strcmp(t->state, "spam") == 0 || strcmp(t->state, "merged") == 0 ||
-	       strcmp(t->state, "purged") == 0;
+	return is(t->row->status, "spam") || is(t->state, "spam") || is(t->state, "merged") ||
+	       is(t->state, "purged");
 }
 
 gboolean
@@ -66,18 +74,21 @@ report_by_valid(const char *by)
 	return by != NULL && g_strv_contains(ok, by);
 }
 
+/* The N tickets of BLOCK (fold_all's), and it. */
 static void
-rt_free(gpointer p)
+rts_free(rt *block, guint n)
 {
-	rt *t = p;
+	for (guint i = 0; block != NULL && i < n; i++) {
+		rt *t = &block[i];
 
-	if (t->next != NULL)
-		g_array_unref(t->next);
-	if (t->toggles != NULL)
-		g_array_unref(t->toggles);
-	if (t->replied_by != NULL)
-		g_hash_table_destroy(t->replied_by);
-	g_free(t);
+		if (t->next != NULL)
+			g_array_unref(t->next);
+		if (t->toggles != NULL)
+			g_array_unref(t->toggles);
+		if (t->replied_by != NULL)
+			g_hash_table_destroy(t->replied_by);
+	}
+	g_free(block);
 }
 
 /* *A, made on first use: most tickets have no times to keep. */
@@ -161,8 +172,8 @@ fold_ticket(rt *t, const rfact *its, guint n, const report_opts *o)
 		if ((it->kind == RF_ACK || it->kind == RF_ACK_KB) && t->ack == 0)
 			t->ack = it->kind;
 		if (it->kind == RF_CUSTOMER) {
-			if (strcmp(t->state, "pending") == 0 || strcmp(t->state, "on-hold") == 0 ||
-			    strcmp(t->state, "solved") == 0)
+			if (is(t->state, "pending") || is(t->state, "on-hold") ||
+			    is(t->state, "solved"))
 				fold_status(t, it, "open", o);
 			if (waiting == 0)
 				waiting = it->time;
@@ -181,16 +192,6 @@ fold_ticket(rt *t, const rfact *its, guint n, const report_opts *o)
 	}
 }
 
-static rt *
-rt_new(guint number, const ticket_info *row, desk_calendar *cal)
-{
-	rt *t = g_new0(rt, 1);
-
-	t->number = number;
-	t->row = row;
-	t->cal = cal;
-	return t;
-}
 
 /* Whether ROW passes --queue and --agent. */
 static gboolean
@@ -216,25 +217,28 @@ calendar_of(const ticket_info *row, const report_opts *o, desk_calendar *defcal)
 }
 
 /* Fold every ticket of ROWS (ticket_info*) that passes, with its facts
- * (the SPANS of FACTS, one for each row). */
+ * (the SPANS of FACTS, one for each row), into *BLOCK (one rt for each
+ * row, in one allocation: free with rts_free); the tickets opened before
+ * the period's end, pointing into it. */
 static GPtrArray *
-fold_all(GPtrArray *rows, GArray *facts, GArray *spans, const report_opts *o, desk_calendar *defcal)
+fold_all(GPtrArray *rows, GArray *facts, GArray *spans, const report_opts *o, desk_calendar *defcal, rt **block)
 {
-	GPtrArray *out = g_ptr_array_new_with_free_func(rt_free);
+	GPtrArray *out = g_ptr_array_sized_new(rows->len);
+	rt *all = *block = g_new0(rt, rows->len + 1);
 
 	for (guint i = 0; i < rows->len; i++) {
 		const ticket_info *row = rows->pdata[i];
 		const tickettab_span *sp = &g_array_index(spans, tickettab_span, i);
-		rt *t;
+		rt *t = &all[i];
 
 		if (!row_wanted(row, o))
 			continue;
-		t = rt_new(row->number, row, calendar_of(row, o, defcal));
+		t->number = row->number;
+		t->row = row;
+		t->cal = calendar_of(row, o, defcal);
 		fold_ticket(t, sp->n > 0 ? &g_array_index(facts, rfact, sp->first) : NULL, sp->n, o);
 		if (t->opened < o->until)
 			g_ptr_array_add(out, t);
-		else
-			rt_free(t);
 	}
 	return out;
 }
@@ -517,11 +521,11 @@ group_free(gpointer p)
 static void
 group_keys(const rt *t, const char *by, zone *tz, GPtrArray *keys)
 {
-	if (strcmp(by, "agent") == 0)
+	if (is(by, "agent"))
 		g_ptr_array_add(keys, g_strdup(*t->row->owner ? t->row->owner : "-"));
 	else
-		keys_of(t, strcmp(by, "day") == 0 ? VOL_DAY : strcmp(by, "week") == 0 ? VOL_WEEK
-			   : strcmp(by, "month") == 0 ? VOL_MONTH : strcmp(by, "queue") == 0 ? VOL_QUEUE : VOL_TAG,
+		keys_of(t, is(by, "day") ? VOL_DAY : is(by, "week") ? VOL_WEEK
+			   : is(by, "month") ? VOL_MONTH : is(by, "queue") ? VOL_QUEUE : VOL_TAG,
 			tz, keys);
 }
 
@@ -686,9 +690,9 @@ figures_all(report *r, GPtrArray *tickets, GPtrArray *kept, const report_opts *o
 			acc_add(&a, t, o);
 			g_ptr_array_add(kept, t);
 		} else if (t->opened >= o->since) {
-			r->spam += strcmp(t->state, "spam") == 0 || strcmp(t->row->status, "spam") == 0;
-			r->merged += strcmp(t->state, "merged") == 0;
-			r->purged += strcmp(t->state, "purged") == 0;
+			r->spam += is(t->state, "spam") || is(t->row->status, "spam");
+			r->merged += is(t->state, "merged");
+			r->purged += is(t->state, "purged");
 		}
 	}
 	acc_finish(&a);
@@ -795,11 +799,13 @@ desk_status
 report_compute(notmuch_database_t *db, const report_opts *opts, report **out, desk_err *err)
 {
 	report_opts o = *opts;
-	GPtrArray *rows = g_ptr_array_new_with_free_func((GDestroyNotify)tickettab_row_free), *tickets;
+	GPtrArray *rows = g_ptr_array_new(), *tickets;
+	GPtrArray *blocks = g_ptr_array_new_with_free_func(g_free);   /* where the rows are */
 	GStringChunk *chunk = g_string_chunk_new(64 * 1024);   /* the rows' text, freed at once */
 	GArray *facts = g_array_new(FALSE, FALSE, sizeof(rfact));
 	GArray *spans = g_array_new(FALSE, FALSE, sizeof(tickettab_span));
 	desk_calendar *defcal = NULL;
+	rt *block = NULL;
 	desk_status s = DESK_OK;
 
 	*out = NULL;
@@ -810,9 +816,9 @@ report_compute(notmuch_database_t *db, const report_opts *opts, report **out, de
 	if (s == DESK_OK && o.by != NULL && !report_by_valid(o.by))
 		s = desk_fail(err, DESK_USAGE, "report: --by %s: not day, week, month, queue, agent or tag", o.by);
 	else if (s == DESK_OK)   /* a ticket untouched since then and not waiting counts in nothing */
-		s = tickettab_report(db, MIN(o.since, o.until - TREND_WEEKS * 7 * DAY), rows, chunk, facts, spans, err);
+		s = tickettab_report(db, MIN(o.since, o.until - TREND_WEEKS * 7 * DAY), rows, blocks, chunk, facts, spans, err);
 	if (s == DESK_OK) {
-		tickets = fold_all(rows, facts, spans, &o, defcal);
+		tickets = fold_all(rows, facts, spans, &o, defcal, &block);
 		*out = g_new0(report, 1);
 		(*out)->hours = o.business ? "business" : "wall";
 		(*out)->since = o.since;
@@ -821,6 +827,7 @@ report_compute(notmuch_database_t *db, const report_opts *opts, report **out, de
 		if (s == DESK_OK)   /* after csat_compute: each --by group has its tickets' surveys */
 			report_fill(*out, tickets, &o);
 		g_ptr_array_unref(tickets);
+		rts_free(block, rows->len);
 		(*out)->incidents = g_ptr_array_new_with_free_func((GDestroyNotify)incident_free);
 		if (s == DESK_OK)   /* problems of the whole desk: no --queue or --agent */
 			s = incident_list(db, o.since, o.until, (*out)->incidents, err);
@@ -830,6 +837,7 @@ report_compute(notmuch_database_t *db, const report_opts *opts, report **out, de
 	g_array_unref(facts);
 	g_array_unref(spans);
 	g_ptr_array_unref(rows);
+	g_ptr_array_unref(blocks);
 	g_string_chunk_free(chunk);
 	calendar_free(defcal);
 	return s;

@@ -97,6 +97,25 @@ rfact_append(GString *text, const rfact *f)
  * NULL); *P moves past it and one blank. The statuses are looked up in a
  * table first: g_intern_string takes a lock, and a report reads every
  * ticket's facts. */
+/* g_intern_string(WORD), the last few of this thread looked up without
+ * its global lock: a report reads the agents' logins of every ticket's
+ * facts, and they are few. Interned strings live as long as the process. */
+static const char *
+interned(const char *word)
+{
+	static _Thread_local const char *last[4];
+	static _Thread_local guint next;
+	const char *v;
+
+	for (guint i = 0; i < G_N_ELEMENTS(last) && last[i] != NULL; i++)
+		if (strcmp(last[i], word) == 0)
+			return last[i];
+	v = g_intern_string(word);
+	last[next] = v;
+	next = (next + 1) % G_N_ELEMENTS(last);
+	return v;
+}
+
 static const char *
 take_word(const char **p)
 {
@@ -115,9 +134,9 @@ take_word(const char **p)
 	memcpy(buf, start, (size_t)(end - start));
 	buf[end - start] = '\0';
 	for (guint i = 0; known[i] != NULL; i++)
-		if (strcmp(known[i], buf) == 0)
+		if (known[i][0] == buf[0] && strcmp(known[i], buf) == 0)
 			return known[i];   /* compared with strcmp, never by address */
-	return g_intern_string(buf);
+	return interned(buf);
 }
 
 /* The decimal number at P (an optional '-', then digits); *END after it. */
@@ -139,7 +158,11 @@ void
 rfact_parse(const char *text, GArray *out)
 {
 	const char *p = text != NULL ? text : "";
+	guint len = out->len, lines = *p != '\0';
 
+	for (const char *c = p; (c = strchr(c, '\n')) != NULL; c++)
+		lines++;
+	g_array_set_size(out, len + lines);   /* written in place: no append (a copy) a fact */
 	while (*p != '\0') {
 		const char *eol = strchr(p, '\n'), *next = eol != NULL ? eol + 1 : p + strlen(p);
 		const char *end = NULL;
@@ -154,10 +177,11 @@ rfact_parse(const char *text, GArray *out)
 			f.by = take_word(&w);
 			if ((f.status == NULL || *f.status != '\0') && (f.by == NULL || *f.by != '\0') &&
 			    (*w == '\n' || *w == '\0'))
-				g_array_append_val(out, f);
+				g_array_index(out, rfact, len++) = f;
 		}
 		p = next;
 	}
+	g_array_set_size(out, len);
 }
 
 typedef struct seq_fact {

@@ -62,7 +62,7 @@ rsla_add(GPtrArray *rows, const desk_config *cfg, const ticket_info *t, gint64 s
 
 	if (row < 0)
 		return;
-	sla_compute_at(cfg, t, until, &res);
+	sla_compute_period(cfg, t, since, until, &res);   /* the cycles of the period only */
 	for (; (guint)row < rows->len; row++) {
 		report_sla *r = rows->pdata[row];
 		const sla_figure *f = &res.fig[r->k];

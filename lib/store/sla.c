@@ -14,10 +14,21 @@ typedef struct cycle {
 typedef struct walk {
 	cycle c[SLA_TARGETS];
 	gboolean replied, gone;  /* an agent has replied; merged, spam, purged */
-	GArray *pauses;          /* of cycle: the clock stopped */
+	GArray *pauses;          /* of cycle: the clock stopped; NULL for none yet */
 	gint64 paused_since;     /* 0 unless stopped now */
-	GPtrArray *stored;       /* "w TARGET CYCLE", "b TARGET CYCLE" */
+	GPtrArray *stored;       /* "w TARGET CYCLE", "b TARGET CYCLE"; NULL for none yet */
+	gboolean no_due;         /* due times are not wanted (sla_compute_period) */
 } walk;
+
+/* Add pause C to W's (made on first use: desk report walks every ticket's
+ * timeline, and most have none). */
+static void
+pause_add(walk *w, cycle c)
+{
+	if (w->pauses == NULL)
+		w->pauses = g_array_new(FALSE, FALSE, sizeof(cycle));
+	g_array_append_val(w->pauses, c);
+}
 
 const sla_policy *
 sla_policy_for(const desk_config *cfg, const ticket_info *t)
@@ -65,9 +76,7 @@ walk_status(walk *w, const sla_policy *p, const char *status, gint64 t)
 	if (stops && w->paused_since == 0)
 		w->paused_since = t;
 	else if (!stops && w->paused_since != 0) {
-		cycle pause = { w->paused_since, t };
-
-		g_array_append_val(w->pauses, pause);
+		pause_add(w, (cycle){ w->paused_since, t });
 		w->paused_since = 0;
 	}
 	if (is_done(status) && w->c[SLA_RESOLUTION].end == 0)
@@ -93,6 +102,34 @@ by_moment_time(gconstpointer a, gconstpointer b, gpointer unused)
 	return x < y ? -1 : x > y;
 }
 
+/* The time at the start of MOMENT and *rest after it, as g_ascii_strtoll
+ * reads it; the digits of our own timeline read by hand (every ticket's
+ * moments are read for desk report). */
+static gint64
+time_of(const char *moment, const char **rest)
+{
+	const char *p = moment;
+	gint64 v = 0;
+
+	if (!g_ascii_isdigit(*p)) {
+		char *end = NULL;
+
+		v = g_ascii_strtoll(moment, &end, 10);
+		*rest = end;
+		return v;
+	}
+	for (; g_ascii_isdigit(*p) && p - moment < 18; p++)   /* no overflow */
+		v = v * 10 + (*p - '0');
+	if (g_ascii_isdigit(*p)) {   /* too long to be a time of ours */
+		char *end = NULL;
+
+		v = g_ascii_strtoll(moment, &end, 10);
+		p = end;
+	}
+	*rest = p;
+	return v;
+}
+
 /* The moments "T KIND[ ARGS]" of SLA (N of them) into T, by time: a
  * requester's mail counts from when it was delivered (lib/store/ticket.c),
  * so it may stand out of the order of Dates the fold saw. Equal times keep
@@ -104,10 +141,7 @@ in_time_order(char **sla, guint n, timed *t)
 	gboolean sorted = TRUE;
 
 	for (guint i = 0; i < n; i++) {
-		char *end = NULL;
-
-		t[i].time = g_ascii_strtoll(sla[i], &end, 10);
-		t[i].rest = end;
+		t[i].time = time_of(sla[i], &t[i].rest);
 		sorted = sorted && (i == 0 || t[i - 1].time <= t[i].time);
 	}
 	if (!sorted)   /* g_qsort_with_data is stable */
@@ -155,6 +189,8 @@ walk_moment(walk *w, const sla_policy *p, const timed *m)
 		break;
 	case 'w':
 	case 'b':
+		if (end[2] == ' ' && w->stored == NULL)
+			w->stored = g_ptr_array_new_with_free_func(g_free);
 		if (end[2] == ' ')
 			g_ptr_array_add(w->stored, g_strdup(end + 1));
 		break;
@@ -167,16 +203,17 @@ static gint64
 running_time(desk_calendar *cal, const walk *w, cycle c, gint64 end, gint64 target, gint64 *due)
 {
 	gint64 acc = 0, cursor = c.start;
+	guint np = w->pauses != NULL ? w->pauses->len : 0;
 
 	*due = 0;
-	for (guint i = 0; i <= w->pauses->len; i++) {
-		const cycle *p = i < w->pauses->len ? &g_array_index(w->pauses, cycle, i) : NULL;
+	for (guint i = 0; i <= np; i++) {
+		const cycle *p = i < np ? &g_array_index(w->pauses, cycle, i) : NULL;
 		gint64 seg_end = p != NULL ? MIN(p->start, end) : end, b;
 
 		if (p != NULL && p->end <= cursor)
 			continue;
 		b = calendar_between(cal, cursor, seg_end);
-		if (*due == 0 && b > 0 && acc + b >= target)
+		if (*due == 0 && !w->no_due && b > 0 && acc + b >= target)
 			*due = calendar_add(cal, cursor, target - acc);
 		acc += b;
 		if (p == NULL || p->start >= end)
@@ -192,7 +229,7 @@ stored(const walk *w, char kind, sla_target t, gint64 start)
 	char *want;
 	gboolean yes = FALSE;
 
-	if (w->stored->len == 0)   /* most tickets: no text to make (desk report computes them all) */
+	if (w->stored == NULL)   /* most tickets: no text to make (desk report computes them all) */
 		return FALSE;
 	want = g_strdup_printf("%c %s %" G_GINT64_FORMAT, kind, sla_target_name(t), start);
 	for (guint i = 0; !yes && i < w->stored->len; i++)
@@ -216,7 +253,7 @@ figure(const sla_policy *p, walk *w, sla_target t, gint64 now, sla_figure *f)
 	f->met = c.end;
 	f->elapsed = running_time(p->cal, w, c, end, f->target, &due);
 	f->paused = c.end == 0 && w->paused_since != 0;
-	if (due == 0 && !f->paused)
+	if (due == 0 && !f->paused && !w->no_due)
 		due = calendar_add(p->cal, end, f->target - f->elapsed);
 	f->due = due;
 	f->warn = f->elapsed * 100 >= f->target * p->warn_percent;
@@ -225,11 +262,15 @@ figure(const sla_policy *p, walk *w, sla_target t, gint64 now, sla_figure *f)
 	f->breached = stored(w, 'b', t, c.start);
 }
 
-/* sla_compute, of the moments before CUT only (G_MAXINT64: all). */
+/* sla_compute, of the moments before CUT only (G_MAXINT64: all), the
+ * figures of cycles that began at or after FROM only (0: all; the others
+ * are left inactive, their working time not measured); NO_DUE: no due
+ * times. */
 static void
-compute(const desk_config *cfg, const ticket_info *t, gint64 now, gint64 cut, sla_result *out)
+compute(const desk_config *cfg, const ticket_info *t, gint64 now, gint64 cut, gint64 from, gboolean no_due,
+	sla_result *out)
 {
-	walk w = { 0 };
+	walk w = { .no_due = no_due };
 	timed small[32], *moments;   /* most timelines fit on the stack */
 	guint n;
 
@@ -239,8 +280,6 @@ compute(const desk_config *cfg, const ticket_info *t, gint64 now, gint64 cut, sl
 		return;
 	n = t->sla != NULL ? g_strv_length(t->sla) : 0;
 	moments = n <= G_N_ELEMENTS(small) ? small : g_new(timed, n);
-	w.pauses = g_array_new(FALSE, FALSE, sizeof(cycle));
-	w.stored = g_ptr_array_new_with_free_func(g_free);
 	in_time_order(t->sla, n, moments);
 	if (cut != G_MAXINT64) {   /* the timeline as it stood at CUT */
 		guint kept = 0;
@@ -256,26 +295,33 @@ compute(const desk_config *cfg, const ticket_info *t, gint64 now, gint64 cut, sl
 	if (moments != small)
 		g_free(moments);
 	if (w.paused_since != 0) {
-		cycle pause = { w.paused_since, G_MAXINT64 };
-
-		g_array_append_val(w.pauses, pause);
+		pause_add(&w, (cycle){ w.paused_since, G_MAXINT64 });
 	}
 	for (int k = 0; k < SLA_TARGETS; k++)
-		figure(out->policy, &w, k, now, &out->fig[k]);
-	g_array_unref(w.pauses);
-	g_ptr_array_unref(w.stored);
+		if (w.c[k].start >= from)
+			figure(out->policy, &w, k, now, &out->fig[k]);
+	if (w.pauses != NULL)
+		g_array_unref(w.pauses);
+	if (w.stored != NULL)
+		g_ptr_array_unref(w.stored);
 }
 
 void
 sla_compute(const desk_config *cfg, const ticket_info *t, gint64 now, sla_result *out)
 {
-	compute(cfg, t, now, G_MAXINT64, out);
+	compute(cfg, t, now, G_MAXINT64, 0, FALSE, out);
 }
 
 void
 sla_compute_at(const desk_config *cfg, const ticket_info *t, gint64 now, sla_result *out)
 {
-	compute(cfg, t, now, now, out);
+	compute(cfg, t, now, now, 0, FALSE, out);
+}
+
+void
+sla_compute_period(const desk_config *cfg, const ticket_info *t, gint64 since, gint64 until, sla_result *out)
+{
+	compute(cfg, t, until, until, since, TRUE, out);
 }
 
 gint64

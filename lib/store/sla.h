@@ -49,6 +49,12 @@ void sla_compute(const desk_config *cfg, const ticket_info *t, gint64 now, sla_r
  * left out (desk report at a period's end). */
 void sla_compute_at(const desk_config *cfg, const ticket_info *t, gint64 now, sla_result *out);
 
+/* sla_compute_at(UNTIL), but only the cycles that began at or after
+ * SINCE are measured; the figures of the others are left inactive
+ * (desk report counts only cycles that began in its period), and no
+ * figure's due time is computed (due is 0). */
+void sla_compute_period(const desk_config *cfg, const ticket_info *t, gint64 since, gint64 until, sla_result *out);
+
 /* The soonest due time of R's targets not met (a paused one counts as
  * not due), 0 if none. */
 gint64 sla_due(const sla_result *r);

@@ -61,13 +61,14 @@ tab_close(tab *t)
 }
 
 /* Open PATH (":memory:" for memory) with our schema; a table of another
- * version is dropped (it is a cache). */
+ * version is dropped (it is a cache). Each connection is opened and closed
+ * within one call, by one thread. */
 static desk_status
 tab_open(tab *t, const char *path, desk_err *err)
 {
 	memset(t, 0, sizeof *t);
 	t->memory = strcmp(path, ":memory:") == 0;
-	return cachedb_open(path, "ticket table", SCHEMA, "DROP TABLE IF EXISTS ticket;", TAB_VERSION, &t->db, err);
+	return cachedb_open(path, TRUE, "ticket table", SCHEMA, "DROP TABLE IF EXISTS ticket;", TAB_VERSION, &t->db, err);
 }
 
 /* The statement that puts a row, prepared on first use. */
@@ -426,36 +427,77 @@ row_info(sqlite3_stmt *st)
 	return i;
 }
 
-/* Column I of ST in CHUNK: once for a value many rows share (CONST). */
+/* The last values of a column many rows share (state, owner, queue,
+ * priority, recipient, tags), as CHUNK holds them once: most rows repeat
+ * one of a few, and a strcmp costs less than the chunk's hash. */
+#define RECENT 8
+typedef struct recent {
+	char *v[RECENT];
+	guint next;
+} recent;
+
+/* TEXT in CHUNK, once for all rows (g_string_chunk_insert_const). */
 static char *
-in_chunk(GStringChunk *chunk, sqlite3_stmt *st, int i, gboolean shared)
+shared_text(GStringChunk *chunk, recent *r, const char *text)
 {
-	return shared ? g_string_chunk_insert_const(chunk, col(st, i)) : g_string_chunk_insert(chunk, col(st, i));
+	char *v;
+
+	for (guint i = 0; i < RECENT && r->v[i] != NULL; i++)
+		if (r->v[i][0] == text[0] && strcmp(r->v[i], text) == 0)
+			return r->v[i];
+	v = g_string_chunk_insert_const(chunk, text);
+	r->v[r->next] = v;
+	r->next = (r->next + 1) % RECENT;
+	return v;
 }
 
-/* The pieces of TEXT between SEP ("" none), as tickettab_list's rows
- * split it, their text in CHUNK; the array is the caller's. */
-static char **
-split_in_chunk(GStringChunk *chunk, const char *text, char sep, gboolean shared)
+/* Column I of ST in CHUNK: once for a value many rows share (SHARED, its
+ * recent values), else a copy. */
+static char *
+in_chunk(GStringChunk *chunk, sqlite3_stmt *st, int i, recent *shared)
+{
+	return shared != NULL ? shared_text(chunk, shared, col(st, i)) : g_string_chunk_insert(chunk, col(st, i));
+}
+
+/* How many pieces TEXT has between SEP (0 for ""). */
+static guint
+pieces(const char *text, char sep)
 {
 	guint n = *text != '\0';
-	char **out;
 
 	for (const char *p = text; *p != '\0'; p++)
 		n += *p == sep;
-	out = g_new(char *, n + 1);
-	n = 0;
+	return n;
+}
+
+/* The pieces of TEXT between SEP ("" none), as tickettab_list's rows
+ * split it, into OUT (room for pieces() + 1), their text in CHUNK. */
+static char **
+split_in_chunk(GStringChunk *chunk, const char *text, char sep, recent *shared, char **out)
+{
+	guint n = 0;
+
+	if (shared == NULL && *text != '\0') {   /* one copy, cut in place */
+		char *copy = g_string_chunk_insert(chunk, text);
+
+		out[n++] = copy;
+		for (char *p = copy; *p != '\0'; p++)
+			if (*p == sep) {   /* as below: nothing after a last SEP */
+				*p = '\0';
+				if (p[1] != '\0')
+					out[n++] = p + 1;
+			}
+		out[n] = NULL;
+		return out;
+	}
 	for (const char *p = text; *text != '\0'; p++)
 		if (*p == sep || *p == '\0') {
 			gsize len = (gsize)(p - text);
 			char buf[256], *piece = len < sizeof buf ? buf : g_malloc(len + 1);   /* no malloc a piece */
 
-			if (shared) {
-				memcpy(piece, text, len);
-				piece[len] = '\0';
-				out[n++] = g_string_chunk_insert_const(chunk, piece);
-			} else
-				out[n++] = g_string_chunk_insert_len(chunk, text, (gssize)len);
+			memcpy(piece, text, len);
+			piece[len] = '\0';
+			out[n++] = shared_text(chunk, shared, piece);
 			if (piece != buf)
 				g_free(piece);
 			if (*p == '\0')
@@ -466,41 +508,71 @@ split_in_chunk(GStringChunk *chunk, const char *text, char sep, gboolean shared)
 	return out;
 }
 
+/* Room for desk report's rows: zeroed blocks of ARENA_BLOCK bytes (a
+ * row, its tags' and SLA timeline's arrays: no malloc and free a row),
+ * each added to BLOCKS (g_free each). */
+#define ARENA_BLOCK (1024 * 1024)
+typedef struct arena {
+	GPtrArray *blocks;
+	char *at;
+	gsize left;
+} arena;
+
+static gpointer
+arena_alloc0(arena *a, gsize size)
+{
+	gpointer p;
+
+	size = (size + 7) & ~(gsize)7;
+	if (size > ARENA_BLOCK / 4) {   /* a long SLA timeline: a block of its own */
+		p = g_malloc0(size);
+		g_ptr_array_add(a->blocks, p);
+		return p;
+	}
+	if (size > a->left) {
+		a->at = g_malloc0(ARENA_BLOCK);
+		a->left = ARENA_BLOCK;
+		g_ptr_array_add(a->blocks, a->at);
+	}
+	p = a->at;
+	a->at += size;
+	a->left -= size;
+	return p;
+}
+
 /* The part of a row desk report uses, its text in CHUNK: the number,
  * state, requester, owner, queue, priority, times and tags; and unless
  * QUIET (a ticket unchanged in the period) its subject, first response,
- * SLA timeline and recipient. A report reads every waiting ticket. */
+ * SLA timeline and recipient. A report reads every waiting ticket.
+ * In MEM: the row, then its tags' and SLA timeline's arrays. */
+enum { R_STATUS, R_OWNER, R_QUEUE, R_PRIORITY, R_TAGS, R_RCPT, R_N };
+
 static ticket_info *
-row_report(sqlite3_stmt *st, GStringChunk *chunk, gboolean quiet)
+row_report(sqlite3_stmt *st, arena *mem, GStringChunk *chunk, recent *r, gboolean quiet)
 {
-	ticket_info *i = g_new0(ticket_info, 1);
+	const char *tags = col(st, 10), *sla = quiet ? "" : col(st, 11);
+	guint ntags = pieces(tags, ' '), nsla = pieces(sla, '\n');
+	ticket_info *i = arena_alloc0(mem, sizeof *i + (ntags + 1 + nsla + 1) * sizeof(char *));
+	char **arrays = (char **)(void *)(i + 1);
 
 	i->number = (guint)sqlite3_column_int64(st, 0);
-	i->status = in_chunk(chunk, st, 2, TRUE);
-	i->requester = in_chunk(chunk, st, 3, FALSE);
-	i->owner = in_chunk(chunk, st, 4, TRUE);
-	i->queue = in_chunk(chunk, st, 5, TRUE);
-	i->priority = in_chunk(chunk, st, 6, TRUE);
+	i->status = in_chunk(chunk, st, 2, &r[R_STATUS]);
+	i->requester = in_chunk(chunk, st, 3, NULL);
+	i->owner = in_chunk(chunk, st, 4, &r[R_OWNER]);
+	i->queue = in_chunk(chunk, st, 5, &r[R_QUEUE]);
+	i->priority = in_chunk(chunk, st, 6, &r[R_PRIORITY]);
 	i->created = sqlite3_column_int64(st, 7);
 	i->updated = sqlite3_column_int64(st, 8);
-	i->tags = split_in_chunk(chunk, col(st, 10), ' ', TRUE);
-	if (quiet)
+	i->tags = split_in_chunk(chunk, tags, ' ', &r[R_TAGS], arrays);
+	i->sla = split_in_chunk(chunk, sla, '\n', NULL, arrays + ntags + 1);
+	if (quiet) {
+		i->sla = NULL;
 		return i;
-	i->subject = in_chunk(chunk, st, 1, FALSE);
+	}
+	i->subject = in_chunk(chunk, st, 1, NULL);
 	i->first_response = sqlite3_column_int64(st, 9);
-	i->sla = split_in_chunk(chunk, col(st, 11), '\n', FALSE);
-	i->rcpt = in_chunk(chunk, st, 12, TRUE);
+	i->rcpt = in_chunk(chunk, st, 12, &r[R_RCPT]);
 	return i;
-}
-
-void
-tickettab_row_free(ticket_info *i)
-{
-	if (i == NULL)
-		return;
-	g_free(i->tags);
-	g_free(i->sla);
-	g_free(i);
 }
 
 /* *n = the number of tickets F matches (without F->limit) that have no
@@ -613,11 +685,36 @@ tickettab_list(notmuch_database_t *db, const ticket_filter *f, GHashTable *match
 	return s;
 }
 
-desk_status
-tickettab_report(notmuch_database_t *db, gint64 since, GPtrArray *rows, GStringChunk *chunk, GArray *facts,
-		 GArray *spans, desk_err *err)
+/* Room in ROWS, FACTS and SPANS for every row of T (about 4 facts a
+ * ticket), so that they do not grow, copying, by doubling as the rows come. */
+static void
+reserve(tab *t, GPtrArray *rows, GArray *facts, GArray *spans)
 {
 	sqlite3_stmt *st = NULL;
+	guint n = 0, len;
+
+	if (sqlite3_prepare_v2(t->db, "SELECT count(*) FROM ticket", -1, &st, NULL) == SQLITE_OK &&
+	    sqlite3_step(st) == SQLITE_ROW)
+		n = (guint)MIN(sqlite3_column_int64(st, 0), 10000000);
+	sqlite3_finalize(st);
+	len = rows->len;   /* set_size to make the room, back to the length: the room stays */
+	g_ptr_array_set_size(rows, len + n);
+	g_ptr_array_set_size(rows, len);
+	len = facts->len;
+	g_array_set_size(facts, len + 4 * n);
+	g_array_set_size(facts, len);
+	len = spans->len;
+	g_array_set_size(spans, len + n);
+	g_array_set_size(spans, len);
+}
+
+desk_status
+tickettab_report(notmuch_database_t *db, gint64 since, GPtrArray *rows, GPtrArray *blocks, GStringChunk *chunk,
+		 GArray *facts, GArray *spans, desk_err *err)
+{
+	arena mem = { blocks, NULL, 0 };
+	sqlite3_stmt *st = NULL;
+	recent r[R_N] = { { { NULL }, 0 } };
 	desk_status s;
 	tab t;
 	int rc = SQLITE_DONE;
@@ -626,10 +723,12 @@ tickettab_report(notmuch_database_t *db, gint64 since, GPtrArray *rows, GStringC
 	if (s == DESK_OK && sqlite3_prepare_v2(t.db, "SELECT " REPORT_COLUMNS " FROM ticket WHERE ?1 = 0 OR"
 				" updated >= ?1 OR status IN ('new', 'open', 'pending', 'on-hold')", -1, &st, NULL) != SQLITE_OK)
 		s = tab_fail(&t, "prepare", err);
-	if (s == DESK_OK)
+	if (s == DESK_OK) {
 		sqlite3_bind_int64(st, 1, since);
+		reserve(&t, rows, facts, spans);
+	}
 	while (s == DESK_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-		ticket_info *i = row_report(st, chunk, since > 0 && sqlite3_column_int64(st, 8) < since);
+		ticket_info *i = row_report(st, &mem, chunk, r, since > 0 && sqlite3_column_int64(st, 8) < since);
 		tickettab_span sp = { facts->len, 0 };
 
 		rfact_parse((const char *)sqlite3_column_text(st, 13), facts);

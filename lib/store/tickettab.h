@@ -31,8 +31,9 @@ desk_status tickettab_list(notmuch_database_t *db, const ticket_filter *f, GHash
 
 /* The row of every ticket (spam, merged and purged too) that was updated
  * at or after SINCE or waits (new, open, pending, on-hold; SINCE 0: every
- * ticket) added to ROWS (ticket_info*, each freed with tickettab_row_free;
- * their text lives in CHUNK), its report facts (rfact.h), oldest first,
+ * ticket) added to ROWS (ticket_info*, not to be freed one by one: they
+ * live in memory blocks added to BLOCKS, to free with g_free, and their
+ * text in CHUNK), its report facts (rfact.h), oldest first,
  * appended to FACTS (GArray of rfact) and where they are there to SPANS
  * (GArray of tickettab_span, one for each row added). Of a row only what desk
  * report uses is read: the number, state, requester, owner, queue,
@@ -42,9 +43,8 @@ desk_status tickettab_list(notmuch_database_t *db, const ticket_filter *f, GHash
 typedef struct tickettab_span {
 	guint first, n;
 } tickettab_span;
-desk_status tickettab_report(notmuch_database_t *db, gint64 since, GPtrArray *rows, GStringChunk *chunk,
-			     GArray *facts, GArray *spans, desk_err *err);
-void tickettab_row_free(ticket_info *i);
+desk_status tickettab_report(notmuch_database_t *db, gint64 since, GPtrArray *rows, GPtrArray *blocks,
+			     GStringChunk *chunk, GArray *facts, GArray *spans, desk_err *err);
 
 /* Bring the table up to DB (e.g. right after desk reindex, so that the
  * first list does not build it). */

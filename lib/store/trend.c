@@ -27,16 +27,24 @@ trend_free(gpointer p)
 static void
 count(GHashTable *h, const char *kind, const char *key, const trend_ticket *t, gboolean last)
 {
-	char *k = g_strconcat(kind, ":", key, NULL);
-	report_trend *r = g_hash_table_lookup(h, k);
+	char buf[256], *k = buf;   /* the key looked up with no malloc, made to keep */
+	gsize lk = strlen(kind), lkey = strlen(key);
+	report_trend *r;
 
+	if (lk + 1 + lkey < sizeof buf) {
+		memcpy(buf, kind, lk);
+		buf[lk] = ':';
+		memcpy(buf + lk + 1, key, lkey + 1);
+	} else
+		k = g_strconcat(kind, ":", key, NULL);
+	r = g_hash_table_lookup(h, k);
 	if (r == NULL) {
 		r = g_new0(report_trend, 1);
 		r->kind = kind;
 		r->key = g_strdup(key);
 		r->tickets = g_array_new(FALSE, FALSE, sizeof(guint));
-		g_hash_table_insert(h, k, r);
-	} else
+		g_hash_table_insert(h, k != buf ? k : g_strdup(buf), r);
+	} else if (k != buf)
 		g_free(k);
 	if (!last) {
 		r->prev++;

@@ -129,7 +129,7 @@ tab_open(const char *path, triagetab **out, desk_err *err)
 
 	*out = t;
 	t->terms = terms_ctx_new();
-	s = cachedb_open(path, "ticket text index", SCHEMA,
+	s = cachedb_open(path, FALSE, "ticket text index", SCHEMA,
 			 "DROP TABLE IF EXISTS vocab; DROP TABLE IF EXISTS doc; DROP TABLE IF EXISTS fts;"
 			 " DROP TABLE IF EXISTS nbc; DROP TABLE IF EXISTS nbt; DROP TABLE IF EXISTS dft; " TRIAGEPOST_DROP,
 			 TAB_VERSION, &t->db, err);

@@ -116,6 +116,7 @@ check_eq "the HTML part: the same links as anchors, over their words" \
 	EOF
 )"
 check "the footer's opt-out link" test -n "$OPTOUT"
+check_eq "its List-Unsubscribe: the same signed opt-out address" "<mailto:$OPTOUT>" "$(header_of "$ANN" List-Unsubscribe)"
 check "desk show 1: the survey mail, as an event line" sh -c "'$DESK' --store '$STORE' show 1 | grep -x -- '--- $(iso $((T0 + 26 * H)))  satisfaction survey sent to ann@customer.test'"
 check "desk show 1: the survey" sh -c "'$DESK' --store '$STORE' show 1 | grep -x 'Survey:    csat sent $(iso $((T0 + 26 * H)))'"
 
@@ -287,6 +288,35 @@ check_eq "its CSAT, NPS and CES charts have their marks" "chart-ces=1 chart-csat
 	print(" ".join("%s=%d" % kv for kv in sorted(p.marks.items()) if kv[0] in ("chart-ces", "chart-csat", "chart-nps")))
 	EOF
 )"
+
+# --- desk reply N --template csat: the same survey at an agent's asking
+# (survey.kind is ces now: the template says which), answered through Postfix
+mail $((NOW - 3 * H)) "Lea <lea@customer.test>" l1@customer.test "Scanner"             # 12
+mail $((NOW - 3 * H + 60)) "Ann <ann@customer.test>" a2@customer.test "Toner"           # 13
+check "solved: 12 and 13" at $((NOW - 2 * H)) close 12 13 --as bob
+check_eq "desk reply 12 --template csat: the survey" "12: surveyed lea@customer.test (csat)" \
+	"$(at $((NOW - H)) reply 12 --template csat --as bob)"
+LEA=$(survey_to lea@customer.test | xargs grep -l '^Subject: \[#12\] How did we do?')
+check_eq "one survey mail to lea (and her acknowledgement)" 1 "$(printf '%s\n' "$LEA" | grep -c .)"
+check_eq "its five links are ticket 12's" 5 \
+	"$(for s in 5 4 3 2 1; do link "$LEA" $s; done | grep -c -E '^support\+csat-12-[1-5]-[a-z2-7]{10}@helpdesk\.test$')"
+LEAOUT=$(sed -n 's/.*mailto:\(support+optout-12-[a-z2-7]\{10\}@helpdesk.test\)?subject=.*/\1/p' "$LEA" | head -n 1)
+check_eq "its List-Unsubscribe: lea's opt-out address" "<mailto:$LEAOUT>" "$(header_of "$LEA" List-Unsubscribe)"
+check_eq "no placeholder left" 0 "$(grep -c '\${' "$LEA")"
+check "desk show 12: the survey, as desk survey send records it" sh -c "'$DESK' --store '$STORE' show 12 | grep -x 'Survey:    csat sent $(iso $((NOW - H)))'"
+check_eq "a second one is refused (65)" 65 "$(at $((NOW - H)) reply 12 --template csat --as bob 2>"$T/again.err"; echo $?)"
+check "saying why" grep -q "ticket 12 was surveyed already (csat, " "$T/again.err"
+check_eq "an opted-out requester's is refused (65)" 65 "$(at $((NOW - H)) reply 13 --template nps --as bob 2>"$T/optout.err"; echo $?)"
+check "saying why" grep -q "no survey for ticket 13: the requester opted out" "$T/optout.err"
+check_eq "--edit with a survey is refused (64)" 64 "$(at $((NOW - H)) reply 13 --template ces --edit --as bob 2>/dev/null; echo $?)"
+check_eq "desk close --template csat is refused (64)" 64 "$(at $((NOW - H)) close 13 --template csat --as bob 2>/dev/null; echo $?)"
+check "lea answers 5, through Postfix" answer r16 "$(link "$LEA" 5)" "Quick." "Lea <lea@customer.test>"
+wait_for "lea's rating" sh -c "'$DESK' --store '$STORE' show 12 | grep -q '^Rating:'"
+check_eq "it counts: 5" 5 "$(rating 12)"
+check "lea unsubscribes: her client mails the List-Unsubscribe address" answer r17 "$LEAOUT" "unsubscribe" "Lea <lea@customer.test>"
+wait_for "lea's opt-out" sh -c "'$DESK' --store '$STORE' survey optouts | grep -qx lea@customer.test"
+check_eq "lea is on the list" "ann@customer.test
+lea@customer.test" "$(D survey optouts)"
 
 # --- desk reindex changes nothing
 at $END report --format=json >"$T/before.json"
