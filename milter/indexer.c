@@ -13,6 +13,7 @@ static struct {
 	GThread *thread;
 	GMutex mu;
 	GCond cond;
+	GRecMutex writing;   /* st->writing: held while a batch writes */
 	gboolean stop;
 	gint64 last_complaint;
 } ix;
@@ -27,6 +28,7 @@ batch(void)
 	gint64 now;
 
 	g_rw_lock_reader_lock(ix.cfg_lock);
+	g_rec_mutex_lock(&ix.writing);
 	s = index_pending(ix.st, ix.lk, ix.st->cfg->index_batch, 1000, &r, &err);
 	if (r.indexed + r.duplicates > 0)
 		desk_log(LOG_DEBUG, "indexed %u, %u duplicates dropped, %u rewritten, %u waiting", r.indexed,
@@ -35,6 +37,7 @@ batch(void)
 	 * reloading; one that failed (its lock was busy) is tried again */
 	if (s == DESK_OK && ix.st->followup_owed && (s = followup_run(ix.st, NULL, &err)) != DESK_OK)
 		desk_log(LOG_WARNING, "follow-up of new mail: %s", err.msg);
+	g_rec_mutex_unlock(&ix.writing);
 	if (ix.st->hooks_owed) {
 		ix.st->hooks_owed = FALSE;
 		hookrunner_kick();  /* never waits for a hook */
@@ -83,6 +86,8 @@ indexer_start(desk_store *st, desk_lookup *lk, GRWLock *cfg_lock)
 	ix.cfg_lock = cfg_lock;
 	g_mutex_init(&ix.mu);
 	g_cond_init(&ix.cond);
+	g_rec_mutex_init(&ix.writing);
+	st->writing = &ix.writing;
 	ix.thread = g_thread_new("indexer", run, NULL);
 }
 
@@ -94,4 +99,6 @@ indexer_stop(void)
 	g_cond_signal(&ix.cond);
 	g_mutex_unlock(&ix.mu);
 	g_thread_join(ix.thread);
+	ix.st->writing = NULL;
+	g_rec_mutex_clear(&ix.writing);
 }

@@ -30,6 +30,12 @@ typedef struct desk_store {
 	 * decisions not yet indexed do not wait for their TTL. Not owned. */
 	struct desk_lookup *pending;
 	struct desk_rules *rules;    /* STORE/rules as last read (lib/store/rules.h), or NULL */
+	/* Held by this process's index writer thread while it writes (the
+	 * milter's indexer), NULL when there is none. Another thread that
+	 * iterates the index takes it: libnotmuch aborts the whole process
+	 * ("a messages iterator contains a non-existent document ID") when a
+	 * reader's messages change under it. Not owned. */
+	GRecMutex *writing;
 } desk_store;
 
 /* The store directory to use: ARG, else $MAILDESK_STORE, else

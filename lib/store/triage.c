@@ -808,6 +808,10 @@ triage_text(notmuch_database_t *db, const char *subject, const char *body, gint6
  * index again (us): each catch-up is a transaction, and new tickets that
  * nobody labelled yet teach nothing. */
 #define KEEP_STALE (1 * G_USEC_PER_SEC)
+/* How long a first use waits for this process's index writer (us), and
+ * how often it looks. */
+#define KEEP_WAIT (10 * G_USEC_PER_SEC)
+#define KEEP_NAP (10 * 1000)
 
 struct triage_keep {
 	GMutex lock;
@@ -857,15 +861,12 @@ tab_ino(notmuch_database_t *db)
 	return ino;
 }
 
-/* K's handles, opened or brought up to the index. */
+/* keep_ready's catch-up, under st->writing. */
 static desk_status
-keep_ready(triage_keep *k, desk_store *st, desk_err *err)
+keep_catch_up(triage_keep *k, desk_store *st, gint64 now, desk_err *err)
 {
 	desk_status s = DESK_OK;
-	gint64 now = g_get_monotonic_time();
 
-	if (k->tab != NULL && now - k->caught_up < KEEP_STALE)
-		return DESK_OK;
 	if (k->db != NULL && (++k->uses >= KEEP_FRESH || tab_ino(k->db) != k->ino))
 		keep_close(k);
 	if (k->db == NULL)
@@ -882,15 +883,50 @@ keep_ready(triage_keep *k, desk_store *st, desk_err *err)
 	return s;
 }
 
+/* K's handles, opened or brought up to the index. The catch-up iterates
+ * the index: not while this process's writer writes it (st->writing). An
+ * open text index is then used as it is; with none open yet, *wait says
+ * to let go of K and come back (the writer may itself be waiting for K:
+ * rules run inside its batches). */
+static desk_status
+keep_ready(triage_keep *k, desk_store *st, gboolean *wait, desk_err *err)
+{
+	desk_status s;
+	gint64 now = g_get_monotonic_time();
+
+	*wait = FALSE;
+	if (k->tab != NULL && now - k->caught_up < KEEP_STALE)
+		return DESK_OK;
+	if (st->writing != NULL && !g_rec_mutex_trylock(st->writing)) {
+		*wait = k->tab == NULL;
+		return DESK_OK;
+	}
+	s = keep_catch_up(k, st, now, err);
+	if (st->writing != NULL)
+		g_rec_mutex_unlock(st->writing);
+	return s;
+}
+
 desk_status
 triage_keep_text(triage_keep *k, desk_store *st, const char *subject, const char *body, gint64 now,
 		 const triage_opts *o, triage_result **out, desk_err *err)
 {
 	desk_status s = DESK_TEMPFAIL;
+	gint64 give_up = g_get_monotonic_time() + KEEP_WAIT;
+	gboolean wait;
 
 	g_mutex_lock(&k->lock);
 	for (int i = 0; i < KEEP_TRIES && s != DESK_OK; i++) {
-		if ((s = keep_ready(k, st, err)) == DESK_OK)
+		s = keep_ready(k, st, &wait, err);
+		while (s == DESK_OK && wait && g_get_monotonic_time() < give_up) {
+			g_mutex_unlock(&k->lock);
+			g_usleep(KEEP_NAP);
+			g_mutex_lock(&k->lock);
+			s = keep_ready(k, st, &wait, err);
+		}
+		if (s == DESK_OK && wait)
+			s = desk_fail(err, DESK_TEMPFAIL, "the index is being written for too long");
+		if (s == DESK_OK)
 			s = text_in(k->tab, subject, body, now, o, out, err);
 		if (s != DESK_OK)
 			keep_close(k);
