@@ -268,6 +268,20 @@ class_priors(const nb_dim *dim, double *prior)
 		prior[c] = (((const nb_class *)dim->classes->pdata[c])->docs + 1.0) / (dim->docs + (double)n);
 }
 
+/* Log-probabilities P of N classes made probabilities that sum to 1. */
+static void
+logs_to_probs(double *p, guint n)
+{
+	double top = -INFINITY, sum = 0;
+
+	for (guint c = 0; c < n; c++)
+		top = MAX(top, p[c]);
+	for (guint c = 0; c < n; c++)
+		sum += (p[c] = exp(p[c] - top));
+	for (guint c = 0; c < n; c++)
+		p[c] /= sum;
+}
+
 /* Into W, log P(c | TERM) / P(c) of each class of DIM: how much a ticket
  * with TERM leans to each class against the history as a whole, with
  * P(c | TERM) shrunk to the prior by CUE_PSEUDO tickets so that a term
@@ -302,7 +316,7 @@ static void
 cue_classes(const triage_model *m, const nb_dim *dim, GPtrArray *u, double *p)
 {
 	guint n = dim->classes->len;
-	double *prior = g_new(double, n), *w = g_new(double, n), top = -INFINITY, sum = 0;
+	double *prior = g_new(double, n), *w = g_new(double, n);
 
 	class_priors(dim, prior);
 	for (guint c = 0; c < n; c++)
@@ -311,12 +325,7 @@ cue_classes(const triage_model *m, const nb_dim *dim, GPtrArray *u, double *p)
 		if (g_hash_table_contains(m->vocab, u->pdata[i]) && cue_lean(dim, u->pdata[i], prior, w) >= CUE_MIN_LEAN)
 			for (guint c = 0; c < n; c++)
 				p[c] += w[c];
-	for (guint c = 0; c < n; c++)
-		top = MAX(top, p[c]);
-	for (guint c = 0; c < n; c++)
-		sum += (p[c] = exp(p[c] - top));
-	for (guint c = 0; c < n; c++)
-		p[c] /= sum;
+	logs_to_probs(p, n);
 	g_free(prior);
 	g_free(w);
 }
@@ -326,26 +335,21 @@ static void
 nb_classes(const triage_model *m, const nb_dim *dim, GPtrArray *u, double *p)
 {
 	guint n = dim->classes->len;
-	double v = vocab_size(m), top = -INFINITY, sum = 0;
+	double v = vocab_size(m);
 
 	if (dim == &m->dim[TRIAGE_PRIORITY]) {
 		cue_classes(m, dim, u, p);
 		return;
 	}
+	class_priors(dim, p);
 	for (guint c = 0; c < n; c++) {
-		const nb_class *k = dim->classes->pdata[c];
-
-		p[c] = log((k->docs + 1.0) / (dim->docs + (double)n));
+		p[c] = log(p[c]);
 		for (guint i = 0; i < u->len; i++)
 			if (g_hash_table_contains(m->vocab, u->pdata[i]) &&
 			    !(dim == &m->dim[TRIAGE_QUEUE] && triage_term_fact(u->pdata[i])))
 				p[c] += log_term(dim, u->pdata[i], c, v);
-		top = MAX(top, p[c]);
 	}
-	for (guint c = 0; c < n; c++)
-		sum += (p[c] = exp(p[c] - top));
-	for (guint c = 0; c < n; c++)
-		p[c] /= sum;
+	logs_to_probs(p, n);
 }
 
 /* P(tag C | U), one against the rest. */
